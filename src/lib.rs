@@ -1,1 +1,5 @@
-pub fn placeholder() {}
+pub mod article;
+pub mod enrich;
+pub mod error;
+pub mod index;
+pub mod ingest;

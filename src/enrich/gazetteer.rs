@@ -1,0 +1,653 @@
+//! The gazetteer: which countries, leaders and international organisations exist, and
+//! every name they go by.
+//!
+//! The tables are plain TSV files in `src/enrich/data/` (see the README there for where
+//! each comes from), embedded with `include_str!` so the binary needs nothing at run
+//! time. Loading only splits lines and fills hash maps; the matching automaton lives in
+//! [`crate::enrich::tags::Tagger`] and is built only by the commands that tag text, so
+//! `search --country/--leader/--org` resolves its arguments without paying for it.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+const COUNTRIES: &str = include_str!("data/countries.tsv");
+const COUNTRY_ALIASES: &str = include_str!("data/country_aliases.tsv");
+const LEADERS: &str = include_str!("data/leaders.tsv");
+const LEADERS_FORMER: &str = include_str!("data/leaders_former.tsv");
+const ORGS: &str = include_str!("data/orgs.tsv");
+const PLACES: &str = include_str!("data/places.tsv");
+const METONYMS: &str = include_str!("data/metonyms.tsv");
+const STOP_PHRASES: &str = include_str!("data/stop_phrases.tsv");
+
+/// A bad line in a user gazetteer file (or the file could not be read).
+#[derive(Debug, thiserror::Error)]
+pub enum GazetteerError {
+    #[error("cannot read gazetteer file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// A country or territory with an ISO 3166-1 code.
+#[derive(Debug, Clone, Default)]
+pub struct Country {
+    pub code: String,
+    pub name: String,
+    /// Other names: long forms, abbreviations, former names.
+    pub aliases: Vec<String>,
+    /// Adjectives and nouns for its people ("Chinese", "Britons").
+    pub demonyms: Vec<String>,
+    pub capitals: Vec<String>,
+    /// Names that are also common words or given names ("Georgia", "Jordan"): they
+    /// tag the country only when the article gives supporting context.
+    pub ambiguous: Vec<String>,
+    /// Continent code (GeoNames: AF, AS, EU, NA, OC, SA, AN).
+    pub continent: String,
+    pub neighbours: Vec<String>,
+}
+
+/// A present or past head of state or government.
+#[derive(Debug, Clone, Default)]
+pub struct Leader {
+    /// Canonical full name, with diacritics ("Recep Tayyip Erdoğan").
+    pub name: String,
+    /// ISO2 code of the country led.
+    pub country: String,
+    pub office: String,
+    pub start: String,
+    pub end: String,
+    /// Family name as used alone in news ("Erdoğan", "Xi", "bin Salman").
+    pub surname: String,
+    pub aliases: Vec<String>,
+    /// The surname alone names this person (distinctive and famous).
+    pub alone: bool,
+    /// 'm' or 'f' when known: decides whether "Mr"/"Mrs"/"Ms" can precede the surname.
+    pub sex: Option<char>,
+}
+
+/// An international organisation with the names of its organs and agencies.
+#[derive(Debug, Clone, Default)]
+pub struct Org {
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// Ambiguous acronyms (ICC, AU): counted only next to an unambiguous alias.
+    pub weak: Vec<String>,
+}
+
+/// A city or region inside one country, or a name that stands for a country.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub name: String,
+    pub code: String,
+}
+
+/// All lookup tables. Cheap to build: no automaton.
+#[derive(Debug, Clone, Default)]
+pub struct Gazetteer {
+    pub countries: Vec<Country>,
+    pub leaders: Vec<Leader>,
+    pub orgs: Vec<Org>,
+    /// Non-capital cities and regions (a hit sets `via_place`).
+    pub places: Vec<Place>,
+    /// Seats of government and constituent parts (Kremlin, England): count as the country.
+    pub metonyms: Vec<Place>,
+    /// Phrases that hide a name inside them ("New Mexico", "China Daily").
+    pub stop_phrases: Vec<String>,
+    country_keys: HashMap<String, usize>,
+    leader_keys: HashMap<String, Vec<usize>>,
+    surname_keys: HashMap<String, Vec<usize>>,
+    org_keys: HashMap<String, usize>,
+}
+
+/// Lower-case, strip diacritics and dots, unify apostrophes, hyphens and spaces:
+/// the form both the user's query and the table entries are compared in.
+pub fn lookup_key(s: &str) -> String {
+    let folded = fold_diacritics(s).to_lowercase();
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        match c {
+            '.' => {}
+            '’' | '‘' | '`' => out.push('\''),
+            '-' | '_' | '\t' | ' ' => {
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ')
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    let trimmed = out.trim_end().to_string();
+    trimmed
+        .strip_prefix("the ")
+        .map(str::to_string)
+        .unwrap_or(trimmed)
+}
+
+/// Remove diacritics ("Erdoğan" -> "Erdogan"), including letters NFKD does not split.
+pub fn fold_diacritics(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'ı' => out.push('i'),
+            'ł' => out.push('l'),
+            'Ł' => out.push('L'),
+            'ø' => out.push('o'),
+            'Ø' => out.push('O'),
+            'đ' => out.push('d'),
+            'Đ' => out.push('D'),
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'Æ' => out.push_str("AE"),
+            '’' | 'ʼ' => out.push('\''),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split('|')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Data lines of an embedded table: no comments, no header, no blank lines.
+fn rows(table: &str) -> impl Iterator<Item = Vec<&str>> {
+    table
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+}
+
+fn col<'a>(r: &[&'a str], i: usize) -> &'a str {
+    r.get(i).copied().unwrap_or("").trim()
+}
+
+impl Gazetteer {
+    /// The gazetteer shipped in the binary, built on first use.
+    pub fn shipped() -> &'static Gazetteer {
+        static SHIPPED: OnceLock<Gazetteer> = OnceLock::new();
+        SHIPPED.get_or_init(Gazetteer::build_shipped)
+    }
+
+    /// The shipped gazetteer plus the entries of a user file (format in
+    /// `src/enrich/data/README.md`).
+    pub fn with_user_file(path: &Path) -> Result<Gazetteer, GazetteerError> {
+        let text = std::fs::read_to_string(path).map_err(|source| GazetteerError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut g = Gazetteer::shipped().clone();
+        g.add_user_entries(&text, path)?;
+        g.reindex();
+        Ok(g)
+    }
+
+    fn build_shipped() -> Gazetteer {
+        let mut g = Gazetteer::default();
+        for r in rows(COUNTRIES) {
+            g.countries.push(Country {
+                code: col(&r, 0).to_string(),
+                name: col(&r, 1).to_string(),
+                aliases: split_list(col(&r, 2)),
+                demonyms: split_list(col(&r, 3)),
+                capitals: split_list(col(&r, 4)),
+                ambiguous: Vec::new(),
+                continent: col(&r, 5).to_string(),
+                neighbours: split_list(col(&r, 6)),
+            });
+        }
+        g.apply_country_aliases();
+        for r in rows(LEADERS) {
+            let aliases = split_list(col(&r, 6));
+            g.leaders.push(Leader {
+                name: col(&r, 0).to_string(),
+                country: col(&r, 1).to_string(),
+                office: col(&r, 2).to_string(),
+                start: col(&r, 3).to_string(),
+                end: col(&r, 4).to_string(),
+                surname: col(&r, 5).to_string(),
+                aliases,
+                alone: false,
+                sex: None,
+            });
+        }
+        for r in rows(LEADERS_FORMER) {
+            let l = Leader {
+                name: col(&r, 0).to_string(),
+                country: col(&r, 1).to_string(),
+                office: col(&r, 2).to_string(),
+                start: col(&r, 3).to_string(),
+                end: col(&r, 4).to_string(),
+                surname: col(&r, 5).to_string(),
+                aliases: split_list(col(&r, 6)),
+                alone: col(&r, 7) == "yes",
+                sex: col(&r, 8).chars().next(),
+            };
+            g.merge_leader(l);
+        }
+        for r in rows(ORGS) {
+            g.orgs.push(Org {
+                name: col(&r, 0).to_string(),
+                aliases: split_list(col(&r, 1)),
+                weak: split_list(col(&r, 2)),
+            });
+        }
+        for r in rows(PLACES) {
+            g.places.push(Place {
+                name: col(&r, 0).to_string(),
+                code: col(&r, 1).to_string(),
+            });
+        }
+        for r in rows(METONYMS) {
+            g.metonyms.push(Place {
+                name: col(&r, 0).to_string(),
+                code: col(&r, 1).to_string(),
+            });
+        }
+        g.stop_phrases = rows(STOP_PHRASES)
+            .map(|r| col(&r, 0).to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        g.reindex();
+        g
+    }
+
+    /// Hand-kept additions and removals (country_aliases.tsv) over the generated table.
+    fn apply_country_aliases(&mut self) {
+        let by_code: HashMap<String, usize> = self
+            .countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.clone(), i))
+            .collect();
+        let mut adds = Vec::new();
+        for r in rows(COUNTRY_ALIASES) {
+            let (code, kind, value) = (col(&r, 0), col(&r, 1), col(&r, 2).to_string());
+            let Some(&i) = by_code.get(code) else {
+                continue;
+            };
+            if kind == "drop" {
+                let c = &mut self.countries[i];
+                c.aliases.retain(|a| *a != value);
+                c.demonyms.retain(|a| *a != value);
+                c.capitals.retain(|a| *a != value);
+            } else {
+                adds.push((i, kind.to_string(), value));
+            }
+        }
+        // Additions come after all removals so that "drop X" + "alias X" moves X.
+        for (i, kind, value) in adds {
+            let c = &mut self.countries[i];
+            let list = match kind.as_str() {
+                "alias" => &mut c.aliases,
+                "demonym" => &mut c.demonyms,
+                "capital" => &mut c.capitals,
+                "ambiguous" => &mut c.ambiguous,
+                _ => continue,
+            };
+            if !list.contains(&value) {
+                list.push(value);
+            }
+        }
+    }
+
+    /// Add a hand-kept leader, or let it take over a generated entry for the same
+    /// person (same country and a shared name or alias): the hand-kept canonical
+    /// name wins and the aliases are pooled.
+    fn merge_leader(&mut self, mut l: Leader) {
+        let mut keys: BTreeSet<String> = l.aliases.iter().map(|a| lookup_key(a)).collect();
+        keys.insert(lookup_key(&l.name));
+        let mut i = 0;
+        while i < self.leaders.len() {
+            let o = &self.leaders[i];
+            let same = o.country == l.country
+                && (keys.contains(&lookup_key(&o.name))
+                    || o.aliases.iter().any(|a| keys.contains(&lookup_key(a))));
+            if same {
+                let o = self.leaders.remove(i);
+                for a in std::iter::once(o.name).chain(o.aliases) {
+                    if lookup_key(&a) != lookup_key(&l.name) && !l.aliases.contains(&a) {
+                        l.aliases.push(a);
+                    }
+                }
+                if l.start.is_empty() || (!o.start.is_empty() && o.start < l.start) {
+                    l.start = o.start;
+                }
+                if l.office.is_empty() {
+                    l.office = o.office;
+                }
+            } else {
+                i += 1;
+            }
+        }
+        self.leaders.push(l);
+    }
+
+    fn reindex(&mut self) {
+        self.country_keys.clear();
+        self.leader_keys.clear();
+        self.surname_keys.clear();
+        self.org_keys.clear();
+        for (i, c) in self.countries.iter().enumerate() {
+            let names = std::iter::once(&c.code)
+                .chain(std::iter::once(&c.name))
+                .chain(&c.aliases)
+                .chain(&c.demonyms)
+                .chain(&c.ambiguous);
+            for n in names {
+                self.country_keys.entry(lookup_key(n)).or_insert(i);
+            }
+            // ISO3-like and capital lookups are weaker: only if not already taken.
+            for n in &c.capitals {
+                self.country_keys.entry(lookup_key(n)).or_insert(i);
+            }
+        }
+        for (i, l) in self.leaders.iter().enumerate() {
+            let mut keys: BTreeSet<String> = l.aliases.iter().map(|a| lookup_key(a)).collect();
+            keys.insert(lookup_key(&l.name));
+            for k in keys {
+                self.leader_keys.entry(k).or_default().push(i);
+            }
+            if !l.surname.is_empty() {
+                self.surname_keys
+                    .entry(lookup_key(&l.surname))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for (i, o) in self.orgs.iter().enumerate() {
+            for n in std::iter::once(&o.name).chain(&o.aliases).chain(&o.weak) {
+                self.org_keys.entry(lookup_key(n)).or_insert(i);
+            }
+        }
+    }
+
+    fn add_user_entries(&mut self, text: &str, path: &Path) -> Result<(), GazetteerError> {
+        let err = |line: usize, message: String| GazetteerError::Parse {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        for (n, raw) in text.lines().enumerate() {
+            let line_no = n + 1;
+            let line = raw.trim_end_matches('\r');
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').map(str::trim).collect();
+            let need = |k: usize, what: &str| -> Result<(), GazetteerError> {
+                if f.len() < k || f[..k].iter().any(|x| x.is_empty()) {
+                    Err(err(line_no, format!("expected {what}")))
+                } else {
+                    Ok(())
+                }
+            };
+            match f[0] {
+                "country" => {
+                    need(3, "country<TAB>CODE<TAB>name-or-aliases")?;
+                    let code = f[1].to_ascii_uppercase();
+                    if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+                        return Err(err(line_no, format!("'{}' is not a two-letter code", f[1])));
+                    }
+                    let names = split_list(f[2]);
+                    match self.countries.iter_mut().find(|c| c.code == code) {
+                        Some(c) => c.aliases.extend(names),
+                        None => self.countries.push(Country {
+                            name: names[0].clone(),
+                            aliases: names[1..].to_vec(),
+                            code,
+                            ..Country::default()
+                        }),
+                    }
+                }
+                "leader" => {
+                    need(3, "leader<TAB>Full Name<TAB>CODE[<TAB>alias|alias]")?;
+                    let code = f[2].to_ascii_uppercase();
+                    if !self.countries.iter().any(|c| c.code == code) {
+                        return Err(err(line_no, format!("unknown country code '{}'", f[2])));
+                    }
+                    let name = f[1].to_string();
+                    let surname = name.rsplit(' ').next().unwrap_or("").to_string();
+                    self.merge_leader(Leader {
+                        name,
+                        country: code,
+                        surname,
+                        aliases: f.get(3).map(|s| split_list(s)).unwrap_or_default(),
+                        ..Leader::default()
+                    });
+                }
+                "org" => {
+                    need(2, "org<TAB>Name[<TAB>alias|alias]")?;
+                    let aliases = f.get(2).map(|s| split_list(s)).unwrap_or_default();
+                    match self.orgs.iter_mut().find(|o| o.name == f[1]) {
+                        Some(o) => o.aliases.extend(aliases),
+                        None => self.orgs.push(Org {
+                            name: f[1].to_string(),
+                            aliases,
+                            weak: Vec::new(),
+                        }),
+                    }
+                }
+                "place" => {
+                    need(3, "place<TAB>Name<TAB>CODE")?;
+                    self.places.push(Place {
+                        name: f[1].to_string(),
+                        code: f[2].to_ascii_uppercase(),
+                    });
+                }
+                other => {
+                    return Err(err(
+                        line_no,
+                        format!(
+                            "unknown entry kind '{other}' (expected country, leader, org or place)"
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolve a country given as code, name, alias or demonym, in any case.
+    pub fn resolve_country(&self, q: &str) -> Result<(String, String), Vec<String>> {
+        let key = lookup_key(q);
+        if let Some(&i) = self.country_keys.get(&key) {
+            let c = &self.countries[i];
+            return Ok((c.code.clone(), c.name.clone()));
+        }
+        Err(closest(
+            &key,
+            self.country_keys
+                .iter()
+                .map(|(k, &i)| (k.as_str(), self.countries[i].name.as_str())),
+        ))
+    }
+
+    /// Resolve a leader by full name, alias or (unambiguous) surname. An ambiguous
+    /// surname is an error listing the candidates.
+    pub fn resolve_leader(&self, q: &str) -> Result<String, Vec<String>> {
+        let key = lookup_key(q);
+        let hits = self
+            .leader_keys
+            .get(&key)
+            .or_else(|| self.surname_keys.get(&key));
+        if let Some(hits) = hits {
+            let names: BTreeSet<&str> = hits
+                .iter()
+                .map(|&i| self.leaders[i].name.as_str())
+                .collect();
+            if names.len() == 1 {
+                return Ok(names.into_iter().next().unwrap_or_default().to_string());
+            }
+            return Err(names.into_iter().map(str::to_string).collect());
+        }
+        Err(closest(
+            &key,
+            self.leader_keys
+                .iter()
+                .map(|(k, v)| (k.as_str(), self.leaders[v[0]].name.as_str())),
+        ))
+    }
+
+    /// Resolve an organisation by name or alias ("un", "g20", "European Commission").
+    pub fn resolve_org(&self, q: &str) -> Result<String, Vec<String>> {
+        let key = lookup_key(q);
+        if let Some(&i) = self.org_keys.get(&key) {
+            return Ok(self.orgs[i].name.clone());
+        }
+        Err(closest(
+            &key,
+            self.org_keys
+                .iter()
+                .map(|(k, &i)| (k.as_str(), self.orgs[i].name.as_str())),
+        ))
+    }
+
+    pub fn country_name(&self, code: &str) -> Option<&str> {
+        self.countries
+            .iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code))
+            .map(|c| c.name.as_str())
+    }
+
+    /// ISO2 code of the country a leader (canonical name or alias) led.
+    pub fn leader_country(&self, name: &str) -> Option<&str> {
+        let hits = self.leader_keys.get(&lookup_key(name))?;
+        Some(self.leaders[hits[0]].country.as_str())
+    }
+
+    pub fn country(&self, code: &str) -> Option<&Country> {
+        self.countries.iter().find(|c| c.code == code)
+    }
+}
+
+/// Up to five display names whose keys are nearest to `key` (edit distance), for
+/// "did you mean" hints.
+fn closest<'a>(key: &str, cands: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    let mut scored: Vec<(usize, &str)> = cands
+        .map(|(k, name)| {
+            let d = if k.starts_with(key) && !key.is_empty() {
+                0
+            } else {
+                levenshtein(key, k)
+            };
+            (d, name)
+        })
+        .collect();
+    scored.sort();
+    let mut out: Vec<String> = Vec::new();
+    for (d, name) in scored {
+        if out.len() >= 5 || d > key.chars().count().max(3) {
+            break;
+        }
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_resolve_by_code_name_demonym_and_dotted_abbreviation() {
+        let g = Gazetteer::shipped();
+        for q in ["TW", "taiwan", "Taiwanese", "TAIWAN"] {
+            assert_eq!(g.resolve_country(q).unwrap().0, "TW", "{q}");
+        }
+        for q in ["u.s.", "US", "usa", "United States", "american"] {
+            assert_eq!(g.resolve_country(q).unwrap().0, "US", "{q}");
+        }
+        assert_eq!(g.resolve_country("Britons").unwrap().0, "GB");
+        assert_eq!(g.resolve_country("Burma").unwrap().0, "MM");
+        assert_eq!(g.resolve_country("Ivory Coast").unwrap().0, "CI");
+        assert_eq!(g.resolve_country("korean").unwrap().0, "KR");
+        assert_eq!(g.resolve_country("Filipinos").unwrap().0, "PH");
+        assert!(g.resolve_country("Atlantis").is_err());
+    }
+
+    #[test]
+    fn leaders_resolve_with_folding_and_ambiguity() {
+        let g = Gazetteer::shipped();
+        assert_eq!(g.resolve_leader("xi").unwrap(), "Xi Jinping");
+        assert_eq!(g.resolve_leader("Xi Jinping").unwrap(), "Xi Jinping");
+        assert_eq!(g.resolve_leader("erdogan").unwrap(), "Recep Tayyip Erdoğan");
+        assert_eq!(g.resolve_leader("Donald J. Trump").unwrap(), "Donald Trump");
+        let bush = g.resolve_leader("bush").unwrap_err();
+        assert!(bush.contains(&"George W. Bush".to_string()), "{bush:?}");
+        assert!(bush.contains(&"George H. W. Bush".to_string()), "{bush:?}");
+        assert_eq!(g.leader_country("Vladimir Putin"), Some("RU"));
+    }
+
+    #[test]
+    fn orgs_resolve_by_alias() {
+        let g = Gazetteer::shipped();
+        assert_eq!(g.resolve_org("g20").unwrap(), "G20");
+        assert_eq!(g.resolve_org("un").unwrap(), "United Nations");
+        assert_eq!(g.resolve_org("United Nations").unwrap(), "United Nations");
+        assert_eq!(
+            g.resolve_org("European Commission").unwrap(),
+            "European Union"
+        );
+        let err = g.resolve_org("natto").unwrap_err();
+        assert!(err.contains(&"NATO".to_string()), "{err:?}");
+    }
+
+    #[test]
+    fn user_file_adds_entries_and_reports_bad_lines() {
+        let dir = std::env::temp_dir().join(format!("gaz-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.tsv");
+        std::fs::write(
+            &good,
+            "# extra\ncountry\tXA\tAtlantis|Atlantean\nleader\tJane Roe\tXA\tPresident Roe\norg\tLeague of Atlantis\tLoA\n",
+        )
+        .unwrap();
+        let g = Gazetteer::with_user_file(&good).unwrap();
+        assert_eq!(g.resolve_country("atlantean").unwrap().0, "XA");
+        assert_eq!(g.resolve_leader("Jane Roe").unwrap(), "Jane Roe");
+        assert_eq!(g.resolve_org("LoA").unwrap(), "League of Atlantis");
+        let bad = dir.join("bad.tsv");
+        std::fs::write(&bad, "# ok\nleader\tJohn Doe\tZZ\n").unwrap();
+        let e = Gazetteer::with_user_file(&bad).unwrap_err().to_string();
+        assert!(e.contains("bad.tsv:2"), "{e}");
+    }
+}

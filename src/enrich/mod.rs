@@ -1,0 +1,95 @@
+//! Enrichment: which countries, leaders and international organisations an article is
+//! about, when it was published, and which dates it mentions.
+//!
+//! [`Enricher::enrich`] turns an [`Article`] into an [`Enriched`] article. It is pure:
+//! the only outside input is the file's modification date, passed in by the caller, used
+//! to give a year to a dateline that has none.
+
+pub mod dates;
+pub mod dates_eval;
+pub mod eval;
+pub mod gazetteer;
+pub mod tags;
+
+use crate::article::Article;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use dates::{DateMention, Granularity};
+pub use gazetteer::Gazetteer;
+pub use eval::{evaluate_tags, TagScores};
+pub use tags::{Tagger, Tags};
+
+/// Where a publication date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateSource {
+    Metadata,
+    Path,
+    Dateline,
+}
+
+impl DateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateSource::Metadata => "metadata",
+            DateSource::Path => "path",
+            DateSource::Dateline => "dateline",
+        }
+    }
+}
+
+/// An article with everything enrichment found in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Enriched {
+    pub article: Article,
+    pub published: Option<NaiveDate>,
+    pub published_from: Option<DateSource>,
+    pub tags: Tags,
+    pub dates: Vec<DateMention>,
+}
+
+/// Holds the matchers, built once and shared by every enrichment thread.
+pub struct Enricher {
+    tagger: Tagger,
+}
+
+impl Enricher {
+    pub fn new(gazetteer: &Gazetteer) -> Enricher {
+        Enricher {
+            tagger: Tagger::new(gazetteer),
+        }
+    }
+
+    /// `file_date` is the file's modification date; it only anchors a dateline that
+    /// gives a day and month without a year.
+    pub fn enrich(&self, article: Article, file_date: Option<NaiveDate>) -> Enriched {
+        let (published, published_from) = publication_date(&article, file_date);
+        let tags = self.tagger.tag(&article);
+        let dates = dates::extract(&article.body, published);
+        Enriched {
+            article,
+            published,
+            published_from,
+            tags,
+            dates,
+        }
+    }
+}
+
+/// Metadata first, then a date in the path, then a dateline at the top of the body.
+fn publication_date(
+    article: &Article,
+    file_date: Option<NaiveDate>,
+) -> (Option<NaiveDate>, Option<DateSource>) {
+    if let Some(d) = article.date_raw.as_deref().and_then(dates::parse_date) {
+        return (Some(d), Some(DateSource::Metadata));
+    }
+    if let Some(d) = dates::date_from_path(&article.path) {
+        return (Some(d), Some(DateSource::Path));
+    }
+    if let Some(d) = dates::dateline_date(&article.body, file_date) {
+        return (Some(d), Some(DateSource::Dateline));
+    }
+    (None, None)
+}

@@ -1,0 +1,1435 @@
+//! The tagger: which countries, leaders and international organisations an article
+//! names, with the byte span of every mention.
+//!
+//! One Aho-Corasick automaton (leftmost-longest, case-sensitive) holds every surface
+//! form in the gazetteer plus the stop phrases; longer names win, so "New Mexico",
+//! "Papua New Guinea" or "Organization of American States" swallow the shorter names
+//! inside them. Each hit is then checked against the text around it (word boundaries,
+//! company and media names, language names, treaties named after capitals), and a
+//! second pass decides what needs the whole article: surnames, ambiguous country names
+//! (Georgia, Jordan, Chad), weak acronyms and "Brussels" meaning the EU.
+//!
+//! Case matters ("US" but not "us", "Turkey" but not "turkey"); all-caps text matches
+//! too because every pattern is also added in upper case (datelines: "MOSCOW, March 13").
+
+use std::collections::{HashMap, HashSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::article::{Article, Mention};
+use crate::enrich::gazetteer::{fold_diacritics, Gazetteer};
+
+/// Everything the tagger found in one article.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Tags {
+    pub countries: Vec<CountryTag>,
+    pub leaders: Vec<LeaderTag>,
+    pub orgs: Vec<OrgTag>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CountryTag {
+    pub code: String,
+    pub name: String,
+    /// True when the country is found only through a non-capital city or region.
+    pub via_place: bool,
+    pub mentions: Vec<Mention>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LeaderTag {
+    pub name: String,
+    pub country: String,
+    /// Found by the pattern "<country> <title> <Name>", not in the gazetteer.
+    pub inferred: bool,
+    pub mentions: Vec<Mention>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrgTag {
+    pub name: String,
+    pub mentions: Vec<Mention>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum How {
+    Name,
+    Demonym,
+    Capital,
+    /// Seat of government or constituent part (Kremlin, England).
+    Metonym,
+    /// A name that is also a common word or given name (Georgia, Jordan, Chad).
+    Ambiguous,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Stop,
+    Leader(usize),
+    Org { org: usize, weak: bool },
+    Surname(usize),
+    Country { country: usize, how: How },
+    Place(usize),
+}
+
+/// Builds the matcher once; `tag` is then read-only and can be shared across threads.
+pub struct Tagger {
+    ac: AhoCorasick,
+    /// Per pattern id: what it names (a surface form can name several things).
+    kinds: Vec<Vec<Kind>>,
+    /// Per pattern id: an all-caps abbreviation that is also an English word ("US", "WHO").
+    wordlike: Vec<bool>,
+    countries: Vec<(String, String)>,
+    continent: Vec<String>,
+    neighbours: Vec<Vec<usize>>,
+    leaders: Vec<LeaderInfo>,
+    /// Surname groups: leaders sharing a surname.
+    surnames: Vec<Vec<usize>>,
+    orgs: Vec<String>,
+    eu: Option<usize>,
+    be: Option<usize>,
+    us: Option<usize>,
+    country_by_code: HashMap<String, usize>,
+    /// Folded lower-case full names and aliases -> leader, for names captured by
+    /// the "<country> <title> <Name>" pattern.
+    leader_names: HashMap<String, usize>,
+}
+
+/// Words after a country name that mark a company, brand or media title
+/// ("China Daily", "Malaysia Airlines", "Evergreen Marine Corp Taiwan Ltd").
+#[rustfmt::skip]
+const COMPANY_WORDS: &[&str] = &[
+    "Airlines", "Airline", "Airways", "Air", "Daily", "Times", "Post", "Herald", "Tribune",
+    "Journal", "Telegraph", "Gazette", "Today", "News", "Ltd", "Limited", "Inc", "Corp",
+    "Corporation", "Co", "Company", "Group", "Holdings", "Petroleum", "Oil", "Motors",
+    "Realty", "Telecom", "Mobile", "Television", "TV", "Radio", "Broadcasting", "Pictures",
+    "Records", "Hotel", "Hotels", "Express", "Insurance", "Securities", "Magazine", "Press",
+    "Network", "Studios", "Entertainment", "Foods", "LLC", "PLC", "plc", "AG", "GmbH",
+    "Technologies", "Pharmaceuticals", "Steel", "Electric", "Electronics", "Marine",
+    "Shipping", "Lines", "Tobacco", "Brewery", "Bancorp", "Investments", "Capital",
+    "Ventures", "Partners", "Media", "Show", "Talent", "Idol", "Inc.", "Ltd.", "Corp.",
+    "Co.", "Estates", "Airport", "Cup",
+];
+
+/// Capitalised words that may stand right before a country name without making it
+/// part of another proper name.
+#[rustfmt::skip]
+const FREE_BEFORE: &[&str] = &[
+    "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western",
+    "Central", "Greater", "Mainland", "Communist", "Soviet", "Imperial", "Nazi", "Modern",
+    "Ancient", "Rural", "Socialist", "Free", "Occupied", "Post-war", "Postwar", "Pre-war",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "The", "In", "And", "But", "For", "From", "With", "As", "At",
+    "By", "On", "To", "Of", "If", "When", "While", "Both", "Neither", "Either", "Like",
+    "Unlike", "Including", "Against", "Between", "Across", "Since", "After", "Before",
+    "Outside", "Inside", "Within", "Across", "Why", "How", "What", "Where", "Did", "Does",
+    "Do", "Will", "Can", "Could", "Would", "Should", "Has", "Have", "Is", "Are", "Was",
+    "Were", "Said", "Says", "Say", "Told", "Tells", "Mr", "Mrs", "Ms", "Dr", "Team",
+    "Brexit", "Trump", "Putin", "Obama", "Rep", "Sen", "Gov", "Ex", "Former", "New", "Old",
+    "Great", "Little", "Welcome", "Visit", "Visiting", "About", "Over", "Under", "Through",
+    "Into", "Onto", "Upon", "Toward", "Towards", "Via", "Versus", "Vs", "Only", "Even",
+    "Also", "Then", "Now", "Today", "Yesterday", "Tomorrow", "Here", "There", "This",
+    "That", "These", "Those", "Our", "Their", "Your", "His", "Her", "Its", "My", "We",
+    "They", "He", "She", "It", "I", "You", "Global", "Rest", "All", "Every", "Each", "Many",
+    "Most", "Some", "Any", "Other", "Another", "Whole", "Entire", "Wartime", "Postwar",
+    "Today's", "Ireland", "Scotland", "England", "Wales", "Britain", "Democratic",
+];
+
+/// Titles that let a surname stand for a leader ("President Trump", "Mr Xi").
+#[rustfmt::skip]
+const TITLES: &[&str] = &[
+    "President", "President-elect", "Presidents", "Premier", "Chancellor", "PM", "King",
+    "Queen", "Emperor", "Emir", "Amir", "Sultan", "Sheikh", "Ayatollah", "Taoiseach",
+    "Pope", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Madam", "president",
+    "president-elect", "premier", "chancellor", "leader", "Leader", "counterpart",
+    "Minister", "minister", "dictator", "strongman", "Presidente", "Tsar", "Czar",
+    "Generalissimo", "Chairman",
+];
+
+/// Offices that make "<country> <office> <Name>" a head of state or government.
+#[rustfmt::skip]
+const OFFICES: &[&str] = &[
+    "President-elect", "President", "Prime Minister", "Premier", "Chancellor", "King",
+    "Queen", "Emir", "Amir", "Sultan", "Supreme Leader", "Taoiseach", "Emperor",
+    "president-elect", "president", "prime minister", "premier", "chancellor",
+];
+
+/// Words after a leader's name that make it the name of a building, street or body.
+#[rustfmt::skip]
+const NAMED_AFTER: &[&str] = &[
+    "Airport", "airport", "International", "Center", "Centre", "Memorial", "Library",
+    "School", "Foundation", "Street", "Avenue", "Boulevard", "Bridge", "Stadium",
+    "Institute", "University", "College", "Highway", "Square", "Park", "Museum", "Hall",
+    "Building", "Prize", "Award", "Scholarship", "Fellowship", "High",
+];
+
+/// Words before a month-like surname ("in May") that show it is a date.
+#[rustfmt::skip]
+const DATE_WORDS: &[&str] = &[
+    "in", "on", "since", "by", "until", "till", "of", "early", "late", "mid", "last",
+    "next", "this", "from", "through", "during", "end", "between", "before", "after", "In",
+    "On", "Since", "By", "Until", "From", "During", "Early", "Late", "Last", "Next",
+];
+
+/// Capitalised words that may follow a surname without making it someone else's name.
+#[rustfmt::skip]
+const AFTER_SURNAME: &[&str] = &[
+    "Administration", "Government", "Cabinet", "White", "Doctrine", "Kremlin", "Said",
+    "Says", "Tells", "Told", "To", "In", "And", "On", "As", "Is", "Was", "Has", "Will",
+    "Calls", "Signs", "Says", "Vows", "Meets", "Warns", "Slams", "Urges", "Visit",
+];
+
+/// All-caps abbreviations that are also English words when shouted.
+#[rustfmt::skip]
+const WORDLIKE: &[&str] = &[
+    "US", "WHO", "IT", "AM", "AN", "AS", "IN", "IS", "NO", "ON", "OR", "SO", "TO", "UP",
+    "WE", "ME", "MY", "HE", "BE", "DO", "GO", "OF", "OK", "AU", "ICC", "CAR", "UN",
+];
+
+/// Words before a language name that show the language is meant ("speaks Chinese").
+#[rustfmt::skip]
+const LANGUAGE_VERBS: &[&str] = &[
+    "speak", "speaks", "spoke", "speaking", "spoken", "learn", "learns", "learning",
+    "learned", "learnt", "teach", "teaches", "teaching", "taught", "fluent", "study",
+    "studying", "studied", "translated", "translate", "subtitles", "subtitled", "dubbed",
+    "written",
+];
+
+/// Words after a capital that make it the name of an agreement ("Paris accord").
+#[rustfmt::skip]
+const TREATY_WORDS: &[&str] = &[
+    "accord", "accords", "Accord", "Accords", "agreement", "agreements", "Agreement",
+    "Agreements", "treaty", "Treaty", "protocol", "Protocol", "convention", "Convention",
+    "pact", "Pact", "climate", "Club", "Consensus", "consensus", "format", "Format",
+    "principles", "Principles", "Peace", "peace", "deal", "Deal",
+];
+
+/// Prepositions that show "Brussels" is the place, not the EU.
+#[rustfmt::skip]
+const LOCATIVE: &[&str] = &[
+    "in", "at", "to", "from", "near", "outside", "into", "visit", "visited", "visiting",
+    "via", "around", "In", "At", "From", "central", "downtown",
+];
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn char_before(text: &str, i: usize) -> Option<char> {
+    text[..i].chars().next_back()
+}
+
+fn char_after(text: &str, i: usize) -> Option<char> {
+    text[i..].chars().next()
+}
+
+/// The word ending just before `i`, separated from it by exactly one space
+/// (or by "'s " when `allow_possessive`). Returns (start, word).
+fn prev_word(text: &str, i: usize) -> Option<(usize, &str)> {
+    let before = &text[..i];
+    let before = before.strip_suffix(' ')?;
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.' || c == '\'' || c == '’' || c == '-'))
+        .map(|(j, c)| j + c.len_utf8())
+        .unwrap_or(0);
+    let w = &before[start..];
+    if w.is_empty() {
+        None
+    } else {
+        Some((start, w))
+    }
+}
+
+/// The word starting just after `i`, separated by exactly one space. Returns (end, word).
+fn next_word(text: &str, i: usize) -> Option<(usize, &str)> {
+    let after = text[i..].strip_prefix(' ')?;
+    let start = i + 1;
+    let len = after
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.' || c == '-' || c == '&'))
+        .map(|(j, _)| j)
+        .unwrap_or(after.len());
+    let w = after[..len].trim_end_matches('.');
+    if w.is_empty() {
+        None
+    } else {
+        Some((start + w.len(), w))
+    }
+}
+
+/// The nearest word before (or after) `i`, skipping spaces and punctuation but not
+/// more than a few characters of them.
+fn near_word(text: &str, i: usize, after: bool) -> Option<&str> {
+    if after {
+        let rest = &text[i..];
+        let skip = rest.find(|c: char| c.is_alphanumeric())?;
+        if skip == 0 || skip > 4 {
+            return None;
+        }
+        let w = &rest[skip..];
+        let len = w.find(|c: char| !c.is_alphanumeric()).unwrap_or(w.len());
+        Some(&w[..len])
+    } else {
+        let before = &text[..i];
+        let end = before.rfind(|c: char| c.is_alphanumeric())? + 1;
+        let end = end + before[end..].chars().next().map_or(0, |_| 0);
+        if end == i || i - end > 4 {
+            return None;
+        }
+        let w = &before[..end];
+        let start = w
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !c.is_alphanumeric())
+            .map(|(j, c)| j + c.len_utf8())
+            .unwrap_or(0);
+        Some(&w[start..])
+    }
+}
+
+fn is_capitalised(w: &str) -> bool {
+    let mut cs = w.chars();
+    matches!(cs.next(), Some(c) if c.is_uppercase()) && w.chars().any(|c| c.is_lowercase())
+}
+
+fn is_all_caps(w: &str) -> bool {
+    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(|c| c.is_lowercase())
+}
+
+/// True when position `i` begins a sentence (or a line, quote or the field).
+fn sentence_start(text: &str, i: usize) -> bool {
+    let before = text[..i].trim_end_matches([' ', '\t']);
+    match before.chars().next_back() {
+        None => true,
+        Some(c) => matches!(
+            c,
+            '.' | '!'
+                | '?'
+                | '\n'
+                | '\r'
+                | '"'
+                | '“'
+                | '”'
+                | '('
+                | ':'
+                | ';'
+                | '—'
+                | '–'
+                | '|'
+                | '\''
+                | '‘'
+        ),
+    }
+}
+
+/// A field written in Title Case (headlines): capitalised neighbours mean nothing there.
+fn title_case(text: &str) -> bool {
+    let words = text
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic) && w.len() >= 4);
+    let mut n = 0;
+    for w in words {
+        if !(is_capitalised(w) || is_all_caps(w)) {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 3
+}
+
+fn strip_possessive(w: &str) -> &str {
+    w.strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .or_else(|| w.strip_suffix('\''))
+        .or_else(|| w.strip_suffix('’'))
+        .unwrap_or(w)
+}
+
+fn variants(p: &str) -> Vec<String> {
+    let mut out = vec![p.to_string()];
+    let folded = fold_diacritics(p);
+    if folded != p {
+        out.push(folded);
+    }
+    let mut more = Vec::new();
+    for v in &out {
+        if v.contains('\'') {
+            more.push(v.replace('\'', "’"));
+        }
+        if v.contains('’') {
+            more.push(v.replace('’', "'"));
+        }
+        more.push(v.to_uppercase());
+        let mut cs = v.chars();
+        if let Some(c) = cs.next() {
+            if c.is_lowercase() {
+                more.push(c.to_uppercase().chain(cs).collect());
+            }
+        }
+    }
+    out.extend(more);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One accepted hit before article-level decisions.
+#[derive(Debug, Clone)]
+struct Hit {
+    field: usize,
+    start: usize,
+    end: usize,
+    pat: usize,
+}
+
+const FIELDS: [&str; 3] = ["title", "subtitle", "body"];
+
+#[derive(Default)]
+struct Builder {
+    patterns: Vec<String>,
+    kinds: Vec<Vec<Kind>>,
+    index: HashMap<String, usize>,
+}
+
+impl Builder {
+    fn add(&mut self, p: &str, kind: Kind) {
+        let p = p.trim();
+        if p.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            return;
+        }
+        for v in variants(p) {
+            let id = *self.index.entry(v.clone()).or_insert_with(|| {
+                self.patterns.push(v);
+                self.kinds.push(Vec::new());
+                self.patterns.len() - 1
+            });
+            if !self.kinds[id].contains(&kind) {
+                self.kinds[id].push(kind);
+            }
+        }
+    }
+}
+
+impl Tagger {
+    pub fn new(gaz: &Gazetteer) -> Tagger {
+        let mut b = Builder::default();
+        let country_by_code: HashMap<String, usize> = gaz
+            .countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.clone(), i))
+            .collect();
+        for (i, c) in gaz.countries.iter().enumerate() {
+            let amb = |s: &String| c.ambiguous.contains(s);
+            for n in std::iter::once(&c.name).chain(&c.aliases) {
+                let how = if amb(n) { How::Ambiguous } else { How::Name };
+                b.add(n, Kind::Country { country: i, how });
+            }
+            for n in &c.ambiguous {
+                b.add(
+                    n,
+                    Kind::Country {
+                        country: i,
+                        how: How::Ambiguous,
+                    },
+                );
+            }
+            for n in c.demonyms.iter().filter(|n| !amb(n)) {
+                b.add(
+                    n,
+                    Kind::Country {
+                        country: i,
+                        how: How::Demonym,
+                    },
+                );
+            }
+            for n in c.capitals.iter().filter(|n| !amb(n)) {
+                b.add(
+                    n,
+                    Kind::Country {
+                        country: i,
+                        how: How::Capital,
+                    },
+                );
+            }
+        }
+        for m in &gaz.metonyms {
+            if let Some(&i) = country_by_code.get(&m.code) {
+                b.add(
+                    &m.name,
+                    Kind::Country {
+                        country: i,
+                        how: How::Metonym,
+                    },
+                );
+            }
+        }
+        for p in &gaz.places {
+            if let Some(&i) = country_by_code.get(&p.code) {
+                b.add(&p.name, Kind::Place(i));
+            }
+        }
+        let mut surname_group: HashMap<String, usize> = HashMap::new();
+        let mut surnames: Vec<Vec<usize>> = Vec::new();
+        let mut leader_names = HashMap::new();
+        for (i, l) in gaz.leaders.iter().enumerate() {
+            for n in std::iter::once(&l.name).chain(&l.aliases) {
+                // A one-word name ("Ibrahim", "Philippe") is a given name too often;
+                // the generator adds "King Philippe" style aliases instead.
+                if !n.contains(' ') && !l.alone {
+                    continue;
+                }
+                b.add(n, Kind::Leader(i));
+                leader_names
+                    .entry(fold_diacritics(n).to_lowercase())
+                    .or_insert(i);
+            }
+            if l.surname.chars().count() >= 2 {
+                for key in [l.surname.clone(), fold_diacritics(&l.surname)] {
+                    let g = *surname_group.entry(key).or_insert_with(|| {
+                        surnames.push(Vec::new());
+                        surnames.len() - 1
+                    });
+                    if !surnames[g].contains(&i) {
+                        surnames[g].push(i);
+                    }
+                }
+            }
+        }
+        for (s, &g) in &surname_group {
+            b.add(s, Kind::Surname(g));
+        }
+        for (i, o) in gaz.orgs.iter().enumerate() {
+            for n in &o.aliases {
+                b.add(
+                    n,
+                    Kind::Org {
+                        org: i,
+                        weak: false,
+                    },
+                );
+            }
+            for n in &o.weak {
+                b.add(n, Kind::Org { org: i, weak: true });
+            }
+        }
+        for s in &gaz.stop_phrases {
+            b.add(s, Kind::Stop);
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&b.patterns)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&b.patterns)
+            })
+            .expect("gazetteer patterns always build");
+        let wordlike = b
+            .patterns
+            .iter()
+            .map(|p| WORDLIKE.contains(&p.as_str()))
+            .collect();
+        let org_index = |name: &str| gaz.orgs.iter().position(|o| o.name == name);
+        Tagger {
+            ac,
+            kinds: b.kinds,
+            wordlike,
+            countries: gaz
+                .countries
+                .iter()
+                .map(|c| (c.code.clone(), c.name.clone()))
+                .collect(),
+            continent: gaz.countries.iter().map(|c| c.continent.clone()).collect(),
+            neighbours: gaz
+                .countries
+                .iter()
+                .map(|c| {
+                    c.neighbours
+                        .iter()
+                        .filter_map(|n| country_by_code.get(n).copied())
+                        .collect()
+                })
+                .collect(),
+            leaders: gaz
+                .leaders
+                .iter()
+                .map(|l| LeaderInfo {
+                    name: l.name.clone(),
+                    country: l.country.clone(),
+                    sex: l.sex,
+                    alone: l.alone,
+                    surname_key: fold_diacritics(&l.surname).to_lowercase(),
+                })
+                .collect(),
+            surnames,
+            orgs: gaz.orgs.iter().map(|o| o.name.clone()).collect(),
+            eu: org_index("European Union"),
+            be: country_by_code.get("BE").copied(),
+            us: country_by_code.get("US").copied(),
+            country_by_code,
+            leader_names,
+        }
+    }
+
+    /// A gazetteer leader of `code` whose name the captured words spell, allowing for
+    /// transliteration and typos in the given names or the surname ("Pyotr
+    /// Poroshenko", "Benjamin Netanjahu", "Vladmir Putin").
+    fn known_leader(&self, words: &[String], code: &str) -> Option<usize> {
+        let name = fold_diacritics(&words.join(" ")).to_lowercase();
+        if let Some(&l) = self.leader_names.get(&name) {
+            return Some(l);
+        }
+        let keys: Vec<String> = words
+            .iter()
+            .map(|w| fold_diacritics(w).to_lowercase())
+            .collect();
+        let last = keys.last()?;
+        let of_country = || {
+            self.leaders
+                .iter()
+                .enumerate()
+                .filter(move |(_, l)| l.country == code && !l.surname_key.is_empty())
+        };
+        // The surname spelled exactly anywhere in the name ("Salman bin Abdulaziz Al Saud").
+        if let Some((l, _)) = of_country()
+            .find(|(_, l)| keys.contains(&l.surname_key) && l.surname_key.chars().count() >= 4)
+        {
+            return Some(l);
+        }
+        // A near miss on the last word, for long surnames only.
+        of_country()
+            .find(|(_, l)| {
+                l.surname_key.chars().count() >= 6 && levenshtein(&l.surname_key, last) <= 2
+            })
+            .map(|(l, _)| l)
+    }
+
+    /// Tag an article's title, subtitle and body.
+    pub fn tag(&self, article: &Article) -> Tags {
+        let texts: [&str; 3] = [
+            article.title.as_str(),
+            article.subtitle.as_deref().unwrap_or(""),
+            article.body.as_str(),
+        ];
+        let mut hits = Vec::new();
+        for (field, text) in texts.iter().enumerate() {
+            self.scan(field, text, &mut hits);
+        }
+        self.resolve(&texts, &hits)
+    }
+
+    /// Matches that pass the word-boundary and shouting checks.
+    fn scan(&self, field: usize, text: &str, out: &mut Vec<Hit>) {
+        for m in self.ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let pat = m.pattern().as_usize();
+            if char_before(text, s).is_some_and(is_word_char)
+                || char_after(text, e).is_some_and(is_word_char)
+            {
+                continue;
+            }
+            // "US" inside a shouted headline ("TELL US WHY") is the pronoun.
+            if self.wordlike[pat] {
+                let shouting = near_word(text, s, false).is_some_and(is_all_caps)
+                    || near_word(text, e, true).is_some_and(is_all_caps);
+                if shouting {
+                    continue;
+                }
+            }
+            out.push(Hit {
+                field,
+                start: s,
+                end: e,
+                pat,
+            });
+        }
+    }
+
+    /// Is this country-name hit part of another proper name (company, show, person)?
+    fn inside_other_name(&self, text: &str, h: &Hit, how: How, titled_field: bool) -> bool {
+        let m = &text[h.start..h.end];
+        // Right side: company/media words in the capitalised run that follows.
+        let possessive = text[h.end..].starts_with("'s") || text[h.end..].starts_with("’s");
+        let mut i = h.end;
+        if possessive {
+            i += if text[h.end..].starts_with("'s") {
+                2
+            } else {
+                4
+            };
+        }
+        for k in 0..3 {
+            let Some((e, w)) = next_word(text, i) else {
+                break;
+            };
+            if !(is_capitalised(w) || is_all_caps(w)) {
+                break;
+            }
+            if COMPANY_WORDS.contains(&w) && !possessive {
+                return true;
+            }
+            if possessive {
+                // "Germany's Wirecard" names the country; "America's Got Talent" is
+                // in the stop list.
+                break;
+            }
+            if k == 0 && how == How::Ambiguous && !titled_field {
+                // "Jordan Spieth", "Chad Johnson", "Georgia May Jagger".
+                return true;
+            }
+            i = e;
+        }
+        // Left side: "Paramount Realty USA", "Good Morning America", "Bank of America".
+        let mut j = h.start;
+        let mut seen_of = false;
+        for k in 0..3 {
+            let Some((ws, w)) = prev_word(text, j) else {
+                break;
+            };
+            if w == "of" && k == 0 && !seen_of {
+                seen_of = true;
+                j = ws;
+                continue;
+            }
+            let w = w.trim_end_matches('.');
+            if !(is_capitalised(w) || is_all_caps(w)) {
+                break;
+            }
+            if COMPANY_WORDS.contains(&w) {
+                return true;
+            }
+            if k == 0
+                && !seen_of
+                && !titled_field
+                && !FREE_BEFORE.contains(&w)
+                && !w.ends_with("'s")
+                && !w.ends_with("’s")
+                && !w.ends_with('-')
+                && !sentence_start(text, ws)
+                && !is_all_caps(m)
+                && how != How::Metonym
+            {
+                return true;
+            }
+            break;
+        }
+        false
+    }
+
+    fn resolve(&self, texts: &[&str; 3], hits: &[Hit]) -> Tags {
+        let titled_field: Vec<bool> = texts.iter().map(|t| title_case(t)).collect();
+        let mut events: Vec<(usize, Ev)> = Vec::new(); // (hit index, event)
+        let mut surname_hits: Vec<(usize, usize)> = Vec::new(); // (hit, group)
+        let mut weak_orgs: Vec<(usize, usize)> = Vec::new();
+        let mut ambiguous: Vec<(usize, usize)> = Vec::new();
+        let mut named: HashSet<usize> = HashSet::new();
+        let mut brussels: Vec<usize> = Vec::new();
+
+        for (hi, h) in hits.iter().enumerate() {
+            let text = texts[h.field];
+            let kinds = &self.kinds[h.pat];
+            if kinds.contains(&Kind::Stop) {
+                continue;
+            }
+            if let Some(Kind::Leader(l)) = kinds.iter().find(|k| matches!(k, Kind::Leader(_))) {
+                // "John F. Kennedy airport", "Lincoln Memorial": a thing named after them.
+                if next_word(text, h.end).is_some_and(|(_, w)| NAMED_AFTER.contains(&w)) {
+                    continue;
+                }
+                named.insert(*l);
+                events.push((hi, Ev::Leader(*l, false)));
+                continue;
+            }
+            if let Some(Kind::Org { org, weak }) =
+                kinds.iter().find(|k| matches!(k, Kind::Org { .. }))
+            {
+                if *weak {
+                    weak_orgs.push((hi, *org));
+                } else {
+                    events.push((hi, Ev::Org(*org)));
+                }
+                continue;
+            }
+            if let Some(Kind::Surname(g)) = kinds.iter().find(|k| matches!(k, Kind::Surname(_))) {
+                surname_hits.push((hi, *g));
+                // A surname that is also a country name is decided later.
+                if !kinds
+                    .iter()
+                    .any(|k| matches!(k, Kind::Country { .. } | Kind::Place(_)))
+                {
+                    continue;
+                }
+            }
+            if let Some(Kind::Country { country, how }) =
+                kinds.iter().find(|k| matches!(k, Kind::Country { .. }))
+            {
+                let (country, how) = (*country, *how);
+                if self.inside_other_name(text, h, how, titled_field[h.field]) {
+                    continue;
+                }
+                let next = next_word(text, h.end).map(|(_, w)| w);
+                let prev = prev_word(text, h.start).map(|(_, w)| w);
+                if how == How::Demonym {
+                    let lang_next = next.is_some_and(|w| {
+                        matches!(
+                            w,
+                            "language"
+                                | "languages"
+                                | "speakers"
+                                | "speaker"
+                                | "translation"
+                                | "dialect"
+                                | "subtitles"
+                        )
+                    }) || text[h.end..].starts_with("-language")
+                        || text[h.end..].starts_with("-speaking");
+                    let lang_prev = prev.is_some_and(|w| LANGUAGE_VERBS.contains(&w))
+                        || prev.is_some_and(|w| matches!(w, "in" | "into" | "from"))
+                            && !text[h.end..].starts_with([' ', '-']);
+                    if lang_next || lang_prev {
+                        continue;
+                    }
+                }
+                if how == How::Capital && next.is_some_and(|w| TREATY_WORDS.contains(&w)) {
+                    continue;
+                }
+                if how == How::Capital && Some(country) == self.be && self.eu.is_some() {
+                    brussels.push(hi);
+                    continue;
+                }
+                if how == How::Ambiguous {
+                    ambiguous.push((hi, country));
+                    continue;
+                }
+                events.push((hi, Ev::Country(country, how)));
+                continue;
+            }
+            if let Some(Kind::Place(c)) = kinds.iter().find(|k| matches!(k, Kind::Place(_))) {
+                if self.inside_other_name(texts[h.field], h, How::Name, true) {
+                    continue;
+                }
+                events.push((hi, Ev::Place(*c)));
+            }
+        }
+
+        // Leaders named by "<country> <office> <Name>": known ones pin the surname,
+        // unknown ones become inferred leaders.
+        let mut pinned: HashMap<usize, usize> = HashMap::new(); // surname hit -> leader
+        let mut inferred: Vec<(String, usize, usize, usize, usize)> = Vec::new(); // name, country, field, s, e
+        let country_events: Vec<(usize, usize)> = events
+            .iter()
+            .filter_map(|&(hi, ev)| match ev {
+                Ev::Country(c, How::Name | How::Demonym) => Some((hi, c)),
+                _ => None,
+            })
+            .collect();
+        for (hi, c) in country_events {
+            let h = &hits[hi];
+            let text = texts[h.field];
+            let mut i = h.end;
+            for p in ["'s", "’s"] {
+                if text[i..].starts_with(p) {
+                    i += p.len();
+                }
+            }
+            let Some(rest) = text[i..].strip_prefix(' ') else {
+                continue;
+            };
+            let Some(office) = OFFICES
+                .iter()
+                .find(|o| rest.starts_with(**o) && rest[o.len()..].starts_with(' '))
+            else {
+                continue;
+            };
+            let name_start = i + 1 + office.len() + 1;
+            // A gazetteer hit right there?
+            if let Some(nh) = hits
+                .iter()
+                .position(|x| x.field == h.field && x.start == name_start)
+            {
+                if let Some(&(_, g)) = surname_hits.iter().find(|(s, _)| *s == nh) {
+                    let code = &self.countries[c].0;
+                    if let Some(&l) = self.surnames[g]
+                        .iter()
+                        .find(|&&l| self.leaders[l].country == *code)
+                    {
+                        pinned.insert(nh, l);
+                    }
+                }
+                continue;
+            }
+            // Otherwise capture the capitalised name.
+            let mut end = name_start;
+            let mut words = Vec::new();
+            let mut j = name_start - 1;
+            while let Some((e, w)) = next_word(text, j) {
+                let w = strip_possessive(w);
+                let particle = matches!(
+                    w,
+                    "al" | "al-"
+                        | "bin"
+                        | "de"
+                        | "van"
+                        | "von"
+                        | "da"
+                        | "el"
+                        | "der"
+                        | "dos"
+                        | "di"
+                        | "la"
+                        | "le"
+                );
+                if !(is_capitalised(w) || particle) || words.len() >= 5 {
+                    break;
+                }
+                words.push(w.to_string());
+                end = e.min(j + 1 + w.len());
+                j = e;
+                if text[j..].starts_with("'s") || text[j..].starts_with("’s") {
+                    break;
+                }
+            }
+            // Headlines capitalise every word: no name can be told from the rest.
+            if titled_field[h.field] {
+                continue;
+            }
+            if words.len() >= 2 && words.last().is_some_and(|w| is_capitalised(w)) {
+                let name = words.join(" ");
+                if let Some(l) = self.known_leader(&words, &self.countries[c].0) {
+                    named.insert(l);
+                    events.push((usize::MAX - inferred.len() - 1, Ev::Leader(l, false)));
+                    inferred.push((name, usize::MAX, h.field, name_start, end));
+                } else {
+                    inferred.push((name, c, h.field, name_start, end));
+                }
+            }
+        }
+
+        // Surnames: the one named leader with that surname, or a title + a single
+        // fitting candidate, or a distinctive surname on its own.
+        let mut other_person: HashSet<usize> = HashSet::new();
+        for &(hi, g) in &surname_hits {
+            let h = &hits[hi];
+            let text = texts[h.field];
+            if let Some((ws, w)) = prev_word(text, h.start) {
+                if is_capitalised(w)
+                    && !TITLES.contains(&w)
+                    && !FREE_BEFORE.contains(&w)
+                    && !sentence_start(text, ws)
+                    && !titled_field[h.field]
+                    && !w.ends_with("'s")
+                    && !w.ends_with("’s")
+                {
+                    other_person.insert(g);
+                }
+            }
+        }
+        for &(hi, g) in &surname_hits {
+            let h = &hits[hi];
+            let text = texts[h.field];
+            let cands = &self.surnames[g];
+            let prev = prev_word(text, h.start);
+            let next = next_word(text, h.end);
+            let (title, title_prev) = match prev {
+                Some((ws, w)) if TITLES.contains(&w) => {
+                    (Some(w), prev_word(text, ws).map(|(_, x)| x))
+                }
+                _ => (None, None),
+            };
+            let country_kind = self.kinds[h.pat]
+                .iter()
+                .any(|k| matches!(k, Kind::Country { .. } | Kind::Place(_)));
+            // Part of a longer capitalised name we do not know ("Lenin Moreno").
+            let next_cap = next.is_some_and(|(_, w)| {
+                is_capitalised(w)
+                    && !AFTER_SURNAME.contains(&w)
+                    && !text[h.end..].starts_with(['\'', '’'])
+            }) && !titled_field[h.field];
+            let date_like = prev.is_some_and(|(_, w)| DATE_WORDS.contains(&w))
+                || next.is_some_and(|(_, w)| w.chars().next().is_some_and(|c| c.is_ascii_digit()));
+            let prev_other = prev.is_some_and(|(ws, w)| {
+                is_capitalised(w)
+                    && !TITLES.contains(&w)
+                    && !FREE_BEFORE.contains(&w)
+                    && !sentence_start(text, ws)
+                    && !titled_field[h.field]
+                    && !w.ends_with("'s")
+                    && !w.ends_with("’s")
+            });
+            let pick = if let Some(&l) = pinned.get(&hi) {
+                Some(l)
+            } else if next_cap || prev_other {
+                None
+            } else {
+                let named_c: Vec<usize> = cands
+                    .iter()
+                    .copied()
+                    .filter(|l| named.contains(l))
+                    .collect();
+                if named_c.len() == 1 && !(date_like && title.is_none()) {
+                    Some(named_c[0])
+                } else if named_c.len() > 1 {
+                    None
+                } else if let Some(t) = title {
+                    let is_minister = t == "Minister" || t == "minister";
+                    if is_minister && title_prev != Some("Prime") && title_prev != Some("prime") {
+                        None
+                    } else {
+                        let fit: Vec<usize> = cands
+                            .iter()
+                            .copied()
+                            .filter(|&l| match t {
+                                "Mr" | "Mr." => self.leaders[l].sex != Some('f'),
+                                "Mrs" | "Mrs." | "Ms" | "Ms." | "Madam" | "Queen" => {
+                                    self.leaders[l].sex == Some('f')
+                                }
+                                "King" | "Emperor" | "Emir" | "Amir" | "Sultan" | "Sheikh" => {
+                                    self.leaders[l].sex != Some('f')
+                                }
+                                _ => true,
+                            })
+                            .collect();
+                        let famous: Vec<usize> = fit
+                            .iter()
+                            .copied()
+                            .filter(|&l| self.leaders[l].alone)
+                            .collect();
+                        if fit.len() == 1 {
+                            Some(fit[0])
+                        } else if famous.len() == 1 {
+                            Some(famous[0])
+                        } else {
+                            None
+                        }
+                    }
+                } else if !date_like && !country_kind && !other_person.contains(&g) {
+                    let famous: Vec<usize> = cands
+                        .iter()
+                        .copied()
+                        .filter(|&l| self.leaders[l].alone)
+                        .collect();
+                    if famous.len() == 1 {
+                        Some(famous[0])
+                    } else {
+                        None
+                    }
+                } else {
+                    None
+                }
+            };
+            if let Some(l) = pick {
+                events.push((hi, Ev::Leader(l, false)));
+            } else if country_kind {
+                // Not a leader after all: let the country reading stand.
+                if let Some(Kind::Country { country, how }) = self.kinds[h.pat]
+                    .iter()
+                    .find(|k| matches!(k, Kind::Country { .. }))
+                {
+                    if !self.inside_other_name(text, h, *how, titled_field[h.field]) {
+                        events.push((hi, Ev::Country(*country, *how)));
+                    }
+                }
+            }
+        }
+
+        // Ambiguous country names need the article to be about that part of the world.
+        let direct: HashSet<usize> = events
+            .iter()
+            .filter_map(|&(_, ev)| match ev {
+                Ev::Country(c, _) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let us_places = events
+            .iter()
+            .filter(|&&(_, ev)| matches!(ev, Ev::Place(c) if Some(c) == self.us))
+            .count();
+        for &(hi, c) in &ambiguous {
+            let own = direct.contains(&c);
+            let near = self.neighbours[c].iter().any(|n| direct.contains(n))
+                || direct.iter().any(|&d| {
+                    d != c && Some(d) != self.us && self.continent[d] == self.continent[c]
+                });
+            if own || (near && us_places == 0) {
+                events.push((hi, Ev::Country(c, How::Name)));
+            }
+        }
+        // Weak acronyms count next to the full name.
+        let strong_orgs: HashSet<usize> = events
+            .iter()
+            .filter_map(|&(_, ev)| match ev {
+                Ev::Org(o) => Some(o),
+                _ => None,
+            })
+            .collect();
+        for &(hi, o) in &weak_orgs {
+            if strong_orgs.contains(&o) {
+                events.push((hi, Ev::Org(o)));
+            }
+        }
+        // "Brussels" is the EU in an article about the EU, unless it is a place.
+        for &hi in &brussels {
+            let h = &hits[hi];
+            let locative =
+                prev_word(texts[h.field], h.start).is_some_and(|(_, w)| LOCATIVE.contains(&w));
+            match (self.eu, self.be) {
+                (Some(eu), _) if strong_orgs.contains(&eu) && !locative => {
+                    events.push((hi, Ev::Org(eu)))
+                }
+                (_, Some(be)) => events.push((hi, Ev::Country(be, How::Capital))),
+                _ => {}
+            }
+        }
+
+        self.assemble(texts, hits, &events, &inferred)
+    }
+
+    fn assemble(
+        &self,
+        texts: &[&str; 3],
+        hits: &[Hit],
+        events: &[(usize, Ev)],
+        inferred: &[(String, usize, usize, usize, usize)],
+    ) -> Tags {
+        let mention = |field: usize, s: usize, e: usize| Mention {
+            text: texts[field][s..e].to_string(),
+            start: s,
+            end: e,
+            field: FIELDS[field],
+        };
+        // (order key, mention) per target.
+        type Key = (usize, usize);
+        let mut countries: HashMap<usize, (Key, bool, Vec<Mention>)> = HashMap::new();
+        let mut leaders: HashMap<usize, (Key, Vec<Mention>)> = HashMap::new();
+        let mut orgs: HashMap<usize, (Key, Vec<Mention>)> = HashMap::new();
+        let mut add_country = |c: usize, key: Key, direct: bool, m: Mention| {
+            let e = countries.entry(c).or_insert((key, false, Vec::new()));
+            e.0 = e.0.min(key);
+            e.1 |= direct;
+            e.2.push(m);
+        };
+        let mut inferred_tags: Vec<(Key, LeaderTag)> = Vec::new();
+        for &(hi, ev) in events {
+            let (field, s, e) = if hi >= hits.len() {
+                let k = usize::MAX - hi - 1;
+                let (_, _, f, s, e) = &inferred[k];
+                (*f, *s, *e)
+            } else {
+                (hits[hi].field, hits[hi].start, hits[hi].end)
+            };
+            let key = (field, s);
+            match ev {
+                Ev::Country(c, _) => add_country(c, key, true, mention(field, s, e)),
+                Ev::Place(c) => add_country(c, key, false, mention(field, s, e)),
+                Ev::Leader(l, _) => {
+                    let ent = leaders.entry(l).or_insert((key, Vec::new()));
+                    ent.0 = ent.0.min(key);
+                    ent.1.push(mention(field, s, e));
+                    if let Some(&c) = self.country_by_code.get(&self.leaders[l].country) {
+                        add_country(c, key, true, mention(field, s, e));
+                    }
+                }
+                Ev::Org(o) => {
+                    let ent = orgs.entry(o).or_insert((key, Vec::new()));
+                    ent.0 = ent.0.min(key);
+                    ent.1.push(mention(field, s, e));
+                }
+            }
+        }
+        for (name, c, f, s, e) in inferred {
+            if *c == usize::MAX {
+                continue;
+            }
+            let key = (*f, *s);
+            if let Some(t) = inferred_tags.iter_mut().find(|(_, t)| t.name == *name) {
+                t.1.mentions.push(mention(*f, *s, *e));
+                continue;
+            }
+            inferred_tags.push((
+                key,
+                LeaderTag {
+                    name: name.clone(),
+                    country: self.countries[*c].0.clone(),
+                    inferred: true,
+                    mentions: vec![mention(*f, *s, *e)],
+                },
+            ));
+        }
+        let mut cs: Vec<(Key, CountryTag)> = countries
+            .into_iter()
+            .map(|(c, (key, direct, mut mentions))| {
+                sort_mentions(&mut mentions);
+                (
+                    key,
+                    CountryTag {
+                        code: self.countries[c].0.clone(),
+                        name: self.countries[c].1.clone(),
+                        via_place: !direct,
+                        mentions,
+                    },
+                )
+            })
+            .collect();
+        let mut ls: Vec<(Key, LeaderTag)> = leaders
+            .into_iter()
+            .map(|(l, (key, mut mentions))| {
+                sort_mentions(&mut mentions);
+                (
+                    key,
+                    LeaderTag {
+                        name: self.leaders[l].name.clone(),
+                        country: self.leaders[l].country.clone(),
+                        inferred: false,
+                        mentions,
+                    },
+                )
+            })
+            .collect();
+        ls.extend(inferred_tags);
+        let mut os: Vec<(Key, OrgTag)> = orgs
+            .into_iter()
+            .map(|(o, (key, mut mentions))| {
+                sort_mentions(&mut mentions);
+                (
+                    key,
+                    OrgTag {
+                        name: self.orgs[o].clone(),
+                        mentions,
+                    },
+                )
+            })
+            .collect();
+        cs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.code.cmp(&b.1.code)));
+        ls.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        os.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        Tags {
+            countries: cs.into_iter().map(|x| x.1).collect(),
+            leaders: ls.into_iter().map(|x| x.1).collect(),
+            orgs: os.into_iter().map(|x| x.1).collect(),
+        }
+    }
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// What the tagger needs to know about a leader.
+struct LeaderInfo {
+    name: String,
+    country: String,
+    sex: Option<char>,
+    alone: bool,
+    /// Folded, lower-case surname, for matching misspelt captured names.
+    surname_key: String,
+}
+
+/// What an accepted hit names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ev {
+    Country(usize, How),
+    Place(usize),
+    Leader(usize, bool),
+    Org(usize),
+}
+
+fn field_rank(f: &str) -> usize {
+    FIELDS.iter().position(|x| *x == f).unwrap_or(3)
+}
+
+fn sort_mentions(ms: &mut Vec<Mention>) {
+    ms.sort_by_key(|m| (field_rank(m.field), m.start, m.end));
+    ms.dedup_by(|a, b| a.field == b.field && a.start == b.start && a.end == b.end);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn tagger() -> &'static Tagger {
+        static T: OnceLock<Tagger> = OnceLock::new();
+        T.get_or_init(|| Tagger::new(Gazetteer::shipped()))
+    }
+
+    fn tag(body: &str) -> Tags {
+        tagger().tag(&Article {
+            body: body.to_string(),
+            ..Article::default()
+        })
+    }
+
+    fn codes(body: &str) -> Vec<String> {
+        let mut v: Vec<String> = tag(body)
+            .countries
+            .into_iter()
+            .filter(|c| !c.via_place)
+            .map(|c| c.code)
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn leaders(body: &str) -> Vec<String> {
+        let mut v: Vec<String> = tag(body).leaders.into_iter().map(|l| l.name).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn names_abbreviations_demonyms_and_capitals() {
+        assert_eq!(
+            codes("Talks between the U.S. and the PRC resumed."),
+            ["CN", "US"]
+        );
+        assert_eq!(
+            codes("Britons and Filipinos joined Chinese tourists."),
+            ["CN", "GB", "PH"]
+        );
+        assert_eq!(
+            codes("A Russian-Turkish joint commission met."),
+            ["RU", "TR"]
+        );
+        assert_eq!(codes("MOSCOW, March 13. /TASS/. Officials said."), ["RU"]);
+        assert_eq!(codes("Washington and Beijing disagree."), ["CN", "US"]);
+        assert_eq!(codes("Fans in Wales and Scotland cheered."), ["GB"]);
+        assert_eq!(codes("The Kremlin declined to comment."), ["RU"]);
+        assert_eq!(
+            codes("Relations with Burma and Swaziland improved."),
+            ["MM", "SZ"]
+        );
+    }
+
+    #[test]
+    fn case_and_homonyms() {
+        assert!(codes("Tell us about the roast turkey.").is_empty());
+        assert!(codes("She moved to New Mexico and then Indiana.").is_empty());
+        assert!(codes("Native American and Latin American artists.").is_empty());
+        assert!(codes("The African-American community marched.").is_empty());
+        assert!(codes("A German shepherd mix was adopted.").is_empty());
+        assert!(codes("She speaks Chinese fluently.").is_empty());
+        assert!(codes("He was interviewed on Good Morning America.").is_empty());
+        assert!(codes("The deal was reported by China Daily on Monday.").is_empty());
+        assert!(codes("Michael Jordan played golf.").is_empty());
+        assert_eq!(
+            codes("Flights to Papua New Guinea and Guinea-Bissau."),
+            ["GW", "PG"]
+        );
+        assert_eq!(codes("Niger and Nigeria share a border."), ["NE", "NG"]);
+    }
+
+    #[test]
+    fn institutions_of_the_country_count() {
+        assert_eq!(codes("The US Senate passed the bill."), ["US"]);
+        assert_eq!(codes("The American Health Care Act failed."), ["US"]);
+        assert_eq!(codes("Germany's Wirecard reported results."), ["DE"]);
+    }
+
+    #[test]
+    fn ambiguous_names_need_context() {
+        assert_eq!(
+            codes("Serbia's victory in Georgia left Russia and Wales behind."),
+            ["GB", "GE", "RS", "RU"]
+        );
+        assert_eq!(
+            codes("Refugees fled to Turkey, Lebanon and Jordan."),
+            ["JO", "LB", "TR"]
+        );
+        let t = tag("Atlanta, Georgia, got snow while Texas stayed dry.");
+        assert!(t.countries.iter().all(|c| c.via_place), "{t:?}");
+    }
+
+    #[test]
+    fn leaders_by_full_name_title_and_distinctive_surname() {
+        assert_eq!(
+            leaders("President Trump called Mr Xi."),
+            ["Donald Trump", "Xi Jinping"]
+        );
+        assert_eq!(
+            leaders("Erdogan's spokesman spoke."),
+            ["Recep Tayyip Erdoğan"]
+        );
+        assert_eq!(
+            leaders("Obama-era rules were rolled back."),
+            ["Barack Obama"]
+        );
+        assert!(leaders("Obamacare repeal stalled.").is_empty());
+        assert_eq!(
+            leaders("George W. Bush spoke. Later Bush met donors."),
+            ["George W. Bush"]
+        );
+        assert!(leaders("Hillary Clinton spoke. Clinton later left.").is_empty());
+        assert!(leaders("Li said the economy was fine.").is_empty());
+        assert!(leaders("The vote is due in May.").is_empty());
+        assert_eq!(
+            leaders("Theresa May spoke. In Brussels, May said no."),
+            ["Theresa May"]
+        );
+    }
+
+    #[test]
+    fn leaders_inferred_from_country_and_office() {
+        let t = tag("Ecuador's President Lenin Moreno met Japanese Prime Minister Sanae Takaichi.");
+        let names: Vec<(&str, &str, bool)> = t
+            .leaders
+            .iter()
+            .map(|l| (l.name.as_str(), l.country.as_str(), l.inferred))
+            .collect();
+        assert!(names.contains(&("Lenín Moreno", "EC", false)), "{names:?}");
+        assert!(
+            names.contains(&("Sanae Takaichi", "JP", false)),
+            "{names:?}"
+        );
+        let t = tag("Ruritanian President Rudolf Elphberg and Russian Deputy Prime Minister Ivan Petrov met.");
+        let names: Vec<&str> = t.leaders.iter().map(|l| l.name.as_str()).collect();
+        assert!(names.is_empty(), "{names:?}");
+        let t = tag("Moldovan President Igor Dodon visited.");
+        assert_eq!(t.leaders[0].name, "Igor Dodon");
+        assert!(t.leaders[0].inferred);
+        assert_eq!(t.leaders[0].country, "MD");
+    }
+
+    #[test]
+    fn orgs_and_folded_agencies() {
+        let t = tag("UNICEF and the UN Security Council met; the European Commission and NATO too. G20 leaders.");
+        let mut names: Vec<&str> = t.orgs.iter().map(|o| o.name.as_str()).collect();
+        names.sort();
+        assert_eq!(names, ["European Union", "G20", "NATO", "United Nations"]);
+        assert!(tag("WHO IS TO BLAME? Nobody.").orgs.is_empty());
+    }
+
+    #[test]
+    fn mentions_carry_field_and_byte_offsets() {
+        let a = Article {
+            title: "Xi meets Erdoğan".to_string(),
+            body: "In Ankara, Turkey.".to_string(),
+            ..Article::default()
+        };
+        let t = tagger().tag(&a);
+        let tr = t.countries.iter().find(|c| c.code == "TR").unwrap();
+        assert!(!tr.via_place);
+        let body_m = tr.mentions.iter().find(|m| m.field == "body").unwrap();
+        assert_eq!(&a.body[body_m.start..body_m.end], body_m.text);
+        let erd = t.leaders.iter().find(|l| l.country == "TR").unwrap();
+        assert_eq!(erd.mentions[0].field, "title");
+        assert_eq!(erd.mentions[0].text, "Erdoğan");
+        let t = tag("Protests in Aleppo.");
+        assert!(t.countries[0].via_place);
+    }
+}

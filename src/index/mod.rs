@@ -1,0 +1,352 @@
+//! The index on disk: where it lives, what schema it has, which files it was built
+//! from, and how an enriched article becomes a tantivy document.
+//!
+//! Beside tantivy's own files the index folder holds `newsidx.json` (schema version and
+//! the archive folder it mirrors). The manifest used for incremental ingest is stored
+//! *inside* the index as one "file" record per source file, so it is committed in the
+//! same atomic commit as the articles it describes.
+
+pub mod schema;
+
+use crate::enrich::Enriched;
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tantivy::directory::error::LockError;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError, Term};
+
+pub use schema::{Fields, SCHEMA_VERSION};
+
+const META_FILE: &str = "newsidx.json";
+/// Files that may sit in an index folder before there is an index (the repository
+/// keeps `index/` with a .gitignore in it).
+const HARMLESS: &[&str] = &[".gitignore", ".gitkeep", "README.md"];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    pub schema_version: u32,
+    /// The archive folder this index mirrors (absolute).
+    pub root: PathBuf,
+}
+
+pub struct NewsIndex {
+    pub index: Index,
+    pub fields: Fields,
+    pub path: PathBuf,
+    pub meta: Meta,
+}
+
+/// What the index knows about one source file.
+#[derive(Debug, Clone)]
+pub struct FileRecord {
+    pub size: u64,
+    pub mtime: i64,
+    pub hash: String,
+    pub ids: Vec<String>,
+}
+
+impl NewsIndex {
+    /// Opens an existing index for reading.
+    pub fn open(path: &Path) -> Result<NewsIndex> {
+        let meta_path = path.join(META_FILE);
+        if !meta_path.exists() {
+            return Err(if path.join("meta.json").exists() {
+                Error::Damaged {
+                    path: path.to_path_buf(),
+                    reason: format!("{META_FILE} is missing"),
+                }
+            } else {
+                Error::NoIndex(path.to_path_buf())
+            });
+        }
+        let meta: Meta = std::fs::read(&meta_path)
+            .map_err(|e| Error::io(&meta_path, e))
+            .and_then(|b| {
+                serde_json::from_slice(&b).map_err(|e| Error::Damaged {
+                    path: path.to_path_buf(),
+                    reason: format!("{META_FILE}: {e}"),
+                })
+            })?;
+        if meta.schema_version != SCHEMA_VERSION {
+            return Err(Error::IncompatibleIndex {
+                path: path.to_path_buf(),
+                found: meta.schema_version,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        let index = Index::open_in_dir(path).map_err(|e| damaged(path, e))?;
+        let fields = schema::fields_of(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
+            path: path.to_path_buf(),
+            found: meta.schema_version,
+            expected: SCHEMA_VERSION,
+        })?;
+        schema::register_tokenizers(&index);
+        Ok(NewsIndex {
+            index,
+            fields,
+            path: path.to_path_buf(),
+            meta,
+        })
+    }
+
+    /// Opens the index at `path` for an ingest of `root`, creating it when the folder
+    /// is empty or missing. `rebuild` wipes an existing newsidx index first.
+    pub fn open_for_ingest(path: &Path, root: &Path, rebuild: bool) -> Result<NewsIndex> {
+        if path.exists() && !path.is_dir() {
+            return Err(Error::UnusableIndexPath {
+                path: path.to_path_buf(),
+                reason: "is a file, not a folder".into(),
+            });
+        }
+        let is_ours = path.join(META_FILE).exists();
+        if rebuild && is_ours {
+            wipe(path)?;
+        }
+        if path.join(META_FILE).exists() {
+            let idx = NewsIndex::open(path)?;
+            if idx.meta.root != root {
+                return Err(Error::OtherRoot {
+                    path: path.to_path_buf(),
+                    root: idx.meta.root.clone(),
+                    requested: root.to_path_buf(),
+                });
+            }
+            return Ok(idx);
+        }
+        std::fs::create_dir_all(path).map_err(|e| unusable(path, &e))?;
+        let foreign: Vec<String> = std::fs::read_dir(path)
+            .map_err(|e| unusable(path, &e))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !HARMLESS.contains(&n.as_str()))
+            .collect();
+        if !foreign.is_empty() {
+            return Err(Error::UnusableIndexPath {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "is not empty and not a newsidx index (holds {})",
+                    foreign.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        let (schema, fields) = schema::build();
+        let dir = MmapDirectory::open(path).map_err(|e| Error::UnusableIndexPath {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let index = Index::create(dir, schema, tantivy::IndexSettings::default())
+            .map_err(|e| unusable_t(path, e))?;
+        schema::register_tokenizers(&index);
+        let meta = Meta {
+            schema_version: SCHEMA_VERSION,
+            root: root.to_path_buf(),
+        };
+        write_meta(path, &meta)?;
+        Ok(NewsIndex {
+            index,
+            fields,
+            path: path.to_path_buf(),
+            meta,
+        })
+    }
+
+    /// Takes the single-writer lock. A second ingest gets a clear error; a lock left by
+    /// a killed process is an OS file lock, released with the process, so never stale.
+    pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<IndexWriter> {
+        let per_thread = (memory_bytes / threads.max(1)).max(20_000_000);
+        self.index
+            .writer_with_num_threads(threads.max(1), per_thread * threads.max(1))
+            .map_err(|e| match e {
+                TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
+                    path: self.path.clone(),
+                    lock: self.path.join(".tantivy-writer.lock"),
+                },
+                TantivyError::LockFailure(..) | TantivyError::IoError(_) => {
+                    unusable_t(&self.path, e)
+                }
+                other => other.into(),
+            })
+    }
+
+    /// All file records: path -> what was indexed from it.
+    pub fn manifest(&self) -> Result<HashMap<String, FileRecord>> {
+        let f = self.fields;
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(f.kind, "file"),
+            IndexRecordOption::Basic,
+        );
+        let addrs = searcher.search(&q, &tantivy::collector::DocSetCollector)?;
+        let mut out = HashMap::with_capacity(addrs.len());
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let s = |fl| {
+                doc.get_first(fl)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let key = s(f.file_key);
+            let ids = s(f.file_ids);
+            out.insert(
+                key,
+                FileRecord {
+                    size: doc.get_first(f.file_size).and_then(|v| v.as_u64()).unwrap_or(0),
+                    mtime: doc.get_first(f.file_mtime).and_then(|v| v.as_i64()).unwrap_or(0),
+                    hash: s(f.file_hash),
+                    ids: ids.lines().map(str::to_string).collect(),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    pub fn article_doc(&self, e: &Enriched) -> TantivyDocument {
+        article_doc(&self.fields, e)
+    }
+
+    pub fn file_doc(&self, path: &str, rec: &FileRecord) -> TantivyDocument {
+        let f = self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.kind, "file");
+        d.add_text(f.file_key, path);
+        d.add_u64(f.file_size, rec.size);
+        d.add_i64(f.file_mtime, rec.mtime);
+        d.add_text(f.file_hash, &rec.hash);
+        d.add_text(f.file_ids, rec.ids.join("\n"));
+        d
+    }
+
+    /// Bytes on disk.
+    pub fn size_bytes(&self) -> u64 {
+        std::fs::read_dir(&self.path)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+}
+
+pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
+    let a = &e.article;
+    let mut d = TantivyDocument::default();
+    d.add_text(f.kind, "article");
+    d.add_text(f.id, &a.id);
+    d.add_text(f.path, &a.path);
+    if let Some(r) = a.record {
+        d.add_u64(f.record, r);
+    }
+    d.add_text(f.title, &a.title);
+    if let Some(s) = &a.subtitle {
+        d.add_text(f.subtitle, s);
+    }
+    d.add_text(f.body, &a.body);
+    if let Some(p) = e.published {
+        d.add_date(f.published, date_to_tantivy(p));
+    }
+    if let Some(src) = e.published_from {
+        d.add_text(f.published_from, src.as_str());
+    }
+    let mut terms: Vec<String> = e.dates.iter().flat_map(|m| m.index_terms()).collect();
+    terms.sort();
+    terms.dedup();
+    for t in terms {
+        d.add_text(f.mentioned, t);
+    }
+    for c in &e.tags.countries {
+        let field = if c.via_place {
+            f.place_countries
+        } else {
+            f.countries
+        };
+        d.add_text(field, &c.code);
+    }
+    for l in &e.tags.leaders {
+        d.add_text(f.leaders, &l.name);
+    }
+    for o in &e.tags.orgs {
+        d.add_text(f.orgs, &o.name);
+    }
+    if let Some(s) = &a.source {
+        d.add_text(f.source, s);
+    }
+    if let Some(u) = &a.url {
+        d.add_text(f.url, u);
+    }
+    for au in &a.authors {
+        d.add_text(f.authors, au);
+    }
+    let enrichment = serde_json::json!({"tags": e.tags, "dates": e.dates, "date_raw": a.date_raw, "title_derived": a.title_derived});
+    d.add_text(f.enrichment, enrichment.to_string());
+    d
+}
+
+pub fn date_to_tantivy(d: NaiveDate) -> DateTime {
+    let secs = d
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or(0);
+    DateTime::from_timestamp_secs(secs)
+}
+
+pub fn date_from_tantivy(d: DateTime) -> Option<NaiveDate> {
+    chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0).map(|t| t.date_naive())
+}
+
+fn write_meta(path: &Path, meta: &Meta) -> Result<()> {
+    let p = path.join(META_FILE);
+    let tmp = path.join(format!("{META_FILE}.tmp"));
+    let bytes = serde_json::to_vec_pretty(meta).expect("meta serialises");
+    std::fs::write(&tmp, bytes).map_err(|e| unusable(path, &e))?;
+    std::fs::rename(&tmp, &p).map_err(|e| unusable(path, &e))
+}
+
+/// Removes a newsidx index's files, and nothing that is not ours.
+fn wipe(path: &Path) -> Result<()> {
+    let rd = std::fs::read_dir(path).map_err(|e| unusable(path, &e))?;
+    for e in rd.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if HARMLESS.contains(&name.as_str()) {
+            continue;
+        }
+        let p = e.path();
+        let r = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else {
+            std::fs::remove_file(&p)
+        };
+        r.map_err(|err| unusable(path, &err))?;
+    }
+    Ok(())
+}
+
+fn unusable(path: &Path, e: &std::io::Error) -> Error {
+    Error::UnusableIndexPath {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+fn unusable_t(path: &Path, e: TantivyError) -> Error {
+    Error::UnusableIndexPath {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+fn damaged(path: &Path, e: TantivyError) -> Error {
+    Error::Damaged {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}

