@@ -3,3 +3,5 @@ pub mod enrich;
 pub mod error;
 pub mod index;
 pub mod ingest;
+pub mod pipeline;
+pub mod search;

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use dates::{DateMention, Granularity};
-pub use gazetteer::Gazetteer;
 pub use eval::{evaluate_tags, TagScores};
+pub use gazetteer::Gazetteer;
 pub use tags::{Tagger, Tags};
 
 /// Where a publication date came from.

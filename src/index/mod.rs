@@ -80,11 +80,12 @@ impl NewsIndex {
             });
         }
         let index = Index::open_in_dir(path).map_err(|e| damaged(path, e))?;
-        let fields = schema::fields_of(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
-            path: path.to_path_buf(),
-            found: meta.schema_version,
-            expected: SCHEMA_VERSION,
-        })?;
+        let fields =
+            schema::fields_of(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
+                path: path.to_path_buf(),
+                found: meta.schema_version,
+                expected: SCHEMA_VERSION,
+            })?;
         schema::register_tokenizers(&index);
         Ok(NewsIndex {
             index,
@@ -130,7 +131,12 @@ impl NewsIndex {
                 path: path.to_path_buf(),
                 reason: format!(
                     "is not empty and not a newsidx index (holds {})",
-                    foreign.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                    foreign
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }
@@ -197,8 +203,14 @@ impl NewsIndex {
             out.insert(
                 key,
                 FileRecord {
-                    size: doc.get_first(f.file_size).and_then(|v| v.as_u64()).unwrap_or(0),
-                    mtime: doc.get_first(f.file_mtime).and_then(|v| v.as_i64()).unwrap_or(0),
+                    size: doc
+                        .get_first(f.file_size)
+                        .and_then(|v| v.as_u64())
+                        .unwrap_or(0),
+                    mtime: doc
+                        .get_first(f.file_mtime)
+                        .and_then(|v| v.as_i64())
+                        .unwrap_or(0),
                     hash: s(f.file_hash),
                     ids: ids.lines().map(str::to_string).collect(),
                 },
@@ -349,4 +361,69 @@ fn damaged(path: &Path, e: TantivyError) -> Error {
         path: path.to_path_buf(),
         reason: e.to_string(),
     }
+}
+
+/// Figures for `newsidx stats`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub articles: usize,
+    pub files: usize,
+    pub sources: usize,
+    pub earliest: Option<String>,
+    pub latest: Option<String>,
+    pub index_bytes: u64,
+    pub schema_version: u32,
+}
+
+pub fn stats(idx: &NewsIndex) -> Result<Stats> {
+    use tantivy::collector::Count;
+    let f = idx.fields;
+    let reader = idx.index.reader()?;
+    let searcher = reader.searcher();
+    let count = |kind: &str| -> Result<usize> {
+        let q = TermQuery::new(
+            Term::from_field_text(f.kind, kind),
+            IndexRecordOption::Basic,
+        );
+        Ok(searcher.search(&q, &Count)?)
+    };
+    let articles = count("article")?;
+    let files = count("file")?;
+    let q = TermQuery::new(
+        Term::from_field_text(f.kind, "article"),
+        IndexRecordOption::Basic,
+    );
+    let sources = searcher
+        .search(
+            &q,
+            &crate::search::facets::TagCounts {
+                fields: vec!["source"],
+            },
+        )?
+        .pop()
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let (mut lo, mut hi): (Option<DateTime>, Option<DateTime>) = (None, None);
+    for seg in searcher.segment_readers() {
+        if let Ok(col) = seg.fast_fields().date("published") {
+            if col.num_docs() > 0 && col.values.num_vals() > 0 {
+                let (a, b) = (col.min_value(), col.max_value());
+                lo = Some(lo.map_or(a, |x| x.min(a)));
+                hi = Some(hi.map_or(b, |x| x.max(b)));
+            }
+        }
+    }
+    let fmt = |d: Option<DateTime>| {
+        d.and_then(date_from_tantivy)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+    };
+    Ok(Stats {
+        articles,
+        files,
+        sources,
+        earliest: fmt(lo),
+        latest: fmt(hi),
+        index_bytes: idx.size_bytes(),
+        schema_version: idx.meta.schema_version,
+    })
 }

@@ -112,9 +112,7 @@ pub fn news_analyzer() -> TextAnalyzer {
 }
 
 pub fn register_tokenizers(index: &Index) {
-    index
-        .tokenizers()
-        .register(NEWS_TOKENIZER, news_analyzer());
+    index.tokenizers().register(NEWS_TOKENIZER, news_analyzer());
 }
 
 pub fn fields_of(schema: &Schema) -> Option<Fields> {

@@ -1,0 +1,192 @@
+//! Command-line flags. Each field's doc comment is its `--help` text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "newsidx",
+    version,
+    about = "Search engine for news archives: ingest a folder of articles, tag countries, leaders, organisations and dates, search with filters.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read every article under DIR into the index (incremental: only what changed).
+    Ingest(IngestArgs),
+    /// Show what enrichment finds in one file: tags with the text that triggered them, dates.
+    Enrich(EnrichArgs),
+    /// Search the index: ranked articles with highlighted snippets.
+    Search(SearchArgs),
+    /// Count tags over the whole index or over the matches of a query.
+    Tags(TagsArgs),
+    /// Articles, sources, date range and size of the index.
+    Stats(StatsArgs),
+    /// Measure enrichment on the hand-labelled sets: precision, recall, F1.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArg {
+    /// The index folder.
+    #[arg(long, default_value = "index", value_name = "PATH")]
+    pub index: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The folder of articles (.txt, .md, .json, .jsonl, .ndjson, .csv), walked recursively.
+    #[arg(default_value = "corpus")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Start from an empty index.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// A file of your own countries' aliases, leaders and organisations (see README).
+    #[arg(long, value_name = "FILE")]
+    pub gazetteer: Option<PathBuf>,
+    /// Threads that parse and enrich (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Memory budget of the index writer in MB (default: 1/16 of RAM, 64 to 512).
+    #[arg(long, value_name = "MB")]
+    pub writer_memory: Option<usize>,
+    /// Articles between two commits; an interrupted run loses at most this many.
+    #[arg(long, value_name = "N", default_value_t = 50_000)]
+    pub commit_every: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrichArgs {
+    /// An article file in any supported format.
+    pub file: PathBuf,
+    /// One JSON object per article.
+    #[arg(long)]
+    pub json: bool,
+    /// A file of your own gazetteer entries.
+    #[arg(long, value_name = "FILE")]
+    pub gazetteer: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Only articles about this country: ISO code, name or demonym, any case (TW, taiwan, Taiwanese). Repeat for AND.
+    #[arg(long, value_name = "COUNTRY")]
+    pub country: Vec<String>,
+    /// Let --country also match articles that name the country only through a city or region.
+    #[arg(long)]
+    pub via_place: bool,
+    /// Only articles that mention this leader: full name or unambiguous surname, any case. Repeat for AND.
+    #[arg(long, value_name = "NAME")]
+    pub leader: Vec<String>,
+    /// Only articles that mention this international organisation (UN, NATO, G20, …). Repeat for AND.
+    #[arg(long, value_name = "ORG")]
+    pub org: Vec<String>,
+    /// Published on or after this date: YYYY, YYYY-MM or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Published on or before this date: YYYY, YYYY-MM or YYYY-MM-DD (the whole period).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only articles that mention a date within this period: YYYY, YYYY-MM or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub mentions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words (all required), "a phrase", -excluded, a OR b.
+    pub query: String,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many results.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Skip this many results first (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Characters per snippet.
+    #[arg(long, default_value_t = 220, value_name = "N")]
+    pub snippet_chars: usize,
+    /// One JSON object per hit.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TagKind {
+    Country,
+    Leader,
+    Org,
+    Source,
+}
+
+impl TagKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TagKind::Country => "country",
+            TagKind::Leader => "leader",
+            TagKind::Org => "org",
+            TagKind::Source => "source",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TagsArgs {
+    /// Count over the matches of this query (default: the whole index).
+    pub query: Option<String>,
+    /// Which kind of tag (default: country, leader and org).
+    #[arg(long, value_enum)]
+    pub kind: Option<TagKind>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many tags of each kind.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// One JSON object per tag.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// One JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The folder with the labelled sets (tags/ and dates/).
+    #[arg(long, default_value = "tests/data/labels", value_name = "DIR")]
+    pub labels: PathBuf,
+    /// One JSON object with every figure.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,525 @@
+//! One function per subcommand: turn validated flags into library calls and print.
+
+use crate::cli::{self, Command};
+use crate::output::Output;
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use newsidx::enrich::{self, Enricher, Gazetteer};
+use newsidx::index::NewsIndex;
+use newsidx::ingest::{self, FileEntry, Problem};
+use newsidx::pipeline::{self, IngestOptions, Progress};
+use newsidx::search::{self, resolve, Filters, SearchRequest};
+use serde_json::json;
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(cmd: Command, out: &Output) -> Result<()> {
+    match cmd {
+        Command::Ingest(a) => ingest(a, out),
+        Command::Enrich(a) => enrich(a, out),
+        Command::Search(a) => search(a, out),
+        Command::Tags(a) => tags(a, out),
+        Command::Stats(a) => stats(a, out),
+        Command::Eval(a) => eval(a, out),
+    }
+}
+
+fn problem_line(out: &Output, root: &Path, p: &Problem) -> String {
+    let label = if p.is_error() {
+        out.red("error")
+    } else {
+        out.yellow("warning")
+    };
+    format!("{label}: {}", shown(root, p))
+}
+
+/// The problem with its path as the user can open it (under the folder they gave).
+fn shown(root: &Path, p: &Problem) -> String {
+    let mut q = p.clone();
+    q.path = root.join(&p.path).display().to_string();
+    q.to_string()
+}
+
+struct Bar(Option<ProgressBar>);
+
+impl Progress for Bar {
+    fn start(&mut self, total_bytes: u64, files: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(total_bytes);
+            b.set_message(format!("{files} files to read"));
+        }
+    }
+    fn advance(&mut self, bytes: u64, _articles: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(bytes);
+        }
+    }
+    fn finish(&mut self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
+    let mut opts = IngestOptions::new(a.dir.clone(), a.index.index.clone());
+    opts.rebuild = a.rebuild;
+    opts.gazetteer = a.gazetteer;
+    opts.commit_every = a.commit_every.max(1);
+    if let Some(t) = a.threads {
+        opts.threads = t.max(1);
+        opts.writer_threads = (t / 2).max(1);
+    }
+    if let Some(mb) = a.writer_memory {
+        if mb < 20 {
+            bail!("--writer-memory {mb}: the index writer needs at least 20 MB");
+        }
+        opts.writer_memory = mb << 20;
+    }
+    let bar = if out.stderr_terminal && !a.json {
+        let b = ProgressBar::new(0);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {msg}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let mut progress = Bar(bar.clone());
+    let dir = a.dir.clone();
+    let mut report = |p: &Problem| {
+        let line = problem_line(out, &dir, p);
+        match &bar {
+            Some(b) => b.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    };
+    let sum = pipeline::ingest(&opts, &mut report, &mut progress)?;
+    let mut so = std::io::stdout().lock();
+    if a.json {
+        writeln!(so, "{}", serde_json::to_string(&sum)?)?;
+        return Ok(());
+    }
+    writeln!(
+        so,
+        "{} {} → {} in {:.2} s ({:.0} articles/s)",
+        out.bold("Ingested"),
+        a.dir.display(),
+        sum.index,
+        sum.elapsed_secs,
+        sum.articles_per_sec
+    )?;
+    writeln!(
+        so,
+        "  files     {} seen, {} read, {} unchanged, {} skipped, {} failed",
+        sum.files_seen, sum.files_read, sum.files_unchanged, sum.files_skipped, sum.files_failed
+    )?;
+    writeln!(
+        so,
+        "  articles  {} added, {} updated, {} removed, {} unchanged",
+        sum.articles_added, sum.articles_updated, sum.articles_removed, sum.articles_unchanged
+    )?;
+    if sum.warnings + sum.errors > 0 {
+        writeln!(
+            so,
+            "  problems  {} warnings, {} errors (listed above)",
+            sum.warnings, sum.errors
+        )?;
+    }
+    Ok(())
+}
+
+fn gazetteer_for(path: Option<&Path>) -> Result<std::borrow::Cow<'static, Gazetteer>>
+where
+    Gazetteer: Clone,
+{
+    Ok(match path {
+        Some(p) => std::borrow::Cow::Owned(
+            Gazetteer::with_user_file(p).map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        None => std::borrow::Cow::Borrowed(Gazetteer::shipped()),
+    })
+}
+
+fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<()> {
+    let path = &a.file;
+    if !path.is_file() {
+        bail!("{}: no such file", path.display());
+    }
+    let root = path.parent().unwrap_or(Path::new("."));
+    let entry =
+        FileEntry::for_path(root, path).map_err(|p| anyhow::anyhow!("{}", shown(root, &p)))?;
+    let gaz = gazetteer_for(a.gazetteer.as_deref())?;
+    let enricher = Enricher::new(&gaz);
+    let file_date =
+        chrono::DateTime::from_timestamp(entry.mtime_ns / 1_000_000_000, 0).map(|t| t.date_naive());
+    let mut so = std::io::stdout().lock();
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    let res = ingest::read_articles(&entry, &mut |art| articles.push(art), &mut |p| {
+        problems.push(p)
+    });
+    for p in &problems {
+        eprintln!("{}", problem_line(out, root, p));
+    }
+    if let Err(p) = res {
+        bail!("{}", shown(root, &p));
+    }
+    for art in articles {
+        let e = enricher.enrich(art, file_date);
+        if a.json {
+            let v = json!({
+                "id": e.article.id,
+                "title": e.article.title,
+                "published": e.published.map(|d| d.format("%Y-%m-%d").to_string()),
+                "published_from": e.published_from,
+                "countries": e.tags.countries,
+                "leaders": e.tags.leaders,
+                "orgs": e.tags.orgs,
+                "dates": e.dates,
+            });
+            writeln!(so, "{v}")?;
+            continue;
+        }
+        writeln!(
+            so,
+            "{}  {}",
+            out.bold(&e.article.title),
+            out.dim(&e.article.id)
+        )?;
+        match (e.published, e.published_from) {
+            (Some(d), Some(src)) => writeln!(so, "  published  {d} (from {})", src.as_str())?,
+            _ => writeln!(so, "  published  unknown")?,
+        }
+        let quote = |ms: &[newsidx::article::Mention]| -> String {
+            let mut seen: Vec<&str> = Vec::new();
+            for m in ms {
+                if !seen.contains(&m.text.as_str()) {
+                    seen.push(&m.text);
+                }
+            }
+            let shown: Vec<String> = seen.iter().take(6).map(|t| format!("\"{t}\"")).collect();
+            format!("{} ×{}", shown.join(", "), ms.len())
+        };
+        for c in &e.tags.countries {
+            let via = if c.via_place { " (via place)" } else { "" };
+            writeln!(
+                so,
+                "  country    {} {}{via}  ← {}",
+                out.cyan(&c.code),
+                c.name,
+                quote(&c.mentions)
+            )?;
+        }
+        for l in &e.tags.leaders {
+            let inf = if l.inferred { " (inferred)" } else { "" };
+            writeln!(
+                so,
+                "  leader     {} [{}]{inf}  ← {}",
+                out.cyan(&l.name),
+                l.country,
+                quote(&l.mentions)
+            )?;
+        }
+        for o in &e.tags.orgs {
+            writeln!(
+                so,
+                "  org        {}  ← {}",
+                out.cyan(&o.name),
+                quote(&o.mentions)
+            )?;
+        }
+        for d in &e.dates {
+            let g = serde_json::to_value(d.granularity)?;
+            writeln!(
+                so,
+                "  date       {} ({})  ← \"{}\"",
+                out.cyan(d.value.as_deref().unwrap_or("unresolved")),
+                g.as_str().unwrap_or_default(),
+                d.text
+            )?;
+        }
+        writeln!(so)?;
+    }
+    Ok(())
+}
+
+fn open(index: &Path) -> Result<NewsIndex> {
+    Ok(NewsIndex::open(index)?)
+}
+
+fn filters(idx: &NewsIndex, f: &cli::FilterArgs) -> Result<Filters> {
+    let g = Gazetteer::shipped();
+    let mut out = Filters {
+        via_place: f.via_place,
+        ..Filters::default()
+    };
+    for c in &f.country {
+        out.countries.push(resolve::country(g, idx, c)?);
+    }
+    for l in &f.leader {
+        out.leaders.push(resolve::leader(g, idx, l)?);
+    }
+    for o in &f.org {
+        out.orgs.push(resolve::org(g, idx, o)?);
+    }
+    if let Some(d) = &f.from {
+        out.from = Some(search::date_range(d).context("--from")?.0);
+    }
+    if let Some(d) = &f.to {
+        out.to = Some(search::date_range(d).context("--to")?.1);
+    }
+    for m in &f.mentions {
+        search::date_range(m).context("--mentions")?;
+        out.mentions.push(m.trim().to_string());
+    }
+    Ok(out)
+}
+
+fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
+    let idx = open(&a.index.index)?;
+    let filters = filters(&idx, &a.filters)?;
+    let req = SearchRequest {
+        query: a.query.clone(),
+        filters,
+        limit: a.limit,
+        offset: a.offset,
+        snippet_chars: a.snippet_chars,
+    };
+    let res = search::search(&idx, &req)?;
+    let mut so = std::io::stdout().lock();
+    if a.json {
+        for h in &res.hits {
+            writeln!(so, "{}", serde_json::to_string(h)?)?;
+        }
+        return Ok(());
+    }
+    if res.hits.is_empty() {
+        if res.total > 0 {
+            writeln!(
+                so,
+                "No articles match on this page: {} matches in all, --offset {} is past them.",
+                res.total, a.offset
+            )?;
+        } else {
+            writeln!(so, "No articles match \"{}\" with these filters.", a.query)?;
+        }
+        return Ok(());
+    }
+    for h in &res.hits {
+        writeln!(
+            so,
+            "{:>2}. {}",
+            h.rank,
+            out.bold(&out.highlight(&h.title, &h.title_highlights))
+        )?;
+        let mut meta = vec![h.published.clone().unwrap_or_else(|| "undated".into())];
+        if let Some(s) = &h.source {
+            meta.push(s.clone());
+        }
+        let mut place = h.path.clone();
+        if let Some(r) = h.record {
+            place.push_str(&format!(" #{r}"));
+        }
+        meta.push(place);
+        writeln!(so, "    {}", out.dim(&meta.join(" · ")))?;
+        let mut tags = Vec::new();
+        if !h.countries.is_empty() {
+            tags.push(h.countries.join(" "));
+        }
+        if !h.leaders.is_empty() {
+            tags.push(h.leaders.join(", "));
+        }
+        if !h.orgs.is_empty() {
+            tags.push(h.orgs.join(", "));
+        }
+        if !tags.is_empty() {
+            writeln!(so, "    {}", out.cyan(&tags.join(" · ")))?;
+        }
+        for s in &h.snippets {
+            let text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let marks = if text == s.text {
+                s.highlights.clone()
+            } else {
+                remap(&s.text, &s.highlights)
+            };
+            writeln!(so, "    …{}…", out.highlight(&text, &marks))?;
+        }
+        writeln!(so)?;
+    }
+    let shown_to = a.offset + res.hits.len();
+    writeln!(
+        so,
+        "{}",
+        out.dim(&format!(
+            "{}–{} of {} matches",
+            a.offset + 1,
+            shown_to,
+            res.total
+        ))
+    )?;
+    Ok(())
+}
+
+/// Highlight offsets after runs of white space are folded to one space.
+fn remap(text: &str, marks: &[[usize; 2]]) -> Vec<[usize; 2]> {
+    let mut map = vec![0usize; text.len() + 1];
+    let mut out_len = 0usize;
+    let mut prev_space = true;
+    let mut started = false;
+    for (i, c) in text.char_indices() {
+        map[i] = out_len;
+        if c.is_whitespace() {
+            if !prev_space && started {
+                out_len += 1;
+            }
+            prev_space = true;
+        } else {
+            if prev_space && started && out_len > 0 {
+                // the single space was counted when the run began
+            }
+            started = true;
+            prev_space = false;
+            out_len += c.len_utf8();
+        }
+    }
+    map[text.len()] = out_len;
+    marks
+        .iter()
+        .map(|&[s, e]| [map[s.min(text.len())], map[e.min(text.len())]])
+        .collect()
+}
+
+fn tags(a: cli::TagsArgs, out: &Output) -> Result<()> {
+    let idx = open(&a.index.index)?;
+    let filters = filters(&idx, &a.filters)?;
+    let kinds: Vec<&'static str> = match a.kind {
+        Some(k) => vec![k.name()],
+        None => vec!["country", "leader", "org"],
+    };
+    let (n, counts) = search::tag_counts(&idx, a.query.as_deref().unwrap_or(""), &filters, &kinds)?;
+    let g = Gazetteer::shipped();
+    let mut so = std::io::stdout().lock();
+    for (kind, c) in kinds.iter().zip(&counts) {
+        let top = search::facets::top(c, a.limit);
+        if a.json {
+            for (v, count) in top {
+                writeln!(so, "{}", json!({"kind": kind, "value": v, "count": count}))?;
+            }
+            continue;
+        }
+        writeln!(
+            so,
+            "{}",
+            out.bold(&format!("{kind} ({} distinct over {n} articles)", c.len()))
+        )?;
+        for (v, count) in top {
+            let name = if *kind == "country" {
+                g.country_name(&v)
+                    .map(|n| format!("  {n}"))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            writeln!(so, "  {count:>7}  {v}{}", out.dim(&name))?;
+        }
+        writeln!(so)?;
+    }
+    Ok(())
+}
+
+fn stats(a: cli::StatsArgs, out: &Output) -> Result<()> {
+    let idx = open(&a.index.index)?;
+    let s = newsidx::index::stats(&idx)?;
+    let mut so = std::io::stdout().lock();
+    if a.json {
+        writeln!(so, "{}", serde_json::to_string(&s)?)?;
+        return Ok(());
+    }
+    writeln!(so, "{}  {}", out.bold("index"), idx.path.display())?;
+    writeln!(so, "  articles   {}", s.articles)?;
+    writeln!(so, "  files      {}", s.files)?;
+    writeln!(so, "  sources    {}", s.sources)?;
+    writeln!(
+        so,
+        "  published  {} … {}",
+        s.earliest.as_deref().unwrap_or("?"),
+        s.latest.as_deref().unwrap_or("?")
+    )?;
+    writeln!(so, "  size       {:.1} MB", s.index_bytes as f64 / 1e6)?;
+    writeln!(so, "  archive    {}", idx.meta.root.display())?;
+    Ok(())
+}
+
+fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
+    let t = a.labels.join("tags");
+    let d = a.labels.join("dates/gold.jsonl");
+    for p in [
+        t.join("articles.csv"),
+        t.join("gold.jsonl"),
+        t.join("trump-xi-call.txt"),
+        d.clone(),
+    ] {
+        if !p.is_file() {
+            bail!(
+                "{}: missing; pass --labels DIR with tags/ and dates/ as in tests/data/labels",
+                p.display()
+            );
+        }
+    }
+    let started = std::time::Instant::now();
+    let tags = enrich::evaluate_tags(
+        &t.join("articles.csv"),
+        &t.join("gold.jsonl"),
+        &t.join("trump-xi-call.txt"),
+    );
+    let dates = enrich::dates_eval::evaluate_dates(&d);
+    let secs = started.elapsed().as_secs_f64();
+    let mut so = std::io::stdout().lock();
+    if a.json {
+        let prf = |p: &enrich::eval::Prf| json!({"precision": p.precision(), "recall": p.recall(), "f1": p.f1(), "tp": p.tp, "fp": p.fp, "fn": p.fn_});
+        writeln!(
+            so,
+            "{}",
+            json!({
+                "countries": prf(&tags.countries), "leaders": prf(&tags.leaders), "orgs": prf(&tags.orgs),
+                "dates": {"precision": dates.precision, "recall": dates.recall, "f1": dates.f1, "value_accuracy": dates.value_accuracy, "gold": dates.gold, "predicted": dates.predicted},
+            })
+        )?;
+        return Ok(());
+    }
+    write!(so, "{tags}")?;
+    writeln!(
+        so,
+        "{:<10} {:>5} {:>5} {:>5} {:>9} {:>7} {:>6}",
+        "dates", "tp", "fp", "fn", "precision", "recall", "F1"
+    )?;
+    writeln!(
+        so,
+        "{:<10} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3}",
+        "mentions",
+        dates.exact,
+        dates.predicted - dates.exact,
+        dates.gold - dates.exact,
+        dates.precision,
+        dates.recall,
+        dates.f1
+    )?;
+    writeln!(
+        so,
+        "values right: {}/{} ({:.1}%)",
+        dates.values_right,
+        dates.exact,
+        dates.value_accuracy * 100.0
+    )?;
+    writeln!(
+        so,
+        "({} articles, {} date sentences, {secs:.2} s)",
+        tags.articles, dates.items
+    )?;
+    Ok(())
+}

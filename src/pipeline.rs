@@ -1,0 +1,514 @@
+//! `ingest` end to end: walk the archive, decide per file what changed, read and
+//! enrich the changed files on every core while the tantivy writer indexes, and
+//! commit in batches.
+//!
+//! Threads and channels, one way:
+//!
+//! ```text
+//! main: walk + stat ──► reader: hash, parse ──► enrichers (N) ──► main: writer
+//!                              └──────── file start / done, problems ───────┘
+//! ```
+//!
+//! Every file's articles are deleted by path before its new articles go in, and the
+//! file's manifest record is added only once all its articles are in. A commit can
+//! fall between the two; if the run dies there, the next run does not find the file
+//! in the manifest, deletes its partial articles by path and reads it again: exactly
+//! the right set of articles in the end.
+
+use crate::article::Article;
+use crate::enrich::{Enricher, Gazetteer};
+use crate::error::{Error, Result};
+use crate::index::{FileRecord, NewsIndex};
+use crate::ingest::{self, FileEntry, Problem, SkipReason, WalkEvent};
+use crossbeam_channel::{bounded, Sender};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tantivy::{TantivyDocument, Term};
+
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub root: PathBuf,
+    pub index: PathBuf,
+    pub rebuild: bool,
+    /// Threads that parse and enrich.
+    pub threads: usize,
+    /// Threads inside the tantivy writer.
+    pub writer_threads: usize,
+    /// The tantivy writer's memory budget in bytes.
+    pub writer_memory: usize,
+    pub gazetteer: Option<PathBuf>,
+    /// Articles between two commits: a killed run loses at most this many.
+    pub commit_every: usize,
+}
+
+impl IngestOptions {
+    pub fn new(root: PathBuf, index: PathBuf) -> IngestOptions {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        IngestOptions {
+            root,
+            index,
+            rebuild: false,
+            threads: cores,
+            writer_threads: (cores / 2).max(1),
+            writer_memory: default_writer_memory(),
+            gazetteer: None,
+            commit_every: 50_000,
+        }
+    }
+}
+
+/// A sixteenth of the machine's memory, between 64 MB and 512 MB.
+pub fn default_writer_memory() -> usize {
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok())
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(4 << 30);
+    (total / 16).clamp(64 << 20, 512 << 20)
+}
+
+/// What an ingest did; printed at the end, and as one JSON object with `--json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files_seen: u64,
+    pub files_read: u64,
+    pub files_skipped: u64,
+    pub files_failed: u64,
+    pub files_unchanged: u64,
+    pub articles_added: u64,
+    pub articles_updated: u64,
+    pub articles_removed: u64,
+    pub articles_unchanged: u64,
+    pub warnings: u64,
+    pub errors: u64,
+    pub bytes_read: u64,
+    pub elapsed_secs: f64,
+    pub articles_per_sec: f64,
+    pub index: String,
+}
+
+/// Progress events for a bar: bytes done of bytes to read.
+pub trait Progress {
+    fn start(&mut self, _total_bytes: u64, _files: u64) {}
+    fn advance(&mut self, _bytes: u64, _articles: u64) {}
+    fn finish(&mut self) {}
+}
+
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+enum Msg {
+    /// Delete the file's old articles: sent before the first new one.
+    FileStart(String),
+    Doc(String, Box<TantivyDocument>),
+    /// The file is read: `expected` articles went to the enrichers.
+    FileDone {
+        path: String,
+        rec: FileRecord,
+        expected: usize,
+        bytes: u64,
+    },
+    /// Modification time changed, content did not.
+    FileTouched {
+        path: String,
+        rec: FileRecord,
+        bytes: u64,
+    },
+    FileFailed(String, u64),
+    Problem(Problem),
+}
+
+struct Pending {
+    rec: FileRecord,
+    expected: usize,
+    received: usize,
+    done: bool,
+}
+
+pub fn ingest(
+    opts: &IngestOptions,
+    report: &mut dyn FnMut(&Problem),
+    progress: &mut dyn Progress,
+) -> Result<Summary> {
+    let started = Instant::now();
+    if !opts.root.is_dir() {
+        return Err(Error::MissingDir(opts.root.clone()));
+    }
+    let root = opts
+        .root
+        .canonicalize()
+        .map_err(|e| Error::io(&opts.root, e))?;
+    let gazetteer_owned;
+    let gazetteer: &Gazetteer = match &opts.gazetteer {
+        Some(p) => {
+            gazetteer_owned =
+                Gazetteer::with_user_file(p).map_err(|e| Error::Gazetteer(e.to_string()))?;
+            &gazetteer_owned
+        }
+        None => Gazetteer::shipped(),
+    };
+    let idx = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
+    let mut writer = idx.writer(opts.writer_threads, opts.writer_memory)?;
+    let manifest = idx.manifest()?;
+    let indexed_paths = indexed_paths(&idx)?;
+
+    let mut sum = Summary {
+        index: opts.index.display().to_string(),
+        ..Summary::default()
+    };
+
+    // Walk and stat: what is new or changed, what is gone.
+    let mut todo: Vec<FileEntry> = Vec::new();
+    let mut on_disk: HashSet<String> = HashSet::new();
+    let mut unreadable_prefixes: Vec<String> = Vec::new();
+    let mut walker = ingest::walk(&root);
+    for ev in walker.by_ref() {
+        match ev {
+            WalkEvent::File(e) => {
+                on_disk.insert(e.rel.clone());
+                match manifest.get(&e.rel) {
+                    Some(r) if r.size == e.size && r.mtime == e.mtime_ns as i64 => {
+                        sum.files_unchanged += 1;
+                        sum.articles_unchanged += r.ids.len() as u64;
+                    }
+                    _ => todo.push(e),
+                }
+            }
+            WalkEvent::Skipped { rel, reason } => {
+                if matches!(
+                    reason,
+                    SkipReason::Empty | SkipReason::TooLarge | SkipReason::Special
+                ) {
+                    let p =
+                        Problem::warning(rel.clone(), format!("skipped: {}", reason.describe()));
+                    sum.warnings += 1;
+                    report(&p);
+                    // An emptied or oversized file no longer holds its old articles.
+                }
+            }
+            WalkEvent::Problem(p) => {
+                if p.is_error() {
+                    sum.errors += 1;
+                    unreadable_prefixes.push(p.path.clone());
+                } else {
+                    sum.warnings += 1;
+                }
+                report(&p);
+            }
+        }
+    }
+    let ws = walker.stats().clone();
+    sum.files_seen = ws.seen;
+    sum.files_skipped = ws.skipped();
+    sum.files_failed = ws.failed;
+
+    // Files gone from disk (or never finished by an earlier, killed run).
+    let protected = |p: &str| {
+        unreadable_prefixes
+            .iter()
+            .any(|pre| p == pre || p.starts_with(&format!("{pre}/")))
+    };
+    let mut gone: Vec<&String> = manifest
+        .keys()
+        .chain(indexed_paths.iter())
+        .filter(|p| !on_disk.contains(*p) && !protected(p))
+        .collect();
+    gone.sort();
+    gone.dedup();
+    for p in gone {
+        writer.delete_term(Term::from_field_text(idx.fields.path, p));
+        writer.delete_term(Term::from_field_text(idx.fields.file_key, p));
+        if let Some(r) = manifest.get(p) {
+            sum.articles_removed += r.ids.len() as u64;
+        }
+    }
+
+    let total_bytes: u64 = todo.iter().map(|e| e.size).sum();
+    progress.start(total_bytes, todo.len() as u64);
+
+    let enricher = Enricher::new(gazetteer);
+    let fields = idx.fields;
+    let (msg_tx, msg_rx) = bounded::<Msg>(4096);
+    let (art_tx, art_rx) = bounded::<(Article, Option<chrono::NaiveDate>)>(1024);
+    let manifest_ref = &manifest;
+    let enricher_ref = &enricher;
+
+    let mut since_commit = 0usize;
+    let result: Result<()> = std::thread::scope(|s| {
+        {
+            let msg_tx = msg_tx.clone();
+            s.spawn(move || read_files(todo, manifest_ref, art_tx, msg_tx));
+        }
+        for _ in 0..opts.threads.max(1) {
+            let rx = art_rx.clone();
+            let tx = msg_tx.clone();
+            s.spawn(move || {
+                for (a, file_date) in rx {
+                    let path = a.path.clone();
+                    let e = enricher_ref.enrich(a, file_date);
+                    let doc = crate::index::article_doc(&fields, &e);
+                    if tx.send(Msg::Doc(path, Box::new(doc))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(msg_tx);
+        drop(art_rx);
+
+        let mut pending: HashMap<String, Pending> = HashMap::new();
+        for msg in msg_rx {
+            match msg {
+                Msg::FileStart(p) => {
+                    writer.delete_term(Term::from_field_text(fields.path, &p));
+                    pending.insert(
+                        p,
+                        Pending {
+                            rec: FileRecord {
+                                size: 0,
+                                mtime: 0,
+                                hash: String::new(),
+                                ids: vec![],
+                            },
+                            expected: 0,
+                            received: 0,
+                            done: false,
+                        },
+                    );
+                }
+                Msg::Doc(p, doc) => {
+                    writer.add_document(*doc)?;
+                    since_commit += 1;
+                    if let Some(pe) = pending.get_mut(&p) {
+                        pe.received += 1;
+                    }
+                    finish_file(&idx, &mut writer, &mut pending, &p, manifest_ref, &mut sum)?;
+                    if since_commit >= opts.commit_every {
+                        writer.commit()?;
+                        since_commit = 0;
+                    }
+                }
+                Msg::FileDone {
+                    path,
+                    rec,
+                    expected,
+                    bytes,
+                } => {
+                    sum.files_read += 1;
+                    sum.bytes_read += bytes;
+                    progress.advance(bytes, expected as u64);
+                    let pe = pending.entry(path.clone()).or_insert(Pending {
+                        rec: rec.clone(),
+                        expected,
+                        received: 0,
+                        done: true,
+                    });
+                    pe.rec = rec;
+                    pe.expected = expected;
+                    pe.done = true;
+                    finish_file(
+                        &idx,
+                        &mut writer,
+                        &mut pending,
+                        &path,
+                        manifest_ref,
+                        &mut sum,
+                    )?;
+                }
+                Msg::FileTouched { path, rec, bytes } => {
+                    sum.files_unchanged += 1;
+                    sum.articles_unchanged += rec.ids.len() as u64;
+                    progress.advance(bytes, 0);
+                    writer.delete_term(Term::from_field_text(fields.file_key, &path));
+                    writer.add_document(idx.file_doc(&path, &rec))?;
+                }
+                Msg::FileFailed(_path, bytes) => {
+                    sum.files_failed += 1;
+                    progress.advance(bytes, 0);
+                }
+                Msg::Problem(p) => {
+                    if p.is_error() {
+                        sum.errors += 1;
+                    } else {
+                        sum.warnings += 1;
+                    }
+                    report(&p);
+                }
+            }
+        }
+        Ok(())
+    });
+    result?;
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    progress.finish();
+    sum.elapsed_secs = started.elapsed().as_secs_f64();
+    let touched = sum.articles_added + sum.articles_updated;
+    sum.articles_per_sec = if sum.elapsed_secs > 0.0 {
+        touched as f64 / sum.elapsed_secs
+    } else {
+        0.0
+    };
+    Ok(sum)
+}
+
+/// Adds the file's manifest record once every one of its articles is in.
+fn finish_file(
+    idx: &NewsIndex,
+    writer: &mut tantivy::IndexWriter,
+    pending: &mut HashMap<String, Pending>,
+    path: &str,
+    manifest: &HashMap<String, FileRecord>,
+    sum: &mut Summary,
+) -> Result<()> {
+    let ready = matches!(pending.get(path), Some(p) if p.done && p.received >= p.expected);
+    if !ready {
+        return Ok(());
+    }
+    let pe = pending.remove(path).expect("checked above");
+    let old: HashSet<&str> = manifest
+        .get(path)
+        .map(|r| r.ids.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let new: HashSet<&str> = pe.rec.ids.iter().map(String::as_str).collect();
+    sum.articles_added += new.difference(&old).count() as u64;
+    sum.articles_updated += new.intersection(&old).count() as u64;
+    sum.articles_removed += old.difference(&new).count() as u64;
+    writer.delete_term(Term::from_field_text(idx.fields.file_key, path));
+    writer.add_document(idx.file_doc(path, &pe.rec))?;
+    Ok(())
+}
+
+/// The reader thread: fingerprint each changed file, parse it, hand its articles on.
+fn read_files(
+    todo: Vec<FileEntry>,
+    manifest: &HashMap<String, FileRecord>,
+    art_tx: Sender<(Article, Option<chrono::NaiveDate>)>,
+    msg_tx: Sender<Msg>,
+) {
+    for entry in todo {
+        let hash = match hash_file(&entry.abs) {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = msg_tx.send(Msg::Problem(Problem::error(
+                    entry.rel.clone(),
+                    format!("cannot read: {e}"),
+                )));
+                let _ = msg_tx.send(Msg::FileFailed(entry.rel.clone(), entry.size));
+                continue;
+            }
+        };
+        if let Some(old) = manifest.get(&entry.rel) {
+            if old.hash == hash {
+                let rec = FileRecord {
+                    size: entry.size,
+                    mtime: entry.mtime_ns as i64,
+                    hash,
+                    ids: old.ids.clone(),
+                };
+                let _ = msg_tx.send(Msg::FileTouched {
+                    path: entry.rel.clone(),
+                    rec,
+                    bytes: entry.size,
+                });
+                continue;
+            }
+        }
+        let file_date =
+            chrono::DateTime::from_timestamp((entry.mtime_ns / 1_000_000_000) as i64, 0)
+                .map(|t| t.date_naive());
+        let mut ids = Vec::new();
+        let mut started = false;
+        let mut sink = |a: Article| {
+            if !started {
+                started = true;
+                let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
+            }
+            ids.push(a.id.clone());
+            let _ = art_tx.send((a, file_date));
+        };
+        let mut report = |p: Problem| {
+            let _ = msg_tx.send(Msg::Problem(p));
+        };
+        match ingest::read_articles(&entry, &mut sink, &mut report) {
+            Ok(n) => {
+                if !started {
+                    // A file that now holds no article: its old ones go.
+                    let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
+                }
+                let _ = msg_tx.send(Msg::FileDone {
+                    path: entry.rel.clone(),
+                    rec: FileRecord {
+                        size: entry.size,
+                        mtime: entry.mtime_ns as i64,
+                        hash,
+                        ids,
+                    },
+                    expected: n,
+                    bytes: entry.size,
+                });
+            }
+            Err(p) => {
+                let _ = msg_tx.send(Msg::Problem(p));
+                if started {
+                    // Part of the file went in; record what did, so the next run
+                    // does not count it twice.
+                    let n = ids.len();
+                    let _ = msg_tx.send(Msg::FileDone {
+                        path: entry.rel.clone(),
+                        rec: FileRecord {
+                            size: entry.size,
+                            mtime: entry.mtime_ns as i64,
+                            hash,
+                            ids,
+                        },
+                        expected: n,
+                        bytes: entry.size,
+                    });
+                } else {
+                    let _ = msg_tx.send(Msg::FileFailed(entry.rel.clone(), entry.size));
+                }
+            }
+        }
+    }
+}
+
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// Every path that has articles in the index, from the term dictionary.
+fn indexed_paths(idx: &NewsIndex) -> Result<Vec<String>> {
+    let reader = idx.index.reader()?;
+    let searcher = reader.searcher();
+    let mut out = HashSet::new();
+    for seg in searcher.segment_readers() {
+        let inv = seg.inverted_index(idx.fields.path)?;
+        let mut stream = inv.terms().stream().map_err(|e| Error::io(&idx.path, e))?;
+        while stream.advance() {
+            if let Ok(s) = std::str::from_utf8(stream.key()) {
+                out.insert(s.to_string());
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}

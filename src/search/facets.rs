@@ -1,0 +1,91 @@
+//! Tag counts over every match (not only the page shown): a collector that reads the
+//! tag fields' fast columns and counts term ordinals per segment.
+
+use std::collections::HashMap;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// Counts the values of several multi-valued string fields.
+pub struct TagCounts {
+    pub fields: Vec<&'static str>,
+}
+
+pub struct TagCountsSegment {
+    columns: Vec<Option<StrColumn>>,
+    counts: Vec<Vec<u64>>,
+}
+
+impl Collector for TagCounts {
+    type Fruit = Vec<HashMap<String, u64>>;
+    type Child = TagCountsSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let ff = seg.fast_fields();
+        let mut columns = Vec::new();
+        let mut counts = Vec::new();
+        for f in &self.fields {
+            let col = ff.str(f)?;
+            counts.push(vec![0u64; col.as_ref().map(|c| c.num_terms()).unwrap_or(0)]);
+            columns.push(col);
+        }
+        Ok(TagCountsSegment { columns, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut out = vec![HashMap::new(); self.fields.len()];
+        for fruit in fruits {
+            for (i, m) in fruit.into_iter().enumerate() {
+                for (k, v) in m {
+                    *out[i].entry(k).or_insert(0) += v;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for TagCountsSegment {
+    type Fruit = Vec<HashMap<String, u64>>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(col) = col {
+                for ord in col.term_ords(doc) {
+                    if let Some(c) = counts.get_mut(ord as usize) {
+                        *c += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = Vec::with_capacity(self.columns.len());
+        for (col, counts) in self.columns.iter().zip(self.counts) {
+            let mut m = HashMap::new();
+            if let Some(col) = col {
+                let mut s = String::new();
+                for (ord, n) in counts.into_iter().enumerate() {
+                    if n > 0 && col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
+                        m.insert(s.clone(), n);
+                    }
+                }
+            }
+            out.push(m);
+        }
+        out
+    }
+}
+
+/// Sorted most frequent first, ties by name.
+pub fn top(counts: &HashMap<String, u64>, limit: usize) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = counts.iter().map(|(k, n)| (k.clone(), *n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(limit);
+    v
+}

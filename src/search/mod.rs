@@ -1,0 +1,313 @@
+//! Search: turn a user's query and filters into a tantivy query, run it, and return
+//! ranked hits with snippets; count tags over all matches.
+
+pub mod facets;
+pub mod resolve;
+
+use crate::enrich::dates;
+use crate::error::{Error, Result};
+use crate::index::{date_from_tantivy, date_to_tantivy, Fields, NewsIndex};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::ops::Bound;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Searcher, TantivyDocument, Term};
+
+/// Filters, already resolved to the values the index holds.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// ISO codes; each must be present.
+    pub countries: Vec<String>,
+    /// Also accept countries found only through a city or region.
+    pub via_place: bool,
+    pub leaders: Vec<String>,
+    pub orgs: Vec<String>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    /// Mention terms ("2019", "2019-03", "2019-03-05").
+    pub mentions: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub limit: usize,
+    pub offset: usize,
+    pub snippet_chars: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SnippetOut {
+    pub text: String,
+    /// Byte ranges of the matched words within `text`.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    pub id: String,
+    pub title: String,
+    pub published: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub path: String,
+    pub record: Option<u64>,
+    pub countries: Vec<String>,
+    pub leaders: Vec<String>,
+    pub orgs: Vec<String>,
+    pub snippets: Vec<SnippetOut>,
+    /// Byte ranges of matched words within `title`.
+    pub title_highlights: Vec<[usize; 2]>,
+}
+
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// The largest page a search returns; a larger `--limit` is cut to it.
+pub const MAX_LIMIT: usize = 10_000;
+
+/// Reads the user's query leniently: never an error, whatever the input.
+pub fn text_query(idx: &NewsIndex, query: &str) -> Option<Box<dyn Query>> {
+    let cleaned = clean_query(query);
+    if cleaned.trim().is_empty() {
+        return None;
+    }
+    let f = idx.fields;
+    let mut qp = QueryParser::for_index(&idx.index, vec![f.title, f.subtitle, f.body]);
+    qp.set_conjunction_by_default();
+    qp.set_field_boost(f.title, 2.5);
+    qp.set_field_boost(f.subtitle, 1.5);
+    let (q, _errors) = qp.parse_query_lenient(&cleaned);
+    Some(q)
+}
+
+/// Curly quotes become straight ones, control characters spaces; an odd quote is
+/// closed at the end, so `"post-war order` is read as the phrase.
+fn clean_query(q: &str) -> String {
+    let mut s: String = q
+        .chars()
+        .map(|c| match c {
+            '\u{201C}' | '\u{201D}' | '\u{201E}' => '"',
+            '\u{2018}' | '\u{2019}' => '\'',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    if s.matches('"').count() % 2 == 1 {
+        s.push('"');
+    }
+    s
+}
+
+fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+    let term = |field, v: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, v),
+            IndexRecordOption::Basic,
+        ))
+    };
+    let mut out: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, "article"))];
+    for c in &filters.countries {
+        if filters.via_place {
+            let either = BooleanQuery::new(vec![
+                (Occur::Should, term(f.countries, c)),
+                (Occur::Should, term(f.place_countries, c)),
+            ]);
+            out.push((Occur::Must, Box::new(either)));
+        } else {
+            out.push((Occur::Must, term(f.countries, c)));
+        }
+    }
+    for l in &filters.leaders {
+        out.push((Occur::Must, term(f.leaders, l)));
+    }
+    for o in &filters.orgs {
+        out.push((Occur::Must, term(f.orgs, o)));
+    }
+    for m in &filters.mentions {
+        out.push((Occur::Must, term(f.mentioned, m)));
+    }
+    if filters.from.is_some() || filters.to.is_some() {
+        let lo = filters
+            .from
+            .map(|d| Bound::Included(Term::from_field_date(f.published, date_to_tantivy(d))))
+            .unwrap_or(Bound::Unbounded);
+        let hi = filters
+            .to
+            .map(|d| Bound::Included(Term::from_field_date(f.published, date_to_tantivy(d))))
+            .unwrap_or(Bound::Unbounded);
+        out.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+    }
+    out
+}
+
+/// The full query: text (scored) and filters (not scored).
+pub fn build_query(
+    idx: &NewsIndex,
+    query: &str,
+    filters: &Filters,
+) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
+    let text = text_query(idx, query);
+    let mut clauses = filter_query(&idx.fields, filters);
+    let scored: Box<dyn Query> = match &text {
+        Some(q) => q.box_clone(),
+        None => Box::new(AllQuery),
+    };
+    clauses.insert(0, (Occur::Must, scored));
+    (Box::new(BooleanQuery::new(clauses)), text)
+}
+
+pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
+    let reader = idx.index.reader()?;
+    let searcher = reader.searcher();
+    let (query, text) = build_query(idx, &req.query, &req.filters);
+    let limit = req.limit.clamp(1, MAX_LIMIT);
+    let offset = req.offset.min(MAX_LIMIT * 100);
+    let (top, total) = searcher.search(
+        &query,
+        &(
+            TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score(),
+            Count,
+        ),
+    )?;
+    let f = idx.fields;
+    let snip = |field| -> Result<Option<SnippetGenerator>> {
+        match &text {
+            Some(q) => Ok(Some(SnippetGenerator::create(&searcher, &**q, field)?)),
+            None => Ok(None),
+        }
+    };
+    let mut body_gen = snip(f.body)?;
+    if let Some(g) = body_gen.as_mut() {
+        g.set_max_num_chars(req.snippet_chars.max(40));
+    }
+    let mut title_gen = snip(f.title)?;
+    if let Some(g) = title_gen.as_mut() {
+        g.set_max_num_chars(10_000);
+    }
+    let mut hits = Vec::with_capacity(top.len());
+    for (i, (score, addr)) in top.into_iter().enumerate() {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let mut hit = hit_from_doc(&f, &doc, offset + i + 1, score);
+        if let Some(g) = &body_gen {
+            let s = g.snippet_from_doc(&doc);
+            if !s.is_empty() {
+                hit.snippets.push(SnippetOut {
+                    text: s.fragment().to_string(),
+                    highlights: s.highlighted().iter().map(|r| [r.start, r.end]).collect(),
+                });
+            }
+        }
+        if hit.snippets.is_empty() {
+            hit.snippets.push(lead_snippet(&doc, &f, req.snippet_chars));
+        }
+        if let Some(g) = &title_gen {
+            let s = g.snippet(&hit.title);
+            if s.fragment() == hit.title {
+                hit.title_highlights = s.highlighted().iter().map(|r| [r.start, r.end]).collect();
+            }
+        }
+        hits.push(hit);
+    }
+    Ok(Results { total, hits })
+}
+
+/// With no words to match (filters only), the opening of the body.
+fn lead_snippet(doc: &TantivyDocument, f: &Fields, chars: usize) -> SnippetOut {
+    let body = first_str(doc, f.body).unwrap_or_default();
+    let mut end = body.len().min(chars);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    if end < body.len() {
+        if let Some(sp) = body[..end].rfind(char::is_whitespace) {
+            end = sp;
+        }
+    }
+    SnippetOut {
+        text: body[..end].trim().to_string(),
+        highlights: vec![],
+    }
+}
+
+fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+fn all_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str())
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn hit_from_doc(f: &Fields, doc: &TantivyDocument, rank: usize, score: f32) -> Hit {
+    Hit {
+        rank,
+        score,
+        id: first_str(doc, f.id).unwrap_or_default(),
+        title: first_str(doc, f.title).unwrap_or_default(),
+        published: doc
+            .get_first(f.published)
+            .and_then(|v| v.as_datetime())
+            .and_then(date_from_tantivy)
+            .map(|d| d.format("%Y-%m-%d").to_string()),
+        source: first_str(doc, f.source),
+        url: first_str(doc, f.url),
+        path: first_str(doc, f.path).unwrap_or_default(),
+        record: doc.get_first(f.record).and_then(|v| v.as_u64()),
+        countries: all_str(doc, f.countries),
+        leaders: all_str(doc, f.leaders),
+        orgs: all_str(doc, f.orgs),
+        snippets: vec![],
+        title_highlights: vec![],
+    }
+}
+
+/// Tag kinds that can be counted.
+pub const TAG_FIELDS: [(&str, &str); 4] = [
+    ("country", "countries"),
+    ("leader", "leaders"),
+    ("org", "orgs"),
+    ("source", "source"),
+];
+
+/// Counts of every tag over all matches of `query` and `filters`, per kind.
+pub fn tag_counts(
+    idx: &NewsIndex,
+    query: &str,
+    filters: &Filters,
+    kinds: &[&'static str],
+) -> Result<(usize, Vec<HashMap<String, u64>>)> {
+    let reader = idx.index.reader()?;
+    let searcher: Searcher = reader.searcher();
+    let (q, _) = build_query(idx, query, filters);
+    let fields: Vec<&'static str> = kinds
+        .iter()
+        .filter_map(|k| {
+            TAG_FIELDS
+                .iter()
+                .find(|(kind, _)| kind == k)
+                .map(|(_, f)| *f)
+        })
+        .collect();
+    let (n, counts) = searcher.search(&q, &(Count, facets::TagCounts { fields }))?;
+    Ok((n, counts))
+}
+
+/// A filter date ("2019", "2019-03", "2019-03-05") as the inclusive day range it names.
+pub fn date_range(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
+    dates::parse_filter_date(s).map_err(|e| Error::InvalidArgument(e))
+}

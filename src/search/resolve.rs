@@ -1,0 +1,147 @@
+//! What the user typed after `--country`, `--leader`, `--org` → the exact tag the
+//! index holds. The shipped gazetteer answers first (names, demonyms, surnames); the
+//! index's own tag values answer for what the gazetteer does not know (inferred
+//! leaders, a user's own gazetteer entries).
+
+use crate::enrich::Gazetteer;
+use crate::error::{Error, Result};
+use crate::index::NewsIndex;
+use std::collections::BTreeSet;
+use tantivy::schema::Field;
+
+pub fn country(g: &Gazetteer, idx: &NewsIndex, q: &str) -> Result<String> {
+    match g.resolve_country(q) {
+        Ok((code, _)) => Ok(code),
+        Err(suggestions) => {
+            let values = values(idx, idx.fields.countries);
+            find_in(&values, q).ok_or_else(|| unknown("country", q, suggestions, &values))
+        }
+    }
+}
+
+pub fn leader(g: &Gazetteer, idx: &NewsIndex, q: &str) -> Result<String> {
+    let values = values(idx, idx.fields.leaders);
+    match g.resolve_leader(q) {
+        Ok(name) => Ok(name),
+        Err(suggestions) => {
+            if let Some(v) = find_in(&values, q) {
+                return Ok(v);
+            }
+            // A surname that names exactly one leader in this index.
+            let fq = fold(q);
+            let by_surname: Vec<&String> = values
+                .iter()
+                .filter(|v| fold(v).split_whitespace().last() == Some(fq.as_str()))
+                .collect();
+            if by_surname.len() == 1 {
+                return Ok(by_surname[0].clone());
+            }
+            Err(unknown("leader", q, suggestions, &values))
+        }
+    }
+}
+
+pub fn org(g: &Gazetteer, idx: &NewsIndex, q: &str) -> Result<String> {
+    match g.resolve_org(q) {
+        Ok(name) => Ok(name),
+        Err(suggestions) => {
+            let values = values(idx, idx.fields.orgs);
+            find_in(&values, q).ok_or_else(|| unknown("organisation", q, suggestions, &values))
+        }
+    }
+}
+
+fn unknown(
+    kind: &'static str,
+    q: &str,
+    mut suggestions: Vec<String>,
+    values: &BTreeSet<String>,
+) -> Error {
+    if suggestions.is_empty() {
+        let fq = fold(q);
+        let mut scored: Vec<(usize, &String)> = values
+            .iter()
+            .map(|v| (edit_distance(&fold(v), &fq), v))
+            .collect();
+        scored.sort();
+        suggestions = scored.into_iter().take(3).map(|(_, v)| v.clone()).collect();
+    }
+    Error::UnknownTag {
+        kind,
+        value: q.to_string(),
+        suggestions,
+    }
+}
+
+fn find_in(values: &BTreeSet<String>, q: &str) -> Option<String> {
+    let fq = fold(q);
+    values.iter().find(|v| fold(v) == fq).cloned()
+}
+
+/// Every value of a tag field in the index (its term dictionary).
+fn values(idx: &NewsIndex, field: Field) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Ok(reader) = idx.index.reader() else {
+        return out;
+    };
+    for seg in reader.searcher().segment_readers() {
+        let Ok(inv) = seg.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inv.terms().stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(s) = std::str::from_utf8(stream.key()) {
+                out.insert(s.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Lower case, diacritics removed, punctuation dropped.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_removes_case_diacritics_and_punctuation() {
+        assert_eq!(fold("Recep Tayyip Erdoğan"), "recep tayyip erdogan");
+        assert_eq!(fold("  U.S. "), "us");
+    }
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("taiwan", "taiwan"), 0);
+        assert_eq!(edit_distance("taiwn", "taiwan"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}
