@@ -129,9 +129,22 @@ pub struct SearchArgs {
     /// Characters per snippet.
     #[arg(long, default_value_t = 220, value_name = "N")]
     pub snippet_chars: usize,
+    /// Snippets per article, best first.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub snippets: usize,
+    /// Order of results (with no query words, relevance means newest first).
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
     /// One JSON object per hit.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

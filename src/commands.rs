@@ -289,6 +289,12 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         limit: a.limit,
         offset: a.offset,
         snippet_chars: a.snippet_chars,
+        snippets: a.snippets,
+        sort: match a.sort {
+            cli::SortArg::Relevance => search::Sort::Relevance,
+            cli::SortArg::Newest => search::Sort::Newest,
+            cli::SortArg::Oldest => search::Sort::Oldest,
+        },
     };
     let res = search::search(&idx, &req)?;
     let mut so = std::io::stdout().lock();
@@ -347,7 +353,19 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             } else {
                 remap(&s.text, &s.highlights)
             };
-            writeln!(so, "    …{}…", out.highlight(&text, &marks))?;
+            let lead = if s.start > 0
+                && !text.starts_with(|c: char| c.is_uppercase() || c == '"' || c == '“')
+            {
+                "…"
+            } else {
+                ""
+            };
+            let tail = if text.ends_with(['.', '!', '?', '"', '”']) {
+                ""
+            } else {
+                "…"
+            };
+            writeln!(so, "    {lead}{}{tail}", out.highlight(&text, &marks))?;
         }
         writeln!(so)?;
     }

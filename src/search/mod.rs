@@ -3,6 +3,7 @@
 
 pub mod facets;
 pub mod resolve;
+pub mod snippet;
 
 use crate::enrich::dates;
 use crate::error::{Error, Result};
@@ -11,10 +12,11 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 /// Filters, already resolved to the values the index holds.
 #[derive(Debug, Clone, Default)]
@@ -38,11 +40,26 @@ pub struct SearchRequest {
     pub limit: usize,
     pub offset: usize,
     pub snippet_chars: usize,
+    /// Fragments per hit.
+    pub snippets: usize,
+    pub sort: Sort,
+}
+
+/// Result order. With no words to match, relevance means newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SnippetOut {
     pub text: String,
+    /// Byte offsets of `text` within the article body.
+    pub start: usize,
+    pub end: usize,
     /// Byte ranges of the matched words within `text`.
     pub highlights: Vec<[usize; 2]>,
 }
@@ -161,6 +178,11 @@ pub fn build_query(
         Some(q) => q.box_clone(),
         None => Box::new(AllQuery),
     };
+    // Filters select; they do not change how well an article matches.
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = clauses
+        .into_iter()
+        .map(|(o, q)| (o, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>))
+        .collect();
     clauses.insert(0, (Occur::Must, scored));
     (Box::new(BooleanQuery::new(clauses)), text)
 }
@@ -171,60 +193,61 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     let (query, text) = build_query(idx, &req.query, &req.filters);
     let limit = req.limit.clamp(1, MAX_LIMIT);
     let offset = req.offset.min(MAX_LIMIT * 100);
-    let (top, total) = searcher.search(
-        &query,
-        &(
-            TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score(),
-            Count,
-        ),
-    )?;
-    let f = idx.fields;
-    let snip = |field| -> Result<Option<SnippetGenerator>> {
-        match &text {
-            Some(q) => Ok(Some(SnippetGenerator::create(&searcher, &**q, field)?)),
-            None => Ok(None),
+    let sort = match (req.sort, &text) {
+        (Sort::Relevance, None) => Sort::Newest,
+        (s, _) => s,
+    };
+    let page = TopDocs::with_limit(limit).and_offset(offset);
+    let (top, total): (Vec<(f32, DocAddress)>, usize) = match sort {
+        Sort::Relevance => searcher.search(&query, &(page.order_by_score(), Count))?,
+        Sort::Newest | Sort::Oldest => {
+            let order = if sort == Sort::Newest {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            let (docs, n) = searcher.search(
+                &query,
+                &(
+                    page.order_by_fast_field::<tantivy::DateTime>("published", order),
+                    Count,
+                ),
+            )?;
+            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
         }
     };
-    let mut body_gen = snip(f.body)?;
-    if let Some(g) = body_gen.as_mut() {
-        g.set_max_num_chars(req.snippet_chars.max(40));
-    }
-    let mut title_gen = snip(f.title)?;
-    if let Some(g) = title_gen.as_mut() {
-        g.set_max_num_chars(10_000);
-    }
+    let f = idx.fields;
+    let (body_terms, title_terms) = match &text {
+        Some(q) => (
+            snippet::query_terms(&**q, f.body),
+            snippet::query_terms(&**q, f.title),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(&f, &doc, offset + i + 1, score);
-        if let Some(g) = &body_gen {
-            let s = g.snippet_from_doc(&doc);
-            if !s.is_empty() {
-                hit.snippets.push(SnippetOut {
-                    text: s.fragment().to_string(),
-                    highlights: s.highlighted().iter().map(|r| [r.start, r.end]).collect(),
-                });
-            }
+        let body = first_str(&doc, f.body).unwrap_or_default();
+        for fr in snippet::fragments(&body, &body_terms, req.snippets, req.snippet_chars.max(40)) {
+            hit.snippets.push(SnippetOut {
+                text: fr.text,
+                start: fr.start,
+                end: fr.end,
+                highlights: fr.highlights,
+            });
         }
         if hit.snippets.is_empty() {
-            hit.snippets.push(lead_snippet(&doc, &f, req.snippet_chars));
+            hit.snippets.push(lead_snippet(&body, req.snippet_chars));
         }
-        if let Some(g) = &title_gen {
-            let s = g.snippet(&hit.title);
-            if s.fragment() == hit.title {
-                hit.title_highlights = s.highlighted().iter().map(|r| [r.start, r.end]).collect();
-            }
-        }
+        hit.title_highlights = snippet::highlight_all(&hit.title, &title_terms);
         hits.push(hit);
     }
     Ok(Results { total, hits })
 }
 
 /// With no words to match (filters only), the opening of the body.
-fn lead_snippet(doc: &TantivyDocument, f: &Fields, chars: usize) -> SnippetOut {
-    let body = first_str(doc, f.body).unwrap_or_default();
+fn lead_snippet(body: &str, chars: usize) -> SnippetOut {
     let mut end = body.len().min(chars);
     while !body.is_char_boundary(end) {
         end -= 1;
@@ -235,7 +258,9 @@ fn lead_snippet(doc: &TantivyDocument, f: &Fields, chars: usize) -> SnippetOut {
         }
     }
     SnippetOut {
-        text: body[..end].trim().to_string(),
+        text: body[..end].trim_end().to_string(),
+        start: 0,
+        end: body[..end].trim_end().len(),
         highlights: vec![],
     }
 }

@@ -1,0 +1,260 @@
+//! Snippets that show why an article matched: windows of the body chosen for how many
+//! different query words they hold and whether those words stand together as in the
+//! query (so "Taiwan post-war order" shows the "post-war order" sentence, not the
+//! paragraph that repeats "Taiwan"), cut at sentence or word boundaries, with a phrase
+//! highlighted as one unit.
+
+use crate::index::schema::news_analyzer;
+use std::collections::HashMap;
+use tantivy::query::Query;
+use tantivy::schema::Field;
+
+/// One fragment of a text with the byte ranges to highlight, relative to `text`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fragment {
+    pub text: String,
+    /// Byte offsets of `text` within the full body.
+    pub start: usize,
+    pub end: usize,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// The analysed forms of the query's words for one field, in query order.
+pub fn query_terms(query: &dyn Query, field: Field) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            if let Some(s) = term.value().as_str() {
+                if !out.iter().any(|t| t == s) {
+                    out.push(s.to_string());
+                }
+            }
+        }
+    });
+    out
+}
+
+struct Tok {
+    start: usize,
+    end: usize,
+    /// Index into the query terms, for a matched token.
+    term: Option<usize>,
+}
+
+fn tokens(text: &str, terms: &[String]) -> Vec<Tok> {
+    let index: HashMap<&str, usize> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let mut analyzer = news_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        out.push(Tok {
+            start: t.offset_from,
+            end: t.offset_to,
+            term: index.get(t.text.as_str()).copied(),
+        });
+    }
+    out
+}
+
+/// Up to `n` fragments of about `chars` bytes each, best first, not overlapping.
+pub fn fragments(text: &str, terms: &[String], n: usize, chars: usize) -> Vec<Fragment> {
+    if terms.is_empty() || text.is_empty() || n == 0 {
+        return Vec::new();
+    }
+    let toks = tokens(text, terms);
+    let matched: Vec<usize> = (0..toks.len())
+        .filter(|&i| toks[i].term.is_some())
+        .collect();
+    if matched.is_empty() {
+        return Vec::new();
+    }
+    // Score a window starting at each matched token: distinct terms weigh most, then
+    // query words next to each other, then repeats.
+    let mut candidates: Vec<(f32, usize, usize)> = Vec::new(); // score, first tok, last tok
+    for (mi, &first) in matched.iter().enumerate() {
+        let limit = toks[first].start + chars * 3 / 4;
+        let mut seen = vec![false; terms.len()];
+        let (mut distinct, mut count, mut adjacent) = (0usize, 0usize, 0usize);
+        let mut last = first;
+        for &ti in &matched[mi..] {
+            if toks[ti].end > limit && ti != first {
+                break;
+            }
+            let term = toks[ti].term.expect("matched");
+            if !seen[term] {
+                seen[term] = true;
+                distinct += 1;
+            }
+            count += 1;
+            if ti > 0 && ti != first && toks[ti - 1].term.is_some_and(|p| p != term) {
+                adjacent += 1;
+            }
+            last = ti;
+        }
+        let score = distinct as f32 * 10.0 + adjacent as f32 * 6.0 + count as f32;
+        candidates.push((score, first, last));
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut chosen: Vec<Fragment> = Vec::new();
+    for (_, first, last) in candidates {
+        if chosen.len() >= n {
+            break;
+        }
+        let (s, e) = window(text, toks[first].start, toks[last].end, chars);
+        if chosen.iter().any(|f| s < f.end && f.start < e) {
+            continue;
+        }
+        let marks = toks
+            .iter()
+            .filter(|t| t.term.is_some() && t.start >= s && t.end <= e)
+            .map(|t| [t.start - s, t.end - s])
+            .collect::<Vec<_>>();
+        let frag = &text[s..e];
+        chosen.push(Fragment {
+            text: frag.to_string(),
+            start: s,
+            end: e,
+            highlights: merge_units(frag, marks),
+        });
+    }
+    chosen
+}
+
+/// Highlights over the whole text (for titles).
+pub fn highlight_all(text: &str, terms: &[String]) -> Vec<[usize; 2]> {
+    let marks = tokens(text, terms)
+        .into_iter()
+        .filter(|t| t.term.is_some())
+        .map(|t| [t.start, t.end])
+        .collect();
+    merge_units(text, marks)
+}
+
+/// Neighbouring highlights joined by a space or a hyphen only are one unit:
+/// "post-war order" is highlighted whole.
+fn merge_units(text: &str, marks: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
+    let mut out: Vec<[usize; 2]> = Vec::with_capacity(marks.len());
+    for m in marks {
+        if let Some(prev) = out.last_mut() {
+            let gap = &text[prev[1]..m[0]];
+            if gap.len() <= 2
+                && gap
+                    .chars()
+                    .all(|c| c == ' ' || c == '-' || c == '\u{2010}' || c == '\u{2011}')
+            {
+                prev[1] = m[1];
+                continue;
+            }
+        }
+        out.push(m);
+    }
+    out
+}
+
+/// Widens [s, e) to about `chars` bytes, then snaps both ends to a sentence start or
+/// a word boundary, never mid-word.
+fn window(text: &str, s: usize, e: usize, chars: usize) -> (usize, usize) {
+    let len = text.len();
+    let spare = chars.saturating_sub(e - s);
+    // Give most of the spare room before the match to the sentence it sits in.
+    let sentence_start = text[..s]
+        .rfind(['.', '!', '?', '\n'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let mut start = if s - sentence_start <= spare * 2 / 3 {
+        sentence_start
+    } else {
+        s - spare / 3
+    };
+    let mut end = (e + (chars.saturating_sub(e - start))).min(len);
+    start = floor_boundary(text, start);
+    end = floor_boundary(text, end);
+    // Snap to whole words.
+    if start > 0 && start != sentence_start {
+        if let Some(sp) = text[start..s].find(char::is_whitespace) {
+            start += sp;
+        }
+    }
+    if end < len {
+        let tail = &text[e.min(end)..end];
+        if let Some(p) = tail.rfind(['.', '!', '?']) {
+            if e.min(end) + p + 1 > e {
+                end = e.min(end) + p + 1;
+            }
+        } else if let Some(sp) = tail.rfind(char::is_whitespace) {
+            end = e.min(end) + sp;
+        }
+    }
+    let frag = &text[start..end];
+    let lead = frag.len() - frag.trim_start().len();
+    let trail = frag.len() - frag.trim_end().len();
+    (start + lead, (end - trail).max(start + lead))
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = "US President Donald Trump and Chinese President Xi Jinping spoke by phone on Monday to discuss trade, Taiwan and Ukraine. During the call, Xi told Trump that Taiwan's return to mainland China is\"an important part of the post-war international order,\" according to Xinhua. China claims democratic Taiwan as part of its territory.";
+
+    fn terms(q: &[&str]) -> Vec<String> {
+        q.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn picks_the_window_where_the_query_words_stand_together() {
+        let f = fragments(SEED, &terms(&["taiwan", "post", "war", "order"]), 1, 160);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].text.contains("post-war international order"),
+            "{}",
+            f[0].text
+        );
+    }
+
+    #[test]
+    fn a_hyphenated_phrase_is_one_highlight() {
+        let f = fragments(SEED, &terms(&["post", "war"]), 1, 120);
+        let marks: Vec<&str> = f[0]
+            .highlights
+            .iter()
+            .map(|&[s, e]| &f[0].text[s..e])
+            .collect();
+        assert_eq!(marks, vec!["post-war"]);
+    }
+
+    #[test]
+    fn fragments_never_cut_a_word_and_do_not_overlap() {
+        let f = fragments(SEED, &terms(&["taiwan"]), 3, 60);
+        assert!(f.len() >= 2);
+        for fr in &f {
+            let before = SEED[..fr.start].chars().last();
+            let after = SEED[fr.end..].chars().next();
+            assert!(before.is_none_or(|c| !c.is_alphanumeric()), "{:?}", fr.text);
+            assert!(after.is_none_or(|c| !c.is_alphanumeric()), "{:?}", fr.text);
+        }
+        for (i, a) in f.iter().enumerate() {
+            for b in &f[i + 1..] {
+                assert!(a.end <= b.start || b.end <= a.start);
+            }
+        }
+    }
+
+    #[test]
+    fn no_terms_no_fragments() {
+        assert!(fragments(SEED, &[], 3, 100).is_empty());
+        assert!(fragments("", &terms(&["x"]), 3, 100).is_empty());
+    }
+}
