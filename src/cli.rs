@@ -202,4 +202,7 @@ pub struct EvalArgs {
     /// One JSON object with every figure.
     #[arg(long)]
     pub json: bool,
+    /// Also list every article and sentence where enrichment differs from the labels.
+    #[arg(long)]
+    pub verbose: bool,
 }

@@ -510,6 +510,11 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
         )?;
         return Ok(());
     }
+    if a.verbose {
+        for d in tags.differences.iter().chain(&dates.errors) {
+            writeln!(so, "{d}")?;
+        }
+    }
     write!(so, "{tags}")?;
     writeln!(
         so,

@@ -176,7 +176,7 @@ pub fn ingest(
             WalkEvent::File(e) => {
                 on_disk.insert(e.rel.clone());
                 match manifest.get(&e.rel) {
-                    Some(r) if r.size == e.size && r.mtime == e.mtime_ns as i64 => {
+                    Some(r) if r.size == e.size && r.mtime == e.mtime_ns => {
                         sum.files_unchanged += 1;
                         sum.articles_unchanged += r.ids.len() as u64;
                     }
@@ -411,7 +411,7 @@ fn read_files(
             if old.hash == hash {
                 let rec = FileRecord {
                     size: entry.size,
-                    mtime: entry.mtime_ns as i64,
+                    mtime: entry.mtime_ns,
                     hash,
                     ids: old.ids.clone(),
                 };
@@ -424,7 +424,7 @@ fn read_files(
             }
         }
         let file_date =
-            chrono::DateTime::from_timestamp((entry.mtime_ns / 1_000_000_000) as i64, 0)
+            chrono::DateTime::from_timestamp(entry.mtime_ns / 1_000_000_000, 0)
                 .map(|t| t.date_naive());
         let mut ids = Vec::new();
         let mut started = false;
@@ -449,7 +449,7 @@ fn read_files(
                     path: entry.rel.clone(),
                     rec: FileRecord {
                         size: entry.size,
-                        mtime: entry.mtime_ns as i64,
+                        mtime: entry.mtime_ns,
                         hash,
                         ids,
                     },
@@ -467,7 +467,7 @@ fn read_files(
                         path: entry.rel.clone(),
                         rec: FileRecord {
                             size: entry.size,
-                            mtime: entry.mtime_ns as i64,
+                            mtime: entry.mtime_ns,
                             hash,
                             ids,
                         },

@@ -172,26 +172,6 @@ pub fn evaluate_dates(gold: &Path) -> DateScores {
     sc.lenient_recall = ratio(sc.overlap, sc.gold);
     sc.lenient_f1 = f1(sc.lenient_precision, sc.lenient_recall);
     sc.value_accuracy = ratio(sc.values_right, sc.exact);
-    if std::env::var_os("DATES_EVAL_VERBOSE").is_some() {
-        for e in &sc.errors {
-            println!("{e}");
-        }
-    }
-    println!(
-        "dates: {} items, {} gold, {} predicted | exact P {:.3} R {:.3} F1 {:.3} | overlap P {:.3} R {:.3} F1 {:.3} | values right {}/{} = {:.3}",
-        sc.items,
-        sc.gold,
-        sc.predicted,
-        sc.precision,
-        sc.recall,
-        sc.f1,
-        sc.lenient_precision,
-        sc.lenient_recall,
-        sc.lenient_f1,
-        sc.values_right,
-        sc.exact,
-        sc.value_accuracy
-    );
     sc
 }
 

@@ -61,10 +61,12 @@ impl Enricher {
         }
     }
 
-    /// `file_date` is the file's modification date; it only anchors a dateline that
-    /// gives a day and month without a year.
+    /// `file_date` is the file's modification date. It is not used to give a year to
+    /// a dateline that has none: a file copied today would date a 2017 wire story
+    /// to this year, and a wrong date is worse than none.
     pub fn enrich(&self, article: Article, file_date: Option<NaiveDate>) -> Enriched {
-        let (published, published_from) = publication_date(&article, file_date);
+        let _ = file_date;
+        let (published, published_from) = publication_date(&article, None);
         let tags = self.tagger.tag(&article);
         let dates = dates::extract(&article.body, published);
         Enriched {

@@ -173,7 +173,7 @@ pub fn build_query(
     filters: &Filters,
 ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
     let text = text_query(idx, query);
-    let mut clauses = filter_query(&idx.fields, filters);
+    let clauses = filter_query(&idx.fields, filters);
     let scored: Box<dyn Query> = match &text {
         Some(q) => q.box_clone(),
         None => Box::new(AllQuery),
@@ -334,5 +334,5 @@ pub fn tag_counts(
 
 /// A filter date ("2019", "2019-03", "2019-03-05") as the inclusive day range it names.
 pub fn date_range(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
-    dates::parse_filter_date(s).map_err(|e| Error::InvalidArgument(e))
+    dates::parse_filter_date(s).map_err(Error::InvalidArgument)
 }
