@@ -205,4 +205,7 @@ pub struct EvalArgs {
     /// Also list every article and sentence where enrichment differs from the labels.
     #[arg(long)]
     pub verbose: bool,
+    /// Also measure enrichment speed on one core over the articles under PATH (a file or folder).
+    #[arg(long, value_name = "PATH")]
+    pub throughput: Option<PathBuf>,
 }

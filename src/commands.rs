@@ -473,6 +473,40 @@ fn stats(a: cli::StatsArgs, out: &Output) -> Result<()> {
     Ok(())
 }
 
+/// Enrichment speed on one thread: all articles read first, then only enrichment timed.
+fn throughput(path: &Path) -> Result<serde_json::Value> {
+    let mut articles = Vec::new();
+    for ev in ingest::walk(path) {
+        if let ingest::WalkEvent::File(e) = ev {
+            let _ = ingest::read_articles(&e, &mut |a| articles.push(a), &mut |_| {});
+        }
+    }
+    if articles.is_empty() {
+        bail!("{}: no articles to measure", path.display());
+    }
+    let enricher = Enricher::new(Gazetteer::shipped());
+    let bytes: usize = articles
+        .iter()
+        .map(|a| a.title.len() + a.body.len() + a.subtitle.as_ref().map_or(0, |s| s.len()))
+        .sum();
+    let n = articles.len();
+    let started = std::time::Instant::now();
+    let mut tags = 0usize;
+    for a in articles {
+        let e = enricher.enrich(a, None);
+        tags += e.tags.countries.len() + e.tags.leaders.len() + e.tags.orgs.len() + e.dates.len();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    Ok(json!({
+        "articles": n,
+        "mb": bytes as f64 / 1e6,
+        "seconds": secs,
+        "mb_per_sec_per_core": bytes as f64 / 1e6 / secs,
+        "articles_per_sec": n as f64 / secs,
+        "tags_and_dates": tags,
+    }))
+}
+
 fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
     let t = a.labels.join("tags");
     let d = a.labels.join("dates/gold.jsonl");
@@ -497,6 +531,7 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
     );
     let dates = enrich::dates_eval::evaluate_dates(&d);
     let secs = started.elapsed().as_secs_f64();
+    let speed = a.throughput.as_deref().map(throughput).transpose()?;
     let mut so = std::io::stdout().lock();
     if a.json {
         let prf = |p: &enrich::eval::Prf| json!({"precision": p.precision(), "recall": p.recall(), "f1": p.f1(), "tp": p.tp, "fp": p.fp, "fn": p.fn_});
@@ -506,6 +541,7 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
             json!({
                 "countries": prf(&tags.countries), "leaders": prf(&tags.leaders), "orgs": prf(&tags.orgs),
                 "dates": {"precision": dates.precision, "recall": dates.recall, "f1": dates.f1, "value_accuracy": dates.value_accuracy, "gold": dates.gold, "predicted": dates.predicted},
+                "throughput": speed,
             })
         )?;
         return Ok(());
@@ -544,5 +580,17 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
         "({} articles, {} date sentences, {secs:.2} s)",
         tags.articles, dates.items
     )?;
+    if let Some(v) = speed {
+        let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
+        writeln!(
+            so,
+            "throughput: {} articles, {:.1} MB in {:.2} s on one core: {:.1} MB/s, {:.0} articles/s",
+            v["articles"],
+            f("mb"),
+            f("seconds"),
+            f("mb_per_sec_per_core"),
+            f("articles_per_sec")
+        )?;
+    }
     Ok(())
 }

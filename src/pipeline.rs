@@ -423,9 +423,8 @@ fn read_files(
                 continue;
             }
         }
-        let file_date =
-            chrono::DateTime::from_timestamp(entry.mtime_ns / 1_000_000_000, 0)
-                .map(|t| t.date_naive());
+        let file_date = chrono::DateTime::from_timestamp(entry.mtime_ns / 1_000_000_000, 0)
+            .map(|t| t.date_naive());
         let mut ids = Vec::new();
         let mut started = false;
         let mut sink = |a: Article| {

@@ -189,11 +189,9 @@ mod tests {
     #[test]
     fn dev_set_scores() {
         let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/labels/dates/gold.jsonl");
-        if !gold.exists() {
-            return;
-        }
         let s = evaluate_dates(&gold);
-        assert!(s.f1 >= 0.9, "F1 {}", s.f1);
-        assert!(s.value_accuracy >= 0.95, "values {}", s.value_accuracy);
+        // Floors at the figures reached (1.000 and 142/142); the targets are 0.90 / 0.95.
+        assert!(s.f1 >= 0.995, "F1 {}", s.f1);
+        assert!(s.value_accuracy >= 0.995, "values {}", s.value_accuracy);
     }
 }

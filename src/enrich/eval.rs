@@ -249,12 +249,14 @@ mod tests {
             println!("{d}");
         }
         assert_eq!(s.articles, 67);
+        // Floors at the figures reached (1.000 / 0.990 / 1.000), so that no change
+        // lowers them unnoticed; the targets are 0.98 / 0.93 / 0.92.
         assert!(
-            s.countries.f1() >= 0.98,
+            s.countries.f1() >= 0.995,
             "countries F1 {:.3}",
             s.countries.f1()
         );
-        assert!(s.leaders.f1() >= 0.93, "leaders F1 {:.3}", s.leaders.f1());
-        assert!(s.orgs.f1() >= 0.92, "orgs F1 {:.3}", s.orgs.f1());
+        assert!(s.leaders.f1() >= 0.985, "leaders F1 {:.3}", s.leaders.f1());
+        assert!(s.orgs.f1() >= 0.995, "orgs F1 {:.3}", s.orgs.f1());
     }
 }
