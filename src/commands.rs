@@ -295,6 +295,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             cli::SortArg::Newest => search::Sort::Newest,
             cli::SortArg::Oldest => search::Sort::Oldest,
         },
+        ranking: search::rank::Ranking::News,
     };
     let res = search::search(&idx, &req)?;
     let mut so = std::io::stdout().lock();

@@ -2,6 +2,7 @@
 //! ranked hits with snippets; count tags over all matches.
 
 pub mod facets;
+pub mod rank;
 pub mod resolve;
 pub mod snippet;
 
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
@@ -43,6 +44,7 @@ pub struct SearchRequest {
     /// Fragments per hit.
     pub snippets: usize,
     pub sort: Sort,
+    pub ranking: rank::Ranking,
 }
 
 /// Result order. With no words to match, relevance means newest first.
@@ -91,39 +93,6 @@ pub struct Results {
 /// The largest page a search returns; a larger `--limit` is cut to it.
 pub const MAX_LIMIT: usize = 10_000;
 
-/// Reads the user's query leniently: never an error, whatever the input.
-pub fn text_query(idx: &NewsIndex, query: &str) -> Option<Box<dyn Query>> {
-    let cleaned = clean_query(query);
-    if cleaned.trim().is_empty() {
-        return None;
-    }
-    let f = idx.fields;
-    let mut qp = QueryParser::for_index(&idx.index, vec![f.title, f.subtitle, f.body]);
-    qp.set_conjunction_by_default();
-    qp.set_field_boost(f.title, 2.5);
-    qp.set_field_boost(f.subtitle, 1.5);
-    let (q, _errors) = qp.parse_query_lenient(&cleaned);
-    Some(q)
-}
-
-/// Curly quotes become straight ones, control characters spaces; an odd quote is
-/// closed at the end, so `"post-war order` is read as the phrase.
-fn clean_query(q: &str) -> String {
-    let mut s: String = q
-        .chars()
-        .map(|c| match c {
-            '\u{201C}' | '\u{201D}' | '\u{201E}' => '"',
-            '\u{2018}' | '\u{2019}' => '\'',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect();
-    if s.matches('"').count() % 2 == 1 {
-        s.push('"');
-    }
-    s
-}
-
 fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
     let term = |field, v: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(
@@ -171,8 +140,9 @@ pub fn build_query(
     idx: &NewsIndex,
     query: &str,
     filters: &Filters,
+    ranking: rank::Ranking,
 ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
-    let text = text_query(idx, query);
+    let text = rank::text_query(idx, query, ranking);
     let clauses = filter_query(&idx.fields, filters);
     let scored: Box<dyn Query> = match &text {
         Some(q) => q.box_clone(),
@@ -190,7 +160,7 @@ pub fn build_query(
 pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     let reader = idx.index.reader()?;
     let searcher = reader.searcher();
-    let (query, text) = build_query(idx, &req.query, &req.filters);
+    let (query, text) = build_query(idx, &req.query, &req.filters, req.ranking);
     let limit = req.limit.clamp(1, MAX_LIMIT);
     let offset = req.offset.min(MAX_LIMIT * 100);
     let sort = match (req.sort, &text) {
@@ -318,7 +288,7 @@ pub fn tag_counts(
 ) -> Result<(usize, Vec<HashMap<String, u64>>)> {
     let reader = idx.index.reader()?;
     let searcher: Searcher = reader.searcher();
-    let (q, _) = build_query(idx, query, filters);
+    let (q, _) = build_query(idx, query, filters, rank::Ranking::News);
     let fields: Vec<&'static str> = kinds
         .iter()
         .filter_map(|k| {
