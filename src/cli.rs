@@ -115,6 +115,7 @@ pub struct FilterArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// Words (all required), "a phrase", -excluded, a OR b.
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     #[command(flatten)]
     pub index: IndexArg,
@@ -132,6 +133,9 @@ pub struct SearchArgs {
     /// Snippets per article, best first.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub snippets: usize,
+    /// Show every copy of near-duplicate articles (by default each group shows once, "+N similar").
+    #[arg(long)]
+    pub all: bool,
     /// Order of results (with no query words, relevance means newest first).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
@@ -169,6 +173,7 @@ impl TagKind {
 #[derive(Debug, Args)]
 pub struct TagsArgs {
     /// Count over the matches of this query (default: the whole index).
+    #[arg(allow_hyphen_values = true)]
     pub query: Option<String>,
     /// Which kind of tag (default: country, leader and org).
     #[arg(long, value_enum)]

@@ -296,6 +296,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             cli::SortArg::Oldest => search::Sort::Oldest,
         },
         ranking: search::rank::Ranking::News,
+        all_copies: a.all,
     };
     let res = search::search(&idx, &req)?;
     let mut so = std::io::stdout().lock();
@@ -333,6 +334,9 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             place.push_str(&format!(" #{r}"));
         }
         meta.push(place);
+        if h.similar > 0 {
+            meta.push(format!("+{} similar", h.similar));
+        }
         writeln!(so, "    {}", out.dim(&meta.join(" · ")))?;
         let mut tags = Vec::new();
         if !h.countries.is_empty() {

@@ -109,7 +109,13 @@ impl Progress for NoProgress {}
 enum Msg {
     /// Delete the file's old articles: sent before the first new one.
     FileStart(String),
-    Doc(String, Box<TantivyDocument>),
+    /// path, id, band keys, document
+    Doc(
+        String,
+        String,
+        Option<[u64; crate::enrich::minhash::BANDS]>,
+        Box<TantivyDocument>,
+    ),
     /// The file is read: `expected` articles went to the enrichers.
     FileDone {
         path: String,
@@ -159,6 +165,8 @@ pub fn ingest(
     let idx = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
     let mut writer = idx.writer(opts.writer_threads, opts.writer_memory)?;
     let manifest = idx.manifest()?;
+    let mut grouper =
+        crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()), idx.fields);
     let indexed_paths = indexed_paths(&idx)?;
 
     let mut sum = Summary {
@@ -254,9 +262,11 @@ pub fn ingest(
             s.spawn(move || {
                 for (a, file_date) in rx {
                     let path = a.path.clone();
+                    let id = a.id.clone();
                     let e = enricher_ref.enrich(a, file_date);
+                    let bands = e.signature.as_ref().map(crate::enrich::minhash::bands);
                     let doc = crate::index::article_doc(&fields, &e);
-                    if tx.send(Msg::Doc(path, Box::new(doc))).is_err() {
+                    if tx.send(Msg::Doc(path, id, bands, Box::new(doc))).is_err() {
                         break;
                     }
                 }
@@ -285,7 +295,9 @@ pub fn ingest(
                         },
                     );
                 }
-                Msg::Doc(p, doc) => {
+                Msg::Doc(p, id, bands, mut doc) => {
+                    let group = grouper.assign(&id, bands.as_ref());
+                    doc.add_text(fields.group, &group);
                     writer.add_document(*doc)?;
                     since_commit += 1;
                     if let Some(pe) = pending.get_mut(&p) {

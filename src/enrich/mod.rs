@@ -9,6 +9,7 @@ pub mod dates;
 pub mod dates_eval;
 pub mod eval;
 pub mod gazetteer;
+pub mod minhash;
 pub mod tags;
 
 use crate::article::Article;
@@ -47,6 +48,9 @@ pub struct Enriched {
     pub published_from: Option<DateSource>,
     pub tags: Tags,
     pub dates: Vec<DateMention>,
+    /// Near-duplicate fingerprint of the body (`None` for very short bodies).
+    #[serde(skip)]
+    pub signature: Option<minhash::Signature>,
 }
 
 /// Holds the matchers, built once and shared by every enrichment thread.
@@ -69,12 +73,14 @@ impl Enricher {
         let (published, published_from) = publication_date(&article, None);
         let tags = self.tagger.tag(&article);
         let dates = dates::extract(&article.body, published);
+        let signature = minhash::signature(&article.body);
         Enriched {
             article,
             published,
             published_from,
             tags,
             dates,
+            signature,
         }
     }
 }

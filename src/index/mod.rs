@@ -6,6 +6,7 @@
 //! *inside* the index as one "file" record per source file, so it is committed in the
 //! same atomic commit as the articles it describes.
 
+pub mod groups;
 pub mod schema;
 
 use crate::enrich::Enriched;
@@ -297,6 +298,11 @@ pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
     }
     for au in &a.authors {
         d.add_text(f.authors, au);
+    }
+    if let Some(sig) = &e.signature {
+        for b in crate::enrich::minhash::bands(sig) {
+            d.add_text(f.dup_bands, groups::band_term(b));
+        }
     }
     let enrichment = serde_json::json!({"tags": e.tags, "dates": e.dates, "date_raw": a.date_raw, "title_derived": a.title_derived});
     d.add_text(f.enrichment, enrichment.to_string());

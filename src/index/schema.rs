@@ -43,6 +43,10 @@ pub struct Fields {
     pub authors: Field,
     /// The full enrichment (tags with mentions, dates) as JSON, for `show` and `enrich`.
     pub enrichment: Field,
+    /// MinHash band keys, to find near-duplicates already in the index.
+    pub dup_bands: Field,
+    /// The near-duplicate group: the id of the article that started it.
+    pub group: Field,
     // File records.
     pub file_key: Field,
     pub file_size: Field,
@@ -90,6 +94,8 @@ pub fn build() -> (Schema, Fields) {
         url: b.add_text_field("url", STORED),
         authors: b.add_text_field("authors", STRING | STORED),
         enrichment: b.add_text_field("enrichment", STORED),
+        dup_bands: b.add_text_field("dup_bands", STRING),
+        group: b.add_text_field("group", STRING | STORED | FAST),
         file_key: b.add_text_field("file_key", STRING | STORED),
         file_size: b.add_u64_field("file_size", NumericOptions::default().set_stored()),
         file_mtime: b.add_i64_field("file_mtime", NumericOptions::default().set_stored()),
@@ -136,6 +142,8 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         url: f("url")?,
         authors: f("authors")?,
         enrichment: f("enrichment")?,
+        dup_bands: f("dup_bands")?,
+        group: f("group")?,
         file_key: f("file_key")?,
         file_size: f("file_size")?,
         file_mtime: f("file_mtime")?,

@@ -188,6 +188,46 @@ pub fn read_articles(
     }
 }
 
+/// Reads the articles in a file's bytes already in memory, as [`read_articles`]
+/// would read a file named `rel` in `format` holding them (minus the size checks).
+/// Used by the property tests and the fuzz targets.
+pub fn read_articles_from_bytes(
+    rel: &str,
+    format: Format,
+    bytes: &[u8],
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
+    match format {
+        Format::Text | Format::Markdown => {
+            let text = decode_whole(rel, bytes, report)?;
+            if text.trim().is_empty() {
+                report(empty_file(rel));
+                return Ok(0);
+            }
+            Ok(text::parse(
+                rel,
+                &text,
+                format == Format::Markdown,
+                sink,
+                report,
+            ))
+        }
+        Format::Json => {
+            let text = decode_whole(rel, bytes, report)?;
+            json::parse_json(rel, &text, sink, report)
+        }
+        Format::JsonLines => {
+            let reader = json::open_text_stream(rel, std::io::Cursor::new(bytes.to_vec()))?;
+            json::read_jsonl(rel, reader, sink, report)
+        }
+        Format::Csv => {
+            let reader = json::open_text_stream(rel, std::io::Cursor::new(bytes.to_vec()))?;
+            csvfile::read_csv(rel, decode::CrlfReader::new(reader), sink, report)
+        }
+    }
+}
+
 /// Opens a file for reading, turning the I/O error into a [`Problem`].
 fn open(entry: &FileEntry) -> Result<std::fs::File, Problem> {
     std::fs::File::open(&entry.abs).map_err(|e| io_problem(&entry.rel, "cannot open", &e))

@@ -3,8 +3,10 @@
 
 pub mod facets;
 pub mod rank;
+pub mod relevance;
 pub mod resolve;
 pub mod snippet;
+pub mod timeline;
 
 use crate::enrich::dates;
 use crate::error::{Error, Result};
@@ -45,6 +47,8 @@ pub struct SearchRequest {
     pub snippets: usize,
     pub sort: Sort,
     pub ranking: rank::Ranking,
+    /// Show every copy of a near-duplicate group instead of one with "+N similar".
+    pub all_copies: bool,
 }
 
 /// Result order. With no words to match, relevance means newest first.
@@ -83,6 +87,10 @@ pub struct Hit {
     pub snippets: Vec<SnippetOut>,
     /// Byte ranges of matched words within `title`.
     pub title_highlights: Vec<[usize; 2]>,
+    /// The near-duplicate group (the id of the article that started it).
+    pub group: String,
+    /// Other matching articles of the same group, folded under this one.
+    pub similar: usize,
 }
 
 pub struct Results {
@@ -92,6 +100,42 @@ pub struct Results {
 
 /// The largest page a search returns; a larger `--limit` is cut to it.
 pub const MAX_LIMIT: usize = 10_000;
+
+/// Leniency before parsing: a dangling `OR`/`AND` or a lone `-` means nothing, and an
+/// unmatched quote is dropped (so `"Taiwan post-war order` still finds the words).
+fn tidy_operators(query: &str) -> String {
+    let mut q: String = query.to_string();
+    let quotes: Vec<usize> = q
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}'))
+        .map(|(i, _)| i)
+        .collect();
+    if quotes.len() % 2 == 1 {
+        let i = *quotes.last().expect("odd count is non-zero");
+        let len = q[i..].chars().next().map_or(1, char::len_utf8);
+        q.replace_range(i..i + len, " ");
+    }
+    let mut words: Vec<&str> = q
+        .split_whitespace()
+        .filter(|w| *w != "-" && *w != "+")
+        .collect();
+    let is_op = |w: &&str| matches!(*w, "OR" | "AND" | "||" | "&&");
+    while words.first().is_some_and(is_op) {
+        words.remove(0);
+    }
+    while words.last().is_some_and(is_op) {
+        words.pop();
+    }
+    // Two operators in a row: keep the first.
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    for w in words {
+        if is_op(&w) && out.last().is_some_and(is_op) {
+            continue;
+        }
+        out.push(w);
+    }
+    out.join(" ")
+}
 
 fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
     let term = |field, v: &str| -> Box<dyn Query> {
@@ -142,7 +186,8 @@ pub fn build_query(
     filters: &Filters,
     ranking: rank::Ranking,
 ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
-    let text = rank::text_query(idx, query, ranking);
+    let query = tidy_operators(query);
+    let text = rank::text_query(idx, &query, ranking);
     let clauses = filter_query(&idx.fields, filters);
     let scored: Box<dyn Query> = match &text {
         Some(q) => q.box_clone(),
@@ -167,24 +212,10 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         (Sort::Relevance, None) => Sort::Newest,
         (s, _) => s,
     };
-    let page = TopDocs::with_limit(limit).and_offset(offset);
-    let (top, total): (Vec<(f32, DocAddress)>, usize) = match sort {
-        Sort::Relevance => searcher.search(&query, &(page.order_by_score(), Count))?,
-        Sort::Newest | Sort::Oldest => {
-            let order = if sort == Sort::Newest {
-                Order::Desc
-            } else {
-                Order::Asc
-            };
-            let (docs, n) = searcher.search(
-                &query,
-                &(
-                    page.order_by_fast_field::<tantivy::DateTime>("published", order),
-                    Count,
-                ),
-            )?;
-            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
-        }
+    let (top, total) = if req.all_copies {
+        top_docs(&searcher, &*query, sort, limit, offset)?
+    } else {
+        collapsed(idx, &searcher, &*query, sort, limit, offset)?
     };
     let f = idx.fields;
     let (body_terms, title_terms) = match &text {
@@ -198,6 +229,9 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(&f, &doc, offset + i + 1, score);
+        if !req.all_copies && !hit.group.is_empty() {
+            hit.similar = group_matches(&searcher, &*query, &f, &hit.group)?.saturating_sub(1);
+        }
         let body = first_str(&doc, f.body).unwrap_or_default();
         for fr in snippet::fragments(&body, &body_terms, req.snippets, req.snippet_chars.max(40)) {
             hit.snippets.push(SnippetOut {
@@ -248,6 +282,83 @@ fn all_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> 
         .collect()
 }
 
+/// One page of matches in the requested order, and the number of matches.
+fn top_docs(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    let page = TopDocs::with_limit(limit).and_offset(offset);
+    Ok(match sort {
+        Sort::Relevance => searcher.search(query, &(page.order_by_score(), Count))?,
+        Sort::Newest | Sort::Oldest => {
+            let order = if sort == Sort::Newest {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            let (docs, n) = searcher.search(
+                query,
+                &(
+                    page.order_by_fast_field::<tantivy::DateTime>("published", order),
+                    Count,
+                ),
+            )?;
+            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
+        }
+    })
+}
+
+/// Like [`top_docs`], with each near-duplicate group shown once, by its best match.
+/// Reads a growing window of matches until the page is full of distinct groups.
+fn collapsed(
+    idx: &NewsIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    let want = offset + limit;
+    let mut window = want * 3 + 20;
+    loop {
+        let (docs, total) = top_docs(searcher, query, sort, window, 0)?;
+        let mut seen = std::collections::HashSet::new();
+        let mut kept = Vec::with_capacity(want);
+        for (score, addr) in &docs {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            let group = first_str(&doc, idx.fields.group).unwrap_or_default();
+            if group.is_empty() || seen.insert(group) {
+                kept.push((*score, *addr));
+                if kept.len() == want {
+                    break;
+                }
+            }
+        }
+        if kept.len() == want || docs.len() >= total || window >= MAX_LIMIT * 4 {
+            return Ok((kept.into_iter().skip(offset).collect(), total));
+        }
+        window *= 4;
+    }
+}
+
+/// How many matches belong to `group`.
+fn group_matches(searcher: &Searcher, query: &dyn Query, f: &Fields, group: &str) -> Result<usize> {
+    let q = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.group, group),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ]);
+    Ok(searcher.search(&q, &Count)?)
+}
+
 pub fn hit_from_doc(f: &Fields, doc: &TantivyDocument, rank: usize, score: f32) -> Hit {
     Hit {
         rank,
@@ -268,6 +379,8 @@ pub fn hit_from_doc(f: &Fields, doc: &TantivyDocument, rank: usize, score: f32) 
         orgs: all_str(doc, f.orgs),
         snippets: vec![],
         title_highlights: vec![],
+        group: first_str(doc, f.group).unwrap_or_default(),
+        similar: 0,
     }
 }
 
@@ -305,4 +418,50 @@ pub fn tag_counts(
 /// A filter date ("2019", "2019-03", "2019-03-05") as the inclusive day range it names.
 pub fn date_range(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
     dates::parse_filter_date(s).map_err(Error::InvalidArgument)
+}
+
+/// Matches of `query` and `filters` per period, optionally split by a tag kind.
+pub fn timeline(
+    idx: &NewsIndex,
+    query: &str,
+    filters: &Filters,
+    by: timeline::Period,
+    split_kind: Option<&str>,
+    top: usize,
+) -> Result<(Vec<timeline::Row>, u64)> {
+    let reader = idx.index.reader()?;
+    let searcher = reader.searcher();
+    let (q, _) = build_query(idx, query, filters, rank::Ranking::News);
+    let split_field = split_kind.and_then(|k| {
+        TAG_FIELDS
+            .iter()
+            .find(|(kind, _)| *kind == k)
+            .map(|(_, f)| *f)
+    });
+    let fruit = searcher.search(&q, &timeline::DatesCollector { split_field })?;
+    Ok((timeline::rows(&fruit, by, top), fruit.undated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy_operators;
+
+    #[test]
+    fn dangling_operators_and_quotes_are_dropped() {
+        assert_eq!(
+            tidy_operators("Taiwan post-war order OR"),
+            "Taiwan post-war order"
+        );
+        assert_eq!(tidy_operators("OR AND taiwan"), "taiwan");
+        assert_eq!(tidy_operators("- taiwan -"), "taiwan");
+        assert_eq!(tidy_operators("a OR OR b"), "a OR b");
+        assert_eq!(
+            tidy_operators("\"Taiwan post-war order"),
+            "Taiwan post-war order"
+        );
+        assert_eq!(
+            tidy_operators("\"post-war order\" -trade"),
+            "\"post-war order\" -trade"
+        );
+    }
 }

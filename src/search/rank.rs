@@ -1,7 +1,25 @@
 //! How a user's words become a scored tantivy query.
+//!
+//! The tuned ranking (`Ranking::News`) reads the query itself: words (all required),
+//! `"phrases"`, `-excluded` words, and `a OR b`. Every word is searched in title,
+//! subtitle and body (title weighted most); words that stand next to each other in the
+//! query earn a bonus where they also stand close together in an article. A hyphenated
+//! word also tries its joined form (post-war → postwar, e-mail → email), and a word that
+//! splits into two indexed words also tries them as a phrase (postwar → "post war").
+//! Curly and straight quotes and apostrophes are the same, and a possessive `'s` is
+//! dropped (Xi’s = Xi's = Xi).
+//!
+//! Beside the strict query (all words), [`scored_query`] gives a partial one: articles
+//! that hold only some of the words, for when the strict query finds fewer than a page.
 
-use crate::index::NewsIndex;
-use tantivy::query::{Query, QueryParser};
+use crate::index::schema::news_analyzer;
+use crate::index::{Fields, NewsIndex};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+use tantivy::Term;
 
 /// Which ranking to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -14,21 +32,59 @@ pub enum Ranking {
     PlainBm25,
 }
 
-/// The scored part of a search. `None` when the query has no words.
+/// Weights of the tuned ranking.
+pub mod weights {
+    /// A query word found in the title, relative to the body.
+    pub const TITLE: f32 = 2.5;
+    pub const SUBTITLE: f32 = 1.5;
+    pub const BODY: f32 = 1.0;
+    /// Two neighbouring query words side by side in the body.
+    pub const BODY_ADJACENT: f32 = 0.5;
+    /// … within `NEAR_SLOP` words of each other in the body, either order.
+    pub const BODY_NEAR: f32 = 0.3;
+    pub const NEAR_SLOP: u32 = 8;
+    /// … close together in the title.
+    pub const TITLE_NEAR: f32 = 1.0;
+    pub const TITLE_SLOP: u32 = 3;
+    /// All the query words (three or more) within a window in the body.
+    pub const BODY_ALL_NEAR: f32 = 0.5;
+}
+
+/// The scored part of a search, in two parts.
+pub struct Scored {
+    /// Articles holding every word (and phrase) of the query.
+    pub strict: Box<dyn Query>,
+    /// Articles holding only some of them (never the strict matches), best first; for
+    /// when `strict` finds fewer than a page. `None` for a one-word query and for
+    /// `Ranking::PlainBm25`.
+    pub partial: Option<Box<dyn Query>>,
+}
+
+/// The scored part of a search: the strict query. `None` when the query has no words.
 pub fn text_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Box<dyn Query>> {
+    scored_query(idx, query, ranking).map(|s| s.strict)
+}
+
+/// The strict query and, for several words, the partial one. `None` when the query has
+/// no words.
+pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Scored> {
     let cleaned = clean_query(query);
     if cleaned.trim().is_empty() {
         return None;
     }
-    let f = idx.fields;
-    let mut qp = QueryParser::for_index(&idx.index, vec![f.title, f.subtitle, f.body]);
-    qp.set_conjunction_by_default();
-    if ranking == Ranking::News {
-        qp.set_field_boost(f.title, 2.5);
-        qp.set_field_boost(f.subtitle, 1.5);
+    match ranking {
+        Ranking::PlainBm25 => {
+            let f = idx.fields;
+            let mut qp = QueryParser::for_index(&idx.index, vec![f.title, f.subtitle, f.body]);
+            qp.set_conjunction_by_default();
+            let (q, _errors) = qp.parse_query_lenient(&cleaned);
+            Some(Scored {
+                strict: q,
+                partial: None,
+            })
+        }
+        Ranking::News => news_query(idx, &cleaned),
     }
-    let (q, _errors) = qp.parse_query_lenient(&cleaned);
-    Some(q)
 }
 
 /// Curly quotes become straight ones, control characters spaces; an odd quote is
@@ -37,8 +93,8 @@ pub fn clean_query(q: &str) -> String {
     let mut s: String = q
         .chars()
         .map(|c| match c {
-            '\u{201C}' | '\u{201D}' | '\u{201E}' => '"',
-            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
             c if c.is_control() => ' ',
             c => c,
         })
@@ -47,4 +103,423 @@ pub fn clean_query(q: &str) -> String {
         s.push('"');
     }
     s
+}
+
+/// One piece of the query as the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Word(String),
+    Phrase(String),
+}
+
+/// A query clause: pieces joined by OR, required or excluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Clause {
+    pieces: Vec<Piece>,
+    excluded: bool,
+}
+
+/// Splits a cleaned query into clauses: words, "phrases", -excluded, a OR b.
+fn parse(q: &str) -> Vec<Clause> {
+    let mut out: Vec<Clause> = Vec::new();
+    let mut join_next = false;
+    let mut negate_next = false;
+    let chars: Vec<char> = q.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let mut excluded = negate_next;
+        negate_next = false;
+        let mut j = i;
+        while j < chars.len() && (chars[j] == '-' || chars[j] == '+') {
+            excluded |= chars[j] == '-';
+            j += 1;
+        }
+        let piece = if j < chars.len() && chars[j] == '"' {
+            let end = chars[j + 1..]
+                .iter()
+                .position(|&c| c == '"')
+                .map(|p| j + 1 + p)
+                .unwrap_or(chars.len());
+            let text: String = chars[j + 1..end].iter().collect();
+            i = (end + 1).min(chars.len());
+            Piece::Phrase(text)
+        } else {
+            let end = chars[j..]
+                .iter()
+                .position(|c| c.is_whitespace() || *c == '"')
+                .map(|p| j + p)
+                .unwrap_or(chars.len());
+            let word: String = chars[j..end].iter().collect();
+            i = end;
+            match word.as_str() {
+                "OR" | "||" => {
+                    join_next = !out.is_empty();
+                    continue;
+                }
+                "AND" | "&&" => continue,
+                "NOT" => {
+                    negate_next = true;
+                    continue;
+                }
+                _ => {}
+            }
+            let word = word
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_string();
+            if word.is_empty() {
+                continue;
+            }
+            Piece::Word(word)
+        };
+        if join_next {
+            join_next = false;
+            if let Some(last) = out.last_mut() {
+                last.pieces.push(piece);
+                continue;
+            }
+        }
+        out.push(Clause {
+            pieces: vec![piece],
+            excluded,
+        });
+    }
+    out
+}
+
+/// Lower case and folded, not stemmed: for joining and splitting words.
+fn folder() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// Drops a possessive `'s` (already straightened by `clean_query`).
+fn strip_possessive(word: &str) -> &str {
+    for suffix in ["'s", "'S"] {
+        if let Some(stem) = word.strip_suffix(suffix) {
+            if stem.chars().any(char::is_alphanumeric) {
+                return stem;
+            }
+        }
+    }
+    word
+}
+
+/// Looks words up in the index.
+struct Dict<'a> {
+    searcher: Option<tantivy::Searcher>,
+    f: &'a Fields,
+}
+
+impl Dict<'_> {
+    fn doc_freq(&self, term: &str) -> u64 {
+        let Some(s) = &self.searcher else { return 0 };
+        [self.f.body, self.f.title]
+            .iter()
+            .map(|&field| s.doc_freq(&Term::from_field_text(field, term)).unwrap_or(0))
+            .sum()
+    }
+
+    /// How many articles hold the two words side by side in the body.
+    fn phrase_count(&self, a: &str, b: &str) -> usize {
+        let Some(s) = &self.searcher else { return 0 };
+        let q = PhraseQuery::new(vec![
+            Term::from_field_text(self.f.body, a),
+            Term::from_field_text(self.f.body, b),
+        ]);
+        s.search(&q, &tantivy::collector::Count).unwrap_or(0)
+    }
+}
+
+/// The forms one piece may take in an article: each a sequence of analysed words (one
+/// word is a term, several a phrase).
+fn alternatives(
+    piece: &Piece,
+    stem: &mut TextAnalyzer,
+    fold: &mut TextAnalyzer,
+    dict: &Dict,
+) -> Vec<Vec<String>> {
+    match piece {
+        Piece::Phrase(text) => {
+            let t = tokens(stem, text);
+            if t.is_empty() {
+                vec![]
+            } else {
+                vec![t]
+            }
+        }
+        Piece::Word(word) => {
+            let word = strip_possessive(word);
+            let t = tokens(stem, word);
+            let mut alts = Vec::new();
+            if t.is_empty() {
+                return alts;
+            }
+            let raw = tokens(fold, word);
+            if t.len() > 1 {
+                // post-war → "post war", and the joined postwar if the index has it.
+                let joined = tokens(stem, &raw.concat());
+                alts.push(t);
+                if joined.len() == 1 && dict.doc_freq(&joined[0]) > 0 {
+                    alts.push(joined);
+                }
+            } else {
+                alts.push(t);
+                if let Some(split) = raw.first().and_then(|r| split_word(r, stem, dict)) {
+                    alts.push(split);
+                }
+            }
+            alts
+        }
+    }
+}
+
+/// postwar → [post, war] when both halves are indexed words and the index holds them
+/// side by side; the split found most often wins.
+fn split_word(raw: &str, stem: &mut TextAnalyzer, dict: &Dict) -> Option<Vec<String>> {
+    if raw.len() < 5 || !raw.is_ascii() || raw.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut best: Option<(usize, Vec<String>)> = None;
+    for cut in 1..raw.len() {
+        let (a, b) = raw.split_at(cut);
+        let short_ok = |s: &str| s.len() >= 3 || (s == "e" && b.len() >= 3);
+        if !short_ok(a) || b.len() < 3 {
+            continue;
+        }
+        let a = tokens(stem, a);
+        let b = tokens(stem, b);
+        if a.len() != 1 || b.len() != 1 {
+            continue;
+        }
+        if dict.doc_freq(&a[0]) == 0 || dict.doc_freq(&b[0]) == 0 {
+            continue;
+        }
+        let n = dict.phrase_count(&a[0], &b[0]);
+        if n > 0 && best.as_ref().is_none_or(|(m, _)| n > *m) {
+            best = Some((n, vec![a[0].clone(), b[0].clone()]));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+fn in_field(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
+    if words.len() == 1 {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &words[0]),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        let mut q = PhraseQuery::new(
+            words
+                .iter()
+                .map(|w| Term::from_field_text(field, w))
+                .collect(),
+        );
+        q.set_slop(slop);
+        Box::new(q)
+    }
+}
+
+/// One clause over title, subtitle and body: any of its forms in any field.
+fn clause_query(f: &Fields, alts: &[Vec<String>]) -> Box<dyn Query> {
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for alt in alts {
+        for (field, boost) in [
+            (f.title, weights::TITLE),
+            (f.subtitle, weights::SUBTITLE),
+            (f.body, weights::BODY),
+        ] {
+            should.push((Occur::Should, boosted(in_field(field, alt, 0), boost)));
+        }
+    }
+    Box::new(BooleanQuery::new(should))
+}
+
+/// Bonuses for neighbouring query words that stand close together in an article.
+fn proximity(f: &Fields, clauses: &[(Vec<Vec<String>>, bool)]) -> Vec<Box<dyn Query>> {
+    // The words of the required clauses in query order, each with its clause; a clause
+    // with several alternatives (a OR b, postwar / "post war") breaks the chain.
+    let mut seq: Vec<(usize, String)> = Vec::new();
+    let mut runs: Vec<Vec<(usize, String)>> = Vec::new();
+    for (i, (alts, excluded)) in clauses.iter().enumerate() {
+        if *excluded {
+            continue;
+        }
+        if alts.len() != 1 {
+            runs.push(std::mem::take(&mut seq));
+            continue;
+        }
+        seq.extend(alts[0].iter().map(|w| (i, w.clone())));
+    }
+    runs.push(seq);
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    for run in runs {
+        for pair in run.windows(2) {
+            let ((ca, a), (cb, b)) = (&pair[0], &pair[1]);
+            if ca == cb || a == b {
+                continue; // within a phrase or a hyphenated word: already required
+            }
+            let words = [a.clone(), b.clone()];
+            out.push(boosted(in_field(f.body, &words, 0), weights::BODY_ADJACENT));
+            out.push(boosted(
+                in_field(f.body, &words, weights::NEAR_SLOP),
+                weights::BODY_NEAR,
+            ));
+            out.push(boosted(
+                in_field(f.title, &words, weights::TITLE_SLOP),
+                weights::TITLE_NEAR,
+            ));
+        }
+        let mut words: Vec<String> = Vec::new();
+        for (_, w) in &run {
+            if !words.contains(w) {
+                words.push(w.clone());
+            }
+        }
+        let clauses_in_run = run
+            .iter()
+            .map(|(c, _)| *c)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        if clauses_in_run >= 3 && words.len() <= 8 {
+            let slop = weights::NEAR_SLOP * (words.len() as u32 - 1);
+            out.push(boosted(
+                in_field(f.body, &words, slop),
+                weights::BODY_ALL_NEAR,
+            ));
+        }
+    }
+    out
+}
+
+fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
+    let f = &idx.fields;
+    let dict = Dict {
+        searcher: idx
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .ok()
+            .map(|r: tantivy::IndexReader| r.searcher()),
+        f,
+    };
+    let mut stem = news_analyzer();
+    let mut fold = folder();
+    let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
+        .iter()
+        .map(|c| {
+            let mut alts: Vec<Vec<String>> = Vec::new();
+            for p in &c.pieces {
+                for a in alternatives(p, &mut stem, &mut fold, &dict) {
+                    if !alts.contains(&a) {
+                        alts.push(a);
+                    }
+                }
+            }
+            (alts, c.excluded)
+        })
+        .filter(|(alts, _)| !alts.is_empty())
+        .collect();
+    if clauses.is_empty() {
+        return None;
+    }
+    let required: Vec<Box<dyn Query>> = clauses
+        .iter()
+        .filter(|(_, ex)| !ex)
+        .map(|(alts, _)| clause_query(f, alts))
+        .collect();
+    let excluded: Vec<Box<dyn Query>> = clauses
+        .iter()
+        .filter(|(_, ex)| *ex)
+        .map(|(alts, _)| clause_query(f, alts))
+        .collect();
+    let bonus = proximity(f, &clauses);
+
+    let mut strict: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if required.is_empty() {
+        strict.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+    }
+    strict.extend(required.iter().map(|q| (Occur::Must, q.box_clone())));
+    strict.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
+    strict.extend(bonus.iter().map(|q| (Occur::Should, q.box_clone())));
+    let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
+
+    let partial = if required.len() >= 2 {
+        let n = required.len();
+        let some = BooleanQuery::union_with_minimum_required_clauses(required, n.div_ceil(2));
+        let mut p: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(some))];
+        p.extend(bonus.into_iter().map(|q| (Occur::Should, q)));
+        p.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
+        p.push((Occur::MustNot, strict.box_clone()));
+        Some(Box::new(BooleanQuery::new(p)) as Box<dyn Query>)
+    } else {
+        None
+    };
+    Some(Scored { strict, partial })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(c: &Clause) -> Vec<&str> {
+        c.pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Word(w) | Piece::Phrase(w) => w.as_str(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parse_reads_words_phrases_exclusions_and_or() {
+        let c = parse(&clean_query(
+            "Xi’s “one China” -Taiwan trade OR tariffs (war)",
+        ));
+        assert_eq!(c.len(), 5);
+        assert_eq!(words(&c[0]), ["Xi's"]);
+        assert_eq!(c[1].pieces, vec![Piece::Phrase("one China".into())]);
+        assert!(c[2].excluded);
+        assert_eq!(words(&c[3]), ["trade", "tariffs"]);
+        assert_eq!(words(&c[4]), ["war"]);
+    }
+
+    #[test]
+    fn odd_quote_closes_at_the_end() {
+        let c = parse(&clean_query("Taiwan \"post-war order"));
+        assert_eq!(c[1].pieces, vec![Piece::Phrase("post-war order".into())]);
+    }
+
+    #[test]
+    fn possessive_is_dropped() {
+        assert_eq!(strip_possessive("Xi's"), "Xi");
+        assert_eq!(strip_possessive("'s"), "'s");
+        assert_eq!(strip_possessive("O'Neill"), "O'Neill");
+    }
 }
