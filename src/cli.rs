@@ -35,6 +35,12 @@ pub enum Command {
     Search(SearchArgs),
     /// Count tags over the whole index or over the matches of a query.
     Tags(TagsArgs),
+    /// Matches over time as a bar chart, optionally split by the top tags.
+    Timeline(TimelineArgs),
+    /// One whole article with its tags, dates and near-duplicate group.
+    Show(ShowArgs),
+    /// The articles most like a given one.
+    Similar(SimilarArgs),
     /// Articles, sources, date range and size of the index.
     Stats(StatsArgs),
     /// Measure enrichment on the hand-labelled sets: precision, recall, F1.
@@ -139,6 +145,78 @@ pub struct SearchArgs {
     /// Order of results (with no query words, relevance means newest first).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
+    /// Also count the top countries, leaders, organisations and sources over all matches.
+    #[arg(long)]
+    pub facets: bool,
+    /// One JSON object per hit (with --facets, a last line {"facets": …}).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SplitArg {
+    Country,
+    Leader,
+    Org,
+    Source,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Words to match, as in search (default: every article).
+    #[arg(allow_hyphen_values = true)]
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Length of one period.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
+    pub by: PeriodArg,
+    /// Split each period's count by the most frequent tags of this kind.
+    #[arg(long, value_enum)]
+    pub split_by: Option<SplitArg>,
+    /// How many tags to split by (the rest are "other").
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// One JSON object per period.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV: period, count and one column per split tag.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The article's id (as in search results).
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// One JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The article's id (as in search results).
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many results.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
     /// One JSON object per hit.
     #[arg(long)]
     pub json: bool,

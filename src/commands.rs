@@ -19,6 +19,9 @@ pub fn run(cmd: Command, out: &Output) -> Result<()> {
         Command::Enrich(a) => enrich(a, out),
         Command::Search(a) => search(a, out),
         Command::Tags(a) => tags(a, out),
+        Command::Timeline(a) => timeline(a, out),
+        Command::Show(a) => show(a, out),
+        Command::Similar(a) => similar(a, out),
         Command::Stats(a) => stats(a, out),
         Command::Eval(a) => eval(a, out),
     }
@@ -299,10 +302,36 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         all_copies: a.all,
     };
     let res = search::search(&idx, &req)?;
+    let facets = if a.facets {
+        let kinds = ["country", "leader", "org", "source"];
+        let (_, counts) = search::tag_counts(&idx, &req.query, &req.filters, &kinds)?;
+        Some(
+            kinds
+                .iter()
+                .zip(counts)
+                .map(|(k, c)| (*k, search::facets::top(&c, 10)))
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        None
+    };
     let mut so = std::io::stdout().lock();
     if a.json {
         for h in &res.hits {
             writeln!(so, "{}", serde_json::to_string(h)?)?;
+        }
+        if let Some(f) = &facets {
+            let obj: serde_json::Map<String, serde_json::Value> = f
+                .iter()
+                .map(|(k, v)| {
+                    let list: Vec<_> = v
+                        .iter()
+                        .map(|(t, n)| json!({"value": t, "count": n}))
+                        .collect();
+                    (k.to_string(), json!(list))
+                })
+                .collect();
+            writeln!(so, "{}", json!({"facets": obj, "total": res.total}))?;
         }
         return Ok(());
     }
@@ -373,6 +402,17 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             writeln!(so, "    {lead}{}{tail}", out.highlight(&text, &marks))?;
         }
         writeln!(so)?;
+    }
+    if let Some(f) = &facets {
+        for (kind, top) in f {
+            let list: Vec<String> = top.iter().map(|(t, n)| format!("{t} {n}")).collect();
+            writeln!(
+                so,
+                "{} {}",
+                out.bold(&format!("{kind:<8}")),
+                list.join(" · ")
+            )?;
+        }
     }
     let shown_to = a.offset + res.hits.len();
     writeln!(
@@ -595,6 +635,238 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
             f("seconds"),
             f("mb_per_sec_per_core"),
             f("articles_per_sec")
+        )?;
+    }
+    Ok(())
+}
+
+fn timeline(a: cli::TimelineArgs, out: &Output) -> Result<()> {
+    use newsidx::search::timeline::Period;
+    let idx = open(&a.index.index)?;
+    let filters = filters(&idx, &a.filters)?;
+    let by = match a.by {
+        cli::PeriodArg::Day => Period::Day,
+        cli::PeriodArg::Week => Period::Week,
+        cli::PeriodArg::Month => Period::Month,
+        cli::PeriodArg::Year => Period::Year,
+    };
+    let split = a.split_by.map(|s| match s {
+        cli::SplitArg::Country => "country",
+        cli::SplitArg::Leader => "leader",
+        cli::SplitArg::Org => "org",
+        cli::SplitArg::Source => "source",
+    });
+    let query = a.query.clone().unwrap_or_default();
+    let (rows, undated) = search::timeline(&idx, &query, &filters, by, split, a.top.max(1))?;
+    let mut so = std::io::stdout().lock();
+    if a.json {
+        for r in &rows {
+            writeln!(so, "{}", serde_json::to_string(r)?)?;
+        }
+        return Ok(());
+    }
+    // Split columns in order of their totals.
+    let mut cols: Vec<(String, u64)> = Vec::new();
+    for r in &rows {
+        for (k, v) in &r.split {
+            match cols.iter_mut().find(|(c, _)| c == k) {
+                Some(c) => c.1 += v,
+                None => cols.push((k.clone(), *v)),
+            }
+        }
+    }
+    cols.sort_by(|x, y| (x.0 == "other").cmp(&(y.0 == "other")).then(y.1.cmp(&x.1)));
+    if a.csv {
+        let mut header = vec!["period".to_string(), "count".to_string()];
+        header.extend(cols.iter().map(|(c, _)| c.clone()));
+        writeln!(
+            so,
+            "{}",
+            header
+                .iter()
+                .map(|h| csv_field(h))
+                .collect::<Vec<_>>()
+                .join(",")
+        )?;
+        for r in &rows {
+            let mut line = vec![r.period.clone(), r.count.to_string()];
+            line.extend(
+                cols.iter()
+                    .map(|(c, _)| r.split.get(c).copied().unwrap_or(0).to_string()),
+            );
+            writeln!(so, "{}", line.join(","))?;
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        writeln!(so, "No dated articles match.")?;
+        return Ok(());
+    }
+    let max = rows.iter().map(|r| r.count).max().unwrap_or(1).max(1);
+    let width = 40usize;
+    for r in &rows {
+        let n = ((r.count as f64 / max as f64) * width as f64).round() as usize;
+        let bar = "█".repeat(n);
+        let mut line = format!("{:<10} {:<width$} {:>6}", r.period, bar, r.count);
+        if !cols.is_empty() {
+            let parts: Vec<String> = cols
+                .iter()
+                .filter_map(|(c, _)| {
+                    r.split
+                        .get(c)
+                        .filter(|v| **v > 0)
+                        .map(|v| format!("{c} {v}"))
+                })
+                .collect();
+            line.push_str(&format!("  {}", out.dim(&parts.join(" · "))));
+        }
+        writeln!(so, "{line}")?;
+    }
+    let total: u64 = rows.iter().map(|r| r.count).sum();
+    let mut tail = format!("{total} dated articles");
+    if undated > 0 {
+        tail.push_str(&format!(", {undated} without a date"));
+    }
+    writeln!(so, "{}", out.dim(&tail))?;
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn show(a: cli::ShowArgs, out: &Output) -> Result<()> {
+    use tantivy::schema::Value;
+    let idx = open(&a.index.index)?;
+    let Some((searcher, _, doc)) = search::find(&idx, &a.id)? else {
+        bail!(
+            "no article with id '{}'; ids are shown by `newsidx search … --json`",
+            a.id
+        );
+    };
+    let f = idx.fields;
+    let hit = search::hit_from_doc(&f, &doc, 1, 0.0);
+    let get = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let body = get(f.body);
+    let enrichment: serde_json::Value =
+        serde_json::from_str(&get(f.enrichment)).unwrap_or_default();
+    let members = if hit.group.is_empty() {
+        vec![]
+    } else {
+        search::group_members(&idx, &searcher, &hit.group)?
+    };
+    let others: Vec<&search::Hit> = members.iter().filter(|m| m.id != hit.id).collect();
+    let mut so = std::io::stdout().lock();
+    if a.json {
+        let v = json!({
+            "id": hit.id, "title": hit.title, "subtitle": doc.get_first(f.subtitle).and_then(|v| v.as_str()),
+            "published": hit.published, "published_from": doc.get_first(f.published_from).and_then(|v| v.as_str()),
+            "source": hit.source, "url": hit.url, "path": hit.path, "record": hit.record,
+            "authors": doc.get_all(f.authors).filter_map(|v| v.as_str()).collect::<Vec<_>>(),
+            "countries": enrichment["tags"]["countries"], "leaders": enrichment["tags"]["leaders"], "orgs": enrichment["tags"]["orgs"],
+            "dates": enrichment["dates"], "group": hit.group,
+            "similar": others.iter().map(|m| json!({"id": m.id, "title": m.title})).collect::<Vec<_>>(),
+            "body": body,
+        });
+        writeln!(so, "{v}")?;
+        return Ok(());
+    }
+    writeln!(so, "{}", out.bold(&hit.title))?;
+    let mut meta = vec![hit.published.clone().unwrap_or_else(|| "undated".into())];
+    if let Some(s) = &hit.source {
+        meta.push(s.clone());
+    }
+    meta.push(hit.id.clone());
+    writeln!(so, "{}", out.dim(&meta.join(" · ")))?;
+    if let Some(u) = &hit.url {
+        writeln!(so, "{}", out.dim(u))?;
+    }
+    let names = |v: &serde_json::Value, key: &str| -> String {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t[key].as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    let t = &enrichment["tags"];
+    for (label, v, key) in [
+        ("countries", &t["countries"], "code"),
+        ("leaders", &t["leaders"], "name"),
+        ("orgs", &t["orgs"], "name"),
+    ] {
+        let s = names(v, key);
+        if !s.is_empty() {
+            writeln!(so, "{:<10} {}", label, out.cyan(&s))?;
+        }
+    }
+    if let Some(ds) = enrichment["dates"].as_array() {
+        let list: Vec<String> = ds
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} = {}",
+                    d["text"].as_str().unwrap_or(""),
+                    d["value"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        if !list.is_empty() {
+            writeln!(so, "{:<10} {}", "dates", list.join(" · "))?;
+        }
+    }
+    if !others.is_empty() {
+        writeln!(so, "{:<10} {} near copies:", "group", others.len())?;
+        for m in &others {
+            writeln!(so, "           {}  {}", m.id, out.dim(&m.title))?;
+        }
+    }
+    writeln!(so)?;
+    writeln!(so, "{body}")?;
+    Ok(())
+}
+
+fn similar(a: cli::SimilarArgs, out: &Output) -> Result<()> {
+    let idx = open(&a.index.index)?;
+    let filters = filters(&idx, &a.filters)?;
+    let Some(hits) = search::similar(&idx, &a.id, &filters, a.limit)? else {
+        bail!(
+            "no article with id '{}'; ids are shown by `newsidx search … --json`",
+            a.id
+        );
+    };
+    let mut so = std::io::stdout().lock();
+    if a.json {
+        for h in &hits {
+            writeln!(so, "{}", serde_json::to_string(h)?)?;
+        }
+        return Ok(());
+    }
+    if hits.is_empty() {
+        writeln!(so, "No similar articles found.")?;
+    }
+    for h in &hits {
+        writeln!(so, "{:>2}. {}", h.rank, out.bold(&h.title))?;
+        writeln!(
+            so,
+            "    {}",
+            out.dim(&format!(
+                "{} · {} · {}",
+                h.published.as_deref().unwrap_or("undated"),
+                h.source.as_deref().unwrap_or("-"),
+                h.id
+            ))
         )?;
     }
     Ok(())

@@ -465,3 +465,92 @@ mod tests {
         );
     }
 }
+
+/// The article with this id, as stored.
+pub fn find(idx: &NewsIndex, id: &str) -> Result<Option<(Searcher, DocAddress, TantivyDocument)>> {
+    let reader = idx.index.reader()?;
+    let searcher = reader.searcher();
+    let q = TermQuery::new(
+        Term::from_field_text(idx.fields.id, id),
+        IndexRecordOption::Basic,
+    );
+    let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+    match top.into_iter().next() {
+        Some((_, addr)) => {
+            let doc = searcher.doc(addr)?;
+            Ok(Some((searcher, addr, doc)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Every member of a near-duplicate group.
+pub fn group_members(idx: &NewsIndex, searcher: &Searcher, group: &str) -> Result<Vec<Hit>> {
+    let f = idx.fields;
+    let q = TermQuery::new(
+        Term::from_field_text(f.group, group),
+        IndexRecordOption::Basic,
+    );
+    let top = searcher.search(&q, &TopDocs::with_limit(1000).order_by_score())?;
+    let mut out = Vec::new();
+    for (i, (_, addr)) in top.into_iter().enumerate() {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        out.push(hit_from_doc(&f, &doc, i + 1, 0.0));
+    }
+    Ok(out)
+}
+
+/// The articles most like the one with `id` (by their distinctive words), outside its
+/// own near-duplicate group, within `filters`.
+pub fn similar(
+    idx: &NewsIndex,
+    id: &str,
+    filters: &Filters,
+    limit: usize,
+) -> Result<Option<Vec<Hit>>> {
+    use tantivy::query::MoreLikeThisQuery;
+    let Some((searcher, _addr, doc)) = find(idx, id)? else {
+        return Ok(None);
+    };
+    let f = idx.fields;
+    let values = |field| -> Vec<tantivy::schema::OwnedValue> {
+        doc.get_all(field).map(|v| v.as_value().into()).collect()
+    };
+    let mlt = MoreLikeThisQuery::builder()
+        .with_min_doc_frequency(1)
+        .with_max_doc_frequency((searcher.num_docs() / 5).max(2))
+        .with_min_term_frequency(1)
+        .with_max_query_terms(30)
+        .with_min_word_length(3)
+        .with_document_fields(vec![(f.title, values(f.title)), (f.body, values(f.body))]);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(mlt))];
+    for (o, q) in filter_query(&f, filters) {
+        clauses.push((o, Box::new(ConstScoreQuery::new(q, 0.0))));
+    }
+    let group = first_str(&doc, f.group).unwrap_or_default();
+    for (field, v) in [(f.id, id), (f.group, group.as_str())] {
+        if !v.is_empty() {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, v),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+    }
+    let q = BooleanQuery::new(clauses);
+    let top = searcher.search(
+        &q,
+        &TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).order_by_score(),
+    )?;
+    let mut out = Vec::with_capacity(top.len());
+    for (i, (score, addr)) in top.into_iter().enumerate() {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let mut h = hit_from_doc(&f, &d, i + 1, score);
+        let body = first_str(&d, f.body).unwrap_or_default();
+        h.snippets.push(lead_snippet(&body, 220));
+        out.push(h);
+    }
+    Ok(Some(out))
+}
