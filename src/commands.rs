@@ -675,7 +675,7 @@ fn timeline(a: cli::TimelineArgs, out: &Output) -> Result<()> {
             }
         }
     }
-    cols.sort_by(|x, y| (x.0 == "other").cmp(&(y.0 == "other")).then(y.1.cmp(&x.1)));
+    cols.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     if a.csv {
         let mut header = vec!["period".to_string(), "count".to_string()];
         header.extend(cols.iter().map(|(c, _)| c.clone()));

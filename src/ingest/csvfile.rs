@@ -7,7 +7,9 @@
 //! has the extra cells ignored; both are reported as warnings with the row's line.
 //! Cells are decoded one by one, so a stray Latin-1 cell costs only a warning.
 
+use std::cell::Cell;
 use std::io::Read;
+use std::rc::Rc;
 
 use crate::article::Article;
 
@@ -34,10 +36,14 @@ pub(crate) fn read_csv(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
+    let tail = Rc::new(Cell::new(Tail::default()));
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(reader);
+        .from_reader(Tracking {
+            inner: reader,
+            tail: Rc::clone(&tail),
+        });
     let headers = rdr
         .byte_headers()
         .map_err(|e| csv_problem(rel, &e))?
@@ -86,7 +92,7 @@ pub(crate) fn read_csv(
             }
         }
         n += 1;
-        let line = record.position().map(|p| p.line());
+        let line = record_line(&record, rdr.position(), tail.get());
         if record.len() != names.len() {
             if record.len() <= first_content {
                 report(
@@ -129,6 +135,50 @@ pub(crate) fn read_csv(
         }
     }
     Ok(emitted)
+}
+
+/// What a [`Tracking`] reader has handed out so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tail {
+    bytes: u64,
+    last: Option<u8>,
+    eof: bool,
+}
+
+/// Passes bytes through, noting how many, the last one and whether the end was seen.
+struct Tracking<R> {
+    inner: R,
+    tail: Rc<Cell<Tail>>,
+}
+
+impl<R: Read> Read for Tracking<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut t = self.tail.get();
+        if n == 0 {
+            t.eof = !buf.is_empty();
+        } else {
+            t.bytes += n as u64;
+            t.last = Some(buf[n - 1]);
+        }
+        self.tail.set(t);
+        Ok(n)
+    }
+}
+
+/// The 1-based line a record starts on. The csv crate dates a record from where the
+/// reader stood before it, which is too early when blank lines (skipped) come
+/// first; so count back from where the record ends instead: its own newlines (in
+/// quoted cells) and the newline that ends it, if one does.
+fn record_line(record: &csv::ByteRecord, end: &csv::Position, tail: Tail) -> Option<u64> {
+    let before = record.position()?.line();
+    let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let at_end = tail.eof && end.byte() == tail.bytes;
+    let terminated = !(at_end && tail.last != Some(b'\n'));
+    let start = end
+        .line()
+        .saturating_sub(inside + u64::from(terminated));
+    Some(start.max(before))
 }
 
 fn csv_problem(rel: &str, e: &csv::Error) -> Problem {
@@ -185,6 +235,27 @@ mod tests {
         assert_eq!(arts[0].line, Some(2));
         assert_eq!(arts[1].line, Some(6));
         assert_eq!(arts[1].id, "a.csv#2");
+    }
+
+    #[test]
+    fn blank_lines_before_a_row_do_not_shift_its_line() {
+        let cases: [(&[u8], &[u64]); 6] = [
+            (b"title,body\n\nA,x\n", &[3]),
+            (b"title,body\n\n\n\nA,x\nB,y", &[5, 6]),
+            (b"title,body\r\n\r\nA,x\r\n", &[3]),
+            (b"title,body\nA,x\n\nB,\"y\n\nz\"\n\nC,c", &[2, 4, 8]),
+            (b"\ntitle,body\nA,x\n", &[3]),
+            (b"title,body\nA,\"x\ny\"", &[2]),
+        ];
+        for (data, lines) in cases {
+            let (r, arts, _) = run(data);
+            assert_eq!(r, Ok(lines.len()));
+            let got: Vec<u64> = arts.iter().filter_map(|a| a.line).collect();
+            assert_eq!(got, lines, "{:?}", String::from_utf8_lossy(data));
+        }
+        // A too-short row after a blank line is reported at its own line.
+        let (_, _, probs) = run(b"id,title\n1,A\n\n2\n");
+        assert_eq!(probs[0].line, Some(4), "{probs:?}");
     }
 
     #[test]

@@ -397,6 +397,16 @@ pub(crate) fn derive_title(body: &str) -> Option<String> {
     }
     // A title does not end with a full stop (but keeps `?` and `!`).
     let t = sentence.strip_suffix('.').unwrap_or(&sentence);
+    if t.trim().is_empty() {
+        // A body that starts with a bare "." (or is one): the paragraph as it is,
+        // never an empty title.
+        let p = one_line(&para);
+        return Some(if p.chars().count() > TITLE_MAX {
+            shorten(&p, TITLE_MAX)
+        } else {
+            p
+        });
+    }
     Some(t.to_string())
 }
 
@@ -539,6 +549,14 @@ mod tests {
             probs.push(p)
         });
         (a, probs)
+    }
+
+    #[test]
+    fn derived_title_is_never_empty() {
+        for body in [".", "..", ". x", " .\n\nmore", "!", "?!", "\u{201C}.\u{201D}"] {
+            let t = derive_title(body).unwrap();
+            assert!(!t.trim().is_empty(), "{body:?} -> {t:?}");
+        }
     }
 
     #[test]

@@ -155,8 +155,8 @@ pub struct Row {
 }
 
 /// Buckets the collected days into periods, filling empty periods between the first
-/// and the last so the chart shows gaps as gaps. Split values beyond the `top` most
-/// frequent are summed under "other".
+/// and the last so the chart shows gaps as gaps. Only the `top` most frequent split
+/// values are counted: an article has several tags, so a remainder would not add up.
 pub fn rows(fruit: &DatesFruit, by: Period, top: usize) -> Vec<Row> {
     let mut totals: HashMap<&str, u64> = HashMap::new();
     for m in fruit.counts.values() {
@@ -204,12 +204,9 @@ pub fn rows(fruit: &DatesFruit, by: Period, top: usize) -> Vec<Row> {
             if k.is_empty() {
                 continue;
             }
-            let name = if keep.contains(&k.as_str()) {
-                k.clone()
-            } else {
-                "other".to_string()
-            };
-            *row.split.entry(name).or_insert(0) += v;
+            if keep.contains(&k.as_str()) {
+                *row.split.entry(k.clone()).or_insert(0) += v;
+            }
         }
     }
     by_period.into_values().collect()
