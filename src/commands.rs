@@ -101,16 +101,28 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
             None => eprintln!("{line}"),
         }
     };
+    let stop = opts.stop.clone();
+    // First Ctrl-C: stop reading and commit what is in. A second one: leave now (the
+    // last commit stands; the next run finishes the work).
+    let _ = ctrlc::set_handler(move || {
+        if stop.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     let sum = pipeline::ingest(&opts, &mut report, &mut progress)?;
     let mut so = std::io::stdout().lock();
     if a.json {
         writeln!(so, "{}", serde_json::to_string(&sum)?)?;
-        return Ok(());
+        return interrupted(&sum);
     }
     writeln!(
         so,
         "{} {} → {} in {:.2} s ({:.0} articles/s)",
-        out.bold("Ingested"),
+        out.bold(if sum.interrupted {
+            "Interrupted"
+        } else {
+            "Ingested"
+        }),
         a.dir.display(),
         sum.index,
         sum.elapsed_secs,
@@ -132,6 +144,22 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
             "  problems  {} warnings, {} errors (listed above)",
             sum.warnings, sum.errors
         )?;
+    }
+    if sum.interrupted {
+        writeln!(
+            so,
+            "  stopped early: {} articles indexed and committed, {} files finished; run ingest again to finish",
+            sum.articles_indexed, sum.files_read
+        )?;
+    }
+    interrupted(&sum)
+}
+
+/// An interrupted ingest exits 130, as a shell expects after Ctrl-C.
+fn interrupted(sum: &pipeline::Summary) -> Result<()> {
+    if sum.interrupted {
+        std::io::stdout().flush()?;
+        std::process::exit(130);
     }
     Ok(())
 }

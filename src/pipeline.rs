@@ -25,6 +25,8 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 use tantivy::{TantivyDocument, Term};
 
@@ -42,6 +44,8 @@ pub struct IngestOptions {
     pub gazetteer: Option<PathBuf>,
     /// Articles between two commits: a killed run loses at most this many.
     pub commit_every: usize,
+    /// Set (by a Ctrl-C handler) to stop reading; what was read is committed.
+    pub stop: Arc<AtomicBool>,
 }
 
 impl IngestOptions {
@@ -58,6 +62,7 @@ impl IngestOptions {
             writer_memory: default_writer_memory(),
             gazetteer: None,
             commit_every: 50_000,
+            stop: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -88,9 +93,14 @@ pub struct Summary {
     pub articles_updated: u64,
     pub articles_removed: u64,
     pub articles_unchanged: u64,
+    /// Article documents written by this run, including those of files it did not
+    /// finish (an interrupted run reads those again next time).
+    pub articles_indexed: u64,
     pub warnings: u64,
     pub errors: u64,
     pub bytes_read: u64,
+    /// True when the run was stopped before it read everything (Ctrl-C).
+    pub interrupted: bool,
     pub elapsed_secs: f64,
     pub articles_per_sec: f64,
     pub index: String,
@@ -254,7 +264,8 @@ pub fn ingest(
     let result: Result<()> = std::thread::scope(|s| {
         {
             let msg_tx = msg_tx.clone();
-            s.spawn(move || read_files(todo, manifest_ref, art_tx, msg_tx));
+            let stop = opts.stop.clone();
+            s.spawn(move || read_files(todo, manifest_ref, art_tx, msg_tx, &stop));
         }
         for _ in 0..opts.threads.max(1) {
             let rx = art_rx.clone();
@@ -299,6 +310,7 @@ pub fn ingest(
                     let group = grouper.assign(&id, bands.as_ref());
                     doc.add_text(fields.group, &group);
                     writer.add_document(*doc)?;
+                    sum.articles_indexed += 1;
                     since_commit += 1;
                     if let Some(pe) = pending.get_mut(&p) {
                         pe.received += 1;
@@ -360,6 +372,7 @@ pub fn ingest(
         Ok(())
     });
     result?;
+    sum.interrupted = opts.stop.load(Ordering::Relaxed);
     writer.commit()?;
     writer.wait_merging_threads()?;
     progress.finish();
@@ -406,8 +419,12 @@ fn read_files(
     manifest: &HashMap<String, FileRecord>,
     art_tx: Sender<(Article, Option<chrono::NaiveDate>)>,
     msg_tx: Sender<Msg>,
+    stop: &AtomicBool,
 ) {
     for entry in todo {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
         let hash = match hash_file(&entry.abs) {
             Ok(h) => h,
             Err(e) => {
@@ -440,6 +457,11 @@ fn read_files(
         let mut ids = Vec::new();
         let mut started = false;
         let mut sink = |a: Article| {
+            // Once stopped, the rest of the file is passed over; with no "done"
+            // record the next run reads the whole file again.
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
             if !started {
                 started = true;
                 let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
@@ -450,7 +472,11 @@ fn read_files(
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));
         };
-        match ingest::read_articles(&entry, &mut sink, &mut report) {
+        let result = ingest::read_articles(&entry, &mut sink, &mut report);
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        match result {
             Ok(n) => {
                 if !started {
                     // A file that now holds no article: its old ones go.

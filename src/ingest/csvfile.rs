@@ -175,9 +175,7 @@ fn record_line(record: &csv::ByteRecord, end: &csv::Position, tail: Tail) -> Opt
     let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
     let at_end = tail.eof && end.byte() == tail.bytes;
     let terminated = !(at_end && tail.last != Some(b'\n'));
-    let start = end
-        .line()
-        .saturating_sub(inside + u64::from(terminated));
+    let start = end.line().saturating_sub(inside + u64::from(terminated));
     Some(start.max(before))
 }
 

@@ -553,7 +553,15 @@ mod tests {
 
     #[test]
     fn derived_title_is_never_empty() {
-        for body in [".", "..", ". x", " .\n\nmore", "!", "?!", "\u{201C}.\u{201D}"] {
+        for body in [
+            ".",
+            "..",
+            ". x",
+            " .\n\nmore",
+            "!",
+            "?!",
+            "\u{201C}.\u{201D}",
+        ] {
             let t = derive_title(body).unwrap();
             assert!(!t.trim().is_empty(), "{body:?} -> {t:?}");
         }

@@ -153,18 +153,37 @@ impl Problem {
 }
 
 /// `path:line: message (hint)`, on one line, like a compiler diagnostic.
+/// Control characters (a newline in a file name or a CSV header cell) are escaped,
+/// so a problem is always exactly one line.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path)?;
+        write_one_line(f, &self.path)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
-        write!(f, ": {}", self.message)?;
+        f.write_str(": ")?;
+        write_one_line(f, &self.message)?;
         if let Some(hint) = &self.hint {
-            write!(f, " ({hint})")?;
+            f.write_str(" (")?;
+            write_one_line(f, hint)?;
+            f.write_str(")")?;
         }
         Ok(())
     }
+}
+
+fn write_one_line(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    if !s.chars().any(char::is_control) {
+        return f.write_str(s);
+    }
+    for c in s.chars() {
+        if c.is_control() {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    Ok(())
 }
 
 impl std::error::Error for Problem {}
@@ -352,5 +371,10 @@ mod tests {
             .with_hint("fix the line");
         assert_eq!(p.to_string(), "a/b.jsonl:3: expected value (fix the line)");
         assert_eq!(Problem::warning("x.txt", "m").to_string(), "x.txt: m");
+        let p = Problem::error("a\nb.csv", "no title column (x\r\ny)").with_hint("\u{1b}[31m");
+        assert_eq!(
+            p.to_string(),
+            "a\\nb.csv: no title column (x\\r\\ny) (\\u{1b}[31m)"
+        );
     }
 }
