@@ -55,6 +55,9 @@ impl NewsIndex {
     /// Opens an existing index for reading.
     pub fn open(path: &Path) -> Result<NewsIndex> {
         let meta_path = path.join(META_FILE);
+        if meta_path.exists() && !path.join("meta.json").exists() {
+            return Err(Error::NoIndex(path.to_path_buf()));
+        }
         if !meta_path.exists() {
             return Err(if path.join("meta.json").exists() {
                 Error::Damaged {
@@ -81,12 +84,10 @@ impl NewsIndex {
             });
         }
         let index = Index::open_in_dir(path).map_err(|e| damaged(path, e))?;
-        let fields =
-            schema::fields_of(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
-                path: path.to_path_buf(),
-                found: meta.schema_version,
-                expected: SCHEMA_VERSION,
-            })?;
+        let fields = schema::fields_of(&index.schema()).ok_or_else(|| Error::Damaged {
+            path: path.to_path_buf(),
+            reason: "its fields are not the ones this newsidx writes".into(),
+        })?;
         schema::register_tokenizers(&index);
         Ok(NewsIndex {
             index,
@@ -107,6 +108,11 @@ impl NewsIndex {
         }
         let is_ours = path.join(META_FILE).exists();
         if rebuild && is_ours {
+            wipe(path)?;
+        }
+        // Our meta file is written before tantivy's: one without the other is an
+        // index whose creation was cut short, and is created again.
+        if path.join(META_FILE).exists() && !path.join("meta.json").exists() {
             wipe(path)?;
         }
         if path.join(META_FILE).exists() {
@@ -141,6 +147,11 @@ impl NewsIndex {
                 ),
             });
         }
+        let meta = Meta {
+            schema_version: SCHEMA_VERSION,
+            root: root.to_path_buf(),
+        };
+        write_meta(path, &meta)?;
         let (schema, fields) = schema::build();
         let dir = MmapDirectory::open(path).map_err(|e| Error::UnusableIndexPath {
             path: path.to_path_buf(),
@@ -149,11 +160,6 @@ impl NewsIndex {
         let index = Index::create(dir, schema, tantivy::IndexSettings::default())
             .map_err(|e| unusable_t(path, e))?;
         schema::register_tokenizers(&index);
-        let meta = Meta {
-            schema_version: SCHEMA_VERSION,
-            root: root.to_path_buf(),
-        };
-        write_meta(path, &meta)?;
         Ok(NewsIndex {
             index,
             fields,

@@ -104,7 +104,7 @@ pub const MAX_LIMIT: usize = 10_000;
 /// Leniency before parsing: a dangling `OR`/`AND` or a lone `-` means nothing, and an
 /// unmatched quote is dropped (so `"Taiwan post-war order` still finds the words).
 fn tidy_operators(query: &str) -> String {
-    let mut q: String = query.to_string();
+    let mut q: String = cap_nesting(query);
     let quotes: Vec<usize> = q
         .char_indices()
         .filter(|(_, c)| matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}'))
@@ -135,6 +135,37 @@ fn tidy_operators(query: &str) -> String {
         out.push(w);
     }
     out.join(" ")
+}
+
+/// Parentheses nested deeper than this are dropped: the query parser recurses once
+/// per level, and nobody means 5,000 levels.
+const MAX_NESTING: usize = 32;
+/// Words beyond this many are dropped (a pasted article is not a query).
+const MAX_WORDS: usize = 1_000;
+
+fn cap_nesting(query: &str) -> String {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for c in query.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let q: String = if deepest > MAX_NESTING || depth > 0 {
+        query
+            .chars()
+            .map(|c| if c == '(' || c == ')' { ' ' } else { c })
+            .collect()
+    } else {
+        query.to_string()
+    };
+    let words: Vec<&str> = q.split_whitespace().take(MAX_WORDS).collect();
+    words.join(" ")
 }
 
 fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
@@ -455,6 +486,9 @@ mod tests {
         assert_eq!(tidy_operators("OR AND taiwan"), "taiwan");
         assert_eq!(tidy_operators("- taiwan -"), "taiwan");
         assert_eq!(tidy_operators("a OR OR b"), "a OR b");
+        assert_eq!(tidy_operators(&format!("{}x", "(".repeat(5000))), "x");
+        assert_eq!(tidy_operators("(a OR b) c"), "(a OR b) c");
+        assert_eq!(tidy_operators(&"w ".repeat(5000)).split(' ').count(), 1000);
         assert_eq!(
             tidy_operators("\"Taiwan post-war order"),
             "Taiwan post-war order"

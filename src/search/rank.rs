@@ -35,19 +35,19 @@ pub enum Ranking {
 /// Weights of the tuned ranking.
 pub mod weights {
     /// A query word found in the title, relative to the body.
-    pub const TITLE: f32 = 2.5;
-    pub const SUBTITLE: f32 = 1.5;
+    pub const TITLE: f32 = 1.5;
+    pub const SUBTITLE: f32 = 1.2;
     pub const BODY: f32 = 1.0;
     /// Two neighbouring query words side by side in the body.
-    pub const BODY_ADJACENT: f32 = 0.5;
+    pub const BODY_ADJACENT: f32 = 0.25;
     /// … within `NEAR_SLOP` words of each other in the body, either order.
-    pub const BODY_NEAR: f32 = 0.3;
+    pub const BODY_NEAR: f32 = 0.15;
     pub const NEAR_SLOP: u32 = 8;
     /// … close together in the title.
-    pub const TITLE_NEAR: f32 = 1.0;
+    pub const TITLE_NEAR: f32 = 0.3;
     pub const TITLE_SLOP: u32 = 3;
     /// All the query words (three or more) within a window in the body.
-    pub const BODY_ALL_NEAR: f32 = 0.5;
+    pub const BODY_ALL_NEAR: f32 = 0.25;
 }
 
 /// The scored part of a search, in two parts.
