@@ -364,7 +364,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         return Ok(());
     }
     if res.hits.is_empty() {
-        if res.total > 0 {
+        if res.total + res.partial_total > 0 {
             writeln!(
                 so,
                 "No articles match on this page: {} matches in all, --offset {} is past them.",
@@ -393,6 +393,9 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         meta.push(place);
         if h.similar > 0 {
             meta.push(format!("+{} similar", h.similar));
+        }
+        if h.partial {
+            meta.push("partial match".to_string());
         }
         writeln!(so, "    {}", out.dim(&meta.join(" · ")))?;
         let mut tags = Vec::new();
@@ -447,10 +450,18 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         so,
         "{}",
         out.dim(&format!(
-            "{}–{} of {} matches",
+            "{}–{} of {} matches{}",
             a.offset + 1,
             shown_to,
-            res.total
+            res.total,
+            if res.partial_total > 0 {
+                format!(
+                    ", then {} partial matches (some of the words)",
+                    res.partial_total
+                )
+            } else {
+                String::new()
+            }
         ))
     )?;
     Ok(())

@@ -684,12 +684,13 @@ fn tiny_index() -> &'static newsidx::index::NewsIndex {
 /// Runs a query through the real query builder; returns the match count.
 fn count(query: &str) -> usize {
     let idx = tiny_index();
-    let (q, _) = newsidx::search::build_query(
+    let q = newsidx::search::build_query(
         idx,
         query,
         &newsidx::search::Filters::default(),
         newsidx::search::rank::Ranking::News,
-    );
+    )
+    .query;
     let reader = idx.index.reader().unwrap();
     let searcher = reader.searcher();
     searcher

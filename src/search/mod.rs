@@ -91,10 +91,15 @@ pub struct Hit {
     pub group: String,
     /// Other matching articles of the same group, folded under this one.
     pub similar: usize,
+    /// The article holds only some of the query's words (shown after all full matches).
+    pub partial: bool,
 }
 
 pub struct Results {
+    /// Articles that match every word (and the filters).
     pub total: usize,
+    /// Articles that match only some of the words, when those were needed to fill the page.
+    pub partial_total: usize,
     pub hits: Vec<Hit>,
 }
 
@@ -211,43 +216,80 @@ fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
 }
 
 /// The full query: text (scored) and filters (not scored).
+/// A search's queries: the full query (words and filters), the words alone (for
+/// snippets), and the partial-match query (some of the words, with the filters).
+pub struct Built {
+    pub query: Box<dyn Query>,
+    pub text: Option<Box<dyn Query>>,
+    pub partial: Option<Box<dyn Query>>,
+}
+
+/// The full query: text (scored) and filters (not scored).
 pub fn build_query(
     idx: &NewsIndex,
     query: &str,
     filters: &Filters,
     ranking: rank::Ranking,
-) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
+) -> Built {
     let query = tidy_operators(query);
-    let text = rank::text_query(idx, &query, ranking);
-    let clauses = filter_query(&idx.fields, filters);
-    let scored: Box<dyn Query> = match &text {
-        Some(q) => q.box_clone(),
-        None => Box::new(AllQuery),
+    let scored = rank::scored_query(idx, &query, ranking);
+    let (text, partial) = match scored {
+        Some(s) => (Some(s.strict), s.partial),
+        None => (None, None),
     };
-    // Filters select; they do not change how well an article matches.
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = clauses
+    let main = match &text {
+        Some(q) => q.box_clone(),
+        None => Box::new(AllQuery) as Box<dyn Query>,
+    };
+    Built {
+        query: with_filters(idx, main, filters),
+        partial: partial.map(|p| with_filters(idx, p, filters)),
+        text,
+    }
+}
+
+/// Filters select; they do not change how well an article matches.
+fn with_filters(idx: &NewsIndex, scored: Box<dyn Query>, filters: &Filters) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = filter_query(&idx.fields, filters)
         .into_iter()
         .map(|(o, q)| (o, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>))
         .collect();
     clauses.insert(0, (Occur::Must, scored));
-    (Box::new(BooleanQuery::new(clauses)), text)
+    Box::new(BooleanQuery::new(clauses))
 }
 
 pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     let reader = idx.index.reader()?;
     let searcher = reader.searcher();
-    let (query, text) = build_query(idx, &req.query, &req.filters, req.ranking);
+    let Built {
+        query,
+        text,
+        partial,
+    } = build_query(idx, &req.query, &req.filters, req.ranking);
     let limit = req.limit.clamp(1, MAX_LIMIT);
     let offset = req.offset.min(MAX_LIMIT * 100);
     let sort = match (req.sort, &text) {
         (Sort::Relevance, None) => Sort::Newest,
         (s, _) => s,
     };
-    let (top, total) = if req.all_copies {
-        top_docs(&searcher, &*query, sort, limit, offset)?
-    } else {
-        collapsed(idx, &searcher, &*query, sort, limit, offset)?
+    let page = |q: &dyn Query, limit: usize, offset: usize| {
+        if req.all_copies {
+            top_docs(&searcher, q, sort, limit, offset)
+        } else {
+            collapsed(idx, &searcher, q, sort, limit, offset)
+        }
     };
+    let (mut top, total) = page(&*query, limit, offset)?;
+    let strict_hits = top.len();
+    // Fewer articles hold every word than fill the page: the best partial matches follow.
+    let mut partial_total = 0;
+    if let (Sort::Relevance, Some(p)) = (sort, &partial) {
+        if top.len() < limit {
+            let (more, n) = page(&**p, limit - top.len(), offset.saturating_sub(total))?;
+            partial_total = n;
+            top.extend(more);
+        }
+    }
     let f = idx.fields;
     let (body_terms, title_terms) = match &text {
         Some(q) => (
@@ -260,8 +302,14 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(&f, &doc, offset + i + 1, score);
+        hit.partial = i >= strict_hits;
         if !req.all_copies && !hit.group.is_empty() {
-            hit.similar = group_matches(&searcher, &*query, &f, &hit.group)?.saturating_sub(1);
+            let q = if hit.partial {
+                partial.as_deref().unwrap_or(&*query)
+            } else {
+                &*query
+            };
+            hit.similar = group_matches(&searcher, q, &f, &hit.group)?.saturating_sub(1);
         }
         let body = first_str(&doc, f.body).unwrap_or_default();
         for fr in snippet::fragments(&body, &body_terms, req.snippets, req.snippet_chars.max(40)) {
@@ -278,7 +326,11 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         hit.title_highlights = snippet::highlight_all(&hit.title, &title_terms);
         hits.push(hit);
     }
-    Ok(Results { total, hits })
+    Ok(Results {
+        total,
+        partial_total,
+        hits,
+    })
 }
 
 /// With no words to match (filters only), the opening of the body.
@@ -412,6 +464,7 @@ pub fn hit_from_doc(f: &Fields, doc: &TantivyDocument, rank: usize, score: f32) 
         title_highlights: vec![],
         group: first_str(doc, f.group).unwrap_or_default(),
         similar: 0,
+        partial: false,
     }
 }
 
@@ -432,7 +485,7 @@ pub fn tag_counts(
 ) -> Result<(usize, Vec<HashMap<String, u64>>)> {
     let reader = idx.index.reader()?;
     let searcher: Searcher = reader.searcher();
-    let (q, _) = build_query(idx, query, filters, rank::Ranking::News);
+    let q = build_query(idx, query, filters, rank::Ranking::News).query;
     let fields: Vec<&'static str> = kinds
         .iter()
         .filter_map(|k| {
@@ -462,7 +515,7 @@ pub fn timeline(
 ) -> Result<(Vec<timeline::Row>, u64)> {
     let reader = idx.index.reader()?;
     let searcher = reader.searcher();
-    let (q, _) = build_query(idx, query, filters, rank::Ranking::News);
+    let q = build_query(idx, query, filters, rank::Ranking::News).query;
     let split_field = split_kind.and_then(|k| {
         TAG_FIELDS
             .iter()
@@ -471,33 +524,6 @@ pub fn timeline(
     });
     let fruit = searcher.search(&q, &timeline::DatesCollector { split_field })?;
     Ok((timeline::rows(&fruit, by, top), fruit.undated))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tidy_operators;
-
-    #[test]
-    fn dangling_operators_and_quotes_are_dropped() {
-        assert_eq!(
-            tidy_operators("Taiwan post-war order OR"),
-            "Taiwan post-war order"
-        );
-        assert_eq!(tidy_operators("OR AND taiwan"), "taiwan");
-        assert_eq!(tidy_operators("- taiwan -"), "taiwan");
-        assert_eq!(tidy_operators("a OR OR b"), "a OR b");
-        assert_eq!(tidy_operators(&format!("{}x", "(".repeat(5000))), "x");
-        assert_eq!(tidy_operators("(a OR b) c"), "(a OR b) c");
-        assert_eq!(tidy_operators(&"w ".repeat(5000)).split(' ').count(), 1000);
-        assert_eq!(
-            tidy_operators("\"Taiwan post-war order"),
-            "Taiwan post-war order"
-        );
-        assert_eq!(
-            tidy_operators("\"post-war order\" -trade"),
-            "\"post-war order\" -trade"
-        );
-    }
 }
 
 /// The article with this id, as stored.
@@ -587,4 +613,31 @@ pub fn similar(
         out.push(h);
     }
     Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy_operators;
+
+    #[test]
+    fn dangling_operators_and_quotes_are_dropped() {
+        assert_eq!(
+            tidy_operators("Taiwan post-war order OR"),
+            "Taiwan post-war order"
+        );
+        assert_eq!(tidy_operators("OR AND taiwan"), "taiwan");
+        assert_eq!(tidy_operators("- taiwan -"), "taiwan");
+        assert_eq!(tidy_operators("a OR OR b"), "a OR b");
+        assert_eq!(tidy_operators(&format!("{}x", "(".repeat(5000))), "x");
+        assert_eq!(tidy_operators("(a OR b) c"), "(a OR b) c");
+        assert_eq!(tidy_operators(&"w ".repeat(5000)).split(' ').count(), 1000);
+        assert_eq!(
+            tidy_operators("\"Taiwan post-war order"),
+            "Taiwan post-war order"
+        );
+        assert_eq!(
+            tidy_operators("\"post-war order\" -trade"),
+            "\"post-war order\" -trade"
+        );
+    }
 }

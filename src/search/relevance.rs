@@ -294,7 +294,7 @@ pub fn ranked_ids(
 ) -> tantivy::Result<(Vec<String>, usize)> {
     match run {
         Run::PlainBm25 => {
-            let (q, _) = build_query(idx, query, &Filters::default(), Ranking::PlainBm25);
+            let q = build_query(idx, query, &Filters::default(), Ranking::PlainBm25).query;
             Ok((top_ids(searcher, idx, &*q, k)?, 0))
         }
         Run::AnyWord => {

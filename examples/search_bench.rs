@@ -1,0 +1,168 @@
+//! Search latency in one process, through the library (what a long-running server
+//! would see), for the fixed query mix in `benches/queries.tsv`.
+//!
+//!     cargo run --release --example search_bench -- --index PATH [--queries benches/queries.tsv] [--rounds 20]
+//!
+//! The index is opened once; each timed call does what `newsidx search` does after
+//! opening: resolve the filters (country/leader/org names, dates) and run
+//! `newsidx::search::search` with the CLI's defaults (10 hits, one 220-char snippet).
+//! One untimed warm-up round first. Prints one JSON object with p50/p90/p99/max in
+//! milliseconds over all samples, and the p50 and hit count of each query.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use newsidx::enrich::gazetteer::Gazetteer;
+use newsidx::index::NewsIndex;
+use newsidx::search::{self, resolve, Filters, SearchRequest, Sort};
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    index: PathBuf,
+    #[arg(long, default_value = "benches/queries.tsv")]
+    queries: PathBuf,
+    /// Timed rounds over the whole mix.
+    #[arg(long, default_value_t = 20)]
+    rounds: usize,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+}
+
+struct Q {
+    line: String,
+    query: String,
+    flags: Vec<(String, String)>,
+}
+
+/// Splits `--flag value --flag "two words"` (values may be double-quoted).
+fn parse_flags(s: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let mut toks = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in s.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    toks.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        toks.push(cur);
+    }
+    toks.chunks(2)
+        .map(|p| match p {
+            [k, v] if k.starts_with("--") => Ok((k[2..].to_string(), v.clone())),
+            _ => anyhow::bail!("bad flags: {s}"),
+        })
+        .collect()
+}
+
+fn filters(idx: &NewsIndex, flags: &[(String, String)]) -> anyhow::Result<Filters> {
+    let g = Gazetteer::shipped();
+    let mut f = Filters::default();
+    for (k, v) in flags {
+        match k.as_str() {
+            "country" => f.countries.push(resolve::country(g, idx, v)?),
+            "leader" => f.leaders.push(resolve::leader(g, idx, v)?),
+            "org" => f.orgs.push(resolve::org(g, idx, v)?),
+            "from" => f.from = Some(search::date_range(v)?.0),
+            "to" => f.to = Some(search::date_range(v)?.1),
+            "mentions" => f.mentions.push(v.clone()),
+            _ => anyhow::bail!("unknown flag --{k}"),
+        }
+    }
+    Ok(f)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    // Nearest-rank percentile.
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn main() -> anyhow::Result<()> {
+    let a = Args::parse();
+    let text = std::fs::read_to_string(&a.queries)
+        .with_context(|| format!("reading {}", a.queries.display()))?;
+    let qs: Vec<Q> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (q, fl) = l.split_once('\t').unwrap_or((l, ""));
+            Ok(Q {
+                line: l.replace('\t', " "),
+                query: q.to_string(),
+                flags: parse_flags(fl)?,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+
+    let t_open = Instant::now();
+    let idx = NewsIndex::open(&a.index)?;
+    let open_ms = t_open.elapsed().as_secs_f64() * 1e3;
+
+    let run = |q: &Q| -> anyhow::Result<usize> {
+        let req = SearchRequest {
+            query: q.query.clone(),
+            filters: filters(&idx, &q.flags)?,
+            limit: a.limit,
+            offset: 0,
+            snippet_chars: 220,
+            snippets: 1,
+            sort: Sort::Relevance,
+            // The default ranking, as `newsidx search` uses it.
+            ranking: Default::default(),
+            // CLI default (no --all): near-duplicates folded into one hit.
+            all_copies: false,
+        };
+        Ok(search::search(&idx, &req)?.total)
+    };
+
+    let mut totals = Vec::new();
+    for q in &qs {
+        totals.push(run(q).with_context(|| q.line.clone())?);
+    }
+    let mut all = Vec::new();
+    let mut per: Vec<Vec<f64>> = vec![Vec::new(); qs.len()];
+    for _ in 0..a.rounds {
+        for (i, q) in qs.iter().enumerate() {
+            let t = Instant::now();
+            std::hint::black_box(run(q)?);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            all.push(ms);
+            per[i].push(ms);
+        }
+    }
+    all.sort_by(f64::total_cmp);
+    let per_query: Vec<_> = qs
+        .iter()
+        .zip(per.iter_mut())
+        .zip(&totals)
+        .map(|((q, v), n)| {
+            v.sort_by(f64::total_cmp);
+            serde_json::json!({"query": q.line, "matches": n, "p50_ms": pct(v, 50.0)})
+        })
+        .collect();
+    println!(
+        "{}",
+        serde_json::json!({
+            "queries": qs.len(),
+            "samples": all.len(),
+            "open_ms": open_ms,
+            "p50_ms": pct(&all, 50.0),
+            "p90_ms": pct(&all, 90.0),
+            "p99_ms": pct(&all, 99.0),
+            "max_ms": all.last().copied().unwrap_or(0.0),
+            "mean_ms": all.iter().sum::<f64>() / all.len().max(1) as f64,
+            "per_query": per_query,
+        })
+    );
+    Ok(())
+}
