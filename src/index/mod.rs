@@ -84,6 +84,9 @@ impl NewsIndex {
             });
         }
         let index = Index::open_in_dir(path).map_err(|e| damaged(path, e))?;
+        // Opening a reader reads every segment's footer: a truncated or corrupted file
+        // is found here, as a clear error, rather than in the middle of a search.
+        index.reader().map_err(|e| damaged(path, e))?;
         let fields = schema::fields_of(&index.schema()).ok_or_else(|| Error::Damaged {
             path: path.to_path_buf(),
             reason: "its fields are not the ones this newsidx writes".into(),
@@ -369,9 +372,20 @@ fn unusable_t(path: &Path, e: TantivyError) -> Error {
 }
 
 fn damaged(path: &Path, e: TantivyError) -> Error {
+    use tantivy::directory::error::OpenReadError;
+    let reason = match &e {
+        TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(p)) => {
+            format!("{} is missing", p.display())
+        }
+        TantivyError::OpenReadError(OpenReadError::IoError { filepath, .. }) => {
+            format!("{} is truncated or unreadable", filepath.display())
+        }
+        TantivyError::DataCorruption(c) => format!("corrupted data: {c:?}"),
+        other => other.to_string(),
+    };
     Error::Damaged {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason,
     }
 }
 
