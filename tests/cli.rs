@@ -1110,7 +1110,9 @@ fn all_plain_words_are_required() {
         .position(|h| h["partial"] == true)
         .unwrap_or(hits.len());
     assert!(hits[first_partial..].iter().all(|h| h["partial"] == true));
-    assert!(hits.iter().any(|h| h["id"] == SPEC_ID && h["partial"] == true));
+    assert!(hits
+        .iter()
+        .any(|h| h["id"] == SPEC_ID && h["partial"] == true));
     assert_eq!(sample().env.ids("Takaichi", &[]), vec![SPEC_ID]);
 }
 

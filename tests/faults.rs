@@ -1,7 +1,6 @@
 //! Faults: an ingest killed at random moments, interrupted with Ctrl-C, searched while
 //! it writes, and an index damaged on purpose. The archive must come out whole.
 
-#[allow(dead_code)]
 mod util;
 
 use serde_json::Value;
