@@ -743,7 +743,25 @@ fn timeline(a: cli::TimelineArgs, out: &Output) -> Result<()> {
     }
     let max = rows.iter().map(|r| r.count).max().unwrap_or(1).max(1);
     let width = 40usize;
-    for r in &rows {
+    let mut i = 0;
+    while i < rows.len() {
+        let r = &rows[i];
+        // A long run of empty periods is one line in the chart.
+        let empty_run = rows[i..].iter().take_while(|r| r.count == 0).count();
+        if empty_run > 3 {
+            let last = &rows[i + empty_run - 1];
+            writeln!(
+                so,
+                "{}",
+                out.dim(&format!(
+                    "{:<10} … {} empty periods to {}",
+                    r.period, empty_run, last.period
+                ))
+            )?;
+            i += empty_run;
+            continue;
+        }
+        i += 1;
         let n = ((r.count as f64 / max as f64) * width as f64).round() as usize;
         let bar = "█".repeat(n);
         let mut line = format!("{:<10} {:<width$} {:>6}", r.period, bar, r.count);
