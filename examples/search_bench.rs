@@ -29,6 +29,13 @@ struct Args {
     rounds: usize,
     #[arg(long, default_value_t = 10)]
     limit: usize,
+    /// Snippets per hit (the CLI default is 1).
+    #[arg(long, default_value_t = 1)]
+    snippets: usize,
+    /// Also count facets (countries, leaders, orgs, sources) over all matches, as
+    /// `newsidx search --facets` does.
+    #[arg(long)]
+    facets: bool,
 }
 
 struct Q {
@@ -115,14 +122,19 @@ fn main() -> anyhow::Result<()> {
             limit: a.limit,
             offset: 0,
             snippet_chars: 220,
-            snippets: 1,
+            snippets: a.snippets,
             sort: Sort::Relevance,
             // The default ranking, as `newsidx search` uses it.
             ranking: Default::default(),
             // CLI default (no --all): near-duplicates folded into one hit.
             all_copies: false,
         };
-        Ok(search::search(&idx, &req)?.total)
+        let total = search::search(&idx, &req)?.total;
+        if a.facets {
+            let kinds = ["country", "leader", "org", "source"];
+            std::hint::black_box(search::tag_counts(&idx, &req.query, &req.filters, &kinds)?);
+        }
+        Ok(total)
     };
 
     let mut totals = Vec::new();

@@ -146,6 +146,8 @@ for scale in "${SCALE_LIST[@]}"; do
     # 4. Search: in one process through the library ...
     log "$scale: search latency (in-process, $ROUNDS rounds)"
     "$SBENCH" --index "$IDX" --queries "$QUERIES" --rounds "$ROUNDS" >"$D/search_inproc.json"
+    # ... the same with facets over all matches and three snippets per hit ...
+    "$SBENCH" --index "$IDX" --queries "$QUERIES" --rounds "$ROUNDS" --snippets 3 --facets >"$D/search_facets.json"
     # ... and the whole `newsidx search` process, as a user runs it.
     log "$scale: search latency (CLI process, $CLI_RUNS runs per query)"
     python3 - "$BIN" "$IDX" "$QUERIES" "$CLI_RUNS" "$D/search_cli.json" <<'EOF'
@@ -219,6 +221,8 @@ def load(s):
     r["corpus_mb"] = int(open(os.path.join(D, "corpus_bytes")).read()) / 1e6
     r["stats"] = json.load(open(os.path.join(D, "stats.json")))
     r["inproc"] = json.load(open(os.path.join(D, "search_inproc.json")))
+    fp = os.path.join(D, "search_facets.json")
+    r["facets"] = json.load(open(fp)) if os.path.exists(fp) else None
     r["cli"] = json.load(open(os.path.join(D, "search_cli.json")))
     r["load"] = open(os.path.join(D, "loadavg_before")).read().split()[0]
     r["articles"] = r["ingest_cold"]["json"]["articles_added"]
@@ -252,11 +256,12 @@ for r in rows:
              f"{c['cpu_s']/k['cpu_s']:.2f}x |")
 L.append("\n### Search (fixed mix of " + (str(rows[0]['inproc']['queries']) if rows else "?") +
          " queries: single words, several words, phrases, tag and date filters; benches/queries.tsv)\n")
-L.append("| scale | in-process p50 ms | in-process p99 ms | `newsidx search` process p50 ms | process p99 ms |")
-L.append("|---|--:|--:|--:|--:|")
+L.append("| scale | in-process p50 ms | in-process p99 ms | + facets, 3 snippets p50 ms | p99 ms | `newsidx search` process p50 ms | process p99 ms |")
+L.append("|---|--:|--:|--:|--:|--:|--:|")
 for r in rows:
-    i, c = r["inproc"], r["cli"]
-    L.append(f"| {r['scale']} | {i['p50_ms']:.2f} | {i['p99_ms']:.2f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} |")
+    i, c, fa = r["inproc"], r["cli"], r.get("facets")
+    fcols = f"{fa['p50_ms']:.2f} | {fa['p99_ms']:.2f}" if fa else "– | –"
+    L.append(f"| {r['scale']} | {i['p50_ms']:.2f} | {i['p99_ms']:.2f} | {fcols} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} |")
 if rows:
     L.append(f"\nIn-process: {rows[0]['inproc']['samples']} samples per scale (library call: filter resolution + "
              f"`newsidx::search::search`, 10 hits with snippets). Process: {rows[0]['cli']['samples']} runs per scale "
