@@ -184,7 +184,7 @@ pub struct TimelineArgs {
     /// Split each period's count by the most frequent tags of this kind.
     #[arg(long, value_enum)]
     pub split_by: Option<SplitArg>,
-    /// How many tags to split by (the rest are "other").
+    /// How many of the most frequent tags to split by.
     #[arg(long, default_value_t = 5)]
     pub top: usize,
     /// One JSON object per period.

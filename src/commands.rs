@@ -446,24 +446,21 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         }
     }
     let shown_to = a.offset + res.hits.len();
-    writeln!(
-        so,
-        "{}",
-        out.dim(&format!(
-            "{}–{} of {} matches{}",
-            a.offset + 1,
-            shown_to,
-            res.total,
-            if res.partial_total > 0 {
-                format!(
-                    ", then {} partial matches (some of the words)",
-                    res.partial_total
-                )
-            } else {
-                String::new()
-            }
-        ))
-    )?;
+    let mut footer = if res.total > 0 {
+        format!("{}–{} of {} matches", a.offset + 1, shown_to, res.total)
+    } else {
+        format!("{}–{}: no article holds every word", a.offset + 1, shown_to)
+    };
+    if res.partial_total > 0 {
+        footer.push_str(&format!(
+            "; then partial matches (some of the words): {}",
+            res.partial_total
+        ));
+    }
+    if res.hits.iter().any(|h| h.similar > 0) {
+        footer.push_str("; near copies folded (--all shows them)");
+    }
+    writeln!(so, "{}", out.dim(&footer))?;
     Ok(())
 }
 

@@ -578,7 +578,9 @@ pub fn similar(
     };
     let mlt = MoreLikeThisQuery::builder()
         .with_min_doc_frequency(1)
-        .with_max_doc_frequency((searcher.num_docs() / 5).max(2))
+        // Words in more than a fifth of the archive say little about a story; in a
+        // small archive that cut would drop every shared word, so it starts at 10.
+        .with_max_doc_frequency((searcher.num_docs() / 5).max(10))
         .with_min_term_frequency(1)
         .with_max_query_terms(30)
         .with_min_word_length(3)
@@ -600,14 +602,20 @@ pub fn similar(
         }
     }
     let q = BooleanQuery::new(clauses);
-    let top = searcher.search(
-        &q,
-        &TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).order_by_score(),
-    )?;
-    let mut out = Vec::with_capacity(top.len());
-    for (i, (score, addr)) in top.into_iter().enumerate() {
+    let limit = limit.clamp(1, MAX_LIMIT);
+    let top = searcher.search(&q, &TopDocs::with_limit(limit * 3 + 10).order_by_score())?;
+    let mut out: Vec<Hit> = Vec::with_capacity(limit);
+    let mut groups = std::collections::HashSet::new();
+    for (score, addr) in top {
+        if out.len() == limit {
+            break;
+        }
         let d: TantivyDocument = searcher.doc(addr)?;
-        let mut h = hit_from_doc(&f, &d, i + 1, score);
+        let mut h = hit_from_doc(&f, &d, out.len() + 1, score);
+        // One article per near-duplicate group.
+        if !h.group.is_empty() && !groups.insert(h.group.clone()) {
+            continue;
+        }
         let body = first_str(&d, f.body).unwrap_or_default();
         h.snippets.push(lead_snippet(&body, 220));
         out.push(h);
