@@ -915,8 +915,8 @@ fn timeline_human_has_a_line_and_bar_per_period() {
         let l = matching[0];
         let last_num = l
             .split_whitespace()
-            .filter_map(|w| w.parse::<u64>().ok())
-            .last();
+            .rev()
+            .find_map(|w| w.parse::<u64>().ok());
         assert_eq!(last_num, Some(c), "count of {p} in {l:?}");
         let bar = l
             .chars()
