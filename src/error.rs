@@ -36,6 +36,9 @@ pub enum Error {
     #[error("{}: the index is damaged ({reason}); run `newsidx ingest --rebuild` to rebuild it", .path.display())]
     Damaged { path: PathBuf, reason: String },
 
+    #[error("{}: cannot write the index ({reason}); it keeps its last commit: free space or fix permissions, then run ingest again", .path.display())]
+    Write { path: PathBuf, reason: String },
+
     #[error("unknown {kind} '{value}'{}", suggest(.suggestions))]
     UnknownTag {
         kind: &'static str,
@@ -69,6 +72,20 @@ fn suggest(s: &[String]) -> String {
 }
 
 impl Error {
+    /// A failure of the index writer, said once and plainly (tantivy's own text
+    /// repeats the cause).
+    pub fn write(path: impl Into<PathBuf>, e: tantivy::TantivyError) -> Error {
+        let reason = match &e {
+            tantivy::TantivyError::IoError(io) => io.to_string(),
+            tantivy::TantivyError::OpenWriteError(w) => w.to_string(),
+            other => other.to_string(),
+        };
+        Error::Write {
+            path: path.into(),
+            reason,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),

@@ -309,7 +309,9 @@ pub fn ingest(
                 Msg::Doc(p, id, bands, mut doc) => {
                     let group = grouper.assign(&id, bands.as_ref());
                     doc.add_text(fields.group, &group);
-                    writer.add_document(*doc)?;
+                    writer
+                        .add_document(*doc)
+                        .map_err(|e| Error::write(&opts.index, e))?;
                     sum.articles_indexed += 1;
                     since_commit += 1;
                     if let Some(pe) = pending.get_mut(&p) {
@@ -317,7 +319,7 @@ pub fn ingest(
                     }
                     finish_file(&idx, &mut writer, &mut pending, &p, manifest_ref, &mut sum)?;
                     if since_commit >= opts.commit_every {
-                        writer.commit()?;
+                        writer.commit().map_err(|e| Error::write(&opts.index, e))?;
                         since_commit = 0;
                     }
                 }
@@ -353,7 +355,9 @@ pub fn ingest(
                     sum.articles_unchanged += rec.ids.len() as u64;
                     progress.advance(bytes, 0);
                     writer.delete_term(Term::from_field_text(fields.file_key, &path));
-                    writer.add_document(idx.file_doc(&path, &rec))?;
+                    writer
+                        .add_document(idx.file_doc(&path, &rec))
+                        .map_err(|e| Error::write(&opts.index, e))?;
                 }
                 Msg::FileFailed(_path, bytes) => {
                     sum.files_failed += 1;
@@ -373,8 +377,10 @@ pub fn ingest(
     });
     result?;
     sum.interrupted = opts.stop.load(Ordering::Relaxed);
-    writer.commit()?;
-    writer.wait_merging_threads()?;
+    writer.commit().map_err(|e| Error::write(&opts.index, e))?;
+    writer
+        .wait_merging_threads()
+        .map_err(|e| Error::write(&opts.index, e))?;
     progress.finish();
     sum.elapsed_secs = started.elapsed().as_secs_f64();
     let touched = sum.articles_added + sum.articles_updated;
@@ -409,7 +415,9 @@ fn finish_file(
     sum.articles_updated += new.intersection(&old).count() as u64;
     sum.articles_removed += old.difference(&new).count() as u64;
     writer.delete_term(Term::from_field_text(idx.fields.file_key, path));
-    writer.add_document(idx.file_doc(path, &pe.rec))?;
+    writer
+        .add_document(idx.file_doc(path, &pe.rec))
+        .map_err(|e| Error::write(&idx.path, e))?;
     Ok(())
 }
 

@@ -236,3 +236,102 @@ fn a_meta_file_without_an_index_is_created_again() {
     let r = env.ingest_ok();
     assert_eq!(r["articles_added"], 1);
 }
+
+/// Mounts a tmpfs of `size` at a fresh folder; `None` where mounting is not allowed
+/// (not root, or no mount namespace rights): the caller then says so and stops.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::Builder::new()
+            .prefix("newsidx-tmpfs-")
+            .tempdir()
+            .ok()?
+            .keep();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        ok.then_some(Tmpfs(dir))
+    }
+
+    fn read_only(&self) {
+        let s = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(s.success());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_last_commit_stays() {
+    let Some(fs) = Tmpfs::mount("400k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let env = TestEnv::with_sample_corpus();
+    let index = fs.0.join("index");
+    let r = env.run(&[
+        "ingest",
+        env.corpus.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{r:?}");
+    assert!(errors[0].contains("No space left"), "{r:?}");
+    assert!(errors[0].contains("last commit"), "{r:?}");
+    // What is there is the last commit, and it opens.
+    let s = env.run(&["stats", "--index", index.to_str().unwrap(), "--json"]);
+    assert!(
+        s.code == Some(0) || s.stderr.contains("no index here"),
+        "{s:?}"
+    );
+}
+
+#[test]
+fn a_read_only_index_can_be_searched_but_not_written() {
+    let Some(fs) = Tmpfs::mount("20m") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let env = TestEnv::with_sample_corpus();
+    let index = fs.0.join("index");
+    let ix = index.to_str().unwrap();
+    env.run(&["ingest", env.corpus.to_str().unwrap(), "--index", ix])
+        .success();
+    fs.read_only();
+    let hits = env
+        .run(&["search", "Taiwan post-war order", "--index", ix, "--json"])
+        .success();
+    assert_eq!(
+        hits.json_lines()[0]["id"],
+        "specification/trump-xi-call.md#seed"
+    );
+    env.write(
+        "new.txt",
+        "A new story\n\nThe harbour reopened after the storm.",
+    );
+    let r = env.run(&["ingest", env.corpus.to_str().unwrap(), "--index", ix]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    assert!(r.stderr.contains("Read-only"), "{r:?}");
+    assert!(!r.stderr.contains("IndexWriter"), "{r:?}");
+}

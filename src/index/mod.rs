@@ -7,6 +7,7 @@
 //! same atomic commit as the articles it describes.
 
 pub mod groups;
+pub mod readonly;
 pub mod schema;
 
 use crate::enrich::Enriched;
@@ -83,7 +84,8 @@ impl NewsIndex {
                 expected: SCHEMA_VERSION,
             });
         }
-        let index = Index::open_in_dir(path).map_err(|e| damaged(path, e))?;
+        let dir = readonly::ReadTolerant::open(path).map_err(|e| damaged(path, e))?;
+        let index = Index::open(dir).map_err(|e| damaged(path, e))?;
         // Opening a reader reads every segment's footer: a truncated or corrupted file
         // is found here, as a clear error, rather than in the middle of a search.
         index.reader().map_err(|e| damaged(path, e))?;
@@ -182,9 +184,11 @@ impl NewsIndex {
                     path: self.path.clone(),
                     lock: self.path.join(".tantivy-writer.lock"),
                 },
-                TantivyError::LockFailure(..) | TantivyError::IoError(_) => {
-                    unusable_t(&self.path, e)
-                }
+                TantivyError::LockFailure(LockError::IoError(io), _) => Error::UnusableIndexPath {
+                    path: self.path.clone(),
+                    reason: format!("cannot write there ({io})"),
+                },
+                TantivyError::IoError(_) => unusable_t(&self.path, e),
                 other => other.into(),
             })
     }
