@@ -568,7 +568,8 @@ fn closest<'a>(key: &str, cands: impl Iterator<Item = (&'a str, &'a str)>) -> Ve
     out
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance in characters, for suggesting the closest known names.
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::article::{Article, Mention};
+use crate::enrich::gazetteer::levenshtein;
 use crate::enrich::gazetteer::{fold_diacritics, Gazetteer};
 
 /// Everything the tagger found in one article.
@@ -1213,21 +1214,6 @@ impl Tagger {
             orgs: os.into_iter().map(|x| x.1).collect(),
         }
     }
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// What the tagger needs to know about a leader.

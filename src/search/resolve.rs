@@ -3,6 +3,7 @@
 //! index's own tag values answer for what the gazetteer does not know (inferred
 //! leaders, a user's own gazetteer entries).
 
+use crate::enrich::gazetteer::levenshtein;
 use crate::enrich::Gazetteer;
 use crate::error::{Error, Result};
 use crate::index::NewsIndex;
@@ -61,7 +62,7 @@ fn unknown(
         let fq = fold(q);
         let mut scored: Vec<(usize, &String)> = values
             .iter()
-            .map(|v| (edit_distance(&fold(v), &fq), v))
+            .map(|v| (levenshtein(&fold(v), &fq), v))
             .collect();
         scored.sort();
         suggestions = scored.into_iter().take(3).map(|(_, v)| v.clone()).collect();
@@ -113,21 +114,6 @@ pub fn fold(s: &str) -> String {
         .join(" ")
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,8 +126,8 @@ mod tests {
 
     #[test]
     fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("taiwan", "taiwan"), 0);
-        assert_eq!(edit_distance("taiwn", "taiwan"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(levenshtein("taiwan", "taiwan"), 0);
+        assert_eq!(levenshtein("taiwn", "taiwan"), 1);
+        assert_eq!(levenshtein("", "abc"), 3);
     }
 }
