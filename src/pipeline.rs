@@ -484,45 +484,36 @@ fn read_files(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        match result {
-            Ok(n) => {
+        let record = match result {
+            Ok(_) => {
                 if !started {
                     // A file that now holds no article: its old ones go.
                     let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
                 }
-                let _ = msg_tx.send(Msg::FileDone {
-                    path: entry.rel.clone(),
-                    rec: FileRecord {
-                        size: entry.size,
-                        mtime: entry.mtime_ns,
-                        hash,
-                        ids,
-                    },
-                    expected: n,
-                    bytes: entry.size,
-                });
+                true
             }
             Err(p) => {
                 let _ = msg_tx.send(Msg::Problem(p));
-                if started {
-                    // Part of the file went in; record what did, so the next run
-                    // does not count it twice.
-                    let n = ids.len();
-                    let _ = msg_tx.send(Msg::FileDone {
-                        path: entry.rel.clone(),
-                        rec: FileRecord {
-                            size: entry.size,
-                            mtime: entry.mtime_ns,
-                            hash,
-                            ids,
-                        },
-                        expected: n,
-                        bytes: entry.size,
-                    });
-                } else {
-                    let _ = msg_tx.send(Msg::FileFailed(entry.rel.clone(), entry.size));
-                }
+                // Part of the file went in: record what did, so the next run does
+                // not count it twice.
+                started
             }
+        };
+        if record {
+            let expected = ids.len();
+            let _ = msg_tx.send(Msg::FileDone {
+                path: entry.rel.clone(),
+                rec: FileRecord {
+                    size: entry.size,
+                    mtime: entry.mtime_ns,
+                    hash,
+                    ids,
+                },
+                expected,
+                bytes: entry.size,
+            });
+        } else {
+            let _ = msg_tx.send(Msg::FileFailed(entry.rel.clone(), entry.size));
         }
     }
 }
