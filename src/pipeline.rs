@@ -274,7 +274,7 @@ pub fn ingest(
                 for (a, file_date) in rx {
                     let path = a.path.clone();
                     let id = a.id.clone();
-                    let e = enricher_ref.enrich(a, file_date);
+                    let e = enrich_guarded(enricher_ref, a, file_date, &tx);
                     let bands = e.signature.as_ref().map(crate::enrich::minhash::bands);
                     let doc = crate::index::article_doc(&fields, &e);
                     if tx.send(Msg::Doc(path, id, bands, Box::new(doc))).is_err() {
@@ -390,6 +390,43 @@ pub fn ingest(
         0.0
     };
     Ok(sum)
+}
+
+/// Enriches one article. Should enrichment ever fail on some input (a bug), the
+/// article still goes in, untagged, and the failure is reported with its id: one
+/// article never costs the run.
+fn enrich_guarded(
+    enricher: &Enricher,
+    a: Article,
+    file_date: Option<chrono::NaiveDate>,
+    tx: &Sender<Msg>,
+) -> crate::enrich::Enriched {
+    let keep = a.clone();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        enricher.enrich(a, file_date)
+    })) {
+        Ok(e) => e,
+        Err(_) => {
+            let p = Problem::error(
+                keep.path.clone(),
+                format!("enrichment failed on {}; indexed without tags", keep.id),
+            )
+            .at(keep.line)
+            .with_hint("please report this article");
+            let _ = tx.send(Msg::Problem(p));
+            crate::enrich::Enriched {
+                published: keep
+                    .date_raw
+                    .as_deref()
+                    .and_then(crate::enrich::dates::parse_date),
+                published_from: None,
+                tags: Default::default(),
+                dates: Vec::new(),
+                signature: None,
+                article: keep,
+            }
+        }
+    }
 }
 
 /// Adds the file's manifest record once every one of its articles is in.

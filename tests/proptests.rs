@@ -797,3 +797,99 @@ proptest! {
         prop_assert_eq!(count(&format!("{junk}taiwan{junk} china")), 1);
     }
 }
+
+// ---------------------------------------------------------------------------
+// The tagger: names, titles, punctuation and multi-byte letters in any order.
+
+const TAG_PIECES: &[&str] = &[
+    "China",
+    "U.S.",
+    "US",
+    "UK",
+    "Georgia",
+    "Jordan",
+    "Turkey",
+    "Guinea-Bissau",
+    "Papua New Guinea",
+    "Xi",
+    "Xi Jinping",
+    "Mr Xi",
+    "President Trump",
+    "Trump’s",
+    "Erdoğan",
+    "Merkel's",
+    "Obamacare",
+    "Prime Minister",
+    "Japanese",
+    "Sanae Takaichi",
+    "Ecuador's President",
+    "Lenin Moreno",
+    "the UN",
+    "NATO",
+    "G20",
+    "Beijing",
+    "the Kremlin",
+    "China Daily",
+    "Ö",
+    "É",
+    "中国",
+    "ß",
+    "—",
+    "“",
+    "”",
+    "’",
+    "'",
+    "-",
+    ".",
+    ",",
+    " ",
+    " ",
+    " ",
+    "\n",
+    "the",
+    "said",
+    "in",
+    "and",
+];
+
+fn tagger() -> &'static newsidx::enrich::Tagger {
+    static T: OnceLock<newsidx::enrich::Tagger> = OnceLock::new();
+    T.get_or_init(|| newsidx::enrich::Tagger::new(newsidx::enrich::Gazetteer::shipped()))
+}
+
+fn check_tags(title: &str, body: &str) -> Result<(), TestCaseError> {
+    let a = Article {
+        title: title.to_string(),
+        body: body.to_string(),
+        ..Article::default()
+    };
+    let tags = tagger().tag(&a);
+    let mentions = tags
+        .countries
+        .iter()
+        .flat_map(|c| &c.mentions)
+        .chain(tags.leaders.iter().flat_map(|l| &l.mentions))
+        .chain(tags.orgs.iter().flat_map(|o| &o.mentions));
+    for m in mentions {
+        let text = if m.field == "title" { title } else { body };
+        prop_assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
+        prop_assert_eq!(&text[m.start..m.end], m.text.as_str());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// Gazetteer words glued to punctuation and multi-byte letters: no panic, and
+    /// every mention is the text at its offsets.
+    #[test]
+    fn tagger_mentions_are_well_formed(title in soup(TAG_PIECES, 8), body in soup(TAG_PIECES, 80)) {
+        check_tags(&title, &body)?;
+    }
+
+    #[test]
+    fn tagger_any_string(body in ".{0,300}") {
+        check_tags("", &body)?;
+    }
+}

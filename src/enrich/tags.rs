@@ -275,8 +275,12 @@ fn near_word(text: &str, i: usize, after: bool) -> Option<&str> {
         Some(&w[..len])
     } else {
         let before = &text[..i];
-        let end = before.rfind(|c: char| c.is_alphanumeric())? + 1;
-        let end = end + before[end..].chars().next().map_or(0, |_| 0);
+        // The end of the last letter or digit, which may be several bytes long.
+        let (pos, last) = before
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_alphanumeric())?;
+        let end = pos + last.len_utf8();
         if end == i || i - end > 4 {
             return None;
         }
@@ -1259,6 +1263,21 @@ mod tests {
             body: body.to_string(),
             ..Article::default()
         })
+    }
+
+    #[test]
+    fn multi_byte_letters_next_to_a_name_do_not_break_the_scan() {
+        // A regression: a two-byte letter just before a name was cut in half.
+        for body in [
+            "ÖChina and Ö Japan met.",
+            "The players mentioned paÖ France, ÉFrance and 中国 China.",
+            "Ö.U.S. officials ÖÖ UK Ö",
+            "Prime Minister ÖSanae Takaichi said — “Japan” ’s role.",
+            "Mr Xi told theÖ UN and NATO in Beijing.",
+        ] {
+            let _ = tag(body);
+        }
+        assert!(codes("Éric visited China.").contains(&"CN".to_string()));
     }
 
     fn codes(body: &str) -> Vec<String> {
