@@ -470,7 +470,14 @@ fn read_files(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let hash = match hash_file(&entry.abs) {
+        // A binary file is not hashed (a sparse multi-GB file would cost a full
+        // read): the reader rejects it from its first bytes.
+        let hashed = if looks_binary(&entry.abs) {
+            Ok(String::new())
+        } else {
+            hash_file(&entry.abs)
+        };
+        let hash = match hashed {
             Ok(h) => h,
             Err(e) => {
                 let _ = msg_tx.send(Msg::Problem(Problem::error(
@@ -553,6 +560,17 @@ fn read_files(
             let _ = msg_tx.send(Msg::FileFailed(entry.rel.clone(), entry.size));
         }
     }
+}
+
+/// NUL bytes in the first 8 KiB without a UTF-16 byte-order mark.
+fn looks_binary(path: &Path) -> bool {
+    let mut head = [0u8; 8192];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    !utf16 && head.contains(&0)
 }
 
 fn hash_file(path: &Path) -> std::io::Result<String> {
