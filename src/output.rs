@@ -38,19 +38,19 @@ impl Output {
     pub fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
-    pub fn red(&self, s: &str) -> String {
-        if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-            format!("\x1b[31m{s}\x1b[0m")
+    /// Labels on stderr are coloured by stderr's own terminal, not stdout's.
+    fn paint_err(&self, code: &str, s: &str) -> String {
+        if self.stderr_terminal && std::env::var_os("NO_COLOR").is_none() {
+            format!("\x1b[{code}m{s}\x1b[0m")
         } else {
             s.to_string()
         }
     }
+    pub fn red(&self, s: &str) -> String {
+        self.paint_err("31", s)
+    }
     pub fn yellow(&self, s: &str) -> String {
-        if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-            format!("\x1b[33m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        self.paint_err("33", s)
     }
     pub fn cyan(&self, s: &str) -> String {
         self.paint("36", s)

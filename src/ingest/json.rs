@@ -244,7 +244,10 @@ fn record(
         report(
             Problem::error(
                 rel,
-                format!("record {n}: expected a JSON object, got {}", kind(value)),
+                format!(
+                    "record {n}: expected a JSON object, got {}",
+                    super::fields::type_name(value)
+                ),
             )
             .at(line),
         );
@@ -266,17 +269,6 @@ fn emit(article: Option<Article>, sink: &mut dyn FnMut(Article)) -> usize {
             1
         }
         None => 0,
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

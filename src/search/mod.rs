@@ -410,10 +410,28 @@ fn collapsed(
         let (docs, total) = top_docs(searcher, query, sort, window, 0)?;
         let mut seen = std::collections::HashSet::new();
         let mut kept = Vec::with_capacity(want);
+        // The group comes from its fast column: loading each candidate's stored
+        // document (its whole body) only to read one field would dominate the search.
+        let mut columns: HashMap<u32, Option<tantivy::columnar::StrColumn>> = HashMap::new();
+        let mut group = String::new();
         for (score, addr) in &docs {
-            let doc: TantivyDocument = searcher.doc(*addr)?;
-            let group = first_str(&doc, idx.fields.group).unwrap_or_default();
-            if group.is_empty() || seen.insert(group) {
+            let col = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .str("group")?,
+                ),
+            };
+            group.clear();
+            if let Some(col) = col {
+                if let Some(ord) = col.term_ords(addr.doc_id).next() {
+                    col.ord_to_str(ord, &mut group)
+                        .map_err(|e| Error::io(&idx.path, e))?;
+                }
+            }
+            if group.is_empty() || seen.insert(group.clone()) {
                 kept.push((*score, *addr));
                 if kept.len() == want {
                     break;
