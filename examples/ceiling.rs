@@ -17,6 +17,11 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The same allocator as the newsidx binary, so the ratio measures the work done and
+/// not the allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use newsidx::index::schema::news_analyzer;
 use newsidx::pipeline::IngestOptions;

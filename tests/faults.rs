@@ -66,9 +66,13 @@ fn archive(env: &TestEnv) -> usize {
 }
 
 fn spawn_ingest(env: &TestEnv) -> Child {
+    spawn_ingest_into(env, &env.index)
+}
+
+fn spawn_ingest_into(env: &TestEnv, index: &std::path::Path) -> Child {
     env.std_cmd()
         .args(["ingest", env.corpus.to_str().unwrap(), "--index"])
-        .arg(&env.index)
+        .arg(index)
         .args(["--json", "--commit-every", "100"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -94,14 +98,24 @@ fn all_ids(env: &TestEnv) -> Vec<String> {
 fn killed_ingests_never_lose_or_double_an_article() {
     let env = TestEnv::new();
     let total = archive(&env);
-    // Kill moments spread over the run, from before the first commit to near the end.
-    let delays_ms = [
-        120u64, 900, 350, 1700, 60, 2400, 600, 1300, 2000, 200, 3000, 450, 1100, 800,
+    // How long a whole run takes on this machine and build, into a scratch index.
+    let scratch = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let full = spawn_ingest_into(&env, &scratch.path().join("index"))
+        .wait_with_output()
+        .unwrap();
+    assert!(full.status.success(), "{full:?}");
+    let whole = started.elapsed();
+    // Each run resumes where the last one stopped, so the kill moments are small
+    // fractions of a whole run that together cover about four fifths of it: from
+    // before a run's first commit to well into it.
+    let fractions = [
+        0.01, 0.08, 0.03, 0.1, 0.02, 0.12, 0.05, 0.09, 0.04, 0.11, 0.02, 0.06, 0.03, 0.07,
     ];
     let mut killed = 0;
-    for d in delays_ms {
+    for f in fractions {
         let mut child = spawn_ingest(&env);
-        std::thread::sleep(Duration::from_millis(d));
+        std::thread::sleep(whole.mul_f64(f));
         if child.try_wait().unwrap().is_some() {
             continue; // finished before the kill: nothing to test this round
         }
@@ -233,7 +247,7 @@ fn a_meta_file_without_an_index_is_created_again() {
     // A run killed between writing newsidx.json and tantivy's first file.
     let env = TestEnv::new();
     env.write("a.txt", "A story\n\nSomething happened in the harbour.");
-    let meta = serde_json::json!({"schema_version": 1, "root": env.corpus.canonicalize().unwrap()});
+    let meta = serde_json::json!({"schema_version": newsidx::index::SCHEMA_VERSION, "root": env.corpus.canonicalize().unwrap()});
     std::fs::write(env.index.join("newsidx.json"), meta.to_string()).unwrap();
     let r = env.ingest_ok();
     assert_eq!(r["articles_added"], 1);

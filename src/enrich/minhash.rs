@@ -1,48 +1,90 @@
 //! Near-duplicate fingerprints: a MinHash signature over the body's word 4-shingles,
 //! cut into LSH bands. Two articles that share two or more bands are near copies
 //! (wire copies, re-posts with a new headline or an extra paragraph).
+//!
+//! 64 slots in 16 bands of 4 rows: two bodies whose shingle sets have a Jaccard
+//! similarity of 0.8 share two bands with probability 0.997, at 0.7 with 0.93, at 0.6
+//! with 0.63, at 0.5 with 0.26, and at 0.3 (related stories) with under 0.01.
 
 /// Hashes in a signature.
-pub const HASHES: usize = 32;
+pub const HASHES: usize = 64;
 /// Bands of `HASHES / BANDS` rows each.
-pub const BANDS: usize = 8;
+pub const BANDS: usize = 16;
 /// Bodies shorter than this many words are not grouped: too little text to tell.
 pub const MIN_WORDS: usize = 25;
 
 pub type Signature = [u32; HASHES];
 
 /// The signature of a body, or `None` when it is too short to compare.
+///
+/// One-permutation hashing: words are runs of letters and digits, lower-cased; each
+/// 4-word shingle is hashed once, the hash's top 6 bits choose one of the 64 slots and
+/// its low 32 bits compete for that slot's minimum. A slot that no shingle reached
+/// borrows from the next filled slot to its right, mixed with the distance
+/// (densification, Shrivastava & Li 2014), so two bodies agree on a slot with
+/// probability close to their Jaccard similarity, as with 64 separate hash functions
+/// at a 64th of the cost.
 pub fn signature(body: &str) -> Option<Signature> {
-    let words: Vec<u64> = body
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            // FNV-1a over the lower-cased word.
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for c in w.chars().flat_map(char::to_lowercase) {
+    let mut sig = [u32::MAX; HASHES];
+    let mut filled = 0u64;
+    let mut window = [0u64; 4];
+    let mut words = 0usize;
+    let mut h: u64 = FNV_OFFSET;
+    let mut in_word = false;
+    let mut end_word = |h: u64, words: &mut usize, sig: &mut Signature, filled: &mut u64| {
+        window.rotate_left(1);
+        window[3] = h;
+        *words += 1;
+        if *words >= 4 {
+            let shingle = mix(window[0]
+                ^ window[1].rotate_left(17)
+                ^ window[2].rotate_left(34)
+                ^ window[3].rotate_left(51));
+            let slot = (shingle >> 58) as usize;
+            sig[slot] = sig[slot].min(shingle as u32);
+            *filled |= 1 << slot;
+        }
+    };
+    for c in body.chars() {
+        if c.is_ascii_alphanumeric() {
+            h = fnv(h, c.to_ascii_lowercase() as u8);
+            in_word = true;
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            for l in c.to_lowercase() {
                 let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    h ^= b as u64;
-                    h = h.wrapping_mul(0x0100_0000_01b3);
+                for b in l.encode_utf8(&mut buf).bytes() {
+                    h = fnv(h, b);
                 }
             }
-            h
-        })
-        .collect();
-    if words.len() < MIN_WORDS {
+            in_word = true;
+        } else if in_word {
+            end_word(h, &mut words, &mut sig, &mut filled);
+            h = FNV_OFFSET;
+            in_word = false;
+        }
+    }
+    if in_word {
+        end_word(h, &mut words, &mut sig, &mut filled);
+    }
+    if words < MIN_WORDS || filled == 0 {
         return None;
     }
-    let mut sig = [u32::MAX; HASHES];
-    for win in words.windows(4) {
-        let shingle = win.iter().fold(0u64, |acc, w| mix(acc.rotate_left(17) ^ w));
-        for (i, slot) in sig.iter_mut().enumerate() {
-            let h = (mix(shingle ^ SEEDS[i]) >> 32) as u32;
-            if h < *slot {
-                *slot = h;
-            }
+    let original = sig;
+    for (i, slot) in sig.iter_mut().enumerate() {
+        if filled & (1 << i) == 0 {
+            let d = (1..HASHES)
+                .find(|d| filled & (1 << ((i + d) % HASHES)) != 0)
+                .unwrap_or(0);
+            *slot = mix(original[(i + d) % HASHES] as u64 ^ ((d as u64) << 32)) as u32;
         }
     }
     Some(sig)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// The band keys of a signature; the band number is part of the key.
@@ -72,25 +114,13 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-const SEEDS: [u64; HASHES] = {
-    let mut s = [0u64; HASHES];
-    let mut i = 0;
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    while i < HASHES {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        s[i] = x;
-        i += 1;
-    }
-    s
-};
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const STORY: &str = "The foreign ministers of the two countries met in Geneva on Tuesday to discuss the ceasefire, the exchange of prisoners and the reopening of the border crossings that were closed last year after the fighting broke out again in the east of the country, officials said.";
+
+    const STORY2: &str = "Aid agencies said that food and medicine were running short in the besieged towns, and that the winter would make the roads impassable for the convoys that had been promised by both sides during the last round of negotiations.";
 
     fn shared_bands(a: &str, b: &str) -> usize {
         let (x, y) = (bands(&signature(a).unwrap()), bands(&signature(b).unwrap()));
@@ -113,6 +143,61 @@ mod tests {
     fn a_different_story_shares_no_band() {
         let other = "Heavy snow closed schools and roads across the north on Monday, and forecasters warned that more was expected later in the week as temperatures fell well below freezing in most of the region's towns and villages, the weather service said.";
         assert_eq!(shared_bands(STORY, other), 0);
+    }
+
+    /// Shingle sets, for the true Jaccard similarity.
+    fn shingles(text: &str) -> std::collections::HashSet<Vec<String>> {
+        let w: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        w.windows(4).map(<[String]>::to_vec).collect()
+    }
+
+    #[test]
+    fn the_signature_estimates_the_jaccard_similarity() {
+        // Sentences drawn from a fixed pool: pairs of texts with known overlap.
+        let pool: Vec<String> = (0..60)
+            .map(|i| {
+                format!(
+                    "Sentence {i} tells of event number {} in region {} today.",
+                    i * 7 + 3,
+                    i % 11
+                )
+            })
+            .collect();
+        for (shared, only) in [(40, 0), (30, 5), (20, 10), (10, 20)] {
+            let a: String = pool[..shared + only].join(" ");
+            let mut bs: Vec<&str> = pool[..shared].iter().map(String::as_str).collect();
+            bs.extend(
+                pool[shared + only..shared + 2 * only]
+                    .iter()
+                    .map(String::as_str),
+            );
+            let b = bs.join(" ");
+            let (sa, sb) = (shingles(&a), shingles(&b));
+            let truth = sa.intersection(&sb).count() as f64 / sa.union(&sb).count() as f64;
+            let est = similarity(&signature(&a).unwrap(), &signature(&b).unwrap());
+            assert!(
+                (est - truth).abs() < 0.2,
+                "shared {shared}: estimate {est}, truth {truth}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_short_report_with_a_new_paragraph_shares_two_bands() {
+        let longer = format!(
+            "{STORY} {STORY2}\n\nThe talks are to resume next week in the same city, a spokesman for the ministry said."
+        );
+        assert!(shared_bands(&format!("{STORY} {STORY2}"), &longer) >= 2);
+    }
+
+    #[test]
+    fn case_and_punctuation_do_not_change_the_signature() {
+        let shouted = STORY.to_uppercase().replace(',', " ;");
+        assert_eq!(signature(STORY), signature(&shouted));
     }
 
     #[test]

@@ -317,8 +317,23 @@ pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
             d.add_text(f.dup_bands, groups::band_term(b));
         }
     }
-    let enrichment = serde_json::json!({"tags": e.tags, "dates": e.dates, "date_raw": a.date_raw, "title_derived": a.title_derived});
-    d.add_text(f.enrichment, enrichment.to_string());
+    /// What `show` reads back; written directly, without an intermediate JSON value.
+    #[derive(serde::Serialize)]
+    struct Stored<'a> {
+        tags: &'a crate::enrich::tags::Tags,
+        dates: &'a [crate::enrich::DateMention],
+        date_raw: &'a Option<String>,
+        title_derived: bool,
+    }
+    let stored = Stored {
+        tags: &e.tags,
+        dates: &e.dates,
+        date_raw: &a.date_raw,
+        title_derived: a.title_derived,
+    };
+    if let Ok(json) = serde_json::to_string(&stored) {
+        d.add_text(f.enrichment, json);
+    }
     d
 }
 
