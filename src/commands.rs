@@ -185,7 +185,7 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<()> {
     let entry =
         FileEntry::for_path(root, path).map_err(|p| anyhow::anyhow!("{}", shown(root, &p)))?;
     let gaz = gazetteer_for(a.gazetteer.as_deref())?;
-    let enricher = Enricher::new(&gaz);
+    let enricher = Enricher::for_bytes(&gaz, entry.size);
     let file_date =
         chrono::DateTime::from_timestamp(entry.mtime_ns / 1_000_000_000, 0).map(|t| t.date_naive());
     let mut so = std::io::stdout().lock();

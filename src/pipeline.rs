@@ -253,7 +253,7 @@ pub fn ingest(
     let total_bytes: u64 = todo.iter().map(|e| e.size).sum();
     progress.start(total_bytes, todo.len() as u64);
 
-    let enricher = Enricher::new(gazetteer);
+    let enricher = Enricher::for_bytes(gazetteer, total_bytes);
     let fields = idx.fields;
     let (msg_tx, msg_rx) = bounded::<Msg>(4096);
     let (art_tx, art_rx) = bounded::<(Article, Option<chrono::NaiveDate>)>(1024);
@@ -265,12 +265,16 @@ pub fn ingest(
         {
             let msg_tx = msg_tx.clone();
             let stop = opts.stop.clone();
-            s.spawn(move || read_files(todo, manifest_ref, art_tx, msg_tx, &stop));
+            s.spawn(move || {
+                yield_to_writer();
+                read_files(todo, manifest_ref, art_tx, msg_tx, &stop)
+            });
         }
         for _ in 0..opts.threads.max(1) {
             let rx = art_rx.clone();
             let tx = msg_tx.clone();
             s.spawn(move || {
+                yield_to_writer();
                 for (a, file_date) in rx {
                     let path = a.path.clone();
                     let id = a.id.clone();
@@ -390,6 +394,21 @@ pub fn ingest(
         0.0
     };
     Ok(sum)
+}
+
+/// Lowers the calling thread's scheduling priority (Linux nice 10). The tantivy writer
+/// thread is the slowest stage; with as many enrichers as cores, it would get only its
+/// fair share of a core while the enrichers filled its queue, and would then finish
+/// alone. Niced readers and enrichers take what the writer leaves, so on two cores the
+/// writer keeps one core to itself and the enrichers have the other.
+fn yield_to_writer() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority only read their integer arguments; on Linux a
+    // thread id names the one thread. A failure leaves the priority as it was.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+    }
 }
 
 /// Enriches one article. Should enrichment ever fail on some input (a bug), the

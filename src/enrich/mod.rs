@@ -65,6 +65,24 @@ impl Enricher {
         }
     }
 
+    /// For a few articles: ready at once, a little slower per article.
+    pub fn quick(gazetteer: &Gazetteer) -> Enricher {
+        Enricher {
+            tagger: Tagger::quick(gazetteer),
+        }
+    }
+
+    /// The right matcher for `bytes` of text: the quick one below 50 MB, where its
+    /// shorter start-up (about 0.2 s less) outweighs its slower matching (about 4 ns
+    /// more per byte).
+    pub fn for_bytes(gazetteer: &Gazetteer, bytes: u64) -> Enricher {
+        if bytes < 50_000_000 {
+            Enricher::quick(gazetteer)
+        } else {
+            Enricher::new(gazetteer)
+        }
+    }
+
     /// `file_date` is the file's modification date. It is not used to give a year to
     /// a dateline that has none: a file copied today would date a 2017 wire story
     /// to this year, and a wrong date is worse than none.

@@ -419,7 +419,19 @@ impl Builder {
 }
 
 impl Tagger {
+    /// A tagger for a large batch: the matcher is a DFA, about 0.2 s to build and about
+    /// a fifth faster per article than the NFA of [`Tagger::quick`].
     pub fn new(gaz: &Gazetteer) -> Tagger {
+        Tagger::build(gaz, AhoCorasickKind::DFA)
+    }
+
+    /// A tagger that is ready at once (a contiguous NFA, built in a few milliseconds):
+    /// for a single file or a small incremental run.
+    pub fn quick(gaz: &Gazetteer) -> Tagger {
+        Tagger::build(gaz, AhoCorasickKind::ContiguousNFA)
+    }
+
+    fn build(gaz: &Gazetteer, kind: AhoCorasickKind) -> Tagger {
         let mut b = Builder::default();
         let country_by_code: HashMap<String, usize> = gaz
             .countries
@@ -526,7 +538,7 @@ impl Tagger {
         }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(kind))
             .build(&b.patterns)
             .or_else(|_| {
                 AhoCorasick::builder()
