@@ -175,8 +175,7 @@ pub fn ingest(
     let idx = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
     let mut writer = idx.writer(opts.writer_threads, opts.writer_memory)?;
     let manifest = idx.manifest()?;
-    let mut grouper =
-        crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()), idx.fields);
+    let mut grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(&idx)?;
 
     let mut sum = Summary {

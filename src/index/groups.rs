@@ -1,25 +1,20 @@
 //! Grouping near-duplicate articles at ingest. An article joins the group of an
-//! earlier article with which it shares at least [`MIN_SHARED_BANDS`] MinHash bands,
-//! looked up first among this run's articles (in memory) and then among those already
-//! in the index (by band terms), so groups hold across incremental ingests. A group
-//! is named by the id of the article that started it.
+//! earlier article with which it shares at least [`MIN_SHARED_BANDS`] MinHash bands.
+//! A group is named by the id of the article that started it.
 //!
-//! The table of this run's band keys takes about 130 bytes per article (130 MB at a
-//! million articles in one run); earlier runs' articles are found through the index.
+//! Every article's band keys are kept in a fast column of the index (no term
+//! dictionary: indexing them as terms cost the writer thread a tenth of its time). A
+//! run that adds articles to a non-empty index first loads the keys of the articles
+//! already there into its band table, so groups hold across incremental ingests; the
+//! group name of an earlier article is read only when a new one matches it.
+//!
+//! The band table takes about 130 bytes per article (130 MB at a million articles).
 
 use crate::enrich::minhash::BANDS;
-use crate::index::Fields;
 use std::collections::HashMap;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::Searcher;
 
 pub const MIN_SHARED_BANDS: usize = 2;
-
-pub fn band_term(b: u64) -> String {
-    format!("{b:016x}")
-}
 
 /// Band keys seen in this run, each with the group that first had it. Recent keys sit in
 /// a hash map; every [`MERGE_AT`] keys they are merged into one sorted vector. Keys are
@@ -96,21 +91,30 @@ impl Names {
     }
 }
 
+/// A group in the band table: named in this run, or started by an article already in
+/// the index, whose stored group is read when first needed.
+#[derive(Clone, Copy)]
+enum Slot {
+    Named(u32),
+    Indexed { segment: u32, doc: u32 },
+}
+
 pub struct Grouper {
     bands: BandTable,
+    slots: Vec<Slot>,
     names: Names,
-    /// The index as it was when the run started; `None` when it was empty.
+    /// The index as it was when the run started; `None` when it was empty. Taken (and
+    /// its band keys loaded) at the first article that has a signature.
     searcher: Option<Searcher>,
-    fields: Fields,
 }
 
 impl Grouper {
-    pub fn new(searcher: Option<Searcher>, fields: Fields) -> Grouper {
+    pub fn new(searcher: Option<Searcher>) -> Grouper {
         Grouper {
             bands: BandTable::new(MERGE_AT),
+            slots: Vec::new(),
             names: Names::default(),
             searcher: searcher.filter(|s| s.num_docs() > 0),
-            fields,
         }
     }
 
@@ -119,6 +123,9 @@ impl Grouper {
         let Some(bands) = bands else {
             return id.to_string();
         };
+        if self.searcher.is_some() && self.slots.is_empty() {
+            self.load_index();
+        }
         let mut votes: Vec<(u32, usize)> = Vec::new();
         for b in bands {
             if let Some(g) = self.bands.get(*b as u32) {
@@ -128,53 +135,83 @@ impl Grouper {
                 }
             }
         }
-        let in_run = votes
+        let found = votes
             .into_iter()
             .filter(|(_, n)| *n >= MIN_SHARED_BANDS)
             .max_by_key(|(g, n)| (*n, std::cmp::Reverse(*g)))
             .map(|(g, _)| g);
-        let g = match in_run {
-            Some(g) => g,
-            None => match self.in_index(bands) {
-                Some(name) => self.names.push(&name),
-                None => self.names.push(id),
-            },
+        let g = match found.map(|g| (g, self.name_of(g))) {
+            Some((g, Some(name))) => {
+                // Keep what was read from the index for the next copy.
+                if let Slot::Indexed { .. } = self.slots[g as usize] {
+                    self.slots[g as usize] = Slot::Named(self.names.push(&name));
+                }
+                g
+            }
+            _ => {
+                self.slots.push(Slot::Named(self.names.push(id)));
+                (self.slots.len() - 1) as u32
+            }
         };
         for b in bands {
             self.bands.insert(*b as u32, g);
         }
-        self.names.get(g).to_string()
+        match self.slots[g as usize] {
+            Slot::Named(n) => self.names.get(n).to_string(),
+            Slot::Indexed { .. } => id.to_string(),
+        }
     }
 
-    fn in_index(&self, bands: &[u64; BANDS]) -> Option<String> {
-        let searcher = self.searcher.as_ref()?;
-        let clauses: Vec<(Occur, Box<dyn Query>)> = bands
-            .iter()
-            .map(|b| {
-                let t = TermQuery::new(
-                    Term::from_field_text(self.fields.dup_bands, &band_term(*b)),
-                    IndexRecordOption::Basic,
-                );
-                (
-                    Occur::Should,
-                    Box::new(ConstScoreQuery::new(Box::new(t), 1.0)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-        let top = searcher
-            .search(
-                &BooleanQuery::new(clauses),
-                &TopDocs::with_limit(1).order_by_score(),
-            )
-            .ok()?;
-        let (score, addr) = top.into_iter().next()?;
-        if (score as usize) < MIN_SHARED_BANDS {
-            return None;
+    fn name_of(&self, g: u32) -> Option<String> {
+        match self.slots[g as usize] {
+            Slot::Named(n) => Some(self.names.get(n).to_string()),
+            Slot::Indexed { segment, doc } => {
+                let searcher = self.searcher.as_ref()?;
+                let col = searcher
+                    .segment_reader(segment)
+                    .fast_fields()
+                    .str("group")
+                    .ok()??;
+                let ord = col.term_ords(doc).next()?;
+                let mut name = String::new();
+                col.ord_to_str(ord, &mut name).ok()?;
+                (!name.is_empty()).then_some(name)
+            }
         }
-        let doc: TantivyDocument = searcher.doc(addr).ok()?;
-        doc.get_first(self.fields.group)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
+    }
+
+    /// Puts the band keys of every live article in the index into the table.
+    fn load_index(&mut self) {
+        let Some(searcher) = self.searcher.as_ref() else {
+            return;
+        };
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            let Ok(col) = reader.fast_fields().u64("dup_bands") else {
+                continue;
+            };
+            let alive = reader.alive_bitset();
+            for doc in 0..reader.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let mut values = col.values_for_doc(doc).peekable();
+                if values.peek().is_none() {
+                    continue;
+                }
+                self.slots.push(Slot::Indexed {
+                    segment: segment as u32,
+                    doc,
+                });
+                let g = (self.slots.len() - 1) as u32;
+                for v in values {
+                    self.bands.insert(v as u32, g);
+                }
+            }
+        }
+        if self.slots.is_empty() {
+            // Nothing to load: remember that it was tried.
+            self.searcher = None;
+        }
     }
 }
 

@@ -314,7 +314,7 @@ pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
     }
     if let Some(sig) = &e.signature {
         for b in crate::enrich::minhash::bands(sig) {
-            d.add_text(f.dup_bands, groups::band_term(b));
+            d.add_u64(f.dup_bands, b);
         }
     }
     /// What `show` reads back; written directly, without an intermediate JSON value.

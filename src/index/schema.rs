@@ -44,7 +44,8 @@ pub struct Fields {
     pub authors: Field,
     /// The full enrichment (tags with mentions, dates) as JSON, for `show` and `enrich`.
     pub enrichment: Field,
-    /// MinHash band keys, to find near-duplicates already in the index.
+    /// MinHash band keys (a multi-valued u64 fast column, not indexed), to find
+    /// near-duplicates already in the index.
     pub dup_bands: Field,
     /// The near-duplicate group: the id of the article that started it.
     pub group: Field,
@@ -95,7 +96,7 @@ pub fn build() -> (Schema, Fields) {
         url: b.add_text_field("url", STORED),
         authors: b.add_text_field("authors", STRING | STORED),
         enrichment: b.add_text_field("enrichment", STORED),
-        dup_bands: b.add_text_field("dup_bands", STRING),
+        dup_bands: b.add_u64_field("dup_bands", FAST),
         group: b.add_text_field("group", STRING | STORED | FAST),
         file_key: b.add_text_field("file_key", STRING | STORED),
         file_size: b.add_u64_field("file_size", NumericOptions::default().set_stored()),
