@@ -41,6 +41,10 @@ pub struct NewsIndex {
     pub fields: Fields,
     pub path: PathBuf,
     pub meta: Meta,
+    /// One reader for the life of this value: opening segment readers is most of the
+    /// cost of a small search. It follows new commits by itself (tantivy's
+    /// reload-on-commit watcher).
+    reader: std::sync::OnceLock<tantivy::IndexReader>,
 }
 
 /// What the index knows about one source file.
@@ -88,7 +92,7 @@ impl NewsIndex {
         let index = Index::open(dir).map_err(|e| damaged(path, e))?;
         // Opening a reader reads every segment's footer: a truncated or corrupted file
         // is found here, as a clear error, rather than in the middle of a search.
-        index.reader().map_err(|e| damaged(path, e))?;
+        let reader = index.reader().map_err(|e| damaged(path, e))?;
         let fields = schema::fields_of(&index.schema()).ok_or_else(|| Error::Damaged {
             path: path.to_path_buf(),
             reason: "its fields are not the ones this newsidx writes".into(),
@@ -99,7 +103,19 @@ impl NewsIndex {
             fields,
             path: path.to_path_buf(),
             meta,
+            reader: reader.into(),
         })
+    }
+
+    /// A searcher over the index as last committed.
+    pub fn searcher(&self) -> Result<tantivy::Searcher> {
+        if let Some(r) = self.reader.get() {
+            return Ok(r.searcher());
+        }
+        let r = self.index.reader()?;
+        let s = r.searcher();
+        let _ = self.reader.set(r);
+        Ok(s)
     }
 
     /// Opens the index at `path` for an ingest of `root`, creating it when the folder
@@ -170,6 +186,7 @@ impl NewsIndex {
             fields,
             path: path.to_path_buf(),
             meta,
+            reader: std::sync::OnceLock::new(),
         })
     }
 
@@ -196,8 +213,7 @@ impl NewsIndex {
     /// All file records: path -> what was indexed from it.
     pub fn manifest(&self) -> Result<HashMap<String, FileRecord>> {
         let f = self.fields;
-        let reader = self.index.reader()?;
-        let searcher = reader.searcher();
+        let searcher = self.searcher()?;
         let q = TermQuery::new(
             Term::from_field_text(f.kind, "file"),
             IndexRecordOption::Basic,
@@ -423,8 +439,7 @@ pub struct Stats {
 pub fn stats(idx: &NewsIndex) -> Result<Stats> {
     use tantivy::collector::Count;
     let f = idx.fields;
-    let reader = idx.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = idx.searcher()?;
     let count = |kind: &str| -> Result<usize> {
         let q = TermQuery::new(
             Term::from_field_text(f.kind, kind),

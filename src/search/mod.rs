@@ -222,6 +222,8 @@ pub struct Built {
     pub query: Box<dyn Query>,
     pub text: Option<Box<dyn Query>>,
     pub partial: Option<Box<dyn Query>>,
+    /// Added to the scores of the best matches of `query`: see [`ranked`].
+    pub bonus: Option<Box<dyn Query>>,
 }
 
 /// The full query: text (scored) and filters (not scored).
@@ -233,9 +235,9 @@ pub fn build_query(
 ) -> Built {
     let query = tidy_operators(query);
     let scored = rank::scored_query(idx, &query, ranking);
-    let (text, partial) = match scored {
-        Some(s) => (Some(s.strict), s.partial),
-        None => (None, None),
+    let (text, partial, bonus) = match scored {
+        Some(s) => (Some(s.strict), s.partial, s.bonus),
+        None => (None, None, None),
     };
     let main = match &text {
         Some(q) => q.box_clone(),
@@ -245,6 +247,7 @@ pub fn build_query(
         query: with_filters(idx, main, filters),
         partial: partial.map(|p| with_filters(idx, p, filters)),
         text,
+        bonus,
     }
 }
 
@@ -259,12 +262,12 @@ fn with_filters(idx: &NewsIndex, scored: Box<dyn Query>, filters: &Filters) -> B
 }
 
 pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
-    let reader = idx.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = idx.searcher()?;
     let Built {
         query,
         text,
         partial,
+        bonus,
     } = build_query(idx, &req.query, &req.filters, req.ranking);
     let limit = req.limit.clamp(1, MAX_LIMIT);
     let offset = req.offset.min(MAX_LIMIT * 100);
@@ -272,20 +275,21 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         (Sort::Relevance, None) => Sort::Newest,
         (s, _) => s,
     };
-    let page = |q: &dyn Query, limit: usize, offset: usize| {
+    let page = |q: &dyn Query, bonus: Option<&dyn Query>, limit: usize, offset: usize| {
         if req.all_copies {
-            top_docs(&searcher, q, sort, limit, offset)
+            let (docs, n) = ranked(&searcher, q, bonus, sort, offset + limit)?;
+            Ok((docs.into_iter().skip(offset).collect(), n))
         } else {
-            collapsed(idx, &searcher, q, sort, limit, offset)
+            collapsed(idx, &searcher, q, bonus, sort, limit, offset)
         }
     };
-    let (mut top, total) = page(&*query, limit, offset)?;
+    let (mut top, total) = page(&*query, bonus.as_deref(), limit, offset)?;
     let strict_hits = top.len();
     // Fewer articles hold every word than fill the page: the best partial matches follow.
     let mut partial_total = 0;
     if let (Sort::Relevance, Some(p)) = (sort, &partial) {
         if top.len() < limit {
-            let (more, n) = page(&**p, limit - top.len(), offset.saturating_sub(total))?;
+            let (more, n) = page(&**p, None, limit - top.len(), offset.saturating_sub(total))?;
             partial_total = n;
             top.extend(more);
         }
@@ -394,12 +398,65 @@ fn top_docs(
     })
 }
 
+/// How many of the best plain matches get the proximity bonus before the final order.
+pub const RERANK_DEPTH: usize = 300;
+
+/// The top `n` matches of `query` and how many there are. By relevance with a
+/// `bonus`, the best [`RERANK_DEPTH`] (or `n`, if more) by the plain score get the
+/// bonus added and are ordered again: the same scores as one query with the bonus as
+/// optional clauses, at a fraction of the cost, unless an article beyond that depth
+/// would have climbed into the top `n` on its bonus alone.
+pub fn ranked(
+    searcher: &Searcher,
+    query: &dyn Query,
+    bonus: Option<&dyn Query>,
+    sort: Sort,
+    n: usize,
+) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    let Some(bonus) = bonus.filter(|_| sort == Sort::Relevance) else {
+        return top_docs(searcher, query, sort, n, 0);
+    };
+    let (mut docs, total) = top_docs(searcher, query, sort, n.max(RERANK_DEPTH), 0)?;
+    add_bonus(searcher, bonus, &mut docs)?;
+    docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    docs.truncate(n);
+    Ok((docs, total))
+}
+
+/// Adds `bonus`'s score to each of `docs` that it matches.
+fn add_bonus(searcher: &Searcher, bonus: &dyn Query, docs: &mut [(f32, DocAddress)]) -> Result<()> {
+    let weight = bonus.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+        searcher,
+    ))?;
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| docs[i].1);
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let addr = docs[i].1;
+        let scorer = match &mut current {
+            Some((seg, sc)) if *seg == addr.segment_ord => sc,
+            _ => {
+                let sc = weight.scorer(searcher.segment_reader(addr.segment_ord), 1.0)?;
+                &mut current.insert((addr.segment_ord, sc)).1
+            }
+        };
+        if scorer.doc() < addr.doc_id {
+            scorer.seek(addr.doc_id);
+        }
+        if scorer.doc() == addr.doc_id {
+            docs[i].0 += scorer.score();
+        }
+    }
+    Ok(())
+}
+
 /// Like [`top_docs`], with each near-duplicate group shown once, by its best match.
 /// Reads a growing window of matches until the page is full of distinct groups.
 fn collapsed(
     idx: &NewsIndex,
     searcher: &Searcher,
     query: &dyn Query,
+    bonus: Option<&dyn Query>,
     sort: Sort,
     limit: usize,
     offset: usize,
@@ -407,7 +464,7 @@ fn collapsed(
     let want = offset + limit;
     let mut window = want * 3 + 20;
     loop {
-        let (docs, total) = top_docs(searcher, query, sort, window, 0)?;
+        let (docs, total) = ranked(searcher, query, bonus, sort, window)?;
         let mut seen = std::collections::HashSet::new();
         let mut kept = Vec::with_capacity(want);
         // The group comes from its fast column: loading each candidate's stored
@@ -501,8 +558,7 @@ pub fn tag_counts(
     filters: &Filters,
     kinds: &[&'static str],
 ) -> Result<(usize, Vec<HashMap<String, u64>>)> {
-    let reader = idx.index.reader()?;
-    let searcher: Searcher = reader.searcher();
+    let searcher: Searcher = idx.searcher()?;
     let q = build_query(idx, query, filters, rank::Ranking::News).query;
     let fields: Vec<&'static str> = kinds
         .iter()
@@ -531,8 +587,7 @@ pub fn timeline(
     split_kind: Option<&str>,
     top: usize,
 ) -> Result<(Vec<timeline::Row>, u64)> {
-    let reader = idx.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = idx.searcher()?;
     let q = build_query(idx, query, filters, rank::Ranking::News).query;
     let split_field = split_kind.and_then(|k| {
         TAG_FIELDS
@@ -546,8 +601,7 @@ pub fn timeline(
 
 /// The article with this id, as stored.
 pub fn find(idx: &NewsIndex, id: &str) -> Result<Option<(Searcher, DocAddress, TantivyDocument)>> {
-    let reader = idx.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = idx.searcher()?;
     let q = TermQuery::new(
         Term::from_field_text(idx.fields.id, id),
         IndexRecordOption::Basic,

@@ -58,6 +58,11 @@ pub struct Scored {
     /// when `strict` finds fewer than a page. `None` for a one-word query and for
     /// `Ranking::PlainBm25`.
     pub partial: Option<Box<dyn Query>>,
+    /// Proximity bonuses (query words close together), added to the score of the best
+    /// strict matches only (see `search::ranked`): scoring them for every match was
+    /// most of the cost of a several-word query. `None` for a one-word query and for
+    /// `Ranking::PlainBm25`.
+    pub bonus: Option<Box<dyn Query>>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -81,6 +86,7 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
             Some(Scored {
                 strict: q,
                 partial: None,
+                bonus: None,
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -420,13 +426,7 @@ fn proximity(f: &Fields, clauses: &[(Vec<Vec<String>>, bool)]) -> Vec<Box<dyn Qu
 fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     let f = &idx.fields;
     let dict = Dict {
-        searcher: idx
-            .index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()
-            .ok()
-            .map(|r: tantivy::IndexReader| r.searcher()),
+        searcher: idx.searcher().ok(),
         f,
     };
     let mut stem = news_analyzer();
@@ -467,8 +467,15 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     }
     strict.extend(required.iter().map(|q| (Occur::Must, q.box_clone())));
     strict.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
-    strict.extend(bonus.iter().map(|q| (Occur::Should, q.box_clone())));
     let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
+    let bonus_query = (!bonus.is_empty()).then(|| {
+        Box::new(BooleanQuery::new(
+            bonus
+                .iter()
+                .map(|q| (Occur::Should, q.box_clone()))
+                .collect(),
+        )) as Box<dyn Query>
+    });
 
     let partial = if required.len() >= 2 {
         let n = required.len();
@@ -481,7 +488,11 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     } else {
         None
     };
-    Some(Scored { strict, partial })
+    Some(Scored {
+        strict,
+        partial,
+        bonus: bonus_query,
+    })
 }
 
 #[cfg(test)]

@@ -272,8 +272,16 @@ fn top_ids(
 ) -> tantivy::Result<Vec<String>> {
     let top: Vec<(f32, DocAddress)> =
         searcher.search(q, &TopDocs::with_limit(k.max(1)).order_by_score())?;
+    ids_of(searcher, idx, &top)
+}
+
+fn ids_of(
+    searcher: &Searcher,
+    idx: &NewsIndex,
+    top: &[(f32, DocAddress)],
+) -> tantivy::Result<Vec<String>> {
     let mut out = Vec::with_capacity(top.len());
-    for (_, addr) in top {
+    for &(_, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr)?;
         if let Some(id) = doc.get_first(idx.fields.id).and_then(|v| v.as_str()) {
             out.push(id.to_string());
@@ -307,7 +315,16 @@ pub fn ranked_ids(
             let Some(scored) = rank::scored_query(idx, query, Ranking::News) else {
                 return Ok((Vec::new(), 0));
             };
-            let mut ids = top_ids(searcher, idx, &*article_only(idx, scored.strict), k)?;
+            let strict = article_only(idx, scored.strict);
+            let (top, _) = super::ranked(
+                searcher,
+                &*strict,
+                scored.bonus.as_deref(),
+                super::Sort::Relevance,
+                k.max(1),
+            )
+            .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+            let mut ids = ids_of(searcher, idx, &top)?;
             let mut partial = 0;
             if ids.len() < k {
                 if let Some(p) = scored.partial {
@@ -339,8 +356,8 @@ pub fn evaluate(idx: &NewsIndex, queries: &Path, qrels: &Path) -> RelevanceRepor
             return report;
         }
     };
-    let searcher = match idx.index.reader() {
-        Ok(r) => r.searcher(),
+    let searcher = match idx.searcher() {
+        Ok(s) => s,
         Err(e) => {
             report.problems.push(format!("index: {e}"));
             return report;
@@ -396,10 +413,9 @@ pub fn evaluate(idx: &NewsIndex, queries: &Path, qrels: &Path) -> RelevanceRepor
 /// Candidates to judge: the union of the top `depth` of the defaults, plain BM25 and an
 /// any-word query, per query, in first-seen order.
 pub fn pool(idx: &NewsIndex, queries: &[QuerySpec], depth: usize) -> Vec<(String, Vec<String>)> {
-    let Ok(reader) = idx.index.reader() else {
+    let Ok(searcher) = idx.searcher() else {
         return Vec::new();
     };
-    let searcher = reader.searcher();
     queries
         .iter()
         .map(|q| {

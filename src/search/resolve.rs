@@ -82,10 +82,10 @@ fn find_in(values: &BTreeSet<String>, q: &str) -> Option<String> {
 /// Every value of a tag field in the index (its term dictionary).
 fn values(idx: &NewsIndex, field: Field) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let Ok(reader) = idx.index.reader() else {
+    let Ok(searcher) = idx.searcher() else {
         return out;
     };
-    for seg in reader.searcher().segment_readers() {
+    for seg in searcher.segment_readers() {
         let Ok(inv) = seg.inverted_index(field) else {
             continue;
         };
