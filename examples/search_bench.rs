@@ -72,7 +72,7 @@ fn parse_flags(s: &str) -> anyhow::Result<Vec<(String, String)>> {
 }
 
 fn filters(idx: &NewsIndex, flags: &[(String, String)]) -> anyhow::Result<Filters> {
-    let g = Gazetteer::shipped();
+    let g: resolve::Lazy = &Gazetteer::shipped;
     let mut f = Filters::default();
     for (k, v) in flags {
         match k.as_str() {

@@ -286,19 +286,19 @@ fn open(index: &Path) -> Result<NewsIndex> {
 fn filters(idx: &NewsIndex, f: &cli::FilterArgs) -> Result<Filters> {
     // The gazetteer is loaded only when a tag filter needs it: a plain search does
     // not pay for it at start-up.
-    let g = Gazetteer::shipped;
+    let g: resolve::Lazy = &Gazetteer::shipped;
     let mut out = Filters {
         via_place: f.via_place,
         ..Filters::default()
     };
     for c in &f.country {
-        out.countries.push(resolve::country(g(), idx, c)?);
+        out.countries.push(resolve::country(g, idx, c)?);
     }
     for l in &f.leader {
-        out.leaders.push(resolve::leader(g(), idx, l)?);
+        out.leaders.push(resolve::leader(g, idx, l)?);
     }
     for o in &f.org {
-        out.orgs.push(resolve::org(g(), idx, o)?);
+        out.orgs.push(resolve::org(g, idx, o)?);
     }
     if let Some(d) = &f.from {
         out.from = Some(search::date_range(d).context("--from")?.0);
