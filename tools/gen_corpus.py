@@ -29,6 +29,9 @@ Layout (OUT_DIR is emptied first):
                                                jsonl and csv in turn
     OUT_DIR/files/<outlet>/YYYY/MM/DD/<slug>-<n>.txt|.md   every 20th article
 
+With --one-jsonl every article goes into OUT_DIR/bulk/part-0000.jsonl instead (the
+streaming test: a single JSON lines file of several GB).
+
 JSON Lines records: id, title, subtitle, body, date (ISO), url, source (the
 url's host without www.).
 CSV: the dataset's own columns (article_id, publish_date as Y/M/D,
@@ -108,6 +111,9 @@ def main():
     ap.add_argument("out", help="output folder (emptied first)")
     ap.add_argument("--articles", default="10k", help="how many, e.g. 10000, 10k, 1m")
     ap.add_argument("--seed", type=int, default=2017)
+    ap.add_argument("--one-jsonl", action="store_true",
+                    help="write every article into one bulk/part-0000.jsonl (for the "
+                         "one-huge-file test: 1.4m articles is about 5 GB)")
     a = ap.parse_args()
     total = parse_count(a.articles)
     t0 = time.time()
@@ -128,9 +134,10 @@ def main():
             "shifted dates and paragraphs shuffled across articles. Not for "
             "anything but benchmarking.\n")
 
-    n_bulk_total = total - (total + SMALL_EVERY - 1) // SMALL_EVERY
+    small_every = total + 1 if a.one_jsonl else SMALL_EVERY
+    n_bulk_total = total - (total + small_every - 1) // small_every
     # At least two big files (one .jsonl, one .csv) even at small scales.
-    shard = max(1, min(SHARD, (n_bulk_total + 1) // 2))
+    shard = total if a.one_jsonl else max(1, min(SHARD, (n_bulk_total + 1) // 2))
     bulk_files = []   # paths
     cur = None
     n_small = n_bulk = 0
@@ -149,7 +156,7 @@ def main():
         url = f"https://{src['host']}/{date:%Y/%m/%d}/{slug}-{n}"
         body = "\n\n".join(paras)
 
-        if n % SMALL_EVERY == 0:
+        if not a.one_jsonl and n % SMALL_EVERY == 0:
             d = os.path.join(a.out, "files", src["outlet"], f"{date:%Y}", f"{date:%m}", f"{date:%d}")
             if d not in made_dirs:
                 os.makedirs(d, exist_ok=True)
