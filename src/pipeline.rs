@@ -312,6 +312,7 @@ pub fn ingest(
                 Msg::Doc(p, id, bands, mut doc) => {
                     let group = grouper.assign(&id, bands.as_ref());
                     doc.add_text(fields.group, &group);
+                    doc.add_u64(fields.group_key, crate::index::groups::group_key(&group));
                     writer
                         .add_document(*doc)
                         .map_err(|e| Error::write(&opts.index, e))?;

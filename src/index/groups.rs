@@ -16,6 +16,14 @@ use tantivy::Searcher;
 
 pub const MIN_SHARED_BANDS: usize = 2;
 
+/// The `group_key` of a group name.
+pub fn group_key(name: &str) -> u64 {
+    let h = blake3::hash(name.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&h.as_bytes()[..8]);
+    u64::from_le_bytes(b)
+}
+
 /// Band keys seen in this run, each with the group that first had it. Recent keys sit in
 /// a hash map; every [`MERGE_AT`] keys they are merged into one sorted vector. Keys are
 /// the low 32 bits of the band hash: a false match needs two 32-bit collisions with the

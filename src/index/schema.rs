@@ -49,6 +49,9 @@ pub struct Fields {
     pub dup_bands: Field,
     /// The near-duplicate group: the id of the article that started it.
     pub group: Field,
+    /// A 64-bit hash of `group` in a fast column: folding a page of results compares
+    /// these, rather than reading each group's name from the column's dictionary.
+    pub group_key: Field,
     // File records.
     pub file_key: Field,
     pub file_size: Field,
@@ -98,6 +101,7 @@ pub fn build() -> (Schema, Fields) {
         enrichment: b.add_text_field("enrichment", STORED),
         dup_bands: b.add_u64_field("dup_bands", FAST),
         group: b.add_text_field("group", STRING | STORED | FAST),
+        group_key: b.add_u64_field("group_key", FAST),
         file_key: b.add_text_field("file_key", STRING | STORED),
         file_size: b.add_u64_field("file_size", NumericOptions::default().set_stored()),
         file_mtime: b.add_i64_field("file_mtime", NumericOptions::default().set_stored()),
@@ -146,6 +150,7 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         enrichment: f("enrichment")?,
         dup_bands: f("dup_bands")?,
         group: f("group")?,
+        group_key: f("group_key")?,
         file_key: f("file_key")?,
         file_size: f("file_size")?,
         file_mtime: f("file_mtime")?,

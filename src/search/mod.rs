@@ -223,7 +223,7 @@ pub struct Built {
     pub text: Option<Box<dyn Query>>,
     pub partial: Option<Box<dyn Query>>,
     /// Added to the scores of the best matches of `query`: see [`ranked`].
-    pub bonus: Option<Box<dyn Query>>,
+    pub bonus: Vec<Box<dyn Query>>,
 }
 
 /// The full query: text (scored) and filters (not scored).
@@ -237,7 +237,7 @@ pub fn build_query(
     let scored = rank::scored_query(idx, &query, ranking);
     let (text, partial, bonus) = match scored {
         Some(s) => (Some(s.strict), s.partial, s.bonus),
-        None => (None, None, None),
+        None => (None, None, Vec::new()),
     };
     let main = match &text {
         Some(q) => q.box_clone(),
@@ -275,21 +275,21 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         (Sort::Relevance, None) => Sort::Newest,
         (s, _) => s,
     };
-    let page = |q: &dyn Query, bonus: Option<&dyn Query>, limit: usize, offset: usize| {
+    let page = |q: &dyn Query, bonus: &[Box<dyn Query>], limit: usize, offset: usize| {
         if req.all_copies {
             let (docs, n) = ranked(&searcher, q, bonus, sort, offset + limit)?;
             Ok((docs.into_iter().skip(offset).collect(), n))
         } else {
-            collapsed(idx, &searcher, q, bonus, sort, limit, offset)
+            collapsed(&searcher, q, bonus, sort, limit, offset)
         }
     };
-    let (mut top, total) = page(&*query, bonus.as_deref(), limit, offset)?;
+    let (mut top, total) = page(&*query, &bonus, limit, offset)?;
     let strict_hits = top.len();
     // Fewer articles hold every word than fill the page: the best partial matches follow.
     let mut partial_total = 0;
     if let (Sort::Relevance, Some(p)) = (sort, &partial) {
         if top.len() < limit {
-            let (more, n) = page(&**p, None, limit - top.len(), offset.saturating_sub(total))?;
+            let (more, n) = page(&**p, &[], limit - top.len(), offset.saturating_sub(total))?;
             partial_total = n;
             top.extend(more);
         }
@@ -409,13 +409,13 @@ pub const RERANK_DEPTH: usize = 300;
 pub fn ranked(
     searcher: &Searcher,
     query: &dyn Query,
-    bonus: Option<&dyn Query>,
+    bonus: &[Box<dyn Query>],
     sort: Sort,
     n: usize,
 ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-    let Some(bonus) = bonus.filter(|_| sort == Sort::Relevance) else {
+    if bonus.is_empty() || sort != Sort::Relevance {
         return top_docs(searcher, query, sort, n, 0);
-    };
+    }
     let (mut docs, total) = top_docs(searcher, query, sort, n.max(RERANK_DEPTH), 0)?;
     add_bonus(searcher, bonus, &mut docs)?;
     docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -423,28 +423,51 @@ pub fn ranked(
     Ok((docs, total))
 }
 
-/// Adds `bonus`'s score to each of `docs` that it matches.
-fn add_bonus(searcher: &Searcher, bonus: &dyn Query, docs: &mut [(f32, DocAddress)]) -> Result<()> {
-    let weight = bonus.weight(tantivy::query::EnableScoring::enabled_from_searcher(
-        searcher,
-    ))?;
+/// Adds each bonus query's score to the documents it matches. Each query's scorer
+/// jumps straight to the next candidate and checks that document alone
+/// (`seek_danger`): a plain `seek`, or a union of the bonus queries, would look for
+/// the next phrase match past every candidate, reading positions all the way.
+fn add_bonus(
+    searcher: &Searcher,
+    bonus: &[Box<dyn Query>],
+    docs: &mut [(f32, DocAddress)],
+) -> Result<()> {
+    use tantivy::{SeekDangerResult, TERMINATED};
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| docs[i].1);
-    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
-    for i in order {
-        let addr = docs[i].1;
-        let scorer = match &mut current {
-            Some((seg, sc)) if *seg == addr.segment_ord => sc,
-            _ => {
-                let sc = weight.scorer(searcher.segment_reader(addr.segment_ord), 1.0)?;
-                &mut current.insert((addr.segment_ord, sc)).1
+    for q in bonus {
+        let weight = q.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+            searcher,
+        ))?;
+        let mut i = 0;
+        while i < order.len() {
+            let seg = docs[order[i]].1.segment_ord;
+            let first = docs[order[i]].1.doc_id;
+            let (mut res, mut scorer) =
+                weight.scorer_danger(searcher.segment_reader(seg), first, 1.0)?;
+            // Candidates below `bound` are known not to match.
+            let mut bound = first;
+            loop {
+                let doc = docs[order[i]].1.doc_id;
+                if doc != first && doc >= bound {
+                    res = scorer.seek_danger(doc);
+                }
+                match res {
+                    SeekDangerResult::Found if doc >= bound => {
+                        docs[order[i]].0 += scorer.score();
+                        bound = doc + 1;
+                    }
+                    SeekDangerResult::SeekLowerBound(lb) => bound = bound.max(lb),
+                    SeekDangerResult::Found => {}
+                }
+                i += 1;
+                if bound == TERMINATED || i == order.len() || docs[order[i]].1.segment_ord != seg {
+                    while i < order.len() && docs[order[i]].1.segment_ord == seg {
+                        i += 1;
+                    }
+                    break;
+                }
             }
-        };
-        if scorer.doc() < addr.doc_id {
-            scorer.seek(addr.doc_id);
-        }
-        if scorer.doc() == addr.doc_id {
-            docs[i].0 += scorer.score();
         }
     }
     Ok(())
@@ -453,10 +476,9 @@ fn add_bonus(searcher: &Searcher, bonus: &dyn Query, docs: &mut [(f32, DocAddres
 /// Like [`top_docs`], with each near-duplicate group shown once, by its best match.
 /// Reads a growing window of matches until the page is full of distinct groups.
 fn collapsed(
-    idx: &NewsIndex,
     searcher: &Searcher,
     query: &dyn Query,
-    bonus: Option<&dyn Query>,
+    bonus: &[Box<dyn Query>],
     sort: Sort,
     limit: usize,
     offset: usize,
@@ -467,28 +489,19 @@ fn collapsed(
         let (docs, total) = ranked(searcher, query, bonus, sort, window)?;
         let mut seen = std::collections::HashSet::new();
         let mut kept = Vec::with_capacity(want);
-        // The group comes from its fast column: loading each candidate's stored
-        // document (its whole body) only to read one field would dominate the search.
-        let mut columns: HashMap<u32, Option<tantivy::columnar::StrColumn>> = HashMap::new();
-        let mut group = String::new();
+        // The group comes from its key's fast column: loading each candidate's stored
+        // document, or its group's name from the column dictionary, would dominate.
+        let mut columns: HashMap<u32, Option<tantivy::columnar::Column<u64>>> = HashMap::new();
         for (score, addr) in &docs {
-            let col = match columns.entry(addr.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                    searcher
-                        .segment_reader(addr.segment_ord)
-                        .fast_fields()
-                        .str("group")?,
-                ),
-            };
-            group.clear();
-            if let Some(col) = col {
-                if let Some(ord) = col.term_ords(addr.doc_id).next() {
-                    col.ord_to_str(ord, &mut group)
-                        .map_err(|e| Error::io(&idx.path, e))?;
-                }
-            }
-            if group.is_empty() || seen.insert(group.clone()) {
+            let col = columns.entry(addr.segment_ord).or_insert_with(|| {
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64("group_key")
+                    .ok()
+            });
+            let key = col.as_ref().and_then(|c| c.first(addr.doc_id));
+            if key.is_none_or(|k| seen.insert(k)) {
                 kept.push((*score, *addr));
                 if kept.len() == want {
                     break;
@@ -504,6 +517,10 @@ fn collapsed(
 
 /// How many matches belong to `group`.
 fn group_matches(searcher: &Searcher, query: &dyn Query, f: &Fields, group: &str) -> Result<usize> {
+    // Most groups are one article: then the only match is that article.
+    if searcher.doc_freq(&Term::from_field_text(f.group, group))? <= 1 {
+        return Ok(1);
+    }
     let q = BooleanQuery::new(vec![
         (Occur::Must, query.box_clone()),
         (

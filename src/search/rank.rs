@@ -60,9 +60,9 @@ pub struct Scored {
     pub partial: Option<Box<dyn Query>>,
     /// Proximity bonuses (query words close together), added to the score of the best
     /// strict matches only (see `search::ranked`): scoring them for every match was
-    /// most of the cost of a several-word query. `None` for a one-word query and for
+    /// most of the cost of a several-word query. Empty for a one-word query and for
     /// `Ranking::PlainBm25`.
-    pub bonus: Option<Box<dyn Query>>,
+    pub bonus: Vec<Box<dyn Query>>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -86,7 +86,7 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
             Some(Scored {
                 strict: q,
                 partial: None,
-                bonus: None,
+                bonus: Vec::new(),
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -468,14 +468,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     strict.extend(required.iter().map(|q| (Occur::Must, q.box_clone())));
     strict.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
     let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
-    let bonus_query = (!bonus.is_empty()).then(|| {
-        Box::new(BooleanQuery::new(
-            bonus
-                .iter()
-                .map(|q| (Occur::Should, q.box_clone()))
-                .collect(),
-        )) as Box<dyn Query>
-    });
+    let bonus_queries: Vec<Box<dyn Query>> = bonus.iter().map(|q| q.box_clone()).collect();
 
     let partial = if required.len() >= 2 {
         let n = required.len();
@@ -491,7 +484,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     Some(Scored {
         strict,
         partial,
-        bonus: bonus_query,
+        bonus: bonus_queries,
     })
 }
 

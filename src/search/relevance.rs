@@ -319,7 +319,7 @@ pub fn ranked_ids(
             let (top, _) = super::ranked(
                 searcher,
                 &*strict,
-                scored.bonus.as_deref(),
+                &scored.bonus,
                 super::Sort::Relevance,
                 k.max(1),
             )
