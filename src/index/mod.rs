@@ -47,6 +47,21 @@ pub struct NewsIndex {
     reader: std::sync::OnceLock<tantivy::IndexReader>,
 }
 
+/// Segments of at least this many articles are not merged again.
+pub const MERGE_MAX_DOCS: usize = 20_000;
+
+/// tantivy's log merge policy, for small segments only. A merge maps every page of
+/// its input segments into the process (they count towards its resident memory), so
+/// merging the big segments of a large ingest would make memory grow with the archive:
+/// at a million articles, merges of eight 50,000-article segments took peak RSS from
+/// 0.65 GB to 2.3 GB. Small segments (incremental runs) still merge, eight at a time,
+/// into segments of at most 160,000 articles.
+pub fn merge_policy() -> tantivy::indexer::LogMergePolicy {
+    let mut p = tantivy::indexer::LogMergePolicy::default();
+    p.set_max_docs_before_merge(MERGE_MAX_DOCS);
+    p
+}
+
 /// What the index knows about one source file.
 #[derive(Debug, Clone)]
 pub struct FileRecord {
@@ -194,7 +209,8 @@ impl NewsIndex {
     /// a killed process is an OS file lock, released with the process, so never stale.
     pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<IndexWriter> {
         let per_thread = (memory_bytes / threads.max(1)).max(20_000_000);
-        self.index
+        let writer: IndexWriter = self
+            .index
             .writer_with_num_threads(threads.max(1), per_thread * threads.max(1))
             .map_err(|e| match e {
                 TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
@@ -207,7 +223,9 @@ impl NewsIndex {
                 },
                 TantivyError::IoError(_) => unusable_t(&self.path, e),
                 other => other.into(),
-            })
+            })?;
+        writer.set_merge_policy(Box::new(merge_policy()));
+        Ok(writer)
     }
 
     /// All file records: path -> what was indexed from it.
