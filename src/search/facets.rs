@@ -69,12 +69,20 @@ impl SegmentCollector for TagCountsSegment {
         for (col, counts) in self.columns.iter().zip(self.counts) {
             let mut m = HashMap::new();
             if let Some(col) = col {
-                let mut s = String::new();
-                for (ord, n) in counts.into_iter().enumerate() {
-                    if n > 0 && col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
-                        m.insert(s.clone(), n);
+                // The names of the counted values, in one pass over the dictionary:
+                // looking each one up alone decompresses its block again every time.
+                let ords: Vec<u64> = (0..counts.len() as u64)
+                    .filter(|&o| counts[o as usize] > 0)
+                    .collect();
+                let mut found = ords.iter();
+                let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                    if let Some(&o) = found.next() {
+                        m.insert(
+                            String::from_utf8_lossy(bytes).into_owned(),
+                            counts[o as usize],
+                        );
                     }
-                }
+                });
             }
             out.push(m);
         }
