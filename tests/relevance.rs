@@ -61,6 +61,68 @@ fn defaults_beat_plain_bm25_on_judged_queries() {
     );
 }
 
+/// The proximity bonus is added to the best plain matches only, each candidate checked
+/// alone (`search::ranked`). Where the query has fewer matches than that depth, the
+/// scores must be exactly those of one query with the bonuses as optional clauses.
+#[test]
+fn reranked_scores_equal_the_one_query_scores() {
+    use newsidx::search::{rank, ranked, Sort, RERANK_DEPTH};
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::{BooleanQuery, Occur, Query};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::copy(data().join("articles.csv"), corpus.join("articles.csv")).unwrap();
+    ingest(&corpus, &index);
+    let idx = NewsIndex::open(&index).unwrap();
+    let searcher = idx.searcher().unwrap();
+    let mut checked = 0;
+    for q in relevance::read_queries(&data().join("queries.tsv")).unwrap() {
+        let scored = rank::scored_query(&idx, &q.text, rank::Ranking::News).unwrap();
+        if scored.bonus.is_empty() {
+            continue;
+        }
+        let n = searcher.search(&*scored.strict, &Count).unwrap();
+        if n == 0 || n > RERANK_DEPTH {
+            continue;
+        }
+        let (two_step, total) = ranked(
+            &searcher,
+            &*scored.strict,
+            &scored.bonus,
+            Sort::Relevance,
+            n,
+        )
+        .unwrap();
+        assert_eq!(total, n);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, scored.strict.box_clone())];
+        clauses.extend(scored.bonus.iter().map(|b| (Occur::Should, b.box_clone())));
+        let one = searcher
+            .search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(n).order_by_score(),
+            )
+            .unwrap();
+        assert_eq!(two_step.len(), one.len(), "{}", q.text);
+        let mut a: Vec<_> = two_step.iter().map(|(s, d)| (*d, *s)).collect();
+        let mut b: Vec<_> = one.iter().map(|(s, d)| (*d, *s)).collect();
+        a.sort_by_key(|x| x.0);
+        b.sort_by_key(|x| x.0);
+        for ((da, sa), (db, sb)) in a.iter().zip(&b) {
+            assert_eq!(da, db, "{}", q.text);
+            assert!((sa - sb).abs() < 1e-3, "{}: {sa} vs {sb}", q.text);
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 10,
+        "only {checked} queries had bonuses and few matches"
+    );
+}
+
 /// For extending the judgements: prints `query_id<TAB>article id` for the pooled top
 /// ten of the defaults, plain BM25 and an any-word query over the index named by
 /// `NEWSIDX_REL_INDEX` (queries from `NEWSIDX_REL_QUERIES`, default the committed set).
