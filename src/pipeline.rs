@@ -278,9 +278,8 @@ pub fn ingest(
                     let path = a.path.clone();
                     let id = a.id.clone();
                     let e = enrich_guarded(enricher_ref, a, file_date, &tx);
-                    let bands = e.signature.as_ref().map(crate::enrich::minhash::bands);
                     let doc = crate::index::article_doc(&fields, &e);
-                    if tx.send(Msg::Doc(path, id, bands, Box::new(doc))).is_err() {
+                    if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
                         break;
                     }
                 }
@@ -441,7 +440,7 @@ fn enrich_guarded(
                 published_from: None,
                 tags: Default::default(),
                 dates: Vec::new(),
-                signature: None,
+                bands: None,
                 article: keep,
             }
         }

@@ -29,8 +29,9 @@ fn ingest(corpus: &Path, index: &Path) {
         .success();
 }
 
-#[test]
-fn defaults_beat_plain_bm25_on_judged_queries() {
+/// The judged articles ingested by the binary into a fresh index (kept while the
+/// returned folder lives).
+fn judged_index() -> (tempfile::TempDir, NewsIndex) {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
     let index = tmp.path().join("index");
@@ -38,6 +39,12 @@ fn defaults_beat_plain_bm25_on_judged_queries() {
     std::fs::copy(data().join("articles.csv"), corpus.join("articles.csv")).unwrap();
     ingest(&corpus, &index);
     let idx = NewsIndex::open(&index).unwrap();
+    (tmp, idx)
+}
+
+#[test]
+fn defaults_beat_plain_bm25_on_judged_queries() {
+    let (_tmp, idx) = judged_index();
     let report = relevance::evaluate(&idx, &data().join("queries.tsv"), &data().join("qrels.tsv"));
     println!("{report}");
     assert!(report.problems.is_empty(), "{:?}", report.problems);
@@ -70,13 +77,7 @@ fn reranked_scores_equal_the_one_query_scores() {
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, Occur, Query};
 
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    let index = tmp.path().join("index");
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::copy(data().join("articles.csv"), corpus.join("articles.csv")).unwrap();
-    ingest(&corpus, &index);
-    let idx = NewsIndex::open(&index).unwrap();
+    let (_tmp, idx) = judged_index();
     let searcher = idx.searcher().unwrap();
     let mut checked = 0;
     for q in relevance::read_queries(&data().join("queries.tsv")).unwrap() {

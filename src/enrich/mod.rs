@@ -48,9 +48,9 @@ pub struct Enriched {
     pub published_from: Option<DateSource>,
     pub tags: Tags,
     pub dates: Vec<DateMention>,
-    /// Near-duplicate fingerprint of the body (`None` for very short bodies).
+    /// The body's near-duplicate band keys (`None` for very short bodies).
     #[serde(skip)]
-    pub signature: Option<minhash::Signature>,
+    pub bands: Option<[u64; minhash::BANDS]>,
 }
 
 /// Holds the matchers, built once and shared by every enrichment thread.
@@ -91,14 +91,14 @@ impl Enricher {
         let (published, published_from) = publication_date(&article, None);
         let tags = self.tagger.tag(&article);
         let dates = dates::extract(&article.body, published);
-        let signature = minhash::signature(&article.body);
+        let bands = minhash::signature(&article.body).map(|s| minhash::bands(&s));
         Enriched {
             article,
             published,
             published_from,
             tags,
             dates,
-            signature,
+            bands,
         }
     }
 }

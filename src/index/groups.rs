@@ -148,26 +148,23 @@ impl Grouper {
             .filter(|(_, n)| *n >= MIN_SHARED_BANDS)
             .max_by_key(|(g, n)| (*n, std::cmp::Reverse(*g)))
             .map(|(g, _)| g);
-        let g = match found.map(|g| (g, self.name_of(g))) {
-            Some((g, Some(name))) => {
+        let (g, name) = match found.and_then(|g| Some((g, self.name_of(g)?))) {
+            Some((g, name)) => {
                 // Keep what was read from the index for the next copy.
                 if let Slot::Indexed { .. } = self.slots[g as usize] {
                     self.slots[g as usize] = Slot::Named(self.names.push(&name));
                 }
-                g
+                (g, name)
             }
-            _ => {
+            None => {
                 self.slots.push(Slot::Named(self.names.push(id)));
-                (self.slots.len() - 1) as u32
+                ((self.slots.len() - 1) as u32, id.to_string())
             }
         };
         for b in bands {
             self.bands.insert(*b as u32, g);
         }
-        match self.slots[g as usize] {
-            Slot::Named(n) => self.names.get(n).to_string(),
-            Slot::Indexed { .. } => id.to_string(),
-        }
+        name
     }
 
     fn name_of(&self, g: u32) -> Option<String> {

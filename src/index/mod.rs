@@ -346,10 +346,8 @@ pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
     for au in &a.authors {
         d.add_text(f.authors, au);
     }
-    if let Some(sig) = &e.signature {
-        for b in crate::enrich::minhash::bands(sig) {
-            d.add_u64(f.dup_bands, b);
-        }
+    for b in e.bands.iter().flatten() {
+        d.add_u64(f.dup_bands, *b);
     }
     /// What `show` reads back; written directly, without an intermediate JSON value.
     #[derive(serde::Serialize)]
