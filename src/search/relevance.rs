@@ -1,7 +1,9 @@
 //! Measuring the ranking: graded judgements for a set of queries, nDCG@10 and
 //! recall@10 of each ranking over the same index.
 //!
-//! `queries.tsv`: `query_id<TAB>query<TAB>information need`; `qrels.tsv`:
+//! `queries.tsv`: `query_id<TAB>query<TAB>information need[<TAB>set]`, where the set
+//! names the queries' part (`dev`, the default: seen while the ranking was built;
+//! `heldout`: written and judged after the ranking was fixed); `qrels.tsv`:
 //! `query_id<TAB>article id<TAB>grade` (0 not relevant, 1 partly, 2 relevant, 3 highly).
 //! An article id is the index's id (`articles.csv#17`); a bare `17` matches any file's
 //! record 17. Lines starting with `#` and a header line are skipped. Articles a ranking
@@ -29,6 +31,8 @@ pub struct QuerySpec {
     pub id: String,
     pub text: String,
     pub need: String,
+    /// Which part of the set the query belongs to (`dev` unless the file says).
+    pub set: String,
 }
 
 /// How a query is run.
@@ -56,6 +60,7 @@ impl Run {
 pub struct QueryScore {
     pub id: String,
     pub query: String,
+    pub set: String,
     pub ndcg: f64,
     /// `None` when the query has no article graded relevant.
     pub recall: Option<f64>,
@@ -85,6 +90,33 @@ impl RelevanceReport {
     pub fn ranking(&self, run: Run) -> Option<&RankingReport> {
         self.rankings.iter().find(|r| r.run == run)
     }
+
+    /// The parts of the query set, in the order they first appear.
+    pub fn sets(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if let Some(r) = self.rankings.first() {
+            for q in &r.queries {
+                if !out.contains(&q.set) {
+                    out.push(q.set.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// The defaults against plain BM25: on all queries, then on each part of the set.
+    pub fn comparisons(&self) -> Vec<Comparison> {
+        let (Some(news), Some(bm25)) = (self.ranking(Run::News), self.ranking(Run::PlainBm25))
+        else {
+            return Vec::new();
+        };
+        let mut out = vec![news.compare(bm25, None)];
+        let sets = self.sets();
+        if sets.len() > 1 {
+            out.extend(sets.iter().map(|s| news.compare(bm25, Some(s))));
+        }
+        out
+    }
 }
 
 impl fmt::Display for RelevanceReport {
@@ -108,6 +140,40 @@ impl fmt::Display for RelevanceReport {
                 r.recall
             )?;
         }
+        let comparisons = self.comparisons();
+        if !comparisons.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{:<8} {:>7} {:>12} {:>12} {:>9} {:>17} {:>13}",
+                "set", "queries", "news nDCG", "bm25 nDCG", "+nDCG", "95% interval", "wins/losses"
+            )?;
+            for c in &comparisons {
+                writeln!(
+                    out,
+                    "{:<8} {:>7} {:>12.3} {:>12.3} {:>+9.3} {:>17} {:>13}",
+                    c.set,
+                    c.queries,
+                    c.ndcg.0,
+                    c.ndcg.1,
+                    c.ndcg.0 - c.ndcg.1,
+                    format!("[{:+.3}, {:+.3}]", c.interval.0, c.interval.1),
+                    format!("{}/{} ({} ties)", c.wins, c.losses, c.ties)
+                )?;
+            }
+            writeln!(
+                out,
+                "{:<8} {:>7} {:>12} {:>12}",
+                "", "", "news R@10", "bm25 R@10"
+            )?;
+            for c in &comparisons {
+                writeln!(
+                    out,
+                    "{:<8} {:>7} {:>12.3} {:>12.3}",
+                    c.set, c.queries, c.recall.0, c.recall.1
+                )?;
+            }
+        }
         if !self.rankings.is_empty() {
             writeln!(out)?;
             write!(out, "{:<6}", "query")?;
@@ -119,7 +185,7 @@ impl fmt::Display for RelevanceReport {
                     "R@10"
                 )?;
             }
-            writeln!(out, "  text")?;
+            writeln!(out, "  set      text")?;
             for (i, q) in self.rankings[0].queries.iter().enumerate() {
                 write!(out, "{:<6}", q.id)?;
                 for r in &self.rankings {
@@ -131,7 +197,7 @@ impl fmt::Display for RelevanceReport {
                     let mark = if s.partial > 0 { "*" } else { " " };
                     write!(out, " {:>9.3}{mark} {recall:>6}", s.ndcg)?;
                 }
-                writeln!(out, "  {}", q.query)?;
+                writeln!(out, "  {:<8} {}", q.set, q.query)?;
             }
             writeln!(out, "(* = partial matches filled the top {K})")?;
         }
@@ -172,6 +238,11 @@ pub fn read_queries(path: &Path) -> Result<Vec<QuerySpec>, String> {
             id: cols[0].clone(),
             text: cols[1].clone(),
             need: cols.get(2).cloned().unwrap_or_default(),
+            set: cols
+                .get(3)
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .unwrap_or_else(|| "dev".to_string()),
         });
     }
     Ok(out)
@@ -232,7 +303,8 @@ pub fn ndcg_at(ranked: &[String], grades: &HashMap<String, u8>, k: usize) -> f64
     if idcg == 0.0 {
         0.0
     } else {
-        dcg / idcg
+        // `+ 0.0`: an empty sum is -0.0
+        dcg / idcg + 0.0
     }
 }
 
@@ -390,16 +462,14 @@ pub fn evaluate(idx: &NewsIndex, queries: &Path, qrels: &Path) -> RelevanceRepor
             scores.push(QueryScore {
                 id: q.id.clone(),
                 query: q.text.clone(),
+                set: q.set.clone(),
                 ndcg: ndcg_at(&top, grades, K),
                 recall: recall_at(&top, grades, K),
                 partial,
                 top,
             });
         }
-        let n = scores.len().max(1) as f64;
-        let ndcg = scores.iter().map(|s| s.ndcg).sum::<f64>() / n;
-        let recalls: Vec<f64> = scores.iter().filter_map(|s| s.recall).collect();
-        let recall = recalls.iter().sum::<f64>() / recalls.len().max(1) as f64;
+        let (ndcg, recall) = means(scores.iter());
         report.rankings.push(RankingReport {
             run,
             ndcg,
@@ -408,6 +478,91 @@ pub fn evaluate(idx: &NewsIndex, queries: &Path, qrels: &Path) -> RelevanceRepor
         });
     }
     report
+}
+
+/// Mean nDCG and mean recall (over the queries that have relevant articles).
+fn means<'a>(scores: impl Iterator<Item = &'a QueryScore>) -> (f64, f64) {
+    let (mut ndcg, mut n, mut recall, mut with_relevant) = (0.0, 0usize, 0.0, 0usize);
+    for s in scores {
+        ndcg += s.ndcg;
+        n += 1;
+        if let Some(r) = s.recall {
+            recall += r;
+            with_relevant += 1;
+        }
+    }
+    (ndcg / n.max(1) as f64, recall / with_relevant.max(1) as f64)
+}
+
+/// How one ranking compares with another over the same queries (one part of the set,
+/// or all of it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub set: String,
+    pub queries: usize,
+    pub ndcg: (f64, f64),
+    pub recall: (f64, f64),
+    /// Queries where the first ranking's nDCG@10 is higher by more than 0.005, lower,
+    /// or within that.
+    pub wins: usize,
+    pub losses: usize,
+    pub ties: usize,
+    /// A 95% interval for the mean nDCG@10 difference: the 2.5th and 97.5th
+    /// percentiles of 10,000 resamples of the queries (paired bootstrap).
+    pub interval: (f64, f64),
+}
+
+impl RankingReport {
+    /// This ranking against `other` on the queries of `set` (`None`: all of them).
+    pub fn compare(&self, other: &RankingReport, set: Option<&str>) -> Comparison {
+        let pairs: Vec<(&QueryScore, &QueryScore)> = self
+            .queries
+            .iter()
+            .zip(&other.queries)
+            .filter(|(a, _)| set.is_none_or(|s| a.set == s))
+            .collect();
+        let (a_ndcg, a_recall) = means(pairs.iter().map(|p| p.0));
+        let (b_ndcg, b_recall) = means(pairs.iter().map(|p| p.1));
+        let diffs: Vec<f64> = pairs.iter().map(|(a, b)| a.ndcg - b.ndcg).collect();
+        Comparison {
+            set: set.unwrap_or("all").to_string(),
+            queries: pairs.len(),
+            ndcg: (a_ndcg, b_ndcg),
+            recall: (a_recall, b_recall),
+            wins: diffs.iter().filter(|d| **d > 0.005).count(),
+            losses: diffs.iter().filter(|d| **d < -0.005).count(),
+            ties: diffs.iter().filter(|d| d.abs() <= 0.005).count(),
+            interval: bootstrap_interval(&diffs, 10_000),
+        }
+    }
+}
+
+/// The 2.5th and 97.5th percentiles of the mean of `diffs` resampled with
+/// replacement `rounds` times, from a fixed seed (the same report every run).
+pub fn bootstrap_interval(diffs: &[f64], rounds: usize) -> (f64, f64) {
+    if diffs.is_empty() || rounds == 0 {
+        return (0.0, 0.0);
+    }
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        // xorshift64*
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    let n = diffs.len();
+    let mut means: Vec<f64> = (0..rounds)
+        .map(|_| {
+            (0..n)
+                .map(|_| diffs[(next() % n as u64) as usize])
+                .sum::<f64>()
+                / n as f64
+        })
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let at = |q: f64| means[((rounds - 1) as f64 * q).round() as usize];
+    (at(0.025), at(0.975))
 }
 
 /// Candidates to judge: the union of the top `depth` of the defaults, plain BM25 and an
@@ -450,6 +605,73 @@ mod tests {
         let worse: Vec<String> = vec!["a#3".into(), "a#2".into(), "a#1".into()];
         assert!(ndcg_at(&worse, &g, 10) < 0.7);
         assert_eq!(ndcg_at(&[], &g, 10), 0.0);
+    }
+
+    fn run(run: Run, scores: &[(&str, f64)]) -> RankingReport {
+        let queries = scores
+            .iter()
+            .enumerate()
+            .map(|(i, (set, ndcg))| QueryScore {
+                id: format!("q{i}"),
+                query: String::new(),
+                set: set.to_string(),
+                ndcg: *ndcg,
+                recall: Some(*ndcg),
+                partial: 0,
+                top: Vec::new(),
+            })
+            .collect();
+        RankingReport {
+            run,
+            ndcg: 0.0,
+            recall: 0.0,
+            queries,
+        }
+    }
+
+    #[test]
+    fn comparison_counts_wins_per_set_and_brackets_the_difference() {
+        let a = run(
+            Run::News,
+            &[
+                ("dev", 0.9),
+                ("dev", 0.5),
+                ("heldout", 0.8),
+                ("heldout", 0.7),
+            ],
+        );
+        let b = run(
+            Run::PlainBm25,
+            &[
+                ("dev", 0.6),
+                ("dev", 0.6),
+                ("heldout", 0.8),
+                ("heldout", 0.5),
+            ],
+        );
+        let all = a.compare(&b, None);
+        assert_eq!((all.queries, all.wins, all.losses, all.ties), (4, 2, 1, 1));
+        assert!((all.ndcg.0 - 0.725).abs() < 1e-9 && (all.ndcg.1 - 0.625).abs() < 1e-9);
+        assert!(
+            all.interval.0 < 0.1 && 0.1 < all.interval.1,
+            "{:?}",
+            all.interval
+        );
+        let heldout = a.compare(&b, Some("heldout"));
+        assert_eq!((heldout.queries, heldout.wins, heldout.ties), (2, 1, 1));
+        assert!((heldout.ndcg.0 - heldout.ndcg.1 - 0.1).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bootstrap_interval_of_a_constant_is_that_constant_and_widens_with_spread() {
+        let (lo, hi) = bootstrap_interval(&[0.1; 20], 1000);
+        assert!((lo - 0.1).abs() < 1e-12 && (hi - 0.1).abs() < 1e-12);
+        let spread: Vec<f64> = (0..30)
+            .map(|i| if i % 2 == 0 { 0.3 } else { -0.3 })
+            .collect();
+        let (lo, hi) = bootstrap_interval(&spread, 2000);
+        assert!(lo < 0.0 && hi > 0.0 && hi - lo > 0.1, "{lo} {hi}");
+        assert_eq!(bootstrap_interval(&spread, 2000), (lo, hi), "fixed seed");
     }
 
     #[test]
