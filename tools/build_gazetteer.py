@@ -168,7 +168,12 @@ def titlecase_caps(tok):
     return tok
 
 
+# Arabic surnames keep their article in lower case: 'al-ABADI', 'el-SISI'.
+PARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az|bin|ibn|abu)-(?=[A-Z])")
+
+
 def is_caps(tok):
+    tok = PARTICLE_PREFIX.sub("", tok)
     letters = [c for c in tok if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters) and tok not in ("II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "XIII", "XIV", "XV", "XVI")
 
@@ -209,7 +214,8 @@ def parse_leaders(text, stop_words):
         if not name_toks:
             continue
         caps_toks = [t for t in name_toks if is_caps(t)]
-        surname = " ".join(titlecase_caps(t) for t in caps_toks)
+        # The press writes the surname without its article ("Abadi", "Assad").
+        surname = " ".join(titlecase_caps(PARTICLE_PREFIX.sub("", t)) for t in caps_toks)
         name = " ".join(titlecase_caps(t) for t in name_toks)
         name = re.sub(r",?\s*Jr\.?$", "", name).strip()
         # Canonical form drops initials and Russian-style patronymics

@@ -1282,6 +1282,17 @@ impl<'a> Scanner<'a> {
             }
             return Some(Tense::Future);
         }
+        if is_past_form(w)
+            && k > 0
+            && self.word_in(
+                k - 1,
+                &[
+                    "the", "a", "an", "its", "their", "his", "her", "our", "this", "that",
+                ],
+            )
+        {
+            return None; // an adjective: "the revised purchase"
+        }
         if is_past_form(w) {
             // The auxiliary chain decides: "will be heard", "are to be charged",
             // "is expected", "was signed", "has been".
@@ -1797,6 +1808,10 @@ impl<'a> Scanner<'a> {
         if modified {
             return true;
         }
+        // "November's election", "August's clash" (never "May's": the Prime Minister).
+        if m != 5 && self.possessive_after(k) {
+            return true;
+        }
         if self.word_in(p, &["by", "to"]) && m != 5 {
             return true;
         }
@@ -2027,7 +2042,6 @@ impl<'a> Scanner<'a> {
             "businesses",
             "companies",
             "people",
-            "news",
             "era",
             "age",
             "climate",
@@ -3123,6 +3137,30 @@ mod tests {
             one("It peaked in late 2014.", "2017-02-28"),
             pair("in late 2014", "2014")
         );
+    }
+
+    #[test]
+    fn possessive_months_adjectives_and_todays_news() {
+        assert_eq!(
+            one(
+                "Few believed he could win November's election.",
+                "2017-02-17"
+            ),
+            pair("November", "2016-11")
+        );
+        // "the revised purchase" is no past-tense verb: the aim is still to come.
+        assert_eq!(
+            one(
+                "Verizon is now aiming to complete the revised purchase by the end of June.",
+                "2017-03-13"
+            ),
+            pair("June", "2017-06")
+        );
+        assert_eq!(
+            one("Certainly today's news is welcome news.", "2017-02-07"),
+            pair("today", "2017-02-07")
+        );
+        assert!(ex("Theresa May's plan was rejected.", "2017-02-07").is_empty());
     }
 
     #[test]

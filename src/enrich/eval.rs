@@ -259,4 +259,28 @@ mod tests {
         assert!(s.leaders.f1() >= 0.985, "leaders F1 {:.3}", s.leaders.f1());
         assert!(s.orgs.f1() >= 0.995, "orgs F1 {:.3}", s.orgs.f1());
     }
+
+    /// The second set (`tests/data/labels-2`), labelled after the rules were written.
+    /// Its first run gave 0.989 / 0.951 / 1.000; the floors hold the figures reached
+    /// after the fixes that run prompted (1.000 / 0.984 / 1.000).
+    #[test]
+    fn second_labelled_set_meets_targets() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/labels-2/tags");
+        let s = evaluate_tags(
+            &dir.join("articles.csv"),
+            &dir.join("gold.jsonl"),
+            &dir.join("no-seed.txt"),
+        );
+        for d in &s.differences {
+            println!("{d}");
+        }
+        assert_eq!(s.articles, 45);
+        assert!(
+            s.countries.f1() >= 0.995,
+            "countries F1 {:.3}",
+            s.countries.f1()
+        );
+        assert!(s.leaders.f1() >= 0.975, "leaders F1 {:.3}", s.leaders.f1());
+        assert!(s.orgs.f1() >= 0.995, "orgs F1 {:.3}", s.orgs.f1());
+    }
 }

@@ -499,10 +499,13 @@ impl Tagger {
                 if !n.contains(' ') && !l.alone {
                     continue;
                 }
-                b.add(n, Kind::Leader(i));
-                leader_names
-                    .entry(fold_diacritics(n).to_lowercase())
-                    .or_insert(i);
+                // "Michael D. Higgins" is also written "Michael D Higgins".
+                for n in std::iter::once(n.clone()).chain(without_initial_stops(n)) {
+                    b.add(&n, Kind::Leader(i));
+                    leader_names
+                        .entry(fold_diacritics(&n).to_lowercase())
+                        .or_insert(i);
+                }
             }
             if l.surname.chars().count() >= 2 {
                 for key in [l.surname.clone(), fold_diacritics(&l.surname)] {
@@ -1260,6 +1263,32 @@ fn sort_mentions(ms: &mut Vec<Mention>) {
     ms.dedup_by(|a, b| a.field == b.field && a.start == b.start && a.end == b.end);
 }
 
+/// A name with its initials' full stops dropped ("George W. Bush" → "George W Bush"),
+/// or `None` when it has no such initial.
+fn without_initial_stops(name: &str) -> Option<String> {
+    let is_initial = |w: &str| {
+        let mut c = w.chars();
+        matches!((c.next(), c.next(), c.next()), (Some(l), Some('.'), None) if l.is_uppercase())
+    };
+    let words: Vec<&str> = name.split(' ').collect();
+    if !words.iter().any(|w| is_initial(w)) || words.len() < 3 {
+        return None;
+    }
+    Some(
+        words
+            .iter()
+            .map(|w| {
+                if is_initial(w) {
+                    w.trim_end_matches('.')
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1349,6 +1378,35 @@ mod tests {
             ["GW", "PG"]
         );
         assert_eq!(codes("Niger and Nigeria share a border."), ["NE", "NG"]);
+    }
+
+    #[test]
+    fn a_country_inside_a_militant_groups_name_is_not_tagged() {
+        assert!(
+            codes("The Islamic State of Iraq and the Levant (ISIL) group claimed it.").is_empty()
+        );
+        assert_eq!(
+            codes("ISIL, the Islamic State of Iraq and Syria, lost ground in Iraq."),
+            ["IQ"]
+        );
+    }
+
+    #[test]
+    fn initials_without_stops_and_arabic_surnames() {
+        assert_eq!(
+            leaders("The choir sang for President Michael D Higgins in Dublin."),
+            ["Michael D. Higgins"]
+        );
+        assert_eq!(
+            leaders("Iraqi Prime Minister Haider al-Abadi flew to Washington. Abadi said so."),
+            ["Haider al-Abadi"]
+        );
+        assert_eq!(leaders("Sudan's Umar al-Bashir spoke."), ["Omar al-Bashir"]);
+        assert_eq!(
+            without_initial_stops("George W. Bush").as_deref(),
+            Some("George W Bush")
+        );
+        assert_eq!(without_initial_stops("Xi Jinping"), None);
     }
 
     #[test]
