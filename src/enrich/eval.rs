@@ -262,7 +262,7 @@ mod tests {
 
     /// The second set (`tests/data/labels-2`), labelled after the rules were written.
     /// Its first run gave 0.989 / 0.951 / 1.000; the floors hold the figures reached
-    /// after the fixes that run prompted (1.000 / 0.984 / 1.000).
+    /// after the fixes that run prompted (1.000 / 1.000 / 1.000).
     #[test]
     fn second_labelled_set_meets_targets() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/labels-2/tags");
@@ -280,7 +280,7 @@ mod tests {
             "countries F1 {:.3}",
             s.countries.f1()
         );
-        assert!(s.leaders.f1() >= 0.975, "leaders F1 {:.3}", s.leaders.f1());
+        assert!(s.leaders.f1() >= 0.995, "leaders F1 {:.3}", s.leaders.f1());
         assert!(s.orgs.f1() >= 0.995, "orgs F1 {:.3}", s.orgs.f1());
     }
 }

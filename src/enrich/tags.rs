@@ -1027,7 +1027,16 @@ impl Tagger {
                             None
                         }
                     }
-                } else if !date_like && !country_kind && !other_person.contains(&g) {
+                } else if !date_like
+                    && !country_kind
+                    // Another person of that name makes the bare surname ambiguous,
+                    // but only a head of government has an administration ("the
+                    // Clinton administration" is Bill's, beside Hillary Clinton).
+                    && (!other_person.contains(&g)
+                        || next.is_some_and(|(_, w)| {
+                            matches!(w, "administration" | "presidency")
+                        }))
+                {
                     let famous: Vec<usize> = cands
                         .iter()
                         .copied()
@@ -1378,6 +1387,13 @@ mod tests {
             ["GW", "PG"]
         );
         assert_eq!(codes("Niger and Nigeria share a border."), ["NE", "NG"]);
+    }
+
+    #[test]
+    fn an_administration_names_its_head_beside_a_relative() {
+        let body = "The embassy hosted Ivanka Trump. The Trump administration said little.";
+        assert_eq!(leaders(body), ["Donald Trump"]);
+        assert!(leaders("The embassy hosted Ivanka Trump. Trump said little.").is_empty());
     }
 
     #[test]
