@@ -593,8 +593,8 @@ fn throughput(path: &Path) -> Result<serde_json::Value> {
 fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
     let t = a.labels.join("tags");
     let d = a.labels.join("dates/gold.jsonl");
-    // The specification article (`tags/trump-xi-call.txt`) is read only if the gold
-    // labels it.
+    // The specification article (`tags/trump-xi-call.txt`) counts only where the gold
+    // labels it, so a set without it needs no such file.
     for p in [t.join("articles.csv"), t.join("gold.jsonl"), d.clone()] {
         if !p.is_file() {
             bail!(

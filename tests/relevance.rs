@@ -39,7 +39,10 @@ fn judged_index() -> (tempfile::TempDir, NewsIndex) {
     let corpus = tmp.path().join("corpus");
     let index = tmp.path().join("index");
     std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::copy(data().join("articles.csv"), corpus.join("articles.csv")).unwrap();
+    // Kept compressed in the repository; the index's ids name `articles.csv`.
+    let packed = std::fs::File::open(data().join("articles.csv.zst")).unwrap();
+    let csv = std::fs::File::create(corpus.join("articles.csv")).unwrap();
+    zstd::stream::copy_decode(packed, csv).unwrap();
     ingest(&corpus, &index);
     let idx = NewsIndex::open(&index).unwrap();
     (tmp, idx)
@@ -156,24 +159,34 @@ fn reranked_scores_equal_the_one_query_scores() {
     );
 }
 
+/// The index named by `NEWSIDX_REL_INDEX`, for the ignored tools below.
+fn given_index() -> Option<NewsIndex> {
+    let Ok(index) = std::env::var("NEWSIDX_REL_INDEX") else {
+        eprintln!("set NEWSIDX_REL_INDEX");
+        return None;
+    };
+    Some(NewsIndex::open(Path::new(&index)).unwrap())
+}
+
+/// The file named by the environment variable `var`, else the committed `default`.
+fn env_file(var: &str, default: &str) -> PathBuf {
+    std::env::var(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| data().join(default))
+}
+
 /// For extending the judgements: prints `query_id<TAB>article id` for the pooled top
 /// ten of the defaults, plain BM25 and an any-word query over the index named by
 /// `NEWSIDX_REL_INDEX` (queries from `NEWSIDX_REL_QUERIES`, default the committed set).
 #[test]
 #[ignore]
 fn pool_candidates_for_judging() {
-    let Ok(index) = std::env::var("NEWSIDX_REL_INDEX") else {
-        eprintln!("set NEWSIDX_REL_INDEX");
-        return;
-    };
-    let queries = std::env::var("NEWSIDX_REL_QUERIES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| data().join("queries.tsv"));
+    let Some(idx) = given_index() else { return };
+    let queries = env_file("NEWSIDX_REL_QUERIES", "queries.tsv");
     let depth = std::env::var("NEWSIDX_REL_DEPTH")
         .ok()
         .and_then(|d| d.parse().ok())
         .unwrap_or(10);
-    let idx = NewsIndex::open(Path::new(&index)).unwrap();
     let specs = relevance::read_queries(&queries).unwrap();
     for (qid, ids) in relevance::pool(&idx, &specs, depth) {
         for id in ids {
@@ -187,20 +200,11 @@ fn pool_candidates_for_judging() {
 #[test]
 #[ignore]
 fn report_on_given_index() {
-    let Ok(index) = std::env::var("NEWSIDX_REL_INDEX") else {
-        eprintln!("set NEWSIDX_REL_INDEX");
-        return;
-    };
-    let idx = NewsIndex::open(Path::new(&index)).unwrap();
-    let file = |var: &str, default: &str| {
-        std::env::var(var)
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| data().join(default))
-    };
+    let Some(idx) = given_index() else { return };
     let report = relevance::evaluate(
         &idx,
-        &file("NEWSIDX_REL_QUERIES", "queries.tsv"),
-        &file("NEWSIDX_REL_QRELS", "qrels.tsv"),
+        &env_file("NEWSIDX_REL_QUERIES", "queries.tsv"),
+        &env_file("NEWSIDX_REL_QRELS", "qrels.tsv"),
     );
     println!("{report}");
 }

@@ -1282,18 +1282,17 @@ impl<'a> Scanner<'a> {
             }
             return Some(Tense::Future);
         }
-        if is_past_form(w)
-            && k > 0
-            && self.word_in(
-                k - 1,
-                &[
-                    "the", "a", "an", "its", "their", "his", "her", "our", "this", "that",
-                ],
-            )
-        {
-            return None; // an adjective: "the revised purchase"
-        }
         if is_past_form(w) {
+            if k > 0
+                && self.word_in(
+                    k - 1,
+                    &[
+                        "the", "a", "an", "its", "their", "his", "her", "our", "this", "that",
+                    ],
+                )
+            {
+                return None; // an adjective: "the revised purchase"
+            }
             // The auxiliary chain decides: "will be heard", "are to be charged",
             // "is expected", "was signed", "has been".
             let mut j = k;
