@@ -3,10 +3,8 @@
 //! Tests that only search share one index of the sample corpus (`util::sample()`);
 //! tests that ingest, change files or break things get their own `TestEnv`.
 
-mod util;
-
+use crate::util::*;
 use serde_json::Value;
-use util::*;
 
 // ---------------------------------------------------------------------------------
 // Ingest: formats, field aliases, ids, skipped files, the JSON report

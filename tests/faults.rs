@@ -1,13 +1,11 @@
 //! Faults: an ingest killed at random moments, interrupted with Ctrl-C, searched while
 //! it writes, and an index damaged on purpose. The archive must come out whole.
 
-mod util;
-
+use crate::util::TestEnv;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-use util::TestEnv;
 
 const FILES: usize = 40;
 const PER_FILE: usize = 150;

@@ -2,12 +2,10 @@
 //! facets, `timeline`, sorting, snippets and partial matches. Each runs the real binary
 //! on temporary folders (see `util`).
 
-mod util;
-
 use std::collections::BTreeSet;
 
+use crate::util::*;
 use serde_json::Value;
-use util::*;
 
 // ---------------------------------------------------------------------------------
 // Fixtures

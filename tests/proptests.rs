@@ -19,7 +19,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 /// A fixed seed, so CI runs are repeatable; explore further with e.g.
-/// `PROPTEST_RNG_SEED=$RANDOM PROPTEST_CASES=5000 cargo test --test proptests`.
+/// `PROPTEST_RNG_SEED=$RANDOM PROPTEST_CASES=5000 cargo test --test tests proptests::`.
 fn config(cases: u32) -> ProptestConfig {
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
     ProptestConfig {

@@ -1,0 +1,14 @@
+//! The integration tests, in one binary (one link instead of one per file): the real
+//! `newsidx` binary on temporary folders, hostile input, faults, properties and the
+//! relevance set. Each module is a file beside this one; `util` holds the helpers.
+//!
+//! Run one part with a filter: `cargo test --test tests faults::`.
+
+mod util;
+
+mod cli;
+mod faults;
+mod features;
+mod hostile;
+mod proptests;
+mod relevance;
