@@ -79,6 +79,10 @@ pub struct IngestArgs {
     /// Articles between two commits; an interrupted run loses at most this many.
     #[arg(long, value_name = "N", default_value_t = 50_000)]
     pub commit_every: usize,
+    /// Compare the content of every file, not only of those whose size or
+    /// modification time changed (as rsync --checksum): finds an edit that kept both.
+    #[arg(long)]
+    pub checksum: bool,
 }
 
 #[derive(Debug, Args)]

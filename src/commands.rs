@@ -69,6 +69,7 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
     opts.rebuild = a.rebuild;
     opts.gazetteer = a.gazetteer;
     opts.commit_every = a.commit_every.max(1);
+    opts.checksum = a.checksum;
     if let Some(t) = a.threads {
         opts.threads = t.max(1);
         opts.writer_threads = (t / 2).max(1);

@@ -9,17 +9,21 @@
 //!                              └──────── file start / done, problems ───────┘
 //! ```
 //!
-//! Every file's articles are deleted by path before its new articles go in, and the
-//! file's manifest record is added only once all its articles are in. A commit can
-//! fall between the two; if the run dies there, the next run does not find the file
-//! in the manifest, deletes its partial articles by path and reads it again: exactly
-//! the right set of articles in the end.
+//! A changed file's articles are replaced one by one (each new version deletes the
+//! old one by id), so every commit shows each article in its old or its new version,
+//! never in neither. Before the first of them, the file's record is marked "in flux";
+//! once all are in, what is left of the old version (ids that left the file) is
+//! deleted and the new record added, in the same commit. A run that dies in between
+//! leaves the mark, and the next run reads the file whole again and cleans up.
+//!
+//! A record is written only for a file read whole, without an I/O error; a file that
+//! failed keeps the articles it had and is read again next run.
 
 use crate::article::Article;
 use crate::enrich::{Enricher, Gazetteer};
 use crate::error::{Error, Result};
 use crate::index::{FileRecord, NewsIndex};
-use crate::ingest::{self, FileEntry, Problem, SkipReason, WalkEvent};
+use crate::ingest::{self, FileEntry, Problem, ReadError, ReadPlan, SkipReason, WalkEvent};
 use crossbeam_channel::{bounded, Sender};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -46,6 +50,8 @@ pub struct IngestOptions {
     pub commit_every: usize,
     /// Set (by a Ctrl-C handler) to stop reading; what was read is committed.
     pub stop: Arc<AtomicBool>,
+    /// Compare the content of files whose size and mtime are unchanged too.
+    pub checksum: bool,
 }
 
 impl IngestOptions {
@@ -63,6 +69,7 @@ impl IngestOptions {
             gazetteer: None,
             commit_every: 50_000,
             stop: Arc::new(AtomicBool::new(false)),
+            checksum: false,
         }
     }
 }
@@ -89,6 +96,9 @@ pub struct Summary {
     pub files_skipped: u64,
     pub files_failed: u64,
     pub files_unchanged: u64,
+    /// Files read only from where the last run stopped (rows or lines appended);
+    /// counted in `files_read` too.
+    pub files_appended: u64,
     pub articles_added: u64,
     pub articles_updated: u64,
     pub articles_removed: u64,
@@ -117,7 +127,7 @@ pub struct NoProgress;
 impl Progress for NoProgress {}
 
 enum Msg {
-    /// Delete the file's old articles: sent before the first new one.
+    /// The file's articles are about to change: sent before the first new one.
     FileStart(String),
     /// path, id, band keys, document
     Doc(
@@ -126,18 +136,22 @@ enum Msg {
         Option<[u64; crate::enrich::minhash::BANDS]>,
         Box<TantivyDocument>,
     ),
-    /// The file is read: `expected` articles went to the enrichers.
+    /// The file is read: `expected` articles went to the enrichers. `appended`: only
+    /// what followed the recorded part was read; the recorded articles stand.
     FileDone {
         path: String,
         rec: FileRecord,
         expected: usize,
         bytes: u64,
+        appended: bool,
     },
-    /// Modification time changed, content did not.
+    /// The content is the recorded one; `rewrite` when the record must take the new
+    /// modification time.
     FileTouched {
         path: String,
         rec: FileRecord,
         bytes: u64,
+        rewrite: bool,
     },
     FileFailed(String, u64),
     Problem(Problem),
@@ -148,6 +162,7 @@ struct Pending {
     expected: usize,
     received: usize,
     done: bool,
+    appended: bool,
 }
 
 pub fn ingest(
@@ -193,7 +208,7 @@ pub fn ingest(
             WalkEvent::File(e) => {
                 on_disk.insert(e.rel.clone());
                 match manifest.get(&e.rel) {
-                    Some(r) if r.size == e.size && r.mtime == e.mtime_ns => {
+                    Some(r) if !opts.checksum && r.size == e.size && r.mtime == e.mtime_ns => {
                         sum.files_unchanged += 1;
                         sum.articles_unchanged += r.ids.len() as u64;
                     }
@@ -249,6 +264,14 @@ pub fn ingest(
         }
     }
 
+    // Paths that have articles in the index: a new article of theirs replaces its old
+    // version by id, and what is left of the old version goes when the file is done.
+    let had_docs: HashSet<String> = manifest
+        .keys()
+        .cloned()
+        .chain(indexed_paths.iter().cloned())
+        .collect();
+
     let total_bytes: u64 = todo.iter().map(|e| e.size).sum();
     progress.start(total_bytes, todo.len() as u64);
 
@@ -292,7 +315,12 @@ pub fn ingest(
         for msg in msg_rx {
             match msg {
                 Msg::FileStart(p) => {
-                    writer.delete_term(Term::from_field_text(fields.path, &p));
+                    if let Some(r) = manifest_ref.get(&p).filter(|r| !r.is_in_flux()) {
+                        writer.delete_term(Term::from_field_text(fields.file_key, &p));
+                        writer
+                            .add_document(idx.file_doc(&p, &r.in_flux()))
+                            .map_err(|e| Error::write(&opts.index, e))?;
+                    }
                     pending.insert(
                         p,
                         Pending {
@@ -301,10 +329,12 @@ pub fn ingest(
                                 mtime: 0,
                                 hash: String::new(),
                                 ids: vec![],
+                                stream: None,
                             },
                             expected: 0,
                             received: 0,
                             done: false,
+                            appended: false,
                         },
                     );
                 }
@@ -312,6 +342,9 @@ pub fn ingest(
                     let group = grouper.assign(&id, bands.as_ref());
                     doc.add_text(fields.group, &group);
                     doc.add_u64(fields.group_key, crate::index::groups::group_key(&group));
+                    if had_docs.contains(&p) {
+                        writer.delete_term(Term::from_field_text(fields.id, &id));
+                    }
                     writer
                         .add_document(*doc)
                         .map_err(|e| Error::write(&opts.index, e))?;
@@ -320,7 +353,15 @@ pub fn ingest(
                     if let Some(pe) = pending.get_mut(&p) {
                         pe.received += 1;
                     }
-                    finish_file(&idx, &mut writer, &mut pending, &p, manifest_ref, &mut sum)?;
+                    finish_file(
+                        &idx,
+                        &mut writer,
+                        &mut pending,
+                        &p,
+                        manifest_ref,
+                        &had_docs,
+                        &mut sum,
+                    )?;
                     if since_commit >= opts.commit_every {
                         writer.commit().map_err(|e| Error::write(&opts.index, e))?;
                         since_commit = 0;
@@ -331,8 +372,10 @@ pub fn ingest(
                     rec,
                     expected,
                     bytes,
+                    appended,
                 } => {
                     sum.files_read += 1;
+                    sum.files_appended += u64::from(appended);
                     sum.bytes_read += bytes;
                     progress.advance(bytes, expected as u64);
                     let pe = pending.entry(path.clone()).or_insert(Pending {
@@ -340,29 +383,42 @@ pub fn ingest(
                         expected,
                         received: 0,
                         done: true,
+                        appended,
                     });
                     pe.rec = rec;
                     pe.expected = expected;
                     pe.done = true;
+                    pe.appended = appended;
                     finish_file(
                         &idx,
                         &mut writer,
                         &mut pending,
                         &path,
                         manifest_ref,
+                        &had_docs,
                         &mut sum,
                     )?;
                 }
-                Msg::FileTouched { path, rec, bytes } => {
+                Msg::FileTouched {
+                    path,
+                    rec,
+                    bytes,
+                    rewrite,
+                } => {
                     sum.files_unchanged += 1;
                     sum.articles_unchanged += rec.ids.len() as u64;
                     progress.advance(bytes, 0);
-                    writer.delete_term(Term::from_field_text(fields.file_key, &path));
-                    writer
-                        .add_document(idx.file_doc(&path, &rec))
-                        .map_err(|e| Error::write(&opts.index, e))?;
+                    if rewrite {
+                        writer.delete_term(Term::from_field_text(fields.file_key, &path));
+                        writer
+                            .add_document(idx.file_doc(&path, &rec))
+                            .map_err(|e| Error::write(&opts.index, e))?;
+                    }
                 }
-                Msg::FileFailed(_path, bytes) => {
+                Msg::FileFailed(path, bytes) => {
+                    // Its articles that went in stay; with no new record, the file is
+                    // read again next run.
+                    pending.remove(&path);
                     sum.files_failed += 1;
                     progress.advance(bytes, 0);
                 }
@@ -447,13 +503,15 @@ fn enrich_guarded(
     }
 }
 
-/// Adds the file's manifest record once every one of its articles is in.
+/// Once every one of a file's articles is in: deletes what is left of its old
+/// version, and adds its manifest record.
 fn finish_file(
     idx: &NewsIndex,
     writer: &mut tantivy::IndexWriter,
     pending: &mut HashMap<String, Pending>,
     path: &str,
     manifest: &HashMap<String, FileRecord>,
+    had_docs: &HashSet<String>,
     sum: &mut Summary,
 ) -> Result<()> {
     let ready = matches!(pending.get(path), Some(p) if p.done && p.received >= p.expected);
@@ -461,17 +519,59 @@ fn finish_file(
         return Ok(());
     }
     let pe = pending.remove(path).expect("checked above");
-    let old: HashSet<&str> = manifest
-        .get(path)
-        .map(|r| r.ids.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    let new: HashSet<&str> = pe.rec.ids.iter().map(String::as_str).collect();
-    sum.articles_added += new.difference(&old).count() as u64;
-    sum.articles_updated += new.intersection(&old).count() as u64;
-    sum.articles_removed += old.difference(&new).count() as u64;
+    let old_ids = manifest.get(path).map_or(&[][..], |r| &r.ids[..]);
+    if pe.appended {
+        // The recorded articles stand; the new ones follow them in `ids`.
+        let kept = old_ids.len().min(pe.rec.ids.len());
+        sum.articles_unchanged += kept as u64;
+        sum.articles_added += (pe.rec.ids.len() - kept) as u64;
+    } else {
+        let old: HashSet<&str> = old_ids.iter().map(String::as_str).collect();
+        let new: HashSet<&str> = pe.rec.ids.iter().map(String::as_str).collect();
+        sum.articles_added += new.difference(&old).count() as u64;
+        sum.articles_updated += new.intersection(&old).count() as u64;
+        sum.articles_removed += old.difference(&new).count() as u64;
+        if had_docs.contains(path) {
+            delete_others(idx, writer, path, &pe.rec.ids)?;
+        }
+    }
     writer.delete_term(Term::from_field_text(idx.fields.file_key, path));
     writer
         .add_document(idx.file_doc(path, &pe.rec))
+        .map_err(|e| Error::write(&idx.path, e))?;
+    Ok(())
+}
+
+/// Deletes the articles of `path` whose ids are not in `keep`: those of an older
+/// version of the file (or of a run that died while reading it) that it no longer has.
+fn delete_others(
+    idx: &NewsIndex,
+    writer: &mut tantivy::IndexWriter,
+    path: &str,
+    keep: &[String],
+) -> Result<()> {
+    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, TermSetQuery};
+    use tantivy::schema::IndexRecordOption;
+    let f = idx.fields;
+    let of_path = Term::from_field_text(f.path, path);
+    if keep.is_empty() {
+        writer.delete_term(of_path);
+        return Ok(());
+    }
+    let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(of_path, IndexRecordOption::Basic)),
+        ),
+        (
+            Occur::MustNot,
+            Box::new(TermSetQuery::new(
+                keep.iter().map(|id| Term::from_field_text(f.id, id)),
+            )),
+        ),
+    ];
+    writer
+        .delete_query(Box::new(BooleanQuery::new(clauses)))
         .map_err(|e| Error::write(&idx.path, e))?;
     Ok(())
 }
@@ -488,40 +588,65 @@ fn read_files(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        // A binary file is not hashed (a sparse multi-GB file would cost a full
-        // read): the reader rejects it from its first bytes.
-        let hashed = if looks_binary(&entry.abs) {
-            Ok(String::new())
-        } else {
-            hash_file(&entry.abs)
+        let fail = |p: Problem| {
+            let _ = msg_tx.send(Msg::Problem(p));
+            let _ = msg_tx.send(Msg::FileFailed(entry.rel.clone(), entry.size));
         };
-        let hash = match hashed {
-            Ok(h) => h,
-            Err(e) => {
-                let _ = msg_tx.send(Msg::Problem(Problem::error(
-                    entry.rel.clone(),
-                    format!("cannot read: {e}"),
-                )));
-                let _ = msg_tx.send(Msg::FileFailed(entry.rel.clone(), entry.size));
-                continue;
-            }
-        };
-        if let Some(old) = manifest.get(&entry.rel) {
-            if old.hash == hash {
-                let rec = FileRecord {
-                    size: entry.size,
-                    mtime: entry.mtime_ns,
-                    hash,
-                    ids: old.ids.clone(),
-                };
-                let _ = msg_tx.send(Msg::FileTouched {
-                    path: entry.rel.clone(),
-                    rec,
-                    bytes: entry.size,
-                });
-                continue;
+        // The recorded version, unless a run died while replacing it.
+        let old = manifest.get(&entry.rel).filter(|r| !r.is_in_flux());
+        // Same size: perhaps the same content. A binary file is not hashed (a sparse
+        // multi-GB file would cost a full read): the reader rejects it from its first
+        // bytes.
+        if let Some(r) = old.filter(|r| r.size == entry.size && !looks_binary(&entry.abs)) {
+            match ingest::hash_prefix(&entry.abs, entry.size) {
+                Ok(Some(h)) if h.finalize().to_hex().as_str() == r.hash => {
+                    let rec = FileRecord {
+                        size: entry.size,
+                        mtime: entry.mtime_ns,
+                        ..r.clone()
+                    };
+                    let _ = msg_tx.send(Msg::FileTouched {
+                        path: entry.rel.clone(),
+                        rec,
+                        bytes: entry.size,
+                        rewrite: r.mtime != entry.mtime_ns,
+                    });
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    fail(read_failed(Problem::error(
+                        entry.rel.clone(),
+                        format!("cannot read: {e}"),
+                    )));
+                    continue;
+                }
             }
         }
+        // Longer, and the recorded bytes are unchanged: read only what follows them.
+        let mut plan = ReadPlan::Whole;
+        if let Some((r, st)) = old.and_then(|r| Some((r, r.stream.as_ref()?))) {
+            if entry.size > st.len {
+                match ingest::hash_prefix(&entry.abs, st.len) {
+                    Ok(Some(h)) if h.finalize().to_hex().as_str() == r.hash => {
+                        plan = ReadPlan::Append {
+                            state: st,
+                            ids: &r.ids,
+                            prefix: h,
+                        };
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        fail(read_failed(Problem::error(
+                            entry.rel.clone(),
+                            format!("cannot read: {e}"),
+                        )));
+                        continue;
+                    }
+                }
+            }
+        }
+        let appended = matches!(plan, ReadPlan::Append { .. });
         let file_date = chrono::DateTime::from_timestamp(entry.mtime_ns / 1_000_000_000, 0)
             .map(|t| t.date_naive());
         let mut ids = Vec::new();
@@ -542,42 +667,51 @@ fn read_files(
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));
         };
-        let result = ingest::read_articles(&entry, &mut sink, &mut report);
+        let result = ingest::read_file(&entry, plan, &mut sink, &mut report);
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let record = match result {
-            Ok(_) => {
+        match result {
+            Ok(read) => {
                 if !started {
-                    // A file that now holds no article: its old ones go.
+                    // A file that now holds no (new) article: its old ones may go.
                     let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
                 }
-                true
+                let expected = ids.len();
+                let bytes = match (&old, appended) {
+                    (Some(r), true) => entry.size - r.stream.as_ref().map_or(0, |s| s.len),
+                    _ => entry.size,
+                };
+                let ids = match old {
+                    Some(r) if appended => r.ids.iter().cloned().chain(ids).collect(),
+                    _ => ids,
+                };
+                let _ = msg_tx.send(Msg::FileDone {
+                    path: entry.rel.clone(),
+                    rec: FileRecord {
+                        size: entry.size,
+                        mtime: entry.mtime_ns,
+                        hash: read.hash,
+                        ids,
+                        stream: read.stream,
+                    },
+                    expected,
+                    bytes,
+                    appended,
+                });
             }
-            Err(p) => {
-                let _ = msg_tx.send(Msg::Problem(p));
-                // Part of the file went in: record what did, so the next run does
-                // not count it twice.
-                started
-            }
-        };
-        if record {
-            let expected = ids.len();
-            let _ = msg_tx.send(Msg::FileDone {
-                path: entry.rel.clone(),
-                rec: FileRecord {
-                    size: entry.size,
-                    mtime: entry.mtime_ns,
-                    hash,
-                    ids,
-                },
-                expected,
-                bytes: entry.size,
-            });
-        } else {
-            let _ = msg_tx.send(Msg::FileFailed(entry.rel.clone(), entry.size));
+            Err(ReadError::Io(p)) => fail(read_failed(p)),
+            Err(ReadError::Bad(p)) => fail(p),
         }
     }
+}
+
+/// An I/O error cost part of a file: says what happens next.
+fn read_failed(p: Problem) -> Problem {
+    if p.hint.is_some() {
+        return p;
+    }
+    p.with_hint("the file is not recorded as read; the next ingest reads it again")
 }
 
 /// NUL bytes in the first 8 KiB without a UTF-16 byte-order mark.
@@ -589,20 +723,6 @@ fn looks_binary(path: &Path) -> bool {
     let head = &head[..n];
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     !utf16 && head.contains(&0)
-}
-
-fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = blake3::Hasher::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().to_hex().to_string())
 }
 
 /// Every path that has articles in the index, from the term dictionary.

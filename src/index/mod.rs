@@ -69,6 +69,31 @@ pub struct FileRecord {
     pub mtime: i64,
     pub hash: String,
     pub ids: Vec<String>,
+    /// Where a streamed file was read to, when more may be appended and read alone.
+    pub stream: Option<crate::ingest::StreamState>,
+}
+
+/// The mtime of a record whose file's articles are being replaced: it matches no
+/// file, so a run killed before the new record went in reads the file again.
+const IN_FLUX: i64 = i64::MIN;
+
+impl FileRecord {
+    /// This record, marked as describing a file whose articles are being replaced: its
+    /// ids are still those of the recorded version, but the index may hold a mix of
+    /// versions until the new record replaces it.
+    pub fn in_flux(&self) -> FileRecord {
+        FileRecord {
+            mtime: IN_FLUX,
+            hash: String::new(),
+            stream: None,
+            ..self.clone()
+        }
+    }
+
+    /// True when the index may hold a mix of this file's versions.
+    pub fn is_in_flux(&self) -> bool {
+        self.mtime == IN_FLUX
+    }
 }
 
 impl NewsIndex {
@@ -261,6 +286,11 @@ impl NewsIndex {
                         .unwrap_or(0),
                     hash: s(f.file_hash),
                     ids: ids.lines().map(str::to_string).collect(),
+                    // Unreadable (written by a later version?): read the file whole.
+                    stream: f
+                        .file_stream
+                        .and_then(|fl| doc.get_first(fl).and_then(|v| v.as_str()))
+                        .and_then(|j| serde_json::from_str(j).ok()),
                 },
             );
         }
@@ -280,6 +310,11 @@ impl NewsIndex {
         d.add_i64(f.file_mtime, rec.mtime);
         d.add_text(f.file_hash, &rec.hash);
         d.add_text(f.file_ids, rec.ids.join("\n"));
+        if let (Some(field), Some(st)) = (f.file_stream, &rec.stream) {
+            if let Ok(json) = serde_json::to_string(st) {
+                d.add_text(field, json);
+            }
+        }
         d
     }
 

@@ -58,6 +58,10 @@ pub struct Fields {
     pub file_mtime: Field,
     pub file_hash: Field,
     pub file_ids: Field,
+    /// Where a streamed file was read to (JSON, see `ingest::StreamState`), so a later
+    /// run reads only what was appended. Absent from indexes written before it was
+    /// added: their files are read whole when they change.
+    pub file_stream: Option<Field>,
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -107,6 +111,7 @@ pub fn build() -> (Schema, Fields) {
         file_mtime: b.add_i64_field("file_mtime", NumericOptions::default().set_stored()),
         file_hash: b.add_text_field("file_hash", STORED),
         file_ids: b.add_text_field("file_ids", STORED),
+        file_stream: Some(b.add_text_field("file_stream", STORED)),
     };
     (b.build(), fields)
 }
@@ -156,5 +161,6 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         file_mtime: f("file_mtime")?,
         file_hash: f("file_hash")?,
         file_ids: f("file_ids")?,
+        file_stream: f("file_stream"),
     })
 }

@@ -14,17 +14,24 @@ use std::rc::Rc;
 use crate::article::Article;
 
 use super::decode;
-use super::fields::{field_of, Field, Fields, Ids};
-use super::{FileEntry, Problem};
+use super::fields::{field_of, Field, Fields};
+use super::{FileEntry, Problem, Resume};
 
 pub(crate) fn read_file(
     entry: &FileEntry,
+    input: Box<dyn Read>,
+    at: &mut Resume,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    let file = super::open(entry)?;
-    let reader = super::json::open_text_stream(&entry.rel, file)?;
-    read_csv(&entry.rel, decode::CrlfReader::new(reader), sink, report)
+    let reader = super::json::open_text_stream(&entry.rel, input)?;
+    read_csv_at(
+        &entry.rel,
+        decode::CrlfReader::new(reader),
+        at,
+        sink,
+        report,
+    )
 }
 
 /// Gives up on a file after this many unreadable rows in a row: it is likely not CSV.
@@ -33,6 +40,20 @@ const MAX_CONSECUTIVE_ERRORS: u32 = 100;
 pub(crate) fn read_csv(
     rel: &str,
     reader: impl Read,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
+    read_csv_at(rel, reader, &mut Resume::default(), sink, report)
+}
+
+/// Reads CSV rows, numbering them on from `at`: for the rows appended since an
+/// earlier run, `reader` holds the header row followed by the new rows, and `at` the
+/// rows, line count and id state that run ended with; `at` is left at the end. An
+/// I/O error stops the file: it could not be read whole.
+pub(crate) fn read_csv_at(
+    rel: &str,
+    reader: impl Read,
+    at: &mut Resume,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
@@ -74,25 +95,30 @@ pub(crate) fn read_csv(
         .with_hint("name a column title/headline or body/text/content"));
     };
 
-    let mut ids = Ids::default();
+    let line_base = at.line;
+    let ids = &mut at.ids;
     let mut record = csv::ByteRecord::new();
-    let (mut n, mut emitted, mut errors) = (0u64, 0usize, 0u32);
+    let (mut n, mut emitted, mut errors) = (at.record, 0usize, at.errors);
     loop {
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => errors = 0,
             Err(e) => {
-                let io = matches!(e.kind(), csv::ErrorKind::Io(_));
-                report(csv_problem(rel, &e));
+                let mut p = csv_problem(rel, &e);
+                p.line = p.line.map(|l| l + line_base);
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return Err(p);
+                }
+                report(p);
                 errors += 1;
-                if io || errors >= MAX_CONSECUTIVE_ERRORS {
+                if errors >= MAX_CONSECUTIVE_ERRORS {
                     break;
                 }
                 continue;
             }
         }
         n += 1;
-        let line = record_line(&record, rdr.position(), tail.get());
+        let line = record_line(&record, rdr.position(), tail.get()).map(|l| l + line_base);
         if record.len() != names.len() {
             if record.len() <= first_content {
                 report(
@@ -129,11 +155,12 @@ pub(crate) fn read_csv(
         if let Some(w) = lossy {
             report(Problem::warning(rel, w).at(line));
         }
-        if let Some(article) = fields.into_article(rel, Some(n), line, &mut ids, report) {
+        if let Some(article) = fields.into_article(rel, Some(n), line, ids, report) {
             sink(article);
             emitted += 1;
         }
     }
+    (at.record, at.errors) = (n, errors);
     Ok(emitted)
 }
 

@@ -513,6 +513,18 @@ pub(crate) struct Ids {
 }
 
 impl Ids {
+    /// The state after a read of `rel` that gave these ids (each is `{rel}#{key}`).
+    pub fn from_ids(rel: &str, ids: &[String]) -> Ids {
+        let prefix = format!("{rel}#");
+        Ids {
+            used: ids
+                .iter()
+                .filter_map(|id| id.strip_prefix(&prefix))
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
     /// `{rel}#{own}` or `{rel}#{record}`, or just `{rel}` for a one-article file
     /// without an id. A repeated id gets `-{record}` appended; the message says so.
     pub fn assign(

@@ -22,14 +22,15 @@ use crate::article::Article;
 
 use super::decode::{self, Sniff};
 use super::fields::{Fields, Ids};
-use super::{FileEntry, Problem, MAX_LINE};
+use super::{FileEntry, Problem, Resume, MAX_LINE};
 
 pub(crate) fn read_json_file(
     entry: &FileEntry,
+    input: Box<dyn io::Read>,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    let bytes = super::read_whole(entry)?;
+    let bytes = super::read_whole(entry, input)?;
     let text = super::decode_whole(&entry.rel, &bytes, report)?;
     parse_json(&entry.rel, &text, sink, report)
 }
@@ -286,12 +287,13 @@ fn json_problem(rel: &str, line_base: u64, e: &serde_json::Error) -> Problem {
 
 pub(crate) fn read_jsonl_file(
     entry: &FileEntry,
+    input: Box<dyn io::Read>,
+    at: &mut Resume,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    let file = super::open(entry)?;
-    let reader = open_text_stream(&entry.rel, file)?;
-    read_jsonl(&entry.rel, reader, sink, report)
+    let reader = open_text_stream(&entry.rel, input)?;
+    read_jsonl_at(&entry.rel, reader, at, sink, report)
 }
 
 /// Wraps a file for streaming: drops a UTF-8 BOM, transcodes UTF-16, refuses binary.
@@ -319,25 +321,31 @@ pub(crate) fn open_text_stream<R: io::Read + 'static>(
 /// Streams JSON Lines records.
 pub(crate) fn read_jsonl(
     rel: &str,
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    let mut ids = Ids::default();
+    read_jsonl_at(rel, reader, &mut Resume::default(), sink, report)
+}
+
+/// Streams JSON Lines records from where `at` says the stream begins (the start of
+/// the file, or the end of what an earlier run read), and leaves `at` at the end.
+/// An I/O error stops the file: it could not be read whole.
+pub(crate) fn read_jsonl_at(
+    rel: &str,
+    mut reader: impl BufRead,
+    at: &mut Resume,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
+    let ids = &mut at.ids;
     let mut buf = Vec::new();
-    let (mut line, mut n, mut emitted) = (0u64, 0u64, 0usize);
+    let (mut line, mut n, mut emitted) = (at.line, at.record, 0usize);
     loop {
         buf.clear();
         let read = match read_line_limited(&mut reader, &mut buf, MAX_LINE) {
             Ok(read) => read,
-            Err(e) => {
-                let p = super::io_problem(rel, "read error", &e).at_line(line + 1);
-                if line == 0 {
-                    return Err(p);
-                }
-                report(p);
-                break;
-            }
+            Err(e) => return Err(super::io_problem(rel, "read error", &e).at_line(line + 1)),
         };
         line += 1;
         match read {
@@ -368,13 +376,14 @@ pub(crate) fn read_jsonl(
             report(Problem::warning(rel, w).at_line(line));
         }
         match serde_json::from_str::<Value>(text) {
-            Ok(value) => emitted += record(rel, &value, n, Some(line), &mut ids, sink, report),
+            Ok(value) => emitted += record(rel, &value, n, Some(line), ids, sink, report),
             Err(e) => report(json_problem(rel, line - 1, &e)),
         }
     }
     if emitted == 0 && n == 0 {
         report(super::empty_file(rel));
     }
+    at.record = n;
     Ok(emitted)
 }
 

@@ -34,6 +34,7 @@ mod csvfile;
 mod decode;
 mod fields;
 mod json;
+mod tap;
 mod text;
 mod walk;
 
@@ -199,12 +200,196 @@ pub fn read_articles(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    match entry.format {
-        Format::Text | Format::Markdown => text::read_file(entry, sink, report),
-        Format::Json => json::read_json_file(entry, sink, report),
-        Format::JsonLines => json::read_jsonl_file(entry, sink, report),
-        Format::Csv => csvfile::read_file(entry, sink, report),
+    match read_file(entry, ReadPlan::Whole, sink, report) {
+        Ok(read) => Ok(read.articles),
+        Err(ReadError::Io(p) | ReadError::Bad(p)) => Err(p),
     }
+}
+
+/// Where a streamed file (JSON Lines, CSV) was read to, kept in the manifest so that
+/// a later run can read only what was appended. Stored only when the read ended
+/// between two records, at a line end, with nothing skipped.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StreamState {
+    /// Bytes read: the file's length then. The record's hash covers exactly these.
+    pub len: u64,
+    /// Newlines in them: the next line's number is one more.
+    pub lines: u64,
+    /// Records numbered so far (JSON Lines: non-blank lines; CSV: rows after the header).
+    pub records: u64,
+    /// CSV: unreadable rows in a row at the end (the reader gives up at 100).
+    #[serde(default)]
+    pub errors: u32,
+    /// CSV: the bytes up to the end of the header row, and the newlines in them.
+    #[serde(default)]
+    pub header_len: u64,
+    #[serde(default)]
+    pub header_lines: u64,
+}
+
+/// How [`read_file`] reads a file.
+pub enum ReadPlan<'a> {
+    /// From the start.
+    Whole,
+    /// Only what follows the `state.len` bytes an earlier run read, which the caller
+    /// has checked are unchanged (`prefix` has hashed them). `ids` are the ids the
+    /// earlier run gave, so the new records' ids are those a whole read would give.
+    Append {
+        state: &'a StreamState,
+        ids: &'a [String],
+        prefix: blake3::Hasher,
+    },
+}
+
+/// What [`read_file`] read.
+#[derive(Debug, Clone)]
+pub struct FileRead {
+    /// Articles emitted.
+    pub articles: usize,
+    /// blake3 of the file's bytes up to the size the walk saw (all of them read).
+    pub hash: String,
+    /// Set when a later run may read only what is appended after these bytes.
+    pub stream: Option<StreamState>,
+}
+
+/// Why [`read_file`] read nothing that may be recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// The file could not be read whole (it could not be opened, or a read failed
+    /// partway): articles emitted before the error are good, but the file must be read
+    /// again.
+    Io(Problem),
+    /// The file is not what its extension says (binary, not JSON, no title column...):
+    /// nothing was emitted.
+    Bad(Problem),
+}
+
+/// Where a streamed reader starts, and where it ended.
+#[derive(Default)]
+pub(crate) struct Resume {
+    /// Lines before the first byte the reader sees that are not in it (an appended
+    /// part's offset; for CSV, less the header's lines, which it sees again).
+    pub line: u64,
+    pub record: u64,
+    pub errors: u32,
+    pub ids: fields::Ids,
+}
+
+/// The hasher after a file's first `len` bytes, to compare with a stored hash or go
+/// on with; `None` when the file is now shorter.
+pub fn hash_prefix(path: &Path, len: u64) -> std::io::Result<Option<blake3::Hasher>> {
+    tap::hash_prefix(path, len)
+}
+
+/// Reads one file's articles in one pass over its bytes, no further than the size
+/// the walk saw (a file that grows during the run is read as it was when the run
+/// began), hashing exactly the bytes read.
+pub fn read_file(
+    entry: &FileEntry,
+    plan: ReadPlan<'_>,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<FileRead, ReadError> {
+    use std::cell::RefCell;
+    use std::io::{Read, Seek};
+    use std::rc::Rc;
+    let mut file = open(entry).map_err(ReadError::Io)?;
+    let csv = entry.format == Format::Csv;
+    let mut at = Resume::default();
+    let (seen, result) = match plan {
+        ReadPlan::Whole => {
+            let seen = Rc::new(RefCell::new(tap::Seen::new(blake3::Hasher::new(), csv)));
+            let input = Box::new(tap::Tap::new(file.take(entry.size), Rc::clone(&seen)));
+            let result = match entry.format {
+                Format::Text | Format::Markdown => text::read_file(entry, input, sink, report),
+                Format::Json => json::read_json_file(entry, input, sink, report),
+                Format::JsonLines => json::read_jsonl_file(entry, input, &mut at, sink, report),
+                Format::Csv => csvfile::read_file(entry, input, &mut at, sink, report),
+            };
+            (seen, result)
+        }
+        ReadPlan::Append { state, ids, prefix } => {
+            let io = |e: std::io::Error| ReadError::Io(io_problem(&entry.rel, "cannot read", &e));
+            // CSV: the header row again (the file's own bytes, checked unchanged).
+            let mut header = vec![0u8; if csv { state.header_len as usize } else { 0 }];
+            file.read_exact(&mut header).map_err(io)?;
+            file.seek(std::io::SeekFrom::Start(state.len)).map_err(io)?;
+            let seen = Rc::new(RefCell::new(tap::Seen::resume(prefix, state, csv)));
+            let rest = tap::Tap::new(
+                file.take(entry.size.saturating_sub(state.len)),
+                Rc::clone(&seen),
+            );
+            at = Resume {
+                line: state.lines - if csv { state.header_lines } else { 0 },
+                record: state.records,
+                errors: state.errors,
+                ids: fields::Ids::from_ids(&entry.rel, ids),
+            };
+            // The encoding was settled by the first read (UTF-8, maybe with a BOM):
+            // the new bytes are not sniffed again.
+            let bom = if header.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                3
+            } else {
+                0
+            };
+            let mut head = std::io::Cursor::new(header);
+            head.set_position(bom);
+            let stream = std::io::BufReader::with_capacity(64 * 1024, head.chain(rest));
+            let result = if csv {
+                csvfile::read_csv_at(
+                    &entry.rel,
+                    decode::CrlfReader::new(stream),
+                    &mut at,
+                    sink,
+                    report,
+                )
+            } else {
+                json::read_jsonl_at(&entry.rel, stream, &mut at, sink, report)
+            };
+            (seen, result)
+        }
+    };
+    let mut seen = Rc::try_unwrap(seen)
+        .ok()
+        .expect("the reader has dropped its input")
+        .into_inner();
+    if let Some(e) = seen.io_error.take() {
+        return Err(ReadError::Io(match result {
+            Err(p) => p,
+            Ok(_) => Problem::error(&entry.rel, format!("read error: {e}")),
+        }));
+    }
+    let articles = result.map_err(ReadError::Bad)?;
+    // A reader that stopped early (it gave up on the file) left bytes unhashed: the
+    // hash is of the file, and nothing may be appended to a read that did not finish.
+    let whole = seen.bytes == entry.size;
+    if !whole && seen.bytes < entry.size {
+        let mut f = open(entry).map_err(ReadError::Io)?;
+        f.seek(std::io::SeekFrom::Start(seen.bytes))
+            .and_then(|_| std::io::copy(&mut f.take(entry.size - seen.bytes), &mut seen.hasher))
+            .map_err(|e| ReadError::Io(io_problem(&entry.rel, "read error", &e)))?;
+    }
+    let streamed = matches!(entry.format, Format::JsonLines | Format::Csv);
+    let csv_ok = seen
+        .csv
+        .as_ref()
+        .is_none_or(|s| s.between_records() && s.header_len.is_some());
+    let stream =
+        (streamed && whole && csv_ok && !seen.utf16() && seen.last == Some(b'\n')).then(|| {
+            StreamState {
+                len: seen.bytes,
+                lines: seen.newlines,
+                records: at.record,
+                errors: at.errors,
+                header_len: seen.csv.as_ref().and_then(|s| s.header_len).unwrap_or(0),
+                header_lines: seen.csv.as_ref().map_or(0, |s| s.header_lines),
+            }
+        });
+    Ok(FileRead {
+        articles,
+        hash: seen.hasher.finalize().to_hex().to_string(),
+        stream,
+    })
 }
 
 /// Reads the articles in a file's bytes already in memory, as [`read_articles`]
@@ -263,7 +448,7 @@ fn io_problem(rel: &str, what: &str, e: &std::io::Error) -> Problem {
 
 /// Reads a whole file, refusing it if it is larger than [`MAX_WHOLE_FILE`] (checked
 /// while reading too, in case it grew since the walk).
-fn read_whole(entry: &FileEntry) -> Result<Vec<u8>, Problem> {
+fn read_whole(entry: &FileEntry, input: Box<dyn std::io::Read>) -> Result<Vec<u8>, Problem> {
     use std::io::Read;
     let too_big = || {
         Problem::error(
@@ -278,9 +463,9 @@ fn read_whole(entry: &FileEntry) -> Result<Vec<u8>, Problem> {
     if entry.size > MAX_WHOLE_FILE {
         return Err(too_big());
     }
-    let file = open(entry)?;
     let mut bytes = Vec::with_capacity(entry.size as usize);
-    file.take(MAX_WHOLE_FILE + 1)
+    input
+        .take(MAX_WHOLE_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| io_problem(&entry.rel, "cannot read", &e))?;
     if bytes.len() as u64 > MAX_WHOLE_FILE {

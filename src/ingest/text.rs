@@ -25,10 +25,11 @@ pub(crate) const TITLE_LINE_MAX: usize = 120;
 
 pub(crate) fn read_file(
     entry: &FileEntry,
+    input: Box<dyn std::io::Read>,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    let bytes = super::read_whole(entry)?;
+    let bytes = super::read_whole(entry, input)?;
     let text = super::decode_whole(&entry.rel, &bytes, report)?;
     if text.trim().is_empty() {
         report(super::empty_file(&entry.rel));

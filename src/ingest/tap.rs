@@ -1,0 +1,225 @@
+//! The one pass over a file's bytes that the readers parse: it hashes exactly what is
+//! parsed, stops at the size the walk saw (a file that grows during the run is read
+//! as it was when the run began), notes any I/O error (whatever the reader then does
+//! with it), and remembers what a later run needs to read only what was appended.
+
+use std::cell::RefCell;
+use std::io::{self, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+/// What a [`Tap`] has seen so far.
+pub(crate) struct Seen {
+    pub hasher: blake3::Hasher,
+    /// Bytes passed on.
+    pub bytes: u64,
+    pub newlines: u64,
+    pub last: Option<u8>,
+    /// The first two bytes (to recognise a UTF-16 byte-order mark).
+    pub head: Vec<u8>,
+    /// The first I/O error a read returned.
+    pub io_error: Option<String>,
+    /// CSV files: where the parser would stand (see [`CsvScan`]).
+    pub csv: Option<CsvScan>,
+}
+
+impl Seen {
+    pub fn new(hasher: blake3::Hasher, csv: bool) -> Seen {
+        Seen {
+            hasher,
+            bytes: 0,
+            newlines: 0,
+            last: None,
+            head: Vec::new(),
+            io_error: None,
+            csv: csv.then(CsvScan::default),
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        self.hasher.update(data);
+        if self.head.len() < 2 {
+            let take = (2 - self.head.len()).min(data.len());
+            self.head.extend_from_slice(&data[..take]);
+        }
+        self.newlines += data.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.last = data.last().copied();
+        if let Some(scan) = &mut self.csv {
+            for &b in data {
+                scan.feed(b, self.bytes);
+                self.bytes += 1;
+            }
+        } else {
+            self.bytes += data.len() as u64;
+        }
+    }
+
+    /// Goes on where an earlier read of `state.len` bytes ended (between two records,
+    /// at a line end), with the hasher that has hashed them.
+    pub fn resume(hasher: blake3::Hasher, state: &super::StreamState, csv: bool) -> Seen {
+        Seen {
+            hasher,
+            bytes: state.len,
+            newlines: state.lines,
+            last: Some(b'\n'),
+            // Not a byte-order mark: the first read found none.
+            head: vec![0, 0],
+            io_error: None,
+            csv: csv.then(|| CsvScan {
+                header_len: Some(state.header_len),
+                header_lines: state.header_lines,
+                ..CsvScan::default()
+            }),
+        }
+    }
+
+    pub fn utf16(&self) -> bool {
+        self.head == [0xFF, 0xFE] || self.head == [0xFE, 0xFF]
+    }
+}
+
+/// A reader that passes bytes through to the parser and records them in a shared
+/// [`Seen`].
+pub(crate) struct Tap<R> {
+    inner: R,
+    seen: Rc<RefCell<Seen>>,
+}
+
+impl<R: Read> Tap<R> {
+    pub fn new(inner: R, seen: Rc<RefCell<Seen>>) -> Tap<R> {
+        Tap { inner, seen }
+    }
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(n) => {
+                self.seen.borrow_mut().update(&buf[..n]);
+                Ok(n)
+            }
+            Err(e) => {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    let mut seen = self.seen.borrow_mut();
+                    if seen.io_error.is_none() {
+                        seen.io_error = Some(e.to_string());
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Where a CSV parser (the csv crate's defaults: `"` quotes, `""` an escaped quote,
+/// `\r`, `\n` or `\r\n` ending a record, blank lines skipped) stands after each byte;
+/// enough to tell whether the bytes so far end between records, and where the header
+/// row ends.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CsvScan {
+    state: CsvState,
+    prev: u8,
+    newlines: u64,
+    /// The byte offset just past the header row's line ending.
+    pub header_len: Option<u64>,
+    /// Newlines up to there.
+    pub header_lines: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum CsvState {
+    #[default]
+    RecordStart,
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl CsvScan {
+    fn feed(&mut self, b: u8, at: u64) {
+        use CsvState::*;
+        let end = b == b'\n' || b == b'\r';
+        let before = self.state;
+        self.state = match (before, b) {
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (QuoteInQuoted, b'"') => Quoted,
+            (RecordStart | FieldStart, b'"') => Quoted,
+            (_, b',') => FieldStart,
+            (_, _) if end => RecordStart,
+            (_, _) => Unquoted,
+        };
+        self.newlines += u64::from(b == b'\n');
+        match self.header_len {
+            None if before != RecordStart && self.state == RecordStart => {
+                self.header_len = Some(at + 1);
+                self.header_lines = self.newlines;
+            }
+            // A `\r\n` after the header: its `\n` belongs to the header's line.
+            Some(h) if h == at && self.prev == b'\r' && b == b'\n' => {
+                self.header_len = Some(at + 1);
+                self.header_lines = self.newlines;
+            }
+            _ => {}
+        }
+        self.prev = b;
+    }
+
+    /// True when the bytes so far end between two records.
+    pub fn between_records(&self) -> bool {
+        self.state == CsvState::RecordStart
+    }
+}
+
+/// The hash of a file's first `len` bytes, and the hasher to go on with; `None` when
+/// the file is now shorter than that.
+pub(crate) fn hash_prefix(path: &Path, len: u64) -> io::Result<Option<blake3::Hasher>> {
+    let f = std::fs::File::open(path)?;
+    let mut h = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut r = f.take(len);
+    let mut n_total = 0u64;
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        n_total += n as u64;
+    }
+    Ok((n_total == len).then_some(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(data: &[u8]) -> CsvScan {
+        let mut s = CsvScan::default();
+        for (i, &b) in data.iter().enumerate() {
+            s.feed(b, i as u64);
+        }
+        s
+    }
+
+    #[test]
+    fn csv_scan_finds_record_ends_and_the_header() {
+        let s = scan(b"\n\ntitle,body\r\nA,\"x\ny\"\n");
+        assert!(s.between_records());
+        assert_eq!(s.header_len, Some(14));
+        assert!(!scan(b"title,body\nA,\"x\n").between_records());
+        assert!(scan(b"title,body\nA,\"x\"\"\n\"\n").between_records());
+        assert!(!scan(b"title,body\nA,\"x\"\"\n").between_records());
+        assert!(!scan(b"title,body\nA,x").between_records());
+        assert!(scan(b"t\nA,b\"c\n").between_records());
+        assert_eq!(scan(b"t,\"a\nb\"\rX").header_len, Some(8));
+    }
+}
