@@ -632,7 +632,7 @@ fn read_files(
                         plan = ReadPlan::Append {
                             state: st,
                             ids: &r.ids,
-                            prefix: h,
+                            prefix: Box::new(h),
                         };
                     }
                     Ok(_) => {}

@@ -443,7 +443,7 @@ fn a_file_growing_during_the_ingest_is_read_as_it_was_at_the_start() {
                 .unwrap();
                 i += 1;
                 // About two lines a millisecond, 9,000 at most (one search lists 10,000).
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     std::thread::sleep(Duration::from_millis(1));
                 }
                 if i == 9000 {

@@ -237,7 +237,7 @@ pub enum ReadPlan<'a> {
     Append {
         state: &'a StreamState,
         ids: &'a [String],
-        prefix: blake3::Hasher,
+        prefix: Box<blake3::Hasher>,
     },
 }
 
@@ -314,7 +314,7 @@ pub fn read_file(
             let mut header = vec![0u8; if csv { state.header_len as usize } else { 0 }];
             file.read_exact(&mut header).map_err(io)?;
             file.seek(std::io::SeekFrom::Start(state.len)).map_err(io)?;
-            let seen = Rc::new(RefCell::new(tap::Seen::resume(prefix, state, csv)));
+            let seen = Rc::new(RefCell::new(tap::Seen::resume(*prefix, state, csv)));
             let rest = tap::Tap::new(
                 file.take(entry.size.saturating_sub(state.len)),
                 Rc::clone(&seen),
