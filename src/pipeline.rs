@@ -159,6 +159,14 @@ pub fn ingest(
     if !opts.root.is_dir() {
         return Err(Error::MissingDir(opts.root.clone()));
     }
+    // A root that cannot be listed says nothing about what it holds: stop before the
+    // index is touched (a folder that fails later is handled by the walk).
+    if let Err(source) = std::fs::read_dir(&opts.root) {
+        return Err(Error::UnreadableDir {
+            path: opts.root.clone(),
+            source,
+        });
+    }
     let root = opts
         .root
         .canonicalize()
@@ -186,8 +194,8 @@ pub fn ingest(
     // Walk and stat: what is new or changed, what is gone.
     let mut todo: Vec<FileEntry> = Vec::new();
     let mut on_disk: HashSet<String> = HashSet::new();
-    let mut unreadable_prefixes: Vec<String> = Vec::new();
-    let mut walker = ingest::walk(&root);
+    // The index folder may sit inside the archive (`ingest . --index idx`).
+    let mut walker = ingest::walk(&root).skipping(&opts.index);
     for ev in walker.by_ref() {
         match ev {
             WalkEvent::File(e) => {
@@ -203,7 +211,10 @@ pub fn ingest(
             WalkEvent::Skipped { rel, reason } => {
                 if matches!(
                     reason,
-                    SkipReason::Empty | SkipReason::TooLarge | SkipReason::Special
+                    SkipReason::Empty
+                        | SkipReason::TooLarge
+                        | SkipReason::Special
+                        | SkipReason::Index
                 ) {
                     let p =
                         Problem::warning(rel.clone(), format!("skipped: {}", reason.describe()));
@@ -215,7 +226,6 @@ pub fn ingest(
             WalkEvent::Problem(p) => {
                 if p.is_error() {
                     sum.errors += 1;
-                    unreadable_prefixes.push(p.path.clone());
                 } else {
                     sum.warnings += 1;
                 }
@@ -228,11 +238,14 @@ pub fn ingest(
     sum.files_skipped = ws.skipped();
     sum.files_failed = ws.failed;
 
-    // Files gone from disk (or never finished by an earlier, killed run).
+    // Files gone from disk (or never finished by an earlier, killed run). Only a
+    // folder listed in full says a file is gone: under one that could not be read
+    // (`""` is the root), every old article stays.
+    let unreadable_prefixes = walker.incomplete().to_vec();
     let protected = |p: &str| {
         unreadable_prefixes
             .iter()
-            .any(|pre| p == pre || p.starts_with(&format!("{pre}/")))
+            .any(|pre| pre.is_empty() || p == pre || p.starts_with(&format!("{pre}/")))
     };
     let mut gone: Vec<&String> = manifest
         .keys()
