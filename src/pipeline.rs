@@ -291,6 +291,9 @@ pub fn ingest(
                     let path = a.path.clone();
                     let id = a.id.clone();
                     let e = enrich_guarded(enricher_ref, a, file_date, &tx);
+                    if let Some(p) = date_problem(&e) {
+                        let _ = tx.send(Msg::Problem(p));
+                    }
                     let doc = crate::index::article_doc(&fields, &e);
                     if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
                         break;
@@ -458,6 +461,62 @@ fn enrich_guarded(
             }
         }
     }
+}
+
+/// What is wrong with an article's publication date, if anything: a date field that
+/// could not be read as a date (the article then takes its date from the path or a
+/// dateline, or has none), or a date the index cannot hold (before 1677-09-22 or after
+/// 2262-04-11; the article goes in without one). Either way the text as written stays
+/// with the article.
+fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
+    use crate::enrich::DateSource;
+    let a = &e.article;
+    let raw = a
+        .date_raw
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let what = if let (Some(raw), false) = (raw, e.published_from == Some(DateSource::Metadata)) {
+        let instead = match (e.published, e.published_from) {
+            (Some(d), Some(src)) if crate::index::date_to_tantivy(d).is_some() => {
+                format!("dated {d} from the {} instead", src.as_str())
+            }
+            _ => "indexed without a publication date".to_string(),
+        };
+        format!("date \"{raw}\" is not read as a publication date (years 1000 to 2200, in a common form); {instead}")
+    } else {
+        let d = e.published?;
+        if crate::index::date_to_tantivy(d).is_some() {
+            return None;
+        }
+        let (first, last) = crate::index::date_limits();
+        let from = match (e.published_from, raw) {
+            (Some(DateSource::Metadata), Some(raw)) => format!(" (read from \"{raw}\")"),
+            (Some(src), _) => format!(" (from the {})", src.as_str()),
+            (None, _) => String::new(),
+        };
+        format!(
+            "publication date {d}{from} is outside the dates the index can hold \
+             ({first} to {last}); indexed without a publication date"
+        )
+    };
+    // The line says which record of a file holding several; a record without a line
+    // (in a JSON array) is named by its id.
+    let message = if a.id != a.path && a.line.is_none() {
+        format!("{}: {what}", a.id)
+    } else {
+        what
+    };
+    let hint = if raw.is_some() {
+        "the date field as written is kept: `newsidx show ID --json` shows it as date_raw"
+    } else {
+        "the date stays as written in the article's text"
+    };
+    Some(
+        Problem::warning(a.path.clone(), message)
+            .at(a.line)
+            .with_hint(hint),
+    )
 }
 
 /// Adds the file's manifest record once every one of its articles is in.

@@ -209,9 +209,7 @@ impl Walk {
     /// Also passes over the folder at `path` (the index being written), wherever the
     /// walk meets it, even before it holds any index file.
     pub fn skipping(mut self, path: &Path) -> Walk {
-        self.skip_dir = std::fs::metadata(path)
-            .ok()
-            .and_then(|m| dir_id(&m, path));
+        self.skip_dir = std::fs::metadata(path).ok().and_then(|m| dir_id(&m, path));
         self
     }
 
@@ -292,10 +290,7 @@ impl Iterator for Walk {
                 };
                 if entry.depth() > 0 {
                     let own_index = self.skip_dir.is_some()
-                        && entry
-                            .metadata()
-                            .ok()
-                            .and_then(|m| dir_id(&m, entry.path()))
+                        && entry.metadata().ok().and_then(|m| dir_id(&m, entry.path()))
                             == self.skip_dir;
                     if own_index || is_newsidx_index(entry.path()) {
                         self.inner.skip_current_dir();
@@ -521,10 +516,18 @@ mod tests {
         got.sort();
         assert_eq!(
             got,
-            vec!["caf\\\\xe9.txt", "caf\\xe8.txt", "caf\\xe9.txt", "caf\u{e9}.txt"]
+            vec![
+                "caf\\\\xe9.txt",
+                "caf\\xe8.txt",
+                "caf\\xe9.txt",
+                "caf\u{e9}.txt"
+            ]
         );
         assert_eq!(stats.failed, 0);
-        assert!(evs.iter().all(|e| matches!(e, WalkEvent::File(_))), "{evs:?}");
+        assert!(
+            evs.iter().all(|e| matches!(e, WalkEvent::File(_))),
+            "{evs:?}"
+        );
     }
 
     #[test]
@@ -563,7 +566,11 @@ mod tests {
         fs::write(r.join("mine/meta.json"), "{}").unwrap();
         // A folder whose newsidx.json is an article, not an index marker.
         fs::create_dir_all(r.join("news")).unwrap();
-        fs::write(r.join("news/newsidx.json"), r#"{"title": "T", "body": "B"}"#).unwrap();
+        fs::write(
+            r.join("news/newsidx.json"),
+            r#"{"title": "T", "body": "B"}"#,
+        )
+        .unwrap();
         let mut w = walk(r).skipping(&r.join("mine"));
         let evs: Vec<_> = w.by_ref().collect();
         assert_eq!(files(&evs), vec!["news/newsidx.json"]);
