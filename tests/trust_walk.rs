@@ -235,6 +235,48 @@ fn folder_replaced_by_a_broken_link_keeps_its_articles() {
     assert_eq!(env.article_count(), 2);
 }
 
+/// A listing that breaks part-way (EIO from readdir, as on a failing network mount)
+/// names no entry: the folder being listed keeps all its articles.
+#[cfg(target_os = "linux")]
+#[test]
+fn folder_whose_listing_fails_part_way_keeps_its_articles() {
+    let Some(shim) = crate::util::shim::try_fault_shim() else {
+        return;
+    };
+    let env = TestEnv::new();
+    env.write("a.txt", "Aye-aye\n\nAn aye-aye.\n");
+    for w in ["bongo", "civet", "duiker", "eland"] {
+        env.write(&format!("sub/{w}.txt"), format!("The {w}\n\nA {w} was seen.\n"));
+    }
+    assert_eq!(ingest_json(&env)["articles_added"], 5);
+    env.remove("a.txt");
+    let args = [
+        "ingest",
+        s(&env.corpus),
+        "--index",
+        s(&env.index),
+        "--json",
+    ];
+    let out = env
+        .std_cmd()
+        .args(args)
+        .env("LD_PRELOAD", &shim)
+        .env("NEWSIDX_FAULT_READDIR_PATH", "corpus/sub")
+        // ".", ".." and one file, then EIO.
+        .env("NEWSIDX_FAULT_READDIR_AFTER", "3")
+        .output()
+        .unwrap();
+    let r = Run::from_output(&args, out).success();
+    let line = r.problem("error", "sub", None).to_string();
+    assert!(line.contains("error"), "{line}");
+    let sum = r.json();
+    assert_eq!(sum["articles_removed"], 1, "only a.txt's article goes: {r:?}");
+    assert_eq!(env.article_count(), 4);
+    let sum = ingest_json(&env);
+    assert_eq!(sum["articles_unchanged"], 4, "{sum}");
+    assert_eq!(sum["articles_removed"], 0, "{sum}");
+}
+
 // ---------------------------------------------------------------------------------
 // 3. File names that are not UTF-8
 // ---------------------------------------------------------------------------------
