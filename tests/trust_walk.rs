@@ -87,7 +87,9 @@ fn permissions_apply() -> bool {
         honour_permissions(&mut c);
         let refused = c.status().is_ok_and(|st| !st.success());
         if !refused {
-            eprintln!("note: this process reads through file permissions; the chmod cases are not run");
+            eprintln!(
+                "note: this process reads through file permissions; the chmod cases are not run"
+            );
         }
         refused
     }
@@ -97,13 +99,7 @@ fn permissions_apply() -> bool {
 
 /// `newsidx ingest CORPUS --index INDEX --json` with permissions honoured.
 fn ingest_honouring_permissions(env: &TestEnv) -> Run {
-    let args = [
-        "ingest",
-        s(&env.corpus),
-        "--index",
-        s(&env.index),
-        "--json",
-    ];
+    let args = ["ingest", s(&env.corpus), "--index", s(&env.index), "--json"];
     let mut c = env.std_cmd();
     c.args(args);
     honour_permissions(&mut c);
@@ -120,7 +116,10 @@ fn nested_archive() -> TestEnv {
     let env = TestEnv::new();
     env.write("a.txt", "Alpaca fair\n\nAn alpaca fair opened.\n");
     env.write("sub/b.txt", "Bonobo troop\n\nA bonobo troop was seen.\n");
-    env.write("sub/deep/c.txt", "Caracal hunt\n\nA caracal hunted at night.\n");
+    env.write(
+        "sub/deep/c.txt",
+        "Caracal hunt\n\nA caracal hunted at night.\n",
+    );
     env.write("sub/d.jsonl", "{\"title\":\"Dingo pack\",\"body\":\"A dingo pack.\"}\n{\"title\":\"Dhole pack\",\"body\":\"A dhole pack.\"}\n");
     env.write("z.txt", "Zorilla sighting\n\nA zorilla was sighted.\n");
     let sum = ingest_json(&env);
@@ -166,10 +165,18 @@ fn folder_that_becomes_unreadable_keeps_its_articles_and_other_deletions_go_on()
     let line = r.problem("error", "sub", None).to_string();
     assert!(line.to_lowercase().contains("permission"), "{line}");
     let sum = r.json();
-    assert_eq!(sum["articles_removed"], 1, "only z.txt's article goes: {sum}");
+    assert_eq!(
+        sum["articles_removed"], 1,
+        "only z.txt's article goes: {sum}"
+    );
     assert_eq!(sum["files_failed"], 1, "{sum}");
     assert_eq!(env.article_count(), 5);
-    for id in ["sub/b.txt", "sub/deep/c.txt", "sub/d.jsonl#1", "sub/d.jsonl#2"] {
+    for id in [
+        "sub/b.txt",
+        "sub/deep/c.txt",
+        "sub/d.jsonl#1",
+        "sub/d.jsonl#2",
+    ] {
         assert_eq!(show_json(&env, id)["id"], id);
     }
     // Readable again: unchanged; a real deletion inside it is then seen.
@@ -221,7 +228,10 @@ fn folder_replaced_by_a_broken_link_keeps_its_articles() {
         let r = env.ingest(&[]).success();
         let line = r.problem("error", "sub", None).to_string();
         let sum = r.json();
-        assert_eq!(sum["articles_removed"], 0, "link to {target:?}: {line} {sum}");
+        assert_eq!(
+            sum["articles_removed"], 0,
+            "link to {target:?}: {line} {sum}"
+        );
         assert_eq!(env.article_count(), 6);
         std::fs::remove_file(&sub).unwrap();
     }
@@ -246,17 +256,14 @@ fn folder_whose_listing_fails_part_way_keeps_its_articles() {
     let env = TestEnv::new();
     env.write("a.txt", "Aye-aye\n\nAn aye-aye.\n");
     for w in ["bongo", "civet", "duiker", "eland"] {
-        env.write(&format!("sub/{w}.txt"), format!("The {w}\n\nA {w} was seen.\n"));
+        env.write(
+            &format!("sub/{w}.txt"),
+            format!("The {w}\n\nA {w} was seen.\n"),
+        );
     }
     assert_eq!(ingest_json(&env)["articles_added"], 5);
     env.remove("a.txt");
-    let args = [
-        "ingest",
-        s(&env.corpus),
-        "--index",
-        s(&env.index),
-        "--json",
-    ];
+    let args = ["ingest", s(&env.corpus), "--index", s(&env.index), "--json"];
     let out = env
         .std_cmd()
         .args(args)
@@ -270,7 +277,10 @@ fn folder_whose_listing_fails_part_way_keeps_its_articles() {
     let line = r.problem("error", "sub", None).to_string();
     assert!(line.contains("error"), "{line}");
     let sum = r.json();
-    assert_eq!(sum["articles_removed"], 1, "only a.txt's article goes: {r:?}");
+    assert_eq!(
+        sum["articles_removed"], 1,
+        "only a.txt's article goes: {r:?}"
+    );
     assert_eq!(env.article_count(), 4);
     let sum = ingest_json(&env);
     assert_eq!(sum["articles_unchanged"], 4, "{sum}");
@@ -331,7 +341,11 @@ fn names_differing_only_in_invalid_bytes_get_distinct_lossless_ids() {
     assert_eq!(sum["articles_added"], 0, "{sum}");
     assert_eq!(sum["articles_removed"], 0, "{sum}");
     // Each file is its own: changing one updates it alone, deleting one removes it alone.
-    std::fs::write(&paths[0], "Title aardwolf\n\nThe aardwolf story, updated.\n").unwrap();
+    std::fs::write(
+        &paths[0],
+        "Title aardwolf\n\nThe aardwolf story, updated.\n",
+    )
+    .unwrap();
     std::fs::remove_file(&paths[1]).unwrap();
     let sum = ingest_json(&env);
     assert_eq!(sum["articles_updated"], 1, "{sum}");
@@ -349,7 +363,10 @@ fn names_differing_only_in_invalid_bytes_get_distinct_lossless_ids() {
 fn index_inside_the_archive_is_skipped_in_one_line() {
     let env = TestEnv::new();
     env.write("a.txt", "Axolotl tank\n\nAn axolotl tank.\n");
-    env.write("news/b.json", r#"{"title": "Beluga pod", "body": "A beluga pod."}"#);
+    env.write(
+        "news/b.json",
+        r#"{"title": "Beluga pod", "body": "A beluga pod."}"#,
+    );
     env.write("news/c.csv", "title,body\nCrane flight,A crane flew.\n");
     // `newsidx ingest . --index idx`, from inside the archive, three times.
     let run = || {
@@ -450,7 +467,11 @@ fn text_output_prints_ids_that_show_and_similar_accept() {
     let text = env
         .run(&["search", "pangolin", "--index", s(&env.index)])
         .success();
-    assert!(!text.stdout.contains(" #"), "no row positions: {}", text.stdout);
+    assert!(
+        !text.stdout.contains(" #"),
+        "no row positions: {}",
+        text.stdout
+    );
     let shown_ids = |stdout: &str| -> Vec<String> {
         // The line under each numbered title: `date · source · ID [· …]`.
         let lines: Vec<&str> = stdout.lines().collect();
@@ -476,16 +497,25 @@ fn text_output_prints_ids_that_show_and_similar_accept() {
     ids.sort();
     assert_eq!(
         ids,
-        vec!["articles.csv#17", "articles.csv#1866", "plain.txt", "seed.md#seed"]
+        vec![
+            "articles.csv#17",
+            "articles.csv#1866",
+            "plain.txt",
+            "seed.md#seed"
+        ]
     );
     for id in &ids {
         let shown = show_json(&env, id);
         let hit = json.iter().find(|h| h["id"] == id.as_str()).unwrap();
         assert_eq!(shown["title"], hit["title"], "{id}");
-        env.run(&["similar", id, "--index", s(&env.index)]).success();
+        env.run(&["similar", id, "--index", s(&env.index)])
+            .success();
     }
     // `articles.csv#1502` is the quokka's own id, not the third pangolin row.
-    assert_eq!(show_json(&env, "articles.csv#1502")["title"], "Quokka photos");
+    assert_eq!(
+        show_json(&env, "articles.csv#1502")["title"],
+        "Quokka photos"
+    );
     // similar's text lists ids show takes too.
     let sim = env
         .run(&["similar", "articles.csv#1866", "--index", s(&env.index)])
@@ -557,11 +587,14 @@ fn dates_env() -> (TestEnv, Run) {
     (env, r)
 }
 
+/// An article id, its publication date as shown, and (place, date) its warning names.
+type DateCase<'a> = (&'a str, Option<&'a str>, Option<(&'a str, &'a str)>);
+
 #[test]
 fn publication_dates_outside_the_index_range_are_reported_never_wrapped() {
     let (env, r) = dates_env();
     // (id, published as shown, what the warning must name)
-    let cases: &[(&str, Option<&str>, Option<(&str, &str)>)] = &[
+    let cases: &[DateCase] = &[
         ("plague.md", None, Some(("plague.md", "1665-09-02"))),
         ("armada.json", None, Some(("armada.json", "1588-07-29"))),
         ("edges.csv#1", None, Some(("edges.csv:2", "1677-09-21"))),
@@ -569,9 +602,21 @@ fn publication_dates_outside_the_index_range_are_reported_never_wrapped() {
         ("edges.csv#3", Some("2017-02-07"), None),
         ("edges.csv#4", None, Some(("edges.csv:5", "2300-01-01"))),
         ("epochs.jsonl#1", Some("2262-04-11"), None),
-        ("epochs.jsonl#2", None, Some(("epochs.jsonl:2", "2286-11-20"))),
-        ("epochs.jsonl#3", None, Some(("epochs.jsonl:3", "2286-11-20"))),
-        ("old/dateline.txt", None, Some(("old/dateline.txt", "1600-02-03"))),
+        (
+            "epochs.jsonl#2",
+            None,
+            Some(("epochs.jsonl:2", "2286-11-20")),
+        ),
+        (
+            "epochs.jsonl#3",
+            None,
+            Some(("epochs.jsonl:3", "2286-11-20")),
+        ),
+        (
+            "old/dateline.txt",
+            None,
+            Some(("old/dateline.txt", "1600-02-03")),
+        ),
         ("2017/02/09/pathdated.txt", Some("2017-02-09"), None),
     ];
     for (id, published, warning) in cases {
@@ -605,13 +650,26 @@ fn publication_dates_outside_the_index_range_are_reported_never_wrapped() {
     );
     // The timeline shows only those years (empty periods between them included).
     let rows = env
-        .run(&["timeline", "", "--by", "year", "--index", s(&env.index), "--json"])
+        .run(&[
+            "timeline",
+            "",
+            "--by",
+            "year",
+            "--index",
+            s(&env.index),
+            "--json",
+        ])
         .success()
         .json_lines();
     let counted: Vec<(String, u64)> = rows
         .iter()
         .filter(|r| r["count"].as_u64() > Some(0))
-        .map(|r| (r["period"].as_str().unwrap().to_string(), r["count"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["period"].as_str().unwrap().to_string(),
+                r["count"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         counted,
@@ -645,7 +703,10 @@ fn date_filters_and_mentions_far_in_the_past_or_future_are_exact() {
     assert!(dated(&["--to", "1677-09-21"]).is_empty());
     assert!(dated(&["--from", "9999"]).is_empty());
     assert!(dated(&["--from", "2262-04-12"]).is_empty());
-    assert_eq!(dated(&["--from", "1677", "--to", "1677"]), vec!["edges.csv#2"]);
+    assert_eq!(
+        dated(&["--from", "1677", "--to", "1677"]),
+        vec!["edges.csv#2"]
+    );
     assert_eq!(dated(&["--from", "2262-04-11"]), vec!["epochs.jsonl#1"]);
     assert_eq!(dated(&["--to", "1677-09-22"]), vec!["edges.csv#2"]);
     // Mentioned dates are the years written, however far back.
@@ -666,7 +727,10 @@ fn date_filters_and_mentions_far_in_the_past_or_future_are_exact() {
             if v.len() == 4 {
                 assert!(text.contains(v), "{id}: {d}");
             } else {
-                assert!(v.starts_with("1665-") || v.starts_with("2017-"), "{id}: {d}");
+                assert!(
+                    v.starts_with("1665-") || v.starts_with("2017-"),
+                    "{id}: {d}"
+                );
             }
             assert!(body.contains(text), "{id}: {d}");
         }
@@ -689,14 +753,14 @@ fn query_word_too_long_to_index_matches_nothing() {
         "glued.txt",
         format!("Glued words\n\nThe string {long60} and {long48} followed China news.\n"),
     );
-    env.write("edge.txt", format!("Edge word\n\nThe word {ok47} is indexed.\n"));
+    env.write(
+        "edge.txt",
+        format!("Edge word\n\nThe word {ok47} is indexed.\n"),
+    );
     ingest_json(&env);
     let full = |q: &str| -> (Vec<String>, u64) {
         let (hits, total) = hits_and_total(&env, q, &[]);
-        let strict: Vec<Value> = hits
-            .into_iter()
-            .filter(|h| h["partial"] == false)
-            .collect();
+        let strict: Vec<Value> = hits.into_iter().filter(|h| h["partial"] == false).collect();
         (ids_of(&strict), total)
     };
     let none = (Vec::<String>::new(), 0);
@@ -715,8 +779,14 @@ fn query_word_too_long_to_index_matches_nothing() {
             assert_eq!(full(&q), none, "{q}");
         }
         // With OR: the other side alone.
-        assert_eq!(full(&format!("{long} OR taiwan")), (vec!["taiwan.txt".into()], 1));
-        assert_eq!(full(&format!("taiwan OR {long}")), (vec!["taiwan.txt".into()], 1));
+        assert_eq!(
+            full(&format!("{long} OR taiwan")),
+            (vec!["taiwan.txt".into()], 1)
+        );
+        assert_eq!(
+            full(&format!("taiwan OR {long}")),
+            (vec!["taiwan.txt".into()], 1)
+        );
         // Excluding a word nothing can hold excludes nothing.
         assert_eq!(
             full(&format!("china -{long}")),
@@ -752,7 +822,12 @@ fn limit_zero_lists_no_hit_but_counts_and_facets() {
     }
     env.write("other.txt", "Other\n\nNothing to see.\n");
     ingest_json(&env);
-    for extra in [&[][..], &["--offset", "3"], &["--all"], &["--sort", "newest"]] {
+    for extra in [
+        &[][..],
+        &["--offset", "3"],
+        &["--all"],
+        &["--sort", "newest"],
+    ] {
         let mut args = vec!["--limit", "0"];
         args.extend_from_slice(extra);
         let r = env.search("merkel", &args).success();
@@ -767,26 +842,56 @@ fn limit_zero_lists_no_hit_but_counts_and_facets() {
             .iter()
             .any(|c| c["value"] == "DE" && c["count"] == 5));
     }
-    let all = env.search("", &["--limit", "0", "--facets"]).success().json_lines();
+    let all = env
+        .search("", &["--limit", "0", "--facets"])
+        .success()
+        .json_lines();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0]["total"], 6);
     // The terminal: no numbered hit, the count and the facets.
     let text = env
-        .run(&["search", "merkel", "--limit", "0", "--facets", "--index", s(&env.index)])
+        .run(&[
+            "search",
+            "merkel",
+            "--limit",
+            "0",
+            "--facets",
+            "--index",
+            s(&env.index),
+        ])
         .success();
     assert!(
-        !text.stdout.lines().any(|l| l.trim_start().starts_with("1. ")),
+        !text
+            .stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("1. ")),
         "{text:?}"
     );
     assert!(text.stdout.contains("5 matches"), "{text:?}");
     assert!(text.stdout.contains("DE 5"), "{text:?}");
     // similar --limit 0: none.
     let sim = env
-        .run(&["similar", "n0.txt", "--limit", "0", "--index", s(&env.index), "--json"])
+        .run(&[
+            "similar",
+            "n0.txt",
+            "--limit",
+            "0",
+            "--index",
+            s(&env.index),
+            "--json",
+        ])
         .success();
     assert!(sim.stdout.trim().is_empty(), "{sim:?}");
     let sim = env
-        .run(&["similar", "n0.txt", "--limit", "1", "--index", s(&env.index), "--json"])
+        .run(&[
+            "similar",
+            "n0.txt",
+            "--limit",
+            "1",
+            "--index",
+            s(&env.index),
+            "--json",
+        ])
         .success();
     assert_eq!(sim.json_lines().len(), 1, "{sim:?}");
 }
