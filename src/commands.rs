@@ -366,7 +366,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         }
         return Ok(());
     }
-    if res.hits.is_empty() {
+    if res.hits.is_empty() && a.limit > 0 {
         if res.total + res.partial_total > 0 {
             writeln!(
                 so,
@@ -389,11 +389,9 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         if let Some(s) = &h.source {
             meta.push(s.clone());
         }
-        let mut place = h.path.clone();
-        if let Some(r) = h.record {
-            place.push_str(&format!(" #{r}"));
-        }
-        meta.push(place);
+        // The id, exactly as `show` and `similar` take it (a record's position in
+        // its file is not its id when the record carries its own).
+        meta.push(h.id.clone());
         if h.similar > 0 {
             meta.push(format!("+{} similar", h.similar));
         }
@@ -449,7 +447,9 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         }
     }
     let shown_to = a.offset + res.hits.len();
-    let mut footer = if res.total > 0 {
+    let mut footer = if a.limit == 0 {
+        format!("{} matches (--limit 0: none listed)", res.total)
+    } else if res.total > 0 {
         format!("{}–{} of {} matches", a.offset + 1, shown_to, res.total)
     } else {
         format!("{}–{}: no article holds every word", a.offset + 1, shown_to)
@@ -827,7 +827,7 @@ fn show(a: cli::ShowArgs, out: &Output) -> Result<()> {
             "source": hit.source, "url": hit.url, "path": hit.path, "record": hit.record,
             "authors": doc.get_all(f.authors).filter_map(|v| v.as_str()).collect::<Vec<_>>(),
             "countries": enrichment["tags"]["countries"], "leaders": enrichment["tags"]["leaders"], "orgs": enrichment["tags"]["orgs"],
-            "dates": enrichment["dates"], "group": hit.group,
+            "dates": enrichment["dates"], "date_raw": enrichment["date_raw"], "group": hit.group,
             "similar": others.iter().map(|m| json!({"id": m.id, "title": m.title})).collect::<Vec<_>>(),
             "body": body,
         });
@@ -907,7 +907,7 @@ fn similar(a: cli::SimilarArgs, out: &Output) -> Result<()> {
         }
         return Ok(());
     }
-    if hits.is_empty() {
+    if hits.is_empty() && a.limit > 0 {
         writeln!(so, "No similar articles found.")?;
     }
     for h in &hits {

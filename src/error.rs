@@ -10,6 +10,13 @@ pub enum Error {
     #[error("{}: no such folder; give the folder that holds your articles (`newsidx ingest DIR`)", .0.display())]
     MissingDir(PathBuf),
 
+    #[error("{}: cannot list this folder ({source}); check its permissions; the index was not changed", .path.display())]
+    UnreadableDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("{}: is being written by another ingest (lock file {}); wait for it to finish", .path.display(), .lock.display())]
     IndexLocked { path: PathBuf, lock: PathBuf },
 

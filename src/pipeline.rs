@@ -174,6 +174,14 @@ pub fn ingest(
     if !opts.root.is_dir() {
         return Err(Error::MissingDir(opts.root.clone()));
     }
+    // A root that cannot be listed says nothing about what it holds: stop before the
+    // index is touched (a folder that fails later is handled by the walk).
+    if let Err(source) = std::fs::read_dir(&opts.root) {
+        return Err(Error::UnreadableDir {
+            path: opts.root.clone(),
+            source,
+        });
+    }
     let root = opts
         .root
         .canonicalize()
@@ -201,8 +209,8 @@ pub fn ingest(
     // Walk and stat: what is new or changed, what is gone.
     let mut todo: Vec<FileEntry> = Vec::new();
     let mut on_disk: HashSet<String> = HashSet::new();
-    let mut unreadable_prefixes: Vec<String> = Vec::new();
-    let mut walker = ingest::walk(&root);
+    // The index folder may sit inside the archive (`ingest . --index idx`).
+    let mut walker = ingest::walk(&root).skipping(&opts.index);
     for ev in walker.by_ref() {
         match ev {
             WalkEvent::File(e) => {
@@ -218,7 +226,10 @@ pub fn ingest(
             WalkEvent::Skipped { rel, reason } => {
                 if matches!(
                     reason,
-                    SkipReason::Empty | SkipReason::TooLarge | SkipReason::Special
+                    SkipReason::Empty
+                        | SkipReason::TooLarge
+                        | SkipReason::Special
+                        | SkipReason::Index
                 ) {
                     let p =
                         Problem::warning(rel.clone(), format!("skipped: {}", reason.describe()));
@@ -230,7 +241,6 @@ pub fn ingest(
             WalkEvent::Problem(p) => {
                 if p.is_error() {
                     sum.errors += 1;
-                    unreadable_prefixes.push(p.path.clone());
                 } else {
                     sum.warnings += 1;
                 }
@@ -243,11 +253,14 @@ pub fn ingest(
     sum.files_skipped = ws.skipped();
     sum.files_failed = ws.failed;
 
-    // Files gone from disk (or never finished by an earlier, killed run).
+    // Files gone from disk (or never finished by an earlier, killed run). Only a
+    // folder listed in full says a file is gone: under one that could not be read
+    // (`""` is the root), every old article stays.
+    let unreadable_prefixes = walker.incomplete().to_vec();
     let protected = |p: &str| {
         unreadable_prefixes
             .iter()
-            .any(|pre| p == pre || p.starts_with(&format!("{pre}/")))
+            .any(|pre| pre.is_empty() || p == pre || p.starts_with(&format!("{pre}/")))
     };
     let mut gone: Vec<&String> = manifest
         .keys()
@@ -301,6 +314,9 @@ pub fn ingest(
                     let path = a.path.clone();
                     let id = a.id.clone();
                     let e = enrich_guarded(enricher_ref, a, file_date, &tx);
+                    if let Some(p) = date_problem(&e) {
+                        let _ = tx.send(Msg::Problem(p));
+                    }
                     let doc = crate::index::article_doc(&fields, &e);
                     if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
                         break;
@@ -501,6 +517,62 @@ fn enrich_guarded(
             }
         }
     }
+}
+
+/// What is wrong with an article's publication date, if anything: a date field that
+/// could not be read as a date (the article then takes its date from the path or a
+/// dateline, or has none), or a date the index cannot hold (before 1677-09-22 or after
+/// 2262-04-11; the article goes in without one). Either way the text as written stays
+/// with the article.
+fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
+    use crate::enrich::DateSource;
+    let a = &e.article;
+    let raw = a
+        .date_raw
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let what = if let (Some(raw), false) = (raw, e.published_from == Some(DateSource::Metadata)) {
+        let instead = match (e.published, e.published_from) {
+            (Some(d), Some(src)) if crate::index::date_to_tantivy(d).is_some() => {
+                format!("dated {d} from the {} instead", src.as_str())
+            }
+            _ => "indexed without a publication date".to_string(),
+        };
+        format!("date \"{raw}\" is not read as a publication date (years 1000 to 2200, in a common form); {instead}")
+    } else {
+        let d = e.published?;
+        if crate::index::date_to_tantivy(d).is_some() {
+            return None;
+        }
+        let (first, last) = crate::index::date_limits();
+        let from = match (e.published_from, raw) {
+            (Some(DateSource::Metadata), Some(raw)) => format!(" (read from \"{raw}\")"),
+            (Some(src), _) => format!(" (from the {})", src.as_str()),
+            (None, _) => String::new(),
+        };
+        format!(
+            "publication date {d}{from} is outside the dates the index can hold \
+             ({first} to {last}); indexed without a publication date"
+        )
+    };
+    // The line says which record of a file holding several; a record without a line
+    // (in a JSON array) is named by its id.
+    let message = if a.id != a.path && a.line.is_none() {
+        format!("{}: {what}", a.id)
+    } else {
+        what
+    };
+    let hint = if raw.is_some() {
+        "the date field as written is kept: `newsidx show ID --json` shows it as date_raw"
+    } else {
+        "the date stays as written in the article's text"
+    };
+    Some(
+        Problem::warning(a.path.clone(), message)
+            .at(a.line)
+            .with_hint(hint),
+    )
 }
 
 /// Once every one of a file's articles is in: deletes what is left of its old

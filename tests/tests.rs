@@ -13,3 +13,4 @@ mod hostile;
 mod proptests;
 mod relevance;
 mod trust_manifest;
+mod trust_walk;

@@ -346,11 +346,13 @@ pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
         d.add_text(f.subtitle, s);
     }
     d.add_text(f.body, &a.body);
-    if let Some(p) = e.published {
-        d.add_date(f.published, date_to_tantivy(p));
-    }
-    if let Some(src) = e.published_from {
-        d.add_text(f.published_from, src.as_str());
+    // A date outside the index's range goes in as none (the pipeline reports it); the
+    // text it was read from stays in the stored enrichment (`date_raw`).
+    if let Some(p) = e.published.and_then(date_to_tantivy) {
+        d.add_date(f.published, p);
+        if let Some(src) = e.published_from {
+            d.add_text(f.published_from, src.as_str());
+        }
     }
     let mut terms: Vec<String> = e.dates.iter().flat_map(|m| m.index_terms()).collect();
     terms.sort();
@@ -404,12 +406,19 @@ pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
     d
 }
 
-pub fn date_to_tantivy(d: NaiveDate) -> DateTime {
-    let secs = d
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp())
-        .unwrap_or(0);
-    DateTime::from_timestamp_secs(secs)
+/// The day as tantivy stores it (nanoseconds since 1970 in an i64), or `None` for a
+/// day outside [`date_limits`]: such a date would wrap into another century.
+pub fn date_to_tantivy(d: NaiveDate) -> Option<DateTime> {
+    let secs = d.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+    secs.checked_mul(1_000_000_000)
+        .map(DateTime::from_timestamp_nanos)
+}
+
+/// The first and last day the index can hold as a date: 1677-09-22 to 2262-04-11.
+pub fn date_limits() -> (NaiveDate, NaiveDate) {
+    let first = NaiveDate::from_ymd_opt(1677, 9, 22).expect("a valid day");
+    let last = NaiveDate::from_ymd_opt(2262, 4, 11).expect("a valid day");
+    (first, last)
 }
 
 pub fn date_from_tantivy(d: DateTime) -> Option<NaiveDate> {
@@ -537,4 +546,30 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
         index_bytes: idx.size_bytes(),
         schema_version: idx.meta.schema_version,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_outside_the_index_range_are_refused_not_wrapped() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let (first, last) = date_limits();
+        for day in [first, last, d(1970, 1, 1), d(2017, 2, 7), d(1800, 1, 1)] {
+            let t = date_to_tantivy(day).expect("in range");
+            assert_eq!(date_from_tantivy(t), Some(day));
+        }
+        for day in [
+            first.pred_opt().unwrap(),
+            last.succ_opt().unwrap(),
+            d(1665, 9, 2),
+            d(2286, 11, 20),
+            d(1, 1, 1),
+            NaiveDate::MAX,
+            NaiveDate::MIN,
+        ] {
+            assert_eq!(date_to_tantivy(day), None, "{day}");
+        }
+    }
 }

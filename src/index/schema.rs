@@ -116,12 +116,17 @@ pub fn build() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// A word of this many bytes or more is not indexed (tantivy's `RemoveLongFilter`):
+/// such a run is a URL fragment, a hash or a glued-together line, not a word. A query
+/// word this long therefore matches nothing.
+pub const MAX_TOKEN_BYTES: usize = 48;
+
 /// The analyser for title, subtitle and body: words split at anything not a letter or
 /// digit (so "post-war" is the phrase "post war", and "Xi’s" equals "Xi's"), case and
 /// diacritics folded (Erdoğan = Erdogan), English stemming.
 pub fn news_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(48))
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))

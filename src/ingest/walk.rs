@@ -4,6 +4,16 @@
 //! walkdir detects loops and we report them instead of descending forever. Hidden
 //! entries (names starting with `.`) are skipped whole, so `.git/` is never read.
 //! Entries come in file-name order, so two runs over the same tree agree.
+//!
+//! A relative path (an article's id and path, the manifest's key) is the file's
+//! name bytes, written losslessly: a byte that is not part of valid UTF-8 is written
+//! `\xHH` and a literal backslash is doubled, so two names that differ only in
+//! such bytes never share an id. The file itself is opened by its real path.
+//!
+//! A newsidx index inside the archive (the one being written, or any other) is
+//! skipped whole: its files are not articles. A folder that cannot be listed is
+//! reported and remembered ([`Walk::incomplete`]), so the caller never takes the
+//! articles it held for deleted.
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -16,7 +26,8 @@ use super::{format_of, Format, Problem, MAX_WHOLE_FILE};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileEntry {
     pub abs: PathBuf,
-    /// Relative to the walk root, `/`-separated. A non-UTF-8 name is kept, lossily.
+    /// Relative to the walk root, `/`-separated, in the lossless text form of
+    /// [`rel_path`] (invalid UTF-8 bytes as `\xHH`, a backslash doubled).
     pub rel: String,
     pub size: u64,
     /// Modification time in nanoseconds since the Unix epoch (0 if unknown).
@@ -60,6 +71,9 @@ pub enum SkipReason {
     TooLarge,
     /// Not a regular file (a socket, a FIFO, a device).
     Special,
+    /// A newsidx index folder (the one this ingest writes, or another): its files are
+    /// the index's, not articles. Skipped with everything in it.
+    Index,
 }
 
 impl SkipReason {
@@ -71,6 +85,7 @@ impl SkipReason {
             SkipReason::Empty => "empty file",
             SkipReason::TooLarge => "file too large (over 64 MiB)",
             SkipReason::Special => "not a regular file",
+            SkipReason::Index => "a newsidx index folder, not articles",
         }
     }
 }
@@ -101,6 +116,8 @@ pub struct WalkStats {
     pub empty: u64,
     pub too_large: u64,
     pub special: u64,
+    /// newsidx index folders (each counted once, without looking inside).
+    pub index: u64,
     /// Entries that could not be visited.
     pub failed: u64,
 }
@@ -113,6 +130,7 @@ impl WalkStats {
             + self.empty
             + self.too_large
             + self.special
+            + self.index
     }
 }
 
@@ -121,9 +139,51 @@ pub struct Walk {
     root: PathBuf,
     inner: walkdir::IntoIter,
     stats: WalkStats,
-    /// A second event produced by the last entry (a file with a non-UTF-8 name
-    /// yields a warning and the file).
-    pending: Option<WalkEvent>,
+    /// Folders whose listing is incomplete (relative paths; `""` is the root itself).
+    incomplete: Vec<String>,
+    /// The relative path of the last folder entered at each depth: an error that names
+    /// no path (a listing that failed part-way) is about the folder being listed.
+    dirs: Vec<String>,
+    /// A folder to pass over (the index this ingest writes), by identity.
+    skip_dir: Option<DirId>,
+}
+
+/// What makes two paths the same folder.
+#[cfg(unix)]
+type DirId = (u64, u64);
+#[cfg(not(unix))]
+type DirId = PathBuf;
+
+#[cfg(unix)]
+fn dir_id(meta: &std::fs::Metadata, _path: &Path) -> Option<DirId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_id(_meta: &std::fs::Metadata, path: &Path) -> Option<DirId> {
+    path.canonicalize().ok()
+}
+
+/// The file by which newsidx marks its index folders (`index::META_FILE`).
+const INDEX_MARKER: &str = "newsidx.json";
+
+/// A folder holding the `newsidx.json` newsidx writes into each index (an object
+/// naming a schema version and an archive folder).
+fn is_newsidx_index(dir: &Path) -> bool {
+    let marker = dir.join(INDEX_MARKER);
+    match std::fs::metadata(&marker) {
+        Ok(m) if m.is_file() && m.len() < 1 << 20 => {}
+        _ => return false,
+    }
+    let Ok(bytes) = std::fs::read(&marker) else {
+        return false;
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return false;
+    };
+    v.get("schema_version").is_some_and(|n| n.is_u64())
+        && v.get("root").is_some_and(|r| r.is_string())
 }
 
 /// Walks `root` recursively (a file as root yields just that file).
@@ -135,13 +195,28 @@ pub fn walk(root: &Path) -> Walk {
             .sort_by_file_name()
             .into_iter(),
         stats: WalkStats::default(),
-        pending: None,
+        incomplete: Vec::new(),
+        dirs: Vec::new(),
+        skip_dir: None,
     }
 }
 
 impl Walk {
     pub fn stats(&self) -> &WalkStats {
         &self.stats
+    }
+
+    /// Also passes over the folder at `path` (the index being written), wherever the
+    /// walk meets it, even before it holds any index file.
+    pub fn skipping(mut self, path: &Path) -> Walk {
+        self.skip_dir = std::fs::metadata(path).ok().and_then(|m| dir_id(&m, path));
+        self
+    }
+
+    /// Folders (relative paths, `""` for the root) that could not be listed in full:
+    /// what they hold is unknown, so none of it may be taken for deleted.
+    pub fn incomplete(&self) -> &[String] {
+        &self.incomplete
     }
 
     fn skip(&mut self, rel: String, reason: SkipReason) -> WalkEvent {
@@ -153,16 +228,27 @@ impl Walk {
             SkipReason::Empty => self.stats.empty += 1,
             SkipReason::TooLarge => self.stats.too_large += 1,
             SkipReason::Special => self.stats.special += 1,
+            SkipReason::Index => self.stats.index += 1,
         }
         WalkEvent::Skipped { rel, reason }
     }
 
     fn failed(&mut self, err: walkdir::Error) -> WalkEvent {
         self.stats.failed += 1;
-        let rel = err
-            .path()
-            .map(|p| rel_path(&self.root, p))
-            .unwrap_or_else(|| lossy(&self.root));
+        let rel = match err.path() {
+            // The root itself: everything under it is unknown.
+            Some(p) if p == self.root => String::new(),
+            Some(p) => rel_path(&self.root, p),
+            // A listing that failed part-way names no entry: the folder being listed
+            // is the last one entered one level up.
+            None => err
+                .depth()
+                .checked_sub(1)
+                .and_then(|d| self.dirs.get(d))
+                .cloned()
+                .unwrap_or_default(),
+        };
+        self.incomplete.push(rel.clone());
         let problem = if let Some(ancestor) = err.loop_ancestor() {
             Problem::error(
                 rel,
@@ -182,9 +268,6 @@ impl Iterator for Walk {
     type Item = WalkEvent;
 
     fn next(&mut self) -> Option<WalkEvent> {
-        if let Some(ev) = self.pending.take() {
-            return Some(ev);
-        }
         loop {
             let entry = match self.inner.next()? {
                 Ok(entry) => entry,
@@ -200,6 +283,22 @@ impl Iterator for Walk {
                 return Some(self.skip(rel, SkipReason::Hidden));
             }
             if is_dir {
+                let rel = if entry.depth() == 0 {
+                    String::new()
+                } else {
+                    rel_path(&self.root, entry.path())
+                };
+                if entry.depth() > 0 {
+                    let own_index = self.skip_dir.is_some()
+                        && entry.metadata().ok().and_then(|m| dir_id(&m, entry.path()))
+                            == self.skip_dir;
+                    if own_index || is_newsidx_index(entry.path()) {
+                        self.inner.skip_current_dir();
+                        return Some(self.skip(rel, SkipReason::Index));
+                    }
+                }
+                self.dirs.truncate(entry.depth());
+                self.dirs.push(rel);
                 continue;
             }
             let rel = rel_path(&self.root, entry.path());
@@ -226,21 +325,13 @@ impl Iterator for Walk {
             }
             self.stats.seen += 1;
             self.stats.files += 1;
-            let file = WalkEvent::File(FileEntry {
+            return Some(WalkEvent::File(FileEntry {
                 abs: entry.path().to_path_buf(),
-                rel: rel.clone(),
+                rel,
                 size: meta.len(),
                 mtime_ns: mtime_ns(&meta),
                 format,
-            });
-            if entry.path().to_str().is_none() {
-                self.pending = Some(file);
-                return Some(WalkEvent::Problem(
-                    Problem::warning(rel, "file name is not valid UTF-8; shown lossily")
-                        .with_hint("rename the file so its id is stable"),
-                ));
-            }
-            return Some(file);
+            }));
         }
     }
 }
@@ -256,25 +347,43 @@ fn is_documentation(path: &Path) -> bool {
         .any(|d| stem.eq_ignore_ascii_case(d))
 }
 
-/// `path` relative to `root`, `/`-separated, lossy for non-UTF-8 names. The root
-/// itself (a file given as root) is named by its file name.
-fn rel_path(root: &Path, path: &Path) -> String {
+/// `path` relative to `root`, `/`-separated, each name in the text form of
+/// [`escape_name`]. The root itself (a file given as root) is named by its file name.
+pub fn rel_path(root: &Path, path: &Path) -> String {
     match path.strip_prefix(root) {
         Ok(rel) if !rel.as_os_str().is_empty() => rel
             .components()
-            .map(|c| c.as_os_str().to_string_lossy())
+            .map(|c| escape_name(c.as_os_str().as_encoded_bytes()))
             .collect::<Vec<_>>()
             .join("/"),
         Ok(_) => path
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| lossy(path)),
-        Err(_) => lossy(path),
+            .map(|n| escape_name(n.as_encoded_bytes()))
+            .unwrap_or_else(|| escape_name(path.as_os_str().as_encoded_bytes())),
+        Err(_) => escape_name(path.as_os_str().as_encoded_bytes()),
     }
 }
 
-fn lossy(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+/// A file name as text, losslessly and injectively: valid UTF-8 stays as it is
+/// except that a backslash is doubled, and every byte that is not part of valid
+/// UTF-8 is written `\xHH` (lower-case hex). `caf\xe9.txt` (Latin-1) and
+/// `caf\xe8.txt` stay two names, and neither is the UTF-8 name `caf\\xe9.txt`.
+pub fn escape_name(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '\\' {
+                out.push_str("\\\\");
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
 }
 
 fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
@@ -391,16 +500,82 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn non_utf8_name_is_kept_lossily() {
+    fn non_utf8_names_are_kept_losslessly_and_apart() {
         use std::os::unix::ffi::OsStrExt;
         let dir = tempfile::tempdir().unwrap();
-        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
-        fs::write(dir.path().join(name), "x").unwrap();
-        let (evs, _) = events(dir.path());
-        assert_eq!(files(&evs), vec!["caf\u{fffd}.txt"]);
-        assert!(
-            matches!(&evs[0], WalkEvent::Problem(p) if p.severity == super::super::Severity::Warning)
+        for name in [
+            &b"caf\xe9.txt"[..],
+            b"caf\xe8.txt",
+            b"caf\\xe9.txt",
+            "caf\u{e9}.txt".as_bytes(),
+        ] {
+            fs::write(dir.path().join(std::ffi::OsStr::from_bytes(name)), "x").unwrap();
+        }
+        let (evs, stats) = events(dir.path());
+        let mut got = files(&evs);
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                "caf\\\\xe9.txt",
+                "caf\\xe8.txt",
+                "caf\\xe9.txt",
+                "caf\u{e9}.txt"
+            ]
         );
+        assert_eq!(stats.failed, 0);
+        assert!(
+            evs.iter().all(|e| matches!(e, WalkEvent::File(_))),
+            "{evs:?}"
+        );
+    }
+
+    #[test]
+    fn escape_name_is_injective_on_tricky_names() {
+        let names: [&[u8]; 8] = [
+            b"a\\b",
+            b"a\\\\b",
+            b"a\\x5cb",
+            b"\xe9\\",
+            b"a\xff",
+            b"a\\xff",
+            b"\xc3",
+            b"\xc3\xa9",
+        ];
+        let out: Vec<String> = names.iter().map(|n| escape_name(n)).collect();
+        let distinct: std::collections::HashSet<&String> = out.iter().collect();
+        assert_eq!(distinct.len(), names.len(), "{out:?}");
+        assert_eq!(out[0], "a\\\\b");
+        assert_eq!(out[4], "a\\xff");
+        assert_eq!(out[6], "\\xc3");
+        assert_eq!(out[7], "\u{e9}");
+    }
+
+    #[test]
+    fn index_folders_are_skipped_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        fs::create_dir_all(r.join("old-idx")).unwrap();
+        fs::write(
+            r.join("old-idx/newsidx.json"),
+            r#"{"schema_version": 2, "root": "/x"}"#,
+        )
+        .unwrap();
+        fs::write(r.join("old-idx/meta.json"), "{}").unwrap();
+        fs::create_dir_all(r.join("mine")).unwrap();
+        fs::write(r.join("mine/meta.json"), "{}").unwrap();
+        // A folder whose newsidx.json is an article, not an index marker.
+        fs::create_dir_all(r.join("news")).unwrap();
+        fs::write(
+            r.join("news/newsidx.json"),
+            r#"{"title": "T", "body": "B"}"#,
+        )
+        .unwrap();
+        let mut w = walk(r).skipping(&r.join("mine"));
+        let evs: Vec<_> = w.by_ref().collect();
+        assert_eq!(files(&evs), vec!["news/newsidx.json"]);
+        assert_eq!(w.stats().index, 2);
+        assert_eq!(w.stats().skipped(), 2);
     }
 
     #[cfg(unix)]

@@ -10,13 +10,13 @@ pub mod timeline;
 
 use crate::enrich::dates;
 use crate::error::{Error, Result};
-use crate::index::{date_from_tantivy, date_to_tantivy, Fields, NewsIndex};
+use crate::index::{date_from_tantivy, date_limits, date_to_tantivy, Fields, NewsIndex};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
@@ -202,14 +202,18 @@ fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
         out.push((Occur::Must, term(f.mentioned, m)));
     }
     if filters.from.is_some() || filters.to.is_some() {
-        let lo = filters
-            .from
-            .map(|d| Bound::Included(Term::from_field_date(f.published, date_to_tantivy(d))))
-            .unwrap_or(Bound::Unbounded);
-        let hi = filters
-            .to
-            .map(|d| Bound::Included(Term::from_field_date(f.published, date_to_tantivy(d))))
-            .unwrap_or(Bound::Unbounded);
+        // The index holds dates of `date_limits` only: a bound outside it is moved to
+        // its edge, and a range that ends before it (or starts after it) holds nothing.
+        let (first, last) = date_limits();
+        let bound = |d: chrono::NaiveDate| {
+            let t = date_to_tantivy(d.clamp(first, last)).expect("within the index's range");
+            Bound::Included(Term::from_field_date(f.published, t))
+        };
+        if filters.from.is_some_and(|d| d > last) || filters.to.is_some_and(|d| d < first) {
+            out.push((Occur::Must, Box::new(EmptyQuery)));
+        }
+        let lo = filters.from.map(bound).unwrap_or(Bound::Unbounded);
+        let hi = filters.to.map(bound).unwrap_or(Bound::Unbounded);
         out.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
     }
     out
@@ -269,7 +273,15 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         partial,
         bonus,
     } = build_query(idx, &req.query, &req.filters, req.ranking);
-    let limit = req.limit.clamp(1, MAX_LIMIT);
+    if req.limit == 0 {
+        // `--limit 0`: how many match, and no hit.
+        return Ok(Results {
+            total: searcher.search(&*query, &Count)?,
+            partial_total: 0,
+            hits: Vec::new(),
+        });
+    }
+    let limit = req.limit.min(MAX_LIMIT);
     let offset = req.offset.min(MAX_LIMIT * 100);
     let sort = match (req.sort, &text) {
         (Sort::Relevance, None) => Sort::Newest,
@@ -691,7 +703,10 @@ pub fn similar(
         }
     }
     let q = BooleanQuery::new(clauses);
-    let limit = limit.clamp(1, MAX_LIMIT);
+    if limit == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    let limit = limit.min(MAX_LIMIT);
     let top = searcher.search(&q, &TopDocs::with_limit(limit * 3 + 10).order_by_score())?;
     let mut out: Vec<Hit> = Vec::with_capacity(limit);
     let mut groups = std::collections::HashSet::new();

@@ -12,9 +12,11 @@
 //! Beside the strict query (all words), [`scored_query`] gives a partial one: articles
 //! that hold only some of the words, for when the strict query finds fewer than a page.
 
-use crate::index::schema::news_analyzer;
+use crate::index::schema::{news_analyzer, MAX_TOKEN_BYTES};
 use crate::index::{Fields, NewsIndex};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
@@ -200,7 +202,7 @@ fn parse(q: &str) -> Vec<Clause> {
 /// Lower case and folded, not stemmed: for joining and splitting words.
 fn folder() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(48))
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
@@ -253,15 +255,33 @@ impl Dict<'_> {
     }
 }
 
+/// Does the text hold a word too long to be indexed? The analyser drops such a word,
+/// so a query that holds it must match nothing rather than lose it.
+fn has_unindexable_word(text: &str) -> bool {
+    let mut t = TextAnalyzer::from(SimpleTokenizer::default());
+    let mut stream = t.token_stream(text);
+    while stream.advance() {
+        if stream.token().text.len() >= MAX_TOKEN_BYTES {
+            return true;
+        }
+    }
+    false
+}
+
 /// The forms one piece may take in an article: each a sequence of analysed words (one
-/// word is a term, several a phrase).
+/// word is a term, several a phrase). `None` when no article can hold the piece (a
+/// word too long to be indexed).
 fn alternatives(
     piece: &Piece,
     stem: &mut TextAnalyzer,
     fold: &mut TextAnalyzer,
     dict: &Dict,
-) -> Vec<Vec<String>> {
-    match piece {
+) -> Option<Vec<Vec<String>>> {
+    let (Piece::Phrase(text) | Piece::Word(text)) = piece;
+    if has_unindexable_word(text) {
+        return None;
+    }
+    Some(match piece {
         Piece::Phrase(text) => {
             let t = tokens(stem, text);
             if t.is_empty() {
@@ -275,7 +295,7 @@ fn alternatives(
             let t = tokens(stem, word);
             let mut alts = Vec::new();
             if t.is_empty() {
-                return alts;
+                return Some(alts);
             }
             let raw = tokens(fold, word);
             if t.len() > 1 {
@@ -293,7 +313,7 @@ fn alternatives(
             }
             alts
         }
-    }
+    })
 }
 
 /// postwar → [post, war] when both halves are indexed words and the index holds them
@@ -351,8 +371,12 @@ fn in_field(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
     }
 }
 
-/// One clause over title, subtitle and body: any of its forms in any field.
+/// One clause over title, subtitle and body: any of its forms in any field. A clause
+/// with no form (every piece too long to be indexed) matches nothing.
 fn clause_query(f: &Fields, alts: &[Vec<String>]) -> Box<dyn Query> {
+    if alts.is_empty() {
+        return Box::new(EmptyQuery);
+    }
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for alt in alts {
         for (field, boost) in [
@@ -431,20 +455,27 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     };
     let mut stem = news_analyzer();
     let mut fold = folder();
+    // A clause keeps its place even when none of its pieces can match (a word too long
+    // to be indexed): it then matches nothing, where dropping it would widen the query.
+    // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
-        .map(|c| {
+        .filter_map(|c| {
             let mut alts: Vec<Vec<String>> = Vec::new();
+            let mut unmatchable = false;
             for p in &c.pieces {
-                for a in alternatives(p, &mut stem, &mut fold, &dict) {
+                let Some(forms) = alternatives(p, &mut stem, &mut fold, &dict) else {
+                    unmatchable = true;
+                    continue;
+                };
+                for a in forms {
                     if !alts.contains(&a) {
                         alts.push(a);
                     }
                 }
             }
-            (alts, c.excluded)
+            (unmatchable || !alts.is_empty()).then_some((alts, c.excluded))
         })
-        .filter(|(alts, _)| !alts.is_empty())
         .collect();
     if clauses.is_empty() {
         return None;

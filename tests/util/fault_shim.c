@@ -9,12 +9,17 @@
  *     write, pwrite and writev on such descriptors fail with ENOSPC once the process
  *     has written that many bytes in all to files matching the substring (the write
  *     that crosses the limit is cut short, as a filling disk does).
+ *   NEWSIDX_FAULT_READDIR_PATH=<substring>  NEWSIDX_FAULT_READDIR_AFTER=<entries>
+ *     readdir and readdir64 on a folder opened (opendir) with a path containing the
+ *     substring return that many entries ("." and ".." included), then fail with EIO:
+ *     a listing that breaks part-way, as on a failing network mount.
  *
  * Descriptors are followed from open/openat/creat/fopen (and the 64 variants) through
  * dup/dup2/dup3/fcntl(F_DUPFD) to close/fclose. The path matched is the one passed to
  * open, so a relative name matches only what it spells. Built by tests/util/shim.rs.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -409,4 +414,65 @@ ssize_t pwritev64(int fd, const struct iovec *iov, int n, off64_t off) {
         return 0;
     }
     return real_pwritev64(fd, iov, n, off);
+}
+
+/* ---- listing folders ---- */
+
+#define MAX_DIRS 1024
+
+/* Open folder streams whose listing fails, and the entries each has returned. */
+static DIR *_Atomic faulty_dir[MAX_DIRS];
+static _Atomic long long listed[MAX_DIRS];
+
+static int dir_slot(DIR *d) {
+    for (int i = 0; i < MAX_DIRS; i++)
+        if (atomic_load(&faulty_dir[i]) == d)
+            return i;
+    return -1;
+}
+
+DIR *opendir(const char *path) {
+    REAL(DIR *, opendir, const char *);
+    DIR *d = real_opendir(path);
+    const char *want = env_str("NEWSIDX_FAULT_READDIR_PATH");
+    if (d && path && want && strstr(path, want)) {
+        for (int i = 0; i < MAX_DIRS; i++) {
+            DIR *none = NULL;
+            if (atomic_compare_exchange_strong(&faulty_dir[i], &none, d)) {
+                atomic_store(&listed[i], 0);
+                break;
+            }
+        }
+    }
+    return d;
+}
+
+int closedir(DIR *d) {
+    REAL(int, closedir, DIR *);
+    int i = dir_slot(d);
+    if (i >= 0)
+        atomic_store(&faulty_dir[i], NULL);
+    return real_closedir(d);
+}
+
+/* Whether the next entry of d is refused (errno set to EIO). */
+static int listing_fails(DIR *d) {
+    int i = dir_slot(d);
+    if (i < 0)
+        return 0;
+    if (atomic_fetch_add(&listed[i], 1) >= env_num("NEWSIDX_FAULT_READDIR_AFTER")) {
+        errno = EIO;
+        return 1;
+    }
+    return 0;
+}
+
+struct dirent *readdir(DIR *d) {
+    REAL(struct dirent *, readdir, DIR *);
+    return listing_fails(d) ? NULL : real_readdir(d);
+}
+
+struct dirent64 *readdir64(DIR *d) {
+    REAL(struct dirent64 *, readdir64, DIR *);
+    return listing_fails(d) ? NULL : real_readdir64(d);
 }

@@ -12,6 +12,8 @@
 //!
 //! `NEWSIDX_FAULT_ENOSPC_PATH` + `NEWSIDX_FAULT_ENOSPC_AFTER` do the same for writes
 //! (the byte count is for the whole process, across all matching files).
+//! `NEWSIDX_FAULT_READDIR_PATH` + `NEWSIDX_FAULT_READDIR_AFTER` make the listing of
+//! matching folders fail with EIO after that many entries.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
