@@ -12,10 +12,24 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Where the last panic happened (` at file:line`), for the one-line internal error.
+static PANIC_AT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+pub(crate) fn panic_location() -> Option<String> {
+    PANIC_AT.lock().ok().and_then(|g| g.clone())
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let out = output::Output::new(cli.color);
-    match commands::run(cli.command, &out) {
+    // Panics are caught (commands::run_guarded) and said in one line; the default
+    // hook's message and backtrace note would only add noise to it.
+    std::panic::set_hook(Box::new(|info| {
+        if let (Some(l), Ok(mut g)) = (info.location(), PANIC_AT.lock()) {
+            *g = Some(format!(" at {}:{}", l.file(), l.line()));
+        }
+    }));
+    match commands::run_guarded(cli.command, &out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed pipe (`newsidx search … | head`) is not an error.
