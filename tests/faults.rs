@@ -152,8 +152,7 @@ fn ctrl_c_stops_cleanly_and_keeps_what_was_committed() {
     let pid = child.id();
     // Wait until the index exists (its pointer is written once it is complete).
     let started = Instant::now();
-    while !env.index.join("newsidx.json").exists() && started.elapsed() < Duration::from_secs(20)
-    {
+    while !env.index.join("newsidx.json").exists() && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(400));

@@ -75,7 +75,14 @@ fn ix(env: &TestEnv) -> &str {
 /// How many articles a search for "story" (in every title) matches.
 fn story_total(env: &TestEnv) -> Result<u64, Run> {
     let r = env.run(&[
-        "search", "story", "--index", ix(env), "--json", "--limit", "1", "--facets",
+        "search",
+        "story",
+        "--index",
+        ix(env),
+        "--json",
+        "--limit",
+        "1",
+        "--facets",
     ]);
     if r.code != Some(0) {
         return Err(r);
@@ -85,9 +92,16 @@ fn story_total(env: &TestEnv) -> Result<u64, Run> {
 }
 
 fn spawn(env: &TestEnv, extra: &[&str], name: &str) -> Child {
-    let out = |suffix: &str| std::fs::File::create(env.root.join(format!("{name}.{suffix}"))).unwrap();
+    let out =
+        |suffix: &str| std::fs::File::create(env.root.join(format!("{name}.{suffix}"))).unwrap();
     env.std_cmd()
-        .args(["ingest", env.corpus.to_str().unwrap(), "--index", ix(env), "--json"])
+        .args([
+            "ingest",
+            env.corpus.to_str().unwrap(),
+            "--index",
+            ix(env),
+            "--json",
+        ])
         .args(extra)
         .stdout(out("out"))
         .stderr(out("err"))
@@ -120,12 +134,18 @@ fn plant_user_files(index: &Path) {
 }
 
 fn assert_user_files(index: &Path) {
-    assert_eq!(std::fs::read(index.join("thesis.docx")).unwrap(), b"chapter one");
+    assert_eq!(
+        std::fs::read(index.join("thesis.docx")).unwrap(),
+        b"chapter one"
+    );
     assert_eq!(
         std::fs::read(index.join("photos/2024/holiday.jpg")).unwrap(),
         b"jpeg"
     );
-    assert_eq!(std::fs::read(index.join("photos/notes.json")).unwrap(), b"{}");
+    assert_eq!(
+        std::fs::read(index.join("photos/notes.json")).unwrap(),
+        b"{}"
+    );
 }
 
 /// The data folders in the index folder.
@@ -281,7 +301,10 @@ fn a_reader_can_tell_that_a_rebuild_swapped_the_index() {
     let idx = newsidx::index::NewsIndex::open(&env.index).unwrap();
     assert!(idx.is_current());
     env.ingest_ok();
-    assert!(idx.is_current(), "an incremental ingest keeps the generation");
+    assert!(
+        idx.is_current(),
+        "an incremental ingest keeps the generation"
+    );
     env.ingest(&["--rebuild"]).success();
     assert!(!idx.is_current());
     assert!(newsidx::index::NewsIndex::open(&env.index)
@@ -303,7 +326,10 @@ fn searches_during_a_rebuild_answer_from_the_old_index_until_the_swap() {
     let mut answers: Vec<u64> = Vec::new();
     while child.try_wait().unwrap().is_none() {
         let n = story_total(&env).unwrap_or_else(|r| panic!("search failed mid-rebuild: {r:?}"));
-        assert!(n == old || n == new, "a search saw {n} articles (old {old}, new {new})");
+        assert!(
+            n == old || n == new,
+            "a search saw {n} articles (old {old}, new {new})"
+        );
         if let Some(&last) = answers.last() {
             assert!(!(last == new && n == old), "went back to the old index");
         }
@@ -311,7 +337,10 @@ fn searches_during_a_rebuild_answer_from_the_old_index_until_the_swap() {
     }
     assert!(child.wait().unwrap().success());
     let seen_old = answers.iter().filter(|&&n| n == old).count();
-    assert!(seen_old >= 3, "too few searches during the rebuild: {answers:?}");
+    assert!(
+        seen_old >= 3,
+        "too few searches during the rebuild: {answers:?}"
+    );
     assert_eq!(story_total(&env).unwrap(), new);
     assert_eq!(generations(&env.index).len(), 1);
 }
@@ -324,7 +353,8 @@ fn a_killed_rebuild_leaves_the_old_index_and_the_next_run_cleans_up() {
     plant_user_files(&env.index);
     // How long a whole rebuild takes on this machine and build.
     let started = Instant::now();
-    env.ingest(&["--rebuild", "--commit-every", "100"]).success();
+    env.ingest(&["--rebuild", "--commit-every", "100"])
+        .success();
     let whole = started.elapsed();
     let mut rng = Rng::new(5);
     let mut killed = 0;
@@ -348,7 +378,12 @@ fn a_killed_rebuild_leaves_the_old_index_and_the_next_run_cleans_up() {
     // A plain run removes what the killed rebuilds left and finds nothing to do.
     let r = env.ingest_ok();
     assert_eq!(r["articles_unchanged"], total);
-    assert_eq!(generations(&env.index).len(), 1, "{:?}", generations(&env.index));
+    assert_eq!(
+        generations(&env.index).len(),
+        1,
+        "{:?}",
+        generations(&env.index)
+    );
     assert_eq!(story_total(&env).unwrap(), total);
     assert_user_files(&env.index);
 }
@@ -373,8 +408,7 @@ fn an_interrupted_rebuild_keeps_the_old_index() {
         .unwrap();
     let status = child.wait_with_output().unwrap().status;
     let out: Value =
-        serde_json::from_str(&std::fs::read_to_string(env.root.join("int.out")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(env.root.join("int.out")).unwrap()).unwrap();
     if status.code() == Some(0) {
         eprintln!("the rebuild finished before Ctrl-C arrived; nothing to check");
         return;
@@ -396,8 +430,14 @@ fn a_rebuild_beside_a_running_ingest_is_refused_before_touching_anything() {
     let lock = env.index.join("newsidx.lock");
     let start = Instant::now();
     while !lock_held(&lock) {
-        assert!(first.try_wait().unwrap().is_none(), "the first ingest ended early");
-        assert!(start.elapsed() < Duration::from_secs(60), "never took the lock");
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first ingest ended early"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "never took the lock"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     let top = |p: &Path| -> Vec<String> {
@@ -409,13 +449,22 @@ fn a_rebuild_beside_a_running_ingest_is_refused_before_touching_anything() {
         v.sort();
         v
     };
-    let before = (top(&env.index), std::fs::read(env.index.join("newsidx.json")).unwrap());
+    let before = (
+        top(&env.index),
+        std::fs::read(env.index.join("newsidx.json")).unwrap(),
+    );
     let r = env.ingest(&["--rebuild"]);
-    let after = (top(&env.index), std::fs::read(env.index.join("newsidx.json")).unwrap());
+    let after = (
+        top(&env.index),
+        std::fs::read(env.index.join("newsidx.json")).unwrap(),
+    );
     let still_running = first.try_wait().unwrap().is_none();
     let line = one_error_line(&r);
     assert!(line.contains("newsidx.lock"), "{line}");
-    assert!(still_running, "the first ingest must outlast the refused rebuild");
+    assert!(
+        still_running,
+        "the first ingest must outlast the refused rebuild"
+    );
     assert_eq!(before, after, "the refused rebuild touched the folder");
     assert!(first.wait().unwrap().success());
     assert_eq!(story_total(&env).unwrap(), total);
@@ -485,64 +534,76 @@ fn two_ingests_creating_one_index_never_leave_a_dead_end() {
     assert!(locked_out > 0, "the two ingests never overlapped");
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_while_creating_never_blocks_the_next_run() {
-    use std::os::unix::process::CommandExt;
+    let Some(shim) = crate::util::shim::try_fault_shim() else {
+        return;
+    };
     let env = TestEnv::new();
     let total = archive(&env, "a", 4, 25);
+    // A failed pointer write's temporary file, with the user's files: the folder has
+    // no pointer, so it is not an index yet, and is refused untouched.
     plant_user_files(&env.index);
     std::fs::write(env.index.join("newsidx.json.tmp"), b"{\"schema_ver").unwrap();
-    // (A newsidx.json.tmp as a failed pointer write leaves it, with the user's files:
-    // the folder holds no pointer, so it is not yet an index: refused.)
+    let before = snapshot(&env.index);
     assert!(one_error_line(&env.ingest(&[])).contains("not a newsidx index"));
-    for p in ["thesis.docx", "photos"] {
-        let p = env.index.join(p);
-        if p.is_dir() {
-            std::fs::remove_dir_all(p).unwrap();
-        } else {
-            std::fs::remove_file(p).unwrap();
-        }
-    }
-    // Writes fail once a file would grow past the limit (RLIMIT_FSIZE, with SIGXFSZ
-    // ignored: the write returns EFBIG), at each stage of the creation in turn: the
-    // tantivy's meta files, then each of the segment's files (the pointer, written
-    // after them and smaller, is covered by the leftover newsidx.json.tmp above).
+    assert_eq!(snapshot(&env.index), before);
+    // Alone, it does not block the creation.
+    std::fs::remove_file(env.index.join("thesis.docx")).unwrap();
+    std::fs::remove_dir_all(env.index.join("photos")).unwrap();
+    env.ingest_ok();
+    assert!(!env.index.join("newsidx.json.tmp").exists());
+    assert_eq!(story_total(&env).unwrap(), total);
+
+    // How many bytes a whole creation writes into the index folder.
+    let probe = env.root.join("probe");
+    let r = env.run(&[
+        "ingest",
+        env.corpus.to_str().unwrap(),
+        "--index",
+        probe.to_str().unwrap(),
+        "--commit-every",
+        "30",
+    ]);
+    r.success();
+    let written: u64 = snapshot(&probe).values().map(|b| b.len() as u64).sum();
+    // The disk fills at points spread over the whole creation (seeded), and at the
+    // pointer's own write: ENOSPC from the OS (LD_PRELOAD shim) on every write into
+    // the index folder past that many bytes.
+    let mut rng = Rng::new(77);
+    let mut points: Vec<(String, u64)> = vec![("newsidx.json".into(), 0)];
+    points.extend((0..12).map(|i| {
+        let at = if i == 0 { 0 } else { rng.below(written) };
+        ("/full".to_string(), at)
+    }));
     let mut failed = 0;
-    for limit in [0u64, 300, 2_000, 5_000, 8_000, 18_000, 40_000] {
-        let index = env.root.join(format!("full{limit}"));
+    for (n, (substring, after)) in points.iter().enumerate() {
+        let index = env.root.join(format!("full{n}"));
         std::fs::create_dir(&index).unwrap();
         std::fs::write(index.join(".gitkeep"), b"").unwrap();
-        let mut cmd = env.std_cmd();
-        cmd.args(["ingest", env.corpus.to_str().unwrap(), "--index"])
+        let out = env
+            .std_cmd()
+            .args(["ingest", env.corpus.to_str().unwrap(), "--index"])
             .arg(&index)
-            .args(["--commit-every", "1000", "--threads", "1"]);
-        // SAFETY: setrlimit and signal are async-signal-safe; nothing else runs here.
-        unsafe {
-            cmd.pre_exec(move || {
-                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-                let lim = libc::rlimit {
-                    rlim_cur: limit,
-                    rlim_max: libc::RLIM_INFINITY,
-                };
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let out = cmd.output().unwrap();
-        let r = Run::from_output(&["ingest (limited)"], out);
+            .args(["--commit-every", "30"])
+            .env("LD_PRELOAD", &shim)
+            .env("NEWSIDX_FAULT_ENOSPC_PATH", substring)
+            .env("NEWSIDX_FAULT_ENOSPC_AFTER", after.to_string())
+            .output()
+            .unwrap();
+        let what = format!("ENOSPC on {substring:?} after {after} bytes");
+        let r = Run::from_output(&[&what], out);
         match r.code {
             Some(0) => {}
             Some(2) => {
                 failed += 1;
                 let line = one_error_line(&r);
-                assert!(line.contains("File too large"), "limit {limit}: {line}");
+                assert!(line.contains("No space left"), "{what}: {line}");
             }
-            _ => panic!("limit {limit}: {r:?}"),
+            _ => panic!("{what}: {r:?}"),
         }
-        // Space is back: the next plain run succeeds and leaves one generation.
+        // Space is back: the next plain run succeeds and leaves one generation and
+        // nothing of ours that is not in use.
         let r = env.run(&[
             "ingest",
             env.corpus.to_str().unwrap(),
@@ -550,21 +611,17 @@ fn a_full_disk_while_creating_never_blocks_the_next_run() {
             index.to_str().unwrap(),
             "--json",
         ]);
-        assert_eq!(r.code, Some(0), "limit {limit}: {r:?}");
+        assert_eq!(r.code, Some(0), "{what}: {r:?}");
         let s = env
             .run(&["stats", "--index", index.to_str().unwrap(), "--json"])
             .success()
             .json();
-        assert_eq!(s["articles"], total, "limit {limit}");
-        assert_eq!(generations(&index).len(), 1, "limit {limit}");
-        assert!(!index.join("newsidx.json.tmp").exists(), "limit {limit}");
+        assert_eq!(s["articles"], total, "{what}");
+        assert_eq!(generations(&index).len(), 1, "{what}");
+        assert!(!index.join("newsidx.json.tmp").exists(), "{what}");
         assert!(index.join(".gitkeep").exists());
     }
-    assert!(failed >= 5, "only {failed} runs hit the limit");
-    // And the folder with our leftover temporary file alone is created normally.
-    env.ingest_ok();
-    assert!(!env.index.join("newsidx.json.tmp").exists());
-    assert_eq!(story_total(&env).unwrap(), total);
+    assert!(failed >= 8, "only {failed} runs hit the full disk");
 }
 
 // ---------------------------------------------------------------------------------
@@ -665,5 +722,8 @@ fn bit_flips_in_any_index_file_give_a_clear_error_or_a_clean_answer() {
         }
     }
     eprintln!("{trials} trials: {damaged} damaged errors, {clean} clean answers");
-    assert!(damaged > trials, "damage was seldom found: {damaged} of {trials} trials");
+    assert!(
+        damaged > trials,
+        "damage was seldom found: {damaged} of {trials} trials"
+    );
 }

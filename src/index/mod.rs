@@ -86,21 +86,54 @@ enum Pointer {
     Found(Meta),
 }
 
+/// `newsidx.json` on disk: the meta and a checksum of it. Nothing else guards this
+/// file (tantivy checksums its own), and a damaged root or data folder name would
+/// otherwise send an ingest to the wrong place.
+#[derive(Serialize, Deserialize)]
+struct PointerFile {
+    #[serde(flatten)]
+    meta: Meta,
+    /// blake3 of the meta's compact JSON (hex, first 32 digits). Absent in indexes of
+    /// the first layout; required once there is a data folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    check: Option<String>,
+}
+
+fn meta_check(meta: &Meta) -> String {
+    let bytes = serde_json::to_vec(meta).expect("meta serialises");
+    blake3::hash(&bytes).to_hex()[..32].to_string()
+}
+
 fn read_pointer(path: &Path) -> Result<Pointer> {
     let p = path.join(POINTER);
-    match std::fs::read(&p) {
-        Ok(b) => Ok(match serde_json::from_slice::<Meta>(&b) {
-            Ok(m) if m.data.as_deref().is_none_or(layout::is_data_name) => Pointer::Found(m),
-            Ok(m) => Pointer::Unreadable(format!(
-                "{POINTER} names {:?}, which is not a data folder",
-                m.data.unwrap_or_default()
-            )),
-            Err(e) => Pointer::Unreadable(format!("{POINTER}: {e}")),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Pointer::Absent),
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Ok(Pointer::Absent),
-        Err(e) => Err(Error::io(&p, e)),
+    let bytes = match std::fs::read(&p) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Pointer::Absent),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Ok(Pointer::Absent),
+        Err(e) => return Err(Error::io(&p, e)),
+    };
+    let file: PointerFile = match serde_json::from_slice(&bytes) {
+        Ok(f) => f,
+        Err(e) => return Ok(Pointer::Unreadable(format!("{POINTER}: {e}"))),
+    };
+    let checked = match &file.check {
+        Some(c) => *c == meta_check(&file.meta),
+        None => file.meta.data.is_none(),
+    };
+    if !checked {
+        return Ok(Pointer::Unreadable(format!("{POINTER} fails its checksum")));
     }
+    if let Some(d) = file
+        .meta
+        .data
+        .as_deref()
+        .filter(|d| !layout::is_data_name(d))
+    {
+        return Ok(Pointer::Unreadable(format!(
+            "{POINTER} names {d:?}, which is not a data folder"
+        )));
+    }
+    Ok(Pointer::Found(file.meta))
 }
 
 /// The folder of tantivy's files that `meta` names.
@@ -544,7 +577,11 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
 }
 
 fn write_pointer(path: &Path, meta: &Meta) -> Result<()> {
-    let bytes = serde_json::to_vec_pretty(meta).expect("meta serialises");
+    let file = PointerFile {
+        meta: meta.clone(),
+        check: Some(meta_check(meta)),
+    };
+    let bytes = serde_json::to_vec_pretty(&file).expect("meta serialises");
     layout::write_atomic(path, POINTER, POINTER_TMP, &bytes).map_err(|e| write_err(path, &e))
 }
 
