@@ -55,8 +55,16 @@ pub fn run_guarded(cmd: Command, out: &Output) -> Result<()> {
     }
 }
 
+/// The error for a command that crashed (a signal) on `index`: the damage a check of
+/// the index finds, or an internal error.
+pub fn crashed(index: &Path, signal: i32) -> anyhow::Error {
+    damage(index).unwrap_or_else(|| {
+        anyhow::anyhow!("internal error (the command stopped on signal {signal}); please report it")
+    })
+}
+
 /// The index folder a command reads or writes.
-fn index_of(cmd: &Command) -> Option<std::path::PathBuf> {
+pub fn index_of(cmd: &Command) -> Option<std::path::PathBuf> {
     Some(
         match cmd {
             Command::Ingest(a) => &a.index,

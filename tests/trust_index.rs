@@ -256,6 +256,7 @@ fn to_first_layout(index: &Path) {
     let p = index.join("newsidx.json");
     let mut meta: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
     meta.as_object_mut().unwrap().remove("data");
+    meta.as_object_mut().unwrap().remove("check");
     std::fs::write(&p, meta.to_string()).unwrap();
 }
 
