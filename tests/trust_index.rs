@@ -74,11 +74,15 @@ fn ix(env: &TestEnv) -> &str {
 
 /// How many articles a search for "story" (in every title) matches.
 fn story_total(env: &TestEnv) -> Result<u64, Run> {
+    story_total_in(env, &env.index)
+}
+
+fn story_total_in(env: &TestEnv, index: &Path) -> Result<u64, Run> {
     let r = env.run(&[
         "search",
         "story",
         "--index",
-        ix(env),
+        index.to_str().unwrap(),
         "--json",
         "--limit",
         "1",
@@ -89,6 +93,21 @@ fn story_total(env: &TestEnv) -> Result<u64, Run> {
     }
     let last = r.json_lines().pop().expect("a facets line");
     Ok(last["total"].as_u64().expect("total"))
+}
+
+/// Runs `f(0..n)` on three threads (the rounds of a test are independent; most of
+/// their time is spent waiting on the disk).
+fn in_parallel(n: usize, f: impl Fn(usize) + Sync) {
+    std::thread::scope(|s| {
+        for w in 0..3 {
+            let f = &f;
+            s.spawn(move || {
+                for i in (w..n).step_by(3) {
+                    f(i);
+                }
+            });
+        }
+    });
 }
 
 fn spawn(env: &TestEnv, extra: &[&str], name: &str) -> Child {
@@ -479,9 +498,9 @@ fn a_rebuild_beside_a_running_ingest_is_refused_before_touching_anything() {
 fn two_ingests_creating_one_index_never_leave_a_dead_end() {
     let env = TestEnv::new();
     let total = archive(&env, "a", 3, 20);
-    let mut rng = Rng::new(11);
-    let mut locked_out = 0;
-    for round in 0..30 {
+    let locked_out = std::sync::atomic::AtomicUsize::new(0);
+    in_parallel(30, |round| {
+        let mut rng = Rng::new(11 + round as u64);
         let index = env.root.join(format!("race{round}"));
         let spawn_one = || {
             env.std_cmd()
@@ -508,7 +527,7 @@ fn two_ingests_creating_one_index_never_leave_a_dead_end() {
                 Some(0) => {}
                 Some(2) => {
                     assert!(err.contains("newsidx.lock"), "round {round} {who}: {err}");
-                    locked_out += 1;
+                    locked_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 None => {} // killed
                 other => panic!("round {round} {who}: exit {other:?}: {err}"),
@@ -531,8 +550,11 @@ fn two_ingests_creating_one_index_never_leave_a_dead_end() {
         assert_eq!(s["articles"], total, "round {round}");
         assert_eq!(generations(&index).len(), 1, "round {round}");
         assert!(!index.join("newsidx.json.tmp").exists());
-    }
-    assert!(locked_out > 0, "the two ingests never overlapped");
+    });
+    assert!(
+        locked_out.into_inner() > 0,
+        "the two ingests never overlapped"
+    );
 }
 
 #[test]
@@ -672,56 +694,79 @@ fn bit_flips_in_any_index_file_give_a_clear_error_or_a_clean_answer() {
         vec!["timeline", "", "--by", "month"],
         vec!["tags"],
     ];
+    // The trials: each file in turn, two rounds (one flip, then up to four).
     let mut rng = Rng::new(2024);
-    let (mut damaged, mut clean, mut trials) = (0, 0, 0);
-    for round in 0..3 {
+    let mut trials: Vec<(PathBuf, Vec<(usize, u8)>)> = Vec::new();
+    for round in 0..2 {
         for file in &files {
-            trials += 1;
-            // A fresh copy of the index, with a few bytes of one file flipped.
-            let _ = std::fs::remove_dir_all(&env.index);
-            crate::util::copy_dir(&pristine, &env.index);
-            let p = env.index.join(file);
-            let mut bytes = std::fs::read(&p).unwrap();
+            let len = std::fs::metadata(pristine.join(file)).unwrap().len();
             let flips = 1 + rng.below(if round == 0 { 1 } else { 4 });
-            for _ in 0..flips {
-                let at = rng.below(bytes.len() as u64) as usize;
-                bytes[at] ^= 1 << rng.below(8);
-            }
-            std::fs::write(&p, &bytes).unwrap();
-            let what = format!("trial {trials}: {flips} flips in {}", file.display());
-            let mut runs: Vec<Run> = commands
-                .iter()
-                .map(|c| {
-                    let mut a = c.clone();
-                    a.extend(["--index", ix(&env)]);
-                    env.run(&a)
-                })
+            let at = (0..flips)
+                .map(|_| (rng.below(len) as usize, 1u8 << rng.below(8)))
                 .collect();
-            runs.push(env.ingest(&[]));
-            for r in &runs {
-                assert!(
-                    !r.stderr.contains("panicked") && !r.stderr.contains("RUST_BACKTRACE"),
-                    "{what}: {r:?}"
-                );
-                match r.code {
-                    Some(0) => clean += 1,
-                    Some(2) => {
-                        let line = one_error_line(r);
-                        assert!(
-                            line.contains("damaged") && line.contains("--rebuild"),
-                            "{what}: {r:?}"
-                        );
-                        damaged += 1;
-                    }
-                    _ => panic!("{what}: {r:?}"),
-                }
-            }
-            // The way out always works.
-            let r = env.ingest(&["--rebuild"]);
-            assert_eq!(r.code, Some(0), "{what}: {r:?}");
-            assert_eq!(story_total(&env).unwrap(), total - 8, "{what}");
+            trials.push((file.clone(), at));
         }
     }
+    let damaged = std::sync::atomic::AtomicUsize::new(0);
+    let clean = std::sync::atomic::AtomicUsize::new(0);
+    in_parallel(trials.len(), |t| {
+        let (file, flips) = &trials[t];
+        // A fresh copy of the index, with a few bits of one file flipped.
+        let index = env.root.join(format!("trial{t}"));
+        crate::util::copy_dir(&pristine, &index);
+        let p = index.join(file);
+        let mut bytes = std::fs::read(&p).unwrap();
+        for &(at, bit) in flips {
+            bytes[at] ^= bit;
+        }
+        std::fs::write(&p, &bytes).unwrap();
+        let what = format!("trial {t}: flips {flips:?} in {}", file.display());
+        let mut runs: Vec<Run> = commands
+            .iter()
+            .map(|c| {
+                let mut a = c.clone();
+                a.extend(["--index", index.to_str().unwrap()]);
+                env.run(&a)
+            })
+            .collect();
+        runs.push(env.run(&[
+            "ingest",
+            env.corpus.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+            "--json",
+        ]));
+        for r in &runs {
+            assert!(
+                !r.stderr.contains("panicked") && !r.stderr.contains("RUST_BACKTRACE"),
+                "{what}: {r:?}"
+            );
+            match r.code {
+                Some(0) => clean.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                Some(2) => {
+                    let line = one_error_line(r);
+                    assert!(
+                        line.contains("damaged") && line.contains("--rebuild"),
+                        "{what}: {r:?}"
+                    );
+                    damaged.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                }
+                _ => panic!("{what}: {r:?}"),
+            };
+        }
+        // The way out always works.
+        let r = env.run(&[
+            "ingest",
+            env.corpus.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+            "--rebuild",
+        ]);
+        assert_eq!(r.code, Some(0), "{what}: {r:?}");
+        assert_eq!(story_total_in(&env, &index).unwrap(), total - 8, "{what}");
+        std::fs::remove_dir_all(&index).unwrap();
+    });
+    let (damaged, clean, trials) = (damaged.into_inner(), clean.into_inner(), trials.len());
     eprintln!("{trials} trials: {damaged} damaged errors, {clean} clean answers");
     assert!(
         damaged > trials,
