@@ -846,3 +846,50 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
         schema_version: idx.meta.schema_version,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pointer_round_trips_and_its_checksum_catches_changes() {
+        let d = tempfile::tempdir().unwrap();
+        let meta = Meta {
+            schema_version: SCHEMA_VERSION,
+            root: "/archive".into(),
+            data: Some(layout::new_data_name()),
+        };
+        write_pointer(d.path(), &meta).unwrap();
+        assert!(matches!(read_pointer(d.path()).unwrap(), Pointer::Found(m) if m == meta));
+        let p = d.path().join(POINTER);
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, text.replace("/archive", "/arch1ve")).unwrap();
+        assert!(matches!(
+            read_pointer(d.path()).unwrap(),
+            Pointer::Unreadable(r) if r.contains("checksum")
+        ));
+        // A pointer of the first layout has neither a data folder nor a checksum.
+        std::fs::write(&p, r#"{"schema_version": 2, "root": "/archive"}"#).unwrap();
+        assert!(matches!(read_pointer(d.path()).unwrap(), Pointer::Found(m) if m.data.is_none()));
+    }
+
+    #[test]
+    fn an_index_of_another_version_asks_for_a_rebuild() {
+        let d = tempfile::tempdir().unwrap();
+        let data = layout::new_data_name();
+        std::fs::create_dir(d.path().join(&data)).unwrap();
+        std::fs::write(d.path().join(&data).join("meta.json"), "{}").unwrap();
+        let meta = Meta {
+            schema_version: SCHEMA_VERSION + 1,
+            root: "/archive".into(),
+            data: Some(data),
+        };
+        write_pointer(d.path(), &meta).unwrap();
+        let e = NewsIndex::open(d.path()).err().unwrap();
+        assert!(matches!(e, Error::IncompatibleIndex { .. }), "{e}");
+        let e = NewsIndex::open_for_ingest(d.path(), Path::new("/archive"), false)
+            .err()
+            .unwrap();
+        assert!(matches!(e, Error::IncompatibleIndex { .. }), "{e}");
+    }
+}
