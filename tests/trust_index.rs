@@ -219,6 +219,19 @@ fn user_files_in_an_index_folder_survive_ingest_rebuild_and_repair() {
     assert_eq!(after.len(), 1, "{after:?}");
     assert_ne!(before, after, "a rebuild writes a new generation");
     assert_eq!(story_total(&env).unwrap(), total);
+    // stats counts the data folder (and only our files: not the thesis).
+    let data_bytes: u64 = snapshot(&data_dir(&env.index))
+        .values()
+        .map(|b| b.len() as u64)
+        .sum();
+    let pointer = std::fs::metadata(env.index.join("newsidx.json"))
+        .unwrap()
+        .len();
+    let stats = env
+        .run(&["stats", "--index", ix(&env), "--json"])
+        .success()
+        .json();
+    assert_eq!(stats["index_bytes"], data_bytes + pointer);
 
     // A user's file inside our data folder is not ours either: the folder is emptied
     // of tantivy's files by the next rebuild and kept with the user's file in it.
