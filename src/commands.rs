@@ -13,6 +13,89 @@ use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 
+/// Runs one command, so that it never ends in a panic or a raw low-level error.
+/// tantivy may panic on corrupt data, and a damaged index may also surface as an
+/// index or I/O error in the middle of a command: either way the index is checked
+/// (every file against its checksum) and, if that finds damage, the one-line
+/// "damaged; run `newsidx ingest --rebuild`" error is returned; otherwise a panic is
+/// an internal error, said in one line.
+pub fn run_guarded(cmd: Command, out: &Output) -> Result<()> {
+    let index = index_of(&cmd);
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cmd, out)));
+    match ran {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => {
+            let low_level = matches!(
+                e.downcast_ref::<newsidx::error::Error>(),
+                Some(
+                    newsidx::error::Error::Tantivy(_)
+                        | newsidx::error::Error::Write { .. }
+                        | newsidx::error::Error::Io { .. }
+                )
+            );
+            match index.filter(|_| low_level).and_then(|p| damage(&p)) {
+                Some(d) => Err(d),
+                None => Err(e),
+            }
+        }
+        Err(payload) => {
+            if let Some(d) = index.and_then(|p| damage(&p)) {
+                return Err(d);
+            }
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            let at = crate::panic_location().unwrap_or_default();
+            Err(anyhow::anyhow!(
+                "internal error ({what}{at}); please report it"
+            ))
+        }
+    }
+}
+
+/// The error for a command that crashed (a signal) on `index`: the damage a check of
+/// the index finds, or an internal error.
+pub fn crashed(index: &Path, signal: i32) -> anyhow::Error {
+    damage(index).unwrap_or_else(|| {
+        anyhow::anyhow!("internal error (the command stopped on signal {signal}); please report it")
+    })
+}
+
+/// The index folder a command reads or writes.
+pub fn index_of(cmd: &Command) -> Option<std::path::PathBuf> {
+    Some(
+        match cmd {
+            Command::Ingest(a) => &a.index,
+            Command::Search(a) => &a.index,
+            Command::Tags(a) => &a.index,
+            Command::Timeline(a) => &a.index,
+            Command::Show(a) => &a.index,
+            Command::Similar(a) => &a.index,
+            Command::Stats(a) => &a.index,
+            Command::Enrich(_) | Command::Eval(_) => return None,
+        }
+        .index
+        .clone(),
+    )
+}
+
+/// The damage a full check of the index finds, as the error to show.
+fn damage(index: &Path) -> Option<anyhow::Error> {
+    match std::panic::catch_unwind(|| NewsIndex::verify(index)) {
+        Ok(Err(e @ newsidx::error::Error::Damaged { .. })) => Some(e.into()),
+        Ok(_) => None,
+        Err(_) => Some(
+            newsidx::error::Error::Damaged {
+                path: index.to_path_buf(),
+                reason: "its files cannot be read".into(),
+            }
+            .into(),
+        ),
+    }
+}
+
 pub fn run(cmd: Command, out: &Output) -> Result<()> {
     match cmd {
         Command::Ingest(a) => ingest(a, out),

@@ -111,6 +111,9 @@ pub struct Summary {
     pub bytes_read: u64,
     /// True when the run was stopped before it read everything (Ctrl-C).
     pub interrupted: bool,
+    /// True when a `--rebuild` was stopped before it finished: its new index was
+    /// dropped and the index is as it was before the run.
+    pub rebuild_abandoned: bool,
     pub elapsed_secs: f64,
     pub articles_per_sec: f64,
     pub index: String,
@@ -195,11 +198,13 @@ pub fn ingest(
         }
         None => Gazetteer::shipped(),
     };
-    let idx = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
+    // Takes the index folder's lock before anything else in it is read or written.
+    let mut target = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
+    let idx = &target.idx;
     let mut writer = idx.writer(opts.writer_threads, opts.writer_memory)?;
     let manifest = idx.manifest()?;
     let mut grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
-    let indexed_paths = indexed_paths(&idx)?;
+    let indexed_paths = indexed_paths(idx)?;
 
     let mut sum = Summary {
         index: opts.index.display().to_string(),
@@ -370,7 +375,7 @@ pub fn ingest(
                         pe.received += 1;
                     }
                     finish_file(
-                        &idx,
+                        idx,
                         &mut writer,
                         &mut pending,
                         &p,
@@ -406,7 +411,7 @@ pub fn ingest(
                     pe.done = true;
                     pe.appended = appended;
                     finish_file(
-                        &idx,
+                        idx,
                         &mut writer,
                         &mut pending,
                         &path,
@@ -456,6 +461,15 @@ pub fn ingest(
     writer
         .wait_merging_threads()
         .map_err(|e| Error::write(&opts.index, e))?;
+    if sum.interrupted && target.is_rebuild() {
+        // A rebuild stopped half-way is dropped: the index stays as it was.
+        sum.rebuild_abandoned = true;
+        drop(grouper);
+        drop(target);
+    } else {
+        drop(grouper);
+        target.finish()?;
+    }
     progress.finish();
     sum.elapsed_secs = started.elapsed().as_secs_f64();
     let touched = sum.articles_added + sum.articles_updated;

@@ -727,7 +727,7 @@ fn second_writer_is_refused_while_the_first_runs() {
         .spawn()
         .unwrap();
 
-    let lock = env.index.join(".tantivy-writer.lock");
+    let lock = env.index.join("newsidx.lock");
     let start = Instant::now();
     while !lock_held(&lock) {
         if let Some(status) = first.try_wait().unwrap() {

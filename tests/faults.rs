@@ -150,9 +150,9 @@ fn ctrl_c_stops_cleanly_and_keeps_what_was_committed() {
     let total = archive(&env);
     let child = spawn_ingest(&env);
     let pid = child.id();
-    // Wait until it holds the writer lock and has committed something.
+    // Wait until the index exists (its pointer is written once it is complete).
     let started = Instant::now();
-    while !env.index.join("meta.json").exists() && started.elapsed() < Duration::from_secs(20) {
+    while !env.index.join("newsidx.json").exists() && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(400));
@@ -210,7 +210,7 @@ fn a_damaged_index_is_a_clear_error_not_a_crash() {
     let env = TestEnv::with_sample_corpus();
     env.ingest_ok();
     // Truncate the largest file of the index (a segment's data).
-    let biggest = std::fs::read_dir(&env.index)
+    let biggest = std::fs::read_dir(crate::util::data_dir(&env.index))
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))

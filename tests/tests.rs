@@ -14,3 +14,4 @@ mod proptests;
 mod relevance;
 mod trust_manifest;
 mod trust_walk;
+mod trust_index;

@@ -1,18 +1,22 @@
 //! The index on disk: where it lives, what schema it has, which files it was built
 //! from, and how an enriched article becomes a tantivy document.
 //!
-//! Beside tantivy's own files the index folder holds `newsidx.json` (schema version and
-//! the archive folder it mirrors). The manifest used for incremental ingest is stored
-//! *inside* the index as one "file" record per source file, so it is committed in the
-//! same atomic commit as the articles it describes.
+//! The index folder holds `newsidx.json` (schema version, the archive folder it
+//! mirrors, and the data folder that holds tantivy's files), the ingest lock and the
+//! data folders themselves; `layout.rs` says which names are ours and how a generation
+//! is swapped in. The manifest used for incremental ingest is stored *inside* the index
+//! as one "file" record per source file, so it is committed in the same atomic commit
+//! as the articles it describes.
 
 pub mod groups;
+pub mod layout;
 pub mod readonly;
 pub mod schema;
 
 use crate::enrich::Enriched;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
+use layout::{FolderLock, POINTER, POINTER_TMP};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,22 +28,26 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError, Term}
 
 pub use schema::{Fields, SCHEMA_VERSION};
 
-const META_FILE: &str = "newsidx.json";
-/// Files that may sit in an index folder before there is an index (the repository
-/// keeps `index/` with a .gitignore in it).
-const HARMLESS: &[&str] = &[".gitignore", ".gitkeep", "README.md"];
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What `newsidx.json` holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {
     pub schema_version: u32,
     /// The archive folder this index mirrors (absolute).
     pub root: PathBuf,
+    /// The data folder (inside the index folder) holding tantivy's files. Absent in
+    /// indexes of the first layout, whose tantivy files sit beside `newsidx.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
 }
 
 pub struct NewsIndex {
     pub index: Index,
     pub fields: Fields,
+    /// The index folder.
     pub path: PathBuf,
+    /// The folder holding tantivy's files (a data folder inside `path`, or `path`
+    /// itself for an index of the first layout).
+    pub data_path: PathBuf,
     pub meta: Meta,
     /// One reader for the life of this value: opening segment readers is most of the
     /// cost of a small search. It follows new commits by itself (tantivy's
@@ -96,31 +104,116 @@ impl FileRecord {
     }
 }
 
+/// What `newsidx.json` says, read without opening anything else.
+enum Pointer {
+    Absent,
+    Unreadable(String),
+    Found(Meta),
+}
+
+/// `newsidx.json` on disk: the meta and a checksum of it. Nothing else guards this
+/// file (tantivy checksums its own), and a damaged root or data folder name would
+/// otherwise send an ingest to the wrong place.
+#[derive(Serialize, Deserialize)]
+struct PointerFile {
+    #[serde(flatten)]
+    meta: Meta,
+    /// blake3 of the meta's compact JSON (hex, first 32 digits). Absent in indexes of
+    /// the first layout; required once there is a data folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    check: Option<String>,
+}
+
+fn meta_check(meta: &Meta) -> String {
+    let bytes = serde_json::to_vec(meta).expect("meta serialises");
+    blake3::hash(&bytes).to_hex()[..32].to_string()
+}
+
+fn read_pointer(path: &Path) -> Result<Pointer> {
+    let p = path.join(POINTER);
+    let bytes = match std::fs::read(&p) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Pointer::Absent),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Ok(Pointer::Absent),
+        Err(e) => return Err(Error::io(&p, e)),
+    };
+    let file: PointerFile = match serde_json::from_slice(&bytes) {
+        Ok(f) => f,
+        Err(e) => return Ok(Pointer::Unreadable(format!("{POINTER}: {e}"))),
+    };
+    let checked = match &file.check {
+        Some(c) => *c == meta_check(&file.meta),
+        None => file.meta.data.is_none(),
+    };
+    if !checked {
+        return Ok(Pointer::Unreadable(format!("{POINTER} fails its checksum")));
+    }
+    if let Some(d) = file
+        .meta
+        .data
+        .as_deref()
+        .filter(|d| !layout::is_data_name(d))
+    {
+        return Ok(Pointer::Unreadable(format!(
+            "{POINTER} names {d:?}, which is not a data folder"
+        )));
+    }
+    Ok(Pointer::Found(file.meta))
+}
+
+/// The folder of tantivy's files that `meta` names.
+fn data_dir(path: &Path, meta: &Meta) -> PathBuf {
+    match &meta.data {
+        Some(d) => path.join(d),
+        None => path.to_path_buf(),
+    }
+}
+
 impl NewsIndex {
-    /// Opens an existing index for reading.
+    /// Opens an existing index for reading. It takes no lock: an ingest may be writing
+    /// (a search sees its last commit) or a rebuild may be swapping in a new
+    /// generation (a search sees the old one until the swap, the new one after).
     pub fn open(path: &Path) -> Result<NewsIndex> {
-        let meta_path = path.join(META_FILE);
-        if meta_path.exists() && !path.join("meta.json").exists() {
-            return Err(Error::NoIndex(path.to_path_buf()));
-        }
-        if !meta_path.exists() {
-            return Err(if path.join("meta.json").exists() {
-                Error::Damaged {
-                    path: path.to_path_buf(),
-                    reason: format!("{META_FILE} is missing"),
+        // A rebuild may swap the pointer and remove the old data folder between our
+        // reading the pointer and opening its files: then the pointer names another
+        // folder, and that one is opened instead.
+        let mut tries = 0;
+        loop {
+            let meta = Self::pointer_for_reading(path)?;
+            match Self::open_data(path, meta.clone()) {
+                Ok(idx) => return Ok(idx),
+                Err(e) => {
+                    tries += 1;
+                    let moved =
+                        matches!(read_pointer(path), Ok(Pointer::Found(m)) if m.data != meta.data);
+                    if !moved || tries >= 5 {
+                        return Err(e);
+                    }
                 }
-            } else {
-                Error::NoIndex(path.to_path_buf())
-            });
+            }
         }
-        let meta: Meta = std::fs::read(&meta_path)
-            .map_err(|e| Error::io(&meta_path, e))
-            .and_then(|b| {
-                serde_json::from_slice(&b).map_err(|e| Error::Damaged {
+    }
+
+    fn pointer_for_reading(path: &Path) -> Result<Meta> {
+        let meta = match read_pointer(path)? {
+            Pointer::Found(m) => m,
+            Pointer::Unreadable(reason) => {
+                return Err(Error::Damaged {
                     path: path.to_path_buf(),
-                    reason: format!("{META_FILE}: {e}"),
+                    reason,
                 })
-            })?;
+            }
+            Pointer::Absent => {
+                return Err(if path.join("meta.json").exists() {
+                    Error::Damaged {
+                        path: path.to_path_buf(),
+                        reason: format!("{POINTER} is missing"),
+                    }
+                } else {
+                    Error::NoIndex(path.to_path_buf())
+                })
+            }
+        };
         if meta.schema_version != SCHEMA_VERSION {
             return Err(Error::IncompatibleIndex {
                 path: path.to_path_buf(),
@@ -128,7 +221,23 @@ impl NewsIndex {
                 expected: SCHEMA_VERSION,
             });
         }
-        let dir = readonly::ReadTolerant::open(path).map_err(|e| damaged(path, e))?;
+        if !data_dir(path, &meta).join("meta.json").exists() {
+            return Err(match &meta.data {
+                // The first layout wrote newsidx.json before tantivy's files: a run cut
+                // short there left no index yet.
+                None => Error::NoIndex(path.to_path_buf()),
+                Some(d) => Error::Damaged {
+                    path: path.to_path_buf(),
+                    reason: format!("its data folder {d} is missing or incomplete"),
+                },
+            });
+        }
+        Ok(meta)
+    }
+
+    fn open_data(path: &Path, meta: Meta) -> Result<NewsIndex> {
+        let data_path = data_dir(path, &meta);
+        let dir = readonly::ReadTolerant::open(&data_path).map_err(|e| damaged(path, e))?;
         let index = Index::open(dir).map_err(|e| damaged(path, e))?;
         // Opening a reader reads every segment's footer: a truncated or corrupted file
         // is found here, as a clear error, rather than in the middle of a search.
@@ -137,14 +246,79 @@ impl NewsIndex {
             path: path.to_path_buf(),
             reason: "its fields are not the ones this newsidx writes".into(),
         })?;
+        segments_agree(path, &reader, &fields)?;
         schema::register_tokenizers(&index);
         Ok(NewsIndex {
             index,
             fields,
             path: path.to_path_buf(),
+            data_path,
             meta,
             reader: reader.into(),
         })
+    }
+
+    /// Whether `newsidx.json` still names the data folder this value reads. A
+    /// long-lived reader (a server) checks this cheaply — one small file read — and
+    /// opens the index again when a rebuild has swapped in a new generation.
+    pub fn is_current(&self) -> bool {
+        matches!(read_pointer(&self.path), Ok(Pointer::Found(m)) if m.data == self.meta.data)
+    }
+
+    /// Reads every file of the committed index and checks it against its checksum (and
+    /// that every file the index lists is there). Costs a full read of the index: it is
+    /// for telling damage from a bug once something has gone wrong.
+    pub fn verify(path: &Path) -> Result<()> {
+        let meta = Self::pointer_for_reading(path)?;
+        let data_path = data_dir(path, &meta);
+        let dir = readonly::ReadTolerant::open(&data_path).map_err(|e| damaged(path, e))?;
+        let index = Index::open(dir).map_err(|e| damaged(path, e))?;
+        let metas = index.load_metas().map_err(|e| damaged(path, e))?;
+        for seg in &metas.segments {
+            if seg.num_deleted_docs() > seg.max_doc() {
+                return Err(Error::Damaged {
+                    path: path.to_path_buf(),
+                    reason: "meta.json counts more deleted articles than a segment holds".into(),
+                });
+            }
+        }
+        let mut files: Vec<PathBuf> = metas.list_segment_files().into_iter().collect();
+        files.sort();
+        for f in files {
+            let name = f.to_string_lossy();
+            let optional = name.ends_with(".store.temp")
+                || (name.ends_with(".del")
+                    && !metas.segments.iter().any(|s| {
+                        s.has_deletes()
+                            && f == s.relative_path(tantivy::index::SegmentComponent::Delete)
+                    }));
+            if !data_path.join(&f).exists() {
+                if optional {
+                    continue;
+                }
+                return Err(Error::Damaged {
+                    path: path.to_path_buf(),
+                    reason: format!("{} is missing", f.display()),
+                });
+            }
+            match index.directory().validate_checksum(&f) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Error::Damaged {
+                        path: path.to_path_buf(),
+                        reason: format!("{} fails its checksum", f.display()),
+                    })
+                }
+                Err(e) => return Err(damaged(path, e.into())),
+            }
+        }
+        let reader = index.reader().map_err(|e| damaged(path, e))?;
+        let fields = schema::fields_of(&index.schema()).ok_or_else(|| Error::Damaged {
+            path: path.to_path_buf(),
+            reason: "its fields are not the ones this newsidx writes".into(),
+        })?;
+        segments_agree(path, &reader, &fields)?;
+        Ok(())
     }
 
     /// A searcher over the index as last committed.
@@ -159,74 +333,83 @@ impl NewsIndex {
     }
 
     /// Opens the index at `path` for an ingest of `root`, creating it when the folder
-    /// is empty or missing. `rebuild` wipes an existing newsidx index first.
-    pub fn open_for_ingest(path: &Path, root: &Path, rebuild: bool) -> Result<NewsIndex> {
+    /// is empty or missing; with `rebuild`, a new empty generation that replaces the
+    /// current one when [`Ingesting::finish`] is called. Takes the folder's ingest lock
+    /// before anything else is read or written.
+    pub fn open_for_ingest(path: &Path, root: &Path, rebuild: bool) -> Result<Ingesting> {
         if path.exists() && !path.is_dir() {
             return Err(Error::UnusableIndexPath {
                 path: path.to_path_buf(),
                 reason: "is a file, not a folder".into(),
             });
         }
-        let is_ours = path.join(META_FILE).exists();
-        if rebuild && is_ours {
-            wipe(path)?;
+        // A folder that is not ours is refused before a lock file is put into it.
+        if path.is_dir() && !path.join(POINTER).exists() {
+            refuse_foreign(path)?;
         }
-        // Our meta file is written before tantivy's: one without the other is an
-        // index whose creation was cut short, and is created again.
-        if path.join(META_FILE).exists() && !path.join("meta.json").exists() {
-            wipe(path)?;
+        let lock = layout::lock(path)?;
+        // A pointer write cut short (a full disk, a kill) leaves our temporary file.
+        match std::fs::remove_file(path.join(POINTER_TMP)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(unusable(path, &e)),
+            _ => {}
         }
-        if path.join(META_FILE).exists() {
-            let idx = NewsIndex::open(path)?;
-            if idx.meta.root != root {
-                return Err(Error::OtherRoot {
-                    path: path.to_path_buf(),
-                    root: idx.meta.root.clone(),
-                    requested: root.to_path_buf(),
-                });
+        let pointer = read_pointer(path)?;
+        if rebuild {
+            if matches!(pointer, Pointer::Absent) {
+                refuse_foreign(path)?;
+                return create(path, root, lock, false);
             }
-            return Ok(idx);
+            // The old index may be damaged or of another version: a rebuild needs
+            // nothing from it, and leaves it in place until the new one is complete.
+            return create(path, root, lock, true);
         }
-        std::fs::create_dir_all(path).map_err(|e| unusable(path, &e))?;
-        let foreign: Vec<String> = std::fs::read_dir(path)
-            .map_err(|e| unusable(path, &e))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| !HARMLESS.contains(&n.as_str()))
-            .collect();
-        if !foreign.is_empty() {
-            return Err(Error::UnusableIndexPath {
+        let meta = match pointer {
+            Pointer::Found(m) => m,
+            Pointer::Unreadable(reason) => {
+                return Err(Error::Damaged {
+                    path: path.to_path_buf(),
+                    reason,
+                })
+            }
+            Pointer::Absent => {
+                refuse_foreign(path)?;
+                return create(path, root, lock, false);
+            }
+        };
+        if meta.schema_version != SCHEMA_VERSION {
+            return Err(Error::IncompatibleIndex {
+                path: path.to_path_buf(),
+                found: meta.schema_version,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        if meta.root != root {
+            return Err(Error::OtherRoot {
+                path: path.to_path_buf(),
+                root: meta.root.clone(),
+                requested: root.to_path_buf(),
+            });
+        }
+        if !data_dir(path, &meta).join("meta.json").exists() {
+            if meta.data.is_none() {
+                // The first layout wrote newsidx.json before tantivy's files: its
+                // creation was cut short, and the index is created again.
+                return create(path, root, lock, false);
+            }
+            return Err(Error::Damaged {
                 path: path.to_path_buf(),
                 reason: format!(
-                    "is not empty and not a newsidx index (holds {})",
-                    foreign
-                        .iter()
-                        .take(3)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "its data folder {} is missing or incomplete",
+                    meta.data.as_deref().unwrap_or_default()
                 ),
             });
         }
-        let meta = Meta {
-            schema_version: SCHEMA_VERSION,
-            root: root.to_path_buf(),
-        };
-        write_meta(path, &meta)?;
-        let (schema, fields) = schema::build();
-        let dir = MmapDirectory::open(path).map_err(|e| Error::UnusableIndexPath {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let index = Index::create(dir, schema, tantivy::IndexSettings::default())
-            .map_err(|e| unusable_t(path, e))?;
-        schema::register_tokenizers(&index);
-        Ok(NewsIndex {
-            index,
-            fields,
-            path: path.to_path_buf(),
-            meta,
-            reader: std::sync::OnceLock::new(),
+        tidy(path, &meta);
+        let idx = NewsIndex::open_data(path, meta)?;
+        Ok(Ingesting {
+            idx,
+            pending: None,
+            _lock: lock,
         })
     }
 
@@ -240,7 +423,7 @@ impl NewsIndex {
             .map_err(|e| match e {
                 TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
                     path: self.path.clone(),
-                    lock: self.path.join(".tantivy-writer.lock"),
+                    lock: self.data_path.join(".tantivy-writer.lock"),
                 },
                 TantivyError::LockFailure(LockError::IoError(io), _) => Error::UnusableIndexPath {
                     path: self.path.clone(),
@@ -318,17 +501,182 @@ impl NewsIndex {
         d
     }
 
-    /// Bytes on disk.
+    /// Bytes on disk: the pointer and tantivy's files.
     pub fn size_bytes(&self) -> u64 {
-        std::fs::read_dir(&self.path)
+        let data = std::fs::read_dir(&self.data_path)
             .map(|rd| {
                 rd.filter_map(|e| e.ok())
+                    .filter(|e| {
+                        self.meta.data.is_some()
+                            || layout::is_tantivy_name(&e.file_name().to_string_lossy())
+                    })
                     .filter_map(|e| e.metadata().ok())
                     .filter(|m| m.is_file())
                     .map(|m| m.len())
-                    .sum()
+                    .sum::<u64>()
             })
-            .unwrap_or(0)
+            .unwrap_or(0);
+        let pointer = std::fs::metadata(self.path.join(POINTER))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        data + pointer
+    }
+}
+
+/// An index opened for an ingest. The folder's lock is held for the life of this
+/// value. A rebuild writes a new generation that readers do not see until
+/// [`Ingesting::finish`] swaps it in; dropped unfinished (an error, Ctrl-C), the new
+/// generation is removed and the old index stays as it was.
+pub struct Ingesting {
+    pub idx: NewsIndex,
+    /// The pointer to write at `finish` (a rebuild's new generation).
+    pending: Option<Meta>,
+    _lock: FolderLock,
+}
+
+impl Ingesting {
+    /// Whether this run builds a new generation that replaces the current index.
+    pub fn is_rebuild(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Makes a rebuild's generation the index (one atomic rename of the pointer), then
+    /// removes the old generation's files. Call after the last commit.
+    pub fn finish(&mut self) -> Result<()> {
+        if let Some(meta) = self.pending.take() {
+            write_pointer(&self.idx.path, &meta)?;
+            self.idx.meta = meta;
+            tidy(&self.idx.path, &self.idx.meta);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Ingesting {
+    fn drop(&mut self) {
+        if self.pending.is_some() {
+            // An unfinished rebuild: its generation was never visible; remove it now
+            // (a killed run's is removed by the next run, under the lock).
+            let _ = layout::remove_data_folder(&self.idx.data_path);
+        }
+    }
+}
+
+/// Creates a new generation. With `swap_at_end` (a rebuild over an existing index) the
+/// pointer is written by [`Ingesting::finish`]; otherwise at once: the new index is
+/// empty but complete, and each commit of the run is kept even if it is killed, so the
+/// next run goes on from there.
+fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Result<Ingesting> {
+    let name = layout::new_data_name();
+    let data_path = path.join(&name);
+    std::fs::create_dir(&data_path).map_err(|e| write_err(path, &e))?;
+    let made = (|| {
+        let (schema, fields) = schema::build();
+        let dir = MmapDirectory::open(&data_path).map_err(|e| Error::UnusableIndexPath {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let index = Index::create(dir, schema, tantivy::IndexSettings::default())
+            .map_err(|e| Error::write(path, e))?;
+        schema::register_tokenizers(&index);
+        let meta = Meta {
+            schema_version: SCHEMA_VERSION,
+            root: root.to_path_buf(),
+            data: Some(name.clone()),
+        };
+        if !swap_at_end {
+            write_pointer(path, &meta)?;
+            tidy(path, &meta);
+        }
+        Ok((index, fields, meta))
+    })();
+    let (index, fields, meta) = match made {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = layout::remove_data_folder(&data_path);
+            return Err(e);
+        }
+    };
+    Ok(Ingesting {
+        pending: swap_at_end.then(|| meta.clone()),
+        idx: NewsIndex {
+            index,
+            fields,
+            path: path.to_path_buf(),
+            data_path,
+            meta,
+            reader: std::sync::OnceLock::new(),
+        },
+        _lock: lock,
+    })
+}
+
+fn write_pointer(path: &Path, meta: &Meta) -> Result<()> {
+    let file = PointerFile {
+        meta: meta.clone(),
+        check: Some(meta_check(meta)),
+    };
+    let bytes = serde_json::to_vec_pretty(&file).expect("meta serialises");
+    layout::write_atomic(path, POINTER, POINTER_TMP, &bytes).map_err(|e| write_err(path, &e))
+}
+
+/// Removes what is left of other generations (an old one after a swap, a killed
+/// rebuild's) and, once the index has a data folder, the first layout's tantivy files
+/// beside the pointer. Only tantivy's and our names are touched. A failure leaves
+/// files for the next run to remove; it does not fail this one.
+fn tidy(path: &Path, current: &Meta) {
+    let _ = layout::remove_other_data_folders(path, current.data.as_deref());
+    if current.data.is_some() {
+        let _ = layout::remove_tantivy_files(path);
+    }
+}
+
+/// Refuses a folder without a pointer that holds anything that is not ours: it is not
+/// an index, and nothing in it may be touched. tantivy's names count as ours only when
+/// they hold a newsidx index (one of the first layout that lost its pointer).
+fn refuse_foreign(path: &Path) -> Result<()> {
+    let mut foreign = layout::foreign_entries(path).map_err(|e| unusable(path, &e))?;
+    if path.join("meta.json").exists() && !holds_newsidx_schema(path) {
+        foreign.insert(0, "meta.json".into());
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    Err(Error::UnusableIndexPath {
+        path: path.to_path_buf(),
+        reason: format!(
+            "is not empty and not a newsidx index (holds {})",
+            foreign
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
+}
+
+/// Whether the tantivy index at the top of `path` has the fields newsidx writes.
+fn holds_newsidx_schema(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path.join("meta.json")) else {
+        return false;
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    let names: Vec<&str> = v["schema"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["name"].as_str()).collect())
+        .unwrap_or_default();
+    ["kind", "file_key", "dup_bands", "enrichment"]
+        .iter()
+        .all(|n| names.contains(n))
+}
+
+fn write_err(path: &Path, e: &std::io::Error) -> Error {
+    Error::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
     }
 }
 
@@ -425,29 +773,24 @@ pub fn date_from_tantivy(d: DateTime) -> Option<NaiveDate> {
     chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0).map(|t| t.date_naive())
 }
 
-fn write_meta(path: &Path, meta: &Meta) -> Result<()> {
-    let p = path.join(META_FILE);
-    let tmp = path.join(format!("{META_FILE}.tmp"));
-    let bytes = serde_json::to_vec_pretty(meta).expect("meta serialises");
-    std::fs::write(&tmp, bytes).map_err(|e| unusable(path, &e))?;
-    std::fs::rename(&tmp, &p).map_err(|e| unusable(path, &e))
-}
-
-/// Removes a newsidx index's files, and nothing that is not ours.
-fn wipe(path: &Path) -> Result<()> {
-    let rd = std::fs::read_dir(path).map_err(|e| unusable(path, &e))?;
-    for e in rd.filter_map(|e| e.ok()) {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if HARMLESS.contains(&name.as_str()) {
-            continue;
+/// meta.json has no checksum: its article count for each segment is checked against
+/// the segment's own (checksummed) files, so a damaged count is an error here rather
+/// than a crash or a wrong answer later. One slice length per segment: cheap.
+fn segments_agree(path: &Path, reader: &tantivy::IndexReader, fields: &Fields) -> Result<()> {
+    for sr in reader.searcher().segment_readers() {
+        let norms = sr
+            .get_fieldnorms_reader(fields.title)
+            .map_err(|e| damaged(path, e))?;
+        if norms.num_docs() != sr.max_doc() {
+            return Err(Error::Damaged {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "meta.json says a segment holds {} documents, its files {}",
+                    sr.max_doc(),
+                    norms.num_docs()
+                ),
+            });
         }
-        let p = e.path();
-        let r = if p.is_dir() {
-            std::fs::remove_dir_all(&p)
-        } else {
-            std::fs::remove_file(&p)
-        };
-        r.map_err(|err| unusable(path, &err))?;
     }
     Ok(())
 }
@@ -571,5 +914,47 @@ mod tests {
         ] {
             assert_eq!(date_to_tantivy(day), None, "{day}");
         }
+    }
+
+    #[test]
+    fn the_pointer_round_trips_and_its_checksum_catches_changes() {
+        let d = tempfile::tempdir().unwrap();
+        let meta = Meta {
+            schema_version: SCHEMA_VERSION,
+            root: "/archive".into(),
+            data: Some(layout::new_data_name()),
+        };
+        write_pointer(d.path(), &meta).unwrap();
+        assert!(matches!(read_pointer(d.path()).unwrap(), Pointer::Found(m) if m == meta));
+        let p = d.path().join(POINTER);
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, text.replace("/archive", "/arch1ve")).unwrap();
+        assert!(matches!(
+            read_pointer(d.path()).unwrap(),
+            Pointer::Unreadable(r) if r.contains("checksum")
+        ));
+        // A pointer of the first layout has neither a data folder nor a checksum.
+        std::fs::write(&p, r#"{"schema_version": 2, "root": "/archive"}"#).unwrap();
+        assert!(matches!(read_pointer(d.path()).unwrap(), Pointer::Found(m) if m.data.is_none()));
+    }
+
+    #[test]
+    fn an_index_of_another_version_asks_for_a_rebuild() {
+        let d = tempfile::tempdir().unwrap();
+        let data = layout::new_data_name();
+        std::fs::create_dir(d.path().join(&data)).unwrap();
+        std::fs::write(d.path().join(&data).join("meta.json"), "{}").unwrap();
+        let meta = Meta {
+            schema_version: SCHEMA_VERSION + 1,
+            root: "/archive".into(),
+            data: Some(data),
+        };
+        write_pointer(d.path(), &meta).unwrap();
+        let e = NewsIndex::open(d.path()).err().unwrap();
+        assert!(matches!(e, Error::IncompatibleIndex { .. }), "{e}");
+        let e = NewsIndex::open_for_ingest(d.path(), Path::new("/archive"), false)
+            .err()
+            .unwrap();
+        assert!(matches!(e, Error::IncompatibleIndex { .. }), "{e}");
     }
 }

@@ -346,6 +346,17 @@ pub fn lock_held(path: &Path) -> bool {
     })
 }
 
+/// The folder holding tantivy's files of the index at `index` (the data folder that
+/// `newsidx.json` names, or the index folder itself for the first layout).
+pub fn data_dir(index: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(index.join("newsidx.json")).expect("newsidx.json");
+    let meta: Value = serde_json::from_str(&text).expect("newsidx.json is JSON");
+    match meta["data"].as_str() {
+        Some(d) => index.join(d),
+        None => index.to_path_buf(),
+    }
+}
+
 /// Lowercased text of each highlighted span of a snippet, checking the offsets.
 pub fn highlighted(snippet: &Value) -> Vec<String> {
     let text = snippet["text"].as_str().expect("snippet text is a string");
