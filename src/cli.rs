@@ -79,6 +79,10 @@ pub struct IngestArgs {
     /// Articles between two commits; an interrupted run loses at most this many.
     #[arg(long, value_name = "N", default_value_t = 50_000)]
     pub commit_every: usize,
+    /// Longest body (and title, subtitle) kept, in bytes; longer ones are cut, with a
+    /// warning. Bounds the memory an ingest takes.
+    #[arg(long, value_name = "BYTES", default_value_t = newsidx::ingest::DEFAULT_MAX_BODY)]
+    pub max_body_bytes: usize,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@
 //! the right set of articles in the end.
 
 use crate::article::Article;
+use crate::budget::{article_cost, ByteBudget, CloseOnDrop, InFlightDoc, Permit};
 use crate::enrich::{Enricher, Gazetteer};
 use crate::error::{Error, Result};
 use crate::index::{FileRecord, NewsIndex};
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use tantivy::{TantivyDocument, Term};
+use tantivy::Term;
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -46,7 +47,17 @@ pub struct IngestOptions {
     pub commit_every: usize,
     /// Set (by a Ctrl-C handler) to stop reading; what was read is committed.
     pub stop: Arc<AtomicBool>,
+    /// An article's title, subtitle and body are each cut to this many bytes.
+    pub max_body_bytes: usize,
 }
+
+/// Bytes of articles in flight between the reader and the index (see `budget.rs`),
+/// at least; more when the body limit is raised, so that several fit.
+const IN_FLIGHT_BYTES: u64 = 64 << 20;
+
+/// After Ctrl-C, how long the enrichers go on with the articles already read before
+/// they drop the rest: the stop, commit included, must take well under a second.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl IngestOptions {
     pub fn new(root: PathBuf, index: PathBuf) -> IngestOptions {
@@ -63,6 +74,7 @@ impl IngestOptions {
             gazetteer: None,
             commit_every: 50_000,
             stop: Arc::new(AtomicBool::new(false)),
+            max_body_bytes: ingest::DEFAULT_MAX_BODY,
         }
     }
 }
@@ -124,7 +136,7 @@ enum Msg {
         String,
         String,
         Option<[u64; crate::enrich::minhash::BANDS]>,
-        Box<TantivyDocument>,
+        Box<InFlightDoc>,
     ),
     /// The file is read: `expected` articles went to the enrichers.
     FileDone {
@@ -173,7 +185,8 @@ pub fn ingest(
         None => Gazetteer::shipped(),
     };
     let idx = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
-    let mut writer = idx.writer(opts.writer_threads, opts.writer_memory)?;
+    let mut writer: tantivy::IndexWriter<InFlightDoc> =
+        idx.writer(opts.writer_threads, opts.writer_memory)?;
     let manifest = idx.manifest()?;
     let mut grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(&idx)?;
@@ -255,30 +268,57 @@ pub fn ingest(
     let enricher = Enricher::for_bytes(gazetteer, total_bytes);
     let fields = idx.fields;
     let (msg_tx, msg_rx) = bounded::<Msg>(4096);
-    let (art_tx, art_rx) = bounded::<(Article, Option<chrono::NaiveDate>)>(1024);
+    let (art_tx, art_rx) = bounded::<(Article, Option<chrono::NaiveDate>, Option<Permit>)>(1024);
     let manifest_ref = &manifest;
     let enricher_ref = &enricher;
+    let budget = ByteBudget::new(IN_FLIGHT_BYTES.max(8 * opts.max_body_bytes as u64));
+    let read_opts = ingest::ReadOptions {
+        max_body_bytes: opts.max_body_bytes,
+        stop: Some(opts.stop.clone()),
+    };
 
     let mut since_commit = 0usize;
     let result: Result<()> = std::thread::scope(|s| {
+        // However this scope ends, a reader waiting for budget is let go.
+        let _close = CloseOnDrop(budget.clone());
         {
             let msg_tx = msg_tx.clone();
             let stop = opts.stop.clone();
+            let budget = budget.clone();
+            let read_opts = read_opts.clone();
             s.spawn(move || {
                 yield_to_writer();
-                read_files(todo, manifest_ref, art_tx, msg_tx, &stop)
+                read_files(
+                    todo,
+                    manifest_ref,
+                    art_tx,
+                    msg_tx,
+                    &stop,
+                    &budget,
+                    &read_opts,
+                )
             });
         }
         for _ in 0..opts.threads.max(1) {
             let rx = art_rx.clone();
             let tx = msg_tx.clone();
+            let stop = opts.stop.clone();
             s.spawn(move || {
                 yield_to_writer();
-                for (a, file_date) in rx {
+                let mut stopped_at: Option<Instant> = None;
+                for (a, file_date, permit) in rx {
+                    // Stopping: what is queued is still enriched for a moment, so it
+                    // is committed, then dropped (its file gets no complete record,
+                    // so the next run reads it again).
+                    if stop.load(Ordering::Relaxed)
+                        && stopped_at.get_or_insert_with(Instant::now).elapsed() > STOP_GRACE
+                    {
+                        continue;
+                    }
                     let path = a.path.clone();
                     let id = a.id.clone();
                     let e = enrich_guarded(enricher_ref, a, file_date, &tx);
-                    let doc = crate::index::article_doc(&fields, &e);
+                    let doc = InFlightDoc::new(crate::index::article_doc(&fields, &e), permit);
                     if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
                         break;
                     }
@@ -310,8 +350,9 @@ pub fn ingest(
                 }
                 Msg::Doc(p, id, bands, mut doc) => {
                     let group = grouper.assign(&id, bands.as_ref());
-                    doc.add_text(fields.group, &group);
-                    doc.add_u64(fields.group_key, crate::index::groups::group_key(&group));
+                    doc.doc.add_text(fields.group, &group);
+                    doc.doc
+                        .add_u64(fields.group_key, crate::index::groups::group_key(&group));
                     writer
                         .add_document(*doc)
                         .map_err(|e| Error::write(&opts.index, e))?;
@@ -359,7 +400,7 @@ pub fn ingest(
                     progress.advance(bytes, 0);
                     writer.delete_term(Term::from_field_text(fields.file_key, &path));
                     writer
-                        .add_document(idx.file_doc(&path, &rec))
+                        .add_document(idx.file_doc(&path, &rec).into())
                         .map_err(|e| Error::write(&opts.index, e))?;
                 }
                 Msg::FileFailed(_path, bytes) => {
@@ -450,7 +491,7 @@ fn enrich_guarded(
 /// Adds the file's manifest record once every one of its articles is in.
 fn finish_file(
     idx: &NewsIndex,
-    writer: &mut tantivy::IndexWriter,
+    writer: &mut tantivy::IndexWriter<InFlightDoc>,
     pending: &mut HashMap<String, Pending>,
     path: &str,
     manifest: &HashMap<String, FileRecord>,
@@ -471,7 +512,7 @@ fn finish_file(
     sum.articles_removed += old.difference(&new).count() as u64;
     writer.delete_term(Term::from_field_text(idx.fields.file_key, path));
     writer
-        .add_document(idx.file_doc(path, &pe.rec))
+        .add_document(idx.file_doc(path, &pe.rec).into())
         .map_err(|e| Error::write(&idx.path, e))?;
     Ok(())
 }
@@ -480,9 +521,11 @@ fn finish_file(
 fn read_files(
     todo: Vec<FileEntry>,
     manifest: &HashMap<String, FileRecord>,
-    art_tx: Sender<(Article, Option<chrono::NaiveDate>)>,
+    art_tx: Sender<(Article, Option<chrono::NaiveDate>, Option<Permit>)>,
     msg_tx: Sender<Msg>,
     stop: &AtomicBool,
+    budget: &Arc<ByteBudget>,
+    read_opts: &ingest::ReadOptions,
 ) {
     for entry in todo {
         if stop.load(Ordering::Relaxed) {
@@ -493,8 +536,11 @@ fn read_files(
         let hashed = if looks_binary(&entry.abs) {
             Ok(String::new())
         } else {
-            hash_file(&entry.abs)
+            hash_file(&entry.abs, stop)
         };
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
         let hash = match hashed {
             Ok(h) => h,
             Err(e) => {
@@ -536,13 +582,17 @@ fn read_files(
                 started = true;
                 let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
             }
+            // Wait for room in the bytes in flight; none comes once stopped.
+            let Some(permit) = budget.acquire(article_cost(&a), stop) else {
+                return;
+            };
             ids.push(a.id.clone());
-            let _ = art_tx.send((a, file_date));
+            let _ = art_tx.send((a, file_date, Some(permit)));
         };
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));
         };
-        let result = ingest::read_articles(&entry, &mut sink, &mut report);
+        let result = ingest::read_articles_with(&entry, read_opts, &mut sink, &mut report);
         if stop.load(Ordering::Relaxed) {
             return;
         }
@@ -580,22 +630,21 @@ fn read_files(
     }
 }
 
-/// NUL bytes in the first 8 KiB without a UTF-16 byte-order mark.
+/// Whether the first bytes say binary (a magic number, many control bytes); a FIFO
+/// or device is not opened for long enough to block.
 fn looks_binary(path: &Path) -> bool {
-    let mut head = [0u8; 8192];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = &head[..n];
-    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    !utf16 && head.contains(&0)
+    ingest::read_head(path).is_ok_and(|head| ingest::is_binary_head(&head))
 }
 
-fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+/// The file's content hash; a FIFO or device is refused, a stop request heard.
+fn hash_file(path: &Path, stop: &AtomicBool) -> std::io::Result<String> {
+    let mut f = ingest::open_regular(path)?;
     let mut h = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("ingest stopped"));
+        }
         let n = f.read(&mut buf)?;
         if n == 0 {
             break;

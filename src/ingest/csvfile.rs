@@ -15,16 +15,24 @@ use crate::article::Article;
 
 use super::decode;
 use super::fields::{field_of, Field, Fields, Ids};
+use super::limits::CellLimiter;
 use super::{FileEntry, Problem};
 
 pub(crate) fn read_file(
     entry: &FileEntry,
+    opts: &super::ReadOptions,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    let file = super::open(entry)?;
+    let file = super::open_stream(entry, opts)?;
     let reader = super::json::open_text_stream(&entry.rel, file)?;
-    read_csv(&entry.rel, decode::CrlfReader::new(reader), sink, report)
+    read_csv_limited(
+        &entry.rel,
+        decode::CrlfReader::new(reader),
+        opts.max_body_bytes,
+        sink,
+        report,
+    )
 }
 
 /// Gives up on a file after this many unreadable rows in a row: it is likely not CSV.
@@ -36,12 +44,26 @@ pub(crate) fn read_csv(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
+    read_csv_limited(rel, reader, super::DEFAULT_MAX_BODY, sink, report)
+}
+
+/// [`read_csv`] with cells cut to `max_cell` bytes as they stream in (a warning
+/// each), so one huge cell never sits in memory whole.
+pub(crate) fn read_csv_limited(
+    rel: &str,
+    reader: impl Read,
+    max_cell: usize,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
     let tail = Rc::new(Cell::new(Tail::default()));
+    let limiter = CellLimiter::new(reader, max_cell);
+    let cut = Rc::clone(&limiter.cut);
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
         .from_reader(Tracking {
-            inner: reader,
+            inner: limiter,
             tail: Rc::clone(&tail),
         });
     let headers = rdr
@@ -93,6 +115,20 @@ pub(crate) fn read_csv(
         }
         n += 1;
         let line = record_line(&record, rdr.position(), tail.get());
+        let end = rdr.position().byte();
+        while let Some(c) = pop_cut_before(&cut, end) {
+            report(
+                Problem::warning(
+                    rel,
+                    format!(
+                        "a cell is {} bytes, over the {max_cell}-byte limit; cut",
+                        c.len
+                    ),
+                )
+                .at(line)
+                .with_hint("raise the limit with --max-body-bytes"),
+            );
+        }
         if record.len() != names.len() {
             if record.len() <= first_content {
                 report(
@@ -121,13 +157,26 @@ pub(crate) fn read_csv(
         }
         let mut fields = Fields::default();
         let mut lossy = None;
+        let mut controls: Option<decode::DroppedControls> = None;
         for (name, cell) in names.iter().zip(record.iter()) {
-            let (text, warning) = decode::decode_bytes_lossy(cell);
+            let (mut text, warning) = decode::decode_bytes_lossy(cell);
             lossy = lossy.or(warning);
+            if let Some(d) = decode::drop_controls(&mut text) {
+                controls = Some(match controls {
+                    Some(c) => decode::DroppedControls {
+                        count: c.count + d.count,
+                        ..c
+                    },
+                    None => d,
+                });
+            }
             fields.set_text(name, &text);
         }
         if let Some(w) = lossy {
             report(Problem::warning(rel, w).at(line));
+        }
+        if let Some(d) = controls {
+            report(Problem::warning(rel, d.describe()).at(line));
         }
         if let Some(article) = fields.into_article(rel, Some(n), line, &mut ids, report) {
             sink(article);
@@ -135,6 +184,18 @@ pub(crate) fn read_csv(
         }
     }
     Ok(emitted)
+}
+
+/// The first cell cut before byte `end` of the stream, if any (cuts come in order).
+fn pop_cut_before(
+    cut: &std::cell::RefCell<std::collections::VecDeque<super::limits::CutCell>>,
+    end: u64,
+) -> Option<super::limits::CutCell> {
+    let mut cut = cut.borrow_mut();
+    match cut.front() {
+        Some(c) if c.end <= end => cut.pop_front(),
+        _ => None,
+    }
 }
 
 /// What a [`Tracking`] reader has handed out so far.

@@ -31,6 +31,7 @@ pub(crate) fn read_json_file(
 ) -> Result<usize, Problem> {
     let bytes = super::read_whole(entry)?;
     let text = super::decode_whole(&entry.rel, &bytes, report)?;
+    drop(bytes);
     parse_json(&entry.rel, &text, sink, report)
 }
 
@@ -286,12 +287,15 @@ fn json_problem(rel: &str, line_base: u64, e: &serde_json::Error) -> Problem {
 
 pub(crate) fn read_jsonl_file(
     entry: &FileEntry,
+    opts: &super::ReadOptions,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    let file = super::open(entry)?;
+    let file = super::open_stream(entry, opts)?;
     let reader = open_text_stream(&entry.rel, file)?;
-    read_jsonl(&entry.rel, reader, sink, report)
+    // A line may hold a body up to the body limit, escaped.
+    let max_line = MAX_LINE.max(opts.max_body_bytes.saturating_mul(2));
+    read_jsonl(&entry.rel, reader, max_line, sink, report)
 }
 
 /// Wraps a file for streaming: drops a UTF-8 BOM, transcodes UTF-16, refuses binary.
@@ -306,9 +310,11 @@ pub(crate) fn open_text_stream<R: io::Read + 'static>(
     let sniffed = decode::sniff(head);
     reader.consume(sniffed.bom_len());
     Ok(match sniffed {
-        Sniff::Binary => {
-            return Err(Problem::error(rel, decode::DecodeError::Binary.to_string())
-                .with_hint("not a text file; rename or remove it"))
+        Sniff::Binary(kind) => {
+            return Err(
+                Problem::error(rel, decode::DecodeError::Binary(kind).to_string())
+                    .with_hint("not a text file; rename or remove it"),
+            )
         }
         Sniff::Utf16Le => Box::new(BufReader::new(decode::Utf16Reader::new(reader, false))),
         Sniff::Utf16Be => Box::new(BufReader::new(decode::Utf16Reader::new(reader, true))),
@@ -320,6 +326,7 @@ pub(crate) fn open_text_stream<R: io::Read + 'static>(
 pub(crate) fn read_jsonl(
     rel: &str,
     mut reader: impl BufRead,
+    max_line: usize,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
@@ -328,7 +335,7 @@ pub(crate) fn read_jsonl(
     let (mut line, mut n, mut emitted) = (0u64, 0u64, 0usize);
     loop {
         buf.clear();
-        let read = match read_line_limited(&mut reader, &mut buf, MAX_LINE) {
+        let read = match read_line_limited(&mut reader, &mut buf, max_line) {
             Ok(read) => read,
             Err(e) => {
                 let p = super::io_problem(rel, "read error", &e).at_line(line + 1);
@@ -349,7 +356,7 @@ pub(crate) fn read_jsonl(
                         rel,
                         format!(
                             "line is {len} bytes, longer than the {} MiB limit; skipped",
-                            MAX_LINE / (1024 * 1024)
+                            max_line / (1024 * 1024)
                         ),
                     )
                     .at_line(line),
@@ -358,7 +365,9 @@ pub(crate) fn read_jsonl(
             }
             LineRead::Line => {}
         }
-        let (text, warning) = decode::decode_bytes_lossy(&buf);
+        let (mut text, warning) = decode::decode_bytes_lossy(&buf);
+        // Raw control bytes are never valid JSON: drop them rather than the record.
+        let dropped = decode::drop_controls(&mut text);
         let text = text.trim();
         if text.is_empty() {
             continue;
@@ -366,6 +375,9 @@ pub(crate) fn read_jsonl(
         n += 1;
         if let Some(w) = warning {
             report(Problem::warning(rel, w).at_line(line));
+        }
+        if let Some(d) = dropped {
+            report(Problem::warning(rel, d.describe()).at_line(line));
         }
         match serde_json::from_str::<Value>(text) {
             Ok(value) => emitted += record(rel, &value, n, Some(line), &mut ids, sink, report),
@@ -446,9 +458,13 @@ mod tests {
 
     fn run_jsonl(bytes: &[u8]) -> (Result<usize, Problem>, Vec<Article>, Vec<Problem>) {
         let (mut arts, mut probs) = (Vec::new(), Vec::new());
-        let r = read_jsonl("a.jsonl", bytes, &mut |a| arts.push(a), &mut |p| {
-            probs.push(p)
-        });
+        let r = read_jsonl(
+            "a.jsonl",
+            bytes,
+            MAX_LINE,
+            &mut |a| arts.push(a),
+            &mut |p| probs.push(p),
+        );
         (r, arts, probs)
     }
 
@@ -566,9 +582,13 @@ mod tests {
             read_line_limited(&mut reader, &mut buf, 50),
             Ok(LineRead::Eof)
         ));
-        let r = read_jsonl("a.jsonl", &data[..], &mut |a| arts.push(a), &mut |p| {
-            probs.push(p)
-        });
+        let r = read_jsonl(
+            "a.jsonl",
+            &data[..],
+            MAX_LINE,
+            &mut |a| arts.push(a),
+            &mut |p| probs.push(p),
+        );
         assert_eq!(r, Ok(3));
     }
 
@@ -585,7 +605,13 @@ mod tests {
         .unwrap();
         let mut arts = Vec::new();
         assert_eq!(
-            read_jsonl("a.jsonl", stream, &mut |a| arts.push(a), &mut |_| {}),
+            read_jsonl(
+                "a.jsonl",
+                stream,
+                MAX_LINE,
+                &mut |a| arts.push(a),
+                &mut |_| {}
+            ),
             Ok(1)
         );
         assert!(open_text_stream("a.jsonl", std::io::Cursor::new(b"\x00\x01".to_vec())).is_err());
@@ -600,7 +626,13 @@ mod tests {
         let stream = open_text_stream("a.jsonl", std::io::Cursor::new(bytes)).unwrap();
         let mut arts = Vec::new();
         assert_eq!(
-            read_jsonl("a.jsonl", stream, &mut |a| arts.push(a), &mut |_| {}),
+            read_jsonl(
+                "a.jsonl",
+                stream,
+                MAX_LINE,
+                &mut |a| arts.push(a),
+                &mut |_| {}
+            ),
             Ok(2)
         );
         assert_eq!(arts[0].title, "Zürich");

@@ -34,10 +34,14 @@ mod csvfile;
 mod decode;
 mod fields;
 mod json;
+mod limits;
+mod open;
 mod text;
 mod walk;
 
 pub use decode::{decode, DecodeError, Decoded};
+pub use limits::{ReadOptions, DEFAULT_MAX_BODY};
+pub use open::{is_not_regular, open_regular, read_head};
 pub use walk::{walk, FileEntry, SkipReason, Walk, WalkEvent, WalkStats};
 
 /// Files in these formats are read whole, so they are refused above this size.
@@ -199,11 +203,43 @@ pub fn read_articles(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
+    read_articles_with(entry, &ReadOptions::default(), sink, report)
+}
+
+/// [`read_articles`] with limits and a stop flag: text fields over
+/// `max_body_bytes` are cut (a warning each); once `stop` is set a streamed file
+/// stops at the next buffer and no more problems are reported.
+pub fn read_articles_with(
+    entry: &FileEntry,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
+    let stopped = || {
+        opts.stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    let report = std::cell::RefCell::new(report);
+    let mut report_live = |p: Problem| {
+        if !stopped() {
+            (report.borrow_mut())(p);
+        }
+    };
+    let max = opts.max_body_bytes;
+    let mut cut_sink = |mut a: Article| {
+        for p in limits::cut_fields(&mut a, max) {
+            if !stopped() {
+                (report.borrow_mut())(p);
+            }
+        }
+        sink(a);
+    };
     match entry.format {
-        Format::Text | Format::Markdown => text::read_file(entry, sink, report),
-        Format::Json => json::read_json_file(entry, sink, report),
-        Format::JsonLines => json::read_jsonl_file(entry, sink, report),
-        Format::Csv => csvfile::read_file(entry, sink, report),
+        Format::Text | Format::Markdown => text::read_file(entry, &mut cut_sink, &mut report_live),
+        Format::Json => json::read_json_file(entry, &mut cut_sink, &mut report_live),
+        Format::JsonLines => json::read_jsonl_file(entry, opts, &mut cut_sink, &mut report_live),
+        Format::Csv => csvfile::read_file(entry, opts, &mut cut_sink, &mut report_live),
     }
 }
 
@@ -238,7 +274,7 @@ pub fn read_articles_from_bytes(
         }
         Format::JsonLines => {
             let reader = json::open_text_stream(rel, std::io::Cursor::new(bytes.to_vec()))?;
-            json::read_jsonl(rel, reader, sink, report)
+            json::read_jsonl(rel, reader, MAX_LINE, sink, report)
         }
         Format::Csv => {
             let reader = json::open_text_stream(rel, std::io::Cursor::new(bytes.to_vec()))?;
@@ -247,13 +283,32 @@ pub fn read_articles_from_bytes(
     }
 }
 
-/// Opens a file for reading, turning the I/O error into a [`Problem`].
+/// Whether a file's first bytes (see [`read_head`]) are those of a binary file: a
+/// known magic number or a high share of control bytes, and no UTF-16 byte-order mark.
+pub fn is_binary_head(head: &[u8]) -> bool {
+    matches!(decode::sniff(head), decode::Sniff::Binary(_))
+}
+
+/// Opens a file for reading, turning the I/O error into a [`Problem`]. A FIFO,
+/// socket or device (put in the file's place since the walk) is refused, not waited on.
 fn open(entry: &FileEntry) -> Result<std::fs::File, Problem> {
-    std::fs::File::open(&entry.abs).map_err(|e| io_problem(&entry.rel, "cannot open", &e))
+    open::open_regular(&entry.abs).map_err(|e| io_problem(&entry.rel, "cannot open", &e))
+}
+
+/// [`open`], for streaming: reads fail once the options' stop flag is set.
+fn open_stream(entry: &FileEntry, opts: &ReadOptions) -> Result<Box<dyn std::io::Read>, Problem> {
+    let file = open(entry)?;
+    Ok(match &opts.stop {
+        Some(stop) => Box::new(open::StopReader::new(file, stop.clone())),
+        None => Box::new(file),
+    })
 }
 
 fn io_problem(rel: &str, what: &str, e: &std::io::Error) -> Problem {
     let p = Problem::error(rel, format!("{what}: {e}"));
+    if open::is_not_regular(e) {
+        return p.with_hint("it took the place of a file found by the walk; skipped");
+    }
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => p.with_hint("check the file's permissions"),
         std::io::ErrorKind::NotFound => p.with_hint("the file vanished during the walk"),
@@ -295,11 +350,14 @@ fn decode_whole(
     bytes: &[u8],
     report: &mut dyn FnMut(Problem),
 ) -> Result<String, Problem> {
-    let decoded = decode::decode(bytes).map_err(|e| {
+    let mut decoded = decode::decode(bytes).map_err(|e| {
         Problem::error(rel, e.to_string()).with_hint("not a text file; rename or remove it")
     })?;
     if let Some(w) = decoded.warning {
         report(Problem::warning(rel, w));
+    }
+    if let Some(d) = decode::drop_controls(&mut decoded.text) {
+        report(Problem::warning(rel, d.describe()).at_line(d.line));
     }
     Ok(decoded.text)
 }
