@@ -234,7 +234,7 @@ const GOOD: &[(&str, &str)] = &[
     ("vicuna", "big.jsonl#3"),
     ("walrus", "deep/after.jsonl#2"),
     ("xerus", "caf\u{FFFD}.txt"),
-    ("yak", "nul.txt"),
+    ("tarsier", "nul.txt"),
 ];
 
 struct Hostile {
@@ -268,7 +268,7 @@ fn hostile() -> &'static Hostile {
         // Stray control bytes are damage in a text, not a binary file.
         w(
             "nul.txt",
-            b"Yak herd\n\nA yak \x00\x01\x02 herd with NUL bytes\n",
+            b"Tarsier troop\n\nA tarsier \x00\x01\x02 troop with NUL bytes\n",
         );
         w(
             "bom.txt",
