@@ -66,6 +66,28 @@ pub(crate) fn cut_fields(a: &mut Article, max: usize) -> Vec<Problem> {
     problems.into_iter().map(|p| p.at(line)).collect()
 }
 
+/// Drops control characters that reached a text field through a JSON escape
+/// (`"\u0000"`, `"\u001b[2J"`): raw ones are dropped before parsing, and these would
+/// be as wrong in a search result or on a terminal. Returns a warning if any went.
+pub(crate) fn drop_field_controls(a: &mut Article) -> Option<Problem> {
+    let mut count = 0;
+    let mut first = None;
+    let fields = [Some(&mut a.title), a.subtitle.as_mut(), Some(&mut a.body)];
+    for s in fields.into_iter().flatten() {
+        if let Some(d) = super::decode::drop_controls(s) {
+            count += d.count;
+            first.get_or_insert(d.first);
+        }
+    }
+    let first = first?;
+    let d = super::decode::DroppedControls {
+        count,
+        first,
+        line: 1,
+    };
+    Some(Problem::warning(a.path.clone(), d.describe()).at(a.line))
+}
+
 /// Cuts `s` to at most `max` bytes, at the last whitespace of the final 1 KiB when
 /// there is one (so no word is cut in half), else at a character boundary. Returns
 /// the length before the cut, or `None` if `s` was short enough.

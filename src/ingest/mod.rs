@@ -228,7 +228,8 @@ pub fn read_articles_with(
     };
     let max = opts.max_body_bytes;
     let mut cut_sink = |mut a: Article| {
-        for p in limits::cut_fields(&mut a, max) {
+        let controls = limits::drop_field_controls(&mut a);
+        for p in controls.into_iter().chain(limits::cut_fields(&mut a, max)) {
             if !stopped() {
                 (report.borrow_mut())(p);
             }
