@@ -100,7 +100,10 @@ pub(crate) fn cut(s: &mut String, max: usize) -> Option<usize> {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    let window = end.saturating_sub(1024);
+    let mut window = end.saturating_sub(1024);
+    while !s.is_char_boundary(window) {
+        window += 1;
+    }
     if let Some(ws) = s[window..end].rfind(char::is_whitespace) {
         end = window + ws;
     }
@@ -282,6 +285,20 @@ mod tests {
         let mut s = "one two three".to_string();
         assert_eq!(cut(&mut s, 9), Some(13));
         assert_eq!(s, "one two");
+        // Multi-byte text with no whitespace near the limit.
+        let mut s = "€".repeat(2000);
+        assert_eq!(cut(&mut s, 3000), Some(6000));
+        assert_eq!(s.len(), 3000);
+        let mut s = format!("{} {}", "€".repeat(100), "€".repeat(1000));
+        assert_eq!(cut(&mut s, 1000), Some(3301));
+        assert_eq!(s, "€".repeat(100));
+        // Every limit, over text of 1- to 4-byte characters and spaces.
+        let mixed = "a€ b😀 cé\u{a0}d".repeat(300);
+        for max in 0..mixed.len() {
+            let mut s = mixed.clone();
+            cut(&mut s, max);
+            assert!(s.len() <= max && mixed.starts_with(&s), "max {max}");
+        }
         let mut short = "ok".to_string();
         assert_eq!(cut(&mut short, 5), None);
         // A multi-byte character at the cut is not split by the limiter either.
