@@ -202,6 +202,9 @@ pub fn ingest(
     let mut unreadable_prefixes: Vec<String> = Vec::new();
     let mut walker = ingest::walk(&root);
     for ev in walker.by_ref() {
+        if opts.stop.load(Ordering::Relaxed) {
+            break;
+        }
         match ev {
             WalkEvent::File(e) => {
                 on_disk.insert(e.rel.clone());
@@ -235,6 +238,11 @@ pub fn ingest(
                 report(&p);
             }
         }
+    }
+    if opts.stop.load(Ordering::Relaxed) {
+        // Stopped during the walk (a huge tree): nothing was read, and an unfinished
+        // walk cannot say which files are gone, so nothing is written.
+        return Ok(stopped_in_walk(sum, started));
     }
     let ws = walker.stats().clone();
     sum.files_seen = ws.seen;
@@ -434,6 +442,13 @@ pub fn ingest(
         0.0
     };
     Ok(sum)
+}
+
+/// The summary of a run stopped before its walk ended.
+fn stopped_in_walk(mut sum: Summary, started: Instant) -> Summary {
+    sum.interrupted = true;
+    sum.elapsed_secs = started.elapsed().as_secs_f64();
+    sum
 }
 
 /// Lowers the calling thread's scheduling priority (Linux nice 10). The tantivy writer
