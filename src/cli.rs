@@ -70,7 +70,7 @@ pub struct IngestArgs {
     /// A file of your own countries' aliases, leaders and organisations (see README).
     #[arg(long, value_name = "FILE")]
     pub gazetteer: Option<PathBuf>,
-    /// Threads that parse and enrich (default: all cores).
+    /// Threads that parse and enrich (default: all cores; at most 4 per core and 64).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Memory budget of the index writer in MB (default: 1/16 of RAM, 64 to 512).
@@ -83,6 +83,10 @@ pub struct IngestArgs {
     /// modification time changed (as rsync --checksum): finds an edit that kept both.
     #[arg(long)]
     pub checksum: bool,
+    /// Longest body (and title, subtitle) kept, in bytes; longer ones are cut, with a
+    /// warning. Bounds the memory an ingest takes.
+    #[arg(long, value_name = "BYTES", default_value_t = newsidx::ingest::DEFAULT_MAX_BODY)]
+    pub max_body_bytes: usize,
 }
 
 #[derive(Debug, Args)]

@@ -154,9 +154,21 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
     opts.commit_every = a.commit_every.max(1);
     opts.checksum = a.checksum;
     if let Some(t) = a.threads {
-        opts.threads = t.max(1);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (t, note) = cap_threads(t, cores);
+        if let Some(note) = note {
+            eprintln!("{}: {note}", out.yellow("warning"));
+        }
+        opts.threads = t;
         opts.writer_threads = (t / 2).max(1);
     }
+    if a.max_body_bytes < 1024 {
+        bail!(
+            "--max-body-bytes {}: at least 1024 bytes are needed to keep an article",
+            a.max_body_bytes
+        );
+    }
+    opts.max_body_bytes = a.max_body_bytes;
     if let Some(mb) = a.writer_memory {
         if mb < 20 {
             bail!("--writer-memory {mb}: the index writer needs at least 20 MB");
@@ -237,6 +249,21 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
         )?;
     }
     interrupted(&sum)
+}
+
+/// `--threads N` capped at 4 per core and 64 in all: more threads only add memory
+/// (each has its own buffers) and contention. Returns the count and, when capped, a
+/// warning to print.
+fn cap_threads(requested: usize, cores: usize) -> (usize, Option<String>) {
+    let max = (4 * cores).clamp(1, 64);
+    if requested > max {
+        let note = format!(
+            "--threads {requested} is more than this machine can use; using {max} (4 per core, {cores} cores, at most 64)"
+        );
+        (max, Some(note))
+    } else {
+        (requested.max(1), None)
+    }
 }
 
 /// An interrupted ingest exits 130, as a shell expects after Ctrl-C.

@@ -20,6 +20,7 @@
 //! failed keeps the articles it had and is read again next run.
 
 use crate::article::Article;
+use crate::budget::{article_cost, ByteBudget, CloseOnDrop, InFlightDoc, Permit};
 use crate::enrich::{Enricher, Gazetteer};
 use crate::error::{Error, Result};
 use crate::index::{FileRecord, NewsIndex};
@@ -27,12 +28,11 @@ use crate::ingest::{self, FileEntry, Problem, ReadError, ReadPlan, SkipReason, W
 use crossbeam_channel::{bounded, Sender};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use tantivy::{TantivyDocument, Term};
+use tantivy::Term;
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -52,7 +52,17 @@ pub struct IngestOptions {
     pub stop: Arc<AtomicBool>,
     /// Compare the content of files whose size and mtime are unchanged too.
     pub checksum: bool,
+    /// An article's title, subtitle and body are each cut to this many bytes.
+    pub max_body_bytes: usize,
 }
+
+/// Bytes of articles in flight between the reader and the index (see `budget.rs`),
+/// at least; more when the body limit is raised, so that several fit.
+const IN_FLIGHT_BYTES: u64 = 64 << 20;
+
+/// After Ctrl-C, how long the enrichers go on with the articles already read before
+/// they drop the rest: the stop, commit included, must take well under a second.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl IngestOptions {
     pub fn new(root: PathBuf, index: PathBuf) -> IngestOptions {
@@ -70,6 +80,7 @@ impl IngestOptions {
             commit_every: 50_000,
             stop: Arc::new(AtomicBool::new(false)),
             checksum: false,
+            max_body_bytes: ingest::DEFAULT_MAX_BODY,
         }
     }
 }
@@ -137,7 +148,7 @@ enum Msg {
         String,
         String,
         Option<[u64; crate::enrich::minhash::BANDS]>,
-        Box<TantivyDocument>,
+        Box<InFlightDoc>,
     ),
     /// The file is read: `expected` articles went to the enrichers. `appended`: only
     /// what followed the recorded part was read; the recorded articles stand.
@@ -201,7 +212,8 @@ pub fn ingest(
     // Takes the index folder's lock before anything else in it is read or written.
     let mut target = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
     let idx = &target.idx;
-    let mut writer = idx.writer(opts.writer_threads, opts.writer_memory)?;
+    let mut writer: tantivy::IndexWriter<InFlightDoc> =
+        idx.writer(opts.writer_threads, opts.writer_memory)?;
     let manifest = idx.manifest()?;
     let mut grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(idx)?;
@@ -217,6 +229,9 @@ pub fn ingest(
     // The index folder may sit inside the archive (`ingest . --index idx`).
     let mut walker = ingest::walk(&root).skipping(&opts.index);
     for ev in walker.by_ref() {
+        if opts.stop.load(Ordering::Relaxed) {
+            break;
+        }
         match ev {
             WalkEvent::File(e) => {
                 on_disk.insert(e.rel.clone());
@@ -252,6 +267,11 @@ pub fn ingest(
                 report(&p);
             }
         }
+    }
+    if opts.stop.load(Ordering::Relaxed) {
+        // Stopped during the walk (a huge tree): nothing was read, and an unfinished
+        // walk cannot say which files are gone, so nothing is written.
+        return Ok(stopped_in_walk(sum, started));
     }
     let ws = walker.stats().clone();
     sum.files_seen = ws.seen;
@@ -296,33 +316,60 @@ pub fn ingest(
     let enricher = Enricher::for_bytes(gazetteer, total_bytes);
     let fields = idx.fields;
     let (msg_tx, msg_rx) = bounded::<Msg>(4096);
-    let (art_tx, art_rx) = bounded::<(Article, Option<chrono::NaiveDate>)>(1024);
+    let (art_tx, art_rx) = bounded::<(Article, Option<chrono::NaiveDate>, Option<Permit>)>(1024);
     let manifest_ref = &manifest;
     let enricher_ref = &enricher;
+    let budget = ByteBudget::new(IN_FLIGHT_BYTES.max(8 * opts.max_body_bytes as u64));
+    let read_opts = ingest::ReadOptions {
+        max_body_bytes: opts.max_body_bytes,
+        stop: Some(opts.stop.clone()),
+    };
 
     let mut since_commit = 0usize;
     let result: Result<()> = std::thread::scope(|s| {
+        // However this scope ends, a reader waiting for budget is let go.
+        let _close = CloseOnDrop(budget.clone());
         {
             let msg_tx = msg_tx.clone();
             let stop = opts.stop.clone();
+            let budget = budget.clone();
+            let read_opts = read_opts.clone();
             s.spawn(move || {
                 yield_to_writer();
-                read_files(todo, manifest_ref, art_tx, msg_tx, &stop)
+                read_files(
+                    todo,
+                    manifest_ref,
+                    art_tx,
+                    msg_tx,
+                    &stop,
+                    &budget,
+                    &read_opts,
+                )
             });
         }
         for _ in 0..opts.threads.max(1) {
             let rx = art_rx.clone();
             let tx = msg_tx.clone();
+            let stop = opts.stop.clone();
             s.spawn(move || {
                 yield_to_writer();
-                for (a, file_date) in rx {
+                let mut stopped_at: Option<Instant> = None;
+                for (a, file_date, permit) in rx {
+                    // Stopping: what is queued is still enriched for a moment, so it
+                    // is committed, then dropped (its file gets no complete record,
+                    // so the next run reads it again).
+                    if stop.load(Ordering::Relaxed)
+                        && stopped_at.get_or_insert_with(Instant::now).elapsed() > STOP_GRACE
+                    {
+                        continue;
+                    }
                     let path = a.path.clone();
                     let id = a.id.clone();
                     let e = enrich_guarded(enricher_ref, a, file_date, &tx);
                     if let Some(p) = date_problem(&e) {
                         let _ = tx.send(Msg::Problem(p));
                     }
-                    let doc = crate::index::article_doc(&fields, &e);
+                    let doc = InFlightDoc::new(crate::index::article_doc(&fields, &e), permit);
                     if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
                         break;
                     }
@@ -339,7 +386,7 @@ pub fn ingest(
                     if let Some(r) = manifest_ref.get(&p).filter(|r| !r.is_in_flux()) {
                         writer.delete_term(Term::from_field_text(fields.file_key, &p));
                         writer
-                            .add_document(idx.file_doc(&p, &r.in_flux()))
+                            .add_document(idx.file_doc(&p, &r.in_flux()).into())
                             .map_err(|e| Error::write(&opts.index, e))?;
                     }
                     pending.insert(
@@ -361,8 +408,9 @@ pub fn ingest(
                 }
                 Msg::Doc(p, id, bands, mut doc) => {
                     let group = grouper.assign(&id, bands.as_ref());
-                    doc.add_text(fields.group, &group);
-                    doc.add_u64(fields.group_key, crate::index::groups::group_key(&group));
+                    doc.doc.add_text(fields.group, &group);
+                    doc.doc
+                        .add_u64(fields.group_key, crate::index::groups::group_key(&group));
                     if had_docs.contains(&p) {
                         writer.delete_term(Term::from_field_text(fields.id, &id));
                     }
@@ -432,7 +480,7 @@ pub fn ingest(
                     if rewrite {
                         writer.delete_term(Term::from_field_text(fields.file_key, &path));
                         writer
-                            .add_document(idx.file_doc(&path, &rec))
+                            .add_document(idx.file_doc(&path, &rec).into())
                             .map_err(|e| Error::write(&opts.index, e))?;
                     }
                 }
@@ -479,6 +527,13 @@ pub fn ingest(
         0.0
     };
     Ok(sum)
+}
+
+/// The summary of a run stopped before its walk ended.
+fn stopped_in_walk(mut sum: Summary, started: Instant) -> Summary {
+    sum.interrupted = true;
+    sum.elapsed_secs = started.elapsed().as_secs_f64();
+    sum
 }
 
 /// Lowers the calling thread's scheduling priority (Linux nice 10). The tantivy writer
@@ -593,7 +648,7 @@ fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
 /// version, and adds its manifest record.
 fn finish_file(
     idx: &NewsIndex,
-    writer: &mut tantivy::IndexWriter,
+    writer: &mut tantivy::IndexWriter<InFlightDoc>,
     pending: &mut HashMap<String, Pending>,
     path: &str,
     manifest: &HashMap<String, FileRecord>,
@@ -623,7 +678,7 @@ fn finish_file(
     }
     writer.delete_term(Term::from_field_text(idx.fields.file_key, path));
     writer
-        .add_document(idx.file_doc(path, &pe.rec))
+        .add_document(idx.file_doc(path, &pe.rec).into())
         .map_err(|e| Error::write(&idx.path, e))?;
     Ok(())
 }
@@ -632,7 +687,7 @@ fn finish_file(
 /// version of the file (or of a run that died while reading it) that it no longer has.
 fn delete_others(
     idx: &NewsIndex,
-    writer: &mut tantivy::IndexWriter,
+    writer: &mut tantivy::IndexWriter<InFlightDoc>,
     path: &str,
     keep: &[String],
 ) -> Result<()> {
@@ -666,9 +721,11 @@ fn delete_others(
 fn read_files(
     todo: Vec<FileEntry>,
     manifest: &HashMap<String, FileRecord>,
-    art_tx: Sender<(Article, Option<chrono::NaiveDate>)>,
+    art_tx: Sender<(Article, Option<chrono::NaiveDate>, Option<Permit>)>,
     msg_tx: Sender<Msg>,
     stop: &AtomicBool,
+    budget: &Arc<ByteBudget>,
+    read_opts: &ingest::ReadOptions,
 ) {
     for entry in todo {
         if stop.load(Ordering::Relaxed) {
@@ -684,7 +741,11 @@ fn read_files(
         // multi-GB file would cost a full read): the reader rejects it from its first
         // bytes.
         if let Some(r) = old.filter(|r| r.size == entry.size && !looks_binary(&entry.abs)) {
-            match ingest::hash_prefix(&entry.abs, entry.size) {
+            let hashed = ingest::hash_prefix(&entry.abs, entry.size, Some(stop));
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            match hashed {
                 Ok(Some(h)) if h.finalize().to_hex().as_str() == r.hash => {
                     let rec = FileRecord {
                         size: entry.size,
@@ -713,7 +774,11 @@ fn read_files(
         let mut plan = ReadPlan::Whole;
         if let Some((r, st)) = old.and_then(|r| Some((r, r.stream.as_ref()?))) {
             if entry.size > st.len {
-                match ingest::hash_prefix(&entry.abs, st.len) {
+                let hashed = ingest::hash_prefix(&entry.abs, st.len, Some(stop));
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                match hashed {
                     Ok(Some(h)) if h.finalize().to_hex().as_str() == r.hash => {
                         plan = ReadPlan::Append {
                             state: st,
@@ -747,13 +812,17 @@ fn read_files(
                 started = true;
                 let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
             }
+            // Wait for room in the bytes in flight; none comes once stopped.
+            let Some(permit) = budget.acquire(article_cost(&a), stop) else {
+                return;
+            };
             ids.push(a.id.clone());
-            let _ = art_tx.send((a, file_date));
+            let _ = art_tx.send((a, file_date, Some(permit)));
         };
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));
         };
-        let result = ingest::read_file(&entry, plan, &mut sink, &mut report);
+        let result = ingest::read_file(&entry, plan, read_opts, &mut sink, &mut report);
         if stop.load(Ordering::Relaxed) {
             return;
         }
@@ -800,15 +869,10 @@ fn read_failed(p: Problem) -> Problem {
     p.with_hint("the file is not recorded as read; the next ingest reads it again")
 }
 
-/// NUL bytes in the first 8 KiB without a UTF-16 byte-order mark.
+/// Whether the first bytes say binary (a magic number, many control bytes); a FIFO
+/// or device is not opened for long enough to block.
 fn looks_binary(path: &Path) -> bool {
-    let mut head = [0u8; 8192];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = &head[..n];
-    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    !utf16 && head.contains(&0)
+    ingest::read_head(path).is_ok_and(|head| ingest::is_binary_head(&head))
 }
 
 /// Every path that has articles in the index, from the term dictionary.

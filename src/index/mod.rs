@@ -415,9 +415,16 @@ impl NewsIndex {
 
     /// Takes the single-writer lock. A second ingest gets a clear error; a lock left by
     /// a killed process is an OS file lock, released with the process, so never stale.
-    pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<IndexWriter> {
+    pub fn writer<D: tantivy::Document>(
+        &self,
+        threads: usize,
+        memory_bytes: usize,
+    ) -> Result<IndexWriter<D>> {
+        // Each thread needs 20 MB at least: more threads than the budget holds would
+        // take more memory than configured.
+        let threads = threads.clamp(1, (memory_bytes / 20_000_000).clamp(1, 8));
         let per_thread = (memory_bytes / threads.max(1)).max(20_000_000);
-        let writer: IndexWriter = self
+        let writer: IndexWriter<D> = self
             .index
             .writer_with_num_threads(threads.max(1), per_thread * threads.max(1))
             .map_err(|e| match e {

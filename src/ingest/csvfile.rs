@@ -15,12 +15,16 @@ use crate::article::Article;
 
 use super::decode;
 use super::fields::{field_of, Field, Fields};
+use super::limits::CellLimiter;
 use super::{FileEntry, Problem, Resume};
 
+/// Reads a CSV file's rows from `input` (the file's bytes), cells cut to `max_cell`
+/// bytes as they stream in, numbered on from `at`.
 pub(crate) fn read_file(
     entry: &FileEntry,
     input: Box<dyn Read>,
     at: &mut Resume,
+    max_cell: usize,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
@@ -29,6 +33,7 @@ pub(crate) fn read_file(
         &entry.rel,
         decode::CrlfReader::new(reader),
         at,
+        max_cell,
         sink,
         report,
     )
@@ -43,26 +48,38 @@ pub(crate) fn read_csv(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    read_csv_at(rel, reader, &mut Resume::default(), sink, report)
+    read_csv_at(
+        rel,
+        reader,
+        &mut Resume::default(),
+        super::DEFAULT_MAX_BODY,
+        sink,
+        report,
+    )
 }
 
 /// Reads CSV rows, numbering them on from `at`: for the rows appended since an
 /// earlier run, `reader` holds the header row followed by the new rows, and `at` the
 /// rows, line count and id state that run ended with; `at` is left at the end. An
-/// I/O error stops the file: it could not be read whole.
+/// I/O error stops the file: it could not be read whole. Cells are cut to `max_cell`
+/// bytes as they stream in (a warning each), so one huge cell never sits in memory
+/// whole.
 pub(crate) fn read_csv_at(
     rel: &str,
     reader: impl Read,
     at: &mut Resume,
+    max_cell: usize,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
     let tail = Rc::new(Cell::new(Tail::default()));
+    let limiter = CellLimiter::new(reader, max_cell);
+    let cut = Rc::clone(&limiter.cut);
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
         .from_reader(Tracking {
-            inner: reader,
+            inner: limiter,
             tail: Rc::clone(&tail),
         });
     let headers = rdr
@@ -119,6 +136,20 @@ pub(crate) fn read_csv_at(
         }
         n += 1;
         let line = record_line(&record, rdr.position(), tail.get()).map(|l| l + line_base);
+        let end = rdr.position().byte();
+        while let Some(c) = pop_cut_before(&cut, end) {
+            report(
+                Problem::warning(
+                    rel,
+                    format!(
+                        "a cell is {} bytes, over the {max_cell}-byte limit; cut",
+                        c.len
+                    ),
+                )
+                .at(line)
+                .with_hint("raise the limit with --max-body-bytes"),
+            );
+        }
         if record.len() != names.len() {
             if record.len() <= first_content {
                 report(
@@ -147,13 +178,26 @@ pub(crate) fn read_csv_at(
         }
         let mut fields = Fields::default();
         let mut lossy = None;
+        let mut controls: Option<decode::DroppedControls> = None;
         for (name, cell) in names.iter().zip(record.iter()) {
-            let (text, warning) = decode::decode_bytes_lossy(cell);
+            let (mut text, warning) = decode::decode_bytes_lossy(cell);
             lossy = lossy.or(warning);
+            if let Some(d) = decode::drop_controls(&mut text) {
+                controls = Some(match controls {
+                    Some(c) => decode::DroppedControls {
+                        count: c.count + d.count,
+                        ..c
+                    },
+                    None => d,
+                });
+            }
             fields.set_text(name, &text);
         }
         if let Some(w) = lossy {
             report(Problem::warning(rel, w).at(line));
+        }
+        if let Some(d) = controls {
+            report(Problem::warning(rel, d.describe()).at(line));
         }
         if let Some(article) = fields.into_article(rel, Some(n), line, ids, report) {
             sink(article);
@@ -162,6 +206,18 @@ pub(crate) fn read_csv_at(
     }
     (at.record, at.errors) = (n, errors);
     Ok(emitted)
+}
+
+/// The first cell cut before byte `end` of the stream, if any (cuts come in order).
+fn pop_cut_before(
+    cut: &std::cell::RefCell<std::collections::VecDeque<super::limits::CutCell>>,
+    end: u64,
+) -> Option<super::limits::CutCell> {
+    let mut cut = cut.borrow_mut();
+    match cut.front() {
+        Some(c) if c.end <= end => cut.pop_front(),
+        _ => None,
+    }
 }
 
 /// What a [`Tracking`] reader has handed out so far.

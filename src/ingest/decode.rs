@@ -5,10 +5,15 @@
 //! UTF-8 at all — Windows-1252, the superset of Latin-1 that old news files use.
 //! Only a file that mixes valid UTF-8 with invalid bytes gets U+FFFD replacements.
 //! Every lossy or guessed decode comes with a warning so the user can fix the file.
+//!
+//! A file is binary when its first bytes say so: a known magic number (PNG, gzip,
+//! PDF, zip…) or a high share of control bytes. A stray NUL in a text file does not
+//! make it binary: control characters are dropped from the text with a warning
+//! ([`drop_controls`]), so one bad byte never costs the articles around it.
 
 use std::io::{self, Read};
 
-/// How far into a file we look for NUL bytes to call it binary.
+/// How far into a file we look for control bytes to call it binary.
 pub const SNIFF_LEN: usize = 8 * 1024;
 
 /// Decoded text, with a warning if the decode guessed or lost something.
@@ -21,8 +26,9 @@ pub struct Decoded {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
-    #[error("binary file (NUL bytes near the start), skipped")]
-    Binary,
+    /// What the first bytes look like ("PNG image", "control bytes near the start").
+    #[error("binary file ({0}), skipped")]
+    Binary(&'static str),
 }
 
 /// What the first bytes of a file say about its encoding.
@@ -32,7 +38,8 @@ pub enum Sniff {
     Utf8Bom,
     Utf16Le,
     Utf16Be,
-    Binary,
+    /// What kind of binary file, as [`binary_kind`] names it.
+    Binary(&'static str),
     /// No BOM: treat as UTF-8 (falling back per [`decode_bytes_lossy`]).
     Plain,
 }
@@ -43,7 +50,7 @@ impl Sniff {
         match self {
             Sniff::Utf8Bom => 3,
             Sniff::Utf16Le | Sniff::Utf16Be => 2,
-            Sniff::Binary | Sniff::Plain => 0,
+            Sniff::Binary(_) | Sniff::Plain => 0,
         }
     }
 }
@@ -56,11 +63,117 @@ pub fn sniff(head: &[u8]) -> Sniff {
         Sniff::Utf16Le
     } else if head.starts_with(&[0xFE, 0xFF]) {
         Sniff::Utf16Be
-    } else if head[..head.len().min(SNIFF_LEN)].contains(&0) {
-        Sniff::Binary
+    } else if let Some(kind) = binary_kind(head) {
+        Sniff::Binary(kind)
     } else {
         Sniff::Plain
     }
+}
+
+/// Magic numbers of binary formats that end up in archives under a text extension,
+/// as (offset, bytes, name).
+const MAGIC: &[(usize, &[u8], &str)] = &[
+    (0, b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (0, b"GIF87a", "GIF image"),
+    (0, b"GIF89a", "GIF image"),
+    (0, b"\xFF\xD8\xFF", "JPEG image"),
+    (0, b"II*\x00", "TIFF image"),
+    (0, b"MM\x00*", "TIFF image"),
+    (0, b"%PDF-", "PDF document"),
+    (0, b"\x1F\x8B\x08", "gzip archive"),
+    (0, b"PK\x03\x04", "zip archive or office document"),
+    (0, b"PK\x05\x06", "zip archive"),
+    (0, b"\x28\xB5\x2F\xFD", "zstd archive"),
+    (0, b"\xFD7zXZ\x00", "xz archive"),
+    (0, b"7z\xBC\xAF\x27\x1C", "7-Zip archive"),
+    (0, b"Rar!\x1A\x07", "RAR archive"),
+    (4, b"1AY&SY", "bzip2 archive"),
+    (257, b"ustar", "tar archive"),
+    (0, b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "office document"),
+    (0, b"SQLite format 3\x00", "SQLite database"),
+    (0, b"\x7FELF", "executable"),
+    (0, b"\xCA\xFE\xBA\xBE", "executable or Java class"),
+    (0, b"\x00asm", "WebAssembly module"),
+    (0, b"OggS\x00", "Ogg media"),
+    (0, b"\x1A\x45\xDF\xA3", "Matroska or WebM video"),
+    (4, b"ftyp", "MP4 or QuickTime media"),
+    (8, b"WAVE", "WAV audio"),
+    (8, b"AVI ", "AVI video"),
+    (8, b"WEBP", "WebP image"),
+];
+
+/// Bytes that no text holds: C0 controls other than tab, line feed, vertical tab,
+/// form feed and carriage return, and DEL.
+pub fn is_control_byte(b: u8) -> bool {
+    matches!(b, 0x00..=0x08 | 0x0E..=0x1F | 0x7F)
+}
+
+/// Whether the first bytes of a file (its first [`SNIFF_LEN`] bytes, or all of a
+/// shorter file) are those of a binary file, and what kind. A known magic number
+/// decides; otherwise a high share of control bytes does: at least 16 of them
+/// making at least 5% of the bytes (random or compressed data has about 11%), or
+/// 30% of a shorter head. One stray NUL, or a few, is damage in a text file.
+pub fn binary_kind(head: &[u8]) -> Option<&'static str> {
+    let head = &head[..head.len().min(SNIFF_LEN)];
+    for &(at, magic, name) in MAGIC {
+        if head.get(at..at + magic.len()) == Some(magic) {
+            // Formats whose magic sits past a short prefix say what they are at 0.
+            let prefix_ok = match magic {
+                b"1AY&SY" => head.starts_with(b"BZh") && head[3].is_ascii_digit(),
+                b"WAVE" | b"AVI " | b"WEBP" => head.starts_with(b"RIFF"),
+                _ => true,
+            };
+            if prefix_ok {
+                return Some(name);
+            }
+        }
+    }
+    let controls = head.iter().filter(|&&b| is_control_byte(b)).count();
+    let share_over = |pct: usize| controls * 100 >= head.len() * pct;
+    if (controls >= 16 && share_over(5)) || (controls > 0 && share_over(30)) {
+        return Some("control bytes near the start");
+    }
+    None
+}
+
+/// Control characters dropped from a text by [`drop_controls`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DroppedControls {
+    pub count: usize,
+    /// The first one dropped.
+    pub first: char,
+    /// The 1-based line of the text it was on.
+    pub line: u64,
+}
+
+impl DroppedControls {
+    /// "2 control characters (the first U+0000) dropped".
+    pub fn describe(&self) -> String {
+        let plural = if self.count == 1 { "" } else { "s" };
+        format!(
+            "{} control character{plural} (the first U+{:04X}) dropped",
+            self.count, self.first as u32
+        )
+    }
+}
+
+/// Removes the characters [`is_control_byte`] names (NUL and other C0 controls but
+/// tab and line ends, and DEL): they are damage, not text, and would break a JSON
+/// parse or a terminal. Returns what was dropped, `None` (and no copy) when none was.
+pub fn drop_controls(text: &mut String) -> Option<DroppedControls> {
+    let offset = text.bytes().position(is_control_byte)?;
+    let first = char::from(text.as_bytes()[offset]);
+    let line = 1 + text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64;
+    let before = text.len();
+    text.retain(|c| !(c.is_ascii() && is_control_byte(c as u8)));
+    Some(DroppedControls {
+        count: before - text.len(),
+        first,
+        line,
+    })
 }
 
 /// Decodes a whole file.
@@ -68,7 +181,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let sniffed = sniff(bytes);
     let body = &bytes[sniffed.bom_len()..];
     let (text, warning) = match sniffed {
-        Sniff::Binary => return Err(DecodeError::Binary),
+        Sniff::Binary(kind) => return Err(DecodeError::Binary(kind)),
         Sniff::Utf16Le | Sniff::Utf16Be => {
             let (text, lossy) = decode_utf16(body, sniffed == Sniff::Utf16Be);
             let warning = lossy.then(|| {
@@ -383,13 +496,51 @@ mod tests {
     }
 
     #[test]
-    fn nul_means_binary_unless_utf16() {
-        assert_eq!(decode(b"PK\x03\x04\x00\x00"), Err(DecodeError::Binary));
+    fn binary_from_magic_or_a_high_share_of_controls() {
+        assert_eq!(
+            decode(b"PK\x03\x04\x00\x00"),
+            Err(DecodeError::Binary("zip archive or office document"))
+        );
+        assert_eq!(
+            binary_kind(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+            Some("PNG image")
+        );
+        assert_eq!(binary_kind(b"%PDF-1.4\n%text\n"), Some("PDF document"));
+        assert_eq!(binary_kind(b"BZh91AY&SY\x01"), Some("bzip2 archive"));
+        assert_eq!(binary_kind(b"BZh is not bzip2"), None);
         assert!(decode(&utf16("a", false)).is_ok());
-        // A NUL beyond the sniffed prefix does not make a file binary.
-        let mut late = vec![b'a'; SNIFF_LEN + 10];
-        late[SNIFF_LEN + 5] = 0;
-        assert!(decode(&late).is_ok());
+        // Pseudo-random bytes (compressed data without a header) are binary.
+        let mut x: u32 = 1;
+        let noise: Vec<u8> = (0..4096)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (x >> 16) as u8
+            })
+            .collect();
+        assert_eq!(binary_kind(&noise), Some("control bytes near the start"));
+        assert!(decode(b"\x00\x01\x02\x03binary").is_err());
+        // A few stray controls in text are not.
+        assert_eq!(
+            binary_kind(b"Title\n\nbody \x00\x01\x02 with NUL bytes\n"),
+            None
+        );
+        let mut text = b"word ".repeat(1000);
+        text[7] = 0;
+        assert_eq!(binary_kind(&text), None);
+    }
+
+    #[test]
+    fn controls_dropped() {
+        let mut s = "x\na\u{0}b\tc\u{1b}[31m\u{7f}\n\u{c}é".to_string();
+        let d = drop_controls(&mut s).unwrap();
+        assert_eq!(s, "x\nab\tc[31m\n\u{c}é");
+        assert_eq!((d.count, d.first, d.line), (3, '\0', 2));
+        assert_eq!(
+            d.describe(),
+            "3 control characters (the first U+0000) dropped"
+        );
+        let mut clean = "no controls\r\n".to_string();
+        assert_eq!(drop_controls(&mut clean), None);
     }
 
     #[test]

@@ -11,8 +11,8 @@
 //!
 //! A JSON Lines file is streamed line by line, so it may be larger than memory.
 //! Each non-blank line is a record; a bad line is reported with its line number and
-//! the others still go in. A line longer than [`MAX_LINE`] is skipped without being
-//! held in memory.
+//! the others still go in. A line longer than [`MAX_LINE`](super::MAX_LINE) (or twice
+//! the body limit, if more) is skipped without being held in memory.
 
 use std::io::{self, BufRead, BufReader};
 
@@ -22,7 +22,7 @@ use crate::article::Article;
 
 use super::decode::{self, Sniff};
 use super::fields::{Fields, Ids};
-use super::{FileEntry, Problem, Resume, MAX_LINE};
+use super::{FileEntry, Problem, Resume};
 
 pub(crate) fn read_json_file(
     entry: &FileEntry,
@@ -32,6 +32,7 @@ pub(crate) fn read_json_file(
 ) -> Result<usize, Problem> {
     let bytes = super::read_whole(entry, input)?;
     let text = super::decode_whole(&entry.rel, &bytes, report)?;
+    drop(bytes);
     parse_json(&entry.rel, &text, sink, report)
 }
 
@@ -289,11 +290,12 @@ pub(crate) fn read_jsonl_file(
     entry: &FileEntry,
     input: Box<dyn io::Read>,
     at: &mut Resume,
+    max_line: usize,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
     let reader = open_text_stream(&entry.rel, input)?;
-    read_jsonl_at(&entry.rel, reader, at, sink, report)
+    read_jsonl_at(&entry.rel, reader, at, max_line, sink, report)
 }
 
 /// Wraps a file for streaming: drops a UTF-8 BOM, transcodes UTF-16, refuses binary.
@@ -308,9 +310,11 @@ pub(crate) fn open_text_stream<R: io::Read + 'static>(
     let sniffed = decode::sniff(head);
     reader.consume(sniffed.bom_len());
     Ok(match sniffed {
-        Sniff::Binary => {
-            return Err(Problem::error(rel, decode::DecodeError::Binary.to_string())
-                .with_hint("not a text file; rename or remove it"))
+        Sniff::Binary(kind) => {
+            return Err(
+                Problem::error(rel, decode::DecodeError::Binary(kind).to_string())
+                    .with_hint("not a text file; rename or remove it"),
+            )
         }
         Sniff::Utf16Le => Box::new(BufReader::new(decode::Utf16Reader::new(reader, false))),
         Sniff::Utf16Be => Box::new(BufReader::new(decode::Utf16Reader::new(reader, true))),
@@ -322,10 +326,11 @@ pub(crate) fn open_text_stream<R: io::Read + 'static>(
 pub(crate) fn read_jsonl(
     rel: &str,
     reader: impl BufRead,
+    max_line: usize,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    read_jsonl_at(rel, reader, &mut Resume::default(), sink, report)
+    read_jsonl_at(rel, reader, &mut Resume::default(), max_line, sink, report)
 }
 
 /// Streams JSON Lines records from where `at` says the stream begins (the start of
@@ -335,6 +340,7 @@ pub(crate) fn read_jsonl_at(
     rel: &str,
     mut reader: impl BufRead,
     at: &mut Resume,
+    max_line: usize,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
@@ -343,7 +349,7 @@ pub(crate) fn read_jsonl_at(
     let (mut line, mut n, mut emitted) = (at.line, at.record, 0usize);
     loop {
         buf.clear();
-        let read = match read_line_limited(&mut reader, &mut buf, MAX_LINE) {
+        let read = match read_line_limited(&mut reader, &mut buf, max_line) {
             Ok(read) => read,
             Err(e) => return Err(super::io_problem(rel, "read error", &e).at_line(line + 1)),
         };
@@ -357,7 +363,7 @@ pub(crate) fn read_jsonl_at(
                         rel,
                         format!(
                             "line is {len} bytes, longer than the {} MiB limit; skipped",
-                            MAX_LINE / (1024 * 1024)
+                            max_line / (1024 * 1024)
                         ),
                     )
                     .at_line(line),
@@ -366,7 +372,9 @@ pub(crate) fn read_jsonl_at(
             }
             LineRead::Line => {}
         }
-        let (text, warning) = decode::decode_bytes_lossy(&buf);
+        let (mut text, warning) = decode::decode_bytes_lossy(&buf);
+        // Raw control bytes are never valid JSON: drop them rather than the record.
+        let dropped = decode::drop_controls(&mut text);
         let text = text.trim();
         if text.is_empty() {
             continue;
@@ -374,6 +382,9 @@ pub(crate) fn read_jsonl_at(
         n += 1;
         if let Some(w) = warning {
             report(Problem::warning(rel, w).at_line(line));
+        }
+        if let Some(d) = dropped {
+            report(Problem::warning(rel, d.describe()).at_line(line));
         }
         match serde_json::from_str::<Value>(text) {
             Ok(value) => emitted += record(rel, &value, n, Some(line), ids, sink, report),
@@ -443,6 +454,7 @@ fn read_line_limited(
 
 #[cfg(test)]
 mod tests {
+    use super::super::MAX_LINE;
     use super::*;
 
     fn run_json(text: &str) -> (Result<usize, Problem>, Vec<Article>, Vec<Problem>) {
@@ -455,9 +467,13 @@ mod tests {
 
     fn run_jsonl(bytes: &[u8]) -> (Result<usize, Problem>, Vec<Article>, Vec<Problem>) {
         let (mut arts, mut probs) = (Vec::new(), Vec::new());
-        let r = read_jsonl("a.jsonl", bytes, &mut |a| arts.push(a), &mut |p| {
-            probs.push(p)
-        });
+        let r = read_jsonl(
+            "a.jsonl",
+            bytes,
+            MAX_LINE,
+            &mut |a| arts.push(a),
+            &mut |p| probs.push(p),
+        );
         (r, arts, probs)
     }
 
@@ -575,9 +591,13 @@ mod tests {
             read_line_limited(&mut reader, &mut buf, 50),
             Ok(LineRead::Eof)
         ));
-        let r = read_jsonl("a.jsonl", &data[..], &mut |a| arts.push(a), &mut |p| {
-            probs.push(p)
-        });
+        let r = read_jsonl(
+            "a.jsonl",
+            &data[..],
+            MAX_LINE,
+            &mut |a| arts.push(a),
+            &mut |p| probs.push(p),
+        );
         assert_eq!(r, Ok(3));
     }
 
@@ -594,7 +614,13 @@ mod tests {
         .unwrap();
         let mut arts = Vec::new();
         assert_eq!(
-            read_jsonl("a.jsonl", stream, &mut |a| arts.push(a), &mut |_| {}),
+            read_jsonl(
+                "a.jsonl",
+                stream,
+                MAX_LINE,
+                &mut |a| arts.push(a),
+                &mut |_| {}
+            ),
             Ok(1)
         );
         assert!(open_text_stream("a.jsonl", std::io::Cursor::new(b"\x00\x01".to_vec())).is_err());
@@ -609,7 +635,13 @@ mod tests {
         let stream = open_text_stream("a.jsonl", std::io::Cursor::new(bytes)).unwrap();
         let mut arts = Vec::new();
         assert_eq!(
-            read_jsonl("a.jsonl", stream, &mut |a| arts.push(a), &mut |_| {}),
+            read_jsonl(
+                "a.jsonl",
+                stream,
+                MAX_LINE,
+                &mut |a| arts.push(a),
+                &mut |_| {}
+            ),
             Ok(2)
         );
         assert_eq!(arts[0].title, "Zürich");

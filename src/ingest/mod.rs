@@ -34,11 +34,15 @@ mod csvfile;
 mod decode;
 mod fields;
 mod json;
+mod limits;
+mod open;
 mod tap;
 mod text;
 mod walk;
 
 pub use decode::{decode, DecodeError, Decoded};
+pub use limits::{ReadOptions, DEFAULT_MAX_BODY};
+pub use open::{is_not_regular, open_regular, read_head};
 pub use walk::{walk, FileEntry, SkipReason, Walk, WalkEvent, WalkStats};
 
 /// Files in these formats are read whole, so they are refused above this size.
@@ -200,7 +204,19 @@ pub fn read_articles(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    match read_file(entry, ReadPlan::Whole, sink, report) {
+    read_articles_with(entry, &ReadOptions::default(), sink, report)
+}
+
+/// [`read_articles`] with limits and a stop flag: text fields over
+/// `max_body_bytes` are cut (a warning each); once `stop` is set a read stops at the
+/// next buffer and no more problems are reported.
+pub fn read_articles_with(
+    entry: &FileEntry,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
+    match read_file(entry, ReadPlan::Whole, opts, sink, report) {
         Ok(read) => Ok(read.articles),
         Err(ReadError::Io(p) | ReadError::Bad(p)) => Err(p),
     }
@@ -276,35 +292,78 @@ pub(crate) struct Resume {
 }
 
 /// The hasher after a file's first `len` bytes, to compare with a stored hash or go
-/// on with; `None` when the file is now shorter.
-pub fn hash_prefix(path: &Path, len: u64) -> std::io::Result<Option<blake3::Hasher>> {
-    tap::hash_prefix(path, len)
+/// on with; `None` when the file is now shorter. The file is opened with
+/// [`open_regular`] (a FIFO or device put in its place is refused, not waited on),
+/// and once `stop` is set the hashing gives up at the next buffer.
+pub fn hash_prefix(
+    path: &Path,
+    len: u64,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> std::io::Result<Option<blake3::Hasher>> {
+    tap::hash_prefix(path, len, stop)
 }
 
 /// Reads one file's articles in one pass over its bytes, no further than the size
 /// the walk saw (a file that grows during the run is read as it was when the run
 /// began), hashing exactly the bytes read.
+///
+/// The file is opened with [`open_regular`]; once `opts.stop` is set the read fails
+/// at the next buffer (an [`ReadError::Io`]: the file is not read whole) and no more
+/// problems are reported. Each article's control characters are dropped and its
+/// title, subtitle and body cut to `opts.max_body_bytes` (a warning each); CSV cells
+/// are cut as they stream in, and a JSON Lines line may be as long as an escaped body
+/// at that limit.
 pub fn read_file(
     entry: &FileEntry,
     plan: ReadPlan<'_>,
+    opts: &ReadOptions,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<FileRead, ReadError> {
     use std::cell::RefCell;
     use std::io::{Read, Seek};
     use std::rc::Rc;
+    let stopped = || {
+        opts.stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    let report = RefCell::new(report);
+    let mut report_live = |p: Problem| {
+        if !stopped() {
+            (report.borrow_mut())(p);
+        }
+    };
+    let max = opts.max_body_bytes;
+    let mut cut_sink = |mut a: Article| {
+        let controls = limits::drop_field_controls(&mut a);
+        for p in controls.into_iter().chain(limits::cut_fields(&mut a, max)) {
+            if !stopped() {
+                (report.borrow_mut())(p);
+            }
+        }
+        sink(a);
+    };
+    let (sink, report) = (&mut cut_sink, &mut report_live);
+    // A line may hold a body up to the body limit, escaped.
+    let max_line = MAX_LINE.max(opts.max_body_bytes.saturating_mul(2));
     let mut file = open(entry).map_err(ReadError::Io)?;
     let csv = entry.format == Format::Csv;
     let mut at = Resume::default();
     let (seen, result) = match plan {
         ReadPlan::Whole => {
             let seen = Rc::new(RefCell::new(tap::Seen::new(blake3::Hasher::new(), csv)));
-            let input = Box::new(tap::Tap::new(file.take(entry.size), Rc::clone(&seen)));
+            let input = Box::new(tap::Tap::new(
+                stoppable(file.take(entry.size), opts),
+                Rc::clone(&seen),
+            ));
             let result = match entry.format {
                 Format::Text | Format::Markdown => text::read_file(entry, input, sink, report),
                 Format::Json => json::read_json_file(entry, input, sink, report),
-                Format::JsonLines => json::read_jsonl_file(entry, input, &mut at, sink, report),
-                Format::Csv => csvfile::read_file(entry, input, &mut at, sink, report),
+                Format::JsonLines => {
+                    json::read_jsonl_file(entry, input, &mut at, max_line, sink, report)
+                }
+                Format::Csv => csvfile::read_file(entry, input, &mut at, max, sink, report),
             };
             (seen, result)
         }
@@ -316,7 +375,7 @@ pub fn read_file(
             file.seek(std::io::SeekFrom::Start(state.len)).map_err(io)?;
             let seen = Rc::new(RefCell::new(tap::Seen::resume(*prefix, state, csv)));
             let rest = tap::Tap::new(
-                file.take(entry.size.saturating_sub(state.len)),
+                stoppable(file.take(entry.size.saturating_sub(state.len)), opts),
                 Rc::clone(&seen),
             );
             at = Resume {
@@ -340,11 +399,12 @@ pub fn read_file(
                     &entry.rel,
                     decode::CrlfReader::new(stream),
                     &mut at,
+                    max,
                     sink,
                     report,
                 )
             } else {
-                json::read_jsonl_at(&entry.rel, stream, &mut at, sink, report)
+                json::read_jsonl_at(&entry.rel, stream, &mut at, max_line, sink, report)
             };
             (seen, result)
         }
@@ -366,7 +426,12 @@ pub fn read_file(
     if !whole && seen.bytes < entry.size {
         let mut f = open(entry).map_err(ReadError::Io)?;
         f.seek(std::io::SeekFrom::Start(seen.bytes))
-            .and_then(|_| std::io::copy(&mut f.take(entry.size - seen.bytes), &mut seen.hasher))
+            .and_then(|_| {
+                std::io::copy(
+                    &mut stoppable(f.take(entry.size - seen.bytes), opts),
+                    &mut seen.hasher,
+                )
+            })
             .map_err(|e| ReadError::Io(io_problem(&entry.rel, "read error", &e)))?;
     }
     let streamed = matches!(entry.format, Format::JsonLines | Format::Csv);
@@ -423,7 +488,7 @@ pub fn read_articles_from_bytes(
         }
         Format::JsonLines => {
             let reader = json::open_text_stream(rel, std::io::Cursor::new(bytes.to_vec()))?;
-            json::read_jsonl(rel, reader, sink, report)
+            json::read_jsonl(rel, reader, MAX_LINE, sink, report)
         }
         Format::Csv => {
             let reader = json::open_text_stream(rel, std::io::Cursor::new(bytes.to_vec()))?;
@@ -432,13 +497,32 @@ pub fn read_articles_from_bytes(
     }
 }
 
-/// Opens a file for reading, turning the I/O error into a [`Problem`].
+/// Whether a file's first bytes (see [`read_head`]) are those of a binary file: a
+/// known magic number or a high share of control bytes, and no UTF-16 byte-order mark.
+pub fn is_binary_head(head: &[u8]) -> bool {
+    matches!(decode::sniff(head), decode::Sniff::Binary(_))
+}
+
+/// Opens a file for reading, turning the I/O error into a [`Problem`]. A FIFO,
+/// socket or device (put in the file's place since the walk) is refused, not waited on.
 fn open(entry: &FileEntry) -> Result<std::fs::File, Problem> {
-    std::fs::File::open(&entry.abs).map_err(|e| io_problem(&entry.rel, "cannot open", &e))
+    open::open_regular(&entry.abs).map_err(|e| io_problem(&entry.rel, "cannot open", &e))
+}
+
+/// A file's reader that fails once the options' stop flag is set, so a parser in the
+/// middle of a huge file or record gives up within one buffer.
+fn stoppable<R: std::io::Read + 'static>(r: R, opts: &ReadOptions) -> Box<dyn std::io::Read> {
+    match &opts.stop {
+        Some(stop) => Box::new(open::StopReader::new(r, stop.clone())),
+        None => Box::new(r),
+    }
 }
 
 fn io_problem(rel: &str, what: &str, e: &std::io::Error) -> Problem {
     let p = Problem::error(rel, format!("{what}: {e}"));
+    if open::is_not_regular(e) {
+        return p.with_hint("it took the place of a file found by the walk; skipped");
+    }
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => p.with_hint("check the file's permissions"),
         std::io::ErrorKind::NotFound => p.with_hint("the file vanished during the walk"),
@@ -480,11 +564,14 @@ fn decode_whole(
     bytes: &[u8],
     report: &mut dyn FnMut(Problem),
 ) -> Result<String, Problem> {
-    let decoded = decode::decode(bytes).map_err(|e| {
+    let mut decoded = decode::decode(bytes).map_err(|e| {
         Problem::error(rel, e.to_string()).with_hint("not a text file; rename or remove it")
     })?;
     if let Some(w) = decoded.warning {
         report(Problem::warning(rel, w));
+    }
+    if let Some(d) = decode::drop_controls(&mut decoded.text) {
+        report(Problem::warning(rel, d.describe()).at_line(d.line));
     }
     Ok(decoded.text)
 }

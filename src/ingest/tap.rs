@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::io::{self, Read};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a [`Tap`] has seen so far.
 pub(crate) struct Seen {
@@ -176,14 +177,23 @@ impl CsvScan {
 }
 
 /// The hash of a file's first `len` bytes, and the hasher to go on with; `None` when
-/// the file is now shorter than that.
-pub(crate) fn hash_prefix(path: &Path, len: u64) -> io::Result<Option<blake3::Hasher>> {
-    let f = std::fs::File::open(path)?;
+/// the file is now shorter than that. Opened with [`open_regular`](super::open_regular)
+/// (a FIFO or device is refused, never waited on); once `stop` is set, the hashing
+/// fails at the next buffer.
+pub(crate) fn hash_prefix(
+    path: &Path,
+    len: u64,
+    stop: Option<&AtomicBool>,
+) -> io::Result<Option<blake3::Hasher>> {
+    let f = super::open_regular(path)?;
     let mut h = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut r = f.take(len);
     let mut n_total = 0u64;
     loop {
+        if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return Err(io::Error::other(super::open::STOPPED));
+        }
         let n = match r.read(&mut buf) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

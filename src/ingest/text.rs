@@ -31,6 +31,7 @@ pub(crate) fn read_file(
 ) -> Result<usize, Problem> {
     let bytes = super::read_whole(entry, input)?;
     let text = super::decode_whole(&entry.rel, &bytes, report)?;
+    drop(bytes);
     if text.trim().is_empty() {
         report(super::empty_file(&entry.rel));
         return Ok(0);

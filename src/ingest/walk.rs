@@ -176,9 +176,13 @@ fn is_newsidx_index(dir: &Path) -> bool {
         Ok(m) if m.is_file() && m.len() < 1 << 20 => {}
         _ => return false,
     }
-    let Ok(bytes) = std::fs::read(&marker) else {
+    // Through `open_regular`: a FIFO put in its place since the stat is not waited on.
+    let mut bytes = Vec::new();
+    let read = super::open_regular(&marker)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 1 << 20), &mut bytes));
+    if read.is_err() {
         return false;
-    };
+    }
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return false;
     };
