@@ -138,18 +138,34 @@ pub fn lock(path: &Path) -> Result<FolderLock> {
         .truncate(false)
         .open(&lock_path)
         .map_err(|e| cannot_write(path, &e))?;
-    match fs4::fs_std::FileExt::try_lock_exclusive(&file) {
-        Ok(true) => Ok(FolderLock {
-            _file: file,
-            path: lock_path,
-        }),
-        Ok(false) => Err(Error::IndexLocked {
-            path: path.to_path_buf(),
-            lock: lock_path,
-        }),
-        Err(e) => Err(cannot_write(path, &e)),
+    // A holder that was just killed may take a moment to be gone (an ingest killed
+    // with kill -9 ends its worker process through the kernel, a few milliseconds
+    // later): wait briefly before saying the index is busy.
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match fs4::fs_std::FileExt::try_lock_exclusive(&file) {
+            Ok(true) => {
+                return Ok(FolderLock {
+                    _file: file,
+                    path: lock_path,
+                })
+            }
+            Ok(false) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(false) => {
+                return Err(Error::IndexLocked {
+                    path: path.to_path_buf(),
+                    lock: lock_path,
+                })
+            }
+            Err(e) => return Err(cannot_write(path, &e)),
+        }
     }
 }
+
+/// How long an ingest waits for the lock before saying another one holds it.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(1000);
 
 fn cannot_write(path: &Path, e: &std::io::Error) -> Error {
     Error::UnusableIndexPath {
