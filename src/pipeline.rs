@@ -156,8 +156,18 @@ pub fn ingest(
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
     let started = Instant::now();
-    if !opts.root.is_dir() {
-        return Err(Error::MissingDir(opts.root.clone()));
+    match std::fs::metadata(&opts.root) {
+        Ok(m) if m.is_dir() => {}
+        Ok(m) => {
+            return Err(Error::NotADir {
+                path: opts.root.clone(),
+                kind: crate::error::kind_of(&m),
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::MissingDir(opts.root.clone()))
+        }
+        Err(e) => return Err(Error::io(&opts.root, e)),
     }
     let root = opts
         .root

@@ -75,6 +75,23 @@ impl NewsIndex {
     /// Opens an existing index for reading.
     pub fn open(path: &Path) -> Result<NewsIndex> {
         let meta_path = path.join(META_FILE);
+        // A file given as --index, or a folder that cannot be looked into, is said as
+        // such, not as "no index here".
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::UnusableIndexPath {
+                    path: path.to_path_buf(),
+                    reason: format!("is {}, not an index folder", crate::error::kind_of(&m)),
+                })
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(path, e)),
+            _ => {}
+        }
+        if let Err(e) = std::fs::metadata(&meta_path) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                return Err(Error::io(&meta_path, e));
+            }
+        }
         if meta_path.exists() && !path.join("meta.json").exists() {
             return Err(Error::NoIndex(path.to_path_buf()));
         }
@@ -136,11 +153,13 @@ impl NewsIndex {
     /// Opens the index at `path` for an ingest of `root`, creating it when the folder
     /// is empty or missing. `rebuild` wipes an existing newsidx index first.
     pub fn open_for_ingest(path: &Path, root: &Path, rebuild: bool) -> Result<NewsIndex> {
-        if path.exists() && !path.is_dir() {
-            return Err(Error::UnusableIndexPath {
-                path: path.to_path_buf(),
-                reason: "is a file, not a folder".into(),
-            });
+        if let Ok(m) = std::fs::metadata(path) {
+            if !m.is_dir() {
+                return Err(Error::UnusableIndexPath {
+                    path: path.to_path_buf(),
+                    reason: format!("is {}, not a folder", crate::error::kind_of(&m)),
+                });
+            }
         }
         let is_ours = path.join(META_FILE).exists();
         if rebuild && is_ours {
