@@ -64,9 +64,9 @@ fn next_step(p: &Problem, what: Step) -> Problem {
         return p.clone();
     }
     let hint = match (what, p.line.is_some()) {
-        (Step::Ingest, true) => "fix the record; the next ingest reads the file again",
+        (Step::Ingest, true) => "fix the file at that line; the next ingest reads it again",
         (Step::Ingest, false) => "fix or remove the file; the next ingest tries it again",
-        (Step::Enrich, true) => "fix the record",
+        (Step::Enrich, true) => "fix the file at that line",
         (Step::Enrich, false) => "fix the file",
     };
     p.clone().with_hint(hint)

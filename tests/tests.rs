@@ -12,3 +12,4 @@ mod features;
 mod hostile;
 mod proptests;
 mod relevance;
+mod trust_messages;
