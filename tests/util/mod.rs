@@ -2,6 +2,8 @@
 //! real `newsidx` binary with a clean environment.
 #![allow(dead_code)]
 
+pub mod shim;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
