@@ -184,6 +184,13 @@ pub fn ingest(
     };
     let idx = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
     let mut writer = idx.writer(opts.writer_threads, opts.writer_memory)?;
+    // A run killed during a commit leaves files no commit refers to, among them a
+    // deletion file named after an opstamp this run will reach again; writing that
+    // name would fail with "file already exists". Remove them first.
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(|e| Error::write(&opts.index, e))?;
     let manifest = idx.manifest()?;
     let mut grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(&idx)?;

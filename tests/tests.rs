@@ -10,6 +10,7 @@ mod cli;
 mod faults;
 mod features;
 mod hostile;
+mod model;
 mod proptests;
 mod relevance;
 mod trust_messages;
