@@ -277,7 +277,13 @@ impl Model {
                 self.log(format!("edit in place {rel}"));
             }
             4 if APPENDS => {
-                let more = self.appendix(&ext);
+                // An emptied CSV file has lost its header: it starts again whole.
+                let empty = std::fs::metadata(&f).is_ok_and(|m| m.len() == 0);
+                let more = if empty {
+                    self.contents(&ext)
+                } else {
+                    self.appendix(&ext)
+                };
                 let mut h = std::fs::OpenOptions::new().append(true).open(&f).unwrap();
                 std::io::Write::write_all(&mut h, more.as_bytes()).unwrap();
                 self.log(format!("append {rel}"));
@@ -403,6 +409,7 @@ impl Model {
             .files()
             .into_iter()
             .filter(|p| matches!(Self::ext(p).as_str(), "jsonl" | "csv"))
+            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
             .collect();
         if files.is_empty() {
             return;
