@@ -765,3 +765,38 @@ fn kills_and_faults_end_in_the_fresh_set() {
         ],
     );
 }
+
+/// Found by the history above: a run killed inside a commit leaves files the commit
+/// had written (deletion files named `SEGMENT.OPSTAMP.del`, listed in tantivy's
+/// `.managed.json`) but no `meta.json` that refers to them. The next run reaches the
+/// same opstamps and must not fail with "file already exists". The files are made
+/// here as such a kill leaves them, for every opstamp the next run could reach.
+#[test]
+fn a_commit_cut_short_by_a_kill_leaves_nothing_in_the_way() {
+    let env = TestEnv::new();
+    for i in 0..3 {
+        env.write(&format!("a{i}.txt"), format!("Title {i}\n\nBody {i}.\n"));
+    }
+    env.ingest_ok();
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(env.index.join("meta.json")).unwrap()).unwrap();
+    let managed_path = env.index.join(".managed.json");
+    let mut managed: Vec<String> =
+        serde_json::from_slice(&std::fs::read(&managed_path).unwrap()).unwrap();
+    let opstamp = meta["opstamp"].as_u64().unwrap();
+    for seg in meta["segments"].as_array().unwrap() {
+        let id = seg["segment_id"].as_str().unwrap().replace('-', "");
+        for op in opstamp + 1..opstamp + 60 {
+            let name = format!("{id}.{op}.del");
+            std::fs::write(env.index.join(&name), b"left by a killed run").unwrap();
+            managed.push(name);
+        }
+    }
+    std::fs::write(&managed_path, serde_json::to_vec(&managed).unwrap()).unwrap();
+    env.write("a1.txt", "Title 1\n\nBody changed.\n");
+    let r = env.ingest(&[]).success().json();
+    assert_eq!(r["articles_updated"], 1, "{r}");
+    let hits = env.hits("changed", &[]);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(env.article_count(), 3);
+}
