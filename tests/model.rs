@@ -692,6 +692,19 @@ fn is_generated_title(t: &str) -> bool {
         && parts[2].chars().all(|c| c.is_ascii_digit())
 }
 
+/// The folder holding tantivy's files (`meta.json`): the index folder itself, or a
+/// data folder inside it.
+fn tantivy_dir(index: &Path) -> Option<PathBuf> {
+    if index.join("meta.json").exists() {
+        return Some(index.to_path_buf());
+    }
+    std::fs::read_dir(index)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("meta.json").exists())
+}
+
 /// Permissions do not stop root: an unreadable folder cannot be made.
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -778,9 +791,10 @@ fn a_commit_cut_short_by_a_kill_leaves_nothing_in_the_way() {
         env.write(&format!("a{i}.txt"), format!("Title {i}\n\nBody {i}.\n"));
     }
     env.ingest_ok();
+    let dir = tantivy_dir(&env.index).expect("tantivy's meta.json");
     let meta: Value =
-        serde_json::from_slice(&std::fs::read(env.index.join("meta.json")).unwrap()).unwrap();
-    let managed_path = env.index.join(".managed.json");
+        serde_json::from_slice(&std::fs::read(dir.join("meta.json")).unwrap()).unwrap();
+    let managed_path = dir.join(".managed.json");
     let mut managed: Vec<String> =
         serde_json::from_slice(&std::fs::read(&managed_path).unwrap()).unwrap();
     let opstamp = meta["opstamp"].as_u64().unwrap();
@@ -788,7 +802,7 @@ fn a_commit_cut_short_by_a_kill_leaves_nothing_in_the_way() {
         let id = seg["segment_id"].as_str().unwrap().replace('-', "");
         for op in opstamp + 1..opstamp + 60 {
             let name = format!("{id}.{op}.del");
-            std::fs::write(env.index.join(&name), b"left by a killed run").unwrap();
+            std::fs::write(dir.join(&name), b"left by a killed run").unwrap();
             managed.push(name);
         }
     }

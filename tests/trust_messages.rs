@@ -5,6 +5,7 @@
 
 use crate::util::{Run, TestEnv};
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The longest line the tests accept (the binary's own limit is 400 characters for an
@@ -35,6 +36,19 @@ fn only_error(r: &Run) -> String {
     lines[0].to_string()
 }
 
+/// The folder holding tantivy's files (`meta.json`): the index folder itself, or a
+/// data folder inside it.
+fn tantivy_dir(index: &Path) -> Option<PathBuf> {
+    if index.join("meta.json").exists() {
+        return Some(index.to_path_buf());
+    }
+    std::fs::read_dir(index)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("meta.json").exists())
+}
+
 fn index_arg(env: &TestEnv) -> &str {
     env.index.to_str().unwrap()
 }
@@ -57,7 +71,7 @@ fn a_damaged_meta_json_is_one_short_line_not_its_content() {
     env.ingest_ok();
     // tantivy echoes the file it cannot parse into its error: 2 MB of it here.
     std::fs::write(
-        env.index.join("meta.json"),
+        tantivy_dir(&env.index).unwrap().join("meta.json"),
         format!("{{{}", "x".repeat(2_000_000)),
     )
     .unwrap();
@@ -388,7 +402,7 @@ fn an_interrupted_ingest_exits_130_with_its_json() {
         .spawn()
         .unwrap();
     let started = std::time::Instant::now();
-    while !env.index.join("meta.json").exists() && started.elapsed() < Duration::from_secs(20) {
+    while tantivy_dir(&env.index).is_none() && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(300));
