@@ -210,11 +210,21 @@ impl Model {
         out
     }
 
+    /// The path under the archive, for the history: bytes that are not UTF-8 as
+    /// `\xHH`, so a replay shows which of two similar names an operation meant.
     fn rel(&self, p: &Path) -> String {
-        p.strip_prefix(&self.env.corpus)
+        let bytes = p
+            .strip_prefix(&self.env.corpus)
             .unwrap_or(p)
-            .to_string_lossy()
-            .into_owned()
+            .as_os_str()
+            .as_encoded_bytes();
+        bytes
+            .utf8_chunks()
+            .map(|c| {
+                let bad: String = c.invalid().iter().map(|b| format!("\\x{b:02x}")).collect();
+                format!("{}{bad}", c.valid())
+            })
+            .collect()
     }
 
     fn new_path(&mut self) -> PathBuf {
@@ -316,15 +326,23 @@ impl Model {
                 // Latin-1 names: `café.txt` and `cafè.txt` differ on disk but not once
                 // shown lossily, so some of them meet under one shown name.
                 use std::os::unix::ffi::OsStringExt;
+                // Half the time beside such a name, where the two meet.
+                let like: Vec<&PathBuf> = files.iter().filter(|p| p.to_str().is_none()).collect();
+                let (dir, ext) = if like.is_empty() || self.rng.chance(50) {
+                    (f.parent().unwrap().to_path_buf(), ext.clone())
+                } else {
+                    let p = *self.rng.pick(&like);
+                    (p.parent().unwrap().to_path_buf(), Self::ext(p))
+                };
                 let mut name = b"caf".to_vec();
                 name.push(*self.rng.pick(&[0xe9u8, 0xe8, 0xea]));
                 name.push(b'.');
                 name.extend_from_slice(ext.as_bytes());
-                let to = f.parent().unwrap().join(std::ffi::OsString::from_vec(name));
+                let to = dir.join(std::ffi::OsString::from_vec(name));
                 if to.exists() {
                     return;
                 }
-                if self.rng.chance(50) {
+                if self.rng.chance(50) && Self::ext(&f) == ext {
                     std::fs::rename(&f, &to).unwrap();
                     self.log(format!("rename {rel} -> {} (not UTF-8)", self.rel(&to)));
                 } else {
