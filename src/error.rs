@@ -72,7 +72,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("{}; fix the file given to --gazetteer (its format is in src/enrich/data/README.md)", bounded(.0, LINE_MAX / 2))]
+    #[error("{}; give --gazetteer a file in the format of src/enrich/data/README.md", bounded(.0, LINE_MAX / 2))]
     Gazetteer(String),
 
     #[error("index error: {0}")]
@@ -201,5 +201,42 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_keeps_start_and_end() {
+        assert_eq!(clip("short", 10), "short");
+        let s = clip("abcdefghijklmnopqrstuvwxyz", 11);
+        assert_eq!(s.chars().count(), 11);
+        assert_eq!(s, "abcdef…wxyz");
+        // Characters, not bytes: never cut inside one.
+        let e = "é".repeat(100);
+        assert_eq!(clip(&e, 9).chars().count(), 9);
+    }
+
+    #[test]
+    fn bounded_cuts_quoted_values_and_escapes_control_characters() {
+        let long = "x".repeat(1000);
+        let s = bounded(
+            &format!("bad value \"{long}\" in `{long}`; fix it"),
+            LINE_MAX,
+        );
+        assert!(s.starts_with("bad value \"xxx"), "{s}");
+        assert!(s.ends_with("x`; fix it"), "{s}");
+        assert_eq!(s.matches('…').count(), 2, "{s}");
+        assert!(s.chars().count() < 2 * QUOTE_MAX + 40, "{s}");
+        // An escaped quote inside a Debug-printed string does not end the value.
+        let s = bounded(&format!("Content: \"a\\\"{long}\"; rebuild"), LINE_MAX);
+        assert!(s.ends_with("\"; rebuild") && s.len() < 200, "{s}");
+        // An unclosed quote leaves the cut to the whole line, which keeps the end.
+        let s = bounded(&format!("oops \"{long}; do this"), 100);
+        assert_eq!(s.chars().count(), 100);
+        assert!(s.starts_with("oops \"") && s.ends_with("; do this"), "{s}");
+        assert_eq!(bounded("a\nb\tc", LINE_MAX), "a\\nb\\tc");
     }
 }

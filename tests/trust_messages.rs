@@ -292,6 +292,20 @@ fn wrong_kinds_of_path_are_named_as_such() {
             .unwrap();
         let r = Run::from_output(&["ingest", "pipe.txt"], out).code(2);
         assert!(only_error(&r).contains("not a folder"), "{r:?}");
+        // A FIFO as the gazetteer file would block its read forever.
+        let out = env
+            .cmd()
+            .args(["enrich", file, "--gazetteer", fifo.to_str().unwrap()])
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let r = Run::from_output(&["enrich", "--gazetteer", "pipe.txt"], out).code(2);
+        let line = only_error(&r);
+        assert!(
+            line.contains("pipe.txt: is a named pipe (FIFO), not a gazetteer file"),
+            "{line}"
+        );
+        assert!(line.contains("give --gazetteer a file"), "{line}");
     } else {
         eprintln!("note: mkfifo unavailable, FIFO cases not run");
     }
