@@ -237,6 +237,20 @@ fn exit_codes_say_how_the_ingest_ended() {
     // A run that changes a failed file reads it again; fixed, it exits 0.
     env.write("feed.jsonl", "{\"title\": \"ok\", \"body\": \"fine\"}\n");
     env.ingest(&[]).code(0);
+    // enrich says the same of the one file it reads.
+    let bad = env.write(
+        "one.jsonl",
+        "{\"title\": \"Harbour\", \"body\": \"It reopened.\"}\n{oops\n",
+    );
+    let r = env
+        .run(&["enrich", bad.to_str().unwrap(), "--json"])
+        .code(1);
+    assert_eq!(r.json_lines().len(), 1, "{r:?}");
+    assert!(
+        r.problem("error", "one.jsonl", Some(2)).ends_with(')'),
+        "{r:?}"
+    );
+    env.remove("one.jsonl");
     // 2: stopped by an error; --json still prints an object on stdout.
     let r = env
         .run(&["ingest", "missing", "--index", index_arg(&env), "--json"])
