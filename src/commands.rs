@@ -1,6 +1,7 @@
 //! One function per subcommand: turn validated flags into library calls and print.
 
 use crate::cli::{self, Command};
+use crate::exit_codes::ExitCode;
 use crate::output::Output;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -19,11 +20,11 @@ use std::path::Path;
 /// (every file against its checksum) and, if that finds damage, the one-line
 /// "damaged; run `newsidx ingest --rebuild`" error is returned; otherwise a panic is
 /// an internal error, said in one line.
-pub fn run_guarded(cmd: Command, out: &Output) -> Result<()> {
+pub fn run_guarded(cmd: Command, out: &Output) -> Result<ExitCode> {
     let index = index_of(&cmd);
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cmd, out)));
     match ran {
-        Ok(Ok(())) => Ok(()),
+        Ok(Ok(code)) => Ok(code),
         Ok(Err(e)) => {
             let low_level = matches!(
                 e.downcast_ref::<newsidx::error::Error>(),
@@ -96,27 +97,68 @@ fn damage(index: &Path) -> Option<anyhow::Error> {
     }
 }
 
-pub fn run(cmd: Command, out: &Output) -> Result<()> {
-    match cmd {
+pub fn run(cmd: Command, out: &Output) -> Result<ExitCode> {
+    let index = match &cmd {
+        Command::Search(a) => Some(a.index.index.clone()),
+        Command::Tags(a) => Some(a.index.index.clone()),
+        Command::Timeline(a) => Some(a.index.index.clone()),
+        Command::Show(a) => Some(a.index.index.clone()),
+        Command::Similar(a) => Some(a.index.index.clone()),
+        Command::Stats(a) => Some(a.index.index.clone()),
+        Command::Ingest(_) | Command::Enrich(_) | Command::Eval(_) => None,
+    };
+    let done = |r: Result<()>| r.map(|()| ExitCode::Success);
+    let res = match cmd {
         Command::Ingest(a) => ingest(a, out),
         Command::Enrich(a) => enrich(a, out),
-        Command::Search(a) => search(a, out),
-        Command::Tags(a) => tags(a, out),
-        Command::Timeline(a) => timeline(a, out),
-        Command::Show(a) => show(a, out),
-        Command::Similar(a) => similar(a, out),
-        Command::Stats(a) => stats(a, out),
-        Command::Eval(a) => eval(a, out),
-    }
+        Command::Search(a) => done(search(a, out)),
+        Command::Tags(a) => done(tags(a, out)),
+        Command::Timeline(a) => done(timeline(a, out)),
+        Command::Show(a) => done(show(a, out)),
+        Command::Similar(a) => done(similar(a, out)),
+        Command::Stats(a) => done(stats(a, out)),
+        Command::Eval(a) => done(eval(a, out)),
+    };
+    // tantivy's own errors (an unreadable segment met during a search) do not say
+    // which index they are about, nor what to do.
+    res.map_err(|e| match (&index, e.downcast_ref::<newsidx::error::Error>()) {
+        (Some(p), Some(newsidx::error::Error::Tantivy(_))) => e.context(format!(
+            "{}: cannot read the index; if this happens again, rebuild it with `newsidx ingest --rebuild`",
+            p.display()
+        )),
+        _ => e,
+    })
 }
 
-fn problem_line(out: &Output, root: &Path, p: &Problem) -> String {
+/// A problem as printed: `error: path:line: message (what to do)`. A problem that
+/// says nothing of what to do gets the next step of `what` (ingest or enrich).
+fn problem_line(out: &Output, root: &Path, p: &Problem, what: Step) -> String {
     let label = if p.is_error() {
         out.red("error")
     } else {
         out.yellow("warning")
     };
-    format!("{label}: {}", shown(root, p))
+    format!("{label}: {}", shown(root, &next_step(p, what)))
+}
+
+/// The problem with a next step, if it has none of its own.
+fn next_step(p: &Problem, what: Step) -> Problem {
+    if !p.is_error() || p.hint.is_some() {
+        return p.clone();
+    }
+    let hint = match (what, p.line.is_some()) {
+        (Step::Ingest, true) => "fix the file at that line; the next ingest reads it again",
+        (Step::Ingest, false) => "fix or remove the file; the next ingest tries it again",
+        (Step::Enrich, true) => "fix the file at that line",
+        (Step::Enrich, false) => "fix the file",
+    };
+    p.clone().with_hint(hint)
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Ingest,
+    Enrich,
 }
 
 /// The problem with its path as the user can open it (under the folder they gave).
@@ -147,7 +189,24 @@ impl Progress for Bar {
     }
 }
 
-fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
+/// tantivy's limit on one writer thread's memory arena (just under 4 GiB), in MB.
+const WRITER_MB_PER_THREAD_MAX: usize = 4094;
+
+fn ingest(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
+    let json = a.json;
+    ingest_run(a, out).inspect_err(|e| {
+        if json {
+            // A script reading stdout learns that the run stopped, and why.
+            let line = crate::error_line(e);
+            println!(
+                "{}",
+                json!({"error": line, "exit_code": ExitCode::Error.code()})
+            );
+        }
+    })
+}
+
+fn ingest_run(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
     let mut opts = IngestOptions::new(a.dir.clone(), a.index.index.clone());
     opts.rebuild = a.rebuild;
     opts.gazetteer = a.gazetteer;
@@ -171,7 +230,13 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
     opts.max_body_bytes = a.max_body_bytes;
     if let Some(mb) = a.writer_memory {
         if mb < 20 {
-            bail!("--writer-memory {mb}: the index writer needs at least 20 MB");
+            bail!("--writer-memory {mb}: the index writer needs at least 20 MB; give 20 or more");
+        }
+        let max = WRITER_MB_PER_THREAD_MAX * opts.writer_threads;
+        if mb > max {
+            bail!(
+                "--writer-memory {mb}: the index writer takes at most {WRITER_MB_PER_THREAD_MAX} MB per writer thread, {max} MB here; give {max} or less, or leave it out"
+            );
         }
         opts.writer_memory = mb << 20;
     }
@@ -191,7 +256,7 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
     let mut progress = Bar(bar.clone());
     let dir = a.dir.clone();
     let mut report = |p: &Problem| {
-        let line = problem_line(out, &dir, p);
+        let line = problem_line(out, &dir, p, Step::Ingest);
         match &bar {
             Some(b) => b.suspend(|| eprintln!("{line}")),
             None => eprintln!("{line}"),
@@ -202,14 +267,24 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
     // last commit stands; the next run finishes the work).
     let _ = ctrlc::set_handler(move || {
         if stop.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            std::process::exit(130);
+            std::process::exit(ExitCode::Interrupted.code().into());
         }
     });
     let sum = pipeline::ingest(&opts, &mut report, &mut progress)?;
+    let code = if sum.interrupted {
+        ExitCode::Interrupted
+    } else if sum.errors > 0 || sum.files_failed > 0 {
+        ExitCode::Partial
+    } else {
+        ExitCode::Success
+    };
     let mut so = std::io::stdout().lock();
     if a.json {
-        writeln!(so, "{}", serde_json::to_string(&sum)?)?;
-        return interrupted(&sum);
+        let mut v = serde_json::to_value(&sum)?;
+        v["exit_code"] = json!(code.code());
+        writeln!(so, "{v}")?;
+        so.flush()?;
+        return Ok(code);
     }
     writeln!(
         so,
@@ -248,7 +323,8 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
             sum.articles_indexed, sum.files_read
         )?;
     }
-    interrupted(&sum)
+    so.flush()?;
+    Ok(code)
 }
 
 /// `--threads N` capped at 4 per core and 64 in all: more threads only add memory
@@ -266,35 +342,41 @@ fn cap_threads(requested: usize, cores: usize) -> (usize, Option<String>) {
     }
 }
 
-/// An interrupted ingest exits 130, as a shell expects after Ctrl-C.
-fn interrupted(sum: &pipeline::Summary) -> Result<()> {
-    if sum.interrupted {
-        std::io::stdout().flush()?;
-        std::process::exit(130);
-    }
-    Ok(())
-}
-
 fn gazetteer_for(path: Option<&Path>) -> Result<std::borrow::Cow<'static, Gazetteer>>
 where
     Gazetteer: Clone,
 {
     Ok(match path {
         Some(p) => std::borrow::Cow::Owned(
-            Gazetteer::with_user_file(p).map_err(|e| anyhow::anyhow!("{e}"))?,
+            Gazetteer::with_user_file(p)
+                .map_err(|e| newsidx::error::Error::Gazetteer(e.to_string()))?,
         ),
         None => std::borrow::Cow::Borrowed(Gazetteer::shipped()),
     })
 }
 
-fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<()> {
+fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {
     let path = &a.file;
-    if !path.is_file() {
-        bail!("{}: no such file", path.display());
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(m) if m.is_dir() => bail!(
+            "{}: is a folder, not a file; give one article file (`newsidx ingest DIR` reads a whole folder)",
+            path.display()
+        ),
+        Ok(m) => bail!(
+            "{}: is {}, not a regular file; give an article file",
+            path.display(),
+            newsidx::error::kind_of(&m)
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "{}: no such file; give an article file (`newsidx enrich FILE`)",
+            path.display()
+        ),
+        Err(e) => bail!("{}: cannot read ({e}); check the path and its permissions", path.display()),
     }
     let root = path.parent().unwrap_or(Path::new("."));
-    let entry =
-        FileEntry::for_path(root, path).map_err(|p| anyhow::anyhow!("{}", shown(root, &p)))?;
+    let entry = FileEntry::for_path(root, path)
+        .map_err(|p| anyhow::anyhow!("{}", shown(root, &next_step(&p, Step::Enrich))))?;
     let gaz = gazetteer_for(a.gazetteer.as_deref())?;
     let enricher = Enricher::for_bytes(&gaz, entry.size);
     let file_date =
@@ -306,10 +388,15 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<()> {
         problems.push(p)
     });
     for p in &problems {
-        eprintln!("{}", problem_line(out, root, p));
+        eprintln!("{}", problem_line(out, root, p, Step::Enrich));
     }
+    let code = if problems.iter().any(Problem::is_error) {
+        ExitCode::Partial
+    } else {
+        ExitCode::Success
+    };
     if let Err(p) = res {
-        bail!("{}", shown(root, &p));
+        bail!("{}", shown(root, &next_step(&p, Step::Enrich)));
     }
     for art in articles {
         let e = enricher.enrich(art, file_date);
@@ -387,7 +474,8 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<()> {
         }
         writeln!(so)?;
     }
-    Ok(())
+    so.flush()?;
+    Ok(code)
 }
 
 fn open(index: &Path) -> Result<NewsIndex> {

@@ -1,7 +1,19 @@
 //! The library's error type. Each variant names what it is about (a path, a value)
 //! and, where there is one, the next step for the user.
+//!
+//! Also the rules every printed message follows: one line ([`one_line`]), of bounded
+//! length ([`bounded`]) however long the value it quotes (a CSV header, a JSON
+//! field, a damaged file's content echoed back by tantivy or serde).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
+
+/// Longest quoted value kept whole in a message; a longer one keeps its start and
+/// end around an ellipsis.
+pub const QUOTE_MAX: usize = 60;
+
+/// Longest message line, in characters.
+pub const LINE_MAX: usize = 400;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -17,6 +29,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The archive given to ingest exists but is not a folder.
+    #[error("{}: is {kind}, not a folder; give the folder that holds your articles (`newsidx ingest DIR`)", .path.display())]
+    NotADir { path: PathBuf, kind: &'static str },
+
     #[error("{}: is being written by another ingest (lock file {}); wait for it to finish", .path.display(), .lock.display())]
     IndexLocked { path: PathBuf, lock: PathBuf },
 
@@ -30,7 +46,7 @@ pub enum Error {
     #[error("{}: no index here; run `newsidx ingest` first (or pass --index PATH)", .0.display())]
     NoIndex(PathBuf),
 
-    #[error("{}: {reason}; choose another --index path", .path.display())]
+    #[error("{}: {}; choose another --index path", .path.display(), bounded(.reason, LINE_MAX / 2))]
     UnusableIndexPath { path: PathBuf, reason: String },
 
     #[error("{}: index was built from {}, not {}; pass --index PATH for a separate index or --rebuild to replace it", .path.display(), .root.display(), .requested.display())]
@@ -40,34 +56,43 @@ pub enum Error {
         requested: PathBuf,
     },
 
-    #[error("{}: the index is damaged ({reason}); run `newsidx ingest --rebuild` to rebuild it", .path.display())]
+    #[error("{}: the index is damaged ({}); run `newsidx ingest --rebuild` to rebuild it", .path.display(), bounded(.reason, LINE_MAX / 2))]
     Damaged { path: PathBuf, reason: String },
 
-    #[error("{}: cannot write the index ({reason}); it keeps its last commit: free space or fix permissions, then run ingest again", .path.display())]
+    #[error("{}: cannot write the index ({}); it keeps its last commit: free space or fix permissions, then run ingest again", .path.display(), bounded(.reason, LINE_MAX / 2))]
     Write { path: PathBuf, reason: String },
 
-    #[error("unknown {kind} '{value}'{}", suggest(.suggestions))]
+    #[error("unknown {kind} '{}'{}", clip(.value, QUOTE_MAX), suggest(.suggestions))]
     UnknownTag {
         kind: &'static str,
         value: String,
         suggestions: Vec<String>,
     },
 
-    #[error("{0}")]
+    #[error("{}", bounded(.0, LINE_MAX))]
     InvalidArgument(String),
 
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {source}{}", .path.display(), io_hint(.source))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
 
-    #[error("{0}")]
+    #[error("{}; give --gazetteer a file in the format of src/enrich/data/README.md", bounded(.0, LINE_MAX / 2))]
     Gazetteer(String),
 
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// The next step after an I/O error, where the error kind says what it is.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "; check its permissions",
+        std::io::ErrorKind::NotFound => "; check the path",
+        _ => "",
+    }
 }
 
 fn suggest(s: &[String]) -> String {
@@ -76,6 +101,91 @@ fn suggest(s: &[String]) -> String {
     } else {
         format!("; closest known: {}", s.join(", "))
     }
+}
+
+/// What a path is, in words, for "is {kind}, not a folder/file" messages.
+pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_file() {
+        "a file"
+    } else if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// `s` with control characters (a newline in a file name or a CSV cell) escaped, so
+/// it prints as one line.
+pub fn one_line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `s` cut to at most `max` characters by dropping its middle for "…": the start
+/// (which names the path) and the end (which says what to do next) both stay.
+pub fn clip(s: &str, max: usize) -> Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= max {
+        return Cow::Borrowed(s);
+    }
+    let keep = max.saturating_sub(1);
+    let head = keep - keep * 2 / 5;
+    let tail = keep - head;
+    let mut out: String = s.chars().take(head).collect();
+    out.push('…');
+    out.extend(s.chars().skip(n - tail));
+    Cow::Owned(out)
+}
+
+/// A message made fit to print: one line, every quoted value (`"…"` or `` `…` ``)
+/// cut to [`QUOTE_MAX`] characters, and the whole cut to `max` characters.
+pub fn bounded(s: &str, max: usize) -> String {
+    let s = one_line(s);
+    let mut out = String::with_capacity(s.len().min(4 * max));
+    let mut rest: &str = &s;
+    while let Some(open) = rest.find(['"', '`']) {
+        let q = rest.as_bytes()[open];
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        // The closing quote, past backslash escapes (Rust's `{:?}` of a string).
+        let mut close = None;
+        let mut escaped = false;
+        for (i, b) in rest.bytes().enumerate() {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' && q == b'"' {
+                escaped = true;
+            } else if b == q {
+                close = Some(i);
+                break;
+            }
+        }
+        // An unclosed quote is left to the cut of the whole line.
+        let Some(c) = close else { break };
+        out.push_str(&clip(&rest[..c], QUOTE_MAX));
+        out.push(q as char);
+        rest = &rest[c + 1..];
+    }
+    out.push_str(rest);
+    clip(&out, max).into_owned()
 }
 
 impl Error {
@@ -98,5 +208,42 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_keeps_start_and_end() {
+        assert_eq!(clip("short", 10), "short");
+        let s = clip("abcdefghijklmnopqrstuvwxyz", 11);
+        assert_eq!(s.chars().count(), 11);
+        assert_eq!(s, "abcdef…wxyz");
+        // Characters, not bytes: never cut inside one.
+        let e = "é".repeat(100);
+        assert_eq!(clip(&e, 9).chars().count(), 9);
+    }
+
+    #[test]
+    fn bounded_cuts_quoted_values_and_escapes_control_characters() {
+        let long = "x".repeat(1000);
+        let s = bounded(
+            &format!("bad value \"{long}\" in `{long}`; fix it"),
+            LINE_MAX,
+        );
+        assert!(s.starts_with("bad value \"xxx"), "{s}");
+        assert!(s.ends_with("x`; fix it"), "{s}");
+        assert_eq!(s.matches('…').count(), 2, "{s}");
+        assert!(s.chars().count() < 2 * QUOTE_MAX + 40, "{s}");
+        // An escaped quote inside a Debug-printed string does not end the value.
+        let s = bounded(&format!("Content: \"a\\\"{long}\"; rebuild"), LINE_MAX);
+        assert!(s.ends_with("\"; rebuild") && s.len() < 200, "{s}");
+        // An unclosed quote leaves the cut to the whole line, which keeps the end.
+        let s = bounded(&format!("oops \"{long}; do this"), 100);
+        assert_eq!(s.chars().count(), 100);
+        assert!(s.starts_with("oops \"") && s.ends_with("; do this"), "{s}");
+        assert_eq!(bounded("a\nb\tc", LINE_MAX), "a\\nb\\tc");
     }
 }

@@ -185,8 +185,18 @@ pub fn ingest(
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
     let started = Instant::now();
-    if !opts.root.is_dir() {
-        return Err(Error::MissingDir(opts.root.clone()));
+    match std::fs::metadata(&opts.root) {
+        Ok(m) if m.is_dir() => {}
+        Ok(m) => {
+            return Err(Error::NotADir {
+                path: opts.root.clone(),
+                kind: crate::error::kind_of(&m),
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::MissingDir(opts.root.clone()))
+        }
+        Err(e) => return Err(Error::io(&opts.root, e)),
     }
     // A root that cannot be listed says nothing about what it holds: stop before the
     // index is touched (a folder that fails later is handled by the walk).
@@ -214,6 +224,13 @@ pub fn ingest(
     let idx = &target.idx;
     let mut writer: tantivy::IndexWriter<InFlightDoc> =
         idx.writer(opts.writer_threads, opts.writer_memory)?;
+    // A run killed during a commit leaves files no commit refers to, among them a
+    // deletion file named after an opstamp this run will reach again; writing that
+    // name would fail with "file already exists". Remove them first.
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(|e| Error::write(&opts.index, e))?;
     let manifest = idx.manifest()?;
     let mut grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(idx)?;

@@ -503,7 +503,7 @@ fn malformed_json_line_is_an_error_and_the_other_lines_are_read() {
             "\n"
         ),
     );
-    let r = env.ingest(&[]).success();
+    let r = env.ingest(&[]).code(1);
     r.problem("error", "feed.jsonl", Some(2));
     let report = r.json();
     assert!(report["errors"].as_u64().unwrap() >= 1, "{report}");
@@ -524,7 +524,7 @@ fn bad_csv_row_is_an_error_and_the_other_rows_are_read() {
          2\n\
          3,Third,The third zebu.\n",
     );
-    let r = env.ingest(&[]).success();
+    let r = env.ingest(&[]).code(1);
     r.problem("error", "table.csv", Some(3));
     assert_eq!(r.json()["articles_added"], 3);
     let mut ids = env.ids("zebu", &[]);
@@ -539,7 +539,7 @@ fn binary_file_is_an_error_and_skipped() {
     let mut bytes = b"PK\x03\x04".to_vec();
     bytes.extend((0u8..=255).cycle().take(4096));
     env.write("archive.txt", &bytes);
-    let r = env.ingest(&[]).success();
+    let r = env.ingest(&[]).code(1);
     let line = r.problem("error", "archive.txt", None);
     assert!(line.contains("binary"), "{line}");
     let report = r.json();
@@ -568,7 +568,7 @@ fn every_problem_is_one_line_naming_its_file() {
     env.write("table.csv", "id,title,body\n1,A,B\n2\n");
     env.write("archive.txt", b"\x00\x01\x02\x03binary");
     env.write("empty.md", "");
-    let r = env.ingest(&[]).success();
+    let r = env.ingest(&[]).code(1);
     for name in [
         "latin.txt",
         "feed.jsonl",

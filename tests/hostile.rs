@@ -386,7 +386,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn hostile_archive_ingests_with_exact_counts() {
     let h = hostile();
     let out = &h.ingest;
-    assert_eq!(out.code, Some(0), "{}", out.show());
+    assert_eq!(out.code, Some(1), "{}", out.show());
     assert!(!out.stderr.contains("panicked"), "{}", out.show());
     // Good articles, plus the ones only root can read.
     let extra = if h.perms_enforced { 0 } else { 2 };
@@ -503,7 +503,13 @@ fn broken_files_are_reported_with_path_and_reason() {
 fn second_ingest_of_hostile_archive_changes_nothing() {
     let h = hostile();
     let _ = &h.corpus;
-    let out = run(&["ingest", s(&h.corpus), "--index", s(&h.index), "--json"]).ok();
+    let out = run(&["ingest", s(&h.corpus), "--index", s(&h.index), "--json"]);
+    assert_eq!(
+        out.code,
+        Some(1),
+        "unreadable entries fail again: {}",
+        out.show()
+    );
     let sum = out.json();
     assert_eq!(sum["articles_added"], 0, "{sum}");
     assert_eq!(sum["articles_removed"], 0, "{sum}");

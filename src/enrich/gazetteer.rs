@@ -31,6 +31,8 @@ pub enum GazetteerError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{}: is {kind}, not a gazetteer file", .path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error("{path}:{line}: {message}")]
     Parse {
         path: PathBuf,
@@ -193,6 +195,16 @@ impl Gazetteer {
     /// The shipped gazetteer plus the entries of a user file (format in
     /// `src/enrich/data/README.md`).
     pub fn with_user_file(path: &Path) -> Result<Gazetteer, GazetteerError> {
+        // A FIFO would block the read forever, a folder fail with a puzzling error.
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => {
+                return Err(GazetteerError::NotAFile {
+                    path: path.to_path_buf(),
+                    kind: crate::error::kind_of(&m),
+                })
+            }
+            _ => {}
+        }
         let text = std::fs::read_to_string(path).map_err(|source| GazetteerError::Io {
             path: path.to_path_buf(),
             source,

@@ -174,6 +174,18 @@ impl NewsIndex {
     /// (a search sees its last commit) or a rebuild may be swapping in a new
     /// generation (a search sees the old one until the swap, the new one after).
     pub fn open(path: &Path) -> Result<NewsIndex> {
+        // A file given as --index, or a folder that cannot be looked into, is said as
+        // such, not as "no index here".
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::UnusableIndexPath {
+                    path: path.to_path_buf(),
+                    reason: format!("is {}, not an index folder", crate::error::kind_of(&m)),
+                })
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(path, e)),
+            _ => {}
+        }
         // A rebuild may swap the pointer and remove the old data folder between our
         // reading the pointer and opening its files: then the pointer names another
         // folder, and that one is opened instead.
@@ -337,11 +349,13 @@ impl NewsIndex {
     /// current one when [`Ingesting::finish`] is called. Takes the folder's ingest lock
     /// before anything else is read or written.
     pub fn open_for_ingest(path: &Path, root: &Path, rebuild: bool) -> Result<Ingesting> {
-        if path.exists() && !path.is_dir() {
-            return Err(Error::UnusableIndexPath {
-                path: path.to_path_buf(),
-                reason: "is a file, not a folder".into(),
-            });
+        if let Ok(m) = std::fs::metadata(path) {
+            if !m.is_dir() {
+                return Err(Error::UnusableIndexPath {
+                    path: path.to_path_buf(),
+                    reason: format!("is {}, not a folder", crate::error::kind_of(&m)),
+                });
+            }
         }
         // A folder that is not ours is refused before a lock file is put into it.
         if path.is_dir() && !path.join(POINTER).exists() {

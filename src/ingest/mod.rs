@@ -159,37 +159,29 @@ impl Problem {
 
 /// `path:line: message (hint)`, on one line, like a compiler diagnostic.
 /// Control characters (a newline in a file name or a CSV header cell) are escaped,
-/// so a problem is always exactly one line.
+/// so a problem is always exactly one line; long quoted values (a field, a header
+/// list, a parser's echo of the input) are cut, so it is at most a few hundred
+/// characters however big the input.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_one_line(f, &self.path)?;
+        use crate::error::{bounded, clip, one_line};
+        f.write_str(&clip(&one_line(&self.path), PATH_MAX))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         f.write_str(": ")?;
-        write_one_line(f, &self.message)?;
+        f.write_str(&bounded(&self.message, MESSAGE_MAX))?;
         if let Some(hint) = &self.hint {
-            f.write_str(" (")?;
-            write_one_line(f, hint)?;
-            f.write_str(")")?;
+            write!(f, " ({})", bounded(hint, HINT_MAX))?;
         }
         Ok(())
     }
 }
 
-fn write_one_line(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    if !s.chars().any(char::is_control) {
-        return f.write_str(s);
-    }
-    for c in s.chars() {
-        if c.is_control() {
-            write!(f, "{}", c.escape_default())?;
-        } else {
-            write!(f, "{c}")?;
-        }
-    }
-    Ok(())
-}
+/// The parts of a problem line, in characters: together at most about 500.
+const PATH_MAX: usize = 160;
+const MESSAGE_MAX: usize = 220;
+const HINT_MAX: usize = 120;
 
 impl std::error::Error for Problem {}
 
@@ -647,6 +639,50 @@ mod tests {
         assert_eq!(
             p.to_string(),
             "a\\nb.csv: no title column (x\\r\\ny) (\\u{1b}[31m)"
+        );
+    }
+
+    /// A 100,000-column header or a 2 MB field quoted in a message: the line stays
+    /// short, names the file, and keeps the hint at its end.
+    #[test]
+    fn problem_display_is_bounded() {
+        let header: Vec<String> = (0..100_000).map(|i| format!("col{i}")).collect();
+        let p = Problem::error(
+            "news/wide.csv",
+            format!(
+                "no title or body column in the header ({})",
+                header.join(", ")
+            ),
+        )
+        .at_line(1)
+        .with_hint("name a column title or body");
+        let s = p.to_string();
+        assert!(s.chars().count() <= 510, "{} chars", s.chars().count());
+        assert!(
+            s.starts_with("news/wide.csv:1: no title or body column in the header (col0, col1"),
+            "{s}"
+        );
+        assert!(s.contains('…'), "{s}");
+        assert!(
+            s.ends_with("col99999) (name a column title or body)"),
+            "{s}"
+        );
+
+        let field = "x".repeat(2_000_000);
+        let p = Problem::error(
+            "a.jsonl",
+            format!("invalid JSON: invalid type: string \"{field}\", expected a map (column 9)"),
+        )
+        .at_line(4);
+        let s = p.to_string();
+        assert!(s.len() < 400, "{} bytes", s.len());
+        assert!(s.ends_with("\", expected a map (column 9)"), "{s}");
+
+        let deep = "d/".repeat(2000) + "f.txt";
+        let s = Problem::error(deep, "cannot read").to_string();
+        assert!(
+            s.chars().count() <= 200 && s.ends_with("d/f.txt: cannot read"),
+            "{s}"
         );
     }
 }
