@@ -574,7 +574,7 @@ fn two_ingests_creating_one_index_never_leave_a_dead_end() {
         assert_eq!(generations(&index).len(), 1, "round {round}");
         assert!(!index.join("newsidx.json.tmp").exists());
     });
-    // An ingest waits up to a second for the lock, so a loser is refused only when
+    // An ingest waits up to a third of a second for the lock, so a loser is refused only when
     // the winner takes longer than that; either way no round may end in a dead end.
     eprintln!(
         "{} of 60 racing ingests were refused the lock",

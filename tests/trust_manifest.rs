@@ -92,7 +92,9 @@ fn articles(env: &TestEnv) -> BTreeMap<String, String> {
 fn fresh_articles(env: &TestEnv) -> BTreeMap<String, String> {
     let other = TestEnv::new();
     crate::util::copy_dir(&env.corpus, &other.corpus);
-    other.ingest_ok();
+    // Exit 1 when the corpus holds a bad record (reported), 0 otherwise.
+    let r = other.ingest(&[]);
+    assert!(matches!(r.code, Some(0 | 1)), "{r:?}");
     articles(&other)
 }
 
@@ -246,7 +248,7 @@ fn rows_appended_to_a_csv_are_read_alone_and_match_a_whole_read() {
     .unwrap();
     write!(f, "bad row with no content column\r\n").unwrap();
     drop(f);
-    let run = env.ingest(&[]).success();
+    let run = env.ingest(&[]).code(1); // the bad row is reported
     let second = run.json();
     assert_eq!(n(&second, "files_appended"), 1, "{second}");
     assert_eq!(n(&second, "articles_added"), 1, "{second}");
@@ -259,7 +261,7 @@ fn rows_appended_to_a_csv_are_read_alone_and_match_a_whole_read() {
     run.problem("error", "big.csv", Some(604));
     let fresh = TestEnv::new();
     crate::util::copy_dir(&env.corpus, &fresh.corpus);
-    let whole = fresh.ingest(&[]).success();
+    let whole = fresh.ingest(&[]).code(1);
     assert_eq!(n(&whole.json(), "articles_added"), 301);
     whole.problem("error", "big.csv", Some(604));
 

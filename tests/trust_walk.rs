@@ -161,7 +161,7 @@ fn folder_that_becomes_unreadable_keeps_its_articles_and_other_deletions_go_on()
     env.remove("z.txt");
     let r = ingest_honouring_permissions(&env);
     chmod(&env.corpus.join("sub"), 0o755);
-    let r = r.success();
+    let r = r.code(1);
     let line = r.problem("error", "sub", None).to_string();
     assert!(line.to_lowercase().contains("permission"), "{line}");
     let sum = r.json();
@@ -200,14 +200,14 @@ fn deeper_unreadable_folder_and_unsearchable_folder_keep_their_articles() {
     chmod(&env.corpus.join("sub/deep"), 0o000);
     let r = ingest_honouring_permissions(&env);
     chmod(&env.corpus.join("sub/deep"), 0o755);
-    let sum = r.success().json();
+    let sum = r.code(1).json();
     assert_eq!(sum["articles_removed"], 0, "{sum}");
     assert_eq!(env.article_count(), 6);
 
     chmod(&env.corpus.join("sub"), 0o444);
     let r = ingest_honouring_permissions(&env);
     chmod(&env.corpus.join("sub"), 0o755);
-    let r = r.success();
+    let r = r.code(1);
     let sum = r.json();
     assert_eq!(sum["articles_removed"], 0, "{r:?}");
     assert!(sum["errors"].as_u64().unwrap() >= 1, "{r:?}");
@@ -225,7 +225,7 @@ fn folder_replaced_by_a_broken_link_keeps_its_articles() {
     std::fs::rename(&sub, &away).unwrap();
     for target in [env.root.join("nowhere"), sub.clone()] {
         std::os::unix::fs::symlink(&target, &sub).unwrap();
-        let r = env.ingest(&[]).success();
+        let r = env.ingest(&[]).code(1);
         let line = r.problem("error", "sub", None).to_string();
         let sum = r.json();
         assert_eq!(
@@ -273,7 +273,7 @@ fn folder_whose_listing_fails_part_way_keeps_its_articles() {
         .env("NEWSIDX_FAULT_READDIR_AFTER", "3")
         .output()
         .unwrap();
-    let r = Run::from_output(&args, out).success();
+    let r = Run::from_output(&args, out).code(1);
     let line = r.problem("error", "sub", None).to_string();
     assert!(line.contains("error"), "{line}");
     let sum = r.json();

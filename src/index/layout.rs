@@ -140,7 +140,7 @@ pub fn lock(path: &Path) -> Result<FolderLock> {
         .map_err(|e| cannot_write(path, &e))?;
     // A holder that was just killed may take a moment to be gone (an ingest killed
     // with kill -9 ends its worker process through the kernel, a few milliseconds
-    // later): wait briefly before saying the index is busy.
+    // later): wait briefly (a third of a second) before saying the index is busy.
     let deadline = std::time::Instant::now() + LOCK_WAIT;
     loop {
         match fs4::fs_std::FileExt::try_lock_exclusive(&file) {
@@ -165,7 +165,7 @@ pub fn lock(path: &Path) -> Result<FolderLock> {
 }
 
 /// How long an ingest waits for the lock before saying another one holds it.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(1000);
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
 
 fn cannot_write(path: &Path, e: &std::io::Error) -> Error {
     Error::UnusableIndexPath {
