@@ -192,10 +192,28 @@ impl Error {
     /// A failure of the index writer, said once and plainly (tantivy's own text
     /// repeats the cause).
     pub fn write(path: impl Into<PathBuf>, e: tantivy::TantivyError) -> Error {
-        let reason = match &e {
-            tantivy::TantivyError::IoError(io) => io.to_string(),
-            tantivy::TantivyError::OpenWriteError(w) => w.to_string(),
-            other => other.to_string(),
+        use tantivy::directory::error::OpenWriteError;
+        let io: Option<&std::io::Error> = match &e {
+            tantivy::TantivyError::IoError(io) => Some(io),
+            tantivy::TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => {
+                Some(io_error)
+            }
+            _ => None,
+        };
+        // tantivy wraps the OS error in its own (a debug dump of nested types, with the
+        // file's path): the kind is what the user can act on.
+        let plain = io.and_then(|io| match io.kind() {
+            std::io::ErrorKind::StorageFull => Some("No space left on device"),
+            std::io::ErrorKind::QuotaExceeded => Some("Disk quota exceeded"),
+            std::io::ErrorKind::ReadOnlyFilesystem => Some("Read-only file system"),
+            std::io::ErrorKind::PermissionDenied => Some("Permission denied"),
+            _ => None,
+        });
+        let reason = match (plain, &e) {
+            (Some(p), _) => p.to_string(),
+            (None, tantivy::TantivyError::IoError(io)) => io.to_string(),
+            (None, tantivy::TantivyError::OpenWriteError(w)) => w.to_string(),
+            (None, other) => other.to_string(),
         };
         Error::Write {
             path: path.into(),
