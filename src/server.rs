@@ -48,6 +48,8 @@ pub struct Limits {
     pub max_page: usize,
     pub max_snippets: usize,
     pub max_snippet_chars: usize,
+    /// The furthest a page may start: deeper pages cost memory in proportion.
+    pub max_offset: usize,
     /// Rows of `GET /api/search.csv`.
     pub max_csv_rows: usize,
     /// Searches running at once; more wait for a turn.
@@ -61,6 +63,7 @@ impl Default for Limits {
         Limits {
             max_query_bytes: 16 * 1024,
             max_page: 1_000,
+            max_offset: 10_000,
             max_snippets: 10,
             max_snippet_chars: 2_000,
             max_csv_rows: 10_000,
@@ -168,7 +171,8 @@ async fn shutdown() {
 
 fn router(state: AppState) -> Router {
     use tower_http::set_header::SetResponseHeaderLayer;
-    let api = Router::new()
+    let app = Router::new()
+        .route("/healthz", get(healthz))
         .route("/api/search", get(search))
         .route("/api/search.csv", get(search_csv))
         .route("/api/articles/{*rest}", get(article))
@@ -176,22 +180,18 @@ fn router(state: AppState) -> Router {
         .route("/api/tags", get(tags))
         .route("/api/stats", get(stats))
         .fallback(not_found)
-        .route_layer(axum::middleware::from_fn_with_state(
+        .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             authorise,
-        ));
+        ))
+        .with_state(state);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::overriding(
             header::HeaderName::from_static(name),
             HeaderValue::from_static(value),
         )
     };
-    Router::new()
-        .route("/healthz", get(healthz))
-        .merge(api)
-        .fallback(not_found)
-        .with_state(state)
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+    app.layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(header("content-security-policy", CSP))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
@@ -199,12 +199,16 @@ fn router(state: AppState) -> Router {
         .layer(header("cache-control", "no-store"))
 }
 
-/// The access token, when the server has one. `/healthz` answers without it.
+/// The access token, when the server has one. `/healthz` answers without it (it
+/// tells nothing but that the server runs).
 async fn authorise(State(st): State<AppState>, req: Request, next: Next) -> Response {
     use subtle::ConstantTimeEq;
     let Some(want) = st.token else {
         return next.run(req).await;
     };
+    if req.uri().path() == "/healthz" {
+        return next.run(req).await;
+    }
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -330,6 +334,8 @@ fn json_response<T: Serialize>(status: StatusCode, v: &T) -> Response {
     }
 }
 
+// The Err side is the answer itself, built once where the mistake is found.
+#[allow(clippy::result_large_err)]
 impl AppState {
     /// Runs `work` on a blocking thread once a turn is free, within the request time.
     async fn run<T, F>(&self, work: F) -> Response
@@ -388,6 +394,15 @@ impl AppState {
     fn search_query(&self, p: Params, max_page: usize) -> Result<SearchQuery, Response> {
         let mut q = SearchQuery::from_params(p).map_err(|e| service_error(&e))?;
         let l = &self.limits;
+        if q.offset > l.max_offset {
+            return Err(service_error(&Error::invalid(
+                "offset",
+                format!(
+                    "{} is past the deepest page served (offset at most {}); narrow the search",
+                    q.offset, l.max_offset
+                ),
+            )));
+        }
         q.limit = q.limit.min(max_page);
         q.snippets = q.snippets.min(l.max_snippets);
         q.snippet_chars = q.snippet_chars.min(l.max_snippet_chars);
