@@ -170,8 +170,13 @@ async fn shutdown() {
 }
 
 fn router(state: AppState) -> Router {
+    routes(Router::new(), state)
+}
+
+/// The routes and layers, after any of `base`'s own (tests add a route that panics).
+fn routes(base: Router<AppState>, state: AppState) -> Router {
     use tower_http::set_header::SetResponseHeaderLayer;
-    let app = Router::new()
+    let app = base
         .route("/healthz", get(healthz))
         .route("/api/search", get(search))
         .route("/api/search.csv", get(search_csv))
@@ -638,5 +643,73 @@ impl futures_core::Stream for Chunks {
     type Item = Result<Bytes, std::io::Error>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.0.poll_recv(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetch(addr: SocketAddr, path: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let status = out[9..12].parse().unwrap();
+        let body = out.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+        (status, body)
+    }
+
+    /// A panic in a handler, or in the blocking work it runs, answers 500 and frees its
+    /// turn; the server goes on answering.
+    #[test]
+    fn a_panic_answers_500_and_the_server_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        drop(NewsIndex::open_for_ingest(&path, dir.path(), false).unwrap());
+        let state = AppState {
+            index: Arc::new(IndexSlot::open(&path).unwrap()),
+            work: Arc::new(Semaphore::new(2)),
+            limits: Arc::new(Limits::default()),
+            token: None,
+        };
+        async fn boom() -> Response {
+            panic!("a handler fails")
+        }
+        async fn boom_blocking(State(st): State<AppState>) -> Response {
+            st.run(|_| -> Result<(), Error> { panic!("blocking work fails") })
+                .await
+        }
+        let base = Router::new()
+            .route("/boom", get(boom))
+            .route("/boom-blocking", get(boom_blocking));
+        let app = routes(base, state);
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        rt.spawn(async move { axum::serve(listener, app).await });
+        // More failures than turns: each frees its turn.
+        for path in [
+            "/boom",
+            "/boom-blocking",
+            "/boom-blocking",
+            "/boom-blocking",
+            "/boom",
+        ] {
+            let (status, body) = fetch(addr, path);
+            assert_eq!(status, 500, "{path}: {body}");
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["error"]["class"], "internal", "{body}");
+        }
+        let (status, body) = fetch(addr, "/api/stats");
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("\"articles\":0"), "{body}");
     }
 }

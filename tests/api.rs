@@ -795,3 +795,88 @@ fn a_server_sees_each_commit_of_an_ingest_beside_it_and_answers_throughout() {
         distinct.len()
     );
 }
+
+#[test]
+fn newsidx_index_is_the_default_index_and_an_empty_one_is_an_error() {
+    let env = &sample().env;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let idx = env.index.to_str().unwrap();
+    let run = |envs: &[(&str, &str)], args: &[&str]| {
+        let mut c = env.cmd();
+        c.current_dir(elsewhere.path());
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.args(args).output().unwrap()
+    };
+    let r = run(&[("NEWSIDX_INDEX", idx)], &["stats", "--json"]);
+    assert!(r.status.success(), "{r:?}");
+    let v: Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(v["articles"], 98);
+    // --index wins over the variable.
+    let r = run(&[("NEWSIDX_INDEX", idx)], &["stats", "--index", "nowhere"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("nowhere: no index here"));
+    // Set but empty: a mistake, said once, not the current folder.
+    let r = run(&[("NEWSIDX_INDEX", "")], &["search", "china"]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.starts_with("error: ") && err.contains("NEWSIDX_INDEX"),
+        "{err}"
+    );
+    // The server takes it too.
+    let mut c = env.std_cmd();
+    let mut child = c
+        .current_dir(elsewhere.path())
+        .env("NEWSIDX_INDEX", idx)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.starts_with("listening on http://127.0.0.1:"),
+        "{line:?}"
+    );
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_flag_definitions() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = env.run(&["completions", shell]).success().stdout;
+        for word in ["serve", "search", "snippet-chars", "country"] {
+            assert!(out.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    // The bash script is valid bash and registers the completion.
+    let script = env.run(&["completions", "bash"]).success().stdout;
+    let path = env.root.join("newsidx.bash");
+    std::fs::write(&path, script).unwrap();
+    if let Ok(out) = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && complete -p newsidx", path.display()))
+        .output()
+    {
+        assert!(out.status.success(), "{out:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("_newsidx"));
+    }
+    let page = env.run(&["man"]).success().stdout;
+    assert!(page.contains(".TH newsidx 1"), "{page}");
+    for cmd in ["ingest", "search", "serve", "completions", "man"] {
+        assert!(page.contains(cmd), "the page lacks {cmd}");
+    }
+    let page = env.run(&["man", "search"]).success().stdout;
+    assert!(page.contains(".TH newsidx-search 1"), "{page}");
+    assert!(page.contains(r"\-\-snippet\-chars"), "{page}");
+    assert!(page.contains("NEWSIDX_INDEX"), "{page}");
+    let r = env.run(&["man", "nope"]).code(2);
+    assert!(r.stderr.contains("no command 'nope'"), "{r:?}");
+}
