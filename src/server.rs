@@ -237,12 +237,8 @@ async fn authorise(State(st): State<AppState>, req: Request, next: Next) -> Resp
 }
 
 fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let msg = err
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| err.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown cause");
-    eprintln!("error: internal fault in a request: {}", one_line(msg));
+    // The panic hook has said what and where, on one line.
+    drop(err);
     internal("internal fault; the server goes on (see its log)")
 }
 
