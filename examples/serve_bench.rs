@@ -32,6 +32,10 @@ use newsidx::index::NewsIndex;
 use newsidx::service::{self, Params, SearchQuery};
 use serde_json::json;
 
+/// The binary's allocator, so the in-process figures compare like with like.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 struct Args {
     #[arg(long)]
@@ -360,7 +364,15 @@ fn main() -> anyhow::Result<()> {
             "secs": t.elapsed().as_secs_f64(),
             "articles_added": summary["articles_added"],
         });
-        result["articles_after"] = json!(service::stats(&idx)?.articles);
+        // The reader reloads shortly after the last commit.
+        let want = articles as u64 + summary["articles_added"].as_u64().unwrap_or(0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut after = service::stats(&idx)?.articles;
+        while (after as u64) < want && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            after = service::stats(&idx)?.articles;
+        }
+        result["articles_after"] = json!(after);
     }
     drop(server);
     println!("{result}");
