@@ -125,7 +125,8 @@ impl Sort {
 }
 
 /// `GET /api/search`, `newsidx search`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "Params")]
 pub struct SearchQuery {
     /// Words (all required), "a phrase", -excluded, a OR b; empty: every article.
     pub q: String,
@@ -449,7 +450,8 @@ pub fn similar(idx: &NewsIndex, q: &SimilarQuery) -> Result<SimilarResponse> {
 }
 
 /// `GET /api/timeline`, `newsidx timeline`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "Params")]
 pub struct TimelineQuery {
     pub q: String,
     pub filters: FilterQuery,
@@ -515,7 +517,8 @@ pub fn timeline(idx: &NewsIndex, q: &TimelineQuery) -> Result<TimelineResponse> 
 }
 
 /// `GET /api/tags`, `newsidx tags`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "Params")]
 pub struct TagsQuery {
     /// Count over the matches of this query (empty: the whole index).
     pub q: String,
@@ -598,4 +601,59 @@ pub fn tags(idx: &NewsIndex, q: &TagsQuery) -> Result<TagsResponse> {
 /// `GET /api/stats`, `newsidx stats --json`.
 pub fn stats(idx: &NewsIndex) -> Result<Stats> {
     crate::index::stats(idx)
+}
+
+impl TryFrom<Params> for SearchQuery {
+    type Error = Error;
+    fn try_from(p: Params) -> Result<Self> {
+        SearchQuery::from_params(p)
+    }
+}
+
+impl TryFrom<Params> for TimelineQuery {
+    type Error = Error;
+    fn try_from(p: Params) -> Result<Self> {
+        TimelineQuery::from_params(p)
+    }
+}
+
+impl TryFrom<Params> for TagsQuery {
+    type Error = Error;
+    fn try_from(p: Params) -> Result<Self> {
+        TagsQuery::from_params(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_read_the_same_from_a_url_query_and_json() {
+        let from_url = SearchQuery::from_params(Params::from_query(
+            "q=taiwan&country=TW&country=us&limit=5&facets&sort=newest&snippet-chars=80",
+        ))
+        .unwrap();
+        let from_json: SearchQuery = serde_json::from_str(
+            r#"{"q":"taiwan","country":["TW","us"],"limit":5,"facets":true,"sort":"newest","snippet_chars":80}"#,
+        )
+        .unwrap();
+        assert_eq!(from_url, from_json);
+        assert_eq!(from_url.filters.country, vec!["TW", "us"]);
+        assert_eq!((from_url.snippets, from_url.offset), (1, 0));
+        let e = serde_json::from_str::<SearchQuery>(r#"{"limit":"many"}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("limit: 'many' is not a whole number"),
+            "{e}"
+        );
+        let t: TimelineQuery = serde_json::from_str(r#"{"by":"year","split_by":"org"}"#).unwrap();
+        assert_eq!((t.by, t.split_by, t.top), (Period::Year, Some("org"), 5));
+        let g: TagsQuery = serde_json::from_str(r#"{"kind":"source"}"#).unwrap();
+        assert_eq!((g.kind, g.limit), (Some("source"), 20));
+        assert_eq!(
+            SearchQuery::from_params(Params::default()).unwrap(),
+            SearchQuery::default()
+        );
+    }
 }
