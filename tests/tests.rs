@@ -6,6 +6,7 @@
 
 mod util;
 
+mod browser;
 mod cli;
 mod faults;
 mod features;

@@ -3,8 +3,8 @@
 // names; every render starts from `location.search`, so a link reproduces the page and
 // Back and Forward work.
 //
-// Article text reaches the DOM only as text nodes (textContent, createTextNode):
-// never through innerHTML, so a title like `<script>` shows as written. The server's
+// Article text reaches the DOM only as text nodes (textContent, createTextNode), never
+// through the HTML parser, so a title like `<script>` shows as written. The server's
 // Content-Security-Policy allows no inline script or style; this file and style.css
 // are served as files.
 
@@ -182,8 +182,9 @@ function navigate(url, replace) {
 document.addEventListener('click', (e) => {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   const a = e.target.closest('a[href]');
-  if (!a || a.target || a.hasAttribute('download')) return;
-  const url = new URL(a.href, location.href);
+  // Attributes, not properties: the timeline's links are SVG elements.
+  if (!a || a.getAttribute('target') || a.hasAttribute('download')) return;
+  const url = new URL(a.getAttribute('href'), location.href);
   if (url.origin !== location.origin || url.pathname !== '/') return;
   e.preventDefault();
   navigate(url.href);
