@@ -45,6 +45,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Measure enrichment on the hand-labelled sets: precision, recall, F1.
     Eval(EvalArgs),
+    /// Answer searches over HTTP: a JSON API (see README), read-only.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -291,4 +293,34 @@ pub struct EvalArgs {
     /// Also measure enrichment speed on one core over the articles under PATH (a file or folder).
     #[arg(long, value_name = "PATH")]
     pub throughput: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Address to listen on. Loopback by default; any other address asks for a token.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on (0: any free port; the first line printed names it).
+    #[arg(long, default_value_t = 8700, value_name = "N")]
+    pub port: u16,
+    /// Access token: every API request must send `Authorization: Bearer TOKEN`. Prefer
+    /// the environment variable (a command line is visible to other users).
+    #[arg(
+        long,
+        env = "NEWSIDX_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// Serve a non-loopback address without a token (anyone who reaches it can search).
+    #[arg(long, conflicts_with = "token")]
+    pub no_token: bool,
+    /// Searches running at once; more wait for a turn (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Seconds one request may take, waiting for a turn included.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub timeout: u64,
 }

@@ -5,3 +5,5 @@ pub mod index;
 pub mod ingest;
 pub mod pipeline;
 pub mod search;
+pub mod server;
+pub mod service;
