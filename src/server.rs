@@ -189,6 +189,8 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api)
+        // The web page (`GET /` and its files), outside the token: it holds no data.
+        .merge(crate::web::routes())
         .fallback(not_found)
         .with_state(state)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
@@ -196,7 +198,11 @@ fn router(state: AppState) -> Router {
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "no-referrer"))
-        .layer(header("cache-control", "no-store"))
+        // The page's files say their own caching (revalidated by ETag); answers do not.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// The access token, when the server has one. `/healthz` answers without it.

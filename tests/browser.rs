@@ -58,7 +58,13 @@ impl Server {
     fn start(env: &TestEnv) -> Server {
         let mut child = env
             .std_cmd()
-            .args(["serve", "--index", env.index.to_str().unwrap(), "--port", "0"])
+            .args([
+                "serve",
+                "--index",
+                env.index.to_str().unwrap(),
+                "--port",
+                "0",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -203,7 +209,13 @@ impl Page {
     /// The article as `newsidx show --json` gives it.
     fn show(&self, id: &str) -> Value {
         self.env
-            .run(&["show", id, "--index", self.env.index.to_str().unwrap(), "--json"])
+            .run(&[
+                "show",
+                id,
+                "--index",
+                self.env.index.to_str().unwrap(),
+                "--json",
+            ])
             .success()
             .json()
     }
@@ -242,7 +254,10 @@ fn search_facet_article_back_and_permalink() {
 
     // `/` focuses the search box; typing a query and Enter searches.
     s.press("/");
-    let focused = s.js("return document.activeElement && document.activeElement.name;", &[]);
+    let focused = s.js(
+        "return document.activeElement && document.activeElement.name;",
+        &[],
+    );
     assert_eq!(focused, json!("q"), "'/' focuses the search box");
     s.press(&format!("{SPEC_QUERY}\u{E007}"));
     s.wait_for(
@@ -252,7 +267,11 @@ fn search_facet_article_back_and_permalink() {
     );
     assert_eq!(p.settled(), "ready");
     let ids = p.hit_ids();
-    assert_eq!(ids.first().map(String::as_str), Some(SPEC_ID), "first result: {ids:?}");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some(SPEC_ID),
+        "first result: {ids:?}"
+    );
     let first = s.find("#hits > li.hit:first-child");
     let title = s.text(&s.find("#hits > li.hit:first-child .hit-title"));
     assert_eq!(title, SPEC_TITLE);
@@ -260,7 +279,11 @@ fn search_facet_article_back_and_permalink() {
         "return [...document.querySelectorAll('#hits > li.hit:first-child .hit-title mark')].map(m => m.textContent);",
         &[],
     );
-    assert_eq!(marked, json!(["Taiwan", "post-war order"]), "matched title words are marked");
+    assert_eq!(
+        marked,
+        json!(["Taiwan", "post-war order"]),
+        "matched title words are marked"
+    );
     let snippets = s.js(
         "return document.querySelectorAll('#hits > li.hit:first-child .snippet').length;",
         &[],
@@ -269,7 +292,10 @@ fn search_facet_article_back_and_permalink() {
         (1..=3).contains(&snippets.as_u64().unwrap()),
         "one to three snippets, got {snippets}"
     );
-    assert!(s.text(&first).contains("2025-11-24"), "the hit shows its date");
+    assert!(
+        s.text(&first).contains("2025-11-24"),
+        "the hit shows its date"
+    );
     p.screenshot("results");
 
     // A broader query, then a facet: the URL gains the filter, the results narrow to
@@ -277,8 +303,14 @@ fn search_facet_article_back_and_permalink() {
     p.visit("/?q=trump");
     let before = total_of(&p.summary());
     let facet = s.find("#facets a.facet[data-kind=country][data-value=CN]");
-    let facet_count: u64 = s.text(&s.find("#facets a.facet[data-kind=country][data-value=CN] .count")).parse().unwrap();
-    assert!(facet_count < before, "CN ({facet_count}) narrows 'trump' ({before})");
+    let facet_count: u64 = s
+        .text(&s.find("#facets a.facet[data-kind=country][data-value=CN] .count"))
+        .parse()
+        .unwrap();
+    assert!(
+        facet_count < before,
+        "CN ({facet_count}) narrows 'trump' ({before})"
+    );
     s.click(&facet);
     s.wait_for(
         "the filter in the URL",
@@ -287,14 +319,25 @@ fn search_facet_article_back_and_permalink() {
     );
     assert_eq!(p.settled(), "ready");
     assert_eq!(param_values(&p.params(), "q"), ["trump"], "the query stays");
-    assert_eq!(total_of(&p.summary()), facet_count, "results narrow to the facet's count");
+    assert_eq!(
+        total_of(&p.summary()),
+        facet_count,
+        "results narrow to the facet's count"
+    );
     let all_cn = s.js(
         "return [...document.querySelectorAll('#hits > li.hit')].every(li => [...li.querySelectorAll('.tag.country')].some(t => t.textContent === 'CN'));",
         &[],
     );
     assert_eq!(all_cn, json!(true), "every hit is tagged CN");
-    let on = s.attr(&s.find("#facets a.facet[data-kind=country][data-value=CN]"), "aria-current");
-    assert_eq!(on.as_deref(), Some("true"), "the chosen facet shows as chosen");
+    let on = s.attr(
+        &s.find("#facets a.facet[data-kind=country][data-value=CN]"),
+        "aria-current",
+    );
+    assert_eq!(
+        on.as_deref(),
+        Some("true"),
+        "the chosen facet shows as chosen"
+    );
     let filtered_url = s.url();
     let filtered_ids = p.hit_ids();
 
@@ -311,6 +354,26 @@ fn search_facet_article_back_and_permalink() {
     p.settled();
     assert_eq!(s.url(), filtered_url, "Back returns to the filtered search");
     assert_eq!(p.hit_ids(), filtered_ids);
+
+    // A source facet: the articles of that source.
+    p.visit("/?q=trump");
+    let cnn: u64 = s
+        .text(&s.find("#facets a.facet[data-kind=source][data-value=CNN] .count"))
+        .parse()
+        .unwrap();
+    s.click(&s.find("#facets a.facet[data-kind=source][data-value=CNN]"));
+    s.wait_for(
+        "the source in the URL",
+        "return new URLSearchParams(location.search).get('source') === 'CNN';",
+        &[],
+    );
+    assert_eq!(p.settled(), "ready");
+    assert_eq!(total_of(&p.summary()), cnn);
+    let sources = s.js(
+        "return [...new Set([...document.querySelectorAll('#hits > li.hit .source')].map(e => e.textContent))];",
+        &[],
+    );
+    assert_eq!(sources, json!(["CNN"]), "every hit is from CNN");
 
     // A bar of the timeline narrows the dates to its period.
     p.visit(&format!("/?q={}", "trump"));
@@ -361,17 +424,28 @@ fn search_facet_article_back_and_permalink() {
         .unwrap()
         .iter()
         .filter(|d| d["field"].is_null())
-        .map(|d| (d["start"].as_u64().unwrap(), d["text"].as_str().unwrap().to_string()))
+        .map(|d| {
+            (
+                d["start"].as_u64().unwrap(),
+                d["text"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     want_dates.sort();
     let want_dates: Vec<String> = want_dates.into_iter().map(|(_, t)| t).collect();
-    assert!(want_dates.contains(&"Over the weekend".to_string()), "{want_dates:?}");
+    assert!(
+        want_dates.contains(&"Over the weekend".to_string()),
+        "{want_dates:?}"
+    );
     let got_dates = s.js(
         "return [...document.querySelectorAll('#article-body mark.date')].map(m => m.textContent);",
         &[],
     );
     assert_eq!(got_dates, json!(want_dates), "each date is marked in place");
-    let body_text = s.js("return document.getElementById('article-body').textContent;", &[]);
+    let body_text = s.js(
+        "return document.getElementById('article-body').textContent;",
+        &[],
+    );
     assert_eq!(body_text, json!(body), "the body is shown whole, as text");
     let taiwan = s.js(
         "return [...document.querySelectorAll('#article-body mark.country')].filter(m => m.textContent === 'Taiwan').length;",
@@ -389,7 +463,11 @@ fn search_facet_article_back_and_permalink() {
         .filter(|m| m["field"].is_null() && m["text"] == "Taiwan")
         .count();
     assert!(taiwan_mentions > 0);
-    assert_eq!(taiwan, json!(taiwan_mentions), "every 'Taiwan' in the body is marked");
+    assert_eq!(
+        taiwan,
+        json!(taiwan_mentions),
+        "every 'Taiwan' in the body is marked"
+    );
     let leader = s.js(
         "return [...document.querySelectorAll('#article-body mark.leader')].map(m => m.textContent).includes('Xi Jinping');",
         &[],
@@ -413,7 +491,10 @@ fn search_facet_article_back_and_permalink() {
     );
     let side = s.text(&s.find("#article-view .article-side"));
     for want in ["TW Taiwan", "Xi Jinping", "G20", "2025-11-22"] {
-        assert!(side.contains(want), "the article's side lists {want:?}: {side}");
+        assert!(
+            side.contains(want),
+            "the article's side lists {want:?}: {side}"
+        );
     }
     s.wait_for(
         "similar articles",
@@ -497,7 +578,11 @@ fn hostile_text_renders_as_text() {
     let s = &p.s;
     p.visit("/?q=hostile+headline");
     let ids = p.hit_ids();
-    assert_eq!(ids.first().map(String::as_str), Some("extra/hostile.md"), "{ids:?}");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("extra/hostile.md"),
+        "{ids:?}"
+    );
     let title = s.text(&s.find("#hits > li.hit:first-child .hit-title"));
     assert_eq!(title, HOSTILE_TITLE, "the title shows as written");
     let source = s.text(&s.find("#hits > li.hit:first-child .source"));
@@ -512,9 +597,14 @@ fn hostile_text_renders_as_text() {
     );
     p.settled();
     assert_eq!(s.text(&s.find("#article-title")), HOSTILE_TITLE);
-    let body = s.js("return document.getElementById('article-body').textContent;", &[]);
+    let body = s.js(
+        "return document.getElementById('article-body').textContent;",
+        &[],
+    );
     assert!(
-        body.as_str().unwrap().contains("<img src=x onerror=\"window.__pwned=1;alert(2)\">"),
+        body.as_str()
+            .unwrap()
+            .contains("<img src=x onerror=\"window.__pwned=1;alert(2)\">"),
         "the body's markup shows as text: {body}"
     );
     // Nothing from the article became an element, ran, or opened a dialog.
@@ -543,7 +633,10 @@ fn hostile_text_renders_as_text() {
         &[],
     );
     let csp = csp.as_str().unwrap_or_default();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "CSP: {csp:?}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "CSP: {csp:?}"
+    );
 }
 
 #[test]
@@ -621,15 +714,25 @@ fn near_copies_unknown_values_no_matches_and_a_lost_server() {
     );
     let notice = s.text(&s.find("#notice"));
     assert!(notice.contains("cannot be reached"), "{notice}");
-    assert!(s.try_find("#notice button.retry").is_some(), "a retry button");
+    assert!(
+        s.try_find("#notice button.retry").is_some(),
+        "a retry button"
+    );
     // The only console errors are the refused request and the 400 of the unknown value.
-    let errors = p.console_errors(&["Failed to load resource", "Failed to fetch", "ERR_CONNECTION_REFUSED"]);
+    let errors = p.console_errors(&[
+        "Failed to load resource",
+        "Failed to fetch",
+        "ERR_CONNECTION_REFUSED",
+    ]);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 
 #[test]
 fn phone_width_and_dark_mode() {
-    let Some(p) = open(&["--force-dark-mode", "--blink-settings=preferredColorScheme=0"]) else {
+    let Some(p) = open(&[
+        "--force-dark-mode",
+        "--blink-settings=preferredColorScheme=0",
+    ]) else {
         return;
     };
     let s = &p.s;
@@ -659,6 +762,43 @@ fn phone_width_and_dark_mode() {
         &[],
     );
     p.settled();
-    assert_eq!(s.js(fits, &[]), json!(true), "the article fits a phone's width");
+    assert_eq!(
+        s.js(fits, &[]),
+        json!(true),
+        "the article fits a phone's width"
+    );
     p.screenshot("phone-dark-article");
+}
+
+/// `--source` (and the API's `source`, which the page's source facets use) takes a
+/// source in any case; several mean any of them; an unknown one names the closest.
+#[test]
+fn source_filter() {
+    let env = crate::util::sample();
+    let env = &env.env;
+    let sources = |args: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = env
+            .hits("", &[&["--limit", "200"], args].concat())
+            .iter()
+            .map(|h| h["source"].as_str().unwrap_or_default().to_string())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    assert_eq!(sources(&["--source", "cnn"]), ["CNN"]);
+    assert_eq!(
+        sources(&["--source", "CNN", "--source", "bbc"]),
+        ["BBC", "CNN"]
+    );
+    let cnn_trump = env.hits("trump", &["--source", "CNN", "--limit", "200"]);
+    assert!(!cnn_trump.is_empty());
+    assert!(cnn_trump.len() < env.hits("trump", &["--limit", "200"]).len());
+    let r = env.search("trump", &["--source", "CNNN"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("unknown source 'CNNN'") && r.stderr.contains("CNN"),
+        "{}",
+        r.stderr
+    );
 }

@@ -54,7 +54,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
 fn serve(a: &'static Asset, h: &HeaderMap) -> Response {
     let etag = format!("\"{}\"", &blake3::hash(a.body).to_hex()[..16]);
     let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(a.content_type)),
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(a.content_type),
+        ),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         (
             header::ETAG,
@@ -119,7 +122,13 @@ mod tests {
     #[test]
     fn article_text_never_goes_through_html_parsing() {
         let js = text("/assets/app.js");
-        for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("] {
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+        ] {
             assert!(!js.contains(sink), "app.js uses {sink}");
         }
     }

@@ -32,11 +32,17 @@ pub fn free_port() -> u16 {
 
 /// One HTTP/1.1 exchange with JSON bodies; `Connection: close`, so the answer ends
 /// where the stream does.
-fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<(u16, Value)> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> std::io::Result<(u16, Value)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     if method != "GET" {
         req.push_str(&format!(
             "Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n",
@@ -91,7 +97,8 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
     let v = if raw.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&raw).map_err(|e| std::io::Error::other(format!("bad JSON from the driver: {e}")))?
+        serde_json::from_slice(&raw)
+            .map_err(|e| std::io::Error::other(format!("bad JSON from the driver: {e}")))?
     };
     Ok((status, v))
 }
@@ -119,7 +126,10 @@ impl Driver {
                     return d;
                 }
             }
-            assert!(t0.elapsed() < Duration::from_secs(20), "chromedriver did not answer on port {port} within 20 s");
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "chromedriver did not answer on port {port} within 20 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -147,10 +157,17 @@ impl Driver {
             "goog:loggingPrefs": {"browser": "ALL"},
             "unhandledPromptBehavior": "ignore",
         }}});
-        let (status, v) = http(self.port, "POST", "/session", Some(&caps)).expect("chromedriver answers");
+        let (status, v) =
+            http(self.port, "POST", "/session", Some(&caps)).expect("chromedriver answers");
         assert_eq!(status, 200, "new session failed: {v}");
-        let id = v["value"]["sessionId"].as_str().expect("a session id").to_string();
-        Session { port: self.port, id }
+        let id = v["value"]["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_string();
+        Session {
+            port: self.port,
+            id,
+        }
     }
 }
 
@@ -180,7 +197,12 @@ impl Session {
             Ok((status, v)) => Err(format!(
                 "{} ({status}): {}",
                 v["value"]["error"].as_str().unwrap_or("?"),
-                v["value"]["message"].as_str().unwrap_or("").lines().next().unwrap_or("")
+                v["value"]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
             )),
             Err(e) => Err(format!("chromedriver: {e}")),
         }
@@ -196,7 +218,10 @@ impl Session {
     }
 
     pub fn url(&self) -> String {
-        self.cmd("GET", "/url", None).as_str().unwrap_or_default().to_string()
+        self.cmd("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn back(&self) {
@@ -208,28 +233,49 @@ impl Session {
     }
 
     pub fn set_window(&self, width: u32, height: u32) {
-        self.cmd("POST", "/window/rect", Some(json!({"width": width, "height": height})));
+        self.cmd(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        );
     }
 
     /// Runs a script in the page (`arguments[i]` are `args`) and returns its value.
     pub fn js(&self, script: &str, args: &[Value]) -> Value {
-        self.cmd("POST", "/execute/sync", Some(json!({"script": script, "args": args})))
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
     }
 
     pub fn find(&self, css: &str) -> Elem {
-        self.try_find(css).unwrap_or_else(|| panic!("no element matches {css:?} on {}", self.url()))
+        self.try_find(css)
+            .unwrap_or_else(|| panic!("no element matches {css:?} on {}", self.url()))
     }
 
     pub fn try_find(&self, css: &str) -> Option<Elem> {
-        self.try_cmd("POST", "/element", Some(json!({"using": "css selector", "value": css})))
-            .ok()
-            .and_then(|v| v[ELEMENT].as_str().map(|s| Elem(s.to_string())))
+        self.try_cmd(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .ok()
+        .and_then(|v| v[ELEMENT].as_str().map(|s| Elem(s.to_string())))
     }
 
     pub fn find_all(&self, css: &str) -> Vec<Elem> {
-        let v = self.cmd("POST", "/elements", Some(json!({"using": "css selector", "value": css})));
+        let v = self.cmd(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        );
         v.as_array()
-            .map(|a| a.iter().filter_map(|e| e[ELEMENT].as_str().map(|s| Elem(s.to_string()))).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT].as_str().map(|s| Elem(s.to_string())))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -243,11 +289,18 @@ impl Session {
 
     /// Types into an element (`\u{E007}` is Enter).
     pub fn type_into(&self, e: &Elem, text: &str) {
-        self.cmd("POST", &format!("/element/{}/value", e.0), Some(json!({ "text": text })));
+        self.cmd(
+            "POST",
+            &format!("/element/{}/value", e.0),
+            Some(json!({ "text": text })),
+        );
     }
 
     pub fn text(&self, e: &Elem) -> String {
-        self.cmd("GET", &format!("/element/{}/text", e.0), None).as_str().unwrap_or_default().to_string()
+        self.cmd("GET", &format!("/element/{}/text", e.0), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn attr(&self, e: &Elem, name: &str) -> Option<String> {
