@@ -55,7 +55,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(env: &TestEnv) -> Server {
+    fn start(env: &TestEnv, extra: &[&str]) -> Server {
         let mut child = env
             .std_cmd()
             .args([
@@ -65,6 +65,7 @@ impl Server {
                 "--port",
                 "0",
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -111,6 +112,10 @@ struct Page {
 
 /// Starts everything, or prints why it cannot and returns None.
 fn open(extra_args: &[&str]) -> Option<Page> {
+    open_with(extra_args, &[])
+}
+
+fn open_with(extra_args: &[&str], serve_args: &[&str]) -> Option<Page> {
     let (Some(chromium), Some(chromedriver)) = (
         webdriver::which("chromium").or_else(|| webdriver::which("chromium-browser")),
         webdriver::which("chromedriver"),
@@ -122,7 +127,7 @@ fn open(extra_args: &[&str]) -> Option<Page> {
         return None;
     };
     let env = corpus();
-    let server = Server::start(&env);
+    let server = Server::start(&env, serve_args);
     let driver = Driver::start(&chromedriver);
     let profile = tempfile::Builder::new()
         .prefix("newsidx-chromium-")
@@ -296,7 +301,7 @@ fn search_facet_article_back_and_permalink() {
         s.text(&first).contains("2025-11-24"),
         "the hit shows its date"
     );
-    p.screenshot("results");
+    p.screenshot("first-result");
 
     // A broader query, then a facet: the URL gains the filter, the results narrow to
     // the facet's count and every hit carries the tag.
@@ -383,6 +388,10 @@ fn search_facet_article_back_and_permalink() {
         "return document.querySelector(\"#timeline a.bar[data-period='2017-03']\");",
         &[],
     );
+    // The README's picture: a smaller window keeps the PNG small.
+    s.set_window(1024, 720);
+    p.screenshot("results");
+    s.set_window(1280, 1000);
     let bar = s.find("#timeline a.bar[data-period='2017-03']");
     s.click(&bar);
     s.wait_for(
@@ -801,4 +810,29 @@ fn source_filter() {
         "{}",
         r.stderr
     );
+}
+
+/// A server with an access token: the page asks for it once, keeps it for the tab, and
+/// searches with it.
+#[test]
+fn token_is_asked_for_and_kept_for_the_tab() {
+    let Some(p) = open_with(&[], &["--token", "s3cret-for-the-test"]) else {
+        return;
+    };
+    let s = &p.s;
+    p.visit("/?q=taiwan");
+    assert_eq!(p.state(), "unauthorized");
+    let input = s.find("#notice input[name=token]");
+    s.type_into(&input, "s3cret-for-the-test\u{E007}");
+    s.wait_for(
+        "results with the token",
+        "return document.getElementById('main').dataset.state === 'ready';",
+        &[],
+    );
+    assert!(!p.hit_ids().is_empty());
+    // Another search in the same tab needs no second asking.
+    p.visit("/?q=korea");
+    assert_eq!(p.state(), "ready");
+    let errors = p.console_errors(&["401"]);
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
