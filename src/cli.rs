@@ -47,13 +47,39 @@ pub enum Command {
     Eval(EvalArgs),
     /// Answer searches over HTTP: a JSON API (see README), read-only.
     Serve(ServeArgs),
+    /// Print a shell completion script (e.g. `newsidx completions bash > /etc/bash_completion.d/newsidx`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), of newsidx or of one command (`newsidx man search | man -l -`).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (default: the page of newsidx itself).
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct IndexArg {
-    /// The index folder.
-    #[arg(long, default_value = "index", value_name = "PATH")]
+    /// The index folder (default: $NEWSIDX_INDEX, else ./index).
+    #[arg(long, env = "NEWSIDX_INDEX", default_value = "index", value_name = "PATH", value_parser = index_path)]
     pub index: PathBuf,
+}
+
+/// An index path, from `--index` or `NEWSIDX_INDEX`: empty is a mistake (an unset
+/// variable in a script), not the current folder.
+fn index_path(s: &str) -> Result<PathBuf, String> {
+    if s.trim().is_empty() {
+        return Err("empty; give the index folder (or unset NEWSIDX_INDEX)".into());
+    }
+    Ok(PathBuf::from(s))
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,8 @@ pub fn run(cmd: Command, out: &Output) -> Result<()> {
         Command::Stats(a) => stats(a, out),
         Command::Eval(a) => eval(a, out),
         Command::Serve(a) => serve(a),
+        Command::Completions(a) => completions(a),
+        Command::Man(a) => man(a),
     }
 }
 
@@ -901,4 +903,38 @@ fn serve(a: cli::ServeArgs) -> Result<()> {
         token,
         limits,
     })
+}
+
+fn completions(a: cli::CompletionsArgs) -> Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = cli::Cli::command();
+    // Written whole: clap_complete panics on a failed write (`… | head`).
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "newsidx", &mut buf);
+    std::io::stdout().lock().write_all(&buf)?;
+    Ok(())
+}
+
+fn man(a: cli::ManArgs) -> Result<()> {
+    use clap::CommandFactory;
+    let cmd = cli::Cli::command();
+    let page = match &a.command {
+        None => cmd,
+        Some(name) => {
+            let Some(sub) = cmd.find_subcommand(name) else {
+                let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+                bail!("no command '{name}'; the commands are {}", names.join(", "));
+            };
+            // The page of `newsidx search` is named newsidx-search, as git's are.
+            // clap takes a 'static name; this runs once, just before the process ends.
+            let page_name: &'static str = Box::leak(format!("newsidx-{name}").into_boxed_str());
+            sub.clone()
+                .name(page_name)
+                .version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(page).render(&mut buf)?;
+    std::io::stdout().lock().write_all(&buf)?;
+    Ok(())
 }

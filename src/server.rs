@@ -48,6 +48,8 @@ pub struct Limits {
     pub max_page: usize,
     pub max_snippets: usize,
     pub max_snippet_chars: usize,
+    /// The furthest a page may start: deeper pages cost memory in proportion.
+    pub max_offset: usize,
     /// Rows of `GET /api/search.csv`.
     pub max_csv_rows: usize,
     /// Searches running at once; more wait for a turn.
@@ -61,6 +63,7 @@ impl Default for Limits {
         Limits {
             max_query_bytes: 16 * 1024,
             max_page: 1_000,
+            max_offset: 10_000,
             max_snippets: 10,
             max_snippet_chars: 2_000,
             max_csv_rows: 10_000,
@@ -167,8 +170,14 @@ async fn shutdown() {
 }
 
 fn router(state: AppState) -> Router {
+    routes(Router::new(), state)
+}
+
+/// The routes and layers, after any of `base`'s own (tests add a route that panics).
+fn routes(base: Router<AppState>, state: AppState) -> Router {
     use tower_http::set_header::SetResponseHeaderLayer;
-    let api = Router::new()
+    let app = base
+        .route("/healthz", get(healthz))
         .route("/api/search", get(search))
         .route("/api/search.csv", get(search_csv))
         .route("/api/articles/{*rest}", get(article))
@@ -176,24 +185,21 @@ fn router(state: AppState) -> Router {
         .route("/api/tags", get(tags))
         .route("/api/stats", get(stats))
         .fallback(not_found)
-        .route_layer(axum::middleware::from_fn_with_state(
+        .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             authorise,
-        ));
+        ))
+        // The web page (`GET /` and its files), added after the token's layer: the page
+        // holds no data, and asks for the token itself when the API wants one.
+        .merge(crate::web::routes())
+        .with_state(state);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::overriding(
             header::HeaderName::from_static(name),
             HeaderValue::from_static(value),
         )
     };
-    Router::new()
-        .route("/healthz", get(healthz))
-        .merge(api)
-        // The web page (`GET /` and its files), outside the token: it holds no data.
-        .merge(crate::web::routes())
-        .fallback(not_found)
-        .with_state(state)
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+    app.layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(header("content-security-policy", CSP))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
@@ -205,12 +211,16 @@ fn router(state: AppState) -> Router {
         ))
 }
 
-/// The access token, when the server has one. `/healthz` answers without it.
+/// The access token, when the server has one. `/healthz` answers without it (it
+/// tells nothing but that the server runs).
 async fn authorise(State(st): State<AppState>, req: Request, next: Next) -> Response {
     use subtle::ConstantTimeEq;
     let Some(want) = st.token else {
         return next.run(req).await;
     };
+    if req.uri().path() == "/healthz" {
+        return next.run(req).await;
+    }
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -234,12 +244,8 @@ async fn authorise(State(st): State<AppState>, req: Request, next: Next) -> Resp
 }
 
 fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let msg = err
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| err.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown cause");
-    eprintln!("error: internal fault in a request: {}", one_line(msg));
+    // The panic hook has said what and where, on one line.
+    drop(err);
     internal("internal fault; the server goes on (see its log)")
 }
 
@@ -336,6 +342,8 @@ fn json_response<T: Serialize>(status: StatusCode, v: &T) -> Response {
     }
 }
 
+// The Err side is the answer itself, built once where the mistake is found.
+#[allow(clippy::result_large_err)]
 impl AppState {
     /// Runs `work` on a blocking thread once a turn is free, within the request time.
     async fn run<T, F>(&self, work: F) -> Response
@@ -394,6 +402,15 @@ impl AppState {
     fn search_query(&self, p: Params, max_page: usize) -> Result<SearchQuery, Response> {
         let mut q = SearchQuery::from_params(p).map_err(|e| service_error(&e))?;
         let l = &self.limits;
+        if q.offset > l.max_offset {
+            return Err(service_error(&Error::invalid(
+                "offset",
+                format!(
+                    "{} is past the deepest page served (offset at most {}); narrow the search",
+                    q.offset, l.max_offset
+                ),
+            )));
+        }
         q.limit = q.limit.min(max_page);
         q.snippets = q.snippets.min(l.max_snippets);
         q.snippet_chars = q.snippet_chars.min(l.max_snippet_chars);
@@ -629,5 +646,73 @@ impl futures_core::Stream for Chunks {
     type Item = Result<Bytes, std::io::Error>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.0.poll_recv(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetch(addr: SocketAddr, path: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let status = out[9..12].parse().unwrap();
+        let body = out.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+        (status, body)
+    }
+
+    /// A panic in a handler, or in the blocking work it runs, answers 500 and frees its
+    /// turn; the server goes on answering.
+    #[test]
+    fn a_panic_answers_500_and_the_server_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        drop(NewsIndex::open_for_ingest(&path, dir.path(), false).unwrap());
+        let state = AppState {
+            index: Arc::new(IndexSlot::open(&path).unwrap()),
+            work: Arc::new(Semaphore::new(2)),
+            limits: Arc::new(Limits::default()),
+            token: None,
+        };
+        async fn boom() -> Response {
+            panic!("a handler fails")
+        }
+        async fn boom_blocking(State(st): State<AppState>) -> Response {
+            st.run(|_| -> Result<(), Error> { panic!("blocking work fails") })
+                .await
+        }
+        let base = Router::new()
+            .route("/boom", get(boom))
+            .route("/boom-blocking", get(boom_blocking));
+        let app = routes(base, state);
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        rt.spawn(async move { axum::serve(listener, app).await });
+        // More failures than turns: each frees its turn.
+        for path in [
+            "/boom",
+            "/boom-blocking",
+            "/boom-blocking",
+            "/boom-blocking",
+            "/boom",
+        ] {
+            let (status, body) = fetch(addr, path);
+            assert_eq!(status, 500, "{path}: {body}");
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["error"]["class"], "internal", "{body}");
+        }
+        let (status, body) = fetch(addr, "/api/stats");
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("\"articles\":0"), "{body}");
     }
 }

@@ -6,6 +6,7 @@
 
 mod util;
 
+mod api;
 mod browser;
 mod cli;
 mod faults;
