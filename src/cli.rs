@@ -152,6 +152,9 @@ pub struct FilterArgs {
     /// Only articles that mention a date within this period: YYYY, YYYY-MM or YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub mentions: Vec<String>,
+    /// Only articles from this source, any case (as `tags --kind source` lists them). Repeat for any of several.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Vec<String>,
 }
 
 #[derive(Debug, Args)]

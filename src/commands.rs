@@ -520,6 +520,7 @@ fn filters(f: &cli::FilterArgs) -> FilterQuery {
         from: f.from.clone(),
         to: f.to.clone(),
         mentions: f.mentions.clone(),
+        source: f.source.clone(),
     }
 }
 

@@ -8,3 +8,4 @@ pub mod pipeline;
 pub mod search;
 pub mod server;
 pub mod service;
+pub mod web;

@@ -211,6 +211,9 @@ fn routes(base: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             authorise,
         ))
+        // The web page (`GET /` and its files), added after the token's layer: the page
+        // holds no data, and asks for the token itself when the API wants one.
+        .merge(crate::web::routes())
         .with_state(state);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::overriding(
@@ -223,7 +226,11 @@ fn routes(base: Router<AppState>, state: AppState) -> Router {
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "no-referrer"))
-        .layer(header("cache-control", "no-store"))
+        // The page's files say their own caching (revalidated by ETag); answers do not.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// The access token, when the server has one. `/healthz` answers without it (it

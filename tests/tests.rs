@@ -7,6 +7,7 @@
 mod util;
 
 mod api;
+mod browser;
 mod cli;
 mod faults;
 mod features;

@@ -40,10 +40,12 @@ pub struct FilterQuery {
     pub to: Option<String>,
     /// Mentions a date within each of these periods.
     pub mentions: Vec<String>,
+    /// Sources (any case); an article from any of them matches.
+    pub source: Vec<String>,
 }
 
 impl FilterQuery {
-    pub const PARAMS: [&'static str; 7] = [
+    pub const PARAMS: [&'static str; 8] = [
         "country",
         "via_place",
         "leader",
@@ -51,6 +53,7 @@ impl FilterQuery {
         "from",
         "to",
         "mentions",
+        "source",
     ];
 
     fn take(p: &mut Params) -> Result<FilterQuery> {
@@ -62,6 +65,7 @@ impl FilterQuery {
             from: p.take_one("from")?,
             to: p.take_one("to")?,
             mentions: p.take_all("mentions"),
+            source: p.take_all("source"),
         })
     }
 
@@ -97,6 +101,9 @@ impl FilterQuery {
         for m in &self.mentions {
             date("mentions", m)?;
             out.mentions.push(m.trim().to_string());
+        }
+        for s in &self.source {
+            out.sources.push(resolve::source(idx, s)?);
         }
         Ok(out)
     }
