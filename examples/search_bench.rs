@@ -3,9 +3,11 @@
 //!
 //!     cargo run --release --example search_bench -- --index PATH [--queries benches/queries.tsv] [--rounds 20]
 //!
-//! The index is opened once; each timed call does what `newsidx search` does after
-//! opening: resolve the filters (country/leader/org names, dates) and run
-//! `newsidx::search::search` with the CLI's defaults (10 hits, one 220-char snippet).
+//! The index is opened once; each timed call does what `newsidx search` and
+//! `GET /api/search` do after opening: read the query and its flags into a
+//! `service::SearchQuery` (the same parser as the server's), resolve the filters
+//! (country/leader/org names, dates) and run `newsidx::service::search` with the
+//! defaults (10 hits, one 220-char snippet).
 //! One untimed warm-up round first. Prints one JSON object with p50/p90/p99/max in
 //! milliseconds over all samples, and the p50 and hit count of each query.
 
@@ -14,9 +16,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use newsidx::enrich::gazetteer::Gazetteer;
 use newsidx::index::NewsIndex;
-use newsidx::search::{self, resolve, Filters, SearchRequest, Sort};
+use newsidx::service::{self, Params, SearchQuery};
 
 #[derive(Parser)]
 struct Args {
@@ -71,23 +72,6 @@ fn parse_flags(s: &str) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
-fn filters(idx: &NewsIndex, flags: &[(String, String)]) -> anyhow::Result<Filters> {
-    let g: resolve::Lazy = &Gazetteer::shipped;
-    let mut f = Filters::default();
-    for (k, v) in flags {
-        match k.as_str() {
-            "country" => f.countries.push(resolve::country(g, idx, v)?),
-            "leader" => f.leaders.push(resolve::leader(g, idx, v)?),
-            "org" => f.orgs.push(resolve::org(g, idx, v)?),
-            "from" => f.from = Some(search::date_range(v)?.0),
-            "to" => f.to = Some(search::date_range(v)?.1),
-            "mentions" => f.mentions.push(v.clone()),
-            _ => anyhow::bail!("unknown flag --{k}"),
-        }
-    }
-    Ok(f)
-}
-
 fn pct(sorted: &[f64], p: f64) -> f64 {
     // Nearest-rank percentile.
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
@@ -116,25 +100,13 @@ fn main() -> anyhow::Result<()> {
     let open_ms = t_open.elapsed().as_secs_f64() * 1e3;
 
     let run = |q: &Q| -> anyhow::Result<usize> {
-        let req = SearchRequest {
-            query: q.query.clone(),
-            filters: filters(&idx, &q.flags)?,
-            limit: a.limit,
-            offset: 0,
-            snippet_chars: 220,
-            snippets: a.snippets,
-            sort: Sort::Relevance,
-            // The default ranking, as `newsidx search` uses it.
-            ranking: Default::default(),
-            // CLI default (no --all): near-duplicates folded into one hit.
-            all_copies: false,
-        };
-        let total = search::search(&idx, &req)?.total;
-        if a.facets {
-            let kinds = ["country", "leader", "org", "source"];
-            std::hint::black_box(search::tag_counts(&idx, &req.query, &req.filters, &kinds)?);
-        }
-        Ok(total)
+        let mut p = Params::from_pairs(q.flags.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        p.push("q", q.query.clone());
+        p.push("limit", a.limit.to_string());
+        p.push("snippets", a.snippets.to_string());
+        p.push("facets", a.facets.to_string());
+        let req = SearchQuery::from_params(p)?;
+        Ok(service::search(&idx, &req)?.total)
     };
 
     let mut totals = Vec::new();

@@ -45,13 +45,41 @@ pub enum Command {
     Stats(StatsArgs),
     /// Measure enrichment on the hand-labelled sets: precision, recall, F1.
     Eval(EvalArgs),
+    /// Answer searches over HTTP: a JSON API (see README), read-only.
+    Serve(ServeArgs),
+    /// Print a shell completion script (e.g. `newsidx completions bash > /etc/bash_completion.d/newsidx`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), of newsidx or of one command (`newsidx man search | man -l -`).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (default: the page of newsidx itself).
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct IndexArg {
-    /// The index folder.
-    #[arg(long, default_value = "index", value_name = "PATH")]
+    /// The index folder (default: $NEWSIDX_INDEX, else ./index).
+    #[arg(long, env = "NEWSIDX_INDEX", default_value = "index", value_name = "PATH", value_parser = index_path)]
     pub index: PathBuf,
+}
+
+/// An index path, from `--index` or `NEWSIDX_INDEX`: empty is a mistake (an unset
+/// variable in a script), not the current folder.
+fn index_path(s: &str) -> Result<PathBuf, String> {
+    if s.trim().is_empty() {
+        return Err("empty; give the index folder (or unset NEWSIDX_INDEX)".into());
+    }
+    Ok(PathBuf::from(s))
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +152,9 @@ pub struct FilterArgs {
     /// Only articles that mention a date within this period: YYYY, YYYY-MM or YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub mentions: Vec<String>,
+    /// Only articles from this source, any case (as `tags --kind source` lists them). Repeat for any of several.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -299,4 +330,34 @@ pub struct EvalArgs {
     /// Also measure enrichment speed on one core over the articles under PATH (a file or folder).
     #[arg(long, value_name = "PATH")]
     pub throughput: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Address to listen on. Loopback by default; any other address asks for a token.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on (0: any free port; the first line printed names it).
+    #[arg(long, default_value_t = 8700, value_name = "N")]
+    pub port: u16,
+    /// Access token: every API request must send `Authorization: Bearer TOKEN`. Prefer
+    /// the environment variable (a command line is visible to other users).
+    #[arg(
+        long,
+        env = "NEWSIDX_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// Serve a non-loopback address without a token (anyone who reaches it can search).
+    #[arg(long, conflicts_with = "token")]
+    pub no_token: bool,
+    /// Searches running at once; more wait for a turn (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Seconds one request may take, waiting for a turn included.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub timeout: u64,
 }

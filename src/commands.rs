@@ -3,13 +3,14 @@
 use crate::cli::{self, Command};
 use crate::exit_codes::ExitCode;
 use crate::output::Output;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use newsidx::enrich::{self, Enricher, Gazetteer};
+use newsidx::error::Error;
 use newsidx::index::NewsIndex;
 use newsidx::ingest::{self, FileEntry, Problem};
 use newsidx::pipeline::{self, IngestOptions, Progress};
-use newsidx::search::{self, resolve, Filters, SearchRequest};
+use newsidx::service::{self, FilterQuery, SearchQuery, SimilarQuery, TagsQuery, TimelineQuery};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -64,18 +65,24 @@ pub fn crashed(index: &Path, signal: i32) -> anyhow::Error {
     })
 }
 
-/// The index folder a command reads or writes.
+/// The index folder a command reads or writes. `serve` is one of them: a crash that
+/// no panic handler can catch (SIGBUS on a file cut short under a memory map, an
+/// absurd allocation) ends the server with the guard's one line and exit 2, where a
+/// panic in one request only answers 500 and the server goes on.
 pub fn index_of(cmd: &Command) -> Option<std::path::PathBuf> {
     Some(
         match cmd {
             Command::Ingest(a) => &a.index,
+            Command::Serve(a) => &a.index,
             Command::Search(a) => &a.index,
             Command::Tags(a) => &a.index,
             Command::Timeline(a) => &a.index,
             Command::Show(a) => &a.index,
             Command::Similar(a) => &a.index,
             Command::Stats(a) => &a.index,
-            Command::Enrich(_) | Command::Eval(_) => return None,
+            Command::Enrich(_) | Command::Eval(_) | Command::Completions(_) | Command::Man(_) => {
+                return None
+            }
         }
         .index
         .clone(),
@@ -105,7 +112,12 @@ pub fn run(cmd: Command, out: &Output) -> Result<ExitCode> {
         Command::Show(a) => Some(a.index.index.clone()),
         Command::Similar(a) => Some(a.index.index.clone()),
         Command::Stats(a) => Some(a.index.index.clone()),
-        Command::Ingest(_) | Command::Enrich(_) | Command::Eval(_) => None,
+        Command::Serve(a) => Some(a.index.index.clone()),
+        Command::Ingest(_)
+        | Command::Enrich(_)
+        | Command::Eval(_)
+        | Command::Completions(_)
+        | Command::Man(_) => None,
     };
     let done = |r: Result<()>| r.map(|()| ExitCode::Success);
     let res = match cmd {
@@ -118,6 +130,9 @@ pub fn run(cmd: Command, out: &Output) -> Result<ExitCode> {
         Command::Similar(a) => done(similar(a, out)),
         Command::Stats(a) => done(stats(a, out)),
         Command::Eval(a) => done(eval(a, out)),
+        Command::Serve(a) => done(serve(a)),
+        Command::Completions(a) => done(completions(a)),
+        Command::Man(a) => done(man(a)),
     };
     // tantivy's own errors (an unreadable segment met during a search) do not say
     // which index they are about, nor what to do.
@@ -482,85 +497,58 @@ fn open(index: &Path) -> Result<NewsIndex> {
     Ok(NewsIndex::open(index)?)
 }
 
-fn filters(idx: &NewsIndex, f: &cli::FilterArgs) -> Result<Filters> {
-    // The gazetteer is loaded only when a tag filter needs it: a plain search does
-    // not pay for it at start-up.
-    let g: resolve::Lazy = &Gazetteer::shipped;
-    let mut out = Filters {
+/// A service error as the command line says it: a request parameter by its flag
+/// (`--from: …`), an unknown id with where ids are shown.
+fn cli_error(e: Error) -> anyhow::Error {
+    match e {
+        Error::InvalidParameter { name, reason } => {
+            Error::InvalidArgument(format!("--{}: {reason}", name.replace('_', "-"))).into()
+        }
+        Error::UnknownArticle(_) => {
+            anyhow::anyhow!("{e}; ids are shown by `newsidx search … --json`")
+        }
+        e => e.into(),
+    }
+}
+
+fn filters(f: &cli::FilterArgs) -> FilterQuery {
+    FilterQuery {
+        country: f.country.clone(),
         via_place: f.via_place,
-        ..Filters::default()
-    };
-    for c in &f.country {
-        out.countries.push(resolve::country(g, idx, c)?);
+        leader: f.leader.clone(),
+        org: f.org.clone(),
+        from: f.from.clone(),
+        to: f.to.clone(),
+        mentions: f.mentions.clone(),
+        source: f.source.clone(),
     }
-    for l in &f.leader {
-        out.leaders.push(resolve::leader(g, idx, l)?);
-    }
-    for o in &f.org {
-        out.orgs.push(resolve::org(g, idx, o)?);
-    }
-    if let Some(d) = &f.from {
-        out.from = Some(search::date_range(d).context("--from")?.0);
-    }
-    if let Some(d) = &f.to {
-        out.to = Some(search::date_range(d).context("--to")?.1);
-    }
-    for m in &f.mentions {
-        search::date_range(m).context("--mentions")?;
-        out.mentions.push(m.trim().to_string());
-    }
-    Ok(out)
 }
 
 fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
     let idx = open(&a.index.index)?;
-    let filters = filters(&idx, &a.filters)?;
-    let req = SearchRequest {
-        query: a.query.clone(),
-        filters,
+    let q = SearchQuery {
+        q: a.query.clone(),
+        filters: filters(&a.filters),
         limit: a.limit,
         offset: a.offset,
         snippet_chars: a.snippet_chars,
         snippets: a.snippets,
         sort: match a.sort {
-            cli::SortArg::Relevance => search::Sort::Relevance,
-            cli::SortArg::Newest => search::Sort::Newest,
-            cli::SortArg::Oldest => search::Sort::Oldest,
+            cli::SortArg::Relevance => service::Sort::Relevance,
+            cli::SortArg::Newest => service::Sort::Newest,
+            cli::SortArg::Oldest => service::Sort::Oldest,
         },
-        ranking: search::rank::Ranking::News,
-        all_copies: a.all,
+        all: a.all,
+        facets: a.facets,
     };
-    let res = search::search(&idx, &req)?;
-    let facets = if a.facets {
-        let kinds = ["country", "leader", "org", "source"];
-        let (_, counts) = search::tag_counts(&idx, &req.query, &req.filters, &kinds)?;
-        Some(
-            kinds
-                .iter()
-                .zip(counts)
-                .map(|(k, c)| (*k, search::facets::top(&c, 10)))
-                .collect::<Vec<_>>(),
-        )
-    } else {
-        None
-    };
+    let res = service::search(&idx, &q).map_err(cli_error)?;
     let mut so = std::io::stdout().lock();
     if a.json {
         for h in &res.hits {
             writeln!(so, "{}", serde_json::to_string(h)?)?;
         }
-        if let Some(f) = &facets {
-            let obj: serde_json::Map<String, serde_json::Value> = f
-                .iter()
-                .map(|(k, v)| {
-                    let list: Vec<_> = v
-                        .iter()
-                        .map(|(t, n)| json!({"value": t, "count": n}))
-                        .collect();
-                    (k.to_string(), json!(list))
-                })
-                .collect();
-            writeln!(so, "{}", json!({"facets": obj, "total": res.total}))?;
+        if let Some(line) = res.facets_line() {
+            writeln!(so, "{}", serde_json::to_string(&line)?)?;
         }
         return Ok(());
     }
@@ -633,9 +621,12 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         }
         writeln!(so)?;
     }
-    if let Some(f) = &facets {
-        for (kind, top) in f {
-            let list: Vec<String> = top.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    if let Some(f) = &res.facets {
+        for (kind, top) in f.kinds() {
+            let list: Vec<String> = top
+                .iter()
+                .map(|v| format!("{} {}", v.value, v.count))
+                .collect();
             writeln!(
                 so,
                 "{} {}",
@@ -696,36 +687,44 @@ fn remap(text: &str, marks: &[[usize; 2]]) -> Vec<[usize; 2]> {
 
 fn tags(a: cli::TagsArgs, out: &Output) -> Result<()> {
     let idx = open(&a.index.index)?;
-    let filters = filters(&idx, &a.filters)?;
-    let kinds: Vec<&'static str> = match a.kind {
-        Some(k) => vec![k.name()],
-        None => vec!["country", "leader", "org"],
+    let q = TagsQuery {
+        q: a.query.clone().unwrap_or_default(),
+        filters: filters(&a.filters),
+        kind: a.kind.map(cli::TagKind::name),
+        limit: a.limit,
     };
-    let (n, counts) = search::tag_counts(&idx, a.query.as_deref().unwrap_or(""), &filters, &kinds)?;
-    let g = Gazetteer::shipped();
+    let res = service::tags(&idx, &q).map_err(cli_error)?;
     let mut so = std::io::stdout().lock();
-    for (kind, c) in kinds.iter().zip(&counts) {
-        let top = search::facets::top(c, a.limit);
-        if a.json {
-            for (v, count) in top {
-                writeln!(so, "{}", json!({"kind": kind, "value": v, "count": count}))?;
-            }
-            continue;
+    if a.json {
+        for t in &res.tags {
+            writeln!(so, "{}", serde_json::to_string(t)?)?;
         }
+        return Ok(());
+    }
+    let g = Gazetteer::shipped();
+    for (kind, distinct) in q
+        .kind
+        .map_or(vec!["country", "leader", "org"], |k| vec![k])
+        .into_iter()
+        .map(|k| (k, res.distinct.get(k).copied().unwrap_or(0)))
+    {
         writeln!(
             so,
             "{}",
-            out.bold(&format!("{kind} ({} distinct over {n} articles)", c.len()))
+            out.bold(&format!(
+                "{kind} ({distinct} distinct over {} articles)",
+                res.articles
+            ))
         )?;
-        for (v, count) in top {
-            let name = if *kind == "country" {
-                g.country_name(&v)
+        for t in res.tags.iter().filter(|t| t.kind == kind) {
+            let name = if kind == "country" {
+                g.country_name(&t.value)
                     .map(|n| format!("  {n}"))
                     .unwrap_or_default()
             } else {
                 String::new()
             };
-            writeln!(so, "  {count:>7}  {v}{}", out.dim(&name))?;
+            writeln!(so, "  {:>7}  {}{}", t.count, t.value, out.dim(&name))?;
         }
         writeln!(so)?;
     }
@@ -734,7 +733,7 @@ fn tags(a: cli::TagsArgs, out: &Output) -> Result<()> {
 
 fn stats(a: cli::StatsArgs, out: &Output) -> Result<()> {
     let idx = open(&a.index.index)?;
-    let s = newsidx::index::stats(&idx)?;
+    let s = service::stats(&idx)?;
     let mut so = std::io::stdout().lock();
     if a.json {
         writeln!(so, "{}", serde_json::to_string(&s)?)?;
@@ -877,21 +876,25 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
 fn timeline(a: cli::TimelineArgs, out: &Output) -> Result<()> {
     use newsidx::search::timeline::Period;
     let idx = open(&a.index.index)?;
-    let filters = filters(&idx, &a.filters)?;
-    let by = match a.by {
-        cli::PeriodArg::Day => Period::Day,
-        cli::PeriodArg::Week => Period::Week,
-        cli::PeriodArg::Month => Period::Month,
-        cli::PeriodArg::Year => Period::Year,
+    let q = TimelineQuery {
+        q: a.query.clone().unwrap_or_default(),
+        filters: filters(&a.filters),
+        by: match a.by {
+            cli::PeriodArg::Day => Period::Day,
+            cli::PeriodArg::Week => Period::Week,
+            cli::PeriodArg::Month => Period::Month,
+            cli::PeriodArg::Year => Period::Year,
+        },
+        split_by: a.split_by.map(|s| match s {
+            cli::SplitArg::Country => "country",
+            cli::SplitArg::Leader => "leader",
+            cli::SplitArg::Org => "org",
+            cli::SplitArg::Source => "source",
+        }),
+        top: a.top,
     };
-    let split = a.split_by.map(|s| match s {
-        cli::SplitArg::Country => "country",
-        cli::SplitArg::Leader => "leader",
-        cli::SplitArg::Org => "org",
-        cli::SplitArg::Source => "source",
-    });
-    let query = a.query.clone().unwrap_or_default();
-    let (rows, undated) = search::timeline(&idx, &query, &filters, by, split, a.top.max(1))?;
+    let res = service::timeline(&idx, &q).map_err(cli_error)?;
+    let (rows, undated) = (res.periods, res.undated);
     let mut so = std::io::stdout().lock();
     if a.json {
         for r in &rows {
@@ -992,44 +995,11 @@ fn csv_field(s: &str) -> String {
 }
 
 fn show(a: cli::ShowArgs, out: &Output) -> Result<()> {
-    use tantivy::schema::Value;
     let idx = open(&a.index.index)?;
-    let Some((searcher, _, doc)) = search::find(&idx, &a.id)? else {
-        bail!(
-            "no article with id '{}'; ids are shown by `newsidx search … --json`",
-            a.id
-        );
-    };
-    let f = idx.fields;
-    let hit = search::hit_from_doc(&f, &doc, 1, 0.0);
-    let get = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let body = get(f.body);
-    let enrichment: serde_json::Value =
-        serde_json::from_str(&get(f.enrichment)).unwrap_or_default();
-    let members = if hit.group.is_empty() {
-        vec![]
-    } else {
-        search::group_members(&idx, &searcher, &hit.group)?
-    };
-    let others: Vec<&search::Hit> = members.iter().filter(|m| m.id != hit.id).collect();
+    let hit = service::article(&idx, &a.id).map_err(cli_error)?;
     let mut so = std::io::stdout().lock();
     if a.json {
-        let v = json!({
-            "id": hit.id, "title": hit.title, "subtitle": doc.get_first(f.subtitle).and_then(|v| v.as_str()),
-            "published": hit.published, "published_from": doc.get_first(f.published_from).and_then(|v| v.as_str()),
-            "source": hit.source, "url": hit.url, "path": hit.path, "record": hit.record,
-            "authors": doc.get_all(f.authors).filter_map(|v| v.as_str()).collect::<Vec<_>>(),
-            "countries": enrichment["tags"]["countries"], "leaders": enrichment["tags"]["leaders"], "orgs": enrichment["tags"]["orgs"],
-            "dates": enrichment["dates"], "date_raw": enrichment["date_raw"], "group": hit.group,
-            "similar": others.iter().map(|m| json!({"id": m.id, "title": m.title})).collect::<Vec<_>>(),
-            "body": body,
-        });
-        writeln!(so, "{v}")?;
+        writeln!(so, "{}", serde_json::to_string(&hit)?)?;
         return Ok(());
     }
     writeln!(so, "{}", out.bold(&hit.title))?;
@@ -1052,18 +1022,17 @@ fn show(a: cli::ShowArgs, out: &Output) -> Result<()> {
             })
             .unwrap_or_default()
     };
-    let t = &enrichment["tags"];
     for (label, v, key) in [
-        ("countries", &t["countries"], "code"),
-        ("leaders", &t["leaders"], "name"),
-        ("orgs", &t["orgs"], "name"),
+        ("countries", &hit.countries, "code"),
+        ("leaders", &hit.leaders, "name"),
+        ("orgs", &hit.orgs, "name"),
     ] {
         let s = names(v, key);
         if !s.is_empty() {
             writeln!(so, "{:<10} {}", label, out.cyan(&s))?;
         }
     }
-    if let Some(ds) = enrichment["dates"].as_array() {
+    if let Some(ds) = hit.dates.as_array() {
         let list: Vec<String> = ds
             .iter()
             .map(|d| {
@@ -1078,26 +1047,25 @@ fn show(a: cli::ShowArgs, out: &Output) -> Result<()> {
             writeln!(so, "{:<10} {}", "dates", list.join(" · "))?;
         }
     }
-    if !others.is_empty() {
-        writeln!(so, "{:<10} {} near copies:", "group", others.len())?;
-        for m in &others {
+    if !hit.similar.is_empty() {
+        writeln!(so, "{:<10} {} near copies:", "group", hit.similar.len())?;
+        for m in &hit.similar {
             writeln!(so, "           {}  {}", m.id, out.dim(&m.title))?;
         }
     }
     writeln!(so)?;
-    writeln!(so, "{body}")?;
+    writeln!(so, "{}", hit.body)?;
     Ok(())
 }
 
 fn similar(a: cli::SimilarArgs, out: &Output) -> Result<()> {
     let idx = open(&a.index.index)?;
-    let filters = filters(&idx, &a.filters)?;
-    let Some(hits) = search::similar(&idx, &a.id, &filters, a.limit)? else {
-        bail!(
-            "no article with id '{}'; ids are shown by `newsidx search … --json`",
-            a.id
-        );
+    let q = SimilarQuery {
+        id: a.id.clone(),
+        filters: filters(&a.filters),
+        limit: a.limit,
     };
+    let hits = service::similar(&idx, &q).map_err(cli_error)?.hits;
     let mut so = std::io::stdout().lock();
     if a.json {
         for h in &hits {
@@ -1121,5 +1089,62 @@ fn similar(a: cli::SimilarArgs, out: &Output) -> Result<()> {
             ))
         )?;
     }
+    Ok(())
+}
+
+fn serve(a: cli::ServeArgs) -> Result<()> {
+    use newsidx::server::{self, Config, Limits};
+    let token = a.token.filter(|t| !t.trim().is_empty());
+    if !a.bind.is_loopback() && token.is_none() && !a.no_token {
+        bail!(
+            "--bind {}: other machines can reach this address; give an access token (--token or NEWSIDX_TOKEN), or --no-token to serve it without one",
+            a.bind
+        );
+    }
+    let mut limits = Limits::default();
+    if let Some(n) = a.concurrency {
+        limits.concurrency = n.max(1);
+    }
+    limits.timeout = std::time::Duration::from_secs(a.timeout.max(1));
+    server::install_panic_hook();
+    server::run(Config {
+        index: a.index.index,
+        addr: std::net::SocketAddr::new(a.bind, a.port),
+        token,
+        limits,
+    })
+}
+
+fn completions(a: cli::CompletionsArgs) -> Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = cli::Cli::command();
+    // Written whole: clap_complete panics on a failed write (`… | head`).
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "newsidx", &mut buf);
+    std::io::stdout().lock().write_all(&buf)?;
+    Ok(())
+}
+
+fn man(a: cli::ManArgs) -> Result<()> {
+    use clap::CommandFactory;
+    let cmd = cli::Cli::command();
+    let page = match &a.command {
+        None => cmd,
+        Some(name) => {
+            let Some(sub) = cmd.find_subcommand(name) else {
+                let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+                bail!("no command '{name}'; the commands are {}", names.join(", "));
+            };
+            // The page of `newsidx search` is named newsidx-search, as git's are.
+            // clap takes a 'static name; this runs once, just before the process ends.
+            let page_name: &'static str = Box::leak(format!("newsidx-{name}").into_boxed_str());
+            sub.clone()
+                .name(page_name)
+                .version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(page).render(&mut buf)?;
+    std::io::stdout().lock().write_all(&buf)?;
     Ok(())
 }

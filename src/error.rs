@@ -72,6 +72,15 @@ pub enum Error {
     #[error("{}", bounded(.0, LINE_MAX))]
     InvalidArgument(String),
 
+    /// A request parameter the user gave is not usable (a bad date, a word where a
+    /// number goes, an unknown parameter). `name` is the parameter as the request
+    /// spells it (`from`, `snippet_chars`); the CLI shows it as its flag.
+    #[error("{}: {}", clip(.name, QUOTE_MAX), bounded(.reason, LINE_MAX / 2))]
+    InvalidParameter { name: String, reason: String },
+
+    #[error("no article with id '{}'", clip(.0, QUOTE_MAX))]
+    UnknownArticle(String),
+
     #[error("{}: {source}{}", .path.display(), io_hint(.source))]
     Io {
         path: PathBuf,
@@ -92,6 +101,73 @@ fn io_hint(e: &std::io::Error) -> &'static str {
         std::io::ErrorKind::PermissionDenied => "; check its permissions",
         std::io::ErrorKind::NotFound => "; check the path",
         _ => "",
+    }
+}
+
+/// What kind of failure an error is, for a caller that answers someone else: a user's
+/// mistake, something that does not exist, a state of the index that has to change
+/// first, an index that cannot be read now, or a fault of the program or the machine.
+/// An HTTP server maps these to 400, 404, 409, 503 and 500.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    Invalid,
+    NotFound,
+    Conflict,
+    Unavailable,
+    Internal,
+}
+
+impl Error {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::MissingDir(_)
+            | Error::UnreadableDir { .. }
+            | Error::NotADir { .. }
+            | Error::UnusableIndexPath { .. }
+            | Error::UnknownTag { .. }
+            | Error::InvalidArgument(_)
+            | Error::InvalidParameter { .. } => ErrorClass::Invalid,
+            Error::UnknownArticle(_) => ErrorClass::NotFound,
+            Error::IndexLocked { .. }
+            | Error::IncompatibleIndex { .. }
+            | Error::OtherRoot { .. } => ErrorClass::Conflict,
+            Error::NoIndex(_) | Error::Damaged { .. } => ErrorClass::Unavailable,
+            Error::Write { .. } | Error::Io { .. } | Error::Gazetteer(_) | Error::Tantivy(_) => {
+                ErrorClass::Internal
+            }
+        }
+    }
+
+    /// A stable, machine-readable name of the variant (`unknown_tag`, `no_index`, …):
+    /// part of the HTTP API's contract, like the JSON fields.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::MissingDir(_) => "missing_dir",
+            Error::UnreadableDir { .. } => "unreadable_dir",
+            Error::NotADir { .. } => "not_a_dir",
+            Error::IndexLocked { .. } => "index_locked",
+            Error::IncompatibleIndex { .. } => "incompatible_index",
+            Error::NoIndex(_) => "no_index",
+            Error::UnusableIndexPath { .. } => "unusable_index_path",
+            Error::OtherRoot { .. } => "other_root",
+            Error::Damaged { .. } => "damaged_index",
+            Error::Write { .. } => "write_failed",
+            Error::UnknownTag { .. } => "unknown_tag",
+            Error::InvalidArgument(_) => "invalid_argument",
+            Error::InvalidParameter { .. } => "invalid_parameter",
+            Error::UnknownArticle(_) => "unknown_article",
+            Error::Io { .. } => "io",
+            Error::Gazetteer(_) => "gazetteer",
+            Error::Tantivy(_) => "index_error",
+        }
+    }
+
+    pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Error {
+        Error::InvalidParameter {
+            name: name.into(),
+            reason: reason.into(),
+        }
     }
 }
 

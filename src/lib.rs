@@ -6,3 +6,6 @@ pub mod index;
 pub mod ingest;
 pub mod pipeline;
 pub mod search;
+pub mod server;
+pub mod service;
+pub mod web;

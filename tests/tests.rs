@@ -6,6 +6,8 @@
 
 mod util;
 
+mod api;
+mod browser;
 mod cli;
 mod faults;
 mod features;

@@ -34,6 +34,9 @@ pub struct Filters {
     pub to: Option<chrono::NaiveDate>,
     /// Mention terms ("2019", "2019-03", "2019-03-05").
     pub mentions: Vec<String>,
+    /// Sources as the index holds them; an article from any one of them matches (an
+    /// article has one source, so requiring all would match nothing).
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +203,14 @@ fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
     }
     for m in &filters.mentions {
         out.push((Occur::Must, term(f.mentioned, m)));
+    }
+    if !filters.sources.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = filters
+            .sources
+            .iter()
+            .map(|s| (Occur::Should, term(f.source, s)))
+            .collect();
+        out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
     if filters.from.is_some() || filters.to.is_some() {
         // The index holds dates of `date_limits` only: a bound outside it is moved to

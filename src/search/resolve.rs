@@ -66,6 +66,15 @@ pub fn org(g: Lazy, idx: &NewsIndex, q: &str) -> Result<String> {
     }
 }
 
+/// A source, in any case (`bbc` → `BBC`), among those the index holds.
+pub fn source(idx: &NewsIndex, q: &str) -> Result<String> {
+    if held(idx, idx.fields.source, q) {
+        return Ok(q.to_string());
+    }
+    let values = values(idx, idx.fields.source);
+    find_in(&values, q).ok_or_else(|| unknown("source", q, Vec::new(), &values))
+}
+
 fn unknown(
     kind: &'static str,
     q: &str,

@@ -1,0 +1,672 @@
+//! Every request newsidx answers and every answer it gives, in one place: search (with
+//! facets), one article, similar articles, the timeline, tag counts and index figures.
+//! The command line and the HTTP server are adapters over it: they build a request
+//! (from flags, or from a URL query through [`Params`]), call the function here, and
+//! render the response (text, or its JSON).
+//!
+//! A request type holds the defaults (10 hits, one snippet of 220 characters, …) and
+//! takes filter values as a user types them (`taiwan`, `xi`); they are checked and
+//! resolved to the index's own values when the request runs. A response serialises
+//! to the JSON that `--json` prints, which is a contract: fields may be added, never
+//! renamed or dropped. Errors are [`crate::error::Error`]s, whose
+//! [`class`](crate::error::Error::class) tells a user's mistake from a missing article,
+//! an unusable index or an internal fault.
+
+pub mod params;
+
+use crate::enrich::Gazetteer;
+use crate::error::{Error, Result};
+use crate::index::{NewsIndex, Stats};
+use crate::search::{self, resolve, timeline::Period, Filters, Hit};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use params::Params;
+
+/// Filter values as the user typed them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterQuery {
+    /// Countries (code, name or demonym, any case); every one must be present.
+    pub country: Vec<String>,
+    /// Let `country` also match articles that name it only through a city or region.
+    pub via_place: bool,
+    /// Leaders (full name or unambiguous surname).
+    pub leader: Vec<String>,
+    /// International organisations.
+    pub org: Vec<String>,
+    /// Published on or after this period: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Published on or before this period (its last day).
+    pub to: Option<String>,
+    /// Mentions a date within each of these periods.
+    pub mentions: Vec<String>,
+    /// Sources (any case); an article from any of them matches.
+    pub source: Vec<String>,
+}
+
+impl FilterQuery {
+    pub const PARAMS: [&'static str; 8] = [
+        "country",
+        "via_place",
+        "leader",
+        "org",
+        "from",
+        "to",
+        "mentions",
+        "source",
+    ];
+
+    fn take(p: &mut Params) -> Result<FilterQuery> {
+        Ok(FilterQuery {
+            country: p.take_all("country"),
+            via_place: p.take_bool("via_place", false)?,
+            leader: p.take_all("leader"),
+            org: p.take_all("org"),
+            from: p.take_one("from")?,
+            to: p.take_one("to")?,
+            mentions: p.take_all("mentions"),
+            source: p.take_all("source"),
+        })
+    }
+
+    /// The values the index holds: `taiwan` → `TW`, `xi` → `Xi Jinping`, `2017-02` → its
+    /// first (for `from`) or last (for `to`) day. An unknown value is an error that
+    /// names the closest known ones.
+    pub fn resolve(&self, idx: &NewsIndex) -> Result<Filters> {
+        // The gazetteer is loaded only when a tag filter needs it: a plain search does
+        // not pay for it.
+        let g: resolve::Lazy = &Gazetteer::shipped;
+        let mut out = Filters {
+            via_place: self.via_place,
+            ..Filters::default()
+        };
+        for c in &self.country {
+            out.countries.push(resolve::country(g, idx, c)?);
+        }
+        for l in &self.leader {
+            out.leaders.push(resolve::leader(g, idx, l)?);
+        }
+        for o in &self.org {
+            out.orgs.push(resolve::org(g, idx, o)?);
+        }
+        let date = |name: &str, v: &str| {
+            search::date_range(v).map_err(|e| Error::invalid(name, e.to_string()))
+        };
+        if let Some(d) = &self.from {
+            out.from = Some(date("from", d)?.0);
+        }
+        if let Some(d) = &self.to {
+            out.to = Some(date("to", d)?.1);
+        }
+        for m in &self.mentions {
+            date("mentions", m)?;
+            out.mentions.push(m.trim().to_string());
+        }
+        for s in &self.source {
+            out.sources.push(resolve::source(idx, s)?);
+        }
+        Ok(out)
+    }
+}
+
+/// The order of search results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (with no words to match, newest first).
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+impl Sort {
+    const NAMES: [&'static str; 3] = ["relevance", "newest", "oldest"];
+    fn from_name(s: &str) -> Sort {
+        match s {
+            "newest" => Sort::Newest,
+            "oldest" => Sort::Oldest,
+            _ => Sort::Relevance,
+        }
+    }
+}
+
+/// `GET /api/search`, `newsidx search`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "Params")]
+pub struct SearchQuery {
+    /// Words (all required), "a phrase", -excluded, a OR b; empty: every article.
+    pub q: String,
+    pub filters: FilterQuery,
+    pub sort: Sort,
+    /// Hits per page (at most [`search::MAX_LIMIT`]).
+    pub limit: usize,
+    pub offset: usize,
+    /// Snippets per hit, best first.
+    pub snippets: usize,
+    /// Characters per snippet.
+    pub snippet_chars: usize,
+    /// Every copy of near-duplicate articles (by default a group shows once).
+    pub all: bool,
+    /// Also count the top countries, leaders, organisations and sources over all matches.
+    pub facets: bool,
+}
+
+impl Default for SearchQuery {
+    fn default() -> Self {
+        SearchQuery {
+            q: String::new(),
+            filters: FilterQuery::default(),
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            snippets: 1,
+            snippet_chars: 220,
+            all: false,
+            facets: false,
+        }
+    }
+}
+
+/// How many values of each kind the facets list.
+pub const FACET_TOP: usize = 10;
+/// The kinds the facets count, in the order they are shown.
+pub const FACET_KINDS: [&str; 4] = ["country", "leader", "org", "source"];
+
+impl SearchQuery {
+    pub const PARAMS: [&'static str; 9] = [
+        "q",
+        "sort",
+        "limit",
+        "offset",
+        "snippets",
+        "snippet_chars",
+        "all",
+        "facets",
+        "(filters)",
+    ];
+
+    pub fn from_params(mut p: Params) -> Result<SearchQuery> {
+        p.check_size()?;
+        let d = SearchQuery::default();
+        let q = SearchQuery {
+            q: p.take_one("q")?.unwrap_or_default(),
+            filters: FilterQuery::take(&mut p)?,
+            sort: p
+                .take_choice("sort", &Sort::NAMES)?
+                .map_or(d.sort, Sort::from_name),
+            limit: p.take_usize("limit", d.limit)?,
+            offset: p.take_usize("offset", d.offset)?,
+            snippets: p.take_usize("snippets", d.snippets)?,
+            snippet_chars: p.take_usize("snippet_chars", d.snippet_chars)?,
+            all: p.take_bool("all", d.all)?,
+            facets: p.take_bool("facets", d.facets)?,
+        };
+        p.finish(&known(&Self::PARAMS))?;
+        Ok(q)
+    }
+}
+
+/// The parameter names, with the filters spelt out, for an "unknown parameter" message.
+fn known(own: &[&'static str]) -> Vec<&'static str> {
+    own.iter()
+        .flat_map(|p| {
+            if *p == "(filters)" {
+                FilterQuery::PARAMS.to_vec()
+            } else {
+                vec![*p]
+            }
+        })
+        .collect()
+}
+
+/// One counted tag value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetValue {
+    pub count: u64,
+    pub value: String,
+}
+
+/// The most frequent values of each tag kind over all matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    pub country: Vec<FacetValue>,
+    pub leader: Vec<FacetValue>,
+    pub org: Vec<FacetValue>,
+    pub source: Vec<FacetValue>,
+}
+
+impl Facets {
+    /// (kind, values) in display order.
+    pub fn kinds(&self) -> [(&'static str, &[FacetValue]); 4] {
+        [
+            ("country", &self.country),
+            ("leader", &self.leader),
+            ("org", &self.org),
+            ("source", &self.source),
+        ]
+    }
+}
+
+/// The answer to a [`SearchQuery`]. `newsidx search --json` prints each hit as one
+/// line and, with facets, [`SearchResponse::facets_line`] last.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse {
+    pub hits: Vec<Hit>,
+    /// Articles that match every word and the filters.
+    pub total: usize,
+    /// Articles that match only some of the words, counted when they were needed to
+    /// fill the page (0 otherwise).
+    pub partial_total: usize,
+    /// The page as served: `limit` after the cap (0: no hits, only the counts and
+    /// facets).
+    pub offset: usize,
+    pub limit: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// The last line of `newsidx search --json --facets`.
+#[derive(Debug, Serialize)]
+pub struct FacetsLine<'a> {
+    pub facets: &'a Facets,
+    pub total: usize,
+}
+
+impl SearchResponse {
+    pub fn facets_line(&self) -> Option<FacetsLine<'_>> {
+        self.facets.as_ref().map(|facets| FacetsLine {
+            facets,
+            total: self.total,
+        })
+    }
+}
+
+pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
+    let filters = q.filters.resolve(idx)?;
+    let req = search::SearchRequest {
+        query: q.q.clone(),
+        filters,
+        limit: q.limit,
+        offset: q.offset,
+        snippet_chars: q.snippet_chars,
+        snippets: q.snippets,
+        sort: match q.sort {
+            Sort::Relevance => search::Sort::Relevance,
+            Sort::Newest => search::Sort::Newest,
+            Sort::Oldest => search::Sort::Oldest,
+        },
+        ranking: search::rank::Ranking::News,
+        all_copies: q.all,
+    };
+    let res = search::search(idx, &req)?;
+    let facets = if q.facets {
+        Some(facets(idx, &req.query, &req.filters)?)
+    } else {
+        None
+    };
+    Ok(SearchResponse {
+        hits: res.hits,
+        total: res.total,
+        partial_total: res.partial_total,
+        offset: q.offset,
+        limit: q.limit.min(search::MAX_LIMIT),
+        facets,
+    })
+}
+
+fn facets(idx: &NewsIndex, query: &str, filters: &Filters) -> Result<Facets> {
+    let (_, counts) = search::tag_counts(idx, query, filters, &FACET_KINDS)?;
+    let mut lists = counts.iter().map(|c| {
+        search::facets::top(c, FACET_TOP)
+            .into_iter()
+            .map(|(value, count)| FacetValue { count, value })
+            .collect::<Vec<_>>()
+    });
+    let mut next = || lists.next().unwrap_or_default();
+    Ok(Facets {
+        country: next(),
+        leader: next(),
+        org: next(),
+        source: next(),
+    })
+}
+
+/// Another article of the same near-duplicate group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupMember {
+    pub id: String,
+    pub title: String,
+}
+
+/// One whole article: `GET /api/articles/{id}`, `newsidx show --json`. The tag and
+/// date lists are the enrichment as stored at ingest (`countries`: `code`, `name`,
+/// `via_place`, `mentions`; `leaders`: `name`, `country`, `inferred`, `mentions`;
+/// `orgs`: `name`, `mentions`; `dates`: `text`, `start`, `end`, `value`, `granularity`;
+/// `date_raw`: the date field as written in the file, or null).
+/// Fields are in the order `show --json` has always printed them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleResponse {
+    pub authors: Vec<String>,
+    pub body: String,
+    pub countries: serde_json::Value,
+    /// The date field as the article's file wrote it (kept also when it could not be
+    /// read as a date or lies outside the index's range), or null.
+    pub date_raw: serde_json::Value,
+    pub dates: serde_json::Value,
+    pub group: String,
+    pub id: String,
+    pub leaders: serde_json::Value,
+    pub orgs: serde_json::Value,
+    pub path: String,
+    pub published: Option<String>,
+    pub published_from: Option<String>,
+    pub record: Option<u64>,
+    /// The other members of its near-duplicate group.
+    pub similar: Vec<GroupMember>,
+    pub source: Option<String>,
+    pub subtitle: Option<String>,
+    pub title: String,
+    pub url: Option<String>,
+}
+
+pub fn article(idx: &NewsIndex, id: &str) -> Result<ArticleResponse> {
+    use tantivy::schema::Value;
+    let Some((searcher, _, doc)) = search::find(idx, id)? else {
+        return Err(Error::UnknownArticle(id.to_string()));
+    };
+    let f = idx.fields;
+    let hit = search::hit_from_doc(&f, &doc, 1, 0.0);
+    let get = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let mut enrichment: serde_json::Value =
+        serde_json::from_str(&get(f.enrichment).unwrap_or_default()).unwrap_or_default();
+    let take =
+        |v: &mut serde_json::Value, k: &str| v.get_mut(k).map(std::mem::take).unwrap_or_default();
+    let mut tags = take(&mut enrichment, "tags");
+    let similar = if hit.group.is_empty() {
+        vec![]
+    } else {
+        search::group_members(idx, &searcher, &hit.group)?
+            .into_iter()
+            .filter(|m| m.id != hit.id)
+            .map(|m| GroupMember {
+                id: m.id,
+                title: m.title,
+            })
+            .collect()
+    };
+    Ok(ArticleResponse {
+        authors: doc
+            .get_all(f.authors)
+            .filter_map(|v| v.as_str())
+            .map(str::to_string)
+            .collect(),
+        body: get(f.body).unwrap_or_default(),
+        countries: take(&mut tags, "countries"),
+        date_raw: take(&mut enrichment, "date_raw"),
+        dates: take(&mut enrichment, "dates"),
+        leaders: take(&mut tags, "leaders"),
+        orgs: take(&mut tags, "orgs"),
+        group: hit.group,
+        id: hit.id,
+        path: hit.path,
+        published: hit.published,
+        published_from: get(f.published_from),
+        record: hit.record,
+        similar,
+        source: hit.source,
+        subtitle: get(f.subtitle),
+        title: hit.title,
+        url: hit.url,
+    })
+}
+
+/// `GET /api/articles/{id}/similar`, `newsidx similar`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimilarQuery {
+    pub id: String,
+    pub filters: FilterQuery,
+    pub limit: usize,
+}
+
+impl SimilarQuery {
+    pub const PARAMS: [&'static str; 2] = ["limit", "(filters)"];
+
+    /// The parameters besides the id (which an HTTP route takes from its path).
+    pub fn from_params(id: &str, mut p: Params) -> Result<SimilarQuery> {
+        p.check_size()?;
+        let q = SimilarQuery {
+            id: id.to_string(),
+            filters: FilterQuery::take(&mut p)?,
+            limit: p.take_usize("limit", 10)?,
+        };
+        p.finish(&known(&Self::PARAMS))?;
+        Ok(q)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarResponse {
+    pub hits: Vec<Hit>,
+}
+
+pub fn similar(idx: &NewsIndex, q: &SimilarQuery) -> Result<SimilarResponse> {
+    let filters = q.filters.resolve(idx)?;
+    match search::similar(idx, &q.id, &filters, q.limit)? {
+        Some(hits) => Ok(SimilarResponse { hits }),
+        None => Err(Error::UnknownArticle(q.id.clone())),
+    }
+}
+
+/// `GET /api/timeline`, `newsidx timeline`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "Params")]
+pub struct TimelineQuery {
+    pub q: String,
+    pub filters: FilterQuery,
+    pub by: Period,
+    /// Split each period's count by the most frequent values of this tag kind.
+    pub split_by: Option<&'static str>,
+    /// How many values to split by.
+    pub top: usize,
+}
+
+impl Default for TimelineQuery {
+    fn default() -> Self {
+        TimelineQuery {
+            q: String::new(),
+            filters: FilterQuery::default(),
+            by: Period::Month,
+            split_by: None,
+            top: 5,
+        }
+    }
+}
+
+/// Tag kinds that can split a timeline or be counted.
+pub const TAG_KINDS: [&str; 4] = ["country", "leader", "org", "source"];
+
+impl TimelineQuery {
+    pub const PARAMS: [&'static str; 5] = ["q", "by", "split_by", "top", "(filters)"];
+
+    pub fn from_params(mut p: Params) -> Result<TimelineQuery> {
+        p.check_size()?;
+        let d = TimelineQuery::default();
+        let q = TimelineQuery {
+            q: p.take_one("q")?.unwrap_or_default(),
+            filters: FilterQuery::take(&mut p)?,
+            by: match p.take_choice("by", &["day", "week", "month", "year"])? {
+                Some("day") => Period::Day,
+                Some("week") => Period::Week,
+                Some("year") => Period::Year,
+                Some(_) => Period::Month,
+                None => d.by,
+            },
+            split_by: p.take_choice("split_by", &TAG_KINDS)?,
+            top: p.take_usize("top", d.top)?,
+        };
+        p.finish(&known(&Self::PARAMS))?;
+        Ok(q)
+    }
+}
+
+/// Matches per period, oldest first, empty periods included. `newsidx timeline --json`
+/// prints each period as one line.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineResponse {
+    pub periods: Vec<search::timeline::Row>,
+    /// Matches without a publication date (not in any period).
+    pub undated: u64,
+}
+
+pub fn timeline(idx: &NewsIndex, q: &TimelineQuery) -> Result<TimelineResponse> {
+    let filters = q.filters.resolve(idx)?;
+    let (periods, undated) = search::timeline(idx, &q.q, &filters, q.by, q.split_by, q.top.max(1))?;
+    Ok(TimelineResponse { periods, undated })
+}
+
+/// `GET /api/tags`, `newsidx tags`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "Params")]
+pub struct TagsQuery {
+    /// Count over the matches of this query (empty: the whole index).
+    pub q: String,
+    pub filters: FilterQuery,
+    /// One kind (default: country, leader and org).
+    pub kind: Option<&'static str>,
+    /// Values per kind.
+    pub limit: usize,
+}
+
+impl Default for TagsQuery {
+    fn default() -> Self {
+        TagsQuery {
+            q: String::new(),
+            filters: FilterQuery::default(),
+            kind: None,
+            limit: 20,
+        }
+    }
+}
+
+impl TagsQuery {
+    pub const PARAMS: [&'static str; 4] = ["q", "kind", "limit", "(filters)"];
+
+    pub fn from_params(mut p: Params) -> Result<TagsQuery> {
+        p.check_size()?;
+        let d = TagsQuery::default();
+        let q = TagsQuery {
+            q: p.take_one("q")?.unwrap_or_default(),
+            filters: FilterQuery::take(&mut p)?,
+            kind: p.take_choice("kind", &TAG_KINDS)?,
+            limit: p.take_usize("limit", d.limit)?,
+        };
+        p.finish(&known(&Self::PARAMS))?;
+        Ok(q)
+    }
+}
+
+/// One tag value and how many matching articles carry it (one line of
+/// `newsidx tags --json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagCount {
+    pub count: u64,
+    pub kind: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagsResponse {
+    /// Matching articles.
+    pub articles: usize,
+    /// How many different values of each counted kind the matches carry.
+    pub distinct: BTreeMap<&'static str, usize>,
+    /// The most frequent values, kind by kind, most frequent first.
+    pub tags: Vec<TagCount>,
+}
+
+pub fn tags(idx: &NewsIndex, q: &TagsQuery) -> Result<TagsResponse> {
+    let filters = q.filters.resolve(idx)?;
+    let kinds: Vec<&'static str> = match q.kind {
+        Some(k) => vec![k],
+        None => vec!["country", "leader", "org"],
+    };
+    let (articles, counts) = search::tag_counts(idx, &q.q, &filters, &kinds)?;
+    let mut distinct = BTreeMap::new();
+    let mut tags = Vec::new();
+    for (kind, c) in kinds.iter().zip(&counts) {
+        distinct.insert(*kind, c.len());
+        for (value, count) in search::facets::top(c, q.limit) {
+            tags.push(TagCount { count, kind, value });
+        }
+    }
+    Ok(TagsResponse {
+        articles,
+        distinct,
+        tags,
+    })
+}
+
+/// `GET /api/stats`, `newsidx stats --json`.
+pub fn stats(idx: &NewsIndex) -> Result<Stats> {
+    crate::index::stats(idx)
+}
+
+impl TryFrom<Params> for SearchQuery {
+    type Error = Error;
+    fn try_from(p: Params) -> Result<Self> {
+        SearchQuery::from_params(p)
+    }
+}
+
+impl TryFrom<Params> for TimelineQuery {
+    type Error = Error;
+    fn try_from(p: Params) -> Result<Self> {
+        TimelineQuery::from_params(p)
+    }
+}
+
+impl TryFrom<Params> for TagsQuery {
+    type Error = Error;
+    fn try_from(p: Params) -> Result<Self> {
+        TagsQuery::from_params(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_read_the_same_from_a_url_query_and_json() {
+        let from_url = SearchQuery::from_params(Params::from_query(
+            "q=taiwan&country=TW&country=us&limit=5&facets&sort=newest&snippet-chars=80",
+        ))
+        .unwrap();
+        let from_json: SearchQuery = serde_json::from_str(
+            r#"{"q":"taiwan","country":["TW","us"],"limit":5,"facets":true,"sort":"newest","snippet_chars":80}"#,
+        )
+        .unwrap();
+        assert_eq!(from_url, from_json);
+        assert_eq!(from_url.filters.country, vec!["TW", "us"]);
+        assert_eq!((from_url.snippets, from_url.offset), (1, 0));
+        let e = serde_json::from_str::<SearchQuery>(r#"{"limit":"many"}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("limit: 'many' is not a whole number"),
+            "{e}"
+        );
+        let t: TimelineQuery = serde_json::from_str(r#"{"by":"year","split_by":"org"}"#).unwrap();
+        assert_eq!((t.by, t.split_by, t.top), (Period::Year, Some("org"), 5));
+        let g: TagsQuery = serde_json::from_str(r#"{"kind":"source"}"#).unwrap();
+        assert_eq!((g.kind, g.limit), (Some("source"), 20));
+        assert_eq!(
+            SearchQuery::from_params(Params::default()).unwrap(),
+            SearchQuery::default()
+        );
+    }
+}
