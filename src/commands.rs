@@ -17,6 +17,7 @@ pub fn run(cmd: Command, out: &Output) -> Result<()> {
     match cmd {
         Command::Ingest(a) => ingest(a, out),
         Command::Enrich(a) => enrich(a, out),
+        Command::Extract(a) => extract(a, out),
         Command::Search(a) => search(a, out),
         Command::Tags(a) => tags(a, out),
         Command::Timeline(a) => timeline(a, out),
@@ -70,6 +71,7 @@ fn ingest(a: cli::IngestArgs, out: &Output) -> Result<()> {
     opts.gazetteer = a.gazetteer;
     opts.commit_every = a.commit_every.max(1);
     opts.checksum = a.checksum;
+    opts.keep_non_articles = a.keep_non_articles;
     if let Some(t) = a.threads {
         opts.threads = t.max(1);
         opts.writer_threads = (t / 2).max(1);
@@ -175,6 +177,106 @@ where
         ),
         None => std::borrow::Cow::Borrowed(Gazetteer::shipped()),
     })
+}
+
+/// What ingest reads from one file, article by article, before enrichment (the
+/// publication date is decided as ingest decides it).
+fn extract(a: cli::ExtractArgs, out: &Output) -> Result<()> {
+    let mut failed = 0;
+    for path in &a.files {
+        if let Err(e) = extract_file(path, &a, out) {
+            if a.files.len() == 1 {
+                return Err(e);
+            }
+            eprintln!("error: {e}");
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} files could not be read", a.files.len());
+    }
+    Ok(())
+}
+
+fn extract_file(path: &Path, a: &cli::ExtractArgs, out: &Output) -> Result<()> {
+    if !path.is_file() {
+        bail!("{}: no such file", path.display());
+    }
+    let root = path.parent().unwrap_or(Path::new("."));
+    let entry =
+        FileEntry::for_path(root, path).map_err(|p| anyhow::anyhow!("{}", shown(root, &p)))?;
+    let opts = ingest::ReadOptions {
+        keep_non_articles: a.keep_non_articles,
+    };
+    let mut so = std::io::stdout().lock();
+    let mut failed = None;
+    let mut write_error = None;
+    let res = ingest::read_articles_with(
+        &entry,
+        &opts,
+        &mut |art| {
+            if write_error.is_some() {
+                return;
+            }
+            let (published, from) = newsidx::enrich::publication_date(&art, None);
+            let r = if a.json {
+                let v = json!({
+                    "id": art.id,
+                    "title": art.title,
+                    "body": art.body,
+                    "published": published.map(|d| d.format("%Y-%m-%d").to_string()),
+                    "published_from": from,
+                    "modified": art.modified,
+                    "modified_from": art.modified_from,
+                    "captured": art.captured,
+                    "authors": art.authors,
+                    "url": art.url,
+                    "source": art.source,
+                    "language": art.language,
+                });
+                writeln!(so, "{v}")
+            } else {
+                let date = match (published, from) {
+                    (Some(d), Some(f)) => format!("{d} (from {})", f.as_str()),
+                    _ => "no date".to_string(),
+                };
+                let line = |label: &str, v: Option<&str>| match v {
+                    Some(v) if !v.is_empty() => format!("  {label:<10} {v}\n"),
+                    _ => String::new(),
+                };
+                let authors = art.authors.join(", ");
+                writeln!(
+                    so,
+                    "{}  {}\n  published  {date}\n{}{}{}{}{}{}\n{}\n",
+                    out.bold(&art.title),
+                    out.dim(&art.id),
+                    line("modified", art.modified.as_deref()),
+                    line("captured", art.captured.as_deref()),
+                    line("authors", Some(&authors)),
+                    line("url", art.url.as_deref()),
+                    line("source", art.source.as_deref()),
+                    line("language", art.language.as_deref()),
+                    art.body
+                )
+            };
+            if let Err(e) = r {
+                write_error = Some(e);
+            }
+        },
+        &mut |p| eprintln!("{}", problem_line(out, root, &p)),
+    );
+    if let Some(e) = write_error {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    if let Err(p) = res {
+        failed = Some(p);
+    }
+    if let Some(p) = failed {
+        bail!("{}", shown(root, &p));
+    }
+    Ok(())
 }
 
 fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<()> {

@@ -1,5 +1,6 @@
 pub mod article;
 pub mod enrich;
+pub mod extract;
 pub mod error;
 pub mod index;
 pub mod ingest;

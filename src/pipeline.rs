@@ -52,6 +52,8 @@ pub struct IngestOptions {
     pub stop: Arc<AtomicBool>,
     /// Compare the content of files whose size and mtime are unchanged too.
     pub checksum: bool,
+    /// Keep web pages that are not articles (home pages, listings, error pages).
+    pub keep_non_articles: bool,
 }
 
 impl IngestOptions {
@@ -70,6 +72,7 @@ impl IngestOptions {
             commit_every: 50_000,
             stop: Arc::new(AtomicBool::new(false)),
             checksum: false,
+            keep_non_articles: false,
         }
     }
 }
@@ -287,9 +290,12 @@ pub fn ingest(
         {
             let msg_tx = msg_tx.clone();
             let stop = opts.stop.clone();
+            let read_opts = ingest::ReadOptions {
+                keep_non_articles: opts.keep_non_articles,
+            };
             s.spawn(move || {
                 yield_to_writer();
-                read_files(todo, manifest_ref, art_tx, msg_tx, &stop)
+                read_files(todo, manifest_ref, &read_opts, art_tx, msg_tx, &stop)
             });
         }
         for _ in 0..opts.threads.max(1) {
@@ -580,6 +586,7 @@ fn delete_others(
 fn read_files(
     todo: Vec<FileEntry>,
     manifest: &HashMap<String, FileRecord>,
+    read_opts: &ingest::ReadOptions,
     art_tx: Sender<(Article, Option<chrono::NaiveDate>)>,
     msg_tx: Sender<Msg>,
     stop: &AtomicBool,
@@ -597,7 +604,9 @@ fn read_files(
         // Same size: perhaps the same content. A binary file is not hashed (a sparse
         // multi-GB file would cost a full read): the reader rejects it from its first
         // bytes.
-        if let Some(r) = old.filter(|r| r.size == entry.size && !looks_binary(&entry.abs)) {
+        // Compressed formats are binary on disk and hashed as they are.
+        let binary = !entry.format.is_compressed() && looks_binary(&entry.abs);
+        if let Some(r) = old.filter(|r| r.size == entry.size && !binary) {
             match ingest::hash_prefix(&entry.abs, entry.size) {
                 Ok(Some(h)) if h.finalize().to_hex().as_str() == r.hash => {
                     let rec = FileRecord {
@@ -667,7 +676,7 @@ fn read_files(
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));
         };
-        let result = ingest::read_file(&entry, plan, &mut sink, &mut report);
+        let result = ingest::read_file_with(&entry, plan, read_opts, &mut sink, &mut report);
         if stop.load(Ordering::Relaxed) {
             return;
         }
