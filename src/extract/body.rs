@@ -54,26 +54,36 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
             chars[u] = count_chars(dom.text(i));
         }
     }
-    // Paragraph text under each element (for the wrapper protection).
-    let mut ptext = vec![0u32; n];
-    let mut all_text = vec![0u32; n];
-    for i in (1..n).rev() {
+    // Paragraph-like text under each element (for the wrapper protection): blocks of
+    // 80 characters or more, mostly outside links.
+    // Text no reader sees: scripts, styles, the head.
+    let mut unseen = vec![false; n];
+    for i in 1..n {
         let node = dom.node(i as NodeId);
-        if matches!(node.tag, Tag::Script | Tag::Style | Tag::Noscript | Tag::Template | Tag::Title) {
-            ptext[i] = 0;
-            all_text[i] = 0;
-            continue;
-        }
-        if node.tag == Tag::Text {
-            all_text[i] = chars[i];
+        unseen[i] = unseen[node.parent as usize]
+            || matches!(
+                node.tag,
+                Tag::Script | Tag::Style | Tag::Noscript | Tag::Template | Tag::Title | Tag::Head
+            );
+    }
+    let mut raw_chars = vec![0u32; n];
+    let mut raw_links = vec![0u32; n];
+    for i in 1..n {
+        if dom.tag(i as NodeId) == Tag::Text && !unseen[i] {
             let o = owner[i] as usize;
-            if matches!(dom.tag(o as NodeId), Tag::P | Tag::Pre | Tag::Blockquote) && !in_link[i] {
-                ptext[i] = chars[i];
+            raw_chars[o] += chars[i];
+            if in_link[i] {
+                raw_links[o] += chars[i];
             }
         }
-        let p = node.parent as usize;
+    }
+    let mut ptext = vec![0u32; n];
+    for i in (1..n).rev() {
+        if raw_chars[i] >= 80 && (raw_links[i] as f32) < 0.3 * raw_chars[i] as f32 {
+            ptext[i] += raw_chars[i] - raw_links[i];
+        }
+        let p = dom.node(i as NodeId).parent as usize;
         ptext[p] += ptext[i];
-        all_text[p] += all_text[i];
     }
     let total_p = ptext[0].max(1) as f32;
     // Pass 2: what is set aside.
@@ -94,7 +104,7 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
     let mut page_links = 0u32;
     let mut page_chars = 0u32;
     for i in 1..n {
-        if dom.tag(i as NodeId) != Tag::Text || all_text[i] == 0 {
+        if dom.tag(i as NodeId) != Tag::Text || unseen[i] {
             continue;
         }
         page_chars += chars[i];
@@ -149,6 +159,22 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
         if dom.tag(i as NodeId) != Tag::Text && !junk[i] && score[i] >= score[best] {
             best = i;
         }
+    }
+    if std::env::var_os("NEWSIDX_EXTRACT_DEBUG").is_some() {
+        let mut e = best as NodeId;
+        while e != NONE && e != 0 {
+            eprintln!(
+                "container {:?} class={:?} id={:?} score={} junk={} ptext={}",
+                dom.tag(e),
+                dom.attr(e, "class").unwrap_or(""),
+                dom.attr(e, "id").unwrap_or(""),
+                score[e as usize],
+                junk[e as usize],
+                ptext[e as usize]
+            );
+            e = dom.node(e).parent;
+        }
+        eprintln!("total_p={total_p}");
     }
     let mut out = MainText {
         page_link_density: if page_chars > 0 {
@@ -339,7 +365,7 @@ fn names_boilerplate(s: &str) -> bool {
         "recommendations", "newsletter", "subscribe", "subscription", "signup", "promo", "promos", "promotion", "ad",
         "ads", "advert", "adverts", "advertisement", "advertising", "adslot", "adunit", "sponsored", "sponsor", "cookie",
         "cookies", "consent", "gdpr", "popup", "modal", "widget", "widgets", "tags", "taglist", "byline", "bio",
-        "outbrain", "taboola", "trending", "popular", "mostread", "readmore", "pagination", "pager", "toolbar", "rail",
+        "outbrain", "taboola", "trending", "popular", "mostread", "readmore", "pagination", "pager", "toolbar",
         "paywall", "banner", "login", "skip", "jump", "toc", "caption", "credit", "credits",
         "disclaimer", "copyright", "author", "authors", "timestamp", "dateline", "tooltip", "overlay", "lightbox",
         "carousel", "slideshow", "gallery", "video", "player", "icons", "icon", "follow", "feedback", "survey",
@@ -385,7 +411,7 @@ mod tests {
 
     #[test]
     fn picks_the_article_over_menus_and_links() {
-        let para = "The committee met on Tuesday and agreed, after a long debate, to publish its findings next month.";
+        let para = "The committee met on Tuesday and agreed, after a long and at times bitter debate, to publish all of its findings next month.";
         let html = format!(
             "<html><body><div class=menu><a href=/>Home</a> <a href=/a>World</a> <a href=/b>Politics</a></div>\
              <div id=main><h1>Headline</h1><p>{para}</p><p>{para}</p>\

@@ -851,6 +851,10 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
+            Table | Tbody | Thead | Tfoot | Tr => {
+                // Table structure closes the cells inside it.
+                self.close_in_scope(tag, |x| matches!(x, Root | Html | Template) || (x == Table && tag != Table));
+            }
             t => {
                 let boundary = |x: Tag| x.is_scope_boundary() && x != t;
                 self.close_in_scope(t, boundary);

@@ -107,7 +107,7 @@ pub fn spec(format: Format) -> &'static FormatSpec {
 
 /// The format of a file, by the end of its name (case-insensitive).
 pub fn format_of(path: &Path) -> Option<Format> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     FORMATS
         .iter()
         .find(|s| s.suffixes.iter().any(|x| name.ends_with(x) && name.len() > x.len()))
