@@ -10,6 +10,7 @@ mod cli;
 mod faults;
 mod features;
 mod hostile;
+mod html;
 mod proptests;
 mod relevance;
 mod trust_manifest;

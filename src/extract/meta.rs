@@ -598,7 +598,11 @@ pub fn strip_site(title: &str, site: Option<&str>) -> String {
             return kept.join(sep);
         }
     }
-    // No part names the site: a short last (or first) part is the site's name.
+    // No part names the site. A dash is common in headlines, so only a bar (or a
+    // like separator) says that the short last (or first) part is the site's name.
+    if matches!(*sep, " - " | " – " | " — " | " / ") {
+        return title.to_string();
+    }
     let words = |s: &str| s.split_whitespace().count();
     let longest = parts.iter().copied().max_by_key(|p| p.len()).unwrap_or(title);
     if parts.len() >= 2 {
@@ -786,7 +790,8 @@ mod tests {
     fn title_loses_its_site_part() {
         assert_eq!(strip_site("Storm hits coast | Daily Planet", Some("Daily Planet")), "Storm hits coast");
         assert_eq!(strip_site("Daily Planet - Storm hits coast", Some("dailyplanet.com")), "Storm hits coast");
-        assert_eq!(strip_site("Storm hits the coast again - Planet", None), "Storm hits the coast again");
+        assert_eq!(strip_site("Storm hits the coast again | Planet", None), "Storm hits the coast again");
+        assert_eq!(strip_site("Budget – a reply", None), "Budget – a reply");
         assert_eq!(strip_site("No separator here", None), "No separator here");
     }
 

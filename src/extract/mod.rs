@@ -113,7 +113,7 @@ fn classify(
     let password = dom
         .elements(dom::Tag::Input)
         .any(|i| dom.attr(i, "type").is_some_and(|t| t.eq_ignore_ascii_case("password")));
-    if password && main.chars < 1000 {
+    if password && !declared && main.chars < 1000 {
         return Some("a login page".into());
     }
     let home = url
