@@ -49,7 +49,9 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
         let p = node.parent as usize;
         let u = i as usize;
         in_link[u] = in_link[p] || node.tag == Tag::A;
-        owner[u] = if node.tag.is_block() { i } else { owner[p] };
+        // A table row is one block: its cells are the parts of one line of data.
+        let own = node.tag.is_block() && !matches!(node.tag, Tag::Td | Tag::Th);
+        owner[u] = if own { i } else { owner[p] };
         if node.tag == Tag::Text {
             chars[u] = count_chars(dom.text(i));
         }
@@ -147,6 +149,7 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
             }
         }
     }
+    let score_own = score.clone();
     for i in (1..n).rev() {
         let p = dom.node(i as NodeId).parent as usize;
         if !junk[i] {
@@ -158,6 +161,37 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
     for i in 0..n {
         if dom.tag(i as NodeId) != Tag::Text && !junk[i] && score[i] >= score[best] {
             best = i;
+        }
+    }
+    // An article split by an embedded box (a related-links list, an advertisement)
+    // leaves its best-scoring part smaller than the whole: go up while the parent
+    // holds much more good text and still scores well.
+    let mut good = vec![0f32; n];
+    for i in 0..n {
+        if !junk[i] && score_own[i] > 0.0 {
+            good[i] = score_own[i];
+        }
+    }
+    for i in (1..n).rev() {
+        let p = dom.node(i as NodeId).parent as usize;
+        if !junk[i] {
+            good[p] += good[i];
+        }
+    }
+    let top = score[best];
+    loop {
+        let p = dom.node(best as NodeId).parent;
+        if p == NONE || p == 0 {
+            break;
+        }
+        let p = p as usize;
+        if good[p] >= 1.25 * good[best] && score[p] >= 0.5 * top {
+            best = p;
+        } else if good[p] <= good[best] && score[p] >= score[best] {
+            // Nothing more in the parent.
+            break;
+        } else {
+            break;
         }
     }
     if std::env::var_os("NEWSIDX_EXTRACT_DEBUG").is_some() {
@@ -348,6 +382,14 @@ fn is_boilerplate(dom: &Dom, id: NodeId) -> bool {
             return true;
         }
     }
+    // A link or emphasis inside a sentence is part of it, whatever its class says
+    // (`<a class="icon">the third quarter</a>`).
+    if matches!(
+        tag,
+        A | B | I | Em | Strong | Sup | Sub | Time | Abbr | Cite | Code | Mark | Q | S | U | Var | Kbd | Samp | Br
+    ) {
+        return false;
+    }
     let class = dom.attr(id, "class").unwrap_or("");
     let ident = dom.attr(id, "id").unwrap_or("");
     if class.is_empty() && ident.is_empty() {
@@ -366,7 +408,7 @@ fn names_boilerplate(s: &str) -> bool {
         "ads", "advert", "adverts", "advertisement", "advertising", "adslot", "adunit", "sponsored", "sponsor", "cookie",
         "cookies", "consent", "gdpr", "popup", "modal", "widget", "widgets", "tags", "taglist", "byline", "bio",
         "outbrain", "taboola", "trending", "popular", "mostread", "readmore", "pagination", "pager", "toolbar",
-        "paywall", "banner", "login", "skip", "jump", "toc", "caption", "credit", "credits",
+        "banner", "login", "skip", "jump", "toc", "caption", "credit", "credits",
         "disclaimer", "copyright", "author", "authors", "timestamp", "dateline", "tooltip", "overlay", "lightbox",
         "carousel", "slideshow", "gallery", "video", "player", "icons", "icon", "follow", "feedback", "survey",
     ];

@@ -256,10 +256,15 @@ const MODIFIED_META: &[&str] = &[
     "revised",
 ];
 
-/// The publication date, in htmldate's order: JSON-LD, `<meta>`, microdata,
-/// `<time>` elements, the url, then a date written near the top of the text.
+/// The publication date, in htmldate's order: a full date in the url's path (set by
+/// the site when it published, in its own time zone, where a UTC timestamp may name
+/// the next day), JSON-LD, `<meta>`, microdata, `<time>` elements, then a date
+/// written near the top of the text.
 pub fn published(dom: &Dom, meta: &Meta, url: Option<&str>, latest: NaiveDate) -> Option<Dated> {
     let ok = |s: Option<&str>| s.and_then(parse_date).filter(|&d| plausible(d, latest));
+    if let Some(d) = url.and_then(url_path).and_then(date_from_path).filter(|&d| plausible(d, latest)) {
+        return Some(Dated { date: d, from: DateSource::Url });
+    }
     if let Some(d) = ok(meta.ld.published.as_deref()) {
         return Some(Dated { date: d, from: DateSource::JsonLd });
     }
@@ -275,9 +280,6 @@ pub fn published(dom: &Dom, meta: &Meta, url: Option<&str>, latest: NaiveDate) -
     }
     if let Some(d) = time_element(dom, latest) {
         return Some(Dated { date: d, from: DateSource::Time });
-    }
-    if let Some(d) = url.and_then(url_path).and_then(date_from_path).filter(|&d| plausible(d, latest)) {
-        return Some(Dated { date: d, from: DateSource::Url });
     }
     text_date(dom, latest).map(|d| Dated { date: d, from: DateSource::Text })
 }
