@@ -149,6 +149,48 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
             }
         }
     }
+    // Teasers: a short text beside a headline link, alone in a small box (a card
+    // of "more stories"), is a summary of another page.
+    let mut nblocks = vec![0u16; n];
+    let mut nlinks = vec![0u16; n];
+    let mut text_in = vec![0u32; n];
+    for i in (1..n).rev() {
+        if block_chars[i] > 0 {
+            nblocks[i] = nblocks[i].saturating_add(1);
+            let linky = block_links[i] * 2 > block_chars[i] && block_links[i] >= 15;
+            if linky {
+                nlinks[i] = nlinks[i].saturating_add(1);
+            }
+            text_in[i] += block_chars[i] - block_links[i];
+        }
+        let p = dom.node(i as NodeId).parent as usize;
+        if !junk[i] {
+            nblocks[p] = nblocks[p].saturating_add(nblocks[i]);
+            nlinks[p] = nlinks[p].saturating_add(nlinks[i]);
+            text_in[p] += text_in[i];
+        }
+    }
+    for i in 1..n {
+        if block_chars[i] == 0 || !keep[i] || score[i] <= 0.0 {
+            continue;
+        }
+        // The smallest box around this block that holds another block.
+        let mut a = dom.node(i as NodeId).parent;
+        for _ in 0..4 {
+            if a == NONE || a == 0 || nblocks[a as usize] >= 2 {
+                break;
+            }
+            a = dom.node(a).parent;
+        }
+        if a == NONE || a == 0 {
+            continue;
+        }
+        let a = a as usize;
+        if nblocks[a] <= 3 && nlinks[a] >= 1 && text_in[a] < 400 {
+            score[i] = -score[i];
+            keep[i] = false;
+        }
+    }
     let score_own = score.clone();
     for i in (1..n).rev() {
         let p = dom.node(i as NodeId).parent as usize;
