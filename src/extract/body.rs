@@ -50,7 +50,7 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
         let u = i as usize;
         in_link[u] = in_link[p] || node.tag == Tag::A;
         // A table row is one block: its cells are the parts of one line of data.
-        let own = node.tag.is_block() && !matches!(node.tag, Tag::Td | Tag::Th);
+        let own = node.tag.is_block() && !matches!(node.tag, Tag::Td | Tag::Th | Tag::Br);
         owner[u] = if own { i } else { owner[p] };
         if node.tag == Tag::Text {
             chars[u] = count_chars(dom.text(i));
@@ -103,6 +103,8 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
     // Pass 3: the blocks' characters and link characters, outside what was set aside.
     let mut block_chars = vec![0u32; n];
     let mut block_links = vec![0u32; n];
+    // Characters of the link a block starts with (a headline leading a teaser).
+    let mut lead_link = vec![0u32; n];
     let mut page_links = 0u32;
     let mut page_chars = 0u32;
     for i in 1..n {
@@ -117,6 +119,11 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
             continue;
         }
         let o = owner[i] as usize;
+        if block_chars[o] == 0 && in_link[i] {
+            lead_link[o] = chars[i];
+        } else if block_chars[o] == lead_link[o] && in_link[i] && lead_link[o] > 0 {
+            lead_link[o] += chars[i];
+        }
         block_chars[o] += chars[i];
         if in_link[i] {
             block_links[o] += chars[i];
@@ -188,6 +195,25 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
         let a = a as usize;
         if nblocks[a] <= 3 && nlinks[a] >= 1 && text_in[a] < 400 {
             score[i] = -score[i];
+            keep[i] = false;
+        }
+    }
+    // Teasers in one block: one of several alike that starts with a headline link
+    // and goes on with a summary cut short ("…").
+    for i in 1..n {
+        let c = block_chars[i];
+        if c == 0 || !keep[i] || lead_link[i] < 25 || c >= 500 {
+            continue;
+        }
+        let tag = dom.tag(i as NodeId);
+        let parent = dom.node(i as NodeId).parent;
+        let alike = dom.children(parent).filter(|&k| dom.tag(k) == tag).count();
+        if alike < 3 {
+            continue;
+        }
+        let t = dom.text_content(i as NodeId);
+        if t.ends_with('…') || t.ends_with("...") {
+            score[i] = -score[i].abs();
             keep[i] = false;
         }
     }
@@ -293,6 +319,10 @@ fn write_text(
             if junk[u] || matches!(node.tag, Tag::Script | Tag::Style | Tag::Title | Tag::Noscript) {
                 i = node.end;
                 continue;
+            }
+            if matches!(node.tag, Tag::Td | Tag::Th) && owner[u] == last_owner && !text.ends_with([' ', '\n']) {
+                // Cells of one row are one line, with a space between them.
+                text.push(' ');
             }
             if node.tag == Tag::Br && keep[owner[u] as usize] && owner[u] == last_owner {
                 let trimmed = text.trim_end_matches(' ').len();
