@@ -147,7 +147,7 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
             let w = if tag.is_heading() { 0.5 } else { 1.0 };
             (c - l) * w - BLOCK_COST
         };
-        keep[i] = density <= 0.5 && !is_label(dom, i as NodeId);
+        keep[i] = density <= 0.5 && !is_label(dom, i as NodeId) && !(c < 100.0 && is_date_line(dom, i as NodeId));
         if tag == Tag::H1 || (tag.is_heading() && headline_key.is_some()) {
             if let Some(h) = &headline_key {
                 if tag == Tag::H1 || fold(&dom.text_content(i as NodeId)) == *h {
@@ -383,16 +383,28 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
-/// A block that only says "Advertisement" (in a few languages).
+/// A short line that gives a date ("Published: November 19, 2019 at 8:59 pm",
+/// "Nov 18, 2019 · Updated…"): the page's metadata, not its text.
+fn is_date_line(dom: &Dom, id: NodeId) -> bool {
+    let t = dom.text_content(id);
+    t.split_whitespace().count() <= 14 && !super::meta::text_dates(&t).is_empty()
+}
+
+/// A block that only says "Advertisement" (in a few languages) or "Comments", or
+/// only gives an address.
 fn is_label(dom: &Dom, id: NodeId) -> bool {
     let node = dom.node(id);
     if node.end - id > 4 {
         return false;
     }
     let t = dom.text_content(id).to_lowercase();
+    // A bare address (a page's own url printed for sharing).
+    if (t.starts_with("http://") || t.starts_with("https://")) && !t.contains(' ') {
+        return true;
+    }
     matches!(
         t.trim_matches(|c: char| !c.is_alphanumeric()),
-        "advertisement" | "advertising" | "sponsored" | "ad" | "anzeige" | "publicidad" | "publicité" | "pubblicità" | "реклама" | "광고" | "広告"
+        "advertisement" | "advertising" | "advert" | "sponsored" | "ad" | "comments" | "anzeige" | "publicidad" | "publicité" | "pubblicità" | "реклама" | "광고" | "広告"
     )
 }
 
