@@ -1,7 +1,7 @@
 pub mod article;
 pub mod enrich;
-pub mod extract;
 pub mod error;
+pub mod extract;
 pub mod index;
 pub mod ingest;
 pub mod pipeline;

@@ -13,8 +13,12 @@ use serde_json::Value;
 use crate::util::TestEnv;
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/html").join(name))
-        .unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/html")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -157,14 +161,25 @@ fn saved_pages_and_a_web_archive_ingest_search_and_stay_unchanged() {
         .into_iter()
         .find(|l| l.contains("crawl.warc.gz: web archive:"))
         .unwrap_or_else(|| panic!("no archive summary:\n{run:?}"));
-    for part in ["7 records", "2 articles", "1 warcinfo", "1 request", "1 revisit", "1 responses that are not HTML", "1 damaged"] {
+    for part in [
+        "7 records",
+        "2 articles",
+        "1 warcinfo",
+        "1 request",
+        "1 revisit",
+        "1 responses that are not HTML",
+        "1 damaged",
+    ] {
         assert!(counts.contains(part), "{part}: {counts}");
     }
 
     // Clean text, the page's own date and source, searchable and filterable.
     let hit = env.only_hit("\"dodged a bullet\"");
     assert_eq!(hit["id"], "pages/cnn_article.html");
-    assert_eq!(hit["title"], "After storm, forecasters see smooth sailing for Thanksgiving");
+    assert_eq!(
+        hit["title"],
+        "After storm, forecasters see smooth sailing for Thanksgiving"
+    );
     assert_eq!(hit["published"], "2013-11-27");
     assert_eq!(hit["source"], "CNN");
     assert_eq!(
@@ -173,7 +188,10 @@ fn saved_pages_and_a_web_archive_ingest_search_and_stay_unchanged() {
     );
     let article = show(&env, "pages/cnn_article.html");
     let body = article["body"].as_str().unwrap();
-    assert!(body.contains("\"We dodged a bullet,\" said Steve Cowan"), "{body}");
+    assert!(
+        body.contains("\"We dodged a bullet,\" said Steve Cowan"),
+        "{body}"
+    );
     assert!(body.contains("\n\n"), "paragraphs are kept: {body}");
     for junk in ["Terms of service", "Privacy guidelines", "<div", "var "] {
         assert!(!body.contains(junk), "{junk:?} in {body}");
@@ -186,24 +204,42 @@ fn saved_pages_and_a_web_archive_ingest_search_and_stay_unchanged() {
     // The archived Yonhap page: its own date (not the capture's), its target URI in
     // the id, the JSON-LD date source.
     let ids = env.ids("\"Rodong Sinmun\"", &["--all"]);
-    let archived = "crawl/crawl.warc.gz#https://en.yna.co.kr/view/AEN20190820002300325@2019-08-21T01:00:00Z";
+    let archived =
+        "crawl/crawl.warc.gz#https://en.yna.co.kr/view/AEN20190820002300325@2019-08-21T01:00:00Z";
     assert!(ids.contains(&archived.to_string()), "{ids:?}");
     assert!(ids.contains(&"pages/yna.htm.gz".to_string()), "{ids:?}");
     let a = show(&env, archived);
     assert_eq!(a["published"], "2019-08-20", "{a}");
     assert_eq!(a["published_from"], "json-ld", "{a}");
     assert!(env
-        .ids("rodong", &["--country", "KP", "--from", "2019-08-20", "--to", "2019-08-20", "--all"])
+        .ids(
+            "rodong",
+            &[
+                "--country",
+                "KP",
+                "--from",
+                "2019-08-20",
+                "--to",
+                "2019-08-20",
+                "--all"
+            ]
+        )
         .contains(&archived.to_string()));
 
     // Declared only in the HTTP header: Latin-1, decoded; no date of its own, so the
     // capture date stands in, and says so.
     let cafe = env.only_hit("Limmat");
-    assert_eq!(cafe["title"], "Café owners in Zürich protest the new rent rules");
+    assert_eq!(
+        cafe["title"],
+        "Café owners in Zürich protest the new rent rules"
+    );
     assert_eq!(cafe["published"], "2019-08-21");
     let c = show(&env, cafe["id"].as_str().unwrap());
     assert_eq!(c["published_from"], "captured", "{c}");
-    assert!(c["body"].as_str().unwrap().contains("the cafés along the Limmat"));
+    assert!(c["body"]
+        .as_str()
+        .unwrap()
+        .contains("the cafés along the Limmat"));
 
     // A second run: nothing changed. Touching the archive (same bytes, new time)
     // hashes it, and it is still unchanged.
@@ -220,7 +256,10 @@ fn saved_pages_and_a_web_archive_ingest_search_and_stay_unchanged() {
     assert_eq!(touched["articles_updated"], 0, "{touched}");
 
     // --keep-non-articles indexes the home page too.
-    let kept = env.ingest(&["--rebuild", "--keep-non-articles"]).success().json();
+    let kept = env
+        .ingest(&["--rebuild", "--keep-non-articles"])
+        .success()
+        .json();
     assert_eq!(kept["articles_added"], 5, "{kept}");
 }
 
@@ -235,8 +274,16 @@ fn extract_shows_what_ingest_reads() {
     assert_eq!(lines.len(), 1, "{run:?}");
     let a = &lines[0];
     for key in [
-        "id", "title", "body", "published", "published_from", "modified", "authors", "url",
-        "source", "language",
+        "id",
+        "title",
+        "body",
+        "published",
+        "published_from",
+        "modified",
+        "authors",
+        "url",
+        "source",
+        "language",
     ] {
         assert!(a.get(key).is_some(), "{key} missing: {a}");
     }
@@ -251,13 +298,18 @@ fn extract_shows_what_ingest_reads() {
     assert_eq!(a["source"], "Yonhap News Agency");
     assert_eq!(a["language"], "en");
     let body = a["body"].as_str().unwrap();
-    assert!(body.starts_with("SEOUL, Aug. 20 (Yonhap) -- North Korea's official newspaper"), "{body}");
+    assert!(
+        body.starts_with("SEOUL, Aug. 20 (Yonhap) -- North Korea's official newspaper"),
+        "{body}"
+    );
     // Every paragraph is a paragraph: none runs into the next.
     assert!(body.split("\n\n").count() >= 8, "{body}");
 
     // A web archive: one object per article.
     let warc = env.write("crawl.warc.gz", warc_gz());
-    let run = env.run(&["extract", warc.to_str().unwrap(), "--json"]).success();
+    let run = env
+        .run(&["extract", warc.to_str().unwrap(), "--json"])
+        .success();
     assert_eq!(run.json_lines().len(), 2, "{run:?}");
 }
 
@@ -291,24 +343,35 @@ fn legacy_encodings_decode() {
     let hit = env.only_hit("minister");
     assert_eq!(hit["title"], "“Naïve” budget – a reply");
     let a = show(&env, "old/reply.html");
-    assert!(a["body"].as_str().unwrap().contains("The minister’s reply"), "{a}");
+    assert!(
+        a["body"].as_str().unwrap().contains("The minister’s reply"),
+        "{a}"
+    );
     let hit = env.only_hit("council");
     assert_eq!(hit["title"], "Zürich – notes");
     let a = show(&env, "old/undeclared.htm");
-    assert!(a["body"].as_str().unwrap().contains("Müller said the plan"), "{a}");
+    assert!(
+        a["body"].as_str().unwrap().contains("Müller said the plan"),
+        "{a}"
+    );
     assert!(a["body"].as_str().unwrap().contains("«final»"), "{a}");
 }
 
 #[test]
 fn hostile_pages_never_panic() {
     let env = TestEnv::new();
-    let para = "<p>The council said on Monday that the budget, long delayed, would pass by the end of \
+    let para =
+        "<p>The council said on Monday that the budget, long delayed, would pass by the end of \
                 the week, and that the money for schools would come in full.</p>"
-        .repeat(2);
+            .repeat(2);
     let para = para.as_str();
     env.write(
         "deep.html",
-        format!("<html><body>{}{para}{para}{para}{para}{}", "<div>".repeat(200_000), "</div>".repeat(10)),
+        format!(
+            "<html><body>{}{para}{para}{para}{para}{}",
+            "<div>".repeat(200_000),
+            "</div>".repeat(10)
+        ),
     );
     env.write(
         "attrs.html",
@@ -329,10 +392,19 @@ fn hostile_pages_never_panic() {
         "broken.html",
         "<!--<html><<<>>></<p <a href=\"x <table><td><tr></table></table></p><li><dd><dt>&#x110000;&#0;&nosuch;&amp<![CDATA[",
     );
-    env.write("binary.html", b"\x00\x01\x02\xff\xfe\x00 not a page at all".repeat(100));
+    env.write(
+        "binary.html",
+        b"\x00\x01\x02\xff\xfe\x00 not a page at all".repeat(100),
+    );
     env.write("bad.html.gz", b"\x1f\x8b\x08\x00 this is not really gzip");
-    env.write("bad.warc.gz", [&b"\x1f\x8b\x08\x00"[..], &[0x55; 5000]].concat());
-    env.write("garbage.warc", "WARC/1.1\r\nContent-Length: 99999999999\r\n\r\nshort".repeat(3));
+    env.write(
+        "bad.warc.gz",
+        [&b"\x1f\x8b\x08\x00"[..], &[0x55; 5000]].concat(),
+    );
+    env.write(
+        "garbage.warc",
+        "WARC/1.1\r\nContent-Length: 99999999999\r\n\r\nshort".repeat(3),
+    );
     let run = env.ingest(&[]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(!run.stderr.contains("panicked"), "{run:?}");

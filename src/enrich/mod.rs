@@ -12,8 +12,8 @@ pub mod gazetteer;
 pub mod minhash;
 pub mod tags;
 
-pub use crate::article::DateSource;
 use crate::article::Article;
+pub use crate::article::DateSource;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -95,7 +95,10 @@ pub fn publication_date(
     let captured = article.date_from == Some(DateSource::Captured);
     if !captured {
         if let Some(d) = article.date_raw.as_deref().and_then(dates::parse_date) {
-            return (Some(d), Some(article.date_from.unwrap_or(DateSource::Metadata)));
+            return (
+                Some(d),
+                Some(article.date_from.unwrap_or(DateSource::Metadata)),
+            );
         }
     }
     if let Some(d) = dates::date_from_path(&article.path) {

@@ -43,12 +43,15 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
     // whether it sits in a link, and the characters each node holds.
     let mut owner = vec![0 as NodeId; n];
     let mut in_link = vec![false; n];
+    // Inside a quotation (an embedded post is one): quoted text is the article's.
+    let mut quoted = vec![false; n];
     let mut chars = vec![0u32; n];
     for i in 1..n as NodeId {
         let node = dom.node(i);
         let p = node.parent as usize;
         let u = i as usize;
         in_link[u] = in_link[p] || node.tag == Tag::A;
+        quoted[u] = quoted[p] || node.tag == Tag::Blockquote;
         // A table row is one block: its cells are the parts of one line of data.
         let own = node.tag.is_block() && !matches!(node.tag, Tag::Td | Tag::Th | Tag::Br);
         owner[u] = if own { i } else { owner[p] };
@@ -88,6 +91,22 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
         ptext[p] += ptext[i];
     }
     let total_p = ptext[0].max(1) as f32;
+    // An embedded post (`<div class="social-embed"><blockquote>…`) is quoted text,
+    // whatever its box is called: a box that is mostly a quotation is kept.
+    let mut sub_text = vec![0u32; n];
+    let mut quote_text = vec![0u32; n];
+    for i in (1..n).rev() {
+        sub_text[i] += raw_chars[i];
+        if quoted[i] {
+            quote_text[i] += raw_chars[i];
+        }
+        let p = dom.node(i as NodeId).parent as usize;
+        sub_text[p] += sub_text[i];
+        quote_text[p] += quote_text[i];
+    }
+    let holds_quote: Vec<bool> = (0..n)
+        .map(|i| quote_text[i] >= 20 && quote_text[i] * 2 >= sub_text[i])
+        .collect();
     // Pass 2: what is set aside.
     let mut junk = vec![false; n];
     for i in 1..n as NodeId {
@@ -98,7 +117,7 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
             continue;
         }
         junk[u] = junk[node.parent as usize]
-            || (is_boilerplate(dom, i) && (ptext[u] as f32) < 0.6 * total_p);
+            || (is_boilerplate(dom, i) && (ptext[u] as f32) < 0.6 * total_p && !holds_quote[u]);
     }
     // Pass 3: the blocks' characters and link characters, outside what was set aside.
     let mut block_chars = vec![0u32; n];
@@ -147,7 +166,9 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
             let w = if tag.is_heading() { 0.5 } else { 1.0 };
             (c - l) * w - BLOCK_COST
         };
-        keep[i] = density <= 0.5 && !is_label(dom, i as NodeId) && !(c < 100.0 && is_date_line(dom, i as NodeId));
+        keep[i] = density <= 0.5
+            && !is_label(dom, i as NodeId)
+            && !(c < 100.0 && !quoted[i] && is_date_line(dom, i as NodeId));
         if tag == Tag::H1 || (tag.is_heading() && headline_key.is_some()) {
             if let Some(h) = &headline_key {
                 if tag == Tag::H1 || fold(&dom.text_content(i as NodeId)) == *h {
@@ -178,7 +199,7 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
         }
     }
     for i in 1..n {
-        if block_chars[i] == 0 || !keep[i] || score[i] <= 0.0 {
+        if block_chars[i] == 0 || !keep[i] || score[i] <= 0.0 || quoted[i] {
             continue;
         }
         // The smallest box around this block that holds another block.
@@ -286,7 +307,15 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
         },
         ..MainText::default()
     };
-    write_text(dom, best as NodeId, &junk, &keep, &owner, &block_chars, &mut out);
+    write_text(
+        dom,
+        best as NodeId,
+        &junk,
+        &keep,
+        &owner,
+        &block_chars,
+        &mut out,
+    );
     out
 }
 
@@ -316,11 +345,19 @@ fn write_text(
         let u = i as usize;
         let node = dom.node(i);
         if node.tag != Tag::Text {
-            if junk[u] || matches!(node.tag, Tag::Script | Tag::Style | Tag::Title | Tag::Noscript) {
+            if junk[u]
+                || matches!(
+                    node.tag,
+                    Tag::Script | Tag::Style | Tag::Title | Tag::Noscript
+                )
+            {
                 i = node.end;
                 continue;
             }
-            if matches!(node.tag, Tag::Td | Tag::Th) && owner[u] == last_owner && !text.ends_with([' ', '\n']) {
+            if matches!(node.tag, Tag::Td | Tag::Th)
+                && owner[u] == last_owner
+                && !text.ends_with([' ', '\n'])
+            {
                 // Cells of one row are one line, with a space between them.
                 text.push(' ');
             }
@@ -356,7 +393,10 @@ fn write_text(
             let before = text.len();
             push_collapsed(&mut text, t);
             // No space at the start of a paragraph or a line.
-            if text.len() > before && (before == para_start || text[..before].ends_with('\n')) && text[before..].starts_with(' ') {
+            if text.len() > before
+                && (before == para_start || text[..before].ends_with('\n'))
+                && text[before..].starts_with(' ')
+            {
                 text.remove(before);
             }
         }
@@ -404,7 +444,19 @@ fn is_label(dom: &Dom, id: NodeId) -> bool {
     }
     matches!(
         t.trim_matches(|c: char| !c.is_alphanumeric()),
-        "advertisement" | "advertising" | "advert" | "sponsored" | "ad" | "comments" | "anzeige" | "publicidad" | "publicité" | "pubblicità" | "реклама" | "광고" | "広告"
+        "advertisement"
+            | "advertising"
+            | "advert"
+            | "sponsored"
+            | "ad"
+            | "comments"
+            | "anzeige"
+            | "publicidad"
+            | "publicité"
+            | "pubblicità"
+            | "реклама"
+            | "광고"
+            | "広告"
     )
 }
 
@@ -461,7 +513,17 @@ fn is_boilerplate(dom: &Dom, id: NodeId) -> bool {
         let r = role.trim().to_ascii_lowercase();
         if matches!(
             r.as_str(),
-            "navigation" | "complementary" | "contentinfo" | "banner" | "dialog" | "alertdialog" | "search" | "menu" | "menubar" | "toolbar" | "tablist"
+            "navigation"
+                | "complementary"
+                | "contentinfo"
+                | "banner"
+                | "dialog"
+                | "alertdialog"
+                | "search"
+                | "menu"
+                | "menubar"
+                | "toolbar"
+                | "tablist"
         ) {
             return true;
         }
@@ -470,7 +532,24 @@ fn is_boilerplate(dom: &Dom, id: NodeId) -> bool {
     // (`<a class="icon">the third quarter</a>`).
     if matches!(
         tag,
-        A | B | I | Em | Strong | Sup | Sub | Time | Abbr | Cite | Code | Mark | Q | S | U | Var | Kbd | Samp | Br
+        A | B
+            | I
+            | Em
+            | Strong
+            | Sup
+            | Sub
+            | Time
+            | Abbr
+            | Cite
+            | Code
+            | Mark
+            | Q
+            | S
+            | U
+            | Var
+            | Kbd
+            | Samp
+            | Br
     ) {
         return false;
     }
@@ -486,19 +565,113 @@ fn is_boilerplate(dom: &Dom, id: NodeId) -> bool {
 /// `comments`), name something that is not the article's text.
 fn names_boilerplate(s: &str) -> bool {
     const EXACT: &[&str] = &[
-        "nav", "navbar", "navigation", "menu", "menubar", "breadcrumb", "breadcrumbs", "sidebar", "footer", "masthead",
-        "comment", "comments", "disqus", "share", "sharing", "shares", "social", "socials", "related", "recommended",
-        "recommendations", "newsletter", "subscribe", "subscription", "signup", "promo", "promos", "promotion", "ad",
-        "ads", "advert", "adverts", "advertisement", "advertising", "adslot", "adunit", "sponsored", "sponsor", "cookie",
-        "cookies", "consent", "gdpr", "popup", "modal", "widget", "widgets", "tags", "taglist", "byline", "bio",
-        "outbrain", "taboola", "trending", "popular", "mostread", "readmore", "pagination", "pager", "toolbar",
-        "banner", "login", "skip", "jump", "toc", "caption", "credit", "credits",
-        "disclaimer", "copyright", "author", "authors", "timestamp", "dateline", "tooltip", "overlay", "lightbox",
-        "carousel", "slideshow", "gallery", "video", "player", "icons", "icon", "follow", "feedback", "survey",
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "menubar",
+        "breadcrumb",
+        "breadcrumbs",
+        "sidebar",
+        "footer",
+        "masthead",
+        "comment",
+        "comments",
+        "disqus",
+        "share",
+        "sharing",
+        "shares",
+        "social",
+        "socials",
+        "related",
+        "recommended",
+        "recommendations",
+        "newsletter",
+        "subscribe",
+        "subscription",
+        "signup",
+        "promo",
+        "promos",
+        "promotion",
+        "ad",
+        "ads",
+        "advert",
+        "adverts",
+        "advertisement",
+        "advertising",
+        "adslot",
+        "adunit",
+        "sponsored",
+        "sponsor",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "popup",
+        "modal",
+        "widget",
+        "widgets",
+        "tags",
+        "taglist",
+        "byline",
+        "bio",
+        "outbrain",
+        "taboola",
+        "trending",
+        "popular",
+        "mostread",
+        "readmore",
+        "pagination",
+        "pager",
+        "toolbar",
+        "banner",
+        "login",
+        "skip",
+        "jump",
+        "toc",
+        "caption",
+        "credit",
+        "credits",
+        "disclaimer",
+        "copyright",
+        "author",
+        "authors",
+        "timestamp",
+        "dateline",
+        "tooltip",
+        "overlay",
+        "lightbox",
+        "carousel",
+        "slideshow",
+        "gallery",
+        "video",
+        "player",
+        "icons",
+        "icon",
+        "follow",
+        "feedback",
+        "survey",
     ];
     const PREFIX: &[&str] = &[
-        "comment", "share", "social", "related", "newsletter", "subscri", "promo", "advert", "sponsor", "cookie",
-        "sidebar", "breadcrumb", "outbrain", "taboola", "disqus", "recommend", "navbar", "footer", "popup",
+        "comment",
+        "share",
+        "social",
+        "related",
+        "newsletter",
+        "subscri",
+        "promo",
+        "advert",
+        "sponsor",
+        "cookie",
+        "sidebar",
+        "breadcrumb",
+        "outbrain",
+        "taboola",
+        "disqus",
+        "recommend",
+        "navbar",
+        "footer",
+        "popup",
     ];
     // Words: split at non-alphanumerics and at lower→upper case changes.
     let mut word = String::new();

@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(decode_html("ü".as_bytes(), None).text, "ü");
         assert_eq!(decode_html(b"\xfc", None).text, "ü");
         // A byte-order mark beats everything.
-        assert_eq!(decode_html(b"\xef\xbb\xbf<meta charset=koi8-r>\xc3\xbc", None).text, "<meta charset=koi8-r>ü");
+        assert_eq!(
+            decode_html(b"\xef\xbb\xbf<meta charset=koi8-r>\xc3\xbc", None).text,
+            "<meta charset=koi8-r>ü"
+        );
         let d = decode_html("<meta charset=\"Shift_JIS\">".as_bytes(), None);
         assert_eq!(d.encoding, "Shift_JIS");
     }

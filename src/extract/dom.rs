@@ -68,8 +68,21 @@ impl Tag {
         use Tag::*;
         matches!(
             self,
-            Area | Base | Br | Col | Embed | Frame | Hr | Img | Input | Keygen | Link | Meta
-                | Param | Source | Track | Wbr
+            Area | Base
+                | Br
+                | Col
+                | Embed
+                | Frame
+                | Hr
+                | Img
+                | Input
+                | Keygen
+                | Link
+                | Meta
+                | Param
+                | Source
+                | Track
+                | Wbr
         )
     }
 
@@ -548,7 +561,12 @@ impl<'a> Parser<'a> {
     fn tag_name(&self, from: usize) -> (usize, Tag) {
         let bytes = self.src.as_bytes();
         let mut end = from;
-        while end < bytes.len() && !matches!(bytes[end], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') {
+        while end < bytes.len()
+            && !matches!(
+                bytes[end],
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>'
+            )
+        {
             end += 1;
         }
         let name = &bytes[from..end];
@@ -590,7 +608,10 @@ impl<'a> Parser<'a> {
             let n0 = i;
             i += 1;
             while i < bytes.len()
-                && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'=')
+                && !matches!(
+                    bytes[i],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'='
+                )
             {
                 i += 1;
             }
@@ -798,9 +819,9 @@ impl<'a> Parser<'a> {
                     let after = at + 2 + name.len();
                     if bytes.len() >= after
                         && bytes[at + 2..after].eq_ignore_ascii_case(name)
-                        && bytes
-                            .get(after)
-                            .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>'))
+                        && bytes.get(after).is_none_or(|b| {
+                            matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>')
+                        })
                     {
                         break at;
                     }
@@ -845,7 +866,9 @@ impl<'a> Parser<'a> {
                     let t = self.dom.nodes[id as usize].tag;
                     t.is_heading() || t.is_scope_boundary()
                 });
-                if let Some(k) = k.filter(|&k| k > 0 && self.dom.nodes[self.stack[k] as usize].tag.is_heading()) {
+                if let Some(k) =
+                    k.filter(|&k| k > 0 && self.dom.nodes[self.stack[k] as usize].tag.is_heading())
+                {
                     while self.stack.len() > k {
                         self.pop();
                     }
@@ -853,7 +876,9 @@ impl<'a> Parser<'a> {
             }
             Table | Tbody | Thead | Tfoot | Tr => {
                 // Table structure closes the cells inside it.
-                self.close_in_scope(tag, |x| matches!(x, Root | Html | Template) || (x == Table && tag != Table));
+                self.close_in_scope(tag, |x| {
+                    matches!(x, Root | Html | Template) || (x == Table && tag != Table)
+                });
             }
             t => {
                 let boundary = |x: Tag| x.is_scope_boundary() && x != t;
@@ -992,7 +1017,10 @@ mod tests {
         assert_eq!(d.raw_text(s), "if (a<b) x='</p>'");
         let p = d.elements(Tag::P).next().unwrap();
         assert_eq!(d.attr(p, "title"), Some("x\"y"));
-        assert_eq!(d.text_content(p), "café \u{2019}\u{2014}\u{2019} & &nosuch; &");
+        assert_eq!(
+            d.text_content(p),
+            "café \u{2019}\u{2014}\u{2019} & &nosuch; &"
+        );
     }
 
     #[test]
@@ -1000,10 +1028,23 @@ mod tests {
         let deep = "<div>".repeat(100_000) + "x" + &"</div>".repeat(100_000);
         let d = Dom::parse(&deep);
         assert!(d.len() > 100_000);
-        let huge = format!("<p class=\"{}\">y</p><a href='unclosed>z", "a".repeat(1 << 20));
+        let huge = format!(
+            "<p class=\"{}\">y</p><a href='unclosed>z",
+            "a".repeat(1 << 20)
+        );
         let d = Dom::parse(&huge);
         assert_eq!(texts(&d, Tag::P), ["y"]);
-        for s in ["<", "</", "<!--", "<a", "<a b='", "&#", "&#x110000;", "<![CDATA[", "<script>"] {
+        for s in [
+            "<",
+            "</",
+            "<!--",
+            "<a",
+            "<a b='",
+            "&#",
+            "&#x110000;",
+            "<![CDATA[",
+            "<script>",
+        ] {
             let _ = Dom::parse(s);
         }
     }

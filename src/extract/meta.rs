@@ -262,37 +262,68 @@ const MODIFIED_META: &[&str] = &[
 /// written near the top of the text.
 pub fn published(dom: &Dom, meta: &Meta, url: Option<&str>, latest: NaiveDate) -> Option<Dated> {
     let ok = |s: Option<&str>| s.and_then(parse_date).filter(|&d| plausible(d, latest));
-    if let Some(d) = url.and_then(url_path).and_then(date_from_path).filter(|&d| plausible(d, latest)) {
-        return Some(Dated { date: d, from: DateSource::Url });
+    if let Some(d) = url
+        .and_then(url_path)
+        .and_then(date_from_path)
+        .filter(|&d| plausible(d, latest))
+    {
+        return Some(Dated {
+            date: d,
+            from: DateSource::Url,
+        });
     }
     if let Some(d) = ok(meta.ld.published.as_deref()) {
-        return Some(Dated { date: d, from: DateSource::JsonLd });
+        return Some(Dated {
+            date: d,
+            from: DateSource::JsonLd,
+        });
     }
     for k in PUBLISHED_META {
         if let Some(d) = ok(meta.get(k)) {
-            return Some(Dated { date: d, from: DateSource::Meta });
+            return Some(Dated {
+                date: d,
+                from: DateSource::Meta,
+            });
         }
     }
     if let Some(d) = itemprop_date(dom, "datepublished", latest)
         .or_else(|| itemprop_date(dom, "datecreated", latest))
     {
-        return Some(Dated { date: d, from: DateSource::Microdata });
+        return Some(Dated {
+            date: d,
+            from: DateSource::Microdata,
+        });
     }
     if let Some(d) = time_element(dom, latest) {
-        return Some(Dated { date: d, from: DateSource::Time });
+        return Some(Dated {
+            date: d,
+            from: DateSource::Time,
+        });
     }
-    text_date(dom, latest).map(|d| Dated { date: d, from: DateSource::Text })
+    text_date(dom, latest).map(|d| Dated {
+        date: d,
+        from: DateSource::Text,
+    })
 }
 
 pub fn modified(dom: &Dom, meta: &Meta, latest: NaiveDate) -> Option<Dated> {
     let ok = |s: Option<&str>| s.and_then(parse_date).filter(|&d| plausible(d, latest));
     if let Some(d) = ok(meta.ld.modified.as_deref()) {
-        return Some(Dated { date: d, from: DateSource::JsonLd });
+        return Some(Dated {
+            date: d,
+            from: DateSource::JsonLd,
+        });
     }
     if let Some(d) = MODIFIED_META.iter().find_map(|k| ok(meta.get(k))) {
-        return Some(Dated { date: d, from: DateSource::Meta });
+        return Some(Dated {
+            date: d,
+            from: DateSource::Meta,
+        });
     }
-    itemprop_date(dom, "datemodified", latest).map(|d| Dated { date: d, from: DateSource::Microdata })
+    itemprop_date(dom, "datemodified", latest).map(|d| Dated {
+        date: d,
+        from: DateSource::Microdata,
+    })
 }
 
 fn itemprop_date(dom: &Dom, prop: &str, latest: NaiveDate) -> Option<NaiveDate> {
@@ -300,9 +331,10 @@ fn itemprop_date(dom: &Dom, prop: &str, latest: NaiveDate) -> Option<NaiveDate> 
         .filter(|&i| {
             dom.tag(i) != Tag::Text
                 && dom.tag(i) != Tag::Meta
-                && dom
-                    .attr(i, "itemprop")
-                    .is_some_and(|p| p.split_ascii_whitespace().any(|w| w.eq_ignore_ascii_case(prop)))
+                && dom.attr(i, "itemprop").is_some_and(|p| {
+                    p.split_ascii_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case(prop))
+                })
         })
         .find_map(|i| {
             let v = dom
@@ -374,9 +406,11 @@ fn text_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
             dom.attr(i, "id").unwrap_or("")
         )
         .to_ascii_lowercase();
-        let dateish = ["date", "time", "publish", "posted", "byline", "dateline", "meta"]
-            .iter()
-            .any(|w| c.contains(w))
+        let dateish = [
+            "date", "time", "publish", "posted", "byline", "dateline", "meta",
+        ]
+        .iter()
+        .any(|w| c.contains(w))
             && !c.contains("update")
             && !c.contains("modif");
         if !dateish || dom.node(i).end - i > 40 {
@@ -441,12 +475,17 @@ pub fn text_dates(t: &str) -> Vec<NaiveDate> {
     };
     let year = |w: &str| -> Option<i32> {
         let w = w.trim_end_matches(['.', ')', ';', ':']);
-        (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())).then(|| w.parse().ok()).flatten()
+        (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| w.parse().ok())
+            .flatten()
     };
     for (i, w) in words.iter().enumerate() {
         // Numeric forms inside one word.
         let core = w.trim_matches(|c: char| !c.is_ascii_digit());
-        if core.len() >= 8 && core.len() <= 10 && core.bytes().filter(|b| !b.is_ascii_digit()).count() == 2 {
+        if core.len() >= 8
+            && core.len() <= 10
+            && core.bytes().filter(|b| !b.is_ascii_digit()).count() == 2
+        {
             if let Some(d) = numeric_date(core) {
                 out.push(d);
                 continue;
@@ -469,7 +508,9 @@ pub fn text_dates(t: &str) -> Vec<NaiveDate> {
             }
             // Day Month Year
             if let (Some(d), Some(y)) = (
-                i.checked_sub(1).and_then(|k| words.get(k)).and_then(|x| num(x)),
+                i.checked_sub(1)
+                    .and_then(|k| words.get(k))
+                    .and_then(|x| num(x)),
                 words.get(i + 1).and_then(|x| year(x)),
             ) {
                 if let Some(v) = NaiveDate::from_ymd_opt(y, m, d) {
@@ -486,7 +527,10 @@ fn numeric_date(s: &str) -> Option<NaiveDate> {
     if parts.len() != 3 {
         return None;
     }
-    let n: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let n: Vec<u32> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     if parts[0].len() == 4 {
         NaiveDate::from_ymd_opt(n[0] as i32, n[1], n[2])
     } else if parts[2].len() == 4 {
@@ -507,7 +551,16 @@ fn cjk_date(w: &str) -> Option<NaiveDate> {
     let m = w.find('月')?;
     let d = w.find('日')?;
     let digits = |s: &str| s.trim().parse::<u32>().ok();
-    let year = digits(&w[..y].chars().rev().take(4).collect::<String>().chars().rev().collect::<String>())?;
+    let year = digits(
+        &w[..y]
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<String>()
+            .chars()
+            .rev()
+            .collect::<String>(),
+    )?;
     let month = digits(&w[y + '年'.len_utf8()..m])?;
     let day = digits(&w[m + '月'.len_utf8()..d])?;
     NaiveDate::from_ymd_opt(year as i32, month, day)
@@ -547,7 +600,11 @@ pub fn title(dom: &Dom, meta: &Meta, site: Option<&str>) -> Option<String> {
     // An `<h1>` that the metadata titles contain is the headline as shown.
     for h in &h1s {
         let n = norm(h);
-        if n.len() >= 4 && references.iter().any(|r| r.contains(&n) && n.len() * 3 >= r.len()) {
+        if n.len() >= 4
+            && references
+                .iter()
+                .any(|r| r.contains(&n) && n.len() * 3 >= r.len())
+        {
             return Some(h.clone());
         }
     }
@@ -575,7 +632,9 @@ fn collapse(s: &str) -> String {
 /// "Headline | Site" → "Headline": the part that names the site (or, when no part
 /// does, the shorter parts at either end) is dropped.
 pub fn strip_site(title: &str, site: Option<&str>) -> String {
-    const SEPS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ", "｜"];
+    const SEPS: &[&str] = &[
+        " | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ", "｜",
+    ];
     let title = title.trim();
     let Some(sep) = SEPS.iter().find(|s| title.contains(*s)) else {
         return title.to_string();
@@ -593,7 +652,8 @@ pub fn strip_site(title: &str, site: Option<&str>) -> String {
             .copied()
             .filter(|p| {
                 let f = fold(p);
-                !(f == site || (f.len() >= 3 && (site.contains(&f) || f.contains(&site)) && p.len() < 40))
+                !(f == site
+                    || (f.len() >= 3 && (site.contains(&f) || f.contains(&site)) && p.len() < 40))
             })
             .collect();
         if !kept.is_empty() && kept.len() < parts.len() {
@@ -606,7 +666,11 @@ pub fn strip_site(title: &str, site: Option<&str>) -> String {
         return title.to_string();
     }
     let words = |s: &str| s.split_whitespace().count();
-    let longest = parts.iter().copied().max_by_key(|p| p.len()).unwrap_or(title);
+    let longest = parts
+        .iter()
+        .copied()
+        .max_by_key(|p| p.len())
+        .unwrap_or(title);
     if parts.len() >= 2 {
         let last = parts[parts.len() - 1];
         let first = parts[0];
@@ -645,10 +709,13 @@ pub fn authors(dom: &Dom, meta: &Meta) -> Vec<String> {
             if t == Tag::Text || t == Tag::Meta || t == Tag::Link {
                 continue;
             }
-            let rel_author = dom.attr(i, "rel").is_some_and(|r| r.split_ascii_whitespace().any(|w| w == "author"));
-            let prop_author = dom
-                .attr(i, "itemprop")
-                .is_some_and(|p| p.split_ascii_whitespace().any(|w| w == "author" || w == "creator"));
+            let rel_author = dom
+                .attr(i, "rel")
+                .is_some_and(|r| r.split_ascii_whitespace().any(|w| w == "author"));
+            let prop_author = dom.attr(i, "itemprop").is_some_and(|p| {
+                p.split_ascii_whitespace()
+                    .any(|w| w == "author" || w == "creator")
+            });
             if !(rel_author || prop_author) {
                 continue;
             }
@@ -657,7 +724,10 @@ pub fn authors(dom: &Dom, meta: &Meta) -> Vec<String> {
                 .subtree(i)
                 .find(|&k| k != i && dom.attr(k, "itemprop") == Some("name"));
             let name = match name_el {
-                Some(k) => dom.attr(k, "content").map(str::to_string).unwrap_or_else(|| dom.text_content(k)),
+                Some(k) => dom
+                    .attr(k, "content")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| dom.text_content(k)),
                 None => dom.text_content(i),
             };
             let name = clean_byline(&name);
@@ -674,8 +744,12 @@ pub fn authors(dom: &Dom, meta: &Meta) -> Vec<String> {
             if dom.tag(i) == Tag::Text || dom.node(i).end - i > 20 {
                 continue;
             }
-            let c = format!("{} {}", dom.attr(i, "class").unwrap_or(""), dom.attr(i, "id").unwrap_or(""))
-                .to_ascii_lowercase();
+            let c = format!(
+                "{} {}",
+                dom.attr(i, "class").unwrap_or(""),
+                dom.attr(i, "id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
             if !(c.contains("byline") || c.contains("author-name") || c.contains("authorname")) {
                 continue;
             }
@@ -700,8 +774,13 @@ pub fn authors(dom: &Dom, meta: &Meta) -> Vec<String> {
 fn clean_byline(s: &str) -> String {
     let s = collapse(s);
     let lower = s.to_ascii_lowercase();
-    let s = if lower.starts_with("by ") { &s[3..] } else { &s[..] };
-    s.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '-').to_string()
+    let s = if lower.starts_with("by ") {
+        &s[3..]
+    } else {
+        &s[..]
+    };
+    s.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '-')
+        .to_string()
 }
 
 fn split_names(s: &str) -> Vec<String> {
@@ -738,7 +817,9 @@ pub fn canonical(dom: &Dom, meta: &Meta, base: Option<&str>) -> Option<String> {
     }
     let base = base?;
     let scheme_end = base.find("://")? + 3;
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     if let Some(rest) = found.strip_prefix("//") {
         return Some(format!("{}{}", &base[..scheme_end], rest));
     }
@@ -759,11 +840,17 @@ pub fn host(url: &str) -> Option<String> {
 
 /// The site's name: OpenGraph, the JSON-LD publisher, the application name.
 pub fn site_name(meta: &Meta) -> Option<String> {
-    meta.first(&["og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site"])
-        .map(|s| s.trim_start_matches('@').to_string())
-        .or_else(|| meta.ld.publisher.clone())
-        .map(|s| collapse(&s))
-        .filter(|s| !s.is_empty() && s.len() < 100)
+    meta.first(&[
+        "og:site_name",
+        "application-name",
+        "publisher",
+        "dc.publisher",
+        "twitter:site",
+    ])
+    .map(|s| s.trim_start_matches('@').to_string())
+    .or_else(|| meta.ld.publisher.clone())
+    .map(|s| collapse(&s))
+    .filter(|s| !s.is_empty() && s.len() < 100)
 }
 
 /// The language as a lower-case primary subtag (`en`, `pt`, `zh`).
@@ -790,9 +877,18 @@ mod tests {
 
     #[test]
     fn title_loses_its_site_part() {
-        assert_eq!(strip_site("Storm hits coast | Daily Planet", Some("Daily Planet")), "Storm hits coast");
-        assert_eq!(strip_site("Daily Planet - Storm hits coast", Some("dailyplanet.com")), "Storm hits coast");
-        assert_eq!(strip_site("Storm hits the coast again | Planet", None), "Storm hits the coast again");
+        assert_eq!(
+            strip_site("Storm hits coast | Daily Planet", Some("Daily Planet")),
+            "Storm hits coast"
+        );
+        assert_eq!(
+            strip_site("Daily Planet - Storm hits coast", Some("dailyplanet.com")),
+            "Storm hits coast"
+        );
+        assert_eq!(
+            strip_site("Storm hits the coast again | Planet", None),
+            "Storm hits the coast again"
+        );
         assert_eq!(strip_site("Budget – a reply", None), "Budget – a reply");
         assert_eq!(strip_site("No separator here", None), "No separator here");
     }
@@ -800,7 +896,10 @@ mod tests {
     #[test]
     fn dates_in_text() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(text_dates("Published November 19, 2019 at 5pm"), [d(2019, 11, 19)]);
+        assert_eq!(
+            text_dates("Published November 19, 2019 at 5pm"),
+            [d(2019, 11, 19)]
+        );
         assert_eq!(text_dates("Updated: 19 Nov. 2019"), [d(2019, 11, 19)]);
         assert_eq!(text_dates("on 19.11.2019"), [d(2019, 11, 19)]);
         assert_eq!(text_dates("2019年11月19日 10:00"), [d(2019, 11, 19)]);
@@ -822,6 +921,9 @@ mod tests {
         assert_eq!(m.ld.publisher.as_deref(), Some("The Paper"));
         let today = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
         let p = published(&dom, &m, None, today).unwrap();
-        assert_eq!((p.date.to_string().as_str(), p.from), ("2019-11-19", DateSource::JsonLd));
+        assert_eq!(
+            (p.date.to_string().as_str(), p.from),
+            ("2019-11-19", DateSource::JsonLd)
+        );
     }
 }

@@ -78,7 +78,13 @@ pub fn extract(html: &str, hints: &Hints<'_>) -> Page {
     let modified = meta::modified(&dom, &meta, latest);
     let authors = meta::authors(&dom, &meta);
     let language = meta::language(&dom, &meta);
-    let not_article = classify(&dom, &meta, &main, title.as_deref(), url.as_deref().or(hints.url));
+    let not_article = classify(
+        &dom,
+        &meta,
+        &main,
+        title.as_deref(),
+        url.as_deref().or(hints.url),
+    );
     Page {
         title,
         body: main.text,
@@ -106,13 +112,17 @@ fn classify(
     let declared = og_article || meta.ld.is_article;
     let t = title.unwrap_or("").to_lowercase();
     if main.chars < 1500
-        && (t.contains("404") || t.contains("not found") || t.contains("page not found") || t.contains("error"))
+        && (t.contains("404")
+            || t.contains("not found")
+            || t.contains("page not found")
+            || t.contains("error"))
     {
         return Some("an error page (its title says so)".into());
     }
-    let password = dom
-        .elements(dom::Tag::Input)
-        .any(|i| dom.attr(i, "type").is_some_and(|t| t.eq_ignore_ascii_case("password")));
+    let password = dom.elements(dom::Tag::Input).any(|i| {
+        dom.attr(i, "type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("password"))
+    });
     if password && !declared && main.chars < 1000 {
         return Some("a login page".into());
     }
@@ -159,9 +169,18 @@ mod tests {
             para.repeat(3),
             para.repeat(2)
         );
-        let p = extract(&html, &Hints { url: Some("https://paper.example/x?y"), ..Hints::default() });
+        let p = extract(
+            &html,
+            &Hints {
+                url: Some("https://paper.example/x?y"),
+                ..Hints::default()
+            },
+        );
         assert_eq!(p.title.as_deref(), Some("Committee agrees to publish"));
-        assert_eq!(p.url.as_deref(), Some("https://paper.example/news/committee"));
+        assert_eq!(
+            p.url.as_deref(),
+            Some("https://paper.example/news/committee")
+        );
         assert_eq!(p.source.as_deref(), Some("The Paper"));
         assert_eq!(p.language.as_deref(), Some("en"));
         assert_eq!(p.authors, ["Jane Roe"]);
@@ -174,9 +193,17 @@ mod tests {
 
     #[test]
     fn a_home_page_is_not_an_article() {
-        let links: String = (0..50).map(|i| format!("<li><a href=/s{i}>Story number {i} of the day</a></li>")).collect();
+        let links: String = (0..50)
+            .map(|i| format!("<li><a href=/s{i}>Story number {i} of the day</a></li>"))
+            .collect();
         let html = format!("<html><title>The Paper</title><body><ul>{links}</ul></body></html>");
-        let p = extract(&html, &Hints { url: Some("https://paper.example/"), ..Hints::default() });
+        let p = extract(
+            &html,
+            &Hints {
+                url: Some("https://paper.example/"),
+                ..Hints::default()
+            },
+        );
         assert!(p.not_article.is_some());
     }
 }

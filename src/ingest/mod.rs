@@ -459,8 +459,12 @@ pub fn read_articles_from_bytes(
             let reader = json::open_text_stream(rel, std::io::Cursor::new(bytes.to_vec()))?;
             csvfile::read_csv(rel, decode::CrlfReader::new(reader), sink, report)
         }
-        Format::Html => formats::html::read_bytes(rel, bytes, &ReadOptions::default(), sink, report),
-        Format::Warc => formats::warc::read_stream(rel, bytes, &ReadOptions::default(), sink, report),
+        Format::Html => {
+            formats::html::read_bytes(rel, bytes, &ReadOptions::default(), sink, report)
+        }
+        Format::Warc => {
+            formats::warc::read_stream(rel, bytes, &ReadOptions::default(), sink, report)
+        }
     }
 }
 

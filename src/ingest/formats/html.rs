@@ -49,8 +49,9 @@ pub(crate) fn read_bytes(
     let head = &bytes[..bytes.len().min(8192)];
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     if !utf16 && head.contains(&0) {
-        return Err(Problem::error(rel, "binary data, not a web page")
-            .with_hint("rename or remove it"));
+        return Err(
+            Problem::error(rel, "binary data, not a web page").with_hint("rename or remove it")
+        );
     }
     let (page, warning) = extract::extract_bytes(bytes, &Hints::default());
     if let Some(w) = warning {

@@ -82,7 +82,14 @@ pub static FORMATS: &[FormatSpec] = &[
     FormatSpec {
         format: Format::Html,
         name: "html",
-        suffixes: &[".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz"],
+        suffixes: &[
+            ".html",
+            ".htm",
+            ".xhtml",
+            ".html.gz",
+            ".htm.gz",
+            ".xhtml.gz",
+        ],
         reading: Reading::Whole,
         compressed: true,
         appendable: false,
@@ -110,7 +117,11 @@ pub fn format_of(path: &Path) -> Option<Format> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     FORMATS
         .iter()
-        .find(|s| s.suffixes.iter().any(|x| name.ends_with(x) && name.len() > x.len()))
+        .find(|s| {
+            s.suffixes
+                .iter()
+                .any(|x| name.ends_with(x) && name.len() > x.len())
+        })
         .map(|s| s.format)
 }
 

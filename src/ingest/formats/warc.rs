@@ -123,7 +123,11 @@ pub(crate) fn read_stream(
                 Ok(()) => {}
                 Err(e) if is_damage(&e) => {
                     if state.damaged == before {
-                        state.damaged(at, &format!("damaged or truncated gzip member: {e}"), report);
+                        state.damaged(
+                            at,
+                            &format!("damaged or truncated gzip member: {e}"),
+                            report,
+                        );
                     }
                     // Go on at the next member header after what the decoder took.
                     if !skip_to_gzip(&mut outer).map_err(io_err)? {
@@ -262,7 +266,11 @@ impl State<'_> {
             }
             let at = member.unwrap_or(offset - line.len() as u64);
             if !line.starts_with(b"WARC/") {
-                self.damaged(at, "no WARC version line where a record should start", report);
+                self.damaged(
+                    at,
+                    "no WARC version line where a record should start",
+                    report,
+                );
                 // Find the next record start.
                 loop {
                     line.clear();
@@ -304,7 +312,10 @@ impl State<'_> {
             if block.limit() > 0 {
                 self.damaged(
                     at,
-                    &format!("truncated: {} of its {length} bytes are missing", block.limit()),
+                    &format!(
+                        "truncated: {} of its {length} bytes are missing",
+                        block.limit()
+                    ),
                     report,
                 );
                 return Ok(());
@@ -324,11 +335,23 @@ impl State<'_> {
         let (status, payload_type, charset, encoding, chunked) = match h.kind.as_str() {
             "response" if ct.starts_with("application/http") => {
                 let http = read_http_header(block)?;
-                (http.status, http.content_type, http.charset, http.encoding, http.chunked)
+                (
+                    http.status,
+                    http.content_type,
+                    http.charset,
+                    http.encoding,
+                    http.chunked,
+                )
             }
             "resource" => {
                 let charset = charset_param(&ct);
-                (200, ct.split(';').next().unwrap_or("").trim().to_string(), charset, None, false)
+                (
+                    200,
+                    ct.split(';').next().unwrap_or("").trim().to_string(),
+                    charset,
+                    None,
+                    false,
+                )
             }
             "response" => {
                 self.skipped.add("response records that are not HTTP");
@@ -402,7 +425,8 @@ impl State<'_> {
                 raw = out;
             }
             Some(_) => {
-                self.skipped.add("pages in a content encoding not read (br, zstd…)");
+                self.skipped
+                    .add("pages in a content encoding not read (br, zstd…)");
                 return Ok(());
             }
         }
@@ -431,7 +455,14 @@ impl State<'_> {
             h.uri.as_deref().unwrap_or("record"),
             h.date.as_deref().unwrap_or("")
         );
-        match to_article(self.rel, Some(self.record), &mut self.ids, Some(&key), captured, page) {
+        match to_article(
+            self.rel,
+            Some(self.record),
+            &mut self.ids,
+            Some(&key),
+            captured,
+            page,
+        ) {
             Some(a) => {
                 self.kept.insert(uri_key, text_key);
                 self.articles += 1;
@@ -466,11 +497,18 @@ impl State<'_> {
                 parts.join(", ")
             ),
         );
-        report(if self.skipped.by_reason.iter().any(|(r, _)| r.starts_with("not articles")) {
-            p.with_hint("--keep-non-articles indexes pages that are not articles too")
-        } else {
-            p
-        });
+        report(
+            if self
+                .skipped
+                .by_reason
+                .iter()
+                .any(|(r, _)| r.starts_with("not articles"))
+            {
+                p.with_hint("--keep-non-articles indexes pages that are not articles too")
+            } else {
+                p
+            },
+        );
     }
 }
 
@@ -492,7 +530,10 @@ fn charset_param(ct: &str) -> Option<String> {
 fn read_line(r: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<usize> {
     let n = r.take(MAX_LINE).read_until(b'\n', line)?;
     if n as u64 == MAX_LINE && line.last() != Some(&b'\n') {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "header line too long"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "header line too long",
+        ));
     }
     Ok(n)
 }
@@ -515,14 +556,20 @@ fn header_lines(r: &mut impl BufRead) -> io::Result<(Vec<(String, String)>, u64)
         let n = read_line(r, &mut line)?;
         total += n as u64;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "header block ends early"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "header block ends early",
+            ));
         }
         let l = trim_eol(&line);
         if l.is_empty() {
             return Ok((out, total));
         }
         if out.len() >= MAX_HEADERS {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "too many header lines"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "too many header lines",
+            ));
         }
         let text = String::from_utf8_lossy(l);
         if let Some((k, v)) = text.split_once(':') {
@@ -564,14 +611,20 @@ fn read_http_header(r: &mut impl BufRead) -> io::Result<Http> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let (lines, _) = header_lines(r)?;
-    let get = |name: &str| lines.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let get = |name: &str| {
+        lines
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let ct = get("content-type").unwrap_or_default();
     Ok(Http {
         status,
         content_type: ct.split(';').next().unwrap_or("").trim().to_string(),
         charset: charset_param(&ct),
         encoding: get("content-encoding").map(|e| e.trim().to_ascii_lowercase()),
-        chunked: get("transfer-encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked")),
+        chunked: get("transfer-encoding")
+            .is_some_and(|t| t.to_ascii_lowercase().contains("chunked")),
     })
 }
 
@@ -646,7 +699,10 @@ mod tests {
         let mut arts = Vec::new();
         let mut probs = Vec::new();
         let opts = ReadOptions::default();
-        read_stream("a.warc.gz", bytes, &opts, &mut |a| arts.push(a), &mut |p| probs.push(p)).unwrap();
+        read_stream("a.warc.gz", bytes, &opts, &mut |a| arts.push(a), &mut |p| {
+            probs.push(p)
+        })
+        .unwrap();
         (arts, probs)
     }
 
@@ -654,13 +710,48 @@ mod tests {
     fn records_read_skipped_and_damaged() {
         let http = "application/http; msgtype=response";
         let recs = [
-            record("warcinfo", "", "application/warc-fields", b"software: test\r\n"),
-            record("request", "https://a.example/1", "application/http; msgtype=request", b"GET /1 HTTP/1.1\r\n\r\n"),
-            record("response", "https://a.example/1", http, &page("Harbour bridge")),
-            record("response", "https://a.example/1", http, &page("Harbour bridge")),
-            record("revisit", "https://a.example/1", http, b"HTTP/1.1 200 OK\r\n\r\n"),
-            record("response", "https://a.example/i.png", http, b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG"),
-            record("response", "https://a.example/2", http, &page("Mountain pass")),
+            record(
+                "warcinfo",
+                "",
+                "application/warc-fields",
+                b"software: test\r\n",
+            ),
+            record(
+                "request",
+                "https://a.example/1",
+                "application/http; msgtype=request",
+                b"GET /1 HTTP/1.1\r\n\r\n",
+            ),
+            record(
+                "response",
+                "https://a.example/1",
+                http,
+                &page("Harbour bridge"),
+            ),
+            record(
+                "response",
+                "https://a.example/1",
+                http,
+                &page("Harbour bridge"),
+            ),
+            record(
+                "revisit",
+                "https://a.example/1",
+                http,
+                b"HTTP/1.1 200 OK\r\n\r\n",
+            ),
+            record(
+                "response",
+                "https://a.example/i.png",
+                http,
+                b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG",
+            ),
+            record(
+                "response",
+                "https://a.example/2",
+                http,
+                &page("Mountain pass"),
+            ),
         ];
         for compressed in [false, true] {
             let mut file = Vec::new();
@@ -673,14 +764,31 @@ mod tests {
             file.extend_from_slice(&cut[..cut.len() / 2]);
             let (arts, probs) = read(&file);
             let titles: Vec<&str> = arts.iter().map(|a| a.title.as_str()).collect();
-            assert_eq!(titles, ["Harbour bridge", "Mountain pass"], "compressed: {compressed}");
-            assert_eq!(arts[0].id, "a.warc.gz#https://a.example/1@2019-11-19T10:00:00Z");
+            assert_eq!(
+                titles,
+                ["Harbour bridge", "Mountain pass"],
+                "compressed: {compressed}"
+            );
+            assert_eq!(
+                arts[0].id,
+                "a.warc.gz#https://a.example/1@2019-11-19T10:00:00Z"
+            );
             assert_eq!(arts[0].captured.as_deref(), Some("2019-11-19"));
-            let errors: Vec<String> = probs.iter().filter(|p| p.is_error()).map(|p| p.to_string()).collect();
+            let errors: Vec<String> = probs
+                .iter()
+                .filter(|p| p.is_error())
+                .map(|p| p.to_string())
+                .collect();
             assert_eq!(errors.len(), 1, "{errors:?}");
             assert!(errors[0].contains("record at byte"), "{errors:?}");
             let summary = probs.iter().find(|p| !p.is_error()).unwrap().to_string();
-            for part in ["1 warcinfo", "1 request", "1 revisit", "1 responses that are not HTML", "1 repeat captures"] {
+            for part in [
+                "1 warcinfo",
+                "1 request",
+                "1 revisit",
+                "1 responses that are not HTML",
+                "1 repeat captures",
+            ] {
                 assert!(summary.contains(part), "{summary}");
             }
         }
@@ -688,7 +796,10 @@ mod tests {
 
     #[test]
     fn chunked_bodies() {
-        assert_eq!(dechunk(b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
         assert_eq!(dechunk(b"zz\r\n"), None);
     }
 }
