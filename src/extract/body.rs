@@ -46,31 +46,28 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
     // Inside a quotation (an embedded post is one): quoted text is the article's.
     let mut quoted = vec![false; n];
     let mut chars = vec![0u32; n];
+    // Text no reader sees: scripts, styles, the head.
+    let mut unseen = vec![false; n];
     for i in 1..n as NodeId {
         let node = dom.node(i);
         let p = node.parent as usize;
         let u = i as usize;
+        unseen[u] = unseen[p]
+            || matches!(
+                node.tag,
+                Tag::Script | Tag::Style | Tag::Noscript | Tag::Template | Tag::Title | Tag::Head
+            );
         in_link[u] = in_link[p] || node.tag == Tag::A;
         quoted[u] = quoted[p] || node.tag == Tag::Blockquote;
         // A table row is one block: its cells are the parts of one line of data.
         let own = node.tag.is_block() && !matches!(node.tag, Tag::Td | Tag::Th | Tag::Br);
         owner[u] = if own { i } else { owner[p] };
-        if node.tag == Tag::Text {
+        if node.tag == Tag::Text && !unseen[u] {
             chars[u] = count_chars(dom.text(i));
         }
     }
     // Paragraph-like text under each element (for the wrapper protection): blocks of
     // 80 characters or more, mostly outside links.
-    // Text no reader sees: scripts, styles, the head.
-    let mut unseen = vec![false; n];
-    for i in 1..n {
-        let node = dom.node(i as NodeId);
-        unseen[i] = unseen[node.parent as usize]
-            || matches!(
-                node.tag,
-                Tag::Script | Tag::Style | Tag::Noscript | Tag::Template | Tag::Title | Tag::Head
-            );
-    }
     let mut raw_chars = vec![0u32; n];
     let mut raw_links = vec![0u32; n];
     for i in 1..n {

@@ -733,10 +733,10 @@ impl<'a> Parser<'a> {
             Li => {
                 self.close_in_scope(Li, |t| t.is_scope_boundary() || matches!(t, Ul | Ol));
             }
-            Dd | Dt => {
-                if !self.close_in_scope(Dd, |t| t.is_scope_boundary() || matches!(t, Dl | Dt)) {
-                    self.close_in_scope(Dt, |t| t.is_scope_boundary() || matches!(t, Dl | Dd));
-                }
+            Dd | Dt
+                if !self.close_in_scope(Dd, |t| t.is_scope_boundary() || matches!(t, Dl | Dt)) =>
+            {
+                self.close_in_scope(Dt, |t| t.is_scope_boundary() || matches!(t, Dl | Dd));
             }
             Option | Optgroup => {
                 let cur = self.dom.nodes[self.current() as usize].tag;
@@ -747,20 +747,18 @@ impl<'a> Parser<'a> {
             Tr => {
                 self.close_in_scope(Tr, |t| matches!(t, Table | Tbody | Thead | Tfoot | Root));
             }
-            Td | Th => {
-                if !self.close_in_scope(Td, |t| matches!(t, Tr | Table | Root)) {
-                    self.close_in_scope(Th, |t| matches!(t, Tr | Table | Root));
-                }
+            Td | Th if !self.close_in_scope(Td, |t| matches!(t, Tr | Table | Root)) => {
+                self.close_in_scope(Th, |t| matches!(t, Tr | Table | Root));
             }
             Tbody | Thead | Tfoot => {
                 for t in [Tbody, Thead, Tfoot] {
                     self.close_in_scope(t, |x| matches!(x, Table | Root));
                 }
             }
-            H1 | H2 | H3 | H4 | H5 | H6 => {
-                if self.dom.nodes[self.current() as usize].tag.is_heading() {
-                    self.pop();
-                }
+            H1 | H2 | H3 | H4 | H5 | H6
+                if self.dom.nodes[self.current() as usize].tag.is_heading() =>
+            {
+                self.pop();
             }
             A => {
                 self.close_in_scope(A, |t| t.is_scope_boundary());
