@@ -393,38 +393,71 @@ pub fn url_path(url: &str) -> Option<&str> {
     Some(rest.find('/').map_or("", |i| &rest[i..]))
 }
 
-/// A date written in the elements that usually carry one (classes naming a date, a
-/// byline, a timestamp), else in the first lines of text.
+/// A date written in the text: in an element whose class or id names a publication
+/// date (`publish`, `posted`, `byline`…); else just after the headline (`<h1>`),
+/// where bylines stand; else in an element named more loosely (`date`, `time`,
+/// `meta`). Dates in links (other stories) do not count.
 fn text_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
-    for i in 0..dom.len() as NodeId {
-        if dom.tag(i) == Tag::Text || dom.tag(i) == Tag::Script {
-            continue;
-        }
-        let c = format!(
-            "{} {}",
-            dom.attr(i, "class").unwrap_or(""),
-            dom.attr(i, "id").unwrap_or("")
-        )
-        .to_ascii_lowercase();
-        let dateish = [
-            "date", "time", "publish", "posted", "byline", "dateline", "meta",
-        ]
-        .iter()
-        .any(|w| c.contains(w))
-            && !c.contains("update")
-            && !c.contains("modif");
-        if !dateish || dom.node(i).end - i > 40 {
-            continue;
-        }
-        let t = dom.text_content(i);
-        if t.len() > 300 {
-            continue;
-        }
-        if let Some(d) = text_dates(&t).into_iter().find(|&d| plausible(d, latest)) {
-            return Some(d);
+    const STRONG: &[&str] = &[
+        "publish", "posted", "pubdate", "byline", "dateline", "created",
+    ];
+    const WEAK: &[&str] = &["date", "time", "meta"];
+    let classed = |words: &[&str]| {
+        (0..dom.len() as NodeId).find_map(|i| {
+            let tag = dom.tag(i);
+            if matches!(tag, Tag::Text | Tag::Script | Tag::Style | Tag::A)
+                || dom.node(i).end - i > 40
+            {
+                return None;
+            }
+            let (class, id) = (
+                dom.attr(i, "class").unwrap_or(""),
+                dom.attr(i, "id").unwrap_or(""),
+            );
+            if class.is_empty() && id.is_empty() {
+                return None;
+            }
+            let c = format!("{class} {id}").to_ascii_lowercase();
+            if !words.iter().any(|w| c.contains(w)) || c.contains("update") || c.contains("modif") {
+                return None;
+            }
+            let t = dom.text_content(i);
+            if t.len() > 300 {
+                return None;
+            }
+            text_dates(&t).into_iter().find(|&d| plausible(d, latest))
+        })
+    };
+    if let Some(d) = classed(STRONG) {
+        return Some(d);
+    }
+    if let Some(h1) = dom.elements(Tag::H1).next() {
+        let mut in_link_until = 0;
+        let mut texts = 0;
+        for i in dom.node(h1).end..dom.len() as NodeId {
+            let tag = dom.tag(i);
+            if tag == Tag::A {
+                in_link_until = dom.node(i).end;
+            }
+            if tag != Tag::Text || i < in_link_until {
+                continue;
+            }
+            let t = dom.text(i).trim();
+            if t.is_empty() {
+                continue;
+            }
+            texts += 1;
+            if texts > 40 {
+                break;
+            }
+            if t.len() <= 200 {
+                if let Some(d) = text_dates(t).into_iter().find(|&d| plausible(d, latest)) {
+                    return Some(d);
+                }
+            }
         }
     }
-    None
+    classed(WEAK)
 }
 
 const MONTHS: &[(&str, u32)] = &[
