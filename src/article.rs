@@ -28,6 +28,61 @@ pub struct Article {
     pub url: Option<String>,
     pub source: Option<String>,
     pub authors: Vec<String>,
+    /// Where `date_raw` was found, when the reader knows better than "metadata" (a
+    /// web page: JSON-LD, a `<meta>` tag, the url…).
+    pub date_from: Option<DateSource>,
+    /// The last-modified date the page gives (`YYYY-MM-DD`), and where it was found.
+    pub modified: Option<String>,
+    pub modified_from: Option<DateSource>,
+    /// When a web archive captured the page (`YYYY-MM-DD`), kept apart from the
+    /// publication date.
+    pub captured: Option<String>,
+    /// The language the page declares, as a primary subtag (`en`).
+    pub language: Option<String>,
+}
+
+/// Where a publication date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateSource {
+    /// A field of the record (front matter, a JSON or CSV column).
+    Metadata,
+    /// A date in the file's path.
+    Path,
+    /// A dateline at the top of the body.
+    Dateline,
+    /// A web page's JSON-LD (`datePublished`).
+    JsonLd,
+    /// A web page's `<meta>` tags (`article:published_time`, Dublin Core…).
+    Meta,
+    /// A web page's microdata (`itemprop="datePublished"`).
+    #[serde(rename = "itemprop")]
+    Microdata,
+    /// A web page's `<time>` element.
+    Time,
+    /// A date in the page's url.
+    Url,
+    /// A date written in the page's text (a byline's date line).
+    Text,
+    /// No date of its own: the day a web archive captured it.
+    Captured,
+}
+
+impl DateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateSource::Metadata => "metadata",
+            DateSource::Path => "path",
+            DateSource::Dateline => "dateline",
+            DateSource::JsonLd => "json-ld",
+            DateSource::Meta => "meta",
+            DateSource::Microdata => "itemprop",
+            DateSource::Time => "time",
+            DateSource::Url => "url",
+            DateSource::Text => "text",
+            DateSource::Captured => "captured",
+        }
+    }
 }
 
 /// A byte span of text that triggered a tag or a date.

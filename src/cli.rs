@@ -31,6 +31,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Show what enrichment finds in one file: tags with the text that triggered them, dates.
     Enrich(EnrichArgs),
+    /// Show what ingest reads from one file: each article's text and metadata.
+    Extract(ExtractArgs),
     /// Search the index: ranked articles with highlighted snippets.
     Search(SearchArgs),
     /// Count tags over the whole index or over the matches of a query.
@@ -115,6 +117,10 @@ pub struct IngestArgs {
     /// warning. Bounds the memory an ingest takes.
     #[arg(long, value_name = "BYTES", default_value_t = newsidx::ingest::DEFAULT_MAX_BODY)]
     pub max_body_bytes: usize,
+    /// Index web pages that are not articles too (home pages, section listings,
+    /// error and login pages), which are otherwise skipped with the reason.
+    #[arg(long)]
+    pub keep_non_articles: bool,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +133,23 @@ pub struct EnrichArgs {
     /// A file of your own gazetteer entries.
     #[arg(long, value_name = "FILE")]
     pub gazetteer: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Files in any supported format: saved web pages, web archives, text, JSON, CSV.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// One JSON object per article.
+    #[arg(long)]
+    pub json: bool,
+    /// Show web pages that are not articles too.
+    #[arg(long)]
+    pub keep_non_articles: bool,
+    /// Longest body (and title, subtitle) shown, in bytes; longer ones are cut, with a
+    /// warning, as ingest cuts them.
+    #[arg(long, value_name = "BYTES", default_value_t = newsidx::ingest::DEFAULT_MAX_BODY)]
+    pub max_body_bytes: usize,
 }
 
 #[derive(Debug, Args)]

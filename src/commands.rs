@@ -80,9 +80,12 @@ pub fn index_of(cmd: &Command) -> Option<std::path::PathBuf> {
             Command::Show(a) => &a.index,
             Command::Similar(a) => &a.index,
             Command::Stats(a) => &a.index,
-            Command::Enrich(_) | Command::Eval(_) | Command::Completions(_) | Command::Man(_) => {
-                return None
-            }
+            // extract reads files, never an index.
+            Command::Enrich(_)
+            | Command::Extract(_)
+            | Command::Eval(_)
+            | Command::Completions(_)
+            | Command::Man(_) => return None,
         }
         .index
         .clone(),
@@ -115,6 +118,7 @@ pub fn run(cmd: Command, out: &Output) -> Result<ExitCode> {
         Command::Serve(a) => Some(a.index.index.clone()),
         Command::Ingest(_)
         | Command::Enrich(_)
+        | Command::Extract(_)
         | Command::Eval(_)
         | Command::Completions(_)
         | Command::Man(_) => None,
@@ -123,6 +127,7 @@ pub fn run(cmd: Command, out: &Output) -> Result<ExitCode> {
     let res = match cmd {
         Command::Ingest(a) => ingest(a, out),
         Command::Enrich(a) => enrich(a, out),
+        Command::Extract(a) => extract(a, out),
         Command::Search(a) => done(search(a, out)),
         Command::Tags(a) => done(tags(a, out)),
         Command::Timeline(a) => done(timeline(a, out)),
@@ -227,6 +232,7 @@ fn ingest_run(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
     opts.gazetteer = a.gazetteer;
     opts.commit_every = a.commit_every.max(1);
     opts.checksum = a.checksum;
+    opts.keep_non_articles = a.keep_non_articles;
     if let Some(t) = a.threads {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let (t, note) = cap_threads(t, cores);
@@ -368,6 +374,153 @@ where
         ),
         None => std::borrow::Cow::Borrowed(Gazetteer::shipped()),
     })
+}
+
+/// What ingest reads from each file, article by article, before enrichment (the
+/// publication date is decided as ingest decides it). Articles are printed as they
+/// are read (a web archive streams), problems as one line each on stderr; a file
+/// that cannot be read is said and the next one is read. Exit 1 when a file or a
+/// record could not be read.
+fn extract(a: cli::ExtractArgs, out: &Output) -> Result<ExitCode> {
+    if a.max_body_bytes < 1024 {
+        bail!(
+            "--max-body-bytes {}: at least 1024 bytes are needed to keep an article",
+            a.max_body_bytes
+        );
+    }
+    let opts = ingest::ReadOptions {
+        max_body_bytes: a.max_body_bytes,
+        keep_non_articles: a.keep_non_articles,
+        ..ingest::ReadOptions::default()
+    };
+    let mut code = ExitCode::Success;
+    for path in &a.files {
+        match extract_file(path, &a, &opts, out)? {
+            Ok(c) => {
+                if c != ExitCode::Success {
+                    code = c;
+                }
+            }
+            Err(line) => {
+                eprintln!("{}: {line}", out.red("error"));
+                code = ExitCode::Partial;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// One file of [`extract`]: `Err` only for a write error on stdout; `Ok(Err(line))`
+/// when the file could not be read at all.
+fn extract_file(
+    path: &Path,
+    a: &cli::ExtractArgs,
+    opts: &ingest::ReadOptions,
+    out: &Output,
+) -> Result<std::result::Result<ExitCode, String>> {
+    use newsidx::error::{bounded, one_line};
+    let shown_path = || bounded(&one_line(&path.display().to_string()), 200);
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(m) if m.is_dir() => {
+            return Ok(Err(format!(
+                "{}: is a folder, not a file; give article files (`newsidx ingest DIR` reads a whole folder)",
+                shown_path()
+            )))
+        }
+        Ok(m) => {
+            return Ok(Err(format!(
+                "{}: is {}, not a regular file; give an article file",
+                shown_path(),
+                newsidx::error::kind_of(&m)
+            )))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Err(format!(
+                "{}: no such file; give an article file (`newsidx extract FILE...`)",
+                shown_path()
+            )))
+        }
+        Err(e) => {
+            return Ok(Err(format!(
+                "{}: cannot read ({e}); check the path and its permissions",
+                shown_path()
+            )))
+        }
+    }
+    let root = path.parent().unwrap_or(Path::new("."));
+    let entry = match FileEntry::for_path(root, path) {
+        Ok(e) => e,
+        Err(p) => return Ok(Err(shown(root, &next_step(&p, Step::Enrich)))),
+    };
+    let mut so = std::io::stdout().lock();
+    let mut write_error = None;
+    let mut record_failed = false;
+    let res = ingest::read_articles_with(
+        &entry,
+        opts,
+        &mut |art| {
+            if write_error.is_some() {
+                return;
+            }
+            let (published, from) = newsidx::enrich::publication_date(&art, None);
+            let r = if a.json {
+                let v = json!({
+                    "id": art.id,
+                    "title": art.title,
+                    "body": art.body,
+                    "published": published.map(|d| d.format("%Y-%m-%d").to_string()),
+                    "published_from": from,
+                    "modified": art.modified,
+                    "modified_from": art.modified_from,
+                    "captured": art.captured,
+                    "authors": art.authors,
+                    "url": art.url,
+                    "source": art.source,
+                    "language": art.language,
+                });
+                writeln!(so, "{v}")
+            } else {
+                let date = match (published, from) {
+                    (Some(d), Some(f)) => format!("{d} (from {})", f.as_str()),
+                    _ => "unknown".to_string(),
+                };
+                let line = |label: &str, v: Option<&str>| match v {
+                    Some(v) if !v.is_empty() => format!("  {label:<10} {v}\n"),
+                    _ => String::new(),
+                };
+                let authors = art.authors.join(", ");
+                writeln!(
+                    so,
+                    "{}  {}\n  published  {date}\n{}{}{}{}{}{}\n{}\n",
+                    out.bold(&art.title),
+                    out.dim(&art.id),
+                    line("modified", art.modified.as_deref()),
+                    line("captured", art.captured.as_deref()),
+                    line("authors", Some(&authors)),
+                    line("url", art.url.as_deref()),
+                    line("source", art.source.as_deref()),
+                    line("language", art.language.as_deref()),
+                    art.body
+                )
+            };
+            if let Err(e) = r {
+                write_error = Some(e);
+            }
+        },
+        &mut |p| {
+            record_failed |= p.is_error();
+            eprintln!("{}", problem_line(out, root, &p, Step::Enrich));
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    match res {
+        Err(p) => Ok(Err(shown(root, &next_step(&p, Step::Enrich)))),
+        Ok(_) if record_failed => Ok(Ok(ExitCode::Partial)),
+        Ok(_) => Ok(Ok(ExitCode::Success)),
+    }
 }
 
 fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {

@@ -54,6 +54,8 @@ pub struct IngestOptions {
     pub checksum: bool,
     /// An article's title, subtitle and body are each cut to this many bytes.
     pub max_body_bytes: usize,
+    /// Keep web pages that are not articles (home pages, listings, error pages).
+    pub keep_non_articles: bool,
 }
 
 /// Bytes of articles in flight between the reader and the index (see `budget.rs`),
@@ -81,6 +83,7 @@ impl IngestOptions {
             stop: Arc::new(AtomicBool::new(false)),
             checksum: false,
             max_body_bytes: ingest::DEFAULT_MAX_BODY,
+            keep_non_articles: false,
         }
     }
 }
@@ -340,6 +343,7 @@ pub fn ingest(
     let read_opts = ingest::ReadOptions {
         max_body_bytes: opts.max_body_bytes,
         stop: Some(opts.stop.clone()),
+        keep_non_articles: opts.keep_non_articles,
     };
 
     let mut since_commit = 0usize;
@@ -618,7 +622,12 @@ fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty());
-    let what = if let (Some(raw), false) = (raw, e.published_from == Some(DateSource::Metadata)) {
+    // Where the reader says the date field came from (a web page: JSON-LD, a meta
+    // tag...); a web archive's capture date is not a publication date field, and is
+    // never said to be unreadable when a date of the page's own wins over it.
+    let raw_from = a.date_from.unwrap_or(DateSource::Metadata);
+    let unread = raw_from != DateSource::Captured && e.published_from != Some(raw_from);
+    let what = if let (Some(raw), true) = (raw, unread) {
         let instead = match (e.published, e.published_from) {
             (Some(d), Some(src)) if crate::index::date_to_tantivy(d).is_some() => {
                 format!("dated {d} from the {} instead", src.as_str())
@@ -633,7 +642,7 @@ fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
         }
         let (first, last) = crate::index::date_limits();
         let from = match (e.published_from, raw) {
-            (Some(DateSource::Metadata), Some(raw)) => format!(" (read from \"{raw}\")"),
+            (Some(src), Some(raw)) if src == raw_from => format!(" (read from \"{raw}\")"),
             (Some(src), _) => format!(" (from the {})", src.as_str()),
             (None, _) => String::new(),
         };
@@ -757,7 +766,10 @@ fn read_files(
         // Same size: perhaps the same content. A binary file is not hashed (a sparse
         // multi-GB file would cost a full read): the reader rejects it from its first
         // bytes.
-        if let Some(r) = old.filter(|r| r.size == entry.size && !looks_binary(&entry.abs)) {
+        // Compressed formats (the format table says which) are binary on disk and
+        // hashed as they are.
+        let binary = !entry.format.is_compressed() && looks_binary(&entry.abs);
+        if let Some(r) = old.filter(|r| r.size == entry.size && !binary) {
             let hashed = ingest::hash_prefix(&entry.abs, entry.size, Some(stop));
             if stop.load(Ordering::Relaxed) {
                 return;

@@ -40,6 +40,8 @@ fn read(format: Format, bytes: &[u8]) -> (Result<usize, Problem>, Vec<Article>, 
         Format::Json => "p/x.json",
         Format::JsonLines => "p/x.jsonl",
         Format::Csv => "p/x.csv",
+        Format::Html => "p/x.html",
+        Format::Warc => "p/x.warc",
     };
     let (mut arts, mut probs) = (Vec::new(), Vec::new());
     let r = read_articles_from_bytes(rel, format, bytes, &mut |a| arts.push(a), &mut |p| {
@@ -148,9 +150,25 @@ proptest! {
     /// Arbitrary bytes in every format: a result or a problem, never a panic.
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
-        for format in [Format::Text, Format::Markdown, Format::Json, Format::JsonLines, Format::Csv] {
+        for format in [Format::Text, Format::Markdown, Format::Json, Format::JsonLines, Format::Csv, Format::Html, Format::Warc] {
             let _ = read(format, &bytes);
         }
+    }
+
+    /// Markup-like soup (tags, entities, comments, WARC and HTTP header lines):
+    /// the page and archive readers give a result or a problem, never a panic.
+    #[test]
+    fn markup_soup_never_panics(parts in prop::collection::vec(prop::sample::select(vec![
+        "<p>", "</p>", "<div class=a>", "</div>", "<table><tr><td>", "</td>", "</table>",
+        "<script>", "</script>", "<!--", "-->", "&amp;", "&#x1F600;", "&#", "<a href='",
+        "'>", "text ", "café ", "<meta charset=koi8-r>", "<br/>", "<li>", "<h1>", "</h1>",
+        "WARC/1.1\r\n", "WARC-Type: response\r\n", "Content-Length: 20\r\n",
+        "Content-Type: application/http; msgtype=response\r\n", "\r\n",
+        "HTTP/1.1 200 OK\r\n", "Transfer-Encoding: chunked\r\n", "ff\r\n", "\u{1f}\u{8b}\u{8}",
+    ]), 0..80)) {
+        let text: String = parts.concat();
+        let _ = read(Format::Html, text.as_bytes());
+        let _ = read(Format::Warc, text.as_bytes());
     }
 
     /// Well-formed front matter gives its values back, whatever the body.

@@ -12,6 +12,7 @@ mod cli;
 mod faults;
 mod features;
 mod hostile;
+mod html;
 mod model;
 mod proptests;
 mod relevance;

@@ -13,6 +13,7 @@ pub mod minhash;
 pub mod tags;
 
 use crate::article::Article;
+pub use crate::article::DateSource;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -20,25 +21,6 @@ pub use dates::{DateMention, Granularity};
 pub use eval::{evaluate_tags, TagScores};
 pub use gazetteer::Gazetteer;
 pub use tags::{Tagger, Tags};
-
-/// Where a publication date came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DateSource {
-    Metadata,
-    Path,
-    Dateline,
-}
-
-impl DateSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DateSource::Metadata => "metadata",
-            DateSource::Path => "path",
-            DateSource::Dateline => "dateline",
-        }
-    }
-}
 
 /// An article with everything enrichment found in it.
 #[derive(Debug, Clone, Serialize)]
@@ -103,19 +85,32 @@ impl Enricher {
     }
 }
 
-/// Metadata first, then a date in the path, then a dateline at the top of the body.
-fn publication_date(
+/// Metadata first (where the reader found it, if it says), then a date in the path,
+/// then a dateline at the top of the body; a web archive's capture date only when
+/// none of these gives one.
+pub fn publication_date(
     article: &Article,
     file_date: Option<NaiveDate>,
 ) -> (Option<NaiveDate>, Option<DateSource>) {
-    if let Some(d) = article.date_raw.as_deref().and_then(dates::parse_date) {
-        return (Some(d), Some(DateSource::Metadata));
+    let captured = article.date_from == Some(DateSource::Captured);
+    if !captured {
+        if let Some(d) = article.date_raw.as_deref().and_then(dates::parse_date) {
+            return (
+                Some(d),
+                Some(article.date_from.unwrap_or(DateSource::Metadata)),
+            );
+        }
     }
     if let Some(d) = dates::date_from_path(&article.path) {
         return (Some(d), Some(DateSource::Path));
     }
     if let Some(d) = dates::dateline_date(&article.body, file_date) {
         return (Some(d), Some(DateSource::Dateline));
+    }
+    if captured {
+        if let Some(d) = article.date_raw.as_deref().and_then(dates::parse_date) {
+            return (Some(d), Some(DateSource::Captured));
+        }
     }
     (None, None)
 }

@@ -294,6 +294,7 @@ impl Fields {
             url,
             source,
             authors: self.authors.map(|(_, a)| a).unwrap_or_default(),
+            ..Article::default()
         })
     }
 }

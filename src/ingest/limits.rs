@@ -27,6 +27,8 @@ pub struct ReadOptions {
     /// Once set, streamed reads give up at the next buffer and problems are no
     /// longer reported (the run is stopping; the file is read again next time).
     pub stop: Option<Arc<AtomicBool>>,
+    /// Keep web pages that are not articles (home pages, listings, error pages).
+    pub keep_non_articles: bool,
 }
 
 impl Default for ReadOptions {
@@ -34,6 +36,7 @@ impl Default for ReadOptions {
         ReadOptions {
             max_body_bytes: DEFAULT_MAX_BODY,
             stop: None,
+            keep_non_articles: false,
         }
     }
 }

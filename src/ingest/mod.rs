@@ -20,6 +20,11 @@
 //! | `.json` | [`Format::Json`] | an object, an array of objects, or an object holding such an array (`{"articles": [...]}`) |
 //! | `.jsonl`, `.ndjson` | [`Format::JsonLines`] | one object per line, streamed |
 //! | `.csv` | [`Format::Csv`] | a header row, then one article per row, streamed |
+//! | `.html`, `.htm`, `.xhtml` (or `.gz`) | [`Format::Html`] | one saved web page; its main text and metadata |
+//! | `.warc`, `.warc.gz` | [`Format::Warc`] | each HTML response of a web archive, streamed |
+//!
+//! The table of formats (suffixes, whole or streamed, compressed) is
+//! [`formats::FORMATS`]: one row per format.
 //!
 //! Field names in JSON, CSV and front matter are matched case-insensitively against
 //! aliases (`title`/`headline`, `body`/`text`/`content`/`maintext`/`article`,
@@ -33,6 +38,7 @@ use crate::article::Article;
 mod csvfile;
 mod decode;
 mod fields;
+pub mod formats;
 mod json;
 mod limits;
 mod open;
@@ -60,22 +66,23 @@ pub enum Format {
     Json,
     JsonLines,
     Csv,
+    Html,
+    Warc,
 }
 
 impl Format {
     /// Formats read into memory whole (and so subject to [`MAX_WHOLE_FILE`]).
     pub fn is_whole_file(self) -> bool {
-        matches!(self, Format::Text | Format::Markdown | Format::Json)
+        formats::spec(self).reading == formats::Reading::Whole
+    }
+
+    /// Formats whose files may be compressed, and so binary on disk.
+    pub fn is_compressed(self) -> bool {
+        formats::spec(self).compressed
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Format::Text => "text",
-            Format::Markdown => "markdown",
-            Format::Json => "json",
-            Format::JsonLines => "jsonl",
-            Format::Csv => "csv",
-        }
+        formats::spec(self).name
     }
 }
 
@@ -85,17 +92,10 @@ impl fmt::Display for Format {
     }
 }
 
-/// The format of a file, by its extension (case-insensitive); `None` if unsupported.
+/// The format of a file, by the end of its name (case-insensitive); `None` if
+/// unsupported.
 pub fn format_of(path: &Path) -> Option<Format> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    match ext.as_str() {
-        "txt" | "text" => Some(Format::Text),
-        "md" | "markdown" => Some(Format::Markdown),
-        "json" => Some(Format::Json),
-        "jsonl" | "ndjson" => Some(Format::JsonLines),
-        "csv" => Some(Format::Csv),
-        _ => None,
-    }
+    formats::format_of(path)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -201,7 +201,8 @@ pub fn read_articles(
 
 /// [`read_articles`] with limits and a stop flag: text fields over
 /// `max_body_bytes` are cut (a warning each); once `stop` is set a read stops at the
-/// next buffer and no more problems are reported.
+/// next buffer and no more problems are reported. Web pages that are not articles
+/// are kept when `keep_non_articles` is set.
 pub fn read_articles_with(
     entry: &FileEntry,
     opts: &ReadOptions,
@@ -356,6 +357,8 @@ pub fn read_file(
                     json::read_jsonl_file(entry, input, &mut at, max_line, sink, report)
                 }
                 Format::Csv => csvfile::read_file(entry, input, &mut at, max, sink, report),
+                Format::Html => formats::html::read_file(entry, input, opts, sink, report),
+                Format::Warc => formats::warc::read_file(entry, input, opts, sink, report),
             };
             (seen, result)
         }
@@ -426,7 +429,7 @@ pub fn read_file(
             })
             .map_err(|e| ReadError::Io(io_problem(&entry.rel, "read error", &e)))?;
     }
-    let streamed = matches!(entry.format, Format::JsonLines | Format::Csv);
+    let streamed = formats::spec(entry.format).appendable;
     let csv_ok = seen
         .csv
         .as_ref()
@@ -485,6 +488,12 @@ pub fn read_articles_from_bytes(
         Format::Csv => {
             let reader = json::open_text_stream(rel, std::io::Cursor::new(bytes.to_vec()))?;
             csvfile::read_csv(rel, decode::CrlfReader::new(reader), sink, report)
+        }
+        Format::Html => {
+            formats::html::read_bytes(rel, bytes, &ReadOptions::default(), sink, report)
+        }
+        Format::Warc => {
+            formats::warc::read_stream(rel, bytes, &ReadOptions::default(), sink, report)
         }
     }
 }
@@ -584,7 +593,13 @@ mod tests {
         assert_eq!(format_of(Path::new("a.ndjson")), Some(Format::JsonLines));
         assert_eq!(format_of(Path::new("a.jsonl")), Some(Format::JsonLines));
         assert_eq!(format_of(Path::new("a.Csv")), Some(Format::Csv));
-        assert_eq!(format_of(Path::new("a.html")), None);
+        assert_eq!(format_of(Path::new("a.html")), Some(Format::Html));
+        assert_eq!(format_of(Path::new("a/B.HTM")), Some(Format::Html));
+        assert_eq!(format_of(Path::new("a.html.gz")), Some(Format::Html));
+        assert_eq!(format_of(Path::new("a.warc.gz")), Some(Format::Warc));
+        assert_eq!(format_of(Path::new("a.warc")), Some(Format::Warc));
+        assert_eq!(format_of(Path::new("a.gz")), None);
+        assert_eq!(format_of(Path::new(".html")), None);
         assert_eq!(format_of(Path::new("README")), None);
     }
 
@@ -608,7 +623,7 @@ mod tests {
             state
         };
         let mut count = 0;
-        for ext in ["txt", "md", "json", "jsonl", "csv"] {
+        for ext in ["txt", "md", "json", "jsonl", "csv", "html", "warc"] {
             for seed in seeds {
                 for round in 0..40 {
                     let mut bytes = seed.to_vec();

@@ -46,7 +46,7 @@ impl Seen {
             let take = (2 - self.head.len()).min(data.len());
             self.head.extend_from_slice(&data[..take]);
         }
-        self.newlines += data.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.newlines += memchr::memchr_iter(b'\n', data).count() as u64;
         self.last = data.last().copied();
         if let Some(scan) = &mut self.csv {
             for &b in data {

@@ -54,7 +54,8 @@ impl FileEntry {
     }
 }
 
-const HINT_FORMATS: &str = "supported: .txt .md .json .jsonl .ndjson .csv";
+const HINT_FORMATS: &str =
+    "supported: .txt .md .json .jsonl .ndjson .csv .html .htm .xhtml .html.gz .warc .warc.gz";
 
 /// Why the walk passed over an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
