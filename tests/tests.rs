@@ -15,6 +15,7 @@ mod hostile;
 mod model;
 mod proptests;
 mod relevance;
+mod tags_tail;
 mod trust_index;
 mod trust_manifest;
 mod trust_messages;
