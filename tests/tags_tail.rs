@@ -53,3 +53,48 @@ fn the_same_article_gets_the_same_tags_in_every_process() {
     assert!(deby[0].0.starts_with("Idriss"), "{deby:?}");
     assert_eq!(deby[0].1, 4, "{deby:?}");
 }
+
+fn country_codes(v: &Value) -> Vec<String> {
+    v["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Pieces of gazetteer junk used to tag small territories: "Henderson" (a piece of
+/// "Pitcairn, Henderson, Ducie, and Oeno Islands"), "Wallis" (a piece of "Wallis and
+/// Futuna Islanders"), "Jersey" the garment.
+#[test]
+fn surnames_and_words_are_not_small_territories() {
+    let env = TestEnv::new();
+    let f = env.write(
+        "sport.txt",
+        "Wallabies win in Sydney\n\nHenderson scored twice as Australia beat the All Blacks. \
+         Jim Wallis, the coach, said the team would wear a new jersey. Jersey sales rose.\n",
+    );
+    let v = env
+        .run(&["enrich", f.to_str().unwrap(), "--json"])
+        .success()
+        .json();
+    let codes = country_codes(&v);
+    assert!(codes.contains(&"AU".to_string()), "{codes:?}");
+    for c in ["PN", "WF", "JE"] {
+        assert!(!codes.contains(&c.to_string()), "{c} in {codes:?}");
+    }
+    // The real names still tag.
+    let f = env.write(
+        "islands.txt",
+        "Island news\n\nThe Pitcairn Islands and Wallis and Futuna are in the Pacific. \
+         Ferries from France to Jersey and Guernsey were cancelled.\n",
+    );
+    let v = env
+        .run(&["enrich", f.to_str().unwrap(), "--json"])
+        .success()
+        .json();
+    let codes = country_codes(&v);
+    for c in ["PN", "WF", "JE"] {
+        assert!(codes.contains(&c.to_string()), "{c} not in {codes:?}");
+    }
+}

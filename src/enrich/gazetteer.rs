@@ -644,6 +644,151 @@ mod tests {
         assert!(err.contains(&"NATO".to_string()), "{err:?}");
     }
 
+    /// Words written in lower case in running text of the repository's own English
+    /// articles (the relevance set's 10 MB of news, the sample corpus, the labelled
+    /// sets), with how often: what counts as a common English word for the lint
+    /// below. Tokens glued to `/ . @ _ -` (addresses, file names) are not prose.
+    fn common_words() -> HashMap<String, usize> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut counts = HashMap::new();
+        let mut count = |text: &str| {
+            for tok in text.split(|c: char| c.is_whitespace()) {
+                let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+                if w.is_empty()
+                    || w.contains(['/', '.', '@', '_', '-'])
+                    || !w.chars().all(|c| c.is_ascii_lowercase())
+                {
+                    continue;
+                }
+                *counts.entry(w.to_string()).or_insert(0) += 1;
+            }
+        };
+        let packed = std::fs::File::open(root.join("tests/data/relevance/articles.csv.zst"))
+            .expect("the relevance set's articles");
+        let mut csv = Vec::new();
+        zstd::stream::copy_decode(packed, &mut csv).unwrap();
+        count(&String::from_utf8_lossy(&csv));
+        let mut stack: Vec<PathBuf> = ["corpus", "tests/data/labels", "tests/data/labels-2"]
+            .iter()
+            .map(|d| root.join(d))
+            .collect();
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                for e in std::fs::read_dir(&p).unwrap() {
+                    stack.push(e.unwrap().path());
+                }
+                continue;
+            }
+            // Tables (the corpus manifest, label files) hold keys, not prose.
+            if p.extension().is_some_and(|e| e == "tsv") {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                count(&text);
+            }
+        }
+        counts
+    }
+
+    /// Why a surface form is not a name, if it is not.
+    fn junk(form: &str) -> Option<&'static str> {
+        let lower = form.to_lowercase();
+        if lower.starts_with("and ") || lower.starts_with("or ") {
+            return Some("starts with a conjunction");
+        }
+        if lower.starts_with("the former ") || form.starts_with("former ") {
+            return Some("starts with 'former'");
+        }
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        if words
+            .iter()
+            .any(|w| matches!(*w, "is" | "was" | "are" | "were" | "has" | "had"))
+        {
+            return Some("is a sentence");
+        }
+        if form.contains(['[', ']', '(', ')', ';']) {
+            return Some("holds note punctuation");
+        }
+        if form != form.trim() || form.contains("  ") || form.starts_with([',', '.']) {
+            return Some("has stray spaces or punctuation");
+        }
+        None
+    }
+
+    #[test]
+    fn every_shipped_alias_is_a_name() {
+        let g = Gazetteer::shipped();
+        let common = common_words();
+        // Eight uses in lower case: "jersey" (22), "reunion" (17), "valley" (12) are
+        // words; "turkey" (5), "russia" (3, left in addresses) are not counted as such.
+        let is_common = |w: &str| common.get(w).copied().unwrap_or(0) >= 8;
+        let mut bad = Vec::new();
+        for c in &g.countries {
+            let forms = std::iter::once(&c.name)
+                .chain(&c.aliases)
+                .chain(&c.demonyms)
+                .chain(&c.capitals);
+            for f in forms {
+                if let Some(why) = junk(f) {
+                    bad.push(format!("{} {f:?}: {why}", c.code));
+                }
+                // An all-caps abbreviation ("CAR", "US") matches only as written and
+                // has the shouting rule; a common word ("Male", "The Valley") matches
+                // at every sentence start.
+                let is_abbrev = f.chars().all(|ch| !ch.is_lowercase());
+                // "the States" is a phrase, not the word "states": keep the article.
+                let key = fold_diacritics(f).to_lowercase();
+                if !is_abbrev && !c.ambiguous.contains(f) && !key.contains(' ') && is_common(&key) {
+                    bad.push(format!(
+                        "{} {f:?}: a common English word, not flagged ambiguous",
+                        c.code
+                    ));
+                }
+            }
+        }
+        for l in &g.leaders {
+            for f in std::iter::once(&l.name).chain(&l.aliases) {
+                if let Some(why) = junk(f) {
+                    bad.push(format!("leader {f:?}: {why}"));
+                }
+            }
+            let last = l.name.rsplit(' ').next().unwrap_or("");
+            if matches!(
+                last,
+                "Gen." | "Lt." | "Col." | "Maj." | "Dr." | "Sir" | "Gen"
+            ) {
+                bad.push(format!("leader {:?}: ends with a title", l.name));
+            }
+        }
+        for o in &g.orgs {
+            for f in std::iter::once(&o.name).chain(&o.aliases).chain(&o.weak) {
+                if let Some(why) = junk(f) {
+                    bad.push(format!("org {f:?}: {why}"));
+                }
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} bad forms:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_lint_sees_junk_and_common_words() {
+        assert!(junk("and Oeno Islands").is_some());
+        assert!(junk("Hoorn Islands is the former name of the Futuna Islands").is_some());
+        assert!(junk("Yemen Arab Republic [Yemen").is_some());
+        assert!(junk("the former Zaire").is_some());
+        assert!(junk("Hoorn Islands").is_none());
+        let common = common_words();
+        for w in ["the", "valley", "island", "male", "jersey"] {
+            assert!(common.get(w).copied().unwrap_or(0) >= 8, "{w}");
+        }
+        assert!(!common.contains_key("zimbabwe"));
+    }
+
     #[test]
     fn user_file_adds_entries_and_reports_bad_lines() {
         let dir = std::env::temp_dir().join(format!("gaz-test-{}", std::process::id()));
