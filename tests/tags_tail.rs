@@ -98,3 +98,77 @@ fn surnames_and_words_are_not_small_territories() {
         assert!(codes.contains(&c.to_string()), "{c} not in {codes:?}");
     }
 }
+
+fn leaders_of(env: &TestEnv, q: &str, leader: &str) -> Vec<String> {
+    let mut ids = env.ids(q, &["--leader", leader]);
+    ids.sort();
+    ids
+}
+
+/// The Factbook spells Netanyahu's given name three ways; the press too. One person,
+/// one tag, and `--leader netanyahu` finds every article.
+#[test]
+fn one_tag_per_person_and_short_names_that_mean_several() {
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        "Israel talks\n\nIsraeli Prime Minister Benyamin Netanyahu met officials in Jerusalem.\n",
+    );
+    env.write(
+        "b.txt",
+        "Israel vote\n\nBinyamin Netanyahu said Israel would hold a vote.\n",
+    );
+    env.write(
+        "c.txt",
+        "Israel visit\n\nBenjamin Netanyahu flew to Washington on Monday.\n",
+    );
+    env.write(
+        "d.txt",
+        "Iraq war\n\nFormer US President George W. Bush and his father George H. W. Bush \
+         spoke about Iraq.\n",
+    );
+    env.write(
+        "e.txt",
+        "Korea\n\nNorth Korean leader Kim Jong Un and his father Kim Jong Il were shown.\n",
+    );
+    env.ingest_ok();
+    let tags = env
+        .run(&[
+            "tags",
+            "--index",
+            env.index.to_str().unwrap(),
+            "--kind",
+            "leader",
+            "--json",
+        ])
+        .success();
+    let netanyahu: Vec<&str> = tags
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Netanyahu"))
+        .collect();
+    assert_eq!(netanyahu.len(), 1, "{}", tags.stdout);
+    for q in ["netanyahu", "Binyamin Netanyahu", "benyamin netanyahu"] {
+        assert_eq!(leaders_of(&env, "", q), ["a.txt", "b.txt", "c.txt"], "{q}");
+    }
+    // Ambiguous short names list the people they could mean, as a user's mistake.
+    let r = env.search("", &["--leader", "bush"]).code(2);
+    let line = r.stderr_line("error:");
+    assert!(
+        line.contains("George W. Bush") && line.contains("George H. W. Bush"),
+        "{line}"
+    );
+    assert!(
+        line.contains("ambiguous") && !line.contains("unknown"),
+        "{line}"
+    );
+    let r = env.search("", &["--leader", "kim"]).code(2);
+    let line = r.stderr_line("error:");
+    assert!(
+        line.contains("Kim Jong Un") && line.contains("Kim Jong Il"),
+        "{line}"
+    );
+    // The full names work.
+    assert_eq!(leaders_of(&env, "", "George W. Bush"), ["d.txt"]);
+    assert_eq!(leaders_of(&env, "", "kim jong un"), ["e.txt"]);
+}

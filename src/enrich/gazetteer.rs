@@ -230,8 +230,11 @@ impl Gazetteer {
             });
         }
         g.apply_country_aliases();
+        // (years listed, table row): which generated spelling names a folded person.
+        let mut rank: Vec<(String, usize)> = Vec::new();
         for r in rows(LEADERS) {
             let aliases = split_list(col(&r, 6));
+            rank.push((col(&r, 7).to_string(), rank.len()));
             g.leaders.push(Leader {
                 name: col(&r, 0).to_string(),
                 country: col(&r, 1).to_string(),
@@ -244,6 +247,7 @@ impl Gazetteer {
                 sex: None,
             });
         }
+        g.fold_generated_variants(&rank);
         for r in rows(LEADERS_FORMER) {
             let l = Leader {
                 name: col(&r, 0).to_string(),
@@ -324,9 +328,53 @@ impl Gazetteer {
         }
     }
 
+    /// One entry per person among the generated leaders: the Factbook spells one man
+    /// "Binyamin" (2016) and "Benyamin" (2025) Netanyahu. Entries of one country with
+    /// the same surname whose given names are spelling variants ([`same_person`])
+    /// merge into the spelling of the latest snapshot (on a tie, the earlier row);
+    /// the other spellings become aliases.
+    fn fold_generated_variants(&mut self, rank: &[(String, usize)]) {
+        let mut order: Vec<usize> = (0..self.leaders.len()).collect();
+        // Latest snapshot first ("2016,2025" and "2025" before "2016"), then row.
+        let last_year = |i: usize| rank[i].0.rsplit(',').next().unwrap_or("").to_string();
+        order.sort_by(|&a, &b| {
+            last_year(b)
+                .cmp(&last_year(a))
+                .then(rank[a].1.cmp(&rank[b].1))
+        });
+        let mut gone = vec![false; self.leaders.len()];
+        for (k, &i) in order.iter().enumerate() {
+            if gone[i] {
+                continue;
+            }
+            for &j in &order[k + 1..] {
+                if gone[j] || !same_person(&self.leaders[i], &self.leaders[j]) {
+                    continue;
+                }
+                gone[j] = true;
+                let o = self.leaders[j].clone();
+                let l = &mut self.leaders[i];
+                for a in std::iter::once(o.name).chain(o.aliases) {
+                    if lookup_key(&a) != lookup_key(&l.name) && !l.aliases.contains(&a) {
+                        l.aliases.push(a);
+                    }
+                }
+                if l.start.is_empty() || (!o.start.is_empty() && o.start < l.start) {
+                    l.start = o.start;
+                }
+            }
+        }
+        let mut i = 0;
+        self.leaders.retain(|_| {
+            i += 1;
+            !gone[i - 1]
+        });
+    }
+
     /// Add a hand-kept leader, or let it take over a generated entry for the same
-    /// person (same country and a shared name or alias): the hand-kept canonical
-    /// name wins and the aliases are pooled.
+    /// person (same country and a shared name or alias, or a spelling variant of the
+    /// name, see [`same_person`]): the hand-kept canonical name wins and the aliases
+    /// are pooled.
     fn merge_leader(&mut self, mut l: Leader) {
         let mut keys: BTreeSet<String> = l.aliases.iter().map(|a| lookup_key(a)).collect();
         keys.insert(lookup_key(&l.name));
@@ -335,7 +383,8 @@ impl Gazetteer {
             let o = &self.leaders[i];
             let same = o.country == l.country
                 && (keys.contains(&lookup_key(&o.name))
-                    || o.aliases.iter().any(|a| keys.contains(&lookup_key(a))));
+                    || o.aliases.iter().any(|a| keys.contains(&lookup_key(a)))
+                    || same_person(o, &l));
             if same {
                 let o = self.leaders.remove(i);
                 for a in std::iter::once(o.name).chain(o.aliases) {
@@ -522,6 +571,25 @@ impl Gazetteer {
         ))
     }
 
+    /// The leaders a name or surname could mean when it means more than one
+    /// ("bush": George W. Bush and George H. W. Bush), in name order.
+    pub fn leader_candidates(&self, q: &str) -> Vec<String> {
+        let key = lookup_key(q);
+        let hits = self
+            .leader_keys
+            .get(&key)
+            .or_else(|| self.surname_keys.get(&key));
+        let names: BTreeSet<&str> = hits
+            .into_iter()
+            .flatten()
+            .map(|&i| self.leaders[i].name.as_str())
+            .collect();
+        if names.len() < 2 {
+            return Vec::new();
+        }
+        names.into_iter().map(str::to_string).collect()
+    }
+
     /// Resolve an organisation by name or alias ("un", "g20", "European Commission").
     pub fn resolve_org(&self, q: &str) -> Result<String, Vec<String>> {
         let key = lookup_key(q);
@@ -551,6 +619,56 @@ impl Gazetteer {
 
     pub fn country(&self, code: &str) -> Option<&Country> {
         self.countries.iter().find(|c| c.code == code)
+    }
+}
+
+/// Two entries name one person: same country, same surname (without diacritics), and
+/// given names that are transliterations of each other: the same consonants once
+/// vowels are dropped and "j" is read as "y" (Benjamin, Benyamin, Binyamin → bnmn).
+/// Initials count, so George W. and George H. W. Bush stay two men, and so do Kim
+/// Jong Il and Kim Jong Un, or Idriss and Mahamat Idriss Déby.
+pub(crate) fn same_person(a: &Leader, b: &Leader) -> bool {
+    if a.country != b.country || a.surname.is_empty() {
+        return false;
+    }
+    if lookup_key(&a.surname) != lookup_key(&b.surname) {
+        return false;
+    }
+    match (given_key(a), given_key(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The consonant skeleton of a leader's given names (initials kept), or `None` when
+/// the name is the surname alone.
+fn given_key(l: &Leader) -> Option<String> {
+    let surname: Vec<String> = lookup_key(&l.surname)
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    let words: Vec<String> = lookup_key(&l.name)
+        .split(' ')
+        .filter(|w| !surname.iter().any(|s| s == w))
+        .map(|w| {
+            let mut out = String::new();
+            for c in w.chars().filter(|c| c.is_alphanumeric()) {
+                let c = if c == 'j' { 'y' } else { c };
+                if "aeiouy".contains(c) && w.chars().count() > 1 {
+                    continue;
+                }
+                if !out.ends_with(c) {
+                    out.push(c);
+                }
+            }
+            out
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        None
+    } else {
+        Some(words.join(" "))
     }
 }
 
@@ -628,6 +746,54 @@ mod tests {
         assert!(bush.contains(&"George W. Bush".to_string()), "{bush:?}");
         assert!(bush.contains(&"George H. W. Bush".to_string()), "{bush:?}");
         assert_eq!(g.leader_country("Vladimir Putin"), Some("RU"));
+    }
+
+    #[test]
+    fn spelling_variants_of_one_person_fold_and_relatives_do_not() {
+        let l = |name: &str, surname: &str, country: &str| Leader {
+            name: name.into(),
+            surname: surname.into(),
+            country: country.into(),
+            ..Leader::default()
+        };
+        let bibi = l("Benjamin Netanyahu", "Netanyahu", "IL");
+        assert!(same_person(
+            &bibi,
+            &l("Binyamin Netanyahu", "Netanyahu", "IL")
+        ));
+        assert!(same_person(
+            &bibi,
+            &l("Benyamin Netanyahu", "Netanyahu", "IL")
+        ));
+        assert!(same_person(
+            &l("Dmitry Medvedev", "Medvedev", "RU"),
+            &l("Dmitriy Medvedev", "Medvedev", "RU")
+        ));
+        assert!(!same_person(
+            &bibi,
+            &l("Benjamin Netanyahu", "Netanyahu", "US")
+        ));
+        assert!(!same_person(
+            &l("George W. Bush", "Bush", "US"),
+            &l("George H. W. Bush", "Bush", "US")
+        ));
+        assert!(!same_person(
+            &l("Kim Jong Un", "Kim", "KP"),
+            &l("Kim Jong Il", "Kim", "KP")
+        ));
+        assert!(!same_person(
+            &l("Idriss Deby Itno", "Deby", "TD"),
+            &l("Mahamat Idriss Déby", "Déby", "TD")
+        ));
+        let g = Gazetteer::shipped();
+        assert_eq!(g.resolve_leader("netanyahu").unwrap(), "Benjamin Netanyahu");
+        assert_eq!(
+            g.resolve_leader("Binyamin Netanyahu").unwrap(),
+            "Benjamin Netanyahu"
+        );
+        let kim = g.leader_candidates("kim");
+        assert!(kim.contains(&"Kim Jong Un".to_string()), "{kim:?}");
+        assert!(g.leader_candidates("xi").is_empty());
     }
 
     #[test]

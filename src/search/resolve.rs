@@ -48,6 +48,21 @@ pub fn leader(g: Lazy, idx: &NewsIndex, q: &str) -> Result<String> {
             if by_surname.len() == 1 {
                 return Ok(by_surname[0].clone());
             }
+            let candidates = g().leader_candidates(q);
+            if !candidates.is_empty() {
+                // Of several people of that name, the one the index holds: a filter on
+                // the others would match nothing anyway.
+                let held: Vec<&String> =
+                    candidates.iter().filter(|c| values.contains(*c)).collect();
+                if held.len() == 1 {
+                    return Ok(held[0].clone());
+                }
+                return Err(Error::AmbiguousTag {
+                    kind: "leader",
+                    value: q.to_string(),
+                    candidates,
+                });
+            }
             Err(unknown("leader", q, suggestions, &values))
         }
     }
