@@ -77,6 +77,18 @@ pub enum Error {
         candidates: Vec<String>,
     },
 
+    /// A tag of another kind typed to a filter (`--country EU`): names the filter
+    /// that takes it.
+    #[error("'{}' is an {is} ({}), not a {asked}: filter with --{flag} instead", clip(.value, QUOTE_MAX), clip(.name, QUOTE_MAX))]
+    OtherTagKind {
+        value: String,
+        asked: &'static str,
+        is: &'static str,
+        /// The tag the value names ("European Union").
+        name: String,
+        flag: &'static str,
+    },
+
     #[error("{}", bounded(.0, LINE_MAX))]
     InvalidArgument(String),
 
@@ -135,6 +147,7 @@ impl Error {
             | Error::UnusableIndexPath { .. }
             | Error::UnknownTag { .. }
             | Error::AmbiguousTag { .. }
+            | Error::OtherTagKind { .. }
             | Error::InvalidArgument(_)
             | Error::InvalidParameter { .. } => ErrorClass::Invalid,
             Error::UnknownArticle(_) => ErrorClass::NotFound,
@@ -164,6 +177,7 @@ impl Error {
             Error::Write { .. } => "write_failed",
             Error::UnknownTag { .. } => "unknown_tag",
             Error::AmbiguousTag { .. } => "ambiguous_tag",
+            Error::OtherTagKind { .. } => "other_tag_kind",
             Error::InvalidArgument(_) => "invalid_argument",
             Error::InvalidParameter { .. } => "invalid_parameter",
             Error::UnknownArticle(_) => "unknown_article",
@@ -361,6 +375,19 @@ mod tests {
             candidates: many,
         };
         assert!(e.to_string().contains("Kim 7 or 2 more?"), "{e}");
+        let e = Error::OtherTagKind {
+            value: "EU".into(),
+            asked: "country",
+            is: "organisation",
+            name: "European Union".into(),
+            flag: "org",
+        };
+        assert_eq!(e.class(), ErrorClass::Invalid);
+        assert_eq!(e.code(), "other_tag_kind");
+        assert_eq!(
+            e.to_string(),
+            "'EU' is an organisation (European Union), not a country: filter with --org instead"
+        );
     }
 
     #[test]

@@ -172,3 +172,43 @@ fn one_tag_per_person_and_short_names_that_mean_several() {
     assert_eq!(leaders_of(&env, "", "George W. Bush"), ["d.txt"]);
     assert_eq!(leaders_of(&env, "", "kim jong un"), ["e.txt"]);
 }
+
+/// Names users type for a country: its constituent parts and common names resolve as
+/// the tags read them; an organisation typed as a country points to `--org`.
+#[test]
+fn country_filters_take_the_names_users_type() {
+    let env = TestEnv::new();
+    env.write(
+        "scot.txt",
+        "Referendum\n\nScotland may hold a second independence vote, Edinburgh said.\n",
+    );
+    env.write(
+        "dutch.txt",
+        "Election\n\nVoters in the Netherlands go to the polls in Amsterdam.\n",
+    );
+    env.write(
+        "eu.txt",
+        "Summit\n\nThe European Union met in Brussels to discuss trade.\n",
+    );
+    env.ingest_ok();
+    for q in [
+        "England",
+        "Scotland",
+        "wales",
+        "Northern Ireland",
+        "Great Britain",
+        "Britain",
+    ] {
+        assert_eq!(env.ids("", &["--country", q]), ["scot.txt"], "{q}");
+    }
+    assert_eq!(env.ids("", &["--country", "Holland"]), ["dutch.txt"]);
+    for q in ["EU", "nato"] {
+        let r = env.search("", &["--country", q]).code(2);
+        let line = r.stderr_line("error:");
+        assert!(
+            line.contains("organisation") && line.contains("--org"),
+            "{line}"
+        );
+    }
+    assert_eq!(env.ids("", &["--org", "EU"]), ["eu.txt"]);
+}

@@ -104,6 +104,9 @@ pub struct Gazetteer {
     pub places: Vec<Place>,
     /// Seats of government and constituent parts (Kremlin, England): count as the country.
     pub metonyms: Vec<Place>,
+    /// Constituent parts (England, Scotland, Great Britain → GB): names a user types
+    /// for the country they are part of, as the tags read them.
+    pub parts: Vec<Place>,
     /// Phrases that hide a name inside them ("New Mexico", "China Daily").
     pub stop_phrases: Vec<String>,
     country_keys: HashMap<String, usize>,
@@ -276,10 +279,14 @@ impl Gazetteer {
             });
         }
         for r in rows(METONYMS) {
-            g.metonyms.push(Place {
+            let place = Place {
                 name: col(&r, 0).to_string(),
                 code: col(&r, 1).to_string(),
-            });
+            };
+            if col(&r, 2) == "part" {
+                g.parts.push(place.clone());
+            }
+            g.metonyms.push(place);
         }
         g.stop_phrases = rows(STOP_PHRASES)
             .map(|r| col(&r, 0).to_string())
@@ -422,6 +429,12 @@ impl Gazetteer {
             // ISO3-like and capital lookups are weaker: only if not already taken.
             for n in &c.capitals {
                 self.country_keys.entry(lookup_key(n)).or_insert(i);
+            }
+        }
+        // Parts after every country's own names: "Georgia" stays the country.
+        for p in &self.parts {
+            if let Some(i) = self.countries.iter().position(|c| c.code == p.code) {
+                self.country_keys.entry(lookup_key(&p.name)).or_insert(i);
             }
         }
         for (i, l) in self.leaders.iter().enumerate() {
@@ -733,6 +746,25 @@ mod tests {
         assert_eq!(g.resolve_country("korean").unwrap().0, "KR");
         assert_eq!(g.resolve_country("Filipinos").unwrap().0, "PH");
         assert!(g.resolve_country("Atlantis").is_err());
+    }
+
+    #[test]
+    fn names_users_type_for_a_country_resolve() {
+        let g = Gazetteer::shipped();
+        for q in [
+            "England",
+            "scotland",
+            "Wales",
+            "Northern Ireland",
+            "Great Britain",
+            "Britain",
+            "UK",
+        ] {
+            assert_eq!(g.resolve_country(q).unwrap().0, "GB", "{q}");
+        }
+        assert_eq!(g.resolve_country("Holland").unwrap().0, "NL");
+        assert_eq!(g.resolve_country("the States").unwrap().0, "US");
+        assert_eq!(g.resolve_country("Georgia").unwrap().0, "GE");
     }
 
     #[test]

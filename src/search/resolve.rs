@@ -23,7 +23,20 @@ pub fn country(g: Lazy, idx: &NewsIndex, q: &str) -> Result<String> {
         Ok((code, _)) => Ok(code),
         Err(suggestions) => {
             let values = values(idx, idx.fields.countries);
-            find_in(&values, q).ok_or_else(|| unknown("country", q, suggestions, &values))
+            if let Some(v) = find_in(&values, q) {
+                return Ok(v);
+            }
+            // "EU", "nato": an organisation typed where a country goes.
+            if let Ok(name) = g().resolve_org(q) {
+                return Err(Error::OtherTagKind {
+                    value: q.to_string(),
+                    asked: "country",
+                    is: "organisation",
+                    name,
+                    flag: "org",
+                });
+            }
+            Err(unknown("country", q, suggestions, &values))
         }
     }
 }
