@@ -69,6 +69,26 @@ pub enum Error {
         suggestions: Vec<String>,
     },
 
+    /// A short name that several tags answer to ("bush", "kim"): the user picks one.
+    #[error("{kind} '{}' is ambiguous: {} Give the full name", clip(.value, QUOTE_MAX), either(.candidates))]
+    AmbiguousTag {
+        kind: &'static str,
+        value: String,
+        candidates: Vec<String>,
+    },
+
+    /// A tag of another kind typed to a filter (`--country EU`): names the filter
+    /// that takes it.
+    #[error("'{}' is an {is} ({}), not a {asked}: filter with --{flag} instead", clip(.value, QUOTE_MAX), clip(.name, QUOTE_MAX))]
+    OtherTagKind {
+        value: String,
+        asked: &'static str,
+        is: &'static str,
+        /// The tag the value names ("European Union").
+        name: String,
+        flag: &'static str,
+    },
+
     #[error("{}", bounded(.0, LINE_MAX))]
     InvalidArgument(String),
 
@@ -126,6 +146,8 @@ impl Error {
             | Error::NotADir { .. }
             | Error::UnusableIndexPath { .. }
             | Error::UnknownTag { .. }
+            | Error::AmbiguousTag { .. }
+            | Error::OtherTagKind { .. }
             | Error::InvalidArgument(_)
             | Error::InvalidParameter { .. } => ErrorClass::Invalid,
             Error::UnknownArticle(_) => ErrorClass::NotFound,
@@ -154,6 +176,8 @@ impl Error {
             Error::Damaged { .. } => "damaged_index",
             Error::Write { .. } => "write_failed",
             Error::UnknownTag { .. } => "unknown_tag",
+            Error::AmbiguousTag { .. } => "ambiguous_tag",
+            Error::OtherTagKind { .. } => "other_tag_kind",
             Error::InvalidArgument(_) => "invalid_argument",
             Error::InvalidParameter { .. } => "invalid_parameter",
             Error::UnknownArticle(_) => "unknown_article",
@@ -168,6 +192,28 @@ impl Error {
             name: name.into(),
             reason: reason.into(),
         }
+    }
+}
+
+/// "A or B?", "A, B or C?"; at most eight names, then how many more.
+fn either(c: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let shown: Vec<String> = c
+        .iter()
+        .take(SHOWN)
+        .map(|s| clip(s, QUOTE_MAX).into_owned())
+        .collect();
+    let more = c.len().saturating_sub(SHOWN);
+    let list = match shown.split_last() {
+        Some((last, rest)) if !rest.is_empty() && more == 0 => {
+            format!("{} or {last}", rest.join(", "))
+        }
+        _ => shown.join(", "),
+    };
+    if more > 0 {
+        format!("{list} or {more} more?")
+    } else {
+        format!("{list}?")
     }
 }
 
@@ -308,6 +354,41 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ambiguous_tag_is_a_users_mistake_that_lists_the_candidates() {
+        let e = Error::AmbiguousTag {
+            kind: "leader",
+            value: "bush".into(),
+            candidates: vec!["George H. W. Bush".into(), "George W. Bush".into()],
+        };
+        assert_eq!(e.class(), ErrorClass::Invalid);
+        assert_eq!(e.code(), "ambiguous_tag");
+        assert_eq!(
+            e.to_string(),
+            "leader 'bush' is ambiguous: George H. W. Bush or George W. Bush? Give the full name"
+        );
+        let many: Vec<String> = (0..10).map(|i| format!("Kim {i}")).collect();
+        let e = Error::AmbiguousTag {
+            kind: "leader",
+            value: "kim".into(),
+            candidates: many,
+        };
+        assert!(e.to_string().contains("Kim 7 or 2 more?"), "{e}");
+        let e = Error::OtherTagKind {
+            value: "EU".into(),
+            asked: "country",
+            is: "organisation",
+            name: "European Union".into(),
+            flag: "org",
+        };
+        assert_eq!(e.class(), ErrorClass::Invalid);
+        assert_eq!(e.code(), "other_tag_kind");
+        assert_eq!(
+            e.to_string(),
+            "'EU' is an organisation (European Union), not a country: filter with --org instead"
+        );
+    }
 
     #[test]
     fn clip_keeps_start_and_end() {

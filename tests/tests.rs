@@ -16,6 +16,7 @@ mod html;
 mod model;
 mod proptests;
 mod relevance;
+mod tags_tail;
 mod trust_index;
 mod trust_manifest;
 mod trust_messages;

@@ -86,16 +86,41 @@ def load_factbook(root):
 
 
 def split_names(s):
-    """Split a Factbook name field such as 'US or USA' or 'Burma; note - ...'."""
+    """Split a Factbook name field such as 'US or USA' or 'Burma; note - ...'.
+
+    A list of parts ('Pitcairn, Henderson, Ducie, and Oeno Islands') is one name, not
+    four: its pieces ("Henderson", "and Oeno Islands") are a surname and a fragment.
+    A sentence ('Hoorn Islands is the former name of the Futuna Islands') gives its
+    subject; bracketed alternatives ('Yemen Arab Republic [Yemen (Sanaa) or North
+    Yemen] and ...') are names of their own."""
     s = re.split(r";\s*note\b|\bnote\s*-", s, flags=re.I)[0]
     s = re.sub(r"\([^)]*\)", "", s)
-    parts = re.split(r"\s*(?:,|;|\bor\b|/)\s*", s)
     out = []
-    for p in parts:
-        p = p.strip(" .")
-        if not p or p.lower() == "none":
+
+    def keep(p):
+        p = re.sub(r"\s+", " ", p).strip(" .,")
+        m = re.match(r"^(.*?)\s+(?:is|was|were|are)\s+(?:the|a)\b", p)
+        if m:
+            p = m.group(1)
+        if not p or p.lower() == "none" or re.match(r"(?i)^(?:and|or|the former|former)\b", p):
+            return
+        if p not in out:
+            out.append(p)
+
+    for piece in re.split(r"\s*;\s*", s):
+        bracketed = re.findall(r"\[([^\]]*)\]", piece)
+        if bracketed:
+            for b in bracketed:
+                for x in re.split(r"\s*(?:,|\bor\b|/)\s*", b):
+                    keep(x)
+            for x in re.split(r"\s+and\s+", re.sub(r"\[[^\]]*\]", "", piece)):
+                keep(x)
             continue
-        out.append(p)
+        if re.search(r",\s*and\s", piece):
+            keep(piece)
+            continue
+        for x in re.split(r"\s*(?:,|\bor\b|/)\s*", piece):
+            keep(x)
     return out
 
 
@@ -109,7 +134,7 @@ def demonym_forms(s):
     # Drop parenthetical notes that contain a space ('(US citizens)', '(singular and plural)')
     # but keep plural suffixes such as '(s)' and '(men)'.
     s = re.sub(r"\s*\([^()]*\s[^()]*\)", "", s)
-    for part in re.split(r"\s*(?:,|;|/|\bor\b|\band\b)\s*", s):
+    for part in re.split(r"\s*(?:,|;|/|\bor\b)\s*", s):
         part = part.strip(" .")
         if not part or part.lower() in ("none", "na"):
             continue
@@ -137,8 +162,11 @@ def capitals_of(s):
         part = re.split(r"\bnote\b|\bis the\b|\bis\b", part)[0]
         part = part.strip(" .,")
         part = re.sub(r",\s*D\.?C\.?$", "", part)
-        if part and re.match(r"^[A-Z]", part) and "capital" not in part.lower():
-            out.append(part)
+        # 'Gitega (political capital), Bujumbura (commercial capital)': two capitals.
+        for p in re.split(r"\s*,\s*", part):
+            p = p.strip(" .,")
+            if p and re.match(r"^[A-Z]", p) and "capital" not in p.lower():
+                out.append(p)
     return out
 
 
@@ -192,7 +220,10 @@ def parse_leaders(text, stop_words):
         head, _, rest = seg.partition("(")
         start = parse_date(rest) if "since" in rest else ""
         head = re.sub(r'"[^"]*"', "", head)  # nicknames: Michiel "Mike" Godfried EMAN
-        toks = head.replace(",", " ").split()
+        # A comma ends the name: 'Idriss DEBY Itno, Lt. Gen.' is Idriss Deby Itno.
+        toks = head.split()
+        ends = {k for k, t in enumerate(toks) if t.endswith(",")}
+        toks = [t.rstrip(",") for t in toks]
         caps = [i for i, t in enumerate(toks) if is_caps(t)]
         if not caps:
             continue
@@ -207,7 +238,7 @@ def parse_leaders(text, stop_words):
         office = " ".join(toks[:i]).strip()
         j = first + 1
         while j < len(toks) and (toks[j][:1].isupper() or toks[j] in ("da", "de", "dos", "bin", "al", "van", "von", "der", "ibn", "el", "Jr.")):
-            if toks[j].lower() in ("and",):
+            if toks[j].lower() in ("and",) or j - 1 in ends:
                 break
             j += 1
         name_toks = toks[i:j]

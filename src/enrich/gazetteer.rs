@@ -104,6 +104,9 @@ pub struct Gazetteer {
     pub places: Vec<Place>,
     /// Seats of government and constituent parts (Kremlin, England): count as the country.
     pub metonyms: Vec<Place>,
+    /// Constituent parts (England, Scotland, Great Britain → GB): names a user types
+    /// for the country they are part of, as the tags read them.
+    pub parts: Vec<Place>,
     /// Phrases that hide a name inside them ("New Mexico", "China Daily").
     pub stop_phrases: Vec<String>,
     country_keys: HashMap<String, usize>,
@@ -230,8 +233,11 @@ impl Gazetteer {
             });
         }
         g.apply_country_aliases();
+        // (years listed, table row): which generated spelling names a folded person.
+        let mut rank: Vec<(String, usize)> = Vec::new();
         for r in rows(LEADERS) {
             let aliases = split_list(col(&r, 6));
+            rank.push((col(&r, 7).to_string(), rank.len()));
             g.leaders.push(Leader {
                 name: col(&r, 0).to_string(),
                 country: col(&r, 1).to_string(),
@@ -244,6 +250,7 @@ impl Gazetteer {
                 sex: None,
             });
         }
+        g.fold_generated_variants(&rank);
         for r in rows(LEADERS_FORMER) {
             let l = Leader {
                 name: col(&r, 0).to_string(),
@@ -272,10 +279,14 @@ impl Gazetteer {
             });
         }
         for r in rows(METONYMS) {
-            g.metonyms.push(Place {
+            let place = Place {
                 name: col(&r, 0).to_string(),
                 code: col(&r, 1).to_string(),
-            });
+            };
+            if col(&r, 2) == "part" {
+                g.parts.push(place.clone());
+            }
+            g.metonyms.push(place);
         }
         g.stop_phrases = rows(STOP_PHRASES)
             .map(|r| col(&r, 0).to_string())
@@ -324,9 +335,53 @@ impl Gazetteer {
         }
     }
 
+    /// One entry per person among the generated leaders: the Factbook spells one man
+    /// "Binyamin" (2016) and "Benyamin" (2025) Netanyahu. Entries of one country with
+    /// the same surname whose given names are spelling variants ([`same_person`])
+    /// merge into the spelling of the latest snapshot (on a tie, the earlier row);
+    /// the other spellings become aliases.
+    fn fold_generated_variants(&mut self, rank: &[(String, usize)]) {
+        let mut order: Vec<usize> = (0..self.leaders.len()).collect();
+        // Latest snapshot first ("2016,2025" and "2025" before "2016"), then row.
+        let last_year = |i: usize| rank[i].0.rsplit(',').next().unwrap_or("").to_string();
+        order.sort_by(|&a, &b| {
+            last_year(b)
+                .cmp(&last_year(a))
+                .then(rank[a].1.cmp(&rank[b].1))
+        });
+        let mut gone = vec![false; self.leaders.len()];
+        for (k, &i) in order.iter().enumerate() {
+            if gone[i] {
+                continue;
+            }
+            for &j in &order[k + 1..] {
+                if gone[j] || !same_person(&self.leaders[i], &self.leaders[j]) {
+                    continue;
+                }
+                gone[j] = true;
+                let o = self.leaders[j].clone();
+                let l = &mut self.leaders[i];
+                for a in std::iter::once(o.name).chain(o.aliases) {
+                    if lookup_key(&a) != lookup_key(&l.name) && !l.aliases.contains(&a) {
+                        l.aliases.push(a);
+                    }
+                }
+                if l.start.is_empty() || (!o.start.is_empty() && o.start < l.start) {
+                    l.start = o.start;
+                }
+            }
+        }
+        let mut i = 0;
+        self.leaders.retain(|_| {
+            i += 1;
+            !gone[i - 1]
+        });
+    }
+
     /// Add a hand-kept leader, or let it take over a generated entry for the same
-    /// person (same country and a shared name or alias): the hand-kept canonical
-    /// name wins and the aliases are pooled.
+    /// person (same country and a shared name or alias, or a spelling variant of the
+    /// name, see [`same_person`]): the hand-kept canonical name wins and the aliases
+    /// are pooled.
     fn merge_leader(&mut self, mut l: Leader) {
         let mut keys: BTreeSet<String> = l.aliases.iter().map(|a| lookup_key(a)).collect();
         keys.insert(lookup_key(&l.name));
@@ -335,7 +390,8 @@ impl Gazetteer {
             let o = &self.leaders[i];
             let same = o.country == l.country
                 && (keys.contains(&lookup_key(&o.name))
-                    || o.aliases.iter().any(|a| keys.contains(&lookup_key(a))));
+                    || o.aliases.iter().any(|a| keys.contains(&lookup_key(a)))
+                    || same_person(o, &l));
             if same {
                 let o = self.leaders.remove(i);
                 for a in std::iter::once(o.name).chain(o.aliases) {
@@ -373,6 +429,12 @@ impl Gazetteer {
             // ISO3-like and capital lookups are weaker: only if not already taken.
             for n in &c.capitals {
                 self.country_keys.entry(lookup_key(n)).or_insert(i);
+            }
+        }
+        // Parts after every country's own names: "Georgia" stays the country.
+        for p in &self.parts {
+            if let Some(i) = self.countries.iter().position(|c| c.code == p.code) {
+                self.country_keys.entry(lookup_key(&p.name)).or_insert(i);
             }
         }
         for (i, l) in self.leaders.iter().enumerate() {
@@ -522,6 +584,25 @@ impl Gazetteer {
         ))
     }
 
+    /// The leaders a name or surname could mean when it means more than one
+    /// ("bush": George W. Bush and George H. W. Bush), in name order.
+    pub fn leader_candidates(&self, q: &str) -> Vec<String> {
+        let key = lookup_key(q);
+        let hits = self
+            .leader_keys
+            .get(&key)
+            .or_else(|| self.surname_keys.get(&key));
+        let names: BTreeSet<&str> = hits
+            .into_iter()
+            .flatten()
+            .map(|&i| self.leaders[i].name.as_str())
+            .collect();
+        if names.len() < 2 {
+            return Vec::new();
+        }
+        names.into_iter().map(str::to_string).collect()
+    }
+
     /// Resolve an organisation by name or alias ("un", "g20", "European Commission").
     pub fn resolve_org(&self, q: &str) -> Result<String, Vec<String>> {
         let key = lookup_key(q);
@@ -551,6 +632,56 @@ impl Gazetteer {
 
     pub fn country(&self, code: &str) -> Option<&Country> {
         self.countries.iter().find(|c| c.code == code)
+    }
+}
+
+/// Two entries name one person: same country, same surname (without diacritics), and
+/// given names that are transliterations of each other: the same consonants once
+/// vowels are dropped and "j" is read as "y" (Benjamin, Benyamin, Binyamin → bnmn).
+/// Initials count, so George W. and George H. W. Bush stay two men, and so do Kim
+/// Jong Il and Kim Jong Un, or Idriss and Mahamat Idriss Déby.
+pub(crate) fn same_person(a: &Leader, b: &Leader) -> bool {
+    if a.country != b.country || a.surname.is_empty() {
+        return false;
+    }
+    if lookup_key(&a.surname) != lookup_key(&b.surname) {
+        return false;
+    }
+    match (given_key(a), given_key(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The consonant skeleton of a leader's given names (initials kept), or `None` when
+/// the name is the surname alone.
+fn given_key(l: &Leader) -> Option<String> {
+    let surname: Vec<String> = lookup_key(&l.surname)
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    let words: Vec<String> = lookup_key(&l.name)
+        .split(' ')
+        .filter(|w| !surname.iter().any(|s| s == w))
+        .map(|w| {
+            let mut out = String::new();
+            for c in w.chars().filter(|c| c.is_alphanumeric()) {
+                let c = if c == 'j' { 'y' } else { c };
+                if "aeiouy".contains(c) && w.chars().count() > 1 {
+                    continue;
+                }
+                if !out.ends_with(c) {
+                    out.push(c);
+                }
+            }
+            out
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        None
+    } else {
+        Some(words.join(" "))
     }
 }
 
@@ -618,6 +749,25 @@ mod tests {
     }
 
     #[test]
+    fn names_users_type_for_a_country_resolve() {
+        let g = Gazetteer::shipped();
+        for q in [
+            "England",
+            "scotland",
+            "Wales",
+            "Northern Ireland",
+            "Great Britain",
+            "Britain",
+            "UK",
+        ] {
+            assert_eq!(g.resolve_country(q).unwrap().0, "GB", "{q}");
+        }
+        assert_eq!(g.resolve_country("Holland").unwrap().0, "NL");
+        assert_eq!(g.resolve_country("the States").unwrap().0, "US");
+        assert_eq!(g.resolve_country("Georgia").unwrap().0, "GE");
+    }
+
+    #[test]
     fn leaders_resolve_with_folding_and_ambiguity() {
         let g = Gazetteer::shipped();
         assert_eq!(g.resolve_leader("xi").unwrap(), "Xi Jinping");
@@ -628,6 +778,54 @@ mod tests {
         assert!(bush.contains(&"George W. Bush".to_string()), "{bush:?}");
         assert!(bush.contains(&"George H. W. Bush".to_string()), "{bush:?}");
         assert_eq!(g.leader_country("Vladimir Putin"), Some("RU"));
+    }
+
+    #[test]
+    fn spelling_variants_of_one_person_fold_and_relatives_do_not() {
+        let l = |name: &str, surname: &str, country: &str| Leader {
+            name: name.into(),
+            surname: surname.into(),
+            country: country.into(),
+            ..Leader::default()
+        };
+        let bibi = l("Benjamin Netanyahu", "Netanyahu", "IL");
+        assert!(same_person(
+            &bibi,
+            &l("Binyamin Netanyahu", "Netanyahu", "IL")
+        ));
+        assert!(same_person(
+            &bibi,
+            &l("Benyamin Netanyahu", "Netanyahu", "IL")
+        ));
+        assert!(same_person(
+            &l("Dmitry Medvedev", "Medvedev", "RU"),
+            &l("Dmitriy Medvedev", "Medvedev", "RU")
+        ));
+        assert!(!same_person(
+            &bibi,
+            &l("Benjamin Netanyahu", "Netanyahu", "US")
+        ));
+        assert!(!same_person(
+            &l("George W. Bush", "Bush", "US"),
+            &l("George H. W. Bush", "Bush", "US")
+        ));
+        assert!(!same_person(
+            &l("Kim Jong Un", "Kim", "KP"),
+            &l("Kim Jong Il", "Kim", "KP")
+        ));
+        assert!(!same_person(
+            &l("Idriss Deby Itno", "Deby", "TD"),
+            &l("Mahamat Idriss Déby", "Déby", "TD")
+        ));
+        let g = Gazetteer::shipped();
+        assert_eq!(g.resolve_leader("netanyahu").unwrap(), "Benjamin Netanyahu");
+        assert_eq!(
+            g.resolve_leader("Binyamin Netanyahu").unwrap(),
+            "Benjamin Netanyahu"
+        );
+        let kim = g.leader_candidates("kim");
+        assert!(kim.contains(&"Kim Jong Un".to_string()), "{kim:?}");
+        assert!(g.leader_candidates("xi").is_empty());
     }
 
     #[test]
@@ -642,6 +840,151 @@ mod tests {
         );
         let err = g.resolve_org("natto").unwrap_err();
         assert!(err.contains(&"NATO".to_string()), "{err:?}");
+    }
+
+    /// Words written in lower case in running text of the repository's own English
+    /// articles (the relevance set's 10 MB of news, the sample corpus, the labelled
+    /// sets), with how often: what counts as a common English word for the lint
+    /// below. Tokens glued to `/ . @ _ -` (addresses, file names) are not prose.
+    fn common_words() -> HashMap<String, usize> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut counts = HashMap::new();
+        let mut count = |text: &str| {
+            for tok in text.split(|c: char| c.is_whitespace()) {
+                let w = tok.trim_matches(|c: char| !c.is_alphanumeric());
+                if w.is_empty()
+                    || w.contains(['/', '.', '@', '_', '-'])
+                    || !w.chars().all(|c| c.is_ascii_lowercase())
+                {
+                    continue;
+                }
+                *counts.entry(w.to_string()).or_insert(0) += 1;
+            }
+        };
+        let packed = std::fs::File::open(root.join("tests/data/relevance/articles.csv.zst"))
+            .expect("the relevance set's articles");
+        let mut csv = Vec::new();
+        zstd::stream::copy_decode(packed, &mut csv).unwrap();
+        count(&String::from_utf8_lossy(&csv));
+        let mut stack: Vec<PathBuf> = ["corpus", "tests/data/labels", "tests/data/labels-2"]
+            .iter()
+            .map(|d| root.join(d))
+            .collect();
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                for e in std::fs::read_dir(&p).unwrap() {
+                    stack.push(e.unwrap().path());
+                }
+                continue;
+            }
+            // Tables (the corpus manifest, label files) hold keys, not prose.
+            if p.extension().is_some_and(|e| e == "tsv") {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                count(&text);
+            }
+        }
+        counts
+    }
+
+    /// Why a surface form is not a name, if it is not.
+    fn junk(form: &str) -> Option<&'static str> {
+        let lower = form.to_lowercase();
+        if lower.starts_with("and ") || lower.starts_with("or ") {
+            return Some("starts with a conjunction");
+        }
+        if lower.starts_with("the former ") || form.starts_with("former ") {
+            return Some("starts with 'former'");
+        }
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        if words
+            .iter()
+            .any(|w| matches!(*w, "is" | "was" | "are" | "were" | "has" | "had"))
+        {
+            return Some("is a sentence");
+        }
+        if form.contains(['[', ']', '(', ')', ';']) {
+            return Some("holds note punctuation");
+        }
+        if form != form.trim() || form.contains("  ") || form.starts_with([',', '.']) {
+            return Some("has stray spaces or punctuation");
+        }
+        None
+    }
+
+    #[test]
+    fn every_shipped_alias_is_a_name() {
+        let g = Gazetteer::shipped();
+        let common = common_words();
+        // Eight uses in lower case: "jersey" (22), "reunion" (17), "valley" (12) are
+        // words; "turkey" (5), "russia" (3, left in addresses) are not counted as such.
+        let is_common = |w: &str| common.get(w).copied().unwrap_or(0) >= 8;
+        let mut bad = Vec::new();
+        for c in &g.countries {
+            let forms = std::iter::once(&c.name)
+                .chain(&c.aliases)
+                .chain(&c.demonyms)
+                .chain(&c.capitals);
+            for f in forms {
+                if let Some(why) = junk(f) {
+                    bad.push(format!("{} {f:?}: {why}", c.code));
+                }
+                // An all-caps abbreviation ("CAR", "US") matches only as written and
+                // has the shouting rule; a common word ("Male", "The Valley") matches
+                // at every sentence start.
+                let is_abbrev = f.chars().all(|ch| !ch.is_lowercase());
+                // "the States" is a phrase, not the word "states": keep the article.
+                let key = fold_diacritics(f).to_lowercase();
+                if !is_abbrev && !c.ambiguous.contains(f) && !key.contains(' ') && is_common(&key) {
+                    bad.push(format!(
+                        "{} {f:?}: a common English word, not flagged ambiguous",
+                        c.code
+                    ));
+                }
+            }
+        }
+        for l in &g.leaders {
+            for f in std::iter::once(&l.name).chain(&l.aliases) {
+                if let Some(why) = junk(f) {
+                    bad.push(format!("leader {f:?}: {why}"));
+                }
+            }
+            let last = l.name.rsplit(' ').next().unwrap_or("");
+            if matches!(
+                last,
+                "Gen." | "Lt." | "Col." | "Maj." | "Dr." | "Sir" | "Gen"
+            ) {
+                bad.push(format!("leader {:?}: ends with a title", l.name));
+            }
+        }
+        for o in &g.orgs {
+            for f in std::iter::once(&o.name).chain(&o.aliases).chain(&o.weak) {
+                if let Some(why) = junk(f) {
+                    bad.push(format!("org {f:?}: {why}"));
+                }
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} bad forms:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_lint_sees_junk_and_common_words() {
+        assert!(junk("and Oeno Islands").is_some());
+        assert!(junk("Hoorn Islands is the former name of the Futuna Islands").is_some());
+        assert!(junk("Yemen Arab Republic [Yemen").is_some());
+        assert!(junk("the former Zaire").is_some());
+        assert!(junk("Hoorn Islands").is_none());
+        let common = common_words();
+        for w in ["the", "valley", "island", "male", "jersey"] {
+            assert!(common.get(w).copied().unwrap_or(0) >= 8, "{w}");
+        }
+        assert!(!common.contains_key("zimbabwe"));
     }
 
     #[test]

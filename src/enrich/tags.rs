@@ -12,7 +12,7 @@
 //! Case matters ("US" but not "us", "Turkey" but not "turkey"); all-caps text matches
 //! too because every pattern is also added in upper case (datelines: "MOSCOW, March 13").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -491,6 +491,7 @@ impl Tagger {
         }
         let mut surname_group: HashMap<String, usize> = HashMap::new();
         let mut surnames: Vec<Vec<usize>> = Vec::new();
+        let mut surname_forms: Vec<Vec<String>> = Vec::new();
         let mut leader_names = HashMap::new();
         for (i, l) in gaz.leaders.iter().enumerate() {
             for n in std::iter::once(&l.name).chain(&l.aliases) {
@@ -507,20 +508,32 @@ impl Tagger {
                         .or_insert(i);
                 }
             }
+            // One group per surname as written without diacritics: "Déby" and "Deby"
+            // are one surname, so a hit on either sees every leader who bears it.
+            // (Two groups sharing the pattern "Deby" made the pick depend on which
+            // group the pattern listed first.)
             if l.surname.chars().count() >= 2 {
-                for key in [l.surname.clone(), fold_diacritics(&l.surname)] {
-                    let g = *surname_group.entry(key).or_insert_with(|| {
-                        surnames.push(Vec::new());
-                        surnames.len() - 1
-                    });
-                    if !surnames[g].contains(&i) {
-                        surnames[g].push(i);
-                    }
+                let key = fold_diacritics(&l.surname);
+                let g = *surname_group.entry(key).or_insert_with(|| {
+                    surnames.push(Vec::new());
+                    surname_forms.push(Vec::new());
+                    surnames.len() - 1
+                });
+                if !surnames[g].contains(&i) {
+                    surnames[g].push(i);
+                }
+                if !surname_forms[g].contains(&l.surname) {
+                    surname_forms[g].push(l.surname.clone());
                 }
             }
         }
-        for (s, &g) in &surname_group {
-            b.add(s, Kind::Surname(g));
+        // Patterns are added group by group in table order (never in a hash map's
+        // order), so pattern ids and the kinds listed per pattern are the same in
+        // every process.
+        for (g, forms) in surname_forms.iter().enumerate() {
+            for s in forms {
+                b.add(s, Kind::Surname(g));
+            }
         }
         for (i, o) in gaz.orgs.iter().enumerate() {
             for n in &o.aliases {
@@ -1133,9 +1146,9 @@ impl Tagger {
         };
         // (order key, mention) per target.
         type Key = (usize, usize);
-        let mut countries: HashMap<usize, (Key, bool, Vec<Mention>)> = HashMap::new();
-        let mut leaders: HashMap<usize, (Key, Vec<Mention>)> = HashMap::new();
-        let mut orgs: HashMap<usize, (Key, Vec<Mention>)> = HashMap::new();
+        let mut countries: BTreeMap<usize, (Key, bool, Vec<Mention>)> = BTreeMap::new();
+        let mut leaders: BTreeMap<usize, (Key, Vec<Mention>)> = BTreeMap::new();
+        let mut orgs: BTreeMap<usize, (Key, Vec<Mention>)> = BTreeMap::new();
         let mut add_country = |c: usize, key: Key, direct: bool, m: Mention| {
             let e = countries.entry(c).or_insert((key, false, Vec::new()));
             e.0 = e.0.min(key);
@@ -1306,6 +1319,30 @@ mod tests {
     fn tagger() -> &'static Tagger {
         static T: OnceLock<Tagger> = OnceLock::new();
         T.get_or_init(|| Tagger::new(Gazetteer::shipped()))
+    }
+
+    #[test]
+    fn the_matcher_is_built_the_same_way_every_time() {
+        // Each build has fresh hash maps with their own random order: nothing that
+        // decides a tag may follow it.
+        let a = Tagger::quick(Gazetteer::shipped());
+        let b = Tagger::quick(Gazetteer::shipped());
+        assert_eq!(a.kinds, b.kinds);
+        assert_eq!(a.surnames, b.surnames);
+        // A pattern that lists two surname groups lets the first one listed decide.
+        for (p, kinds) in a.kinds.iter().enumerate() {
+            let groups = kinds
+                .iter()
+                .filter(|k| matches!(k, Kind::Surname(_)))
+                .count();
+            assert!(groups <= 1, "pattern {p} is in {groups} surname groups");
+        }
+        let g = a
+            .surnames
+            .iter()
+            .find(|g| g.iter().any(|&l| a.leaders[l].surname_key == "deby"))
+            .unwrap();
+        assert!(g.len() >= 2, "Idriss and Mahamat Déby share one group");
     }
 
     fn tag(body: &str) -> Tags {

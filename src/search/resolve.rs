@@ -23,7 +23,20 @@ pub fn country(g: Lazy, idx: &NewsIndex, q: &str) -> Result<String> {
         Ok((code, _)) => Ok(code),
         Err(suggestions) => {
             let values = values(idx, idx.fields.countries);
-            find_in(&values, q).ok_or_else(|| unknown("country", q, suggestions, &values))
+            if let Some(v) = find_in(&values, q) {
+                return Ok(v);
+            }
+            // "EU", "nato": an organisation typed where a country goes.
+            if let Ok(name) = g().resolve_org(q) {
+                return Err(Error::OtherTagKind {
+                    value: q.to_string(),
+                    asked: "country",
+                    is: "organisation",
+                    name,
+                    flag: "org",
+                });
+            }
+            Err(unknown("country", q, suggestions, &values))
         }
     }
 }
@@ -47,6 +60,21 @@ pub fn leader(g: Lazy, idx: &NewsIndex, q: &str) -> Result<String> {
                 .collect();
             if by_surname.len() == 1 {
                 return Ok(by_surname[0].clone());
+            }
+            let candidates = g().leader_candidates(q);
+            if !candidates.is_empty() {
+                // Of several people of that name, the one the index holds: a filter on
+                // the others would match nothing anyway.
+                let held: Vec<&String> =
+                    candidates.iter().filter(|c| values.contains(*c)).collect();
+                if held.len() == 1 {
+                    return Ok(held[0].clone());
+                }
+                return Err(Error::AmbiguousTag {
+                    kind: "leader",
+                    value: q.to_string(),
+                    candidates,
+                });
             }
             Err(unknown("leader", q, suggestions, &values))
         }
