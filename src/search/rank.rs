@@ -283,7 +283,8 @@ fn alternatives(
     }
     Some(match piece {
         Piece::Phrase(text) => {
-            let t = tokens(stem, text);
+            let words: Vec<&str> = text.split_whitespace().map(strip_possessive).collect();
+            let t = tokens(stem, &words.join(" "));
             if t.is_empty() {
                 vec![]
             } else {
@@ -314,6 +315,42 @@ fn alternatives(
             alts
         }
     })
+}
+
+/// The forms a phrase may also take where one of its words is a possessive: the index
+/// holds "Taiwan's return" as `taiwan s return` (the analyser splits at the
+/// apostrophe), so the phrase "taiwan return" also tries `taiwan s return`. Every gap
+/// may hold an `s` for phrases of up to four words; longer ones try one gap at a time.
+/// Searched beside the phrase, never in the proximity bonuses, so a query without a
+/// possessive ranks as before.
+fn possessive_forms(words: &[String]) -> Vec<Vec<String>> {
+    let gaps = words.len().saturating_sub(1);
+    if gaps == 0 {
+        return Vec::new();
+    }
+    let sets: Vec<u32> = if gaps <= 3 {
+        (1..(1u32 << gaps)).collect()
+    } else {
+        (0..gaps.min(16)).map(|g| 1u32 << g).collect()
+    };
+    let mut out = Vec::new();
+    for set in sets {
+        let mut form = Vec::with_capacity(words.len() + gaps);
+        for (i, w) in words.iter().enumerate() {
+            form.push(w.clone());
+            if i < gaps && set & (1 << i) != 0 {
+                if w == "s" || words[i + 1] == "s" {
+                    form.clear();
+                    break;
+                }
+                form.push("s".to_string());
+            }
+        }
+        if !form.is_empty() {
+            out.push(form);
+        }
+    }
+    out
 }
 
 /// postwar → [post, war] when both halves are indexed words and the index holds them
@@ -373,12 +410,12 @@ fn in_field(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
 
 /// One clause over title, subtitle and body: any of its forms in any field. A clause
 /// with no form (every piece too long to be indexed) matches nothing.
-fn clause_query(f: &Fields, alts: &[Vec<String>]) -> Box<dyn Query> {
+fn clause_query(f: &Fields, alts: &[Vec<String>], extra: &[Vec<String>]) -> Box<dyn Query> {
     if alts.is_empty() {
         return Box::new(EmptyQuery);
     }
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for alt in alts {
+    for alt in alts.iter().chain(extra) {
         for (field, boost) in [
             (f.title, weights::TITLE),
             (f.subtitle, weights::SUBTITLE),
@@ -458,10 +495,12 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // A clause keeps its place even when none of its pieces can match (a word too long
     // to be indexed): it then matches nothing, where dropping it would widen the query.
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
+    let mut extras: Vec<Vec<Vec<String>>> = Vec::new();
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
         .filter_map(|c| {
             let mut alts: Vec<Vec<String>> = Vec::new();
+            let mut extra: Vec<Vec<String>> = Vec::new();
             let mut unmatchable = false;
             for p in &c.pieces {
                 let Some(forms) = alternatives(p, &mut stem, &mut fold, &dict) else {
@@ -469,12 +508,23 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
                     continue;
                 };
                 for a in forms {
+                    if matches!(p, Piece::Phrase(_)) {
+                        for e in possessive_forms(&a) {
+                            if !extra.contains(&e) {
+                                extra.push(e);
+                            }
+                        }
+                    }
                     if !alts.contains(&a) {
                         alts.push(a);
                     }
                 }
             }
-            (unmatchable || !alts.is_empty()).then_some((alts, c.excluded))
+            let keep = unmatchable || !alts.is_empty();
+            if keep {
+                extras.push(extra);
+            }
+            keep.then_some((alts, c.excluded))
         })
         .collect();
     if clauses.is_empty() {
@@ -482,13 +532,15 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     }
     let required: Vec<Box<dyn Query>> = clauses
         .iter()
-        .filter(|(_, ex)| !ex)
-        .map(|(alts, _)| clause_query(f, alts))
+        .zip(&extras)
+        .filter(|((_, ex), _)| !ex)
+        .map(|((alts, _), extra)| clause_query(f, alts, extra))
         .collect();
     let excluded: Vec<Box<dyn Query>> = clauses
         .iter()
-        .filter(|(_, ex)| *ex)
-        .map(|(alts, _)| clause_query(f, alts))
+        .zip(&extras)
+        .filter(|((_, ex), _)| *ex)
+        .map(|((alts, _), extra)| clause_query(f, alts, extra))
         .collect();
     let bonus = proximity(f, &clauses);
 
@@ -556,5 +608,20 @@ mod tests {
         assert_eq!(strip_possessive("Xi's"), "Xi");
         assert_eq!(strip_possessive("'s"), "'s");
         assert_eq!(strip_possessive("O'Neill"), "O'Neill");
+    }
+
+    #[test]
+    fn phrases_also_try_a_possessive_s_in_each_gap() {
+        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            possessive_forms(&w(&["taiwan", "return"])),
+            vec![w(&["taiwan", "s", "return"])]
+        );
+        assert_eq!(possessive_forms(&w(&["xi", "visit", "talk"])).len(), 3);
+        assert!(possessive_forms(&w(&["xi"])).is_empty());
+        assert_eq!(
+            possessive_forms(&w(&["a", "b", "c", "d", "e", "f"])).len(),
+            5
+        );
     }
 }
