@@ -33,3 +33,39 @@ fn a_name_finds_its_possessive() {
     assert!(xi.contains(&TAIWAN_RETURN.to_string()), "{xi:?}");
     assert_eq!(titles("Xi's", &["--limit", "50"]), xi);
 }
+
+fn ids(query: &str) -> Vec<String> {
+    let mut v = sample().env.ids(query, &["--limit", "100", "--all"]);
+    v.sort();
+    v
+}
+
+#[test]
+fn a_prefix_matches_the_words_that_start_with_it() {
+    let brexit = ids("brexit");
+    assert!(!brexit.is_empty());
+    let brex = ids("brex*");
+    for id in &brexit {
+        assert!(brex.contains(id), "brex* misses {id}");
+    }
+    // The snippet highlights the word the prefix found.
+    let hit = &sample().env.hits("brex*", &["--limit", "1"])[0];
+    let marks = crate::util::highlighted(&hit["snippets"][0]);
+    assert!(
+        marks.iter().any(|m| m.to_lowercase().starts_with("brex")),
+        "{marks:?}"
+    );
+    // A word whose stem is shorter than the prefix: negotiat* → negotiate (negoti).
+    assert_eq!(
+        ids("negotiat*"),
+        ids("negotiation OR negotiate OR negotiations OR negotiating")
+    );
+    // Nothing starts with it: nothing matches, and a required prefix still requires
+    // (what follows are partial matches, as for any word the index lacks).
+    assert!(ids("zzqx*").is_empty());
+    let hits = sample().env.hits("brexit zzqx*", &["--limit", "100"]);
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["partial"] == true), "{hits:#?}");
+    // Without the star the word is the word.
+    assert!(ids("brex").is_empty());
+}

@@ -1,7 +1,8 @@
 //! How a user's words become a scored tantivy query.
 //!
 //! The tuned ranking (`Ranking::News`) reads the query itself: words (all required),
-//! `"phrases"`, `-excluded` words, and `a OR b`. Every word is searched in title,
+//! `"phrases"`, `-excluded` words, `a OR b`, and prefixes (`brex*`: the most frequent
+//! indexed words that start with it, at most [`MAX_PREFIX_TERMS`]). Every word is searched in title,
 //! subtitle and body (title weighted most); words that stand next to each other in the
 //! query earn a bonus where they also stand close together in an article. A hyphenated
 //! word also tries its joined form (post-war → postwar, e-mail → email), and a word that
@@ -118,7 +119,13 @@ pub fn clean_query(q: &str) -> String {
 enum Piece {
     Word(String),
     Phrase(String),
+    /// `brex*`: any indexed word that starts with it (see [`MAX_PREFIX_TERMS`]).
+    Prefix(String),
 }
+
+/// A prefix (`brex*`) stands for at most this many indexed words, the most frequent
+/// first: a short prefix must not become a query of thousands of terms.
+pub const MAX_PREFIX_TERMS: usize = 50;
 
 /// A query clause: pieces joined by OR, required or excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,13 +183,20 @@ fn parse(q: &str) -> Vec<Clause> {
                 }
                 _ => {}
             }
+            let prefix = word
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .strip_suffix('*')
+                .filter(|p| p.chars().last().is_some_and(char::is_alphanumeric));
             let word = word
                 .trim_matches(|c: char| !c.is_alphanumeric())
                 .to_string();
             if word.is_empty() {
                 continue;
             }
-            Piece::Word(word)
+            match prefix {
+                Some(p) => Piece::Prefix(p.to_string()),
+                None => Piece::Word(word),
+            }
         };
         if join_next {
             join_next = false;
@@ -244,6 +258,42 @@ impl Dict<'_> {
             .sum()
     }
 
+    /// The indexed words (title and body) that start with one of `prefixes`, the
+    /// `max` found in most articles, most frequent first. Streams only that range of
+    /// each segment's term dictionary.
+    fn prefix_terms(&self, prefixes: &[String], max: usize) -> Vec<String> {
+        let Some(s) = &self.searcher else {
+            return Vec::new();
+        };
+        let mut freq: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+        for seg in s.segment_readers() {
+            for field in [self.f.title, self.f.body] {
+                let Ok(inv) = seg.inverted_index(field) else {
+                    continue;
+                };
+                for p in prefixes {
+                    let Ok(mut stream) = inv.terms().range().ge(p.as_bytes()).into_stream() else {
+                        continue;
+                    };
+                    while stream.advance() {
+                        if !stream.key().starts_with(p.as_bytes()) {
+                            break;
+                        }
+                        *freq.entry(stream.key().to_vec()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        let mut terms: Vec<(u64, String)> = freq
+            .into_iter()
+            .filter_map(|(k, n)| String::from_utf8(k).ok().map(|t| (n, t)))
+            .collect();
+        terms.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        terms.truncate(max);
+        terms.into_iter().map(|(_, t)| t).collect()
+    }
+
     /// How many articles hold the two words side by side in the body.
     fn phrase_count(&self, a: &str, b: &str) -> usize {
         let Some(s) = &self.searcher else { return 0 };
@@ -277,11 +327,45 @@ fn alternatives(
     fold: &mut TextAnalyzer,
     dict: &Dict,
 ) -> Option<Vec<Vec<String>>> {
-    let (Piece::Phrase(text) | Piece::Word(text)) = piece;
+    let (Piece::Phrase(text) | Piece::Word(text) | Piece::Prefix(text)) = piece;
     if has_unindexable_word(text) {
         return None;
     }
     Some(match piece {
+        Piece::Prefix(text) => {
+            // Folded (brex → brex) and, where stemming cuts it shorter, stemmed too
+            // (negotiat → negoti), since the index holds stemmed words.
+            let folded = tokens(fold, text);
+            if folded.len() != 1 {
+                // "post-w*": the words before the last one are a phrase; keep the
+                // piece searchable as the words it holds.
+                let t = tokens(stem, text);
+                return Some(if t.is_empty() { vec![] } else { vec![t] });
+            }
+            let mut prefixes = vec![folded[0].clone()];
+            if let Some(stemmed) = tokens(stem, text).pop() {
+                if stemmed.len() >= 3 && folded[0].starts_with(&stemmed) && stemmed != folded[0] {
+                    prefixes.push(stemmed);
+                }
+            }
+            let mut terms = dict.prefix_terms(&prefixes, MAX_PREFIX_TERMS);
+            // The stem of a word that starts with the prefix can be shorter than it
+            // (negotiat* → negotiate → negoti): an indexed word that the prefix starts
+            // with, at most three letters shorter (and four or more long), counts too.
+            let p = &folded[0];
+            if p.is_ascii() {
+                for cut in (p.len().saturating_sub(3).max(4)..p.len()).rev() {
+                    let t = &p[..cut];
+                    if !terms.iter().any(|x| x == t) && dict.doc_freq(t) > 0 {
+                        terms.push(t.to_string());
+                    }
+                }
+            }
+            if terms.is_empty() {
+                return None;
+            }
+            terms.into_iter().map(|t| vec![t]).collect()
+        }
         Piece::Phrase(text) => {
             let words: Vec<&str> = text.split_whitespace().map(strip_possessive).collect();
             let t = tokens(stem, &words.join(" "));
@@ -579,7 +663,7 @@ mod tests {
         c.pieces
             .iter()
             .map(|p| match p {
-                Piece::Word(w) | Piece::Phrase(w) => w.as_str(),
+                Piece::Word(w) | Piece::Phrase(w) | Piece::Prefix(w) => w.as_str(),
             })
             .collect()
     }
@@ -595,6 +679,14 @@ mod tests {
         assert!(c[2].excluded);
         assert_eq!(words(&c[3]), ["trade", "tariffs"]);
         assert_eq!(words(&c[4]), ["war"]);
+    }
+
+    #[test]
+    fn a_trailing_star_is_a_prefix() {
+        let c = parse(&clean_query("brex* (nato*) * -*"));
+        assert_eq!(c[0].pieces, vec![Piece::Prefix("brex".into())]);
+        assert_eq!(c[1].pieces, vec![Piece::Word("nato".into())]);
+        assert_eq!(c.len(), 2);
     }
 
     #[test]
