@@ -155,6 +155,10 @@ pub struct FilterArgs {
     /// Only articles from this source, any case (as `tags --kind source` lists them). Repeat for any of several.
     #[arg(long, value_name = "SOURCE")]
     pub source: Vec<String>,
+    /// Only articles by this author: a full name or part of one, any case. Repeat: all
+    /// of them.
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -69,3 +69,155 @@ fn a_prefix_matches_the_words_that_start_with_it() {
     // Without the star the word is the word.
     assert!(ids("brex").is_empty());
 }
+
+#[test]
+fn title_in_the_query_searches_titles_only() {
+    let hits = sample().env.hits("title:brexit", &["--limit", "100"]);
+    assert!(!hits.is_empty());
+    for h in &hits {
+        let t = h["title"].as_str().unwrap().to_lowercase();
+        assert!(t.contains("brexit"), "{t}");
+    }
+    assert!(hits.len() < ids("brexit").len());
+    // A title phrase, and a title word beside ordinary ones.
+    let phrase = titles("title:\"brexit bill\"", &[]);
+    assert!(
+        !phrase.is_empty()
+            && phrase
+                .iter()
+                .all(|t| t.to_lowercase().contains("brexit bill"))
+    );
+    let full: Vec<_> = sample()
+        .env
+        .hits("title:brexit parliament", &[])
+        .into_iter()
+        .filter(|h| h["partial"] == false)
+        .collect();
+    assert!(!full.is_empty());
+    for h in full {
+        let t = h["title"].as_str().unwrap().to_lowercase();
+        assert!(t.contains("brexit"), "{t}");
+    }
+}
+
+#[test]
+fn filter_fields_in_the_query_are_the_flags() {
+    let same = |q: &str, flag_q: &str, flags: &[&str]| {
+        let mut args = vec!["--limit", "100", "--all"];
+        args.extend_from_slice(flags);
+        let mut a = sample().env.ids(q, &["--limit", "100", "--all"]);
+        let mut b = sample().env.ids(flag_q, &args);
+        a.sort();
+        b.sort();
+        assert!(!a.is_empty(), "{q}: no hit");
+        assert_eq!(a, b, "{q} vs {flag_q} {flags:?}");
+    };
+    same("source:cnn trump", "trump", &["--source", "cnn"]);
+    same("trump Source:CNN", "trump", &["--source", "CNN"]);
+    same(
+        "country:taiwan leader:xi",
+        "",
+        &["--country", "TW", "--leader", "Xi Jinping"],
+    );
+    same("org:nato", "", &["--org", "nato"]);
+    same("leader:\"Xi Jinping\" trade", "trade", &["--leader", "xi"]);
+    same(
+        "trump from:2017-03 to:2017-03",
+        "trump",
+        &["--from", "2017-03", "--to", "2017-03"],
+    );
+    // An unknown value is the flag's error, naming the field's closest values.
+    let r = sample().env.search("country:narnia", &[]).code(2);
+    assert!(r.stderr.contains("unknown country 'narnia'"), "{r:?}");
+}
+
+#[test]
+fn an_unknown_field_is_searched_as_words_with_a_warning() {
+    let env = &sample().env;
+    // Text output: a warning line on stderr naming the field and the words searched.
+    let r = env
+        .run(&[
+            "search",
+            "brexit foo:bar",
+            "--index",
+            env.index.to_str().unwrap(),
+        ])
+        .success();
+    let w = r.stderr_line("warning:");
+    assert!(w.contains("\"foo\"") && w.contains("\"foo bar\""), "{w}");
+    // --json: the last line says so.
+    let lines = env.search("foo:bar", &[]).success().json_lines();
+    let last = lines.last().expect("a last line");
+    assert_eq!(
+        last["warnings"].as_array().map(Vec::len),
+        Some(1),
+        "{lines:?}"
+    );
+    assert!(last["id"].is_null());
+    // With facets, the facets line carries it.
+    let lines = env
+        .search("brexit foo:bar", &["--facets"])
+        .success()
+        .json_lines();
+    let last = lines.last().unwrap();
+    assert!(
+        last["facets"].is_object() && last["warnings"].is_array(),
+        "{last}"
+    );
+    // A query without fields has no such line and no warning.
+    let r = env.search("brexit", &[]).success();
+    assert!(r.stderr.is_empty(), "{r:?}");
+    assert!(r.json_lines().iter().all(|l| l["id"].is_string()));
+}
+
+#[test]
+fn the_api_carries_the_warnings() {
+    let (server, _) = crate::api::sample_server();
+    let v = server.json(&format!(
+        "/api/search?q={}",
+        crate::api::enc("brexit foo:bar")
+    ));
+    let w = v["warnings"].as_array().expect("warnings is an array");
+    assert_eq!(w.len(), 1, "{v}");
+    assert!(w[0].as_str().unwrap().contains("\"foo\""));
+    let v = server.json("/api/search?q=brexit");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    assert!(v["corrected_query"].is_null());
+    // Fields in the query work through the API as through the flags.
+    let a = server.json(&format!(
+        "/api/search?q={}&limit=100",
+        crate::api::enc("trump source:cnn")
+    ));
+    let b = server.json("/api/search?q=trump&source=cnn&limit=100");
+    assert_eq!(a["total"], b["total"]);
+    assert!(a["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn author_in_the_query_and_as_a_flag() {
+    let env = crate::util::TestEnv::new();
+    env.write(
+        "a.jsonl",
+        concat!(
+            r#"{"id":"1","title":"Harbour talks","body":"Talks at the harbour went on.","author":"Jane Doe"}"#,
+            "\n",
+            r#"{"id":"2","title":"Harbour strike","body":"The harbour strike went on.","authors":["John Smith","Ann Lee"]}"#,
+            "\n"
+        ),
+    );
+    env.ingest_ok();
+    let ids = |q: &str, args: &[&str]| {
+        let mut v = env.ids(q, args);
+        v.sort();
+        v
+    };
+    assert_eq!(ids("harbour author:doe", &[]).len(), 1);
+    assert_eq!(ids("harbour author:\"john smith\"", &[]).len(), 1);
+    assert_eq!(
+        ids("harbour", &["--author", "Ann Lee"]),
+        ids("harbour author:smith", &[])
+    );
+    assert_ne!(ids("author:doe", &[]), ids("author:lee", &[]));
+    let r = env.search("harbour author:nobody", &[]).code(2);
+    assert!(r.stderr.contains("author"), "{r:?}");
+}

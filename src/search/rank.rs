@@ -132,6 +132,14 @@ pub const MAX_PREFIX_TERMS: usize = 50;
 struct Clause {
     pieces: Vec<Piece>,
     excluded: bool,
+    /// `title:word`, `title:"a phrase"`: searched in the title only.
+    title_only: bool,
+}
+
+/// `title:rest` in any case → `rest`.
+fn strip_title(word: &str) -> Option<&str> {
+    let head = word.get(..6)?;
+    head.eq_ignore_ascii_case("title:").then(|| &word[6..])
 }
 
 /// Splits a cleaned query into clauses: words, "phrases", -excluded, a OR b.
@@ -139,6 +147,8 @@ fn parse(q: &str) -> Vec<Clause> {
     let mut out: Vec<Clause> = Vec::new();
     let mut join_next = false;
     let mut negate_next = false;
+    // `title:"…"`: the phrase that follows is title-only (and excluded with `-title:`).
+    let mut title_next: Option<bool> = None;
     let chars: Vec<char> = q.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -149,6 +159,7 @@ fn parse(q: &str) -> Vec<Clause> {
         }
         let mut excluded = negate_next;
         negate_next = false;
+        let mut title_only = false;
         let mut j = i;
         while j < chars.len() && (chars[j] == '-' || chars[j] == '+') {
             excluded |= chars[j] == '-';
@@ -162,6 +173,10 @@ fn parse(q: &str) -> Vec<Clause> {
                 .unwrap_or(chars.len());
             let text: String = chars[j + 1..end].iter().collect();
             i = (end + 1).min(chars.len());
+            if let Some(ex) = title_next.take() {
+                title_only = true;
+                excluded |= ex;
+            }
             Piece::Phrase(text)
         } else {
             let end = chars[j..]
@@ -169,8 +184,19 @@ fn parse(q: &str) -> Vec<Clause> {
                 .position(|c| c.is_whitespace() || *c == '"')
                 .map(|p| j + p)
                 .unwrap_or(chars.len());
-            let word: String = chars[j..end].iter().collect();
+            let mut word: String = chars[j..end].iter().collect();
             i = end;
+            title_next = None;
+            if let Some(rest) = strip_title(&word) {
+                if rest.is_empty() && chars.get(i) == Some(&'"') {
+                    title_next = Some(excluded);
+                    continue;
+                }
+                if rest.chars().any(char::is_alphanumeric) {
+                    title_only = true;
+                    word = rest.to_string();
+                }
+            }
             match word.as_str() {
                 "OR" | "||" => {
                     join_next = !out.is_empty();
@@ -202,12 +228,15 @@ fn parse(q: &str) -> Vec<Clause> {
             join_next = false;
             if let Some(last) = out.last_mut() {
                 last.pieces.push(piece);
+                // a OR title:b: the title-only restriction holds when every piece has it.
+                last.title_only &= title_only;
                 continue;
             }
         }
         out.push(Clause {
             pieces: vec![piece],
             excluded,
+            title_only,
         });
     }
     out
@@ -494,17 +523,27 @@ fn in_field(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
 
 /// One clause over title, subtitle and body: any of its forms in any field. A clause
 /// with no form (every piece too long to be indexed) matches nothing.
-fn clause_query(f: &Fields, alts: &[Vec<String>], extra: &[Vec<String>]) -> Box<dyn Query> {
+fn clause_query(
+    f: &Fields,
+    alts: &[Vec<String>],
+    extra: &[Vec<String>],
+    title_only: bool,
+) -> Box<dyn Query> {
     if alts.is_empty() {
         return Box::new(EmptyQuery);
     }
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for alt in alts.iter().chain(extra) {
-        for (field, boost) in [
+    let fields: &[(Field, f32)] = if title_only {
+        &[(f.title, weights::TITLE)]
+    } else {
+        &[
             (f.title, weights::TITLE),
             (f.subtitle, weights::SUBTITLE),
             (f.body, weights::BODY),
-        ] {
+        ]
+    };
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for alt in alts.iter().chain(extra) {
+        for &(field, boost) in fields {
             should.push((Occur::Should, boosted(in_field(field, alt, 0), boost)));
         }
     }
@@ -579,7 +618,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // A clause keeps its place even when none of its pieces can match (a word too long
     // to be indexed): it then matches nothing, where dropping it would widen the query.
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
-    let mut extras: Vec<Vec<Vec<String>>> = Vec::new();
+    let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
         .filter_map(|c| {
@@ -606,7 +645,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             }
             let keep = unmatchable || !alts.is_empty();
             if keep {
-                extras.push(extra);
+                extras.push((extra, c.title_only));
             }
             keep.then_some((alts, c.excluded))
         })
@@ -618,15 +657,22 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         .iter()
         .zip(&extras)
         .filter(|((_, ex), _)| !ex)
-        .map(|((alts, _), extra)| clause_query(f, alts, extra))
+        .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
         .collect();
     let excluded: Vec<Box<dyn Query>> = clauses
         .iter()
         .zip(&extras)
         .filter(|((_, ex), _)| *ex)
-        .map(|((alts, _), extra)| clause_query(f, alts, extra))
+        .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
         .collect();
-    let bonus = proximity(f, &clauses);
+    // A title-only clause is left out of the bonuses (most are body phrases), and
+    // breaks the chain of neighbouring words like a clause of several forms.
+    let chain: Vec<(Vec<Vec<String>>, bool)> = clauses
+        .iter()
+        .zip(&extras)
+        .map(|(c, (_, t))| if *t { (Vec::new(), c.1) } else { c.clone() })
+        .collect();
+    let bonus = proximity(f, &chain);
 
     let mut strict: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if required.is_empty() {
@@ -687,6 +733,21 @@ mod tests {
         assert_eq!(c[0].pieces, vec![Piece::Prefix("brex".into())]);
         assert_eq!(c[1].pieces, vec![Piece::Word("nato".into())]);
         assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn title_field_restricts_a_word_or_phrase() {
+        let c = parse(&clean_query(
+            "title:Brexit -TITLE:\"single market\" title:brex* talks",
+        ));
+        assert_eq!(c.len(), 4);
+        assert!(c[0].title_only && !c[0].excluded);
+        assert_eq!(c[0].pieces, vec![Piece::Word("Brexit".into())]);
+        assert!(c[1].title_only && c[1].excluded);
+        assert_eq!(c[1].pieces, vec![Piece::Phrase("single market".into())]);
+        assert_eq!(c[2].pieces, vec![Piece::Prefix("brex".into())]);
+        assert!(c[2].title_only);
+        assert!(!c[3].title_only);
     }
 
     #[test]
