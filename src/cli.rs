@@ -191,6 +191,9 @@ pub struct SearchArgs {
     /// Also count the top countries, leaders, organisations and sources over all matches.
     #[arg(long)]
     pub facets: bool,
+    /// Search the words exactly as typed: no correction of a misspelt word.
+    #[arg(long)]
+    pub exact: bool,
     /// One JSON object per hit (with --facets, a last line {"facets": …}).
     #[arg(long)]
     pub json: bool,

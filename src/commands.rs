@@ -541,6 +541,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         },
         all: a.all,
         facets: a.facets,
+        exact: a.exact,
     };
     let res = service::search(&idx, &q).map_err(cli_error)?;
     // Whatever was searched other than as typed is said on stderr, before the results

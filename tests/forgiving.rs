@@ -221,3 +221,91 @@ fn author_in_the_query_and_as_a_flag() {
     let r = env.search("harbour author:nobody", &[]).code(2);
     assert!(r.stderr.contains("author"), "{r:?}");
 }
+
+/// The ids of the hit lines of `search --json` (a last line without an id says what
+/// was searched), and that last line if there is one.
+fn search_json(query: &str, args: &[&str]) -> (Vec<String>, Option<serde_json::Value>, String) {
+    let mut a = vec!["--limit", "100", "--all"];
+    a.extend_from_slice(args);
+    let r = sample().env.search(query, &a).success();
+    let mut ids = Vec::new();
+    let mut last = None;
+    if !r.stdout.trim_start().starts_with("No articles match") {
+        for l in r.json_lines() {
+            match l["id"].as_str() {
+                Some(id) => ids.push(id.to_string()),
+                None => last = Some(l),
+            }
+        }
+    }
+    ids.sort();
+    (ids, last, r.stderr)
+}
+
+#[test]
+fn a_misspelt_word_is_corrected_and_said_so() {
+    for (typo, right) in [
+        ("merkle", "merkel"),
+        ("erdogn", "erdogan"),
+        ("netanyahou", "netanyahu"),
+        ("Erdogn", "Erdogan"),
+        ("presidnet", "president"),
+        ("goverment", "government"),
+    ] {
+        let (want, none, err) = search_json(right, &[]);
+        assert!(
+            !want.is_empty() && none.is_none() && err.is_empty(),
+            "{right}: {err}"
+        );
+        let (got, last, err) = search_json(typo, &[]);
+        assert_eq!(got, want, "{typo} → {right}");
+        let last = last.unwrap_or_else(|| panic!("{typo}: no last line"));
+        assert_eq!(last["corrected_query"], right, "{last}");
+        assert_eq!(last["total"].as_u64(), Some(want.len() as u64));
+        let note = format!("showing results for {right}; search exactly for {typo} with --exact");
+        assert!(err.contains(&note), "{typo}: {err}");
+        // --exact searches the word as typed: nothing, and no note.
+        let (exact, last, err) = search_json(typo, &["--exact"]);
+        assert!(
+            exact.is_empty() && last.is_none() && err.is_empty(),
+            "{typo} --exact: {err}"
+        );
+    }
+    // Among other words, only the misspelt one changes.
+    let (_, last, _) = search_json("merkle visit", &[]);
+    assert_eq!(last.unwrap()["corrected_query"], "merkel visit");
+}
+
+#[test]
+fn words_the_index_holds_short_words_and_phrases_are_not_corrected() {
+    for q in [
+        "merkel",
+        "brexit",
+        "putn",
+        "\"merkle visit\"",
+        "-merkle brexit",
+        "merkle*",
+    ] {
+        let (_, last, err) = search_json(q, &[]);
+        assert!(last.is_none() && err.is_empty(), "{q}: {last:?} {err}");
+    }
+    // A word nothing is close to stays, and matches nothing.
+    let (ids, last, _) = search_json("zzxqwv", &[]);
+    assert!(ids.is_empty() && last.is_none());
+}
+
+#[test]
+fn the_api_carries_the_corrected_query_and_takes_exact() {
+    let (server, _) = crate::api::sample_server();
+    let v = server.json("/api/search?q=merkle");
+    assert_eq!(v["corrected_query"], "merkel");
+    assert!(v["total"].as_u64().unwrap() > 0);
+    assert!(v["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("showing results for merkel"));
+    let v = server.json("/api/search?q=merkle&exact=true");
+    assert!(v["corrected_query"].is_null());
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["warnings"], serde_json::json!([]));
+}

@@ -1,6 +1,7 @@
 //! Search: turn a user's query and filters into a tantivy query, run it, and return
 //! ranked hits with snippets; count tags over all matches.
 
+pub mod correct;
 pub mod facets;
 pub mod query_fields;
 pub mod rank;

@@ -243,7 +243,7 @@ fn parse(q: &str) -> Vec<Clause> {
 }
 
 /// Lower case and folded, not stemmed: for joining and splitting words.
-fn folder() -> TextAnalyzer {
+pub(crate) fn folder() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
@@ -251,7 +251,7 @@ fn folder() -> TextAnalyzer {
         .build()
 }
 
-fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {

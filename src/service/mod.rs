@@ -182,6 +182,8 @@ pub struct SearchQuery {
     pub all: bool,
     /// Also count the top countries, leaders, organisations and sources over all matches.
     pub facets: bool,
+    /// Search the words as typed: no typo correction.
+    pub exact: bool,
 }
 
 impl Default for SearchQuery {
@@ -196,6 +198,7 @@ impl Default for SearchQuery {
             snippet_chars: 220,
             all: false,
             facets: false,
+            exact: false,
         }
     }
 }
@@ -206,8 +209,9 @@ pub const FACET_TOP: usize = 10;
 pub const FACET_KINDS: [&str; 4] = ["country", "leader", "org", "source"];
 
 impl SearchQuery {
-    pub const PARAMS: [&'static str; 9] = [
+    pub const PARAMS: [&'static str; 10] = [
         "q",
+        "exact",
         "sort",
         "limit",
         "offset",
@@ -233,6 +237,7 @@ impl SearchQuery {
             snippet_chars: p.take_usize("snippet_chars", d.snippet_chars)?,
             all: p.take_bool("all", d.all)?,
             facets: p.take_bool("facets", d.facets)?,
+            exact: p.take_bool("exact", d.exact)?,
         };
         p.finish(&known(&Self::PARAMS))?;
         Ok(q)
@@ -331,7 +336,24 @@ impl SearchResponse {
 }
 
 pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
-    let (text, filters, warnings) = q.filters.with_query_fields(&q.q);
+    // A misspelt word is corrected first (fields are left as typed), so that
+    // `corrected_query` is the whole query as searched.
+    let corrected = if q.exact {
+        None
+    } else {
+        search::correct::correct(idx, &q.q)
+    };
+    let typed = corrected
+        .as_ref()
+        .map_or(q.q.as_str(), |c| c.query.as_str());
+    let (text, filters, mut warnings) = q.filters.with_query_fields(typed);
+    if let Some(c) = &corrected {
+        warnings.push(format!(
+            "showing results for {}; search exactly for {} with --exact (exact=true in the API)",
+            c.query.trim(),
+            q.q.trim()
+        ));
+    }
     let filters = filters.resolve(idx)?;
     let req = search::SearchRequest {
         query: text,
@@ -362,7 +384,7 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
         limit: q.limit.min(search::MAX_LIMIT),
         facets,
         warnings,
-        corrected_query: None,
+        corrected_query: corrected.map(|c| c.query),
     })
 }
 
