@@ -283,6 +283,7 @@ fn words_the_index_holds_short_words_and_phrases_are_not_corrected() {
         "brexit",
         "putn",
         "\"merkle visit\"",
+        "“merkle visit”",
         "-merkle brexit",
         "merkle*",
     ] {

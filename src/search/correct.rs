@@ -53,6 +53,8 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     let mut changes = Vec::new();
     let mut out = String::with_capacity(query.len());
     let mut in_phrase = false;
+    // Curly quotes straightened, so a phrase in them is seen as one (and not corrected).
+    let query = crate::search::rank::clean_query(query);
     for (i, token) in query.split(' ').enumerate() {
         if i > 0 {
             out.push(' ');
