@@ -178,6 +178,10 @@ pub struct FilterArgs {
     /// Only articles from this source, any case (as `tags --kind source` lists them). Repeat for any of several.
     #[arg(long, value_name = "SOURCE")]
     pub source: Vec<String>,
+    /// Only articles by this author: a full name or part of one, any case. Repeat: all
+    /// of them.
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +214,9 @@ pub struct SearchArgs {
     /// Also count the top countries, leaders, organisations and sources over all matches.
     #[arg(long)]
     pub facets: bool,
+    /// Search the words exactly as typed: no correction of a misspelt word.
+    #[arg(long)]
+    pub exact: bool,
     /// One JSON object per hit (with --facets, a last line {"facets": …}).
     #[arg(long)]
     pub json: bool,

@@ -674,6 +674,7 @@ fn filters(f: &cli::FilterArgs) -> FilterQuery {
         to: f.to.clone(),
         mentions: f.mentions.clone(),
         source: f.source.clone(),
+        author: f.author.clone(),
     }
 }
 
@@ -693,8 +694,14 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         },
         all: a.all,
         facets: a.facets,
+        exact: a.exact,
     };
     let res = service::search(&idx, &q).map_err(cli_error)?;
+    // Whatever was searched other than as typed is said on stderr, before the results
+    // (and, with --json, in the last line too).
+    for w in &res.warnings {
+        eprintln!("{}: {}", out.yellow("warning"), newsidx::error::one_line(w));
+    }
     let mut so = std::io::stdout().lock();
     if a.json {
         for h in &res.hits {

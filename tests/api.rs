@@ -14,7 +14,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running `newsidx serve`, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     addr: String,
     stderr: std::thread::JoinHandle<String>,
@@ -73,7 +73,7 @@ impl Server {
         http(&format!("127.0.0.1:{}", self.port()), "GET", path, &[])
     }
 
-    fn json(&self, path: &str) -> Value {
+    pub(crate) fn json(&self, path: &str) -> Value {
         let r = self.get(path);
         assert_eq!(r.status, 200, "GET {path}: {r:?}");
         r.json()
@@ -197,12 +197,12 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 }
 
 /// The shared sample index, behind its own server.
-fn sample_server() -> (Server, &'static TestEnv) {
+pub(crate) fn sample_server() -> (Server, &'static TestEnv) {
     let env = &sample().env;
     (Server::start(env, &[], &[]), env)
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

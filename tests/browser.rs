@@ -856,3 +856,21 @@ fn limit_zero_shows_the_count_only() {
     );
     assert!(page.console_errors(&[]).is_empty());
 }
+
+/// What the server searched other than as typed (a corrected word, an unknown field)
+/// is a notice above the results, as text.
+#[test]
+fn corrections_and_unknown_fields_are_shown() {
+    let Some(page) = open(&[]) else { return };
+    page.visit("/?q=merkle");
+    assert_eq!(page.state(), "ready");
+    let notes = page.s.text(&page.s.find("#query-notes"));
+    assert!(notes.contains("showing results for merkel"), "{notes}");
+    assert!(!page.hit_ids().is_empty());
+    page.visit("/?q=brexit%20foo%3Abar");
+    let notes = page.s.text(&page.s.find("#query-notes"));
+    assert!(notes.contains("unknown field \"foo\""), "{notes}");
+    page.visit("/?q=brexit");
+    assert_eq!(page.s.text(&page.s.find("#query-notes")), "");
+    assert!(page.console_errors(&[]).is_empty());
+}

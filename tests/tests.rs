@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod faults;
 mod features;
+mod forgiving;
 mod hostile;
 mod html;
 mod model;

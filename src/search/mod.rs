@@ -1,7 +1,9 @@
 //! Search: turn a user's query and filters into a tantivy query, run it, and return
 //! ranked hits with snippets; count tags over all matches.
 
+pub mod correct;
 pub mod facets;
+pub mod query_fields;
 pub mod rank;
 pub mod relevance;
 pub mod resolve;
@@ -37,6 +39,9 @@ pub struct Filters {
     /// Sources as the index holds them; an article from any one of them matches (an
     /// article has one source, so requiring all would match nothing).
     pub sources: Vec<String>,
+    /// Authors: for each one asked for, the names the index holds that it matches
+    /// (any one of them).
+    pub authors: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -209,6 +214,13 @@ fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
             .sources
             .iter()
             .map(|s| (Occur::Should, term(f.source, s)))
+            .collect();
+        out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    for names in &filters.authors {
+        let any: Vec<(Occur, Box<dyn Query>)> = names
+            .iter()
+            .map(|a| (Occur::Should, term(f.authors, a)))
             .collect();
         out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }

@@ -1,7 +1,8 @@
 //! How a user's words become a scored tantivy query.
 //!
 //! The tuned ranking (`Ranking::News`) reads the query itself: words (all required),
-//! `"phrases"`, `-excluded` words, and `a OR b`. Every word is searched in title,
+//! `"phrases"`, `-excluded` words, `a OR b`, and prefixes (`brex*`: the most frequent
+//! indexed words that start with it, at most [`MAX_PREFIX_TERMS`]). Every word is searched in title,
 //! subtitle and body (title weighted most); words that stand next to each other in the
 //! query earn a bonus where they also stand close together in an article. A hyphenated
 //! word also tries its joined form (post-war → postwar, e-mail → email), and a word that
@@ -118,13 +119,27 @@ pub fn clean_query(q: &str) -> String {
 enum Piece {
     Word(String),
     Phrase(String),
+    /// `brex*`: any indexed word that starts with it (see [`MAX_PREFIX_TERMS`]).
+    Prefix(String),
 }
+
+/// A prefix (`brex*`) stands for at most this many indexed words, the most frequent
+/// first: a short prefix must not become a query of thousands of terms.
+pub const MAX_PREFIX_TERMS: usize = 50;
 
 /// A query clause: pieces joined by OR, required or excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Clause {
     pieces: Vec<Piece>,
     excluded: bool,
+    /// `title:word`, `title:"a phrase"`: searched in the title only.
+    title_only: bool,
+}
+
+/// `title:rest` in any case → `rest`.
+fn strip_title(word: &str) -> Option<&str> {
+    let head = word.get(..6)?;
+    head.eq_ignore_ascii_case("title:").then(|| &word[6..])
 }
 
 /// Splits a cleaned query into clauses: words, "phrases", -excluded, a OR b.
@@ -132,6 +147,8 @@ fn parse(q: &str) -> Vec<Clause> {
     let mut out: Vec<Clause> = Vec::new();
     let mut join_next = false;
     let mut negate_next = false;
+    // `title:"…"`: the phrase that follows is title-only (and excluded with `-title:`).
+    let mut title_next: Option<bool> = None;
     let chars: Vec<char> = q.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -142,6 +159,7 @@ fn parse(q: &str) -> Vec<Clause> {
         }
         let mut excluded = negate_next;
         negate_next = false;
+        let mut title_only = false;
         let mut j = i;
         while j < chars.len() && (chars[j] == '-' || chars[j] == '+') {
             excluded |= chars[j] == '-';
@@ -155,6 +173,10 @@ fn parse(q: &str) -> Vec<Clause> {
                 .unwrap_or(chars.len());
             let text: String = chars[j + 1..end].iter().collect();
             i = (end + 1).min(chars.len());
+            if let Some(ex) = title_next.take() {
+                title_only = true;
+                excluded |= ex;
+            }
             Piece::Phrase(text)
         } else {
             let end = chars[j..]
@@ -162,8 +184,19 @@ fn parse(q: &str) -> Vec<Clause> {
                 .position(|c| c.is_whitespace() || *c == '"')
                 .map(|p| j + p)
                 .unwrap_or(chars.len());
-            let word: String = chars[j..end].iter().collect();
+            let mut word: String = chars[j..end].iter().collect();
             i = end;
+            title_next = None;
+            if let Some(rest) = strip_title(&word) {
+                if rest.is_empty() && chars.get(i) == Some(&'"') {
+                    title_next = Some(excluded);
+                    continue;
+                }
+                if rest.chars().any(char::is_alphanumeric) {
+                    title_only = true;
+                    word = rest.to_string();
+                }
+            }
             match word.as_str() {
                 "OR" | "||" => {
                     join_next = !out.is_empty();
@@ -176,31 +209,41 @@ fn parse(q: &str) -> Vec<Clause> {
                 }
                 _ => {}
             }
+            let prefix = word
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .strip_suffix('*')
+                .filter(|p| p.chars().last().is_some_and(char::is_alphanumeric));
             let word = word
                 .trim_matches(|c: char| !c.is_alphanumeric())
                 .to_string();
             if word.is_empty() {
                 continue;
             }
-            Piece::Word(word)
+            match prefix {
+                Some(p) => Piece::Prefix(p.to_string()),
+                None => Piece::Word(word),
+            }
         };
         if join_next {
             join_next = false;
             if let Some(last) = out.last_mut() {
                 last.pieces.push(piece);
+                // a OR title:b: the title-only restriction holds when every piece has it.
+                last.title_only &= title_only;
                 continue;
             }
         }
         out.push(Clause {
             pieces: vec![piece],
             excluded,
+            title_only,
         });
     }
     out
 }
 
 /// Lower case and folded, not stemmed: for joining and splitting words.
-fn folder() -> TextAnalyzer {
+pub(crate) fn folder() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
@@ -208,7 +251,7 @@ fn folder() -> TextAnalyzer {
         .build()
 }
 
-fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
@@ -244,6 +287,42 @@ impl Dict<'_> {
             .sum()
     }
 
+    /// The indexed words (title and body) that start with one of `prefixes`, the
+    /// `max` found in most articles, most frequent first. Streams only that range of
+    /// each segment's term dictionary.
+    fn prefix_terms(&self, prefixes: &[String], max: usize) -> Vec<String> {
+        let Some(s) = &self.searcher else {
+            return Vec::new();
+        };
+        let mut freq: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+        for seg in s.segment_readers() {
+            for field in [self.f.title, self.f.body] {
+                let Ok(inv) = seg.inverted_index(field) else {
+                    continue;
+                };
+                for p in prefixes {
+                    let Ok(mut stream) = inv.terms().range().ge(p.as_bytes()).into_stream() else {
+                        continue;
+                    };
+                    while stream.advance() {
+                        if !stream.key().starts_with(p.as_bytes()) {
+                            break;
+                        }
+                        *freq.entry(stream.key().to_vec()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        let mut terms: Vec<(u64, String)> = freq
+            .into_iter()
+            .filter_map(|(k, n)| String::from_utf8(k).ok().map(|t| (n, t)))
+            .collect();
+        terms.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        terms.truncate(max);
+        terms.into_iter().map(|(_, t)| t).collect()
+    }
+
     /// How many articles hold the two words side by side in the body.
     fn phrase_count(&self, a: &str, b: &str) -> usize {
         let Some(s) = &self.searcher else { return 0 };
@@ -277,13 +356,48 @@ fn alternatives(
     fold: &mut TextAnalyzer,
     dict: &Dict,
 ) -> Option<Vec<Vec<String>>> {
-    let (Piece::Phrase(text) | Piece::Word(text)) = piece;
+    let (Piece::Phrase(text) | Piece::Word(text) | Piece::Prefix(text)) = piece;
     if has_unindexable_word(text) {
         return None;
     }
     Some(match piece {
+        Piece::Prefix(text) => {
+            // Folded (brex → brex) and, where stemming cuts it shorter, stemmed too
+            // (negotiat → negoti), since the index holds stemmed words.
+            let folded = tokens(fold, text);
+            if folded.len() != 1 {
+                // "post-w*": the words before the last one are a phrase; keep the
+                // piece searchable as the words it holds.
+                let t = tokens(stem, text);
+                return Some(if t.is_empty() { vec![] } else { vec![t] });
+            }
+            let mut prefixes = vec![folded[0].clone()];
+            if let Some(stemmed) = tokens(stem, text).pop() {
+                if stemmed.len() >= 3 && folded[0].starts_with(&stemmed) && stemmed != folded[0] {
+                    prefixes.push(stemmed);
+                }
+            }
+            let mut terms = dict.prefix_terms(&prefixes, MAX_PREFIX_TERMS);
+            // The stem of a word that starts with the prefix can be shorter than it
+            // (negotiat* → negotiate → negoti): an indexed word that the prefix starts
+            // with, at most three letters shorter (and four or more long), counts too.
+            let p = &folded[0];
+            if p.is_ascii() {
+                for cut in (p.len().saturating_sub(3).max(4)..p.len()).rev() {
+                    let t = &p[..cut];
+                    if !terms.iter().any(|x| x == t) && dict.doc_freq(t) > 0 {
+                        terms.push(t.to_string());
+                    }
+                }
+            }
+            if terms.is_empty() {
+                return None;
+            }
+            terms.into_iter().map(|t| vec![t]).collect()
+        }
         Piece::Phrase(text) => {
-            let t = tokens(stem, text);
+            let words: Vec<&str> = text.split_whitespace().map(strip_possessive).collect();
+            let t = tokens(stem, &words.join(" "));
             if t.is_empty() {
                 vec![]
             } else {
@@ -314,6 +428,42 @@ fn alternatives(
             alts
         }
     })
+}
+
+/// The forms a phrase may also take where one of its words is a possessive: the index
+/// holds "Taiwan's return" as `taiwan s return` (the analyser splits at the
+/// apostrophe), so the phrase "taiwan return" also tries `taiwan s return`. Every gap
+/// may hold an `s` for phrases of up to four words; longer ones try one gap at a time.
+/// Searched beside the phrase, never in the proximity bonuses, so a query without a
+/// possessive ranks as before.
+fn possessive_forms(words: &[String]) -> Vec<Vec<String>> {
+    let gaps = words.len().saturating_sub(1);
+    if gaps == 0 {
+        return Vec::new();
+    }
+    let sets: Vec<u32> = if gaps <= 3 {
+        (1..(1u32 << gaps)).collect()
+    } else {
+        (0..gaps.min(16)).map(|g| 1u32 << g).collect()
+    };
+    let mut out = Vec::new();
+    for set in sets {
+        let mut form = Vec::with_capacity(words.len() + gaps);
+        for (i, w) in words.iter().enumerate() {
+            form.push(w.clone());
+            if i < gaps && set & (1 << i) != 0 {
+                if w == "s" || words[i + 1] == "s" {
+                    form.clear();
+                    break;
+                }
+                form.push("s".to_string());
+            }
+        }
+        if !form.is_empty() {
+            out.push(form);
+        }
+    }
+    out
 }
 
 /// postwar → [post, war] when both halves are indexed words and the index holds them
@@ -373,17 +523,27 @@ fn in_field(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
 
 /// One clause over title, subtitle and body: any of its forms in any field. A clause
 /// with no form (every piece too long to be indexed) matches nothing.
-fn clause_query(f: &Fields, alts: &[Vec<String>]) -> Box<dyn Query> {
+fn clause_query(
+    f: &Fields,
+    alts: &[Vec<String>],
+    extra: &[Vec<String>],
+    title_only: bool,
+) -> Box<dyn Query> {
     if alts.is_empty() {
         return Box::new(EmptyQuery);
     }
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for alt in alts {
-        for (field, boost) in [
+    let fields: &[(Field, f32)] = if title_only {
+        &[(f.title, weights::TITLE)]
+    } else {
+        &[
             (f.title, weights::TITLE),
             (f.subtitle, weights::SUBTITLE),
             (f.body, weights::BODY),
-        ] {
+        ]
+    };
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for alt in alts.iter().chain(extra) {
+        for &(field, boost) in fields {
             should.push((Occur::Should, boosted(in_field(field, alt, 0), boost)));
         }
     }
@@ -458,10 +618,12 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // A clause keeps its place even when none of its pieces can match (a word too long
     // to be indexed): it then matches nothing, where dropping it would widen the query.
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
+    let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
         .filter_map(|c| {
             let mut alts: Vec<Vec<String>> = Vec::new();
+            let mut extra: Vec<Vec<String>> = Vec::new();
             let mut unmatchable = false;
             for p in &c.pieces {
                 let Some(forms) = alternatives(p, &mut stem, &mut fold, &dict) else {
@@ -469,12 +631,23 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
                     continue;
                 };
                 for a in forms {
+                    if matches!(p, Piece::Phrase(_)) {
+                        for e in possessive_forms(&a) {
+                            if !extra.contains(&e) {
+                                extra.push(e);
+                            }
+                        }
+                    }
                     if !alts.contains(&a) {
                         alts.push(a);
                     }
                 }
             }
-            (unmatchable || !alts.is_empty()).then_some((alts, c.excluded))
+            let keep = unmatchable || !alts.is_empty();
+            if keep {
+                extras.push((extra, c.title_only));
+            }
+            keep.then_some((alts, c.excluded))
         })
         .collect();
     if clauses.is_empty() {
@@ -482,15 +655,24 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     }
     let required: Vec<Box<dyn Query>> = clauses
         .iter()
-        .filter(|(_, ex)| !ex)
-        .map(|(alts, _)| clause_query(f, alts))
+        .zip(&extras)
+        .filter(|((_, ex), _)| !ex)
+        .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
         .collect();
     let excluded: Vec<Box<dyn Query>> = clauses
         .iter()
-        .filter(|(_, ex)| *ex)
-        .map(|(alts, _)| clause_query(f, alts))
+        .zip(&extras)
+        .filter(|((_, ex), _)| *ex)
+        .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
         .collect();
-    let bonus = proximity(f, &clauses);
+    // A title-only clause is left out of the bonuses (most are body phrases), and
+    // breaks the chain of neighbouring words like a clause of several forms.
+    let chain: Vec<(Vec<Vec<String>>, bool)> = clauses
+        .iter()
+        .zip(&extras)
+        .map(|(c, (_, t))| if *t { (Vec::new(), c.1) } else { c.clone() })
+        .collect();
+    let bonus = proximity(f, &chain);
 
     let mut strict: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if required.is_empty() {
@@ -527,7 +709,7 @@ mod tests {
         c.pieces
             .iter()
             .map(|p| match p {
-                Piece::Word(w) | Piece::Phrase(w) => w.as_str(),
+                Piece::Word(w) | Piece::Phrase(w) | Piece::Prefix(w) => w.as_str(),
             })
             .collect()
     }
@@ -546,6 +728,29 @@ mod tests {
     }
 
     #[test]
+    fn a_trailing_star_is_a_prefix() {
+        let c = parse(&clean_query("brex* (nato*) * -*"));
+        assert_eq!(c[0].pieces, vec![Piece::Prefix("brex".into())]);
+        assert_eq!(c[1].pieces, vec![Piece::Word("nato".into())]);
+        assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn title_field_restricts_a_word_or_phrase() {
+        let c = parse(&clean_query(
+            "title:Brexit -TITLE:\"single market\" title:brex* talks",
+        ));
+        assert_eq!(c.len(), 4);
+        assert!(c[0].title_only && !c[0].excluded);
+        assert_eq!(c[0].pieces, vec![Piece::Word("Brexit".into())]);
+        assert!(c[1].title_only && c[1].excluded);
+        assert_eq!(c[1].pieces, vec![Piece::Phrase("single market".into())]);
+        assert_eq!(c[2].pieces, vec![Piece::Prefix("brex".into())]);
+        assert!(c[2].title_only);
+        assert!(!c[3].title_only);
+    }
+
+    #[test]
     fn odd_quote_closes_at_the_end() {
         let c = parse(&clean_query("Taiwan \"post-war order"));
         assert_eq!(c[1].pieces, vec![Piece::Phrase("post-war order".into())]);
@@ -556,5 +761,20 @@ mod tests {
         assert_eq!(strip_possessive("Xi's"), "Xi");
         assert_eq!(strip_possessive("'s"), "'s");
         assert_eq!(strip_possessive("O'Neill"), "O'Neill");
+    }
+
+    #[test]
+    fn phrases_also_try_a_possessive_s_in_each_gap() {
+        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            possessive_forms(&w(&["taiwan", "return"])),
+            vec![w(&["taiwan", "s", "return"])]
+        );
+        assert_eq!(possessive_forms(&w(&["xi", "visit", "talk"])).len(), 3);
+        assert!(possessive_forms(&w(&["xi"])).is_empty());
+        assert_eq!(
+            possessive_forms(&w(&["a", "b", "c", "d", "e", "f"])).len(),
+            5
+        );
     }
 }

@@ -103,6 +103,27 @@ pub fn source(idx: &NewsIndex, q: &str) -> Result<String> {
     find_in(&values, q).ok_or_else(|| unknown("source", q, Vec::new(), &values))
 }
 
+/// An author: every name the index holds whose words include the words typed, in any
+/// case (`author:smith` → "John Smith", "Jane Smith").
+pub fn author(idx: &NewsIndex, q: &str) -> Result<Vec<String>> {
+    let values = values(idx, idx.fields.authors);
+    let fq = fold(q);
+    let words: Vec<&str> = fq.split_whitespace().collect();
+    let found: Vec<String> = values
+        .iter()
+        .filter(|v| {
+            let fv = fold(v);
+            let have: Vec<&str> = fv.split_whitespace().collect();
+            !words.is_empty() && words.iter().all(|w| have.contains(w))
+        })
+        .cloned()
+        .collect();
+    if found.is_empty() {
+        return Err(unknown("author", q, Vec::new(), &values));
+    }
+    Ok(found)
+}
+
 fn unknown(
     kind: &'static str,
     q: &str,

@@ -42,10 +42,12 @@ pub struct FilterQuery {
     pub mentions: Vec<String>,
     /// Sources (any case); an article from any of them matches.
     pub source: Vec<String>,
+    /// Authors (a full name or a part of one, any case); every one must be present.
+    pub author: Vec<String>,
 }
 
 impl FilterQuery {
-    pub const PARAMS: [&'static str; 8] = [
+    pub const PARAMS: [&'static str; 9] = [
         "country",
         "via_place",
         "leader",
@@ -54,6 +56,7 @@ impl FilterQuery {
         "to",
         "mentions",
         "source",
+        "author",
     ];
 
     fn take(p: &mut Params) -> Result<FilterQuery> {
@@ -66,7 +69,33 @@ impl FilterQuery {
             to: p.take_one("to")?,
             mentions: p.take_all("mentions"),
             source: p.take_all("source"),
+            author: p.take_all("author"),
         })
+    }
+
+    /// Takes the filter fields typed in a query (`source:cnn`, `country:TW`, …: see
+    /// [`search::query_fields`]) into these filters, resolved later like the flags.
+    /// Returns the text left to search and a warning for each field not used as typed.
+    pub fn with_query_fields(&self, q: &str) -> (String, FilterQuery, Vec<String>) {
+        let split = search::query_fields::split(&search::rank::clean_query(q));
+        if split.filters.is_empty() && split.warnings.is_empty() {
+            // Nothing of the kind: the query is searched exactly as typed.
+            return (q.to_string(), self.clone(), Vec::new());
+        }
+        let mut f = self.clone();
+        for (field, v) in split.filters {
+            match field {
+                "source" => f.source.push(v),
+                "author" => f.author.push(v),
+                "country" => f.country.push(v),
+                "leader" => f.leader.push(v),
+                "org" => f.org.push(v),
+                "from" => f.from = Some(v),
+                "to" => f.to = Some(v),
+                _ => f.mentions.push(v),
+            }
+        }
+        (split.text, f, split.warnings)
     }
 
     /// The values the index holds: `taiwan` → `TW`, `xi` → `Xi Jinping`, `2017-02` → its
@@ -104,6 +133,9 @@ impl FilterQuery {
         }
         for s in &self.source {
             out.sources.push(resolve::source(idx, s)?);
+        }
+        for a in &self.author {
+            out.authors.push(resolve::author(idx, a)?);
         }
         Ok(out)
     }
@@ -150,6 +182,8 @@ pub struct SearchQuery {
     pub all: bool,
     /// Also count the top countries, leaders, organisations and sources over all matches.
     pub facets: bool,
+    /// Search the words as typed: no typo correction.
+    pub exact: bool,
 }
 
 impl Default for SearchQuery {
@@ -164,6 +198,7 @@ impl Default for SearchQuery {
             snippet_chars: 220,
             all: false,
             facets: false,
+            exact: false,
         }
     }
 }
@@ -174,8 +209,9 @@ pub const FACET_TOP: usize = 10;
 pub const FACET_KINDS: [&str; 4] = ["country", "leader", "org", "source"];
 
 impl SearchQuery {
-    pub const PARAMS: [&'static str; 9] = [
+    pub const PARAMS: [&'static str; 10] = [
         "q",
+        "exact",
         "sort",
         "limit",
         "offset",
@@ -201,6 +237,7 @@ impl SearchQuery {
             snippet_chars: p.take_usize("snippet_chars", d.snippet_chars)?,
             all: p.take_bool("all", d.all)?,
             facets: p.take_bool("facets", d.facets)?,
+            exact: p.take_bool("exact", d.exact)?,
         };
         p.finish(&known(&Self::PARAMS))?;
         Ok(q)
@@ -264,28 +301,62 @@ pub struct SearchResponse {
     pub limit: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<Facets>,
+    /// What was searched other than as typed, one line each: a field the query named
+    /// that does not exist (`foo:bar`, searched as words), a corrected word.
+    pub warnings: Vec<String>,
+    /// The query as searched when a word of it was corrected (null otherwise).
+    pub corrected_query: Option<String>,
 }
 
-/// The last line of `newsidx search --json --facets`.
+/// The last line of `newsidx search --json` with `--facets`, or when the query was
+/// searched other than as typed (then without `facets`).
 #[derive(Debug, Serialize)]
 pub struct FacetsLine<'a> {
-    pub facets: &'a Facets,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<&'a Facets>,
     pub total: usize,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_query: Option<&'a str>,
 }
 
 impl SearchResponse {
     pub fn facets_line(&self) -> Option<FacetsLine<'_>> {
-        self.facets.as_ref().map(|facets| FacetsLine {
-            facets,
+        if self.facets.is_none() && self.warnings.is_empty() && self.corrected_query.is_none() {
+            return None;
+        }
+        Some(FacetsLine {
+            facets: self.facets.as_ref(),
             total: self.total,
+            warnings: &self.warnings,
+            corrected_query: self.corrected_query.as_deref(),
         })
     }
 }
 
 pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
-    let filters = q.filters.resolve(idx)?;
+    // A misspelt word is corrected first (fields are left as typed), so that
+    // `corrected_query` is the whole query as searched.
+    let corrected = if q.exact {
+        None
+    } else {
+        search::correct::correct(idx, &q.q)
+    };
+    let typed = corrected
+        .as_ref()
+        .map_or(q.q.as_str(), |c| c.query.as_str());
+    let (text, filters, mut warnings) = q.filters.with_query_fields(typed);
+    if let Some(c) = &corrected {
+        warnings.push(format!(
+            "showing results for {}; search exactly for {} with --exact (exact=true in the API)",
+            c.query.trim(),
+            q.q.trim()
+        ));
+    }
+    let filters = filters.resolve(idx)?;
     let req = search::SearchRequest {
-        query: q.q.clone(),
+        query: text,
         filters,
         limit: q.limit,
         offset: q.offset,
@@ -312,6 +383,8 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
         offset: q.offset,
         limit: q.limit.min(search::MAX_LIMIT),
         facets,
+        warnings,
+        corrected_query: corrected.map(|c| c.query),
     })
 }
 
@@ -524,8 +597,10 @@ pub struct TimelineResponse {
 }
 
 pub fn timeline(idx: &NewsIndex, q: &TimelineQuery) -> Result<TimelineResponse> {
-    let filters = q.filters.resolve(idx)?;
-    let (periods, undated) = search::timeline(idx, &q.q, &filters, q.by, q.split_by, q.top.max(1))?;
+    let (text, filters, _) = q.filters.with_query_fields(&q.q);
+    let filters = filters.resolve(idx)?;
+    let (periods, undated) =
+        search::timeline(idx, &text, &filters, q.by, q.split_by, q.top.max(1))?;
     Ok(TimelineResponse { periods, undated })
 }
 
@@ -590,12 +665,13 @@ pub struct TagsResponse {
 }
 
 pub fn tags(idx: &NewsIndex, q: &TagsQuery) -> Result<TagsResponse> {
-    let filters = q.filters.resolve(idx)?;
+    let (text, filters, _) = q.filters.with_query_fields(&q.q);
+    let filters = filters.resolve(idx)?;
     let kinds: Vec<&'static str> = match q.kind {
         Some(k) => vec![k],
         None => vec!["country", "leader", "org"],
     };
-    let (articles, counts) = search::tag_counts(idx, &q.q, &filters, &kinds)?;
+    let (articles, counts) = search::tag_counts(idx, &text, &filters, &kinds)?;
     let mut distinct = BTreeMap::new();
     let mut tags = Vec::new();
     for (kind, c) in kinds.iter().zip(&counts) {

@@ -337,6 +337,10 @@ function renderResults(data, p) {
     summary.append(parts.join('; '));
   }
   renderPager(p, offset, data.hits.length, full + partial, data.limit || Number(p.get('limit')) || DEFAULT_LIMIT);
+  // What was searched other than as typed (an unknown field, a corrected word): text
+  // from the server, so built with textContent like everything else.
+  const notes = clear($('#query-notes'));
+  for (const w of data.warnings || []) notes.append(el('p', { class: 'query-note' }, w));
 }
 
 function hitItem(h, p) {

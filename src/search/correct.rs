@@ -1,0 +1,318 @@
+//! Typo tolerance: a query word the index does not hold, or holds far more rarely than
+//! a close word, is replaced by that word (`merkle` → `merkel`, `erdogn` → `erdogan`).
+//!
+//! Only plain words are corrected (not phrases, prefixes, excluded words, fields or
+//! words with digits), and only from five letters: one edit from 5 letters, two from 9
+//! (Meilisearch's rule; a swap of two neighbouring letters is one edit), keeping the
+//! first letter. Candidates
+//! come from the term dictionary through a Levenshtein automaton (tantivy's
+//! `FuzzyTermQuery::automaton`, intersected with each segment's FST), so no term list
+//! is scanned. Among them the closest wins, then a word that is a gazetteer name (a
+//! country, leader, organisation or place), then the word found in most articles.
+//! A word found in the index is looked at only when it is rare: in at most
+//! [`FEW`] articles, where the candidate must be in ten times as many. The gazetteer
+//! is loaded only when there is a candidate to weigh.
+
+use crate::enrich::Gazetteer;
+use crate::index::schema::news_analyzer;
+use crate::index::NewsIndex;
+use crate::search::rank::{folder, tokens};
+use std::collections::HashMap;
+use tantivy::query::FuzzyTermQuery;
+use tantivy::{Searcher, Term};
+
+/// A word found in at most this many articles may still be a typo.
+pub const FEW: u64 = 3;
+/// … when a close word is found in this many times as many.
+const RATIO: u64 = 10;
+
+/// The edits a word of this many letters may be away from its correction.
+pub fn max_edits(letters: usize) -> u8 {
+    match letters {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// A query with some of its words corrected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Corrected {
+    /// The query as it will be searched.
+    pub query: String,
+    /// (as typed, as searched) for each corrected word.
+    pub changes: Vec<(String, String)>,
+}
+
+/// The query with its misspelt words corrected, or `None` when every word stands.
+pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
+    let searcher = idx.searcher().ok()?;
+    let mut stem = news_analyzer();
+    let mut fold = folder();
+    let mut names: Option<HashMap<String, String>> = None;
+    let mut changes = Vec::new();
+    let mut out = String::with_capacity(query.len());
+    let mut in_phrase = false;
+    // Curly quotes straightened, so a phrase in them is seen as one (and not corrected).
+    let query = crate::search::rank::clean_query(query);
+    for (i, token) in query.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let quotes = token.matches('"').count();
+        let skip = in_phrase || quotes > 0;
+        if quotes % 2 == 1 {
+            in_phrase = !in_phrase;
+        }
+        let core = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let plain = !skip
+            && !token.starts_with('-')
+            && !token.contains(['*', ':'])
+            && !matches!(token, "OR" | "AND" | "NOT")
+            && !core.is_empty()
+            && core.chars().all(char::is_alphabetic);
+        let fixed = plain
+            .then(|| fix_word(&searcher, idx, core, &mut stem, &mut fold, &mut names))
+            .flatten();
+        match fixed {
+            Some(word) => {
+                let start = token.find(core).unwrap_or(0);
+                out.push_str(&token[..start]);
+                out.push_str(&word);
+                out.push_str(&token[start + core.len()..]);
+                changes.push((core.to_string(), word));
+            }
+            None => out.push_str(token),
+        }
+    }
+    (!changes.is_empty()).then_some(Corrected {
+        query: out,
+        changes,
+    })
+}
+
+/// Articles holding the term in the title or the body (an article with it in both
+/// counts twice: this only compares words).
+fn doc_freq(s: &Searcher, idx: &NewsIndex, term: &str) -> u64 {
+    [idx.fields.title, idx.fields.body]
+        .iter()
+        .map(|&f| s.doc_freq(&Term::from_field_text(f, term)).unwrap_or(0))
+        .sum()
+}
+
+/// The indexed words within `edits` of `word`, with how many articles hold each.
+fn near(s: &Searcher, idx: &NewsIndex, word: &str, edits: u8) -> HashMap<String, u64> {
+    let mut out: HashMap<String, u64> = HashMap::new();
+    for field in [idx.fields.title, idx.fields.body] {
+        let q = FuzzyTermQuery::new(Term::from_field_text(field, word), edits, true);
+        for seg in s.segment_readers() {
+            let (Ok(inv), Ok(automaton)) = (seg.inverted_index(field), q.automaton()) else {
+                continue;
+            };
+            let Ok(mut stream) = inv.terms().search(automaton).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key()) {
+                    *out.entry(t.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every word of a gazetteer name, by its stem → the word folded (`merkel` →
+/// `merkel`, `erdogan` → `erdogan`).
+fn gazetteer_words(stem: &mut tantivy::tokenizer::TextAnalyzer) -> HashMap<String, String> {
+    let g = Gazetteer::shipped();
+    let mut out = HashMap::new();
+    let mut add = |name: &str| {
+        for w in crate::search::resolve::fold(name).split_whitespace() {
+            if w.chars().count() >= 4 && w.chars().all(char::is_alphabetic) {
+                if let Some(s) = tokens(stem, w).pop() {
+                    out.entry(s).or_insert_with(|| w.to_string());
+                }
+            }
+        }
+    };
+    for c in &g.countries {
+        add(&c.name);
+        c.aliases
+            .iter()
+            .chain(&c.demonyms)
+            .chain(&c.capitals)
+            .for_each(|a| add(a));
+    }
+    for l in &g.leaders {
+        add(&l.name);
+        l.aliases.iter().for_each(|a| add(a));
+    }
+    for o in &g.orgs {
+        add(&o.name);
+        o.aliases.iter().for_each(|a| add(a));
+    }
+    for p in &g.places {
+        add(&p.name);
+    }
+    out
+}
+
+fn fix_word(
+    s: &Searcher,
+    idx: &NewsIndex,
+    word: &str,
+    stem: &mut tantivy::tokenizer::TextAnalyzer,
+    fold: &mut tantivy::tokenizer::TextAnalyzer,
+    names: &mut Option<HashMap<String, String>>,
+) -> Option<String> {
+    let folded = tokens(fold, word);
+    let stemmed = tokens(stem, word);
+    let ([folded], [stemmed]) = (folded.as_slice(), stemmed.as_slice()) else {
+        return None;
+    };
+    let edits = max_edits(folded.chars().count());
+    if edits == 0 {
+        return None;
+    }
+    let own = doc_freq(s, idx, stemmed);
+    if own > FEW {
+        return None;
+    }
+    let enough = own.saturating_mul(RATIO).max(1);
+    // One edit, on the word as typed: each variant is stemmed and looked up, so a
+    // word whose stem is far shorter is found (presidnet → president, indexed as
+    // `presid`) and shown as a word.
+    if folded.is_ascii() {
+        let mut by_stem: HashMap<String, (String, u64)> = HashMap::new();
+        for v in one_edit(folded) {
+            let Some(t) = tokens(stem, &v).pop() else {
+                continue;
+            };
+            if t == *stemmed || by_stem.contains_key(&t) {
+                continue;
+            }
+            let n = doc_freq(s, idx, &t);
+            if n >= enough {
+                by_stem.insert(t, (v, n));
+            }
+        }
+        if !by_stem.is_empty() {
+            let names = names.get_or_insert_with(|| gazetteer_words(stem));
+            let best = by_stem
+                .iter()
+                .max_by(|(ta, a), (tb, b)| {
+                    (names.contains_key(*ta), a.1, std::cmp::Reverse(&a.0)).cmp(&(
+                        names.contains_key(*tb),
+                        b.1,
+                        std::cmp::Reverse(&b.0),
+                    ))
+                })
+                .map(|(_, (v, _))| v.clone())?;
+            return Some(same_case(word, best));
+        }
+    }
+    for d in 2..=edits {
+        let mut cands = near(s, idx, stemmed, d);
+        if folded != stemmed {
+            for (t, n) in near(s, idx, folded, d) {
+                cands.entry(t).or_insert(n);
+            }
+        }
+        cands.remove(stemmed);
+        cands.remove(folded);
+        let first = stemmed.chars().next();
+        cands.retain(|t, _| t.chars().next() == first);
+        let cands: Vec<(String, u64)> = cands.into_iter().filter(|(_, n)| *n >= enough).collect();
+        if cands.is_empty() {
+            continue;
+        }
+        let names = names.get_or_insert_with(|| gazetteer_words(stem));
+        let best = cands.iter().max_by(|a, b| {
+            (names.contains_key(&a.0), a.1, std::cmp::Reverse(&a.0)).cmp(&(
+                names.contains_key(&b.0),
+                b.1,
+                std::cmp::Reverse(&b.0),
+            ))
+        })?;
+        // The word to show and search: the gazetteer's spelling of a name, else the
+        // indexed word itself when it reads as a word (its own stem).
+        let shown = match names.get(&best.0) {
+            Some(w) => w.clone(),
+            None if tokens(stem, &best.0).first() == Some(&best.0) => best.0.clone(),
+            None => return None,
+        };
+        return Some(same_case(word, shown));
+    }
+    None
+}
+
+/// `shown` with a capital when the typed word had one.
+fn same_case(typed: &str, shown: String) -> String {
+    if typed.chars().next().is_some_and(char::is_uppercase) {
+        let mut c = shown.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    } else {
+        shown
+    }
+}
+
+/// Every string one edit away from `w` (lower-case ASCII) that keeps its first letter:
+/// a letter dropped, added or changed, or two neighbours swapped.
+fn one_edit(w: &str) -> Vec<String> {
+    let b = w.as_bytes();
+    let mut out = Vec::with_capacity(54 * b.len() + 25);
+    let s = |v: Vec<u8>| String::from_utf8(v).unwrap_or_default();
+    // The first letter stays (a typo there is rare, and changing it lets a word fall
+    // onto a frequent one: goverment → overment, stemmed `over`); swapping it with the
+    // second is allowed.
+    if b.len() >= 2 {
+        let mut v = b.to_vec();
+        v.swap(0, 1);
+        out.push(s(v));
+    }
+    for i in 1..=b.len() {
+        if i < b.len() {
+            out.push(s([&b[..i], &b[i + 1..]].concat()));
+        }
+        if i + 1 < b.len() {
+            let mut v = b.to_vec();
+            v.swap(i, i + 1);
+            out.push(s(v));
+        }
+        for c in b'a'..=b'z' {
+            out.push(s([&b[..i], &[c], &b[i..]].concat()));
+            if i < b.len() && b[i] != c {
+                let mut v = b.to_vec();
+                v[i] = c;
+                out.push(s(v));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_scale_with_length() {
+        assert_eq!(max_edits(4), 0);
+        assert_eq!(max_edits(5), 1);
+        assert_eq!(max_edits(8), 1);
+        assert_eq!(max_edits(9), 2);
+    }
+
+    #[test]
+    fn one_edit_drops_adds_changes_and_swaps() {
+        let e = one_edit("merkle");
+        for w in ["merkel", "merke", "merkles", "markle", "emrkle"] {
+            assert!(e.contains(&w.to_string()), "{w}");
+        }
+        assert!(!e.contains(&"erkle".to_string()));
+        assert!(!e.contains(&"merkle".to_string()));
+    }
+}

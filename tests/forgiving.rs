@@ -1,0 +1,312 @@
+//! Queries that forgive: possessives and clitics, prefixes, fields in the query string
+//! and misspelt words, each through the real binary on the sample corpus, with the
+//! notices that say what was searched, and exact queries unchanged.
+
+use crate::util::sample;
+
+fn titles(query: &str, args: &[&str]) -> Vec<String> {
+    sample()
+        .env
+        .hits(query, args)
+        .iter()
+        .map(|h| h["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+const TAIWAN_RETURN: &str = "Xi tells Trump Taiwan's return to China is part of post-war order";
+
+#[test]
+fn a_phrase_finds_the_possessive_form() {
+    // The article says "Taiwan's return"; the phrase without the possessive finds it.
+    assert!(titles("\"taiwan return\"", &["--limit", "50"]).contains(&TAIWAN_RETURN.to_string()));
+    // Written with the possessive, straight or curly, the phrase finds it too.
+    assert!(titles("\"Taiwan’s return\"", &["--limit", "50"]).contains(&TAIWAN_RETURN.to_string()));
+    assert!(titles("\"taiwan's return\"", &["--limit", "50"]).contains(&TAIWAN_RETURN.to_string()));
+    // The possessive is only a possessive: other words between still break the phrase.
+    assert!(!titles("\"taiwan china\"", &["--limit", "50"]).contains(&TAIWAN_RETURN.to_string()));
+}
+
+#[test]
+fn a_name_finds_its_possessive() {
+    // "Xi's" in the text is found by "xi", and the query "Xi's" finds "Xi".
+    let xi = titles("xi", &["--limit", "50"]);
+    assert!(xi.contains(&TAIWAN_RETURN.to_string()), "{xi:?}");
+    assert_eq!(titles("Xi's", &["--limit", "50"]), xi);
+}
+
+fn ids(query: &str) -> Vec<String> {
+    let mut v = sample().env.ids(query, &["--limit", "100", "--all"]);
+    v.sort();
+    v
+}
+
+#[test]
+fn a_prefix_matches_the_words_that_start_with_it() {
+    let brexit = ids("brexit");
+    assert!(!brexit.is_empty());
+    let brex = ids("brex*");
+    for id in &brexit {
+        assert!(brex.contains(id), "brex* misses {id}");
+    }
+    // The snippet highlights the word the prefix found.
+    let hit = &sample().env.hits("brex*", &["--limit", "1"])[0];
+    let marks = crate::util::highlighted(&hit["snippets"][0]);
+    assert!(
+        marks.iter().any(|m| m.to_lowercase().starts_with("brex")),
+        "{marks:?}"
+    );
+    // A word whose stem is shorter than the prefix: negotiat* → negotiate (negoti).
+    assert_eq!(
+        ids("negotiat*"),
+        ids("negotiation OR negotiate OR negotiations OR negotiating")
+    );
+    // Nothing starts with it: nothing matches, and a required prefix still requires
+    // (what follows are partial matches, as for any word the index lacks).
+    assert!(ids("zzqx*").is_empty());
+    let hits = sample().env.hits("brexit zzqx*", &["--limit", "100"]);
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["partial"] == true), "{hits:#?}");
+    // Without the star the word is the word.
+    assert!(ids("brex").is_empty());
+}
+
+#[test]
+fn title_in_the_query_searches_titles_only() {
+    let hits = sample().env.hits("title:brexit", &["--limit", "100"]);
+    assert!(!hits.is_empty());
+    for h in &hits {
+        let t = h["title"].as_str().unwrap().to_lowercase();
+        assert!(t.contains("brexit"), "{t}");
+    }
+    assert!(hits.len() < ids("brexit").len());
+    // A title phrase, and a title word beside ordinary ones.
+    let phrase = titles("title:\"brexit bill\"", &[]);
+    assert!(
+        !phrase.is_empty()
+            && phrase
+                .iter()
+                .all(|t| t.to_lowercase().contains("brexit bill"))
+    );
+    let full: Vec<_> = sample()
+        .env
+        .hits("title:brexit parliament", &[])
+        .into_iter()
+        .filter(|h| h["partial"] == false)
+        .collect();
+    assert!(!full.is_empty());
+    for h in full {
+        let t = h["title"].as_str().unwrap().to_lowercase();
+        assert!(t.contains("brexit"), "{t}");
+    }
+}
+
+#[test]
+fn filter_fields_in_the_query_are_the_flags() {
+    let same = |q: &str, flag_q: &str, flags: &[&str]| {
+        let mut args = vec!["--limit", "100", "--all"];
+        args.extend_from_slice(flags);
+        let mut a = sample().env.ids(q, &["--limit", "100", "--all"]);
+        let mut b = sample().env.ids(flag_q, &args);
+        a.sort();
+        b.sort();
+        assert!(!a.is_empty(), "{q}: no hit");
+        assert_eq!(a, b, "{q} vs {flag_q} {flags:?}");
+    };
+    same("source:cnn trump", "trump", &["--source", "cnn"]);
+    same("trump Source:CNN", "trump", &["--source", "CNN"]);
+    same(
+        "country:taiwan leader:xi",
+        "",
+        &["--country", "TW", "--leader", "Xi Jinping"],
+    );
+    same("org:nato", "", &["--org", "nato"]);
+    same("leader:\"Xi Jinping\" trade", "trade", &["--leader", "xi"]);
+    same(
+        "trump from:2017-03 to:2017-03",
+        "trump",
+        &["--from", "2017-03", "--to", "2017-03"],
+    );
+    // An unknown value is the flag's error, naming the field's closest values.
+    let r = sample().env.search("country:narnia", &[]).code(2);
+    assert!(r.stderr.contains("unknown country 'narnia'"), "{r:?}");
+}
+
+#[test]
+fn an_unknown_field_is_searched_as_words_with_a_warning() {
+    let env = &sample().env;
+    // Text output: a warning line on stderr naming the field and the words searched.
+    let r = env
+        .run(&[
+            "search",
+            "brexit foo:bar",
+            "--index",
+            env.index.to_str().unwrap(),
+        ])
+        .success();
+    let w = r.stderr_line("warning:");
+    assert!(w.contains("\"foo\"") && w.contains("\"foo bar\""), "{w}");
+    // --json: the last line says so.
+    let lines = env.search("foo:bar", &[]).success().json_lines();
+    let last = lines.last().expect("a last line");
+    assert_eq!(
+        last["warnings"].as_array().map(Vec::len),
+        Some(1),
+        "{lines:?}"
+    );
+    assert!(last["id"].is_null());
+    // With facets, the facets line carries it.
+    let lines = env
+        .search("brexit foo:bar", &["--facets"])
+        .success()
+        .json_lines();
+    let last = lines.last().unwrap();
+    assert!(
+        last["facets"].is_object() && last["warnings"].is_array(),
+        "{last}"
+    );
+    // A query without fields has no such line and no warning.
+    let r = env.search("brexit", &[]).success();
+    assert!(r.stderr.is_empty(), "{r:?}");
+    assert!(r.json_lines().iter().all(|l| l["id"].is_string()));
+}
+
+#[test]
+fn the_api_carries_the_warnings() {
+    let (server, _) = crate::api::sample_server();
+    let v = server.json(&format!(
+        "/api/search?q={}",
+        crate::api::enc("brexit foo:bar")
+    ));
+    let w = v["warnings"].as_array().expect("warnings is an array");
+    assert_eq!(w.len(), 1, "{v}");
+    assert!(w[0].as_str().unwrap().contains("\"foo\""));
+    let v = server.json("/api/search?q=brexit");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    assert!(v["corrected_query"].is_null());
+    // Fields in the query work through the API as through the flags.
+    let a = server.json(&format!(
+        "/api/search?q={}&limit=100",
+        crate::api::enc("trump source:cnn")
+    ));
+    let b = server.json("/api/search?q=trump&source=cnn&limit=100");
+    assert_eq!(a["total"], b["total"]);
+    assert!(a["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn author_in_the_query_and_as_a_flag() {
+    let env = crate::util::TestEnv::new();
+    env.write(
+        "a.jsonl",
+        concat!(
+            r#"{"id":"1","title":"Harbour talks","body":"Talks at the harbour went on.","author":"Jane Doe"}"#,
+            "\n",
+            r#"{"id":"2","title":"Harbour strike","body":"The harbour strike went on.","authors":["John Smith","Ann Lee"]}"#,
+            "\n"
+        ),
+    );
+    env.ingest_ok();
+    let ids = |q: &str, args: &[&str]| {
+        let mut v = env.ids(q, args);
+        v.sort();
+        v
+    };
+    assert_eq!(ids("harbour author:doe", &[]).len(), 1);
+    assert_eq!(ids("harbour author:\"john smith\"", &[]).len(), 1);
+    assert_eq!(
+        ids("harbour", &["--author", "Ann Lee"]),
+        ids("harbour author:smith", &[])
+    );
+    assert_ne!(ids("author:doe", &[]), ids("author:lee", &[]));
+    let r = env.search("harbour author:nobody", &[]).code(2);
+    assert!(r.stderr.contains("author"), "{r:?}");
+}
+
+/// The ids of the hit lines of `search --json` (a last line without an id says what
+/// was searched), and that last line if there is one.
+fn search_json(query: &str, args: &[&str]) -> (Vec<String>, Option<serde_json::Value>, String) {
+    let mut a = vec!["--limit", "100", "--all"];
+    a.extend_from_slice(args);
+    let r = sample().env.search(query, &a).success();
+    let mut ids = Vec::new();
+    let mut last = None;
+    if !r.stdout.trim_start().starts_with("No articles match") {
+        for l in r.json_lines() {
+            match l["id"].as_str() {
+                Some(id) => ids.push(id.to_string()),
+                None => last = Some(l),
+            }
+        }
+    }
+    ids.sort();
+    (ids, last, r.stderr)
+}
+
+#[test]
+fn a_misspelt_word_is_corrected_and_said_so() {
+    for (typo, right) in [
+        ("merkle", "merkel"),
+        ("erdogn", "erdogan"),
+        ("netanyahou", "netanyahu"),
+        ("Erdogn", "Erdogan"),
+        ("presidnet", "president"),
+        ("goverment", "government"),
+    ] {
+        let (want, none, err) = search_json(right, &[]);
+        assert!(
+            !want.is_empty() && none.is_none() && err.is_empty(),
+            "{right}: {err}"
+        );
+        let (got, last, err) = search_json(typo, &[]);
+        assert_eq!(got, want, "{typo} → {right}");
+        let last = last.unwrap_or_else(|| panic!("{typo}: no last line"));
+        assert_eq!(last["corrected_query"], right, "{last}");
+        assert_eq!(last["total"].as_u64(), Some(want.len() as u64));
+        let note = format!("showing results for {right}; search exactly for {typo} with --exact");
+        assert!(err.contains(&note), "{typo}: {err}");
+        // --exact searches the word as typed: nothing, and no note.
+        let (exact, last, err) = search_json(typo, &["--exact"]);
+        assert!(
+            exact.is_empty() && last.is_none() && err.is_empty(),
+            "{typo} --exact: {err}"
+        );
+    }
+    // Among other words, only the misspelt one changes.
+    let (_, last, _) = search_json("merkle visit", &[]);
+    assert_eq!(last.unwrap()["corrected_query"], "merkel visit");
+}
+
+#[test]
+fn words_the_index_holds_short_words_and_phrases_are_not_corrected() {
+    for q in [
+        "merkel",
+        "brexit",
+        "putn",
+        "\"merkle visit\"",
+        "“merkle visit”",
+        "-merkle brexit",
+        "merkle*",
+    ] {
+        let (_, last, err) = search_json(q, &[]);
+        assert!(last.is_none() && err.is_empty(), "{q}: {last:?} {err}");
+    }
+    // A word nothing is close to stays, and matches nothing.
+    let (ids, last, _) = search_json("zzxqwv", &[]);
+    assert!(ids.is_empty() && last.is_none());
+}
+
+#[test]
+fn the_api_carries_the_corrected_query_and_takes_exact() {
+    let (server, _) = crate::api::sample_server();
+    let v = server.json("/api/search?q=merkle");
+    assert_eq!(v["corrected_query"], "merkel");
+    assert!(v["total"].as_u64().unwrap() > 0);
+    assert!(v["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("showing results for merkel"));
+    let v = server.json("/api/search?q=merkle&exact=true");
+    assert!(v["corrected_query"].is_null());
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["warnings"], serde_json::json!([]));
+}
