@@ -330,6 +330,9 @@ fn ingest_run(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
         "  articles  {} added, {} updated, {} removed, {} unchanged",
         sum.articles_added, sum.articles_updated, sum.articles_removed, sum.articles_unchanged
     )?;
+    if let Some(line) = skipped_line(&sum.skipped) {
+        writeln!(so, "  skipped   {line}")?;
+    }
     if sum.warnings + sum.errors > 0 {
         writeln!(
             so,
@@ -346,6 +349,62 @@ fn ingest_run(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
     }
     so.flush()?;
     Ok(code)
+}
+
+/// The summary's skip counts in words, grouped: pages and records that are not
+/// articles, web-archive records, files. `None` when nothing was skipped.
+fn skipped_line(skipped: &std::collections::BTreeMap<String, u64>) -> Option<String> {
+    // A code's group: by its prefix (`no_text` is a page's, so a not-article's).
+    let group = |c: &str| {
+        if c.starts_with("not_article_") || c == "no_text" {
+            0
+        } else if c.starts_with("warc_") {
+            1
+        } else {
+            2
+        }
+    };
+    let groups = [
+        ("not articles", "not_article_"),
+        ("WARC records", "warc_"),
+        ("files", ""),
+    ];
+    let mut parts = Vec::new();
+    for (g, (name, prefix)) in groups.into_iter().enumerate() {
+        let mut items: Vec<(u64, &str)> = skipped
+            .iter()
+            .filter(|(c, n)| group(c) == g && **n > 0)
+            .map(|(c, n)| (*n, c.as_str()))
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        // Most first, then by code: the same run prints the same line.
+        items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        let total: u64 = items.iter().map(|(n, _)| n).sum();
+        let each: Vec<String> = items
+            .iter()
+            .map(|(n, c)| format!("{n} {}", skip_label(c.strip_prefix(prefix).unwrap_or(c))))
+            .collect();
+        parts.push(format!("{total} {name} ({})", each.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// A reason code in words, without its group's prefix.
+fn skip_label(code: &str) -> String {
+    match code {
+        "home" => "home page".into(),
+        "error" => "error page".into(),
+        "short" => "too little text".into(),
+        "links" => "mostly links".into(),
+        "no_text" => "no text".into(),
+        "non_html" => "not HTML".into(),
+        "not_http" => "not HTTP".into(),
+        "http_error" => "HTTP error".into(),
+        "index_folder" => "index folder".into(),
+        other => other.replace('_', " "),
+    }
 }
 
 /// `--threads N` capped at 4 per core and 64 in all: more threads only add memory

@@ -27,7 +27,7 @@ use crate::index::{FileRecord, NewsIndex};
 use crate::ingest::{self, FileEntry, Problem, ReadError, ReadPlan, SkipReason, WalkEvent};
 use crossbeam_channel::{bounded, Sender};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -122,6 +122,13 @@ pub struct Summary {
     pub articles_indexed: u64,
     pub warnings: u64,
     pub errors: u64,
+    /// What this run passed over, by reason code: files the walk skipped (`hidden`,
+    /// `unsupported`, `documentation`, `empty`, `too_large`, `special`,
+    /// `index_folder`), pages and web-archive records that are not articles
+    /// (`not_article_home`, `not_article_login`…), web-archive records by kind
+    /// (`warc_request`, `warc_revisit`, `warc_non_html`…). Files not read again
+    /// (unchanged) are not in it.
+    pub skipped: BTreeMap<String, u64>,
     pub bytes_read: u64,
     /// True when the run was stopped before it read everything (Ctrl-C).
     pub interrupted: bool,
@@ -264,6 +271,7 @@ pub fn ingest(
                 }
             }
             WalkEvent::Skipped { rel, reason } => {
+                *sum.skipped.entry(reason.code().to_string()).or_default() += 1;
                 if matches!(
                     reason,
                     SkipReason::Empty
@@ -517,6 +525,9 @@ pub fn ingest(
                         sum.errors += 1;
                     } else {
                         sum.warnings += 1;
+                    }
+                    for (code, n) in &p.skipped {
+                        *sum.skipped.entry(code.to_string()).or_default() += n;
                     }
                     report(&p);
                 }

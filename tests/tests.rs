@@ -17,6 +17,7 @@ mod html;
 mod model;
 mod proptests;
 mod relevance;
+mod skips;
 mod tags_tail;
 mod trust_index;
 mod trust_manifest;

@@ -43,7 +43,31 @@ pub struct Page {
     pub source: Option<String>,
     pub language: Option<String>,
     /// Why this page is not an article (a home page, a listing, an error page…).
-    pub not_article: Option<String>,
+    pub not_article: Option<NotArticle>,
+}
+
+/// Why a page is not an article: a stable code and the reason in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotArticle {
+    /// `not_article_error`, `not_article_login`, `not_article_home`,
+    /// `not_article_short` or `not_article_links`: the ingest summary counts by it.
+    pub code: &'static str,
+    pub why: String,
+}
+
+impl NotArticle {
+    fn new(code: &'static str, why: impl Into<String>) -> Option<NotArticle> {
+        Some(NotArticle {
+            code,
+            why: why.into(),
+        })
+    }
+}
+
+impl std::fmt::Display for NotArticle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
 }
 
 /// Decodes and reads one page; the second value is a warning about the decoding
@@ -105,7 +129,7 @@ fn classify(
     main: &body::MainText,
     title: Option<&str>,
     url: Option<&str>,
-) -> Option<String> {
+) -> Option<NotArticle> {
     let og_article = meta
         .get("og:type")
         .is_some_and(|t| t.to_ascii_lowercase().contains("article"));
@@ -117,14 +141,14 @@ fn classify(
             || t.contains("page not found")
             || t.contains("error"))
     {
-        return Some("an error page (its title says so)".into());
+        return NotArticle::new("not_article_error", "an error page (its title says so)");
     }
     let password = dom.elements(dom::Tag::Input).any(|i| {
         dom.attr(i, "type")
             .is_some_and(|t| t.eq_ignore_ascii_case("password"))
     });
     if password && !declared && main.chars < 1000 {
-        return Some("a login page".into());
+        return NotArticle::new("not_article_login", "a login page");
     }
     let home = url
         .and_then(meta::url_path)
@@ -136,17 +160,26 @@ fn classify(
             )
         });
     if home && !declared {
-        return Some("a home page (its url is the site's root)".into());
+        return NotArticle::new(
+            "not_article_home",
+            "a home page (its url is the site's root)",
+        );
     }
     let min = if declared { 150 } else { 400 };
     if main.chars < min {
-        return Some(format!("too little text ({} characters)", main.chars));
+        return NotArticle::new(
+            "not_article_short",
+            format!("too little text ({} characters)", main.chars),
+        );
     }
     if !declared && main.paragraphs < 2 && main.page_link_density > 0.5 {
-        return Some(format!(
-            "a list of links (a home or section page: {:.0}% of its text is links)",
-            main.page_link_density * 100.0
-        ));
+        return NotArticle::new(
+            "not_article_links",
+            format!(
+                "a list of links (a home or section page: {:.0}% of its text is links)",
+                main.page_link_density * 100.0
+            ),
+        );
     }
     None
 }

@@ -117,6 +117,9 @@ pub struct Problem {
     /// What the user could do about it.
     pub hint: Option<String>,
     pub severity: Severity,
+    /// What this problem reports as skipped, by reason code (`not_article_login`,
+    /// `warc_revisit`…) and count: the ingest summary adds them up.
+    pub skipped: Vec<(&'static str, u64)>,
 }
 
 impl Problem {
@@ -127,6 +130,7 @@ impl Problem {
             message: message.into(),
             hint: None,
             severity: Severity::Error,
+            skipped: Vec::new(),
         }
     }
 
@@ -149,6 +153,12 @@ impl Problem {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Problem {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Says that `n` items were skipped for the reason `code`.
+    pub fn counting(mut self, code: &'static str, n: u64) -> Problem {
+        self.skipped.push((code, n));
         self
     }
 
@@ -578,7 +588,7 @@ fn decode_whole(
 }
 
 fn empty_file(rel: &str) -> Problem {
-    Problem::warning(rel, "empty file, skipped")
+    Problem::warning(rel, "empty file, skipped").counting("empty", 1)
 }
 
 #[cfg(test)]

@@ -89,6 +89,19 @@ impl SkipReason {
             SkipReason::Index => "a newsidx index folder, not articles",
         }
     }
+
+    /// The stable code of the reason in the ingest summary's `skipped` counts.
+    pub fn code(self) -> &'static str {
+        match self {
+            SkipReason::Hidden => "hidden",
+            SkipReason::Unsupported => "unsupported",
+            SkipReason::Documentation => "documentation",
+            SkipReason::Empty => "empty",
+            SkipReason::TooLarge => "too_large",
+            SkipReason::Special => "special",
+            SkipReason::Index => "index_folder",
+        }
+    }
 }
 
 /// What the walk found.

@@ -13,6 +13,9 @@ use crate::extract::{self, Hints, Page};
 use super::super::fields::{derive_title, one_line, Ids};
 use super::super::{FileEntry, Problem, ReadOptions, MAX_WHOLE_FILE};
 
+/// The reason code of a page with neither title nor text.
+pub(crate) const NO_TEXT: &str = "no_text";
+
 pub(crate) fn read_file(
     entry: &FileEntry,
     input: Box<dyn Read>,
@@ -63,7 +66,8 @@ pub(crate) fn read_bytes(
         if !opts.keep_non_articles {
             report(
                 Problem::warning(rel, format!("not an article: {why}; skipped"))
-                    .with_hint("--keep-non-articles indexes such pages too"),
+                    .with_hint("--keep-non-articles indexes such pages too")
+                    .counting(why.code, 1),
             );
             return Ok(0);
         }
@@ -74,7 +78,7 @@ pub(crate) fn read_bytes(
             Ok(1)
         }
         None => {
-            report(Problem::warning(rel, "no text in this page; skipped"));
+            report(Problem::warning(rel, "no text in this page; skipped").counting(NO_TEXT, 1));
             Ok(0)
         }
     }

@@ -174,18 +174,36 @@ fn skip_to_gzip<R: Read>(r: &mut Outer<R>) -> io::Result<bool> {
     }
 }
 
-/// Why records were skipped, and how many.
+/// Why records were skipped, and how many: by reason code (for the ingest summary)
+/// and the reason in words (for the archive's line).
 #[derive(Default)]
 struct Counts {
-    by_reason: Vec<(String, u64)>,
+    by_reason: Vec<(&'static str, String, u64)>,
 }
 
 impl Counts {
-    fn add(&mut self, reason: &str) {
-        match self.by_reason.iter_mut().find(|(r, _)| r == reason) {
-            Some((_, n)) => *n += 1,
-            None => self.by_reason.push((reason.to_string(), 1)),
+    fn add(&mut self, code: &'static str, reason: &str) {
+        match self
+            .by_reason
+            .iter_mut()
+            .find(|(c, r, _)| *c == code && r == reason)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => self.by_reason.push((code, reason.to_string(), 1)),
         }
+    }
+}
+
+/// The reason code of a record of WARC type `kind` that is never an article.
+fn type_code(kind: &str) -> &'static str {
+    match kind {
+        "request" => "warc_request",
+        "revisit" => "warc_revisit",
+        "metadata" => "warc_metadata",
+        "warcinfo" => "warc_warcinfo",
+        "conversion" => "warc_conversion",
+        "continuation" => "warc_continuation",
+        _ => "warc_other_type",
     }
 }
 
@@ -354,26 +372,29 @@ impl State<'_> {
                 )
             }
             "response" => {
-                self.skipped.add("response records that are not HTTP");
+                self.skipped
+                    .add("warc_not_http", "response records that are not HTTP");
                 return Ok(());
             }
             other => {
                 let kind = if other.is_empty() { "untyped" } else { other };
-                self.skipped.add(&format!("{kind} records"));
+                self.skipped
+                    .add(type_code(other), &format!("{kind} records"));
                 return Ok(());
             }
         };
         if !is_html(&payload_type) {
-            self.skipped.add("responses that are not HTML");
+            self.skipped
+                .add("warc_non_html", "responses that are not HTML");
             return Ok(());
         }
         if status != 200 {
-            let why = match status {
-                300..=399 => "redirects",
-                400..=599 => "HTTP errors",
-                _ => "responses without status 200",
+            let (code, why) = match status {
+                300..=399 => ("warc_redirect", "redirects"),
+                400..=599 => ("warc_http_error", "HTTP errors"),
+                _ => ("warc_other_status", "responses without status 200"),
             };
-            self.skipped.add(why);
+            self.skipped.add(code, why);
             return Ok(());
         }
         // The page, cut at the whole-file limit: memory never holds more of a record
@@ -403,7 +424,8 @@ impl State<'_> {
             match dechunk(&raw) {
                 Some(b) => raw = b,
                 None => {
-                    self.skipped.add("pages with broken chunked encoding");
+                    self.skipped
+                        .add("warc_bad_encoding", "pages with broken chunked encoding");
                     return Ok(());
                 }
             }
@@ -413,7 +435,8 @@ impl State<'_> {
             Some("gzip" | "x-gzip") => match super::html::gunzip(&raw, MAX_WHOLE_FILE) {
                 Ok(b) => raw = b,
                 Err(_) => {
-                    self.skipped.add("pages with a broken gzip encoding");
+                    self.skipped
+                        .add("warc_bad_encoding", "pages with a broken gzip encoding");
                     return Ok(());
                 }
             },
@@ -431,14 +454,17 @@ impl State<'_> {
                             .is_ok()
                     };
                 if !ok {
-                    self.skipped.add("pages with a broken deflate encoding");
+                    self.skipped
+                        .add("warc_bad_encoding", "pages with a broken deflate encoding");
                     return Ok(());
                 }
                 raw = out;
             }
             Some(_) => {
-                self.skipped
-                    .add("pages in a content encoding not read (br, zstd…)");
+                self.skipped.add(
+                    "warc_unread_encoding",
+                    "pages in a content encoding not read (br, zstd…)",
+                );
                 return Ok(());
             }
         }
@@ -451,15 +477,16 @@ impl State<'_> {
         let (page, _lossy) = extract::extract_bytes(&raw, &hints);
         if let Some(why) = &page.not_article {
             if !self.opts.keep_non_articles {
-                let kind = why.split(" (").next().unwrap_or(why);
-                self.skipped.add(&format!("not articles: {kind}"));
+                let kind = why.why.split(" (").next().unwrap_or(&why.why);
+                self.skipped.add(why.code, &format!("not articles: {kind}"));
                 return Ok(());
             }
         }
         let uri_key = hash64(h.uri.as_deref().unwrap_or(""));
         let text_key = hash64(&page.body);
         if h.uri.is_some() && self.kept.get(&uri_key) == Some(&text_key) {
-            self.skipped.add("repeat captures with the same text");
+            self.skipped
+                .add("warc_repeat", "repeat captures with the same text");
             return Ok(());
         }
         let key = format!(
@@ -480,7 +507,7 @@ impl State<'_> {
                 self.articles += 1;
                 sink(a);
             }
-            None => self.skipped.add("pages without text"),
+            None => self.skipped.add(super::html::NO_TEXT, "pages without text"),
         }
         Ok(())
     }
@@ -494,12 +521,12 @@ impl State<'_> {
             .skipped
             .by_reason
             .iter()
-            .map(|(r, n)| format!("{n} {r}"))
+            .map(|(_, r, n)| format!("{n} {r}"))
             .collect();
         if self.damaged > 0 {
             parts.push(format!("{} damaged", self.damaged));
         }
-        let p = Problem::warning(
+        let mut p = Problem::warning(
             self.rel,
             format!(
                 "web archive: {} records, {} articles; skipped {}",
@@ -508,12 +535,18 @@ impl State<'_> {
                 parts.join(", ")
             ),
         );
+        for (code, _, n) in &self.skipped.by_reason {
+            p = p.counting(code, *n);
+        }
+        if self.damaged > 0 {
+            p = p.counting("warc_damaged", self.damaged);
+        }
         report(
             if self
                 .skipped
                 .by_reason
                 .iter()
-                .any(|(r, _)| r.starts_with("not articles"))
+                .any(|(_, r, _)| r.starts_with("not articles"))
             {
                 p.with_hint("--keep-non-articles indexes pages that are not articles too")
             } else {
