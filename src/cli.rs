@@ -329,9 +329,16 @@ pub struct TagsArgs {
     pub index: IndexArg,
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// How many tags of each kind.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
+    /// How many tags of each kind [default: 20; with --rare, all].
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// List the rare tags instead, rarest first, each with its article count, up to 3
+    /// article ids and the words that triggered it, for auditing the long tail.
+    #[arg(long)]
+    pub rare: bool,
+    /// With --rare: the most articles a rare tag is carried by.
+    #[arg(long, default_value_t = 8, requires = "rare")]
+    pub max_articles: usize,
     /// One JSON object per tag.
     #[arg(long)]
     pub json: bool,

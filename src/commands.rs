@@ -910,10 +910,15 @@ fn tags(a: cli::TagsArgs, out: &Output) -> Result<()> {
         q: a.query.clone().unwrap_or_default(),
         filters: filters(&a.filters),
         kind: a.kind.map(cli::TagKind::name),
-        limit: a.limit,
+        limit: a.limit.unwrap_or(if a.rare { usize::MAX } else { 20 }),
+        rare: a.rare,
+        max_articles: a.max_articles,
     };
     let res = service::tags(&idx, &q).map_err(cli_error)?;
     let mut so = std::io::stdout().lock();
+    if let Some(rare) = &res.rare {
+        return rare_tags(&q, &res, rare, a.json, out);
+    }
     if a.json {
         for t in &res.tags {
             writeln!(so, "{}", serde_json::to_string(t)?)?;
@@ -944,6 +949,63 @@ fn tags(a: cli::TagsArgs, out: &Output) -> Result<()> {
                 String::new()
             };
             writeln!(so, "  {:>7}  {}{}", t.count, t.value, out.dim(&name))?;
+        }
+        writeln!(so)?;
+    }
+    Ok(())
+}
+
+/// `tags --rare`: per kind, each rare value with its count, articles and trigger words.
+fn rare_tags(
+    q: &TagsQuery,
+    res: &service::TagsResponse,
+    rare: &[service::RareTag],
+    json: bool,
+    out: &Output,
+) -> Result<()> {
+    let mut so = std::io::stdout().lock();
+    if json {
+        for t in rare {
+            writeln!(so, "{}", serde_json::to_string(t)?)?;
+        }
+        return Ok(());
+    }
+    let g = Gazetteer::shipped();
+    for kind in q.kind.map_or(vec!["country", "leader", "org"], |k| vec![k]) {
+        let values: Vec<_> = rare.iter().filter(|t| t.kind == kind).collect();
+        writeln!(
+            so,
+            "{}",
+            out.bold(&format!(
+                "{kind}: {} of {} distinct carried by at most {} of {} articles",
+                values.len(),
+                res.distinct.get(kind).copied().unwrap_or(0),
+                q.max_articles,
+                res.articles
+            ))
+        )?;
+        for t in values {
+            let name = if kind == "country" {
+                g.country_name(&t.value)
+                    .map(|n| format!("  {n}"))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            writeln!(so, "  {:>7}  {}{}", t.count, t.value, out.dim(&name))?;
+            writeln!(so, "           words: {}", t.triggers.join(" · "))?;
+            writeln!(
+                so,
+                "           {}",
+                out.dim(&format!(
+                    "in {}{}",
+                    t.articles.join(", "),
+                    match t.count as usize - t.articles.len() {
+                        0 => String::new(),
+                        n => format!(" and {n} more"),
+                    }
+                ))
+            )?;
         }
         writeln!(so)?;
     }

@@ -435,6 +435,10 @@ fn response_shapes_are_the_documented_contract() {
             "/api/timeline?q=trump&split_by=leader&top=2".to_string(),
         ),
         ("tags.shape", "/api/tags?q=trump".to_string()),
+        (
+            "tags-rare.shape",
+            "/api/tags?rare=true&max_articles=2&limit=3".to_string(),
+        ),
         ("stats.shape", "/api/stats".to_string()),
     ] {
         snapshot(name, &shape(&srv.json(&path)));

@@ -16,6 +16,7 @@ mod hostile;
 mod html;
 mod model;
 mod proptests;
+mod rare;
 mod relevance;
 mod skips;
 mod tags_tail;

@@ -625,6 +625,29 @@ pub fn tag_counts(
     Ok((n, counts))
 }
 
+/// The matches of `query` and `filters` that carry given tag values: per (kind,
+/// values) asked, each value's matches in index order, with the searcher to load them.
+pub fn tag_articles(
+    idx: &NewsIndex,
+    query: &str,
+    filters: &Filters,
+    wanted: Vec<(&'static str, std::collections::HashSet<String>)>,
+) -> Result<(Searcher, facets::ArticlesByValue)> {
+    let searcher: Searcher = idx.searcher()?;
+    let q = build_query(idx, query, filters, rank::Ranking::News).query;
+    let wanted = wanted
+        .into_iter()
+        .filter_map(|(k, values)| {
+            TAG_FIELDS
+                .iter()
+                .find(|(kind, _)| *kind == k)
+                .map(|(_, f)| (*f, values))
+        })
+        .collect();
+    let found = searcher.search(&q, &facets::TagArticles { wanted })?;
+    Ok((searcher, found))
+}
+
 /// A filter date ("2019", "2019-03", "2019-03-05") as the inclusive day range it names.
 pub fn date_range(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
     dates::parse_filter_date(s).map_err(Error::InvalidArgument)

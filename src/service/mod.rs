@@ -615,6 +615,11 @@ pub struct TagsQuery {
     pub kind: Option<&'static str>,
     /// Values per kind.
     pub limit: usize,
+    /// List the rare values instead (carried by at most `max_articles` matches),
+    /// rarest first, each with its articles and the words that triggered it.
+    pub rare: bool,
+    /// The most articles a rare value is carried by.
+    pub max_articles: usize,
 }
 
 impl Default for TagsQuery {
@@ -624,12 +629,15 @@ impl Default for TagsQuery {
             filters: FilterQuery::default(),
             kind: None,
             limit: 20,
+            rare: false,
+            max_articles: 8,
         }
     }
 }
 
 impl TagsQuery {
-    pub const PARAMS: [&'static str; 4] = ["q", "kind", "limit", "(filters)"];
+    pub const PARAMS: [&'static str; 6] =
+        ["q", "kind", "limit", "rare", "max_articles", "(filters)"];
 
     pub fn from_params(mut p: Params) -> Result<TagsQuery> {
         p.check_size()?;
@@ -639,10 +647,30 @@ impl TagsQuery {
             filters: FilterQuery::take(&mut p)?,
             kind: p.take_choice("kind", &TAG_KINDS)?,
             limit: p.take_usize("limit", d.limit)?,
+            rare: p.take_bool("rare", d.rare)?,
+            max_articles: p.take_usize("max_articles", d.max_articles)?,
         };
         p.finish(&known(&Self::PARAMS))?;
         Ok(q)
     }
+}
+
+/// How many article ids a rare value lists.
+pub const RARE_ARTICLES_SHOWN: usize = 3;
+
+/// A value carried by few matching articles, with what to audit it by (one line of
+/// `newsidx tags --rare --json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RareTag {
+    pub kind: &'static str,
+    pub value: String,
+    /// Matching articles that carry it.
+    pub count: u64,
+    /// The ids of the first [`RARE_ARTICLES_SHOWN`] of them.
+    pub articles: Vec<String>,
+    /// The distinct texts that triggered the tag in those articles (all of them, not
+    /// only the ones listed), sorted.
+    pub triggers: Vec<String>,
 }
 
 /// One tag value and how many matching articles carry it (one line of
@@ -660,8 +688,12 @@ pub struct TagsResponse {
     pub articles: usize,
     /// How many different values of each counted kind the matches carry.
     pub distinct: BTreeMap<&'static str, usize>,
-    /// The most frequent values, kind by kind, most frequent first.
+    /// The most frequent values, kind by kind, most frequent first (with `rare`: the
+    /// rare values, kind by kind, rarest first).
     pub tags: Vec<TagCount>,
+    /// With `rare`: the same values with their articles and trigger words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rare: Option<Vec<RareTag>>,
 }
 
 pub fn tags(idx: &NewsIndex, q: &TagsQuery) -> Result<TagsResponse> {
@@ -671,20 +703,137 @@ pub fn tags(idx: &NewsIndex, q: &TagsQuery) -> Result<TagsResponse> {
         Some(k) => vec![k],
         None => vec!["country", "leader", "org"],
     };
+    if q.rare && q.kind == Some("source") {
+        return Err(Error::invalid(
+            "kind",
+            "rare lists country, leader or org tags: a source is not found by words",
+        ));
+    }
     let (articles, counts) = search::tag_counts(idx, &text, &filters, &kinds)?;
     let mut distinct = BTreeMap::new();
     let mut tags = Vec::new();
     for (kind, c) in kinds.iter().zip(&counts) {
         distinct.insert(*kind, c.len());
-        for (value, count) in search::facets::top(c, q.limit) {
+        let values = if q.rare {
+            rarest(c, q.max_articles, q.limit)
+        } else {
+            search::facets::top(c, q.limit)
+        };
+        for (value, count) in values {
             tags.push(TagCount { count, kind, value });
         }
     }
+    let rare = if q.rare {
+        Some(rare_tags(idx, &text, &filters, &kinds, &tags)?)
+    } else {
+        None
+    };
     Ok(TagsResponse {
         articles,
         distinct,
         tags,
+        rare,
     })
+}
+
+/// The values carried by at most `max` matches, rarest first, ties by name.
+fn rarest(
+    counts: &std::collections::HashMap<String, u64>,
+    max: usize,
+    limit: usize,
+) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = counts
+        .iter()
+        .filter(|(_, n)| **n <= max as u64)
+        .map(|(k, n)| (k.clone(), *n))
+        .collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(limit);
+    v
+}
+
+/// The rare values' articles and trigger words, read from each article's stored
+/// enrichment (the mentions `show` prints), in one pass over the matches.
+fn rare_tags(
+    idx: &NewsIndex,
+    text: &str,
+    filters: &Filters,
+    kinds: &[&'static str],
+    tags: &[TagCount],
+) -> Result<Vec<RareTag>> {
+    use std::collections::{BTreeSet, HashMap, HashSet};
+    use tantivy::schema::Value;
+    let wanted = kinds
+        .iter()
+        .map(|k| {
+            let values: HashSet<String> = tags
+                .iter()
+                .filter(|t| t.kind == *k)
+                .map(|t| t.value.clone())
+                .collect();
+            (*k, values)
+        })
+        .collect();
+    let (searcher, found) = search::tag_articles(idx, text, filters, wanted)?;
+    // An article carrying several rare values is read once.
+    let mut docs: HashMap<tantivy::DocAddress, (String, serde_json::Value)> = HashMap::new();
+    let mut out = Vec::with_capacity(tags.len());
+    for t in tags {
+        let i = kinds.iter().position(|k| *k == t.kind).unwrap_or(0);
+        let addrs = found
+            .get(i)
+            .and_then(|m| m.get(&t.value))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut ids = Vec::new();
+        let mut triggers = BTreeSet::new();
+        for addr in addrs {
+            if !docs.contains_key(addr) {
+                let doc: tantivy::TantivyDocument = searcher.doc(*addr)?;
+                let get = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let enrichment =
+                    serde_json::from_str(&get(idx.fields.enrichment)).unwrap_or_default();
+                docs.insert(*addr, (get(idx.fields.id), enrichment));
+            }
+            let (id, enrichment) = &docs[addr];
+            ids.push(id.clone());
+            triggers.extend(mention_texts(enrichment, t.kind, &t.value));
+        }
+        ids.sort();
+        ids.truncate(RARE_ARTICLES_SHOWN);
+        out.push(RareTag {
+            kind: t.kind,
+            value: t.value.clone(),
+            count: t.count,
+            articles: ids,
+            triggers: triggers.into_iter().collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// The texts of the mentions that gave an article this tag, from its stored
+/// enrichment (`tags.countries[].code`, `tags.leaders[].name`, `tags.orgs[].name`).
+fn mention_texts(enrichment: &serde_json::Value, kind: &str, value: &str) -> Vec<String> {
+    let (list, key) = match kind {
+        "country" => ("countries", "code"),
+        "leader" => ("leaders", "name"),
+        _ => ("orgs", "name"),
+    };
+    enrichment["tags"][list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        // A country named only through a place is counted apart (`--via-place`).
+        .filter(|t| t[key] == value && t["via_place"] != true)
+        .flat_map(|t| t["mentions"].as_array().into_iter().flatten())
+        .filter_map(|m| m["text"].as_str().map(str::to_string))
+        .collect()
 }
 
 /// `GET /api/stats`, `newsidx stats --json`.
@@ -740,6 +889,8 @@ mod tests {
         assert_eq!((t.by, t.split_by, t.top), (Period::Year, Some("org"), 5));
         let g: TagsQuery = serde_json::from_str(r#"{"kind":"source"}"#).unwrap();
         assert_eq!((g.kind, g.limit), (Some("source"), 20));
+        let r = TagsQuery::from_params(Params::from_query("rare&max_articles=2")).unwrap();
+        assert_eq!((r.rare, r.max_articles, r.limit), (true, 2, 20));
         assert_eq!(
             SearchQuery::from_params(Params::default()).unwrap(),
             SearchQuery::default()
