@@ -285,24 +285,7 @@ fn has_open(pid: u32, name: &str) -> bool {
             std::fs::read_link(fd.path()).is_ok_and(|t| t.to_string_lossy().ends_with(name))
         })
     };
-    let mut todo = vec![pid];
-    while let Some(p) = todo.pop() {
-        if open_in(p) {
-            return true;
-        }
-        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
-            continue;
-        };
-        for t in tasks.flatten() {
-            let children = std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
-            todo.extend(
-                children
-                    .split_whitespace()
-                    .filter_map(|c| c.parse::<u32>().ok()),
-            );
-        }
-    }
-    false
+    process_tree(pid).into_iter().any(open_in)
 }
 
 /// Polls until `pid` has `name` open; panics after 60 s.
