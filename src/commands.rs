@@ -775,8 +775,13 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         if res.total + res.partial_total > 0 {
             writeln!(
                 so,
-                "No articles match on this page: {} matches in all, --offset {} is past them.",
-                res.total, a.offset
+                "No articles match on this page: {} in all, --offset {} is past them.",
+                if res.stories == res.total {
+                    format!("{} matches", res.total)
+                } else {
+                    format!("{} stories ({} articles)", res.stories, res.total)
+                },
+                a.offset
             )?;
         } else {
             writeln!(so, "No articles match \"{}\" with these filters.", a.query)?;
@@ -855,17 +860,31 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         }
     }
     let shown_to = a.offset + res.hits.len();
+    // Pages count stories (near copies folded into one entry); articles are said
+    // beside them when the two differ.
+    let of = if res.stories == res.total {
+        format!("{} matches", res.total)
+    } else {
+        format!("{} stories ({} articles)", res.stories, res.total)
+    };
     let mut footer = if a.limit == 0 {
-        format!("{} matches (--limit 0: none listed)", res.total)
+        format!("{of} (--limit 0: none listed)")
     } else if res.total > 0 {
-        format!("{}–{} of {} matches", a.offset + 1, shown_to, res.total)
+        format!("{}–{} of {of}", a.offset + 1, shown_to)
     } else {
         format!("{}–{}: no article holds every word", a.offset + 1, shown_to)
     };
     if res.partial_total > 0 {
         footer.push_str(&format!(
             "; then partial matches (some of the words): {}",
-            res.partial_total
+            if res.partial_stories == res.partial_total {
+                res.partial_total.to_string()
+            } else {
+                format!(
+                    "{} stories ({} articles)",
+                    res.partial_stories, res.partial_total
+                )
+            }
         ));
     }
     if res.hits.iter().any(|h| h.similar > 0) {

@@ -16,7 +16,7 @@ use crate::index::{date_from_tantivy, date_limits, date_to_tantivy, Fields, News
 use serde::Serialize;
 use std::collections::HashMap;
 use std::ops::Bound;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
 };
@@ -106,8 +106,13 @@ pub struct Hit {
 pub struct Results {
     /// Articles that match every word (and the filters).
     pub total: usize,
+    /// Stories among them: near-duplicate groups shown once each (`total` when every
+    /// copy is shown). Pages count stories.
+    pub stories: usize,
     /// Articles that match only some of the words, when those were needed to fill the page.
     pub partial_total: usize,
+    /// Stories among the partial matches (counted with `partial_total`).
+    pub partial_stories: usize,
     pub hits: Vec<Hit>,
 }
 
@@ -298,9 +303,16 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     } = build_query(idx, &req.query, &req.filters, req.ranking);
     if req.limit == 0 {
         // `--limit 0`: how many match, and no hit.
+        let n = searcher.search(&*query, &Matches)?;
         return Ok(Results {
-            total: searcher.search(&*query, &Count)?,
+            total: n.articles,
+            stories: if req.all_copies {
+                n.articles
+            } else {
+                n.stories
+            },
             partial_total: 0,
+            partial_stories: 0,
             hits: Vec::new(),
         });
     }
@@ -312,20 +324,30 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     };
     let page = |q: &dyn Query, bonus: &[Box<dyn Query>], limit: usize, offset: usize| {
         if req.all_copies {
-            let (docs, n) = ranked(&searcher, q, bonus, sort, offset + limit)?;
+            let (docs, n) = ranked_counted(&searcher, q, bonus, sort, offset + limit)?;
+            let n = Counts {
+                stories: n.articles,
+                ..n
+            };
             Ok((docs.into_iter().skip(offset).collect(), n))
         } else {
             collapsed(&searcher, q, bonus, sort, limit, offset)
         }
     };
-    let (mut top, total) = page(&*query, &bonus, limit, offset)?;
+    let (mut top, strict) = page(&*query, &bonus, limit, offset)?;
     let strict_hits = top.len();
-    // Fewer articles hold every word than fill the page: the best partial matches follow.
-    let mut partial_total = 0;
+    // Fewer stories hold every word than fill the page: the best partial matches follow,
+    // paged on from where the full ones end (both counted in stories shown).
+    let mut partial_n = Counts::default();
     if let (Sort::Relevance, Some(p)) = (sort, &partial) {
         if top.len() < limit {
-            let (more, n) = page(&**p, &[], limit - top.len(), offset.saturating_sub(total))?;
-            partial_total = n;
+            let (more, n) = page(
+                &**p,
+                &[],
+                limit - top.len(),
+                offset.saturating_sub(strict.stories),
+            )?;
+            partial_n = n;
             top.extend(more);
         }
     }
@@ -366,8 +388,10 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         hits.push(hit);
     }
     Ok(Results {
-        total,
-        partial_total,
+        total: strict.articles,
+        stories: strict.stories,
+        partial_total: partial_n.articles,
+        partial_stories: partial_n.stories,
         hits,
     })
 }
@@ -411,10 +435,10 @@ fn top_docs(
     sort: Sort,
     limit: usize,
     offset: usize,
-) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
     let page = TopDocs::with_limit(limit).and_offset(offset);
     Ok(match sort {
-        Sort::Relevance => searcher.search(query, &(page.order_by_score(), Count))?,
+        Sort::Relevance => searcher.search(query, &(page.order_by_score(), Matches))?,
         Sort::Newest | Sort::Oldest => {
             let order = if sort == Sort::Newest {
                 Order::Desc
@@ -425,7 +449,7 @@ fn top_docs(
                 query,
                 &(
                     page.order_by_fast_field::<tantivy::DateTime>("published", order),
-                    Count,
+                    Matches,
                 ),
             )?;
             (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
@@ -448,6 +472,18 @@ pub fn ranked(
     sort: Sort,
     n: usize,
 ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    let (docs, n) = ranked_counted(searcher, query, bonus, sort, n)?;
+    Ok((docs, n.articles))
+}
+
+/// [`ranked`], with the number of stories beside the number of matches.
+fn ranked_counted(
+    searcher: &Searcher,
+    query: &dyn Query,
+    bonus: &[Box<dyn Query>],
+    sort: Sort,
+    n: usize,
+) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
     if bonus.is_empty() || sort != Sort::Relevance {
         return top_docs(searcher, query, sort, n, 0);
     }
@@ -517,11 +553,11 @@ fn collapsed(
     sort: Sort,
     limit: usize,
     offset: usize,
-) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
     let want = offset + limit;
     let mut window = want * 3 + 20;
     loop {
-        let (docs, total) = ranked(searcher, query, bonus, sort, window)?;
+        let (docs, total) = ranked_counted(searcher, query, bonus, sort, window)?;
         let mut seen = std::collections::HashSet::new();
         let mut kept = Vec::with_capacity(want);
         // The group comes from its key's fast column: loading each candidate's stored
@@ -543,10 +579,85 @@ fn collapsed(
                 }
             }
         }
-        if kept.len() == want || docs.len() >= total || window >= MAX_LIMIT * 4 {
+        if kept.len() == want || docs.len() >= total.articles || window >= MAX_LIMIT * 4 {
             return Ok((kept.into_iter().skip(offset).collect(), total));
         }
         window *= 4;
+    }
+}
+
+/// How many articles match, and how many stories (near-duplicate groups) they make.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    pub articles: usize,
+    pub stories: usize,
+}
+
+/// Counts matches and their distinct groups (by the `group_key` fast column; an
+/// article without one counts as a story of its own).
+struct Matches;
+
+struct MatchesSegment {
+    column: Option<tantivy::columnar::Column<u64>>,
+    articles: usize,
+    keys: std::collections::HashSet<u64>,
+    keyless: usize,
+}
+
+impl Collector for Matches {
+    type Fruit = Counts;
+    type Child = MatchesSegment;
+
+    fn for_segment(
+        &self,
+        _: tantivy::SegmentOrdinal,
+        seg: &tantivy::SegmentReader,
+    ) -> tantivy::Result<MatchesSegment> {
+        Ok(MatchesSegment {
+            column: seg.fast_fields().u64("group_key").ok(),
+            articles: 0,
+            keys: Default::default(),
+            keyless: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(usize, std::collections::HashSet<u64>, usize)>,
+    ) -> tantivy::Result<Counts> {
+        let mut keys = std::collections::HashSet::new();
+        let (mut articles, mut keyless) = (0, 0);
+        for (n, k, none) in fruits {
+            articles += n;
+            keyless += none;
+            keys.extend(k);
+        }
+        Ok(Counts {
+            articles,
+            stories: keys.len() + keyless,
+        })
+    }
+}
+
+impl SegmentCollector for MatchesSegment {
+    type Fruit = (usize, std::collections::HashSet<u64>, usize);
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        self.articles += 1;
+        match self.column.as_ref().and_then(|c| c.first(doc)) {
+            Some(k) => {
+                self.keys.insert(k);
+            }
+            None => self.keyless += 1,
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.articles, self.keys, self.keyless)
     }
 }
 

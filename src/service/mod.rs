@@ -292,9 +292,14 @@ pub struct SearchResponse {
     pub hits: Vec<Hit>,
     /// Articles that match every word and the filters.
     pub total: usize,
+    /// Stories among them: each near-duplicate group counts once (`total` with
+    /// `all`). `offset` and `limit` count stories (entries shown), not articles.
+    pub stories: usize,
     /// Articles that match only some of the words, counted when they were needed to
     /// fill the page (0 otherwise).
     pub partial_total: usize,
+    /// Stories among those partial matches.
+    pub partial_stories: usize,
     /// The page as served: `limit` after the cap (0: no hits, only the counts and
     /// facets).
     pub offset: usize,
@@ -315,6 +320,7 @@ pub struct FacetsLine<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<&'a Facets>,
     pub total: usize,
+    pub stories: usize,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -329,6 +335,7 @@ impl SearchResponse {
         Some(FacetsLine {
             facets: self.facets.as_ref(),
             total: self.total,
+            stories: self.stories,
             warnings: &self.warnings,
             corrected_query: self.corrected_query.as_deref(),
         })
@@ -379,7 +386,9 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
     Ok(SearchResponse {
         hits: res.hits,
         total: res.total,
+        stories: res.stories,
         partial_total: res.partial_total,
+        partial_stories: res.partial_stories,
         offset: q.offset,
         limit: q.limit.min(search::MAX_LIMIT),
         facets,

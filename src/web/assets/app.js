@@ -330,13 +330,18 @@ function renderResults(data, p) {
     const first = offset + 1;
     const last = offset + data.hits.length;
     const parts = [];
-    if (full) parts.push(`${first}–${last} of ${full} ${full === 1 ? 'match' : 'matches'}`);
+    // Entries are stories (near copies folded); the articles they hold come first.
+    const stories = data.stories ?? full;
+    const inStories = stories !== full ? ` in ${stories} ${stories === 1 ? 'story' : 'stories'}` : '';
+    if (full) parts.push(`${first}–${last} of ${full} ${full === 1 ? 'match' : 'matches'}${inStories}`);
     else parts.push(`${first}–${last}: no article holds every word`);
     if (partial) parts.push(`then ${partial} partial ${partial === 1 ? 'match' : 'matches'} (some of the words)`);
     if (data.hits.some((h) => h.similar > 0)) parts.push('near copies folded');
     summary.append(parts.join('; '));
   }
-  renderPager(p, offset, data.hits.length, full + partial, data.limit || Number(p.get('limit')) || DEFAULT_LIMIT);
+  // Pages count the entries shown: stories, not articles.
+  const shownInAll = (data.stories ?? full) + (data.partial_stories ?? partial);
+  renderPager(p, offset, data.hits.length, shownInAll, data.limit || Number(p.get('limit')) || DEFAULT_LIMIT);
   // What was searched other than as typed (an unknown field, a corrected word): text
   // from the server, so built with textContent like everything else.
   const notes = clear($('#query-notes'));
