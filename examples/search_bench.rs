@@ -19,6 +19,10 @@ use clap::Parser;
 use newsidx::index::NewsIndex;
 use newsidx::service::{self, Params, SearchQuery};
 
+#[path = "common/bench_queries.rs"]
+mod bench_queries;
+use bench_queries::{pct, read_queries};
+
 #[derive(Parser)]
 struct Args {
     #[arg(long)]
@@ -39,67 +43,15 @@ struct Args {
     facets: bool,
 }
 
-struct Q {
-    line: String,
-    query: String,
-    flags: Vec<(String, String)>,
-}
-
-/// Splits `--flag value --flag "two words"` (values may be double-quoted).
-fn parse_flags(s: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let mut toks = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in s.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => {
-                if !cur.is_empty() {
-                    toks.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        toks.push(cur);
-    }
-    toks.chunks(2)
-        .map(|p| match p {
-            [k, v] if k.starts_with("--") => Ok((k[2..].to_string(), v.clone())),
-            _ => anyhow::bail!("bad flags: {s}"),
-        })
-        .collect()
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    // Nearest-rank percentile.
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 fn main() -> anyhow::Result<()> {
     let a = Args::parse();
-    let text = std::fs::read_to_string(&a.queries)
-        .with_context(|| format!("reading {}", a.queries.display()))?;
-    let qs: Vec<Q> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let (q, fl) = l.split_once('\t').unwrap_or((l, ""));
-            Ok(Q {
-                line: l.replace('\t', " "),
-                query: q.to_string(),
-                flags: parse_flags(fl)?,
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let qs = read_queries(&a.queries)?;
 
     let t_open = Instant::now();
     let idx = NewsIndex::open(&a.index)?;
     let open_ms = t_open.elapsed().as_secs_f64() * 1e3;
 
-    let run = |q: &Q| -> anyhow::Result<usize> {
+    let run = |q: &bench_queries::BenchQuery| -> anyhow::Result<usize> {
         let mut p = Params::from_pairs(q.flags.iter().map(|(k, v)| (k.as_str(), v.clone())));
         p.push("q", q.query.clone());
         p.push("limit", a.limit.to_string());

@@ -26,11 +26,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Parser;
 use newsidx::index::NewsIndex;
 use newsidx::service::{self, Params, SearchQuery};
 use serde_json::json;
+
+#[path = "common/bench_queries.rs"]
+mod bench_queries;
+use bench_queries::pct;
 
 /// The binary's allocator, so the in-process figures compare like with like.
 #[global_allocator]
@@ -76,51 +80,6 @@ impl Q {
         }
         format!("/api/search?{}", s.finish())
     }
-}
-
-fn read_queries(path: &PathBuf) -> anyhow::Result<Vec<Q>> {
-    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
-    let mut out = Vec::new();
-    for l in text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let (q, flags) = l.split_once('\t').unwrap_or((l, ""));
-        let mut params = vec![("q".to_string(), q.to_string())];
-        let mut toks = Vec::new();
-        let mut cur = String::new();
-        let mut quoted = false;
-        for c in flags.chars() {
-            match c {
-                '"' => quoted = !quoted,
-                c if c.is_whitespace() && !quoted => {
-                    if !cur.is_empty() {
-                        toks.push(std::mem::take(&mut cur));
-                    }
-                }
-                c => cur.push(c),
-            }
-        }
-        if !cur.is_empty() {
-            toks.push(cur);
-        }
-        for p in toks.chunks(2) {
-            match p {
-                [k, v] if k.starts_with("--") => params.push((k[2..].to_string(), v.clone())),
-                _ => bail!("bad flags: {l}"),
-            }
-        }
-        out.push(Q { params });
-    }
-    Ok(out)
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn summary(mut ms: Vec<f64>, secs: f64) -> serde_json::Value {
@@ -332,7 +291,14 @@ fn run_all(
 
 fn main() -> anyhow::Result<()> {
     let a = Args::parse();
-    let qs = read_queries(&a.queries)?;
+    let qs: Vec<Q> = bench_queries::read_queries(&a.queries)?
+        .into_iter()
+        .map(|b| {
+            let mut params = vec![("q".to_string(), b.query)];
+            params.extend(b.flags);
+            Q { params }
+        })
+        .collect();
     let idx = Arc::new(NewsIndex::open(&a.index)?);
     let sq: Vec<SearchQuery> = qs
         .iter()
