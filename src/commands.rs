@@ -108,21 +108,8 @@ fn damage(index: &Path) -> Option<anyhow::Error> {
 }
 
 pub fn run(cmd: Command, out: &Output) -> Result<ExitCode> {
-    let index = match &cmd {
-        Command::Search(a) => Some(a.index.index.clone()),
-        Command::Tags(a) => Some(a.index.index.clone()),
-        Command::Timeline(a) => Some(a.index.index.clone()),
-        Command::Show(a) => Some(a.index.index.clone()),
-        Command::Similar(a) => Some(a.index.index.clone()),
-        Command::Stats(a) => Some(a.index.index.clone()),
-        Command::Serve(a) => Some(a.index.index.clone()),
-        Command::Ingest(_)
-        | Command::Enrich(_)
-        | Command::Extract(_)
-        | Command::Eval(_)
-        | Command::Completions(_)
-        | Command::Man(_) => None,
-    };
+    // The index a reading command is about (ingest says its own).
+    let index = index_of(&cmd).filter(|_| !matches!(cmd, Command::Ingest(_)));
     let done = |r: Result<()>| r.map(|()| ExitCode::Success);
     let res = match cmd {
         Command::Ingest(a) => ingest(a, out),

@@ -181,6 +181,7 @@ enum Msg {
     Problem(Problem),
 }
 
+#[derive(Default)]
 struct Pending {
     rec: FileRecord,
     expected: usize,
@@ -418,22 +419,7 @@ pub fn ingest(
                             .add_document(idx.file_doc(&p, &r.in_flux()).into())
                             .map_err(|e| Error::write(&opts.index, e))?;
                     }
-                    pending.insert(
-                        p,
-                        Pending {
-                            rec: FileRecord {
-                                size: 0,
-                                mtime: 0,
-                                hash: String::new(),
-                                ids: vec![],
-                                stream: None,
-                            },
-                            expected: 0,
-                            received: 0,
-                            done: false,
-                            appended: false,
-                        },
-                    );
+                    pending.insert(p, Pending::default());
                 }
                 Msg::Doc(p, id, bands, mut doc) => {
                     let group = grouper.assign(&id, bands.as_ref());
@@ -476,13 +462,7 @@ pub fn ingest(
                     sum.files_appended += u64::from(appended);
                     sum.bytes_read += bytes;
                     progress.advance(bytes, expected as u64);
-                    let pe = pending.entry(path.clone()).or_insert(Pending {
-                        rec: rec.clone(),
-                        expected,
-                        received: 0,
-                        done: true,
-                        appended,
-                    });
+                    let pe = pending.entry(path.clone()).or_default();
                     pe.rec = rec;
                     pe.expected = expected;
                     pe.done = true;
@@ -779,8 +759,11 @@ fn read_files(
         // bytes.
         // Compressed formats (the format table says which) are binary on disk and
         // hashed as they are.
-        let binary = !entry.format.is_compressed() && looks_binary(&entry.abs);
-        if let Some(r) = old.filter(|r| r.size == entry.size && !binary) {
+        // (Sniffed only where a record of the same size could make it count.)
+        let same_size = old
+            .filter(|r| r.size == entry.size)
+            .filter(|_| entry.format.is_compressed() || !looks_binary(&entry.abs));
+        if let Some(r) = same_size {
             let hashed = ingest::hash_prefix(&entry.abs, entry.size, Some(stop));
             if stop.load(Ordering::Relaxed) {
                 return;

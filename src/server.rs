@@ -90,7 +90,7 @@ impl IndexSlot {
     }
 
     /// The index to answer from. Its reader follows an ingest's commits by itself; a
-    /// rebuild's swap is seen here (one small file read per request).
+    /// rebuild's swap is seen here (one stat of the pointer file per request).
     fn get(&self) -> Arc<NewsIndex> {
         let idx = self
             .current
@@ -552,13 +552,15 @@ async fn search_csv(State(st): State<AppState>, RawQuery(q): RawQuery) -> Respon
         };
     let index = st.index.clone();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    // One index for every page, so they all come from one generation.
+    let idx = index.get();
     // The first page runs before the answer starts, so a bad filter is a 400.
     let first = {
         let mut q1 = q.clone();
         q1.offset = 0;
         q1.limit = rows.min(CSV_PAGE);
-        let index = index.clone();
-        match tokio::task::spawn_blocking(move || service::search(&index.get(), &q1)).await {
+        let idx = idx.clone();
+        match tokio::task::spawn_blocking(move || service::search(&idx, &q1)).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => return service_error(&e),
             Err(_) => return internal("internal fault; the server goes on (see its log)"),
@@ -566,7 +568,6 @@ async fn search_csv(State(st): State<AppState>, RawQuery(q): RawQuery) -> Respon
     };
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let idx = index.get();
         let want = rows.min(first.total);
         let mut sent = 0;
         let mut page = first;

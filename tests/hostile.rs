@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use crate::util::copy_dir;
 use newsidx::ingest::{read_articles, FileEntry, Problem};
 use serde_json::Value;
 
@@ -366,19 +367,6 @@ fn unix_unreadable(corpus: &Path) -> bool {
     {
         let _ = corpus;
         false
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), &dest).unwrap();
-        }
     }
 }
 

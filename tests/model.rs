@@ -11,7 +11,7 @@
 //! Some operations meet faults the index does not handle yet; each is behind one
 //! switch below, and the history skips the operation while its switch is off.
 
-use crate::util::{Run, TestEnv};
+use crate::util::{tantivy_dir, Run, TestEnv};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -707,19 +707,6 @@ fn is_generated_title(t: &str) -> bool {
             .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
         && !parts[2].is_empty()
         && parts[2].chars().all(|c| c.is_ascii_digit())
-}
-
-/// The folder holding tantivy's files (`meta.json`): the index folder itself, or a
-/// data folder inside it.
-fn tantivy_dir(index: &Path) -> Option<PathBuf> {
-    if index.join("meta.json").exists() {
-        return Some(index.to_path_buf());
-    }
-    std::fs::read_dir(index)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.join("meta.json").exists())
 }
 
 /// Permissions do not stop root: an unreadable folder cannot be made.

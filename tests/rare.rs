@@ -3,7 +3,7 @@
 //! says triggered them are the mentions stored with those articles.
 
 use crate::api::sample_server;
-use crate::util::sample;
+use crate::util::{sample, strs};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -24,14 +24,6 @@ fn all_counts() -> BTreeMap<(String, String), u64> {
                 t["count"].as_u64().unwrap(),
             )
         })
-        .collect()
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
         .collect()
 }
 

@@ -3,9 +3,8 @@
 //! 0 all read, 1 finished with some files or records failed, 2 stopped by an error,
 //! 130 interrupted. `ingest --json` prints a JSON object on stdout in every case.
 
-use crate::util::{Run, TestEnv};
+use crate::util::{tantivy_dir, Run, TestEnv};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The longest line the tests accept (the binary's own limit is 400 characters for an
@@ -34,19 +33,6 @@ fn only_error(r: &Run) -> String {
     assert!(lines[0].starts_with("error: "), "{r:?}");
     assert!(lines[0].chars().count() <= MAX_CHARS, "{r:?}");
     lines[0].to_string()
-}
-
-/// The folder holding tantivy's files (`meta.json`): the index folder itself, or a
-/// data folder inside it.
-fn tantivy_dir(index: &Path) -> Option<PathBuf> {
-    if index.join("meta.json").exists() {
-        return Some(index.to_path_buf());
-    }
-    std::fs::read_dir(index)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.join("meta.json").exists())
 }
 
 fn index_arg(env: &TestEnv) -> &str {

@@ -442,10 +442,9 @@ fn ctrl_c_in_the_middle_of_a_big_file_stops_within_a_second_and_commits() {
 // 17. Memory follows configuration, not the input.
 // ---------------------------------------------------------------------------------
 
-/// Runs `ingest --json EXTRA` to the end and returns it with the child's own peak
-/// resident memory in MB (from wait4's rusage, so no other test's process counts).
+/// Runs `ingest --json EXTRA` to the end and returns it with the peak resident memory
+/// in MB of its processes (VmHWM, read from /proc while it runs).
 #[cfg(target_os = "linux")]
-#[allow(clippy::zombie_processes)] // reaped by wait4 below, which also gives its rusage
 fn ingest_peak_mb(env: &TestEnv, extra: &[&str]) -> (Run, f64) {
     let mut child = spawn_ingest(env, extra);
     let pid = child.id();

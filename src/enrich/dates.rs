@@ -137,7 +137,7 @@ const MONTHS: [&str; 12] = [
 
 /// Month from a full name or a common abbreviation (case-insensitive).
 /// Returns (month, is_abbreviation).
-fn month_word(w: &str) -> Option<(u32, bool)> {
+pub(crate) fn month_word(w: &str) -> Option<(u32, bool)> {
     let n = w.len();
     if !(3..=9).contains(&n) || !w.is_ascii() {
         return None;

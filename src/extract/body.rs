@@ -273,14 +273,12 @@ pub fn main_text(dom: &Dom, headline: Option<&str>) -> MainText {
         let p = p as usize;
         if good[p] >= 1.25 * good[best] && score[p] >= 0.5 * top {
             best = p;
-        } else if good[p] <= good[best] && score[p] >= score[best] {
-            // Nothing more in the parent.
-            break;
         } else {
             break;
         }
     }
-    if std::env::var_os("NEWSIDX_EXTRACT_DEBUG").is_some() {
+    static DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *DEBUG.get_or_init(|| std::env::var_os("NEWSIDX_EXTRACT_DEBUG").is_some()) {
         let mut e = best as NodeId;
         while e != NONE && e != 0 {
             eprintln!(

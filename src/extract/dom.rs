@@ -961,18 +961,9 @@ fn decode_one(s: &str, out: &mut String) -> (usize, bool) {
 /// A numeric reference's character, with the Windows-1252 repairs browsers make
 /// (`&#146;` is a right single quote) and U+FFFD for what is not a character.
 fn numeric_char(v: u32) -> char {
-    const CP1252: [u32; 32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
-        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
-    ];
-    let v = if (0x80..0xA0).contains(&v) {
-        CP1252[(v - 0x80) as usize]
-    } else {
-        v
-    };
     match v {
         0 => '\u{FFFD}',
+        0x80..=0x9F => crate::ingest::windows_1252_char(v as u8),
         _ => char::from_u32(v).unwrap_or('\u{FFFD}'),
     }
 }

@@ -29,9 +29,6 @@ pub struct LinkedData {
     pub publisher: Option<String>,
     pub language: Option<String>,
     pub url: Option<String>,
-    pub body: Option<String>,
-    /// `@type` values seen, lower case (`website`, `collectionpage`…).
-    pub types: Vec<String>,
 }
 
 impl Meta {
@@ -154,7 +151,6 @@ impl LinkedData {
                 }
                 let types = types_of(v);
                 let article = types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str()));
-                self.types.extend(types.iter().cloned());
                 let page = types.iter().any(|t| t == "webpage");
                 if article || (page && !self.is_article) {
                     // The first article wins; a plain WebPage fills only what is missing.
@@ -170,7 +166,6 @@ impl LinkedData {
                     if article {
                         fill(&mut self.published, "dateCreated");
                         fill(&mut self.url, "url");
-                        fill(&mut self.body, "articleBody");
                         if self.publisher.is_none() {
                             self.publisher = o.get("publisher").and_then(string_of);
                         }
@@ -460,36 +455,8 @@ fn text_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
     classed(WEAK)
 }
 
-const MONTHS: &[(&str, u32)] = &[
-    ("january", 1),
-    ("february", 2),
-    ("march", 3),
-    ("april", 4),
-    ("may", 5),
-    ("june", 6),
-    ("july", 7),
-    ("august", 8),
-    ("september", 9),
-    ("october", 10),
-    ("november", 11),
-    ("december", 12),
-    ("jan", 1),
-    ("feb", 2),
-    ("mar", 3),
-    ("apr", 4),
-    ("jun", 6),
-    ("jul", 7),
-    ("aug", 8),
-    ("sep", 9),
-    ("sept", 9),
-    ("oct", 10),
-    ("nov", 11),
-    ("dec", 12),
-];
-
 fn month(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
-    MONTHS.iter().find(|(n, _)| *n == w).map(|&(_, m)| m)
+    crate::enrich::dates::month_word(word.trim_end_matches('.')).map(|(m, _)| m)
 }
 
 /// Full dates written in a short text: `2019-11-19`, `2019/11/19`, `19.11.2019`,

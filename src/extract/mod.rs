@@ -102,13 +102,7 @@ pub fn extract(html: &str, hints: &Hints<'_>) -> Page {
     let modified = meta::modified(&dom, &meta, latest);
     let authors = meta::authors(&dom, &meta);
     let language = meta::language(&dom, &meta);
-    let not_article = classify(
-        &dom,
-        &meta,
-        &main,
-        title.as_deref(),
-        url.as_deref().or(hints.url),
-    );
+    let not_article = classify(&dom, &meta, &main, title.as_deref(), url.as_deref());
     Page {
         title,
         body: main.text,
@@ -135,12 +129,7 @@ fn classify(
         .is_some_and(|t| t.to_ascii_lowercase().contains("article"));
     let declared = og_article || meta.ld.is_article;
     let t = title.unwrap_or("").to_lowercase();
-    if main.chars < 1500
-        && (t.contains("404")
-            || t.contains("not found")
-            || t.contains("page not found")
-            || t.contains("error"))
-    {
+    if main.chars < 1500 && (t.contains("404") || t.contains("not found") || t.contains("error")) {
         return NotArticle::new("not_article_error", "an error page (its title says so)");
     }
     let password = dom.elements(dom::Tag::Input).any(|i| {

@@ -53,6 +53,30 @@ pub struct NewsIndex {
     /// cost of a small search. It follows new commits by itself (tantivy's
     /// reload-on-commit watcher).
     reader: std::sync::OnceLock<tantivy::IndexReader>,
+    /// The pointer file as last seen naming this index's data folder: while it is
+    /// unchanged, `is_current` needs one stat, not a read and a checksum.
+    confirmed: std::sync::Mutex<Option<PointerStamp>>,
+}
+
+/// What identifies one version of `newsidx.json`: it is replaced by a rename, so a new
+/// version is a new inode (and, on any file system, new metadata).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PointerStamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: Option<std::time::SystemTime>,
+}
+
+fn pointer_stamp(path: &Path) -> Option<PointerStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path.join(POINTER)).ok()?;
+    Some(PointerStamp {
+        dev: m.dev(),
+        ino: m.ino(),
+        len: m.len(),
+        mtime: m.modified().ok(),
+    })
 }
 
 /// Segments of at least this many articles are not merged again.
@@ -71,7 +95,7 @@ pub fn merge_policy() -> tantivy::indexer::LogMergePolicy {
 }
 
 /// What the index knows about one source file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FileRecord {
     pub size: u64,
     pub mtime: i64,
@@ -267,6 +291,7 @@ impl NewsIndex {
             data_path,
             meta,
             reader: reader.into(),
+            confirmed: Default::default(),
         })
     }
 
@@ -274,7 +299,17 @@ impl NewsIndex {
     /// long-lived reader (a server) checks this cheaply — one small file read — and
     /// opens the index again when a rebuild has swapped in a new generation.
     pub fn is_current(&self) -> bool {
-        matches!(read_pointer(&self.path), Ok(Pointer::Found(m)) if m.data == self.meta.data)
+        // Stamped before the read: a pointer replaced in between is read as new, and
+        // its stamp differs from the one kept, so it is read again next time.
+        let stamp = pointer_stamp(&self.path);
+        let mut confirmed = self.confirmed.lock().unwrap_or_else(|e| e.into_inner());
+        if stamp.is_some() && *confirmed == stamp {
+            return true;
+        }
+        let current =
+            matches!(read_pointer(&self.path), Ok(Pointer::Found(m)) if m.data == self.meta.data);
+        *confirmed = if current { stamp } else { None };
+        current
     }
 
     /// Reads every file of the committed index and checks it against its checksum (and
@@ -627,6 +662,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
             data_path,
             meta,
             reader: std::sync::OnceLock::new(),
+            confirmed: Default::default(),
         },
         _lock: lock,
     })

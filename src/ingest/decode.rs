@@ -230,6 +230,12 @@ pub fn decode_bytes_lossy(bytes: &[u8]) -> (String, Option<String>) {
 
 /// Windows-1252: Latin-1 plus printable characters in 0x80–0x9F.
 pub fn decode_windows_1252(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| windows_1252_char(b)).collect()
+}
+
+/// One Windows-1252 byte as a character (the five bytes it leaves undefined keep
+/// their Latin-1 code point, as browsers do).
+pub(crate) fn windows_1252_char(b: u8) -> char {
     const HIGH: [char; 32] = [
         '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}',
         '\u{2021}', '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}',
@@ -237,13 +243,10 @@ pub fn decode_windows_1252(bytes: &[u8]) -> String {
         '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}',
         '\u{178}',
     ];
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9F => HIGH[(b - 0x80) as usize],
-            _ => char::from(b),
-        })
-        .collect()
+    match b {
+        0x80..=0x9F => HIGH[(b - 0x80) as usize],
+        _ => char::from(b),
+    }
 }
 
 /// Decodes UTF-16 without its BOM; the flag says whether anything was replaced.

@@ -44,20 +44,12 @@ impl Default for ReadOptions {
 /// Cuts the article's title, subtitle and body to `max` bytes each; returns a warning
 /// for each field cut.
 pub(crate) fn cut_fields(a: &mut Article, max: usize) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let path = a.path.clone();
-    let mut check = |name: &str, s: &mut String| {
+    // (name, length before, length after) of each field cut; the warnings, and the
+    // path they name, are built only when one was.
+    let mut cuts = Vec::new();
+    let mut check = |name: &'static str, s: &mut String| {
         if let Some(len) = cut(s, max) {
-            problems.push(
-                Problem::warning(
-                    path.clone(),
-                    format!(
-                        "{name} is {len} bytes, over the {max}-byte limit; cut to {} bytes",
-                        s.len()
-                    ),
-                )
-                .with_hint("raise the limit with --max-body-bytes"),
-            );
+            cuts.push((name, len, s.len()));
         }
     };
     check("title", &mut a.title);
@@ -65,8 +57,16 @@ pub(crate) fn cut_fields(a: &mut Article, max: usize) -> Vec<Problem> {
         check("subtitle", s);
     }
     check("body", &mut a.body);
-    let line = a.line;
-    problems.into_iter().map(|p| p.at(line)).collect()
+    cuts.into_iter()
+        .map(|(name, len, kept)| {
+            Problem::warning(
+                a.path.clone(),
+                format!("{name} is {len} bytes, over the {max}-byte limit; cut to {kept} bytes"),
+            )
+            .with_hint("raise the limit with --max-body-bytes")
+            .at(a.line)
+        })
+        .collect()
 }
 
 /// Drops control characters that reached a text field through a JSON escape

@@ -46,6 +46,7 @@ mod tap;
 mod text;
 mod walk;
 
+pub(crate) use decode::windows_1252_char;
 pub use decode::{decode, DecodeError, Decoded};
 pub use limits::{ReadOptions, DEFAULT_MAX_BODY};
 pub use open::{is_not_regular, open_regular, read_head};

@@ -179,18 +179,12 @@ fn dir_id(_meta: &std::fs::Metadata, path: &Path) -> Option<DirId> {
     path.canonicalize().ok()
 }
 
-/// The file by which newsidx marks its index folders (`index::META_FILE`).
-const INDEX_MARKER: &str = "newsidx.json";
-
 /// A folder holding the `newsidx.json` newsidx writes into each index (an object
 /// naming a schema version and an archive folder).
 fn is_newsidx_index(dir: &Path) -> bool {
-    let marker = dir.join(INDEX_MARKER);
-    match std::fs::metadata(&marker) {
-        Ok(m) if m.is_file() && m.len() < 1 << 20 => {}
-        _ => return false,
-    }
-    // Through `open_regular`: a FIFO put in its place since the stat is not waited on.
+    let marker = dir.join(crate::index::layout::POINTER);
+    // Through `open_regular`: a FIFO in its place is not waited on. A pointer is a
+    // few hundred bytes; more than a MiB is not one.
     let mut bytes = Vec::new();
     let read = super::open_regular(&marker)
         .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 1 << 20), &mut bytes));

@@ -49,7 +49,6 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     let searcher = idx.searcher().ok()?;
     let mut stem = news_analyzer();
     let mut fold = folder();
-    let mut names: Option<HashMap<String, String>> = None;
     let mut changes = Vec::new();
     let mut out = String::with_capacity(query.len());
     let mut in_phrase = false;
@@ -72,7 +71,7 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             && !core.is_empty()
             && core.chars().all(char::is_alphabetic);
         let fixed = plain
-            .then(|| fix_word(&searcher, idx, core, &mut stem, &mut fold, &mut names))
+            .then(|| fix_word(&searcher, idx, core, &mut stem, &mut fold))
             .flatten();
         match fixed {
             Some(word) => {
@@ -124,7 +123,13 @@ fn near(s: &Searcher, idx: &NewsIndex, word: &str, edits: u8) -> HashMap<String,
 
 /// Every word of a gazetteer name, by its stem → the word folded (`merkel` →
 /// `merkel`, `erdogan` → `erdogan`).
-fn gazetteer_words(stem: &mut tantivy::tokenizer::TextAnalyzer) -> HashMap<String, String> {
+fn gazetteer_words() -> &'static HashMap<String, String> {
+    static WORDS: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(build_gazetteer_words)
+}
+
+fn build_gazetteer_words() -> HashMap<String, String> {
+    let stem = &mut news_analyzer();
     let g = Gazetteer::shipped();
     let mut out = HashMap::new();
     let mut add = |name: &str| {
@@ -164,7 +169,6 @@ fn fix_word(
     word: &str,
     stem: &mut tantivy::tokenizer::TextAnalyzer,
     fold: &mut tantivy::tokenizer::TextAnalyzer,
-    names: &mut Option<HashMap<String, String>>,
 ) -> Option<String> {
     let folded = tokens(fold, word);
     let stemmed = tokens(stem, word);
@@ -198,16 +202,10 @@ fn fix_word(
             }
         }
         if !by_stem.is_empty() {
-            let names = names.get_or_insert_with(|| gazetteer_words(stem));
+            let names = gazetteer_words();
             let best = by_stem
                 .iter()
-                .max_by(|(ta, a), (tb, b)| {
-                    (names.contains_key(*ta), a.1, std::cmp::Reverse(&a.0)).cmp(&(
-                        names.contains_key(*tb),
-                        b.1,
-                        std::cmp::Reverse(&b.0),
-                    ))
-                })
+                .max_by_key(|(t, (v, n))| preference(names, t, *n, v))
                 .map(|(_, (v, _))| v.clone())?;
             return Some(same_case(word, best));
         }
@@ -227,14 +225,10 @@ fn fix_word(
         if cands.is_empty() {
             continue;
         }
-        let names = names.get_or_insert_with(|| gazetteer_words(stem));
-        let best = cands.iter().max_by(|a, b| {
-            (names.contains_key(&a.0), a.1, std::cmp::Reverse(&a.0)).cmp(&(
-                names.contains_key(&b.0),
-                b.1,
-                std::cmp::Reverse(&b.0),
-            ))
-        })?;
+        let names = gazetteer_words();
+        let best = cands
+            .iter()
+            .max_by_key(|(t, n)| preference(names, t, *n, t))?;
         // The word to show and search: the gazetteer's spelling of a name, else the
         // indexed word itself when it reads as a word (its own stem).
         let shown = match names.get(&best.0) {
@@ -245,6 +239,17 @@ fn fix_word(
         return Some(same_case(word, shown));
     }
     None
+}
+
+/// How a candidate ranks: a gazetteer name first, then the more articles, then the
+/// alphabetically first `tie`.
+fn preference<'a>(
+    names: &HashMap<String, String>,
+    stem: &str,
+    articles: u64,
+    tie: &'a str,
+) -> (bool, u64, std::cmp::Reverse<&'a str>) {
+    (names.contains_key(stem), articles, std::cmp::Reverse(tie))
 }
 
 /// `shown` with a capital when the typed word had one.

@@ -357,6 +357,19 @@ pub fn data_dir(index: &Path) -> PathBuf {
     }
 }
 
+/// The folder holding tantivy's files (`meta.json`): the index folder itself, or a
+/// data folder inside it, found by looking (where `newsidx.json` may not exist yet).
+pub fn tantivy_dir(index: &Path) -> Option<PathBuf> {
+    if index.join("meta.json").exists() {
+        return Some(index.to_path_buf());
+    }
+    std::fs::read_dir(index)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("meta.json").exists())
+}
+
 /// Lowercased text of each highlighted span of a snippet, checking the offsets.
 pub fn highlighted(snippet: &Value) -> Vec<String> {
     let text = snippet["text"].as_str().expect("snippet text is a string");
