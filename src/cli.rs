@@ -367,6 +367,14 @@ pub struct EvalArgs {
     /// Also measure enrichment speed on one core over the articles under PATH (a file or folder).
     #[arg(long, value_name = "PATH")]
     pub throughput: Option<PathBuf>,
+    /// Also measure the rare tags of the index (--index) against the judged pairs in
+    /// DIR (as tests/data/long-tail): macro precision per kind, the right tags kept,
+    /// and the long-tail pairs nobody judged.
+    #[arg(long, value_name = "DIR")]
+    pub long_tail: Option<PathBuf>,
+    // The index the long-tail set is measured on.
+    #[command(flatten)]
+    pub index: IndexArg,
 }
 
 #[derive(Debug, Args)]

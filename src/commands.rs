@@ -80,6 +80,7 @@ pub fn index_of(cmd: &Command) -> Option<std::path::PathBuf> {
             Command::Show(a) => &a.index,
             Command::Similar(a) => &a.index,
             Command::Stats(a) => &a.index,
+            Command::Eval(a) if a.long_tail.is_some() => &a.index,
             // extract reads files, never an index.
             Command::Enrich(_)
             | Command::Extract(_)
@@ -1097,6 +1098,14 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
     let dates = enrich::dates_eval::evaluate_dates(&d);
     let secs = started.elapsed().as_secs_f64();
     let speed = a.throughput.as_deref().map(throughput).transpose()?;
+    let long_tail = match &a.long_tail {
+        Some(dir) => {
+            let set = newsidx::service::long_tail::read_set(dir)?;
+            let idx = open(&a.index.index)?;
+            Some(newsidx::service::long_tail::measure(&idx, &set)?)
+        }
+        None => None,
+    };
     let mut so = std::io::stdout().lock();
     if a.json {
         let prf = |p: &enrich::eval::Prf| json!({"precision": p.precision(), "recall": p.recall(), "f1": p.f1(), "tp": p.tp, "fp": p.fp, "fn": p.fn_});
@@ -1107,6 +1116,7 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
                 "countries": prf(&tags.countries), "leaders": prf(&tags.leaders), "orgs": prf(&tags.orgs),
                 "dates": {"precision": dates.precision, "recall": dates.recall, "f1": dates.f1, "value_accuracy": dates.value_accuracy, "gold": dates.gold, "predicted": dates.predicted},
                 "throughput": speed,
+                "long_tail": long_tail,
             })
         )?;
         return Ok(());
@@ -1114,6 +1124,25 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
     if a.verbose {
         for d in tags.differences.iter().chain(&dates.errors) {
             writeln!(so, "{d}")?;
+        }
+        if let Some(r) = &long_tail {
+            let lists = [
+                ("wrong kept", &r.wrong_produced),
+                ("right lost", &r.right_lost),
+                ("unjudged", &r.unjudged),
+            ];
+            for (what, pairs) in lists {
+                for p in pairs {
+                    writeln!(
+                        so,
+                        "long tail {what}: {} {:?} {} {}",
+                        p.kind, p.value, p.article, p.why
+                    )?;
+                }
+            }
+            for m in &r.missing {
+                writeln!(so, "long tail missing article: {m}")?;
+            }
         }
     }
     write!(so, "{tags}")?;
@@ -1145,6 +1174,9 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
         "({} articles, {} date sentences, {secs:.2} s)",
         tags.articles, dates.items
     )?;
+    if let Some(r) = &long_tail {
+        write_long_tail(&mut so, r)?;
+    }
     if let Some(v) = speed {
         let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
         writeln!(
@@ -1155,6 +1187,38 @@ fn eval(a: cli::EvalArgs, _out: &Output) -> Result<()> {
             f("seconds"),
             f("mb_per_sec_per_core"),
             f("articles_per_sec")
+        )?;
+    }
+    Ok(())
+}
+
+/// The long-tail figures as a table, one row per kind.
+fn write_long_tail(
+    so: &mut impl Write,
+    r: &newsidx::service::long_tail::LongTailReport,
+) -> Result<()> {
+    writeln!(
+        so,
+        "long tail: {} judged pairs over {} articles ({} not in the index)",
+        r.pairs, r.articles, r.articles_missing
+    )?;
+    writeln!(
+        so,
+        "{:<10} {:>6} {:>8} {:>8} {:>6} {:>11} {:>11} {:>9}",
+        "kind", "values", "macro P", "micro P", "kept", "right kept", "wrong kept", "unjudged"
+    )?;
+    for (kind, k) in &r.kinds {
+        writeln!(
+            so,
+            "{:<10} {:>6} {:>8.3} {:>8.3} {:>6.3} {:>11} {:>11} {:>9}",
+            kind,
+            k.values,
+            k.macro_precision,
+            k.micro_precision,
+            k.kept,
+            format!("{}/{}", k.right_produced, k.right),
+            format!("{}/{}", k.wrong_produced, k.wrong),
+            k.unjudged
         )?;
     }
     Ok(())

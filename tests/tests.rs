@@ -20,6 +20,7 @@ mod rare;
 mod relevance;
 mod skips;
 mod stories;
+mod tags_rules;
 mod tags_tail;
 mod trust_index;
 mod trust_manifest;

@@ -12,6 +12,7 @@
 //! [`class`](crate::error::Error::class) tells a user's mistake from a missing article,
 //! an unusable index or an internal fault.
 
+pub mod long_tail;
 pub mod params;
 
 use crate::enrich::Gazetteer;
