@@ -21,6 +21,8 @@ const ORGS: &str = include_str!("data/orgs.tsv");
 const PLACES: &str = include_str!("data/places.tsv");
 const METONYMS: &str = include_str!("data/metonyms.tsv");
 const STOP_PHRASES: &str = include_str!("data/stop_phrases.tsv");
+const NAME_CLASHES: &str = include_str!("data/name_clashes.tsv");
+const GIVEN_NAMES: &str = include_str!("data/given_names.tsv");
 
 /// A bad line in a user gazetteer file (or the file could not be read).
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,23 @@ pub struct Country {
     /// Continent code (GeoNames: AF, AS, EU, NA, OC, SA, AN).
     pub continent: String,
     pub neighbours: Vec<String>,
+    /// People (GeoNames), 0 when unknown.
+    pub population: u64,
+    /// Names of it that are also a common surname, given name or US city ("Victoria",
+    /// "Jamestown"): for a small country, such a name alone is more likely the other
+    /// thing (`name_clashes.tsv`).
+    pub clashes: Vec<String>,
+}
+
+/// Countries and territories with fewer people than this are rarely the subject of
+/// news: a name of theirs that is also something else needs support in the article.
+pub const SMALL_POPULATION: u64 = 1_000_000;
+
+impl Country {
+    /// Few people live there (population known and under [`SMALL_POPULATION`]).
+    pub fn is_small(&self) -> bool {
+        self.population > 0 && self.population < SMALL_POPULATION
+    }
 }
 
 /// A present or past head of state or government.
@@ -109,6 +128,9 @@ pub struct Gazetteer {
     pub parts: Vec<Place>,
     /// Phrases that hide a name inside them ("New Mexico", "China Daily").
     pub stop_phrases: Vec<String>,
+    /// Common given names ("Danny", "Nigel"): such a word before a surname makes it
+    /// someone's full name, even at the start of a sentence.
+    pub given_names: Vec<String>,
     country_keys: HashMap<String, usize>,
     leader_keys: HashMap<String, Vec<usize>>,
     surname_keys: HashMap<String, Vec<usize>>,
@@ -230,9 +252,16 @@ impl Gazetteer {
                 ambiguous: Vec::new(),
                 continent: col(&r, 5).to_string(),
                 neighbours: split_list(col(&r, 6)),
+                ..Country::default()
             });
         }
         g.apply_country_aliases();
+        for r in rows(NAME_CLASHES) {
+            if let Some(c) = g.countries.iter_mut().find(|c| c.code == col(&r, 0)) {
+                c.population = col(&r, 1).parse().unwrap_or(0);
+                c.clashes = split_list(col(&r, 2));
+            }
+        }
         // (years listed, table row): which generated spelling names a folded person.
         let mut rank: Vec<(String, usize)> = Vec::new();
         for r in rows(LEADERS) {
@@ -288,6 +317,10 @@ impl Gazetteer {
             }
             g.metonyms.push(place);
         }
+        g.given_names = rows(GIVEN_NAMES)
+            .map(|r| col(&r, 0).to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         g.stop_phrases = rows(STOP_PHRASES)
             .map(|r| col(&r, 0).to_string())
             .filter(|s| !s.is_empty())

@@ -18,7 +18,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::article::{Article, Mention};
 use crate::enrich::gazetteer::levenshtein;
-use crate::enrich::gazetteer::{fold_diacritics, Gazetteer};
+use crate::enrich::gazetteer::{fold_diacritics, Country, Gazetteer};
 
 /// Everything the tagger found in one article.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -81,6 +81,13 @@ pub struct Tagger {
     /// Per pattern id: an all-caps abbreviation that is also an English word ("US", "WHO").
     wordlike: Vec<bool>,
     countries: Vec<(String, String)>,
+    /// Per country: few people live there ([`Country::is_small`]).
+    small: Vec<bool>,
+    /// Common given names, for telling "Danny Tsai" from "Yesterday Tsai".
+    given_names: HashSet<String>,
+    /// (country, folded lower-case name) for the names of a small country that are
+    /// also a common surname, given name or US city, and its capitals.
+    weak_names: HashSet<(usize, String)>,
     continent: Vec<String>,
     neighbours: Vec<Vec<usize>>,
     leaders: Vec<LeaderInfo>,
@@ -109,7 +116,7 @@ const COMPANY_WORDS: &[&str] = &[
     "Technologies", "Pharmaceuticals", "Steel", "Electric", "Electronics", "Marine",
     "Shipping", "Lines", "Tobacco", "Brewery", "Bancorp", "Investments", "Capital",
     "Ventures", "Partners", "Media", "Show", "Talent", "Idol", "Inc.", "Ltd.", "Corp.",
-    "Co.", "Estates", "Airport", "Cup",
+    "Co.", "Estates", "Airport", "Cup", "FC", "AFC", "Fund", "Management",
 ];
 
 /// Capitalised words that may stand right before a country name without making it
@@ -164,6 +171,26 @@ const NAMED_AFTER: &[&str] = &[
     "Institute", "University", "College", "Highway", "Square", "Park", "Museum", "Hall",
     "Building", "Prize", "Award", "Scholarship", "Fellowship", "High",
 ];
+
+/// Ship prefixes: "USS Abraham Lincoln" is a ship named after the man.
+#[rustfmt::skip]
+const SHIP_PREFIXES: &[&str] = &[
+    "USS", "HMS", "HMCS", "HMAS", "HMNZS", "RMS", "USNS", "INS", "SS", "MV", "MS", "RV",
+];
+
+/// Capitalised words after a full name that keep it the person's: a party label
+/// ("a Teddy Roosevelt Republican"), an era.
+#[rustfmt::skip]
+const AFTER_NAME: &[&str] = &[
+    "Republican", "Republicans", "Democrat", "Democrats", "Democratic", "Conservative",
+    "Conservatives", "Labour", "Tory", "Tories", "Era", "Years", "Presidency",
+];
+
+/// Courtesy titles: they say someone is a man or a woman, not which office they hold.
+const HONORIFICS: &[&str] = &["Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Madam"];
+
+/// Particles that carry an Arabic or Persian name on ("Abdul Hamid al-Sarraj").
+const NAME_PARTICLES: &[&str] = &["al-", "el-", "bin ", "ibn ", "bint ", "Al-", "El-"];
 
 /// Words before a month-like surname ("in May") that show it is a date.
 #[rustfmt::skip]
@@ -577,6 +604,23 @@ impl Tagger {
                 .iter()
                 .map(|c| (c.code.clone(), c.name.clone()))
                 .collect(),
+            small: gaz.countries.iter().map(Country::is_small).collect(),
+            given_names: gaz.given_names.iter().cloned().collect(),
+            weak_names: gaz
+                .countries
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_small())
+                .flat_map(|(i, c)| {
+                    // A capital named like its country ("Djibouti", "Gibraltar") is
+                    // the country's own name.
+                    let own = |n: &String| *n == c.name || c.aliases.contains(n);
+                    c.clashes
+                        .iter()
+                        .chain(c.capitals.iter().filter(move |n| !own(n)))
+                        .map(move |n| (i, fold_diacritics(n).to_lowercase()))
+                })
+                .collect(),
             continent: gaz.countries.iter().map(|c| c.continent.clone()).collect(),
             neighbours: gaz
                 .countries
@@ -591,12 +635,33 @@ impl Tagger {
             leaders: gaz
                 .leaders
                 .iter()
-                .map(|l| LeaderInfo {
-                    name: l.name.clone(),
-                    country: l.country.clone(),
-                    sex: l.sex,
-                    alone: l.alone,
-                    surname_key: fold_diacritics(&l.surname).to_lowercase(),
+                .map(|l| {
+                    let surname_key = fold_diacritics(&l.surname).to_lowercase();
+                    let words: Vec<String> = fold_diacritics(&l.name)
+                        .to_lowercase()
+                        .split(' ')
+                        .map(str::to_string)
+                        .collect();
+                    let surname_words: Vec<&str> = surname_key.split(' ').collect();
+                    LeaderInfo {
+                        name: l.name.clone(),
+                        country: l.country.clone(),
+                        sex: l.sex,
+                        alone: l.alone,
+                        surname_first: words.len() > 1
+                            && surname_words.len() == 1
+                            && words[0] == surname_key,
+                        given: words
+                            .iter()
+                            .filter(|w| !surname_words.contains(&w.as_str()))
+                            .cloned()
+                            .collect(),
+                        surname_key,
+                        office: l.office.clone(),
+                        small: country_by_code
+                            .get(&l.country)
+                            .is_some_and(|&c| gaz.countries[c].is_small()),
+                    }
                 })
                 .collect(),
             surnames,
@@ -622,11 +687,18 @@ impl Tagger {
             .map(|w| fold_diacritics(w).to_lowercase())
             .collect();
         let last = keys.last()?;
+        // A different given name is a different person, often of the same family
+        // ("Nestor Kirchner" is not Cristina); a transliteration keeps the initial.
+        let first = keys.first()?.chars().next();
+        let same_given = |l: &LeaderInfo| {
+            keys.len() < 2
+                || l.given.is_empty()
+                || l.given.iter().any(|g| g.chars().next() == first)
+        };
         let of_country = || {
-            self.leaders
-                .iter()
-                .enumerate()
-                .filter(move |(_, l)| l.country == code && !l.surname_key.is_empty())
+            self.leaders.iter().enumerate().filter(move |(_, l)| {
+                l.country == code && !l.surname_key.is_empty() && same_given(l)
+            })
         };
         // The surname spelled exactly anywhere in the name ("Salman bin Abdulaziz Al Saud").
         if let Some((l, _)) = of_country()
@@ -772,6 +844,21 @@ impl Tagger {
             if let Some(Kind::Leader(l)) = kinds.iter().find(|k| matches!(k, Kind::Leader(_))) {
                 // "John F. Kennedy airport", "Lincoln Memorial": a thing named after them.
                 if next_word(text, h.end).is_some_and(|(_, w)| NAMED_AFTER.contains(&w)) {
+                    continue;
+                }
+                // A ship named after them: "USS Abraham Lincoln".
+                if prev_word(text, h.start).is_some_and(|(_, w)| SHIP_PREFIXES.contains(&w)) {
+                    continue;
+                }
+                // Part of a longer name: "Jawaharlal Nehru Medical College", "Abdul
+                // Hamid al-Sarraj", "Donald Trump Jr."
+                if !titled_field[h.field] && self.longer_name(text, h.end, *l) {
+                    continue;
+                }
+                // A one-word name after a given name is someone else's: "Zhang Mao".
+                if !text[h.start..h.end].contains(' ')
+                    && self.given_name_before(text, h.start, h.end, titled_field[h.field], &[*l])
+                {
                     continue;
                 }
                 named.insert(*l);
@@ -949,19 +1036,36 @@ impl Tagger {
         for &(hi, g) in &surname_hits {
             let h = &hits[hi];
             let text = texts[h.field];
-            if let Some((ws, w)) = prev_word(text, h.start) {
-                if is_capitalised(w)
-                    && !TITLES.contains(&w)
-                    && !FREE_BEFORE.contains(&w)
-                    && !sentence_start(text, ws)
-                    && !titled_field[h.field]
-                    && !w.ends_with("'s")
-                    && !w.ends_with("’s")
-                {
-                    other_person.insert(g);
+            let cands = &self.surnames[g];
+            if self.given_name_before(text, h.start, h.end, titled_field[h.field], cands) {
+                other_person.insert(g);
+            }
+            // Where the surname comes first ("Park Chung-hee"), a capitalised word
+            // after it that is no given name of theirs is someone else's ("Park Seung").
+            if !titled_field[h.field] && cands.iter().all(|&l| self.leaders[l].surname_first) {
+                if let Some((_, w)) = next_word(text, h.end) {
+                    let key = fold_diacritics(w).to_lowercase();
+                    if is_capitalised(w)
+                        && !AFTER_SURNAME.contains(&w)
+                        && !FREE_BEFORE.contains(&w)
+                        && !text[h.end..].starts_with(['\'', '’'])
+                        && !cands
+                            .iter()
+                            .any(|&l| self.leaders[l].given.iter().any(|g| *g == key))
+                    {
+                        other_person.insert(g);
+                    }
                 }
             }
         }
+        // Countries the article names itself (not through a leader), so far.
+        let named_countries: HashSet<usize> = events
+            .iter()
+            .filter_map(|&(_, ev)| match ev {
+                Ev::Country(c, _) => Some(c),
+                _ => None,
+            })
+            .collect();
         for &(hi, g) in &surname_hits {
             let h = &hits[hi];
             let text = texts[h.field];
@@ -1013,6 +1117,7 @@ impl Tagger {
                     if is_minister && title_prev != Some("Prime") && title_prev != Some("prime") {
                         None
                     } else {
+                        let honorific = HONORIFICS.contains(&t);
                         let fit: Vec<usize> = cands
                             .iter()
                             .copied()
@@ -1025,6 +1130,23 @@ impl Tagger {
                                     self.leaders[l].sex != Some('f')
                                 }
                                 _ => true,
+                            })
+                            // "President Mohamed" is no prime minister Mohamed; a famous
+                            // leader may have held several offices.
+                            .filter(|&l| {
+                                self.leaders[l].alone || office_fits(t, &self.leaders[l].office)
+                            })
+                            // "Mr Smith" is the leader only when the article names no
+                            // other Smith and, unless the surname alone names them, names
+                            // their country.
+                            .filter(|&l| {
+                                !honorific
+                                    || (!other_person.contains(&g)
+                                        && (self.leaders[l].alone
+                                            || self
+                                                .country_by_code
+                                                .get(&self.leaders[l].country)
+                                                .is_some_and(|c| named_countries.contains(c))))
                             })
                             .collect();
                         let famous: Vec<usize> = fit
@@ -1128,7 +1250,160 @@ impl Tagger {
             }
         }
 
+        self.drop_unsupported(texts, hits, &mut events);
         self.assemble(texts, hits, &events, &inferred)
+    }
+
+    /// A small country named only by a name that is also a common surname, given name
+    /// or US city, by a capital ("Jamestown", "Victoria") or by an abbreviation
+    /// ("TCI"), or a small country's leader named only by a shortened form of the
+    /// name ("Mohammed Ali"), needs support in the article: another of the country's
+    /// names, its leader, one of its places.
+    fn drop_unsupported(&self, texts: &[&str; 3], hits: &[Hit], events: &mut Vec<(usize, Ev)>) {
+        let text_of = |hi: usize| {
+            let h = &hits[hi];
+            &texts[h.field][h.start..h.end]
+        };
+        let mut forms: HashMap<usize, HashSet<String>> = HashMap::new();
+        let mut supported: HashSet<usize> = HashSet::new();
+        for &(hi, ev) in events.iter() {
+            match ev {
+                Ev::Country(c, _) if hi < hits.len() => {
+                    forms
+                        .entry(c)
+                        .or_default()
+                        .insert(fold_diacritics(text_of(hi)).to_lowercase());
+                }
+                Ev::Place(c) => {
+                    supported.insert(c);
+                }
+                Ev::Leader(l, _) => {
+                    if let Some(&c) = self.country_by_code.get(&self.leaders[l].country) {
+                        if hi >= hits.len() || !self.weak_leader_name(l, text_of(hi)) {
+                            supported.insert(c);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (c, f) in &forms {
+            if f.len() >= 2 {
+                supported.insert(*c);
+            }
+        }
+        let named: HashSet<usize> = forms.keys().copied().collect();
+        events.retain(|&(hi, ev)| {
+            if hi >= hits.len() {
+                return true;
+            }
+            match ev {
+                Ev::Country(_, How::Metonym) => true,
+                Ev::Country(c, _) if self.small[c] && !supported.contains(&c) => {
+                    let h = &hits[hi];
+                    let t = text_of(hi);
+                    // "the capital Cayenne", "the island of Montserrat".
+                    let said = prev_word(texts[h.field], h.start).is_some_and(|(_, w)| {
+                        matches!(w, "capital" | "island" | "islands" | "territory" | "of")
+                            && prev_word(texts[h.field], h.start - w.len() - 1).is_some_and(
+                                |(_, x)| matches!(x, "the" | "capital" | "island" | "islands"),
+                            )
+                            || w == "capital"
+                    });
+                    let abbreviation = is_all_caps(t) && !t.contains(' ') && t.len() <= 5;
+                    said || !(abbreviation
+                        || self
+                            .weak_names
+                            .contains(&(c, fold_diacritics(t).to_lowercase())))
+                }
+                Ev::Leader(l, _) if self.weak_leader_name(l, text_of(hi)) => self
+                    .country_by_code
+                    .get(&self.leaders[l].country)
+                    .is_some_and(|c| named.contains(c)),
+                _ => true,
+            }
+        });
+    }
+
+    /// A given name right before the surname at `start..end`: someone else's full
+    /// name ("Victor Conte", "Seth Heine"). A capitalised word mid-sentence that is
+    /// no title and no word that may stand before any name counts; at the start of a
+    /// sentence only a common given name, a word introducing the person ("Shailendra
+    /// Singh, the founder"), or any word before a surname that comes first in the
+    /// leader's own name ("Zhang Mao"). A spelling of the leader's own given name
+    /// ("Haidar al-Abadi") does not count.
+    fn given_name_before(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        titled: bool,
+        cands: &[usize],
+    ) -> bool {
+        let Some((ws, w)) = prev_word(text, start) else {
+            return false;
+        };
+        if titled
+            || !is_capitalised(w)
+            || TITLES.contains(&w)
+            || FREE_BEFORE.contains(&w)
+            || w.ends_with("'s")
+            || w.ends_with("’s")
+        {
+            return false;
+        }
+        let key = fold_diacritics(w).to_lowercase();
+        let own = cands.iter().any(|&l| {
+            self.leaders[l]
+                .given
+                .iter()
+                .any(|g| levenshtein(g, &key) <= 2.min(g.chars().count() / 3))
+        });
+        if own {
+            return false;
+        }
+        if !sentence_start(text, ws) {
+            return true;
+        }
+        let introduced = text[end..]
+            .strip_prefix(", ")
+            .is_some_and(|r| r.starts_with(|c: char| c.is_lowercase()));
+        self.given_names.contains(w)
+            || introduced
+            || (!cands.is_empty() && cands.iter().all(|&l| self.leaders[l].surname_first))
+    }
+
+    /// The name of leader `l` ending at `end` goes on: a capitalised word that is
+    /// neither part of their own name nor a word that may follow a name ("Nehru
+    /// Medical College", "Trump Jr."), or an Arabic particle ("Abdul Hamid
+    /// al-Sarraj").
+    fn longer_name(&self, text: &str, end: usize, l: usize) -> bool {
+        if text[end..].starts_with(['\'', '’']) {
+            return false;
+        }
+        if let Some(rest) = text[end..].strip_prefix(' ') {
+            if NAME_PARTICLES.iter().any(|p| rest.starts_with(p)) {
+                return true;
+            }
+        }
+        next_word(text, end).is_some_and(|(_, w)| {
+            let key = fold_diacritics(w).to_lowercase();
+            is_capitalised(w)
+                && !AFTER_SURNAME.contains(&w)
+                && !AFTER_NAME.contains(&w)
+                && !FREE_BEFORE.contains(&w)
+                && !TITLES.contains(&w)
+                && !self.leaders[l].given.contains(&key)
+                && key != self.leaders[l].surname_key
+        })
+    }
+
+    /// A small country's leader named by a shortened form of the name (an alias that
+    /// leaves out given names, or the surname alone).
+    fn weak_leader_name(&self, l: usize, text: &str) -> bool {
+        let info = &self.leaders[l];
+        info.small
+            && fold_diacritics(text).to_lowercase() != fold_diacritics(&info.name).to_lowercase()
     }
 
     fn assemble(
@@ -1265,6 +1540,14 @@ struct LeaderInfo {
     alone: bool,
     /// Folded, lower-case surname, for matching misspelt captured names.
     surname_key: String,
+    /// Folded, lower-case words of the name that are not the surname.
+    given: Vec<String>,
+    /// The name puts the surname first ("Xi Jinping", "Park Chung-hee").
+    surname_first: bool,
+    /// The office as the gazetteer writes it ("President", "Prime Minister").
+    office: String,
+    /// The country is small ([`Country::is_small`]).
+    small: bool,
 }
 
 /// What an accepted hit names.
@@ -1274,6 +1557,31 @@ enum Ev {
     Place(usize),
     Leader(usize, bool),
     Org(usize),
+}
+
+/// Whether an office title fits the office the gazetteer gives ("President Mohamed"
+/// is not the prime minister Mohamed). An unknown office fits every title.
+fn office_fits(title: &str, office: &str) -> bool {
+    let o = office.to_lowercase();
+    if o.is_empty() {
+        return true;
+    }
+    let head = o.contains("president") || o.contains("chief");
+    let government = o.contains("prime minister")
+        || o.contains("premier")
+        || o.contains("chancellor")
+        || o.contains("taoiseach")
+        || o.contains("chief");
+    match title {
+        "President" | "president" | "President-elect" | "president-elect" | "Presidents"
+        | "Presidente" => head,
+        "Premier" | "premier" | "PM" | "Minister" | "minister" | "Chancellor" | "chancellor"
+        | "Taoiseach" => government,
+        "King" | "Queen" | "Emperor" | "Emir" | "Amir" | "Sultan" => {
+            !head || o.contains(&title.to_lowercase())
+        }
+        _ => true,
+    }
 }
 
 fn field_rank(f: &str) -> usize {
