@@ -221,17 +221,45 @@ pub fn ingest(
         .root
         .canonicalize()
         .map_err(|e| Error::io(&opts.root, e))?;
-    let gazetteer_owned;
-    let gazetteer: &Gazetteer = match &opts.gazetteer {
-        Some(p) => {
-            gazetteer_owned =
-                Gazetteer::with_user_file(p).map_err(|e| Error::Gazetteer(e.to_string()))?;
-            &gazetteer_owned
-        }
-        None => Gazetteer::shipped(),
+    // A file given now is read before the index is touched, so a bad line stops the
+    // run with the index as it was.
+    let given = match &opts.gazetteer {
+        Some(p) => Some(Gazetteer::with_user_file(p).map_err(|e| Error::Gazetteer(e.to_string()))?),
+        None => None,
     };
     // Takes the index folder's lock before anything else in it is read or written.
     let mut target = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
+    // The index keeps a copy of the user's gazetteer, written before any article
+    // tagged with it is committed; later runs (and rebuilds) without --gazetteer and
+    // the filters of search, tags and serve use that copy.
+    let stored = crate::index::stored_gazetteer(&opts.index);
+    let gazetteer_owned;
+    let gazetteer: &Gazetteer = match (given, &opts.gazetteer) {
+        (Some(g), Some(p)) => {
+            let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+            crate::index::layout::write_atomic(
+                &opts.index,
+                crate::index::layout::GAZETTEER,
+                crate::index::layout::GAZETTEER_TMP,
+                &bytes,
+            )
+            .map_err(|e| Error::Write {
+                path: opts.index.clone(),
+                reason: format!("cannot store the gazetteer: {e}"),
+            })?;
+            gazetteer_owned = g;
+            &gazetteer_owned
+        }
+        _ if stored.is_file() => {
+            gazetteer_owned = Gazetteer::with_user_file(&stored).map_err(|e| {
+                Error::Gazetteer(format!(
+                    "{e}; this is the index's copy of your gazetteer: fix it, or ingest again with --gazetteer FILE"
+                ))
+            })?;
+            &gazetteer_owned
+        }
+        _ => Gazetteer::shipped(),
+    };
     let idx = &target.idx;
     let mut writer: tantivy::IndexWriter<InFlightDoc> =
         idx.writer(opts.writer_threads, opts.writer_memory)?;

@@ -276,3 +276,104 @@ fn eval_long_tail_names_a_bad_line_and_an_index_of_another_archive() {
         r.stderr
     );
 }
+
+/// The example gazetteer of README, as a user would copy it.
+fn readme_gazetteer() -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme
+        .find("```\n# kind")
+        .expect("README shows a gazetteer example")
+        + 4;
+    let len = readme[start..].find("```").unwrap();
+    readme[start..start + len].to_string()
+}
+
+/// (country codes, leader names) `show --json` gives an article.
+fn tags_of(env: &TestEnv, id: &str) -> (Vec<String>, Vec<String>) {
+    let a = env
+        .run(&["show", id, "--index", env.index.to_str().unwrap(), "--json"])
+        .success()
+        .json();
+    let list = |k: &str, f: &str| -> Vec<String> {
+        a[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t[f].as_str().unwrap().to_string())
+            .collect()
+    };
+    (list("countries", "code"), list("leaders", "name"))
+}
+
+#[test]
+fn the_users_gazetteer_from_readme_is_remembered_by_the_index() {
+    let env = TestEnv::new();
+    let example = readme_gazetteer();
+    assert!(
+        example.contains('\t') && example.contains("# CODE"),
+        "{example}"
+    );
+    let file = env.root.join("my.tsv");
+    std::fs::write(&file, &example).unwrap();
+    env.write(
+        "a.txt",
+        "Atlantis votes\n\nPresident Jane Roe of Atlantis spoke in Poseidonia on Monday.\n",
+    );
+    env.ingest(&["--gazetteer", file.to_str().unwrap()])
+        .success();
+    let (countries, leaders) = tags_of(&env, "a.txt");
+    assert!(countries.contains(&"XA".to_string()), "{countries:?}");
+    assert_eq!(leaders, ["Jane Roe"]);
+    let copy = env.index.join("newsidx-gazetteer.tsv");
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), example);
+
+    // Filters resolve the user's names without the flag.
+    assert_eq!(env.ids("", &["--country", "atlantis"]), ["a.txt"]);
+    assert_eq!(env.ids("", &["--country", "Atlanteans"]), ["a.txt"]);
+    assert_eq!(env.ids("", &["--leader", "President Roe"]), ["a.txt"]);
+    let tags = env
+        .run(&[
+            "tags",
+            "--index",
+            env.index.to_str().unwrap(),
+            "--country",
+            "atlantis",
+            "--json",
+        ])
+        .success()
+        .json_lines();
+    assert!(tags.iter().any(|t| t["value"] == "Jane Roe"), "{tags:?}");
+
+    // A later ingest and a rebuild, without the flag, tag with it.
+    env.write(
+        "b.txt",
+        "Atlanteans vote\n\nThe Atlanteans voted for the League of Atlantis.\n",
+    );
+    env.ingest(&[]).success();
+    assert!(tags_of(&env, "b.txt").0.contains(&"XA".to_string()));
+    env.ingest(&["--rebuild"]).success();
+    assert!(tags_of(&env, "a.txt").0.contains(&"XA".to_string()));
+    assert_eq!(env.ids("", &["--country", "atlantis"]).len(), 2);
+    assert_eq!(env.ids("", &["--org", "LoA"]), ["b.txt"]);
+
+    // Fields separated by spaces, as a page may turn the TABs into, read the same; the
+    // new file replaces the copy.
+    let spaced = example
+        .replace('\t', "    ")
+        .replace("Jane Roe", "Jane Doe");
+    std::fs::write(&file, &spaced).unwrap();
+    env.ingest(&["--gazetteer", file.to_str().unwrap(), "--rebuild"])
+        .success();
+    assert_eq!(tags_of(&env, "a.txt").1, Vec::<String>::new());
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), spaced);
+    assert_eq!(env.ids("", &["--country", "atlantis"]).len(), 2);
+
+    // A damaged copy is named, with what to do.
+    std::fs::write(&copy, "country\tXA\tAtlantis\nleader\tJohn Doe\tZZ\n").unwrap();
+    let r = env.search("", &["--country", "atlantis"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(
+        r.stderr.contains("newsidx-gazetteer.tsv:2") && r.stderr.contains("--gazetteer FILE"),
+        "{}",
+        r.stderr
+    );
+}

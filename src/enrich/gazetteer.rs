@@ -189,6 +189,42 @@ pub fn fold_diacritics(s: &str) -> String {
     out
 }
 
+/// A line of a user gazetteer file as fields joined by TABs: a comment (`#` at the
+/// start or after a space or TAB) cut off, and a run of two or more spaces read as a
+/// TAB, so a file copied from a page that turned its TABs into spaces still reads.
+/// Empty for a blank or comment line.
+fn user_line(raw: &str) -> String {
+    let mut line = raw.trim_end_matches(['\r', '\n']).to_string();
+    let mut prev_blank = true;
+    for (i, c) in raw.char_indices() {
+        if c == '#' && prev_blank {
+            line.truncate(i);
+            break;
+        }
+        prev_blank = c == ' ' || c == '\t';
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut spaces = 0;
+    for c in line.trim().chars() {
+        if c == ' ' {
+            spaces += 1;
+            continue;
+        }
+        match spaces {
+            0 => {}
+            1 if !out.ends_with('\t') && c != '\t' => out.push(' '),
+            _ => {
+                if !out.ends_with('\t') && c != '\t' {
+                    out.push('\t')
+                }
+            }
+        }
+        spaces = 0;
+        out.push(c);
+    }
+    out
+}
+
 fn split_list(s: &str) -> Vec<String> {
     s.split('|')
         .map(str::trim)
@@ -498,8 +534,8 @@ impl Gazetteer {
         };
         for (n, raw) in text.lines().enumerate() {
             let line_no = n + 1;
-            let line = raw.trim_end_matches('\r');
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            let line = user_line(raw);
+            if line.is_empty() {
                 continue;
             }
             let f: Vec<&str> = line.split('\t').map(str::trim).collect();
@@ -546,7 +582,10 @@ impl Gazetteer {
                 }
                 "org" => {
                     need(2, "org<TAB>Name[<TAB>alias|alias]")?;
-                    let aliases = f.get(2).map(|s| split_list(s)).unwrap_or_default();
+                    // The tagger matches an organisation by its aliases; the name is
+                    // one of them, as in orgs.tsv.
+                    let mut aliases = vec![f[1].to_string()];
+                    aliases.extend(f.get(2).map(|s| split_list(s)).unwrap_or_default());
                     match self.orgs.iter_mut().find(|o| o.name == f[1]) {
                         Some(o) => o.aliases.extend(aliases),
                         None => self.orgs.push(Org {
@@ -1018,6 +1057,21 @@ mod tests {
             assert!(common.get(w).copied().unwrap_or(0) >= 8, "{w}");
         }
         assert!(!common.contains_key("zimbabwe"));
+    }
+
+    #[test]
+    fn user_lines_lose_comments_and_read_space_runs_as_tabs() {
+        assert_eq!(
+            user_line("country\tXA\tAtlantis|Atlantean       # CODE, then names"),
+            "country\tXA\tAtlantis|Atlantean"
+        );
+        assert_eq!(
+            user_line("org   League of Atlantis  LoA # name\r"),
+            "org\tLeague of Atlantis\tLoA"
+        );
+        assert_eq!(user_line("   # a comment"), "");
+        assert_eq!(user_line("leader\tJane Roe\t XA"), "leader\tJane Roe\tXA");
+        assert_eq!(user_line("place\tC#ville\tXA"), "place\tC#ville\tXA");
     }
 
     #[test]

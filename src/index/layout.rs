@@ -6,6 +6,7 @@
 //! index/
 //!   newsidx.lock        the ingest lock (an OS file lock; the file is never deleted)
 //!   newsidx.json        the pointer: schema version, archive root, current data folder
+//!   newsidx-gazetteer.tsv  the user's gazetteer (`ingest --gazetteer`), if one was given
 //!   gen-<unique>/       tantivy's files of one generation
 //! ```
 //!
@@ -23,6 +24,9 @@ use std::path::{Path, PathBuf};
 pub const POINTER: &str = "newsidx.json";
 pub const POINTER_TMP: &str = "newsidx.json.tmp";
 pub const LOCK: &str = "newsidx.lock";
+/// The copy of the user's gazetteer file that later ingests and filters use.
+pub const GAZETTEER: &str = "newsidx-gazetteer.tsv";
+pub const GAZETTEER_TMP: &str = "newsidx-gazetteer.tsv.tmp";
 const DATA_PREFIX: &str = "gen-";
 
 /// Files that may sit in an index folder before there is an index (the repository
@@ -84,6 +88,8 @@ pub fn is_ours(name: &str) -> bool {
     name == POINTER
         || name == POINTER_TMP
         || name == LOCK
+        || name == GAZETTEER
+        || name == GAZETTEER_TMP
         || is_data_name(name)
         || is_tantivy_name(name)
         || HARMLESS.contains(&name)

@@ -56,6 +56,13 @@ pub struct NewsIndex {
     /// The pointer file as last seen naming this index's data folder: while it is
     /// unchanged, `is_current` needs one stat, not a read and a checksum.
     confirmed: std::sync::Mutex<Option<PointerStamp>>,
+    /// The user's gazetteer stored with the index, read on first use.
+    gazetteer: std::sync::OnceLock<std::result::Result<crate::enrich::Gazetteer, String>>,
+}
+
+/// Where an index keeps the copy of the user's gazetteer (`ingest --gazetteer`).
+pub fn stored_gazetteer(index: &Path) -> PathBuf {
+    index.join(layout::GAZETTEER)
 }
 
 /// What identifies one version of `newsidx.json`: it is replaced by a rename, so a new
@@ -88,6 +95,27 @@ pub const MERGE_MAX_DOCS: usize = 20_000;
 /// at a million articles, merges of eight 50,000-article segments took peak RSS from
 /// 0.65 GB to 2.3 GB. Small segments (incremental runs) still merge, eight at a time,
 /// into segments of at most 160,000 articles.
+impl NewsIndex {
+    /// The gazetteer this index was built with: the shipped one, plus the user's file
+    /// when an ingest was given one (`None`: the shipped one alone). A stored file
+    /// that no longer reads is an error naming it.
+    pub fn user_gazetteer(&self) -> Result<Option<&crate::enrich::Gazetteer>> {
+        let path = stored_gazetteer(&self.path);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let g = self.gazetteer.get_or_init(|| {
+            crate::enrich::Gazetteer::with_user_file(&path).map_err(|e| {
+                format!("{e}; this is the index's copy of your gazetteer: fix it, or ingest again with --gazetteer FILE")
+            })
+        });
+        match g {
+            Ok(g) => Ok(Some(g)),
+            Err(e) => Err(Error::Gazetteer(e.clone())),
+        }
+    }
+}
+
 pub fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     let mut p = tantivy::indexer::LogMergePolicy::default();
     p.set_max_docs_before_merge(MERGE_MAX_DOCS);
@@ -292,6 +320,7 @@ impl NewsIndex {
             meta,
             reader: reader.into(),
             confirmed: Default::default(),
+            gazetteer: std::sync::OnceLock::new(),
         })
     }
 
@@ -663,6 +692,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
             meta,
             reader: std::sync::OnceLock::new(),
             confirmed: Default::default(),
+            gazetteer: std::sync::OnceLock::new(),
         },
         _lock: lock,
     })

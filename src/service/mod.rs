@@ -104,8 +104,17 @@ impl FilterQuery {
     /// names the closest known ones.
     pub fn resolve(&self, idx: &NewsIndex) -> Result<Filters> {
         // The gazetteer is loaded only when a tag filter needs it: a plain search does
-        // not pay for it.
-        let g: resolve::Lazy = &Gazetteer::shipped;
+        // not pay for it. An index ingested with the user's gazetteer resolves its
+        // names too (`--country atlantis`).
+        let tagged = !(self.country.is_empty() && self.leader.is_empty() && self.org.is_empty());
+        let user = if tagged { idx.user_gazetteer()? } else { None };
+        let with_user = move || -> &Gazetteer {
+            match user {
+                Some(g) => g,
+                None => Gazetteer::shipped(),
+            }
+        };
+        let g: resolve::Lazy<'_> = &with_user;
         let mut out = Filters {
             via_place: self.via_place,
             ..Filters::default()
