@@ -1820,6 +1820,79 @@ mod tests {
     }
 
     #[test]
+    fn a_courtesy_title_names_a_leader_only_when_the_article_ties_them() {
+        assert!(leaders("Doug Smith runs the agency. Mr Smith said it would improve.").is_empty());
+        assert!(leaders("Mr Christie said the ringleaders were caught.").is_empty());
+        assert_eq!(
+            leaders("The Bahamas held a vote. Mr Christie said he had won."),
+            ["Perry Christie"]
+        );
+        // The surname alone names a famous leader, unless someone else bears it.
+        assert_eq!(leaders("Mr Putin said no."), ["Vladimir Putin"]);
+        assert!(leaders("Greg Abbott sued. Mr Abbott said the messages broke the law.").is_empty());
+        // An office title must fit the office.
+        assert!(!leaders("President Mohamed, also known as Farmajo, spoke.")
+            .contains(&"Abdoulkader Kamil Mohamed".to_string()));
+    }
+
+    #[test]
+    fn a_given_name_before_a_surname_makes_someone_else() {
+        assert!(leaders("He said so. Danny Tsai, general manager of a label, agreed.").is_empty());
+        assert!(
+            leaders("Officials met on Mar 10. Zhang Mao, director of the agency, spoke.")
+                .is_empty()
+        );
+        assert!(
+            leaders("Victor Conte spoke. Mr Conte's statements were contradictory.").is_empty()
+        );
+        assert_eq!(
+            leaders("Prime Minister Haidar al-Abadi's assertion stood."),
+            ["Haider al-Abadi"]
+        );
+        assert_eq!(
+            leaders("Argentine President Nestor Kirchner met bankers. President Kirchner said no."),
+            ["Néstor Kirchner"]
+        );
+    }
+
+    #[test]
+    fn a_name_inside_a_ship_or_a_longer_name_is_not_the_leader() {
+        assert!(leaders("Bush flew onto the deck of the USS Abraham Lincoln.").is_empty());
+        assert!(
+            leaders("It sits inside the Jawaharlal Nehru Medical College in Raipur.").is_empty()
+        );
+        assert!(leaders("The story of Abdul Hamid al-Sarraj is told.").is_empty());
+        assert_eq!(
+            leaders("Abraham Lincoln freed the slaves."),
+            ["Abraham Lincoln"]
+        );
+        assert_eq!(
+            leaders("He called himself a Teddy Roosevelt Republican."),
+            ["Theodore Roosevelt"]
+        );
+    }
+
+    #[test]
+    fn a_small_countrys_name_that_is_also_something_else_needs_support() {
+        assert_eq!(
+            codes("He came to America in 1607 to a town called Jamestown."),
+            ["US"]
+        );
+        assert_eq!(
+            codes("Jamestown, the capital of Saint Helena, is small."),
+            ["SH"]
+        );
+        assert!(codes("Opposition from TCI has fuelled speculation.").is_empty());
+        assert!(codes("Riots spread in Seine-Saint-Denis.").is_empty());
+        assert_eq!(
+            codes("They flew from the airport in the capital Cayenne."),
+            ["GF"]
+        );
+        // A capital named like its country is the country's own name.
+        assert_eq!(codes("A 16-hour sea journey from Djibouti."), ["DJ"]);
+    }
+
+    #[test]
     fn leaders_inferred_from_country_and_office() {
         let t = tag("Ecuador's President Lenin Moreno met Japanese Prime Minister Sanae Takaichi.");
         let names: Vec<(&str, &str, bool)> = t
