@@ -1049,9 +1049,7 @@ impl Tagger {
                         && !AFTER_SURNAME.contains(&w)
                         && !FREE_BEFORE.contains(&w)
                         && !text[h.end..].starts_with(['\'', '’'])
-                        && !cands
-                            .iter()
-                            .any(|&l| self.leaders[l].given.iter().any(|g| *g == key))
+                        && !cands.iter().any(|&l| self.leaders[l].given.contains(&key))
                     {
                         other_person.insert(g);
                     }
