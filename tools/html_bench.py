@@ -127,10 +127,12 @@ def newspaper_gold(shared, workdir):
         stem = name.rsplit('.', 1)[0]
         meta_path = os.path.join(base, 'metadata', stem + '.json')
         txt_path = os.path.join(base, 'txt', stem + '.txt')
-        if not os.path.exists(meta_path):
+        if not os.path.exists(meta_path) and not os.path.exists(txt_path):
             continue
-        with open(meta_path, encoding='utf-8') as f:
-            meta = json.load(f)
+        meta = {}
+        if os.path.exists(meta_path):
+            with open(meta_path, encoding='utf-8') as f:
+                meta = json.load(f)
         row = {'file': name, 'set': 'newspaper4k', 'url': meta.get('url') or ''}
         if os.path.exists(txt_path):
             with open(txt_path, encoding='utf-8') as f:
@@ -209,8 +211,8 @@ def main():
 
     np_gold, rows = newspaper_gold(args.shared, workdir)
     np_files = [os.path.join(args.shared, 'html', 'html', r['file']) for r in rows]
-    print(f'\nnewspaper4k test pages: {len(rows)} with expected metadata '
-          f'({sum(1 for r in rows if "title" in r)} titles, '
+    print(f'\nnewspaper4k test pages: {len(rows)} with expected text or metadata '
+          f'({sum(1 for r in rows if "body" in r)} texts, {sum(1 for r in rows if "title" in r)} titles, '
           f'{sum(1 for r in rows if "published" in r)} dates, '
           f'{sum(1 for r in rows if "authors" in r)} author lists)')
     print(f'{"system":<12} {"title":>6} {"title~":>6} {"date":>6} {"date cov":>8} {"authors F1":>10} {"body F1":>8}')
