@@ -577,3 +577,35 @@ fn records_appended_to_a_web_archive_are_read_alone() {
     assert_eq!(four["articles_removed"], 0, "{four}");
     assert_eq!(all_articles(&env), indexed);
 }
+
+/// An evening story in the Americas: its metadata gives the instant in UTC, the next
+/// day; the byline shows the site's own day, which is the publication date ingest
+/// indexes and `--from`/`--to` filter on. An update shown the next day does not move it.
+#[test]
+fn the_day_a_page_shows_beats_utc_metadata_a_day_off() {
+    let env = TestEnv::new();
+    let para = "<p>The council voted late on Monday to keep the old bridge open to cyclists, \
+                after a debate that ran for more than four hours and drew a full gallery.</p>";
+    let page = |byline: &str| {
+        format!(
+            "<html><head><title>Council keeps the bridge open</title>\
+             <meta property=\"article:published_time\" content=\"2019-11-19T02:24:00Z\"></head>\
+             <body><article><h1>Council keeps the bridge open</h1>\
+             <div class=\"byline\">By Ann Lee · {byline}</div>{}</article></body></html>",
+            para.repeat(5)
+        )
+    };
+    env.write("evening.html", page("Nov 18, 2019 at 9:24 pm ET"));
+    env.write("updated.html", page("Updated November 20, 2019"));
+    env.ingest(&[]).success();
+    let a = show(&env, "evening.html");
+    assert_eq!(a["published"], "2019-11-18", "{a}");
+    assert_eq!(a["published_from"], "text", "{a}");
+    let u = show(&env, "updated.html");
+    assert_eq!(u["published"], "2019-11-19", "{u}");
+    assert_eq!(u["published_from"], "meta", "{u}");
+    assert_eq!(
+        env.ids("bridge", &["--from", "2019-11-18", "--to", "2019-11-18"]),
+        ["evening.html"]
+    );
+}
