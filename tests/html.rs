@@ -452,3 +452,160 @@ fn body_limit_and_extract_problems() {
     // The last paragraph is past the cut.
     assert_eq!(env.hits("plausible", &["--all"]).len(), 0, "{run:?}");
 }
+
+/// Every article in the index: id → title.
+fn all_articles(env: &TestEnv) -> std::collections::BTreeMap<String, String> {
+    env.hits("", &["--all", "--limit", "1000000"])
+        .into_iter()
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_string(),
+                h["title"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Records a crawler appends to a web archive (gzip per record, and uncompressed)
+/// are read on their own at the next ingest: the articles already indexed stay, a
+/// capture that repeats the text kept for its address is still a repeat, an updated
+/// capture is a new article, and the index is the one a whole read gives. Damage in
+/// the appended part is reported at its offset in the file, and nothing is lost.
+#[test]
+fn records_appended_to_a_web_archive_are_read_alone() {
+    let env = TestEnv::new();
+    let yna_url = "https://en.yna.co.kr/view/AEN20190820002300325";
+    let cafe_url = "http://old.example/cafes";
+    let response = |uri: &str, date: &str, page: &[u8]| {
+        record(
+            "response",
+            uri,
+            date,
+            RESPONSE,
+            &http_response("text/html; charset=iso-8859-1", page),
+        )
+    };
+    let first = [
+        record(
+            "warcinfo",
+            "",
+            "2019-08-21T00:00:00Z",
+            "application/warc-fields",
+            b"software: newsidx tests\r\n",
+        ),
+        response(yna_url, "2019-08-21T01:00:00Z", &fixture("yna_co_kr.html")),
+        response(cafe_url, "2019-08-21T02:00:00Z", &latin1_page()),
+    ];
+    // Later: the cafe page again, unchanged; the Yonhap address with new text.
+    let later = [
+        response(cafe_url, "2019-08-22T02:00:00Z", &latin1_page()),
+        response(
+            yna_url,
+            "2019-08-22T01:00:00Z",
+            &fixture("cnn_article.html"),
+        ),
+    ];
+    let gz = |rs: &[Vec<u8>]| rs.iter().flat_map(|r| gzip(r)).collect::<Vec<u8>>();
+    let plain = |rs: &[Vec<u8>]| rs.concat();
+    let gz_path = env.write("crawl/crawl.warc.gz", gz(&first));
+    let plain_path = env.write("crawl/plain.warc", plain(&first));
+
+    let one = env.ingest(&[]).success().json();
+    assert_eq!(one["articles_added"], 4, "{one}");
+
+    let append = |path: &Path, bytes: &[u8]| {
+        let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        f.write_all(bytes).unwrap();
+    };
+    let gz_len = std::fs::metadata(&gz_path).unwrap().len();
+    append(&gz_path, &gz(&later));
+    append(&plain_path, &plain(&later));
+    let run = env.ingest(&[]).success();
+    let two = run.json();
+    assert_eq!(two["files_appended"], 2, "{run:?}");
+    assert_eq!(two["articles_added"], 2, "{run:?}");
+    assert_eq!(two["articles_unchanged"], 4, "{run:?}");
+    assert_eq!(two["articles_updated"], 0, "{run:?}");
+    assert_eq!(two["articles_removed"], 0, "{run:?}");
+    // The archive's line counts what this run read: the two new records.
+    let line = run
+        .stderr_lines()
+        .into_iter()
+        .find(|l| l.contains("crawl.warc.gz: web archive:"))
+        .unwrap_or_else(|| panic!("no archive summary:\n{run:?}"));
+    assert!(
+        line.contains("2 records, 1 articles; skipped 1 repeat captures"),
+        "{line}"
+    );
+    // The new capture is found under its own id; the old one stays.
+    let ids = env.ids("\"dodged a bullet\"", &["--all"]);
+    assert!(
+        ids.contains(&format!(
+            "crawl/crawl.warc.gz#{yna_url}@2019-08-22T01:00:00Z"
+        )),
+        "{ids:?}"
+    );
+    let indexed = all_articles(&env);
+    assert!(indexed.contains_key(&format!("crawl/plain.warc#{yna_url}@2019-08-21T01:00:00Z")));
+    let fresh = TestEnv::new();
+    crate::util::copy_dir(&env.corpus, &fresh.corpus);
+    fresh.ingest(&[]).success();
+    assert_eq!(indexed, all_articles(&fresh));
+    assert_eq!(indexed.len(), 6);
+
+    // Nothing more: unchanged.
+    let three = env.ingest(&[]).success().json();
+    assert_eq!(three["files_unchanged"], 2, "{three}");
+
+    // A record cut short as the crawler writes it: reported at its offset in the
+    // file, no article lost.
+    let gz_len2 = std::fs::metadata(&gz_path).unwrap().len();
+    assert!(gz_len2 > gz_len);
+    let cut = gzip(&response(
+        "https://en.yna.co.kr/view/other",
+        "2019-08-23T01:00:00Z",
+        &fixture("cnn_article.html"),
+    ));
+    append(&gz_path, &cut[..cut.len() / 2]);
+    let run = env.ingest(&[]).code(1);
+    let damaged = run.problem("error", "crawl/crawl.warc.gz", None);
+    assert!(
+        damaged.contains(&format!("record at byte {gz_len2}")),
+        "{damaged}"
+    );
+    let four = run.json();
+    assert_eq!(four["articles_removed"], 0, "{four}");
+    assert_eq!(all_articles(&env), indexed);
+}
+
+/// An evening story in the Americas: its metadata gives the instant in UTC, the next
+/// day; the byline shows the site's own day, which is the publication date ingest
+/// indexes and `--from`/`--to` filter on. An update shown the next day does not move it.
+#[test]
+fn the_day_a_page_shows_beats_utc_metadata_a_day_off() {
+    let env = TestEnv::new();
+    let para = "<p>The council voted late on Monday to keep the old bridge open to cyclists, \
+                after a debate that ran for more than four hours and drew a full gallery.</p>";
+    let page = |byline: &str| {
+        format!(
+            "<html><head><title>Council keeps the bridge open</title>\
+             <meta property=\"article:published_time\" content=\"2019-11-19T02:24:00Z\"></head>\
+             <body><article><h1>Council keeps the bridge open</h1>\
+             <div class=\"byline\">By Ann Lee · {byline}</div>{}</article></body></html>",
+            para.repeat(5)
+        )
+    };
+    env.write("evening.html", page("Nov 18, 2019 at 9:24 pm ET"));
+    env.write("updated.html", page("Updated November 20, 2019"));
+    env.ingest(&[]).success();
+    let a = show(&env, "evening.html");
+    assert_eq!(a["published"], "2019-11-18", "{a}");
+    assert_eq!(a["published_from"], "text", "{a}");
+    let u = show(&env, "updated.html");
+    assert_eq!(u["published"], "2019-11-19", "{u}");
+    assert_eq!(u["published_from"], "meta", "{u}");
+    assert_eq!(
+        env.ids("bridge", &["--from", "2019-11-18", "--to", "2019-11-18"]),
+        ["evening.html"]
+    );
+}

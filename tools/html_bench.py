@@ -6,8 +6,10 @@ Usage:  tools/html_bench.py [--shared ../shared] [--newsidx target/release/newsi
 
 1. The ScrapingHub article-extraction benchmark (`SHARED/html-bench/`: 181 article
    pages, their expected body, the benchmark's own scorer `score.py`): body
-   precision / recall / F1 of both systems; their publication date against the date
-   written in the page's url, on the pages whose url carries one; their speed in
+   precision / recall / F1 of both systems; their publication date against the
+   hand-made labels in `tools/html-bench-dates.tsv` (the first publication date each
+   page shows, or "none"; README, "Web pages", says how they were made), on the pages
+   that carry one, and how many of the pages without one get a date anyway; their speed in
    pages per second per core (CPU time: newsidx is one `newsidx extract --json`
    process over every page, start-up and file reading included, the median of five
    runs; trafilatura's `extract` is timed in this process, files already in memory).
@@ -89,18 +91,32 @@ def score(scorer, gold_path, preds, workdir, tag):
     return json.loads(p.stdout)['all']
 
 
-URL_DATE = re.compile(r'/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^0-9])')
+def date_labels(path):
+    """{page file: 'YYYY-MM-DD' or None} from tools/html-bench-dates.tsv."""
+    labels = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            if line.startswith('#') or not line.strip():
+                continue
+            page, date = line.split('\t')[:2]
+            labels[page] = None if date == 'none' else date
+    return labels
 
 
-def url_date(url):
-    m = URL_DATE.search(url or '')
-    return '-'.join(m.groups()) if m else None
-
-
-def date_vs_url(gold, preds):
-    dated = [(g['file'], url_date(g['url'])) for g in gold if url_date(g['url'])]
-    right = sum(1 for f, d in dated if (preds.get(f, {}).get('published') or '')[:10] == d)
-    return right, len(dated)
+def date_vs_labels(labels, preds, wrong=None):
+    """(right, dated pages, undated pages given a date); wrong collects the misses."""
+    right = dated = invented = 0
+    for page, date in labels.items():
+        got = (preds.get(page, {}).get('published') or '')[:10]
+        if date is None:
+            invented += bool(got)
+            continue
+        dated += 1
+        if got == date:
+            right += 1
+        elif wrong is not None:
+            wrong.append((page, date, got or '-'))
+    return right, dated, invented
 
 
 def newspaper_gold(shared, workdir):
@@ -111,10 +127,12 @@ def newspaper_gold(shared, workdir):
         stem = name.rsplit('.', 1)[0]
         meta_path = os.path.join(base, 'metadata', stem + '.json')
         txt_path = os.path.join(base, 'txt', stem + '.txt')
-        if not os.path.exists(meta_path):
+        if not os.path.exists(meta_path) and not os.path.exists(txt_path):
             continue
-        with open(meta_path, encoding='utf-8') as f:
-            meta = json.load(f)
+        meta = {}
+        if os.path.exists(meta_path):
+            with open(meta_path, encoding='utf-8') as f:
+                meta = json.load(f)
         row = {'file': name, 'set': 'newspaper4k', 'url': meta.get('url') or ''}
         if os.path.exists(txt_path):
             with open(txt_path, encoding='utf-8') as f:
@@ -169,14 +187,18 @@ def main():
 
     n = len(files)
     print(f'ScrapingHub article-extraction benchmark: {n} pages ({bench})')
-    print(f'{"system":<12} {"F1":>6} {"P":>6} {"R":>6}  {"date=url":>9}  {"pages/s/core":>12}')
+    labels = date_labels(os.path.join(here, 'html-bench-dates.tsv'))
+    print(f'{"system":<12} {"F1":>6} {"P":>6} {"R":>6}  {"date":>13} {"undated→date":>12}  {"pages/s/core":>12}')
     speed = {}
+    misses = {}
     for name, (p, cpu) in systems.items():
         s = score(scorer, gold_path, p, workdir, name)
-        right, dated = date_vs_url(gold, p)
+        misses[name] = []
+        right, dated, invented = date_vs_labels(labels, p, misses[name])
         speed[name] = n / cpu if cpu > 0 else float('inf')
         print(f'{name:<12} {s["body_f1"]:6.3f} {s["body_precision"]:6.3f} {s["body_recall"]:6.3f}'
-              f'  {right:>3}/{dated:<5}  {speed[name]:12.1f}')
+              f'  {right:>3}/{dated} {right / dated:5.3f} {invented:>6}/{len(labels) - dated:<5}'
+              f'  {speed[name]:12.1f}')
     if 'trafilatura' in speed:
         print(f'newsidx is {speed["newsidx"] / speed["trafilatura"]:.1f}x trafilatura per core')
     print(f'newsidx would skip {len(skipped)} of these article pages as not articles'
@@ -189,8 +211,8 @@ def main():
 
     np_gold, rows = newspaper_gold(args.shared, workdir)
     np_files = [os.path.join(args.shared, 'html', 'html', r['file']) for r in rows]
-    print(f'\nnewspaper4k test pages: {len(rows)} with expected metadata '
-          f'({sum(1 for r in rows if "title" in r)} titles, '
+    print(f'\nnewspaper4k test pages: {len(rows)} with expected text or metadata '
+          f'({sum(1 for r in rows if "body" in r)} texts, {sum(1 for r in rows if "title" in r)} titles, '
           f'{sum(1 for r in rows if "published" in r)} dates, '
           f'{sum(1 for r in rows if "authors" in r)} author lists)')
     print(f'{"system":<12} {"title":>6} {"title~":>6} {"date":>6} {"date cov":>8} {"authors F1":>10} {"body F1":>8}')
@@ -204,8 +226,14 @@ def main():
               f' {s.get("author_f1", 0):10.3f} {s["body_f1"]:8.3f}')
     print(f'\n(title: exact after collapsing white space; title~: after folding case, accents'
           f' and punctuation; date: the same day as expected, over the pages that have one)')
+    print(f'(date: the same day as the label, over the {sum(1 for d in labels.values() if d)} labelled pages'
+          f' that carry a date; undated→date: pages labelled "none" given a date anyway)')
     if args.keep:
-        print(f'predictions in {workdir}')
+        with open(os.path.join(workdir, 'date-misses.tsv'), 'w', encoding='utf-8') as f:
+            for name, rows in misses.items():
+                for page, want, got in rows:
+                    f.write(f'{name}\t{page}\t{want}\t{got}\n')
+        print(f'predictions in {workdir} (date misses in date-misses.tsv)')
 
 
 if __name__ == '__main__':

@@ -548,6 +548,11 @@ fn is_boilerplate(dom: &Dom, id: NodeId) -> bool {
     ) {
         return false;
     }
+    // The parts of a table name its data (`<tr class="player-2020">`, a row of
+    // standings), not page furniture; the table itself is judged as a whole.
+    if matches!(tag, Tr | Td | Th | Tbody | Thead | Tfoot) {
+        return false;
+    }
     let class = dom.attr(id, "class").unwrap_or("");
     let ident = dom.attr(id, "id").unwrap_or("");
     if class.is_empty() && ident.is_empty() {
@@ -702,6 +707,24 @@ fn names_boilerplate(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_of_data_stays_whatever_its_rows_are_called() {
+        let para = "The final standings of the season, after thirty-six races and a close finish between the first four drivers.";
+        let html = format!(
+            "<html><body><div id=main><h1>Standings</h1><p>{para}</p><table class=tablehead>\
+             <tr class=colhead><td>Pos.</td><td>Driver</td><td>Points</td></tr>\
+             <tr class='oddrow player-2020-580'><td>1</td><td>Kyle Busch</td><td>5040</td></tr>\
+             <tr class='evenrow player-2020-416'><td>2</td><td>Martin Truex Jr.</td><td>5035</td></tr>\
+             </table><p>{para}</p></div><div class=player><p>Watch the video</p></div></body></html>"
+        );
+        let dom = Dom::parse(&html);
+        let m = main_text(&dom, Some("Standings"));
+        assert_eq!(
+            m.text,
+            format!("{para}\n\nPos. Driver Points\n\n1 Kyle Busch 5040\n\n2 Martin Truex Jr. 5035\n\n{para}")
+        );
+    }
 
     #[test]
     fn picks_the_article_over_menus_and_links() {

@@ -2,7 +2,7 @@
 //! language — from JSON-LD, `<meta>` tags (OpenGraph, `article:*`, Dublin Core…),
 //! microdata (`itemprop`), `<time>` elements, the url and, last, the text.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
 use super::dom::{Dom, NodeId, Tag};
@@ -251,11 +251,43 @@ const MODIFIED_META: &[&str] = &[
     "revised",
 ];
 
-/// The publication date, in htmldate's order: a full date in the url's path (set by
-/// the site when it published, in its own time zone, where a UTC timestamp may name
-/// the next day), JSON-LD, `<meta>`, microdata, `<time>` elements, then a date
-/// written near the top of the text.
+/// The publication date, in htmldate's order: a full date in the url's path, JSON-LD,
+/// `<meta>`, microdata, `<time>` elements, then a date written near the headline.
+///
+/// Metadata often gives the instant in UTC (or mislabels the zone), so for an
+/// evening story in the Americas it names the next day; the url and the byline
+/// carry the site's own calendar day. So when the page *shows* a date (the byline's
+/// date line, a `<time>` element's text) one day from the one found in that order,
+/// the shown one wins: one day earlier always (an update is never before the
+/// publication), one day later unless it is marked as an update.
 pub fn published(dom: &Dom, meta: &Meta, url: Option<&str>, latest: NaiveDate) -> Option<Dated> {
+    let Some(found) = structured_published(dom, meta, url, latest) else {
+        return text_date(dom, latest)
+            .map(|s| s.date)
+            .or_else(|| before_headline_date(dom, latest))
+            .map(|d| Dated {
+                date: d,
+                from: DateSource::Text,
+            });
+    };
+    if let Some(shown) = shown_date(dom, latest) {
+        let days = (shown.date - found.date).num_days();
+        if days == -1 || (days == 1 && !shown.updated) {
+            return Some(Dated {
+                date: shown.date,
+                from: shown.from,
+            });
+        }
+    }
+    Some(found)
+}
+
+fn structured_published(
+    dom: &Dom,
+    meta: &Meta,
+    url: Option<&str>,
+    latest: NaiveDate,
+) -> Option<Dated> {
     let ok = |s: Option<&str>| s.and_then(parse_date).filter(|&d| plausible(d, latest));
     if let Some(d) = url
         .and_then(url_path)
@@ -289,16 +321,79 @@ pub fn published(dom: &Dom, meta: &Meta, url: Option<&str>, latest: NaiveDate) -
             from: DateSource::Microdata,
         });
     }
-    if let Some(d) = time_element(dom, latest) {
-        return Some(Dated {
-            date: d,
-            from: DateSource::Time,
-        });
-    }
-    text_date(dom, latest).map(|d| Dated {
+    time_element(dom, latest).map(|(_, d)| Dated {
         date: d,
-        from: DateSource::Text,
+        from: DateSource::Time,
     })
+}
+
+/// A date the page shows its readers, and whether it is marked as an update.
+struct Shown {
+    date: NaiveDate,
+    from: DateSource,
+    updated: bool,
+}
+
+/// The date in the byline (see `text_date`), else the text of the `<time>` element
+/// `time_element` picks: "Nov 18, 2019 at 9:24 pm ET" where its `datetime` says
+/// 2019-11-19 UTC; "Posted Nov 18, 8:19 PM" takes its year from `datetime`.
+fn shown_date(dom: &Dom, latest: NaiveDate) -> Option<Shown> {
+    if let Some(s) = text_date(dom, latest) {
+        return Some(s);
+    }
+    let (id, machine) = time_element(dom, latest)?;
+    let text = dom.text_content(id);
+    let date = text_dates(&text)
+        .into_iter()
+        .next()
+        .or_else(|| month_day(&text, machine))
+        .filter(|&d| plausible(d, latest))?;
+    Some(Shown {
+        date,
+        from: DateSource::Time,
+        updated: marks_update(&text) || marks_update(dom.attr(id, "class").unwrap_or("")),
+    })
+}
+
+/// "Updated …", "Last modified …" (and the same in a few other languages), unless
+/// the text also says when it was published.
+fn marks_update(text: &str) -> bool {
+    let t = text.to_lowercase();
+    [
+        "updat",
+        "modif",
+        "aktualisiert",
+        "atualizad",
+        "actualizad",
+        "aggiornat",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+        && !["publi", "posted", "erschienen"]
+            .iter()
+            .any(|w| t.contains(w))
+}
+
+/// A month and day without a year ("Nov 18", "18 Nov"), given the year by a nearby
+/// full date `near` and kept only within a day of it.
+fn month_day(text: &str, near: NaiveDate) -> Option<NaiveDate> {
+    let words = date_words(text);
+    for (i, w) in words.iter().enumerate() {
+        let Some(m) = month(w) else { continue };
+        let day = words
+            .get(i + 1)
+            .and_then(|x| day_number(x))
+            .or_else(|| i.checked_sub(1).and_then(|k| day_number(words[k])));
+        let Some(d) = day else { continue };
+        for y in [near.year(), near.year() - 1, near.year() + 1] {
+            if let Some(v) = NaiveDate::from_ymd_opt(y, m, d) {
+                if (v - near).num_days().abs() <= 1 {
+                    return Some(v);
+                }
+            }
+        }
+    }
+    None
 }
 
 pub fn modified(dom: &Dom, meta: &Meta, latest: NaiveDate) -> Option<Dated> {
@@ -344,7 +439,7 @@ fn itemprop_date(dom: &Dom, prop: &str, latest: NaiveDate) -> Option<NaiveDate> 
 
 /// A `<time>` element's date: one marked as the publication date (`pubdate`, or a
 /// class or parent that says "publish"), else the first one.
-fn time_element(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
+fn time_element(dom: &Dom, latest: NaiveDate) -> Option<(NodeId, NaiveDate)> {
     let mut first = None;
     for id in dom.elements(Tag::Time) {
         let value = dom
@@ -369,11 +464,11 @@ fn time_element(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
                 c.contains("publish") || c.contains("posted") || c.contains("created")
             });
         if marked {
-            return Some(d);
+            return Some((id, d));
         }
         let c = dom.attr(id, "class").unwrap_or("").to_ascii_lowercase();
         if first.is_none() && !c.contains("updat") && !c.contains("modif") {
-            first = Some(d);
+            first = Some((id, d));
         }
     }
     first
@@ -392,7 +487,7 @@ pub fn url_path(url: &str) -> Option<&str> {
 /// date (`publish`, `posted`, `byline`…); else just after the headline (`<h1>`),
 /// where bylines stand; else in an element named more loosely (`date`, `time`,
 /// `meta`). Dates in links (other stories) do not count.
-fn text_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
+fn text_date(dom: &Dom, latest: NaiveDate) -> Option<Shown> {
     const STRONG: &[&str] = &[
         "publish", "posted", "pubdate", "byline", "dateline", "created",
     ];
@@ -420,7 +515,12 @@ fn text_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
             if t.len() > 300 {
                 return None;
             }
-            text_dates(&t).into_iter().find(|&d| plausible(d, latest))
+            let date = text_dates(&t).into_iter().find(|&d| plausible(d, latest))?;
+            Some(Shown {
+                date,
+                from: DateSource::Text,
+                updated: marks_update(&t),
+            })
         })
     };
     if let Some(d) = classed(STRONG) {
@@ -431,8 +531,14 @@ fn text_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
         let mut texts = 0;
         for i in dom.node(h1).end..dom.len() as NodeId {
             let tag = dom.tag(i);
-            if tag == Tag::A {
-                in_link_until = dom.node(i).end;
+            // Other stories' links and photo captions ("… in Madrid, Nov. 18, 2019")
+            // are not the byline.
+            let caption = matches!(tag, Tag::Figure | Tag::Figcaption)
+                || dom
+                    .attr(i, "class")
+                    .is_some_and(|c| c.to_ascii_lowercase().contains("caption"));
+            if tag == Tag::A || caption {
+                in_link_until = in_link_until.max(dom.node(i).end);
             }
             if tag != Tag::Text || i < in_link_until {
                 continue;
@@ -447,7 +553,11 @@ fn text_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
             }
             if t.len() <= 200 {
                 if let Some(d) = text_dates(t).into_iter().find(|&d| plausible(d, latest)) {
-                    return Some(d);
+                    return Some(Shown {
+                        date: d,
+                        from: DateSource::Text,
+                        updated: marks_update(t),
+                    });
                 }
             }
         }
@@ -455,24 +565,103 @@ fn text_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
     classed(WEAK)
 }
 
+/// A date in the few texts just before the headline, where a kicker or a date line
+/// stands above the title ("publiziert am 25. September 2018"); asked only when the
+/// page has no date anywhere else, as a site's header may show today's date.
+fn before_headline_date(dom: &Dom, latest: NaiveDate) -> Option<NaiveDate> {
+    let h1 = dom.elements(Tag::H1).next()?;
+    let mut texts = 0;
+    for i in (0..h1).rev() {
+        if dom.tag(i) != Tag::Text {
+            continue;
+        }
+        let t = dom.text(i).trim();
+        if t.is_empty() {
+            continue;
+        }
+        texts += 1;
+        if texts > 8 {
+            break;
+        }
+        let mut in_link = false;
+        let mut p = dom.node(i).parent;
+        for _ in 0..4 {
+            if p == dom.root() {
+                break;
+            }
+            in_link |= dom.tag(p) == Tag::A;
+            p = dom.node(p).parent;
+        }
+        if t.len() <= 200 && !in_link {
+            if let Some(d) = text_dates(t).into_iter().find(|&d| plausible(d, latest)) {
+                return Some(d);
+            }
+        }
+    }
+    None
+}
+
+/// Month names of the languages news pages are most often written in besides
+/// English (which `enrich::dates` knows, abbreviations too): full names only, as
+/// short forms there collide with words ("set", "ago", "out").
+#[rustfmt::skip]
+const OTHER_MONTHS: &[(&str, u32)] = &[
+    // German, Dutch, Indonesian
+    ("januar", 1), ("jänner", 1), ("januari", 1), ("februar", 2), ("februari", 2),
+    ("märz", 3), ("maart", 3), ("maret", 3), ("mai", 5), ("mei", 5), ("juni", 6),
+    ("juli", 7), ("augustus", 8), ("agustus", 8), ("oktober", 10), ("dezember", 12),
+    ("desember", 12),
+    // French
+    ("janvier", 1), ("février", 2), ("fevrier", 2), ("mars", 3), ("avril", 4), ("juin", 6),
+    ("juillet", 7), ("août", 8), ("aout", 8), ("septembre", 9), ("octobre", 10),
+    ("novembre", 11), ("décembre", 12), ("decembre", 12),
+    // Spanish, Portuguese, Italian
+    ("enero", 1), ("febrero", 2), ("marzo", 3), ("abril", 4), ("mayo", 5), ("junio", 6),
+    ("julio", 7), ("agosto", 8), ("septiembre", 9), ("setiembre", 9), ("octubre", 10),
+    ("noviembre", 11), ("diciembre", 12), ("janeiro", 1), ("fevereiro", 2), ("março", 3),
+    ("marco", 3), ("maio", 5), ("junho", 6), ("julho", 7), ("setembro", 9), ("outubro", 10),
+    ("novembro", 11), ("dezembro", 12), ("gennaio", 1), ("febbraio", 2), ("aprile", 4),
+    ("maggio", 5), ("giugno", 6), ("luglio", 7), ("settembre", 9), ("ottobre", 10),
+    ("dicembre", 12),
+    // Russian (the genitive of a date)
+    ("января", 1), ("февраля", 2), ("марта", 3), ("апреля", 4), ("мая", 5), ("июня", 6),
+    ("июля", 7), ("августа", 8), ("сентября", 9), ("октября", 10), ("ноября", 11),
+    ("декабря", 12),
+];
+
 fn month(word: &str) -> Option<u32> {
-    crate::enrich::dates::month_word(word.trim_end_matches('.')).map(|(m, _)| m)
+    let w = word.trim_end_matches('.');
+    crate::enrich::dates::month_word(w)
+        .map(|(m, _)| m)
+        .or_else(|| {
+            let lw = w.to_lowercase();
+            OTHER_MONTHS.iter().find(|(n, _)| *n == lw).map(|&(_, m)| m)
+        })
+}
+
+/// The words of a short text that can make a date: split at spaces and the
+/// separators bylines use, without the "de"/"di" of "22 de outubro de 2010".
+fn date_words(t: &str) -> Vec<&str> {
+    t.split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '·')
+        .filter(|w| !w.is_empty() && !matches!(*w, "de" | "del" | "di" | "of"))
+        .collect()
+}
+
+/// A day of the month: "19", "19th", "19.".
+fn day_number(w: &str) -> Option<u32> {
+    let w = w.trim_end_matches(['.', 's', 't', 'n', 'd', 'r', 'h']);
+    (!w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| w.parse().ok())
+        .flatten()
+        .filter(|d| (1..=31).contains(d))
 }
 
 /// Full dates written in a short text: `2019-11-19`, `2019/11/19`, `19.11.2019`,
 /// `November 19, 2019`, `19 Nov 2019`, `2019年11月19日`.
 pub fn text_dates(t: &str) -> Vec<NaiveDate> {
     let mut out = Vec::new();
-    let words: Vec<&str> = t
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '·')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let num = |w: &str| -> Option<u32> {
-        let w = w.trim_end_matches(['.', 's', 't', 'n', 'd', 'r', 'h']);
-        (!w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| w.parse().ok())
-            .flatten()
-    };
+    let words = date_words(t);
+    let num = day_number;
     let year = |w: &str| -> Option<i32> {
         let w = w.trim_end_matches(['.', ')', ';', ':']);
         (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
@@ -904,6 +1093,73 @@ mod tests {
         assert_eq!(text_dates("on 19.11.2019"), [d(2019, 11, 19)]);
         assert_eq!(text_dates("2019年11月19日 10:00"), [d(2019, 11, 19)]);
         assert!(text_dates("May I help you in 2019").is_empty());
+    }
+
+    #[test]
+    fn dates_in_other_languages() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            text_dates("publiziert am 25. September 2018"),
+            [d(2018, 9, 25)]
+        );
+        assert_eq!(text_dates("30. Juli 2018"), [d(2018, 7, 30)]);
+        assert_eq!(
+            text_dates("sexta-feira, 22 de outubro de 2010 às 20:13"),
+            [d(2010, 10, 22)]
+        );
+        assert_eq!(text_dates("Posted on Maret 30, 2015"), [d(2015, 3, 30)]);
+        assert_eq!(text_dates("Текст·24 сентября 2018"), [d(2018, 9, 24)]);
+    }
+
+    fn published_of(html: &str) -> (String, DateSource) {
+        let dom = Dom::parse(html);
+        let m = Meta::read(&dom);
+        let today = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        let p = published(&dom, &m, None, today).unwrap();
+        (p.date.to_string(), p.from)
+    }
+
+    #[test]
+    fn the_day_the_page_shows_beats_a_utc_timestamp_a_day_off() {
+        // An evening story in the Americas: metadata in UTC names the next day.
+        let utc = r#"<meta property="article:published_time" content="2019-11-19T02:24:00Z">"#;
+        let shown = format!(
+            "{utc}<h1>Headline</h1><p>By A. Writer</p><time datetime=\"2019-11-19 02:24:00 UTC\">Nov 18, 2019 at 9:24 pm ET</time><p>Body text.</p>"
+        );
+        assert_eq!(
+            published_of(&shown),
+            ("2019-11-18".into(), DateSource::Text)
+        );
+        // A shown date without a year takes it from the element's datetime.
+        let no_year = format!(
+            "{utc}<h1>Headline</h1><time datetime=\"2019-11-19T02:24:00Z\">Posted Nov 18, 9:24 PM</time>"
+        );
+        assert_eq!(
+            published_of(&no_year),
+            ("2019-11-18".into(), DateSource::Time)
+        );
+        // An update the next day, or a date further off, leaves the metadata's day.
+        let updated = format!("{utc}<h1>Headline</h1><p>Updated November 20, 2019</p>");
+        assert_eq!(
+            published_of(&updated),
+            ("2019-11-19".into(), DateSource::Meta)
+        );
+        let far = format!("{utc}<h1>Headline</h1><p>November 13, 2019</p>");
+        assert_eq!(published_of(&far), ("2019-11-19".into(), DateSource::Meta));
+        // A photo caption is not the byline.
+        let caption = format!(
+            "{utc}<h1>Headline</h1><figure><figcaption>Traders on Nov. 18, 2019.</figcaption></figure><p>Text</p>"
+        );
+        assert_eq!(
+            published_of(&caption),
+            ("2019-11-19".into(), DateSource::Meta)
+        );
+    }
+
+    #[test]
+    fn a_date_above_the_headline_when_nothing_else_dates_the_page() {
+        let html = r#"<p><span>Von</span> <a href="/a">M. B.</a> <span>publiziert am 25. September 2018</span></p><h1>Die Akte</h1><p>Text.</p>"#;
+        assert_eq!(published_of(html), ("2018-09-25".into(), DateSource::Text));
     }
 
     #[test]

@@ -245,6 +245,11 @@ pub struct StreamState {
     pub header_len: u64,
     #[serde(default)]
     pub header_lines: u64,
+    /// Web archives: per target URI, the hash of the text last kept for it (the
+    /// first 8 bytes of blake3 of each, as numbers), so that an appended capture
+    /// with the same text is still skipped as a repeat.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<[u64; 2]>,
 }
 
 /// How [`read_file`] reads a file.
@@ -293,6 +298,13 @@ pub(crate) struct Resume {
     pub record: u64,
     pub errors: u32,
     pub ids: fields::Ids,
+    /// Web archives: where the bytes the reader sees start in the file (offsets in
+    /// messages are the file's), the texts kept so far (see [`StreamState::kept`]),
+    /// and whether a record was damaged or cut short (then nothing may be appended
+    /// to this read: the next run reads the archive again).
+    pub offset: u64,
+    pub kept: Vec<[u64; 2]>,
+    pub damaged: bool,
 }
 
 /// The hasher after a file's first `len` bytes, to compare with a stored hash or go
@@ -369,8 +381,29 @@ pub fn read_file(
                 }
                 Format::Csv => csvfile::read_file(entry, input, &mut at, max, sink, report),
                 Format::Html => formats::html::read_file(entry, input, opts, sink, report),
-                Format::Warc => formats::warc::read_file(entry, input, opts, sink, report),
+                Format::Warc => formats::warc::read_file(entry, input, &mut at, opts, sink, report),
             };
+            (seen, result)
+        }
+        ReadPlan::Append { state, ids, prefix } if entry.format == Format::Warc => {
+            // Records appended to a web archive: they start where the last complete
+            // record (or gzip member) ended, which was the file's end then.
+            let io = |e: std::io::Error| ReadError::Io(io_problem(&entry.rel, "cannot read", &e));
+            file.seek(std::io::SeekFrom::Start(state.len)).map_err(io)?;
+            let seen = Rc::new(RefCell::new(tap::Seen::resume(*prefix, state, false)));
+            let rest = tap::Tap::new(
+                stoppable(file.take(entry.size.saturating_sub(state.len)), opts),
+                Rc::clone(&seen),
+            );
+            at = Resume {
+                record: state.records,
+                ids: fields::Ids::from_ids(&entry.rel, ids),
+                offset: state.len,
+                kept: state.kept.clone(),
+                ..Resume::default()
+            };
+            let result =
+                formats::warc::read_stream_at(&entry.rel, rest, &mut at, opts, sink, report);
             (seen, result)
         }
         ReadPlan::Append { state, ids, prefix } => {
@@ -389,6 +422,7 @@ pub fn read_file(
                 record: state.records,
                 errors: state.errors,
                 ids: fields::Ids::from_ids(&entry.rel, ids),
+                ..Resume::default()
             };
             // The encoding was settled by the first read (UTF-8, maybe with a BOM):
             // the new bytes are not sniffed again.
@@ -445,17 +479,22 @@ pub fn read_file(
         .csv
         .as_ref()
         .is_none_or(|s| s.between_records() && s.header_len.is_some());
-    let stream =
-        (streamed && whole && csv_ok && !seen.utf16() && seen.last == Some(b'\n')).then(|| {
-            StreamState {
-                len: seen.bytes,
-                lines: seen.newlines,
-                records: at.record,
-                errors: at.errors,
-                header_len: seen.csv.as_ref().and_then(|s| s.header_len).unwrap_or(0),
-                header_lines: seen.csv.as_ref().map_or(0, |s| s.header_lines),
-            }
-        });
+    // Text streams must end at a line end between two records; a web archive with
+    // its last record (or gzip member) whole, and none damaged.
+    let ends_clean = if entry.format == Format::Warc {
+        !at.damaged
+    } else {
+        csv_ok && !seen.utf16() && seen.last == Some(b'\n')
+    };
+    let stream = (streamed && whole && ends_clean).then(|| StreamState {
+        len: seen.bytes,
+        lines: seen.newlines,
+        records: at.record,
+        errors: at.errors,
+        header_len: seen.csv.as_ref().and_then(|s| s.header_len).unwrap_or(0),
+        header_lines: seen.csv.as_ref().map_or(0, |s| s.header_lines),
+        kept: std::mem::take(&mut at.kept),
+    });
     Ok(FileRead {
         articles,
         hash: seen.hasher.finalize().to_hex().to_string(),

@@ -100,7 +100,7 @@ pub static FORMATS: &[FormatSpec] = &[
         suffixes: &[".warc", ".warc.gz"],
         reading: Reading::Streamed,
         compressed: true,
-        appendable: false,
+        appendable: true,
     },
 ];
 

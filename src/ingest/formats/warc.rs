@@ -17,16 +17,20 @@
 //!
 //! A damaged or truncated record is reported with its byte offset (of its gzip
 //! member in a `.warc.gz`) and reading goes on at the next record.
+//!
+//! Records appended to an archive (a crawler writing on) are read on their own on
+//! the next ingest: the archive's read ends where its last record did, and what the
+//! repeat test needs (per URI, the hash of the text last kept) is kept beside it
+//! (`StreamState::kept`).
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::io::{self, BufRead, BufReader, Read};
 
 use crate::article::Article;
 use crate::extract::{self, Hints};
 
 use super::super::fields::Ids;
-use super::super::{FileEntry, Problem, ReadOptions, MAX_WHOLE_FILE};
+use super::super::{FileEntry, Problem, ReadOptions, Resume, MAX_WHOLE_FILE};
 use super::html::to_article;
 
 /// The longest header line read; a longer one means the record is damaged.
@@ -37,11 +41,12 @@ const MAX_HEADERS: usize = 500;
 pub(crate) fn read_file(
     entry: &FileEntry,
     input: Box<dyn Read>,
+    at: &mut Resume,
     opts: &ReadOptions,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
-    read_stream(&entry.rel, input, opts, sink, report)
+    read_stream_at(&entry.rel, input, at, opts, sink, report)
 }
 
 /// Byte counts of what was read, for offsets.
@@ -79,6 +84,44 @@ pub(crate) fn read_stream(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<usize, Problem> {
+    read_stream_at(rel, input, &mut Resume::default(), opts, sink, report)
+}
+
+/// Reads the records in `input`, which starts at byte `at.offset` of the archive
+/// (0, or where an earlier read ended) with the record count, ids and kept texts
+/// of `at`; leaves in `at` those after the last record, and whether any record was
+/// damaged or cut short.
+pub(crate) fn read_stream_at(
+    rel: &str,
+    input: impl Read,
+    at: &mut Resume,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
+    let mut state = State::new(rel, opts);
+    state.base = at.offset;
+    state.record = at.record;
+    state.first = at.record;
+    state.ids = std::mem::take(&mut at.ids);
+    state.kept = at.kept.iter().map(|&[u, t]| (u, t)).collect();
+    let result = read_records(rel, input, &mut state, sink, report);
+    at.record = state.record;
+    at.ids = std::mem::take(&mut state.ids);
+    let mut kept: Vec<[u64; 2]> = state.kept.iter().map(|(&u, &t)| [u, t]).collect();
+    kept.sort_unstable();
+    at.kept = kept;
+    at.damaged = state.damaged > 0 || state.cut;
+    result
+}
+
+fn read_records(
+    rel: &str,
+    input: impl Read,
+    state: &mut State<'_>,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
     let io_err = |e: io::Error| Problem::error(rel, format!("read error: {e}"));
     let mut outer = BufReader::with_capacity(
         64 * 1024,
@@ -87,12 +130,11 @@ pub(crate) fn read_stream(
             count: 0,
         },
     );
-    let mut state = State::new(rel, opts);
     let gzip = super::is_gzip(outer.fill_buf().map_err(io_err)?);
     if !gzip {
         match state.records(&mut outer, None, sink, report) {
             // Reported where it happened; nothing after it can be found again.
-            Err(e) if is_damage(&e) => {}
+            Err(e) if is_damage(&e) => state.cut = true,
             Err(e) => return Err(io_err(e)),
             Ok(()) => {}
         }
@@ -122,6 +164,7 @@ pub(crate) fn read_stream(
             match result {
                 Ok(()) => {}
                 Err(e) if is_damage(&e) => {
+                    state.cut = true;
                     if state.damaged == before {
                         state.damaged(
                             at,
@@ -217,12 +260,19 @@ struct State<'a> {
     damaged: u64,
     /// Per target URI (hashed), the hash of the text last kept.
     kept: HashMap<u64, u64>,
+    /// Where the input starts in the archive: added to the offsets reported.
+    base: u64,
+    /// A record's data ended in an error (damaged, truncated).
+    cut: bool,
+    /// Records counted before this read (an appended part's predecessors).
+    first: u64,
 }
 
+/// A hash that stays the same from one build to the next: it is stored with the
+/// archive's read (`StreamState::kept`).
 fn hash64(s: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
+    let h = blake3::hash(s.as_bytes());
+    u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 /// A record's WARC header fields that matter here.
@@ -246,11 +296,15 @@ impl State<'_> {
             skipped: Counts::default(),
             damaged: 0,
             kept: HashMap::new(),
+            base: 0,
+            cut: false,
+            first: 0,
         }
     }
 
     fn damaged(&mut self, at: u64, what: &str, report: &mut dyn FnMut(Problem)) {
         self.damaged += 1;
+        let at = self.base + at;
         report(
             Problem::error(self.rel, format!("record at byte {at}: {what}; skipped"))
                 .with_hint("the rest of the archive is still read"),
@@ -530,7 +584,7 @@ impl State<'_> {
             self.rel,
             format!(
                 "web archive: {} records, {} articles; skipped {}",
-                self.record,
+                self.record - self.first,
                 self.articles,
                 parts.join(", ")
             ),
