@@ -327,7 +327,9 @@ pub fn ingest(
     }
     if opts.stop.load(Ordering::Relaxed) {
         // Stopped during the walk (a huge tree): nothing was read, and an unfinished
-        // walk cannot say which files are gone, so nothing is written.
+        // walk cannot say which files are gone, so nothing is written. A rebuild's new
+        // generation is dropped with the target, and the summary says so.
+        sum.rebuild_abandoned = target.is_rebuild();
         return Ok(stopped_in_walk(sum, started));
     }
     let ws = walker.stats().clone();
