@@ -19,6 +19,7 @@ mod proptests;
 mod rare;
 mod relevance;
 mod skips;
+mod sources_cjk;
 mod stories;
 mod tags_tail;
 mod trust_index;

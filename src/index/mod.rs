@@ -56,6 +56,8 @@ pub struct NewsIndex {
     /// The pointer file as last seen naming this index's data folder: while it is
     /// unchanged, `is_current` needs one stat, not a read and a checksum.
     confirmed: std::sync::Mutex<Option<PointerStamp>>,
+    /// The table naming each source's outlet, read when first asked for.
+    sources: std::sync::OnceLock<crate::sources::Sources>,
 }
 
 /// What identifies one version of `newsidx.json`: it is replaced by a rename, so a new
@@ -292,6 +294,7 @@ impl NewsIndex {
             meta,
             reader: reader.into(),
             confirmed: Default::default(),
+            sources: Default::default(),
         })
     }
 
@@ -366,6 +369,18 @@ impl NewsIndex {
         })?;
         segments_agree(path, &reader, &fields)?;
         Ok(())
+    }
+
+    /// The shipped table of sources with the index folder's own `sources.tsv`, read
+    /// the first time it is asked for (see `crate::sources`).
+    pub fn sources(&self) -> &crate::sources::Sources {
+        self.sources
+            .get_or_init(|| crate::sources::Sources::load(&self.path))
+    }
+
+    /// The outlet a source as stored names: `cnn.com` → `CNN`.
+    pub fn canonical_source<'a>(&self, raw: &'a str) -> std::borrow::Cow<'a, str> {
+        self.sources().table.canonical(raw)
     }
 
     /// A searcher over the index as last committed.
@@ -663,6 +678,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
             meta,
             reader: std::sync::OnceLock::new(),
             confirmed: Default::default(),
+            sources: Default::default(),
         },
         _lock: lock,
     })
@@ -913,6 +929,7 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
         Term::from_field_text(f.kind, "article"),
         IndexRecordOption::Basic,
     );
+    // Outlets, not spellings: cnn.com and CNN are one source.
     let sources = searcher
         .search(
             &q,
@@ -921,7 +938,12 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
             },
         )?
         .pop()
-        .map(|m| m.len())
+        .map(|m| {
+            m.keys()
+                .map(|k| idx.canonical_source(k).into_owned())
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+        })
         .unwrap_or(0);
     let (mut lo, mut hi): (Option<DateTime>, Option<DateTime>) = (None, None);
     for seg in searcher.segment_readers() {
