@@ -3,6 +3,7 @@
 //! the real binary (and the HTTP API for the source names).
 
 use crate::util::{sample, TestEnv};
+use serde_json::Value;
 
 /// An archive whose articles name their outlets in every way files do: a name in front
 /// matter, a url's host, a `source_domain` column, an unknown site under several hosts.
@@ -279,4 +280,115 @@ fn the_sample_archive_counts_outlets_through_the_cli_and_the_api() {
     );
     let hits = by_host["hits"].as_array().unwrap();
     assert!(hits.iter().all(|h| h["source"] == "CNN"));
+}
+
+/// A Japanese page (Nikkei), a Chinese page (China Daily), a Korean text (from
+/// `tests/data/html/`) and a short Japanese note of our own.
+fn cjk_env() -> TestEnv {
+    let env = TestEnv::new();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/html");
+    for f in [
+        "japanese_article.html",
+        "chinese_article_001.html",
+        "korean_article.txt",
+    ] {
+        std::fs::copy(data.join(f), env.corpus.join(f)).unwrap();
+    }
+    env.write(
+        "note.md",
+        "---\ntitle: 大統領、パリを訪問\ndate: 2018-07-01\n---\nトランプ大統領は一日、フランスのマクロン大統領と会談した。Trump met Macron in Paris.\n",
+    );
+    env.ingest_ok();
+    env
+}
+
+fn marks(hit: &Value) -> Vec<String> {
+    hit["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(crate::util::highlighted)
+        .collect()
+}
+
+#[test]
+fn chinese_japanese_and_korean_words_are_found_and_highlighted() {
+    let env = cjk_env();
+    // A katakana word inside a run of Japanese; the outlet named by the page's site name.
+    let hits = env.hits("トランプ", &["--sort", "oldest"]);
+    assert_eq!(hits.len(), 2, "{hits:#?}");
+    assert_eq!(hits[0]["path"], "japanese_article.html");
+    assert_eq!(hits[0]["source"], "Nikkei");
+    let m = marks(&hits[0]);
+    assert!(!m.is_empty() && m.iter().all(|m| m == "トランプ"), "{m:?}");
+    let t = hits[0]["title"].as_str().unwrap();
+    let th: Vec<&str> = hits[0]["title_highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| &t[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize])
+        .collect();
+    assert_eq!(th, ["トランプ"]);
+    // Two Chinese characters inside longer runs.
+    let hits = env.hits("中美", &[]);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert_eq!(hits[0]["path"], "chinese_article_001.html");
+    assert_eq!(hits[0]["source"], "China Daily");
+    let m = marks(&hits[0]);
+    assert!(
+        !m.is_empty() && m.iter().all(|m| m.starts_with("中美")),
+        "{m:?}"
+    );
+    // Korean.
+    let hits = env.hits("최태원", &[]);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert_eq!(hits[0]["path"], "korean_article.txt");
+    // A character pair of the query alone is not the query: the "ラン" of "フランス"
+    // is not highlighted where トランプ is.
+    let note = &env.hits("トランプ", &["--sort", "oldest"])[1];
+    assert_eq!(note["id"], "note.md");
+    let m = marks(note);
+    assert_eq!(m, ["トランプ"], "{note}");
+    assert!(note["snippets"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("フランス"));
+    assert!(env.ids("フランス", &[]) == ["note.md"]);
+    // Latin words beside CJK text are words as before.
+    assert_eq!(env.ids("macron paris", &[]), ["note.md"]);
+}
+
+#[test]
+fn cjk_phrases_and_long_runs_are_searched_in_order() {
+    let env = cjk_env();
+    let chinese = "chinese_article_001.html";
+    assert_eq!(env.ids("\"中美合作\"", &[]), [chinese]);
+    // The same characters in another order are not in the text.
+    assert!(env.ids("\"合作中美\"", &[]).is_empty());
+    assert!(env.ids("合作中美", &[]).is_empty());
+    // A whole sentence of 25 characters, as copied from the page (longer than the
+    // longest word the index keeps, were it one word).
+    let sentence = "在美国旧金山举行的中美元首会晤吸引了全世界的目光";
+    let hits = env.hits(sentence, &[]);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["path"], chinese);
+    assert_eq!(marks(&hits[0]), [sentence.to_string()]);
+    // With other words, fields and filters as usual.
+    assert_eq!(env.ids("中美 -trump", &[]), [chinese]);
+    assert_eq!(env.ids("title:中美", &[]), [chinese]);
+    assert_eq!(
+        env.ids("中美", &["--source", "chinadaily.com.cn"]),
+        [chinese]
+    );
+    assert!(env.ids("title:会晤", &[]).is_empty());
+    // An index written before CJK runs were cut into pairs says to rebuild.
+    let pointer = env.index.join("newsidx.json");
+    let text = std::fs::read_to_string(&pointer).unwrap();
+    let mut meta: Value = serde_json::from_str(&text).unwrap();
+    meta["schema_version"] = 2.into();
+    std::fs::write(&pointer, meta.to_string()).unwrap();
+    let r = env.search("中美", &[]).code(2);
+    assert!(r.stderr.contains("--rebuild"), "{r:?}");
+    env.ingest(&["--rebuild"]).success();
+    assert_eq!(env.ids("中美", &[]), [chinese]);
 }

@@ -12,6 +12,7 @@ pub mod groups;
 pub mod layout;
 pub mod readonly;
 pub mod schema;
+pub mod tokenizer;
 
 use crate::enrich::Enriched;
 use crate::error::{Error, Result};

@@ -263,17 +263,12 @@ const SHARED_HOSTS: &[&str] = &[
 /// suffix and one label before it (`bbc.co.uk`: 3, `edition.cnn.com`: 2).
 fn registrable_labels(labels: &[&str]) -> usize {
     let n = labels.len();
-    let suffix = if n >= 2 && SHARED_HOSTS.contains(&labels[n - 2..].join(".").as_str()) {
-        2
-    } else if n >= 2
+    let shared = n >= 2 && SHARED_HOSTS.contains(&labels[n - 2..].join(".").as_str());
+    let national = n >= 2
         && labels[n - 1].len() == 2
         && labels[n - 1].is_ascii()
-        && SECOND_LEVEL.contains(&labels[n - 2])
-    {
-        2
-    } else {
-        1
-    };
+        && SECOND_LEVEL.contains(&labels[n - 2]);
+    let suffix = if shared || national { 2 } else { 1 };
     (suffix + 1).min(n)
 }
 
