@@ -42,7 +42,8 @@ pub struct SourceTable {
 /// (`PATH:LINE: what (what to do)`): a bad line is left out, the rest is used.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    pub table: SourceTable,
+    /// The shipped table itself when the index folder has no table of its own.
+    pub table: Cow<'static, SourceTable>,
     pub problems: Vec<String>,
 }
 
@@ -174,7 +175,7 @@ impl Sources {
         };
         let Some(text) = text else {
             return Sources {
-                table: SourceTable::shipped().clone(),
+                table: Cow::Borrowed(SourceTable::shipped()),
                 problems,
             };
         };
@@ -190,7 +191,10 @@ impl Sources {
             ))
         });
         table.add_lines(SHIPPED, &mut |_, _| {});
-        Sources { table, problems }
+        Sources {
+            table: Cow::Owned(table),
+            problems,
+        }
     }
 }
 
@@ -308,7 +312,7 @@ mod tests {
             ("europe.chinadaily.com.cn", "China Daily"),
             ("www.bbc.co.uk", "BBC"),
             ("日本経済新聞 電子版", "Nikkei"),
-            ("m.yna.co.kr", "Yonhap"),
+            ("m.yna.co.kr", "Yonhap News Agency"),
         ] {
             assert_eq!(c(raw), want, "{raw}");
         }
