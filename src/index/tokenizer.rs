@@ -189,6 +189,38 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any mix of scripts: every token is the text at its offsets, positions
+        /// follow one another, a CJK token is one or two characters, and dropping the
+        /// CJK characters leaves what the simple tokenizer gives.
+        #[test]
+        fn tokens_are_the_text_at_their_offsets(
+            text in "[a-zé0-9 ,.・、。中美关系トランプ대통령ー々]{0,40}"
+        ) {
+            let toks = cut(&text);
+            for (i, (t, pos, from, to)) in toks.iter().enumerate() {
+                proptest::prop_assert_eq!(&text[*from..*to], t.as_str());
+                proptest::prop_assert_eq!(*pos, i);
+                if t.chars().any(is_cjk) {
+                    proptest::prop_assert!(t.chars().all(is_cjk) && t.chars().count() <= 2);
+                }
+            }
+            let latin: Vec<String> = toks
+                .into_iter()
+                .filter(|t| !t.0.chars().any(is_cjk))
+                .map(|t| t.0)
+                .collect();
+            let spaced: String = text.chars().map(|c| if is_cjk(c) { ' ' } else { c }).collect();
+            let mut simple = SimpleTokenizer::default();
+            let mut s = simple.token_stream(&spaced);
+            let mut want = Vec::new();
+            while s.advance() {
+                want.push(s.token().text.clone());
+            }
+            proptest::prop_assert_eq!(latin, want);
+        }
+    }
+
     #[test]
     fn text_without_cjk_is_cut_as_the_simple_tokenizer_cuts_it() {
         let text = "Xi’s post-war order: Erdoğan, 2017's 3rd café — Ελλάδα, Россия; ไทย";
