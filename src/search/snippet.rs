@@ -49,7 +49,7 @@ struct Tok {
 /// the English stemmer keeps a word's first letter, and its second too except where a
 /// `y` becomes `i` ("dying" → "die"), so a token whose [`stem_key`] is not that of a
 /// query term cannot match one. The result is the same as analysing the whole body
-/// with the `news` analyzer.
+/// with the `news` analyzer, but for lone pairs of a CJK word ([`keep_whole_cjk_words`]).
 fn tokens(text: &str, terms: &[String]) -> Vec<Tok> {
     let index: HashMap<&str, usize> = terms
         .iter()
