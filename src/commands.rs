@@ -694,7 +694,12 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {
 }
 
 fn open(index: &Path) -> Result<NewsIndex> {
-    Ok(NewsIndex::open(index)?)
+    let idx = NewsIndex::open(index)?;
+    // A bad line in the index's own table of sources is said, and left out.
+    for p in &idx.sources().problems {
+        eprintln!("warning: {}", newsidx::error::one_line(p));
+    }
+    Ok(idx)
 }
 
 /// A service error as the command line says it: a request parameter by its flag

@@ -9,4 +9,5 @@ pub mod pipeline;
 pub mod search;
 pub mod server;
 pub mod service;
+pub mod sources;
 pub mod web;

@@ -134,6 +134,9 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// stdout, and serves until Ctrl-C or SIGTERM.
 pub fn run(cfg: Config) -> anyhow::Result<()> {
     let slot = Arc::new(IndexSlot::open(&cfg.index)?);
+    for p in &slot.get().sources().problems {
+        eprintln!("warning: {}", one_line(p));
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)

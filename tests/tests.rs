@@ -19,6 +19,7 @@ mod proptests;
 mod rare;
 mod relevance;
 mod skips;
+mod sources_cjk;
 mod stories;
 mod tags_rules;
 mod tags_tail;

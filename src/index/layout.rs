@@ -30,8 +30,13 @@ pub const GAZETTEER_TMP: &str = "newsidx-gazetteer.tsv.tmp";
 const DATA_PREFIX: &str = "gen-";
 
 /// Files that may sit in an index folder before there is an index (the repository
-/// keeps `index/` with a .gitignore in it).
-pub const HARMLESS: &[&str] = &[".gitignore", ".gitkeep", "README.md"];
+/// keeps `index/` with a .gitignore in it; a user's table of sources lives there).
+pub const HARMLESS: &[&str] = &[
+    ".gitignore",
+    ".gitkeep",
+    "README.md",
+    crate::sources::USER_FILE,
+];
 
 /// The extensions of tantivy 0.27's segment files (`<32 hex>.<ext>`); the delete
 /// bitset is `<32 hex>.<opstamp>.del`.

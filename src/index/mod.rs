@@ -12,6 +12,7 @@ pub mod groups;
 pub mod layout;
 pub mod readonly;
 pub mod schema;
+pub mod tokenizer;
 
 use crate::enrich::Enriched;
 use crate::error::{Error, Result};
@@ -58,6 +59,8 @@ pub struct NewsIndex {
     confirmed: std::sync::Mutex<Option<PointerStamp>>,
     /// The user's gazetteer stored with the index, read on first use.
     gazetteer: std::sync::OnceLock<std::result::Result<crate::enrich::Gazetteer, String>>,
+    /// The table naming each source's outlet, read when first asked for.
+    sources: std::sync::OnceLock<crate::sources::Sources>,
 }
 
 /// Where an index keeps the copy of the user's gazetteer (`ingest --gazetteer`).
@@ -321,6 +324,7 @@ impl NewsIndex {
             reader: reader.into(),
             confirmed: Default::default(),
             gazetteer: std::sync::OnceLock::new(),
+            sources: Default::default(),
         })
     }
 
@@ -395,6 +399,18 @@ impl NewsIndex {
         })?;
         segments_agree(path, &reader, &fields)?;
         Ok(())
+    }
+
+    /// The shipped table of sources with the index folder's own `sources.tsv`, read
+    /// the first time it is asked for (see `crate::sources`).
+    pub fn sources(&self) -> &crate::sources::Sources {
+        self.sources
+            .get_or_init(|| crate::sources::Sources::load(&self.path))
+    }
+
+    /// The outlet a source as stored names: `cnn.com` → `CNN`.
+    pub fn canonical_source<'a>(&self, raw: &'a str) -> std::borrow::Cow<'a, str> {
+        self.sources().table.canonical(raw)
     }
 
     /// A searcher over the index as last committed.
@@ -693,6 +709,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
             reader: std::sync::OnceLock::new(),
             confirmed: Default::default(),
             gazetteer: std::sync::OnceLock::new(),
+            sources: Default::default(),
         },
         _lock: lock,
     })
@@ -943,6 +960,7 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
         Term::from_field_text(f.kind, "article"),
         IndexRecordOption::Basic,
     );
+    // Outlets, not spellings: cnn.com and CNN are one source.
     let sources = searcher
         .search(
             &q,
@@ -951,7 +969,12 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
             },
         )?
         .pop()
-        .map(|m| m.len())
+        .map(|m| {
+            m.keys()
+                .map(|k| idx.canonical_source(k).into_owned())
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+        })
         .unwrap_or(0);
     let (mut lo, mut hi): (Option<DateTime>, Option<DateTime>) = (None, None);
     for seg in searcher.segment_readers() {

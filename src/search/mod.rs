@@ -362,7 +362,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let mut hit = hit_from_doc(&f, &doc, offset + i + 1, score);
+        let mut hit = hit_from_doc(idx, &doc, offset + i + 1, score);
         hit.partial = i >= strict_hits;
         if !req.all_copies && !hit.group.is_empty() {
             let q = if hit.partial {
@@ -680,7 +680,9 @@ fn group_matches(searcher: &Searcher, query: &dyn Query, f: &Fields, group: &str
     Ok(searcher.search(&q, &Count)?)
 }
 
-pub fn hit_from_doc(f: &Fields, doc: &TantivyDocument, rank: usize, score: f32) -> Hit {
+/// A hit as shown, its source named by its outlet (`cnn.com` → `CNN`).
+pub fn hit_from_doc(idx: &NewsIndex, doc: &TantivyDocument, rank: usize, score: f32) -> Hit {
+    let f = &idx.fields;
     Hit {
         rank,
         score,
@@ -691,7 +693,7 @@ pub fn hit_from_doc(f: &Fields, doc: &TantivyDocument, rank: usize, score: f32) 
             .and_then(|v| v.as_datetime())
             .and_then(date_from_tantivy)
             .map(|d| d.format("%Y-%m-%d").to_string()),
-        source: first_str(doc, f.source),
+        source: first_str(doc, f.source).map(|s| idx.canonical_source(&s).into_owned()),
         url: first_str(doc, f.url),
         path: first_str(doc, f.path).unwrap_or_default(),
         record: doc.get_first(f.record).and_then(|v| v.as_u64()),
@@ -732,8 +734,24 @@ pub fn tag_counts(
                 .map(|(_, f)| *f)
         })
         .collect();
-    let (n, counts) = searcher.search(&q, &(Count, facets::TagCounts { fields }))?;
+    let (n, mut counts) = searcher.search(&q, &(Count, facets::TagCounts { fields }))?;
+    for (kind, c) in kinds.iter().zip(counts.iter_mut()) {
+        if *kind == "source" {
+            *c = by_outlet(idx, std::mem::take(c));
+        }
+    }
     Ok((n, counts))
+}
+
+/// Counts of sources as stored (`CNN`, `cnn.com`) → counts of outlets (`CNN`). An
+/// article has one source, so the sums count each article once.
+fn by_outlet(idx: &NewsIndex, counts: HashMap<String, u64>) -> HashMap<String, u64> {
+    let mut out: HashMap<String, u64> = HashMap::with_capacity(counts.len());
+    for (k, n) in counts {
+        *out.entry(idx.canonical_source(&k).into_owned())
+            .or_insert(0) += n;
+    }
+    out
 }
 
 /// The matches of `query` and `filters` that carry given tag values: per (kind,
@@ -781,7 +799,21 @@ pub fn timeline(
             .find(|(kind, _)| *kind == k)
             .map(|(_, f)| *f)
     });
-    let fruit = searcher.search(&q, &timeline::DatesCollector { split_field })?;
+    let mut fruit = searcher.search(&q, &timeline::DatesCollector { split_field })?;
+    if split_kind == Some("source") {
+        for m in fruit.counts.values_mut() {
+            let stored = std::mem::take(m);
+            for (k, n) in stored {
+                // "" counts the day's articles: it stays as it is.
+                let k = if k.is_empty() {
+                    k
+                } else {
+                    idx.canonical_source(&k).into_owned()
+                };
+                *m.entry(k).or_insert(0) += n;
+            }
+        }
+    }
     Ok((timeline::rows(&fruit, by, top), fruit.undated))
 }
 
@@ -813,7 +845,7 @@ pub fn group_members(idx: &NewsIndex, searcher: &Searcher, group: &str) -> Resul
     let mut out = Vec::new();
     for (i, (_, addr)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        out.push(hit_from_doc(&f, &doc, i + 1, 0.0));
+        out.push(hit_from_doc(idx, &doc, i + 1, 0.0));
     }
     Ok(out)
 }
@@ -872,7 +904,7 @@ pub fn similar(
             break;
         }
         let d: TantivyDocument = searcher.doc(addr)?;
-        let mut h = hit_from_doc(&f, &d, out.len() + 1, score);
+        let mut h = hit_from_doc(idx, &d, out.len() + 1, score);
         // One article per near-duplicate group.
         if !h.group.is_empty() && !groups.insert(h.group.clone()) {
             continue;

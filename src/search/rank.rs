@@ -14,14 +14,13 @@
 //! that hold only some of the words, for when the strict query finds fewer than a page.
 
 use crate::index::schema::{news_analyzer, MAX_TOKEN_BYTES};
+use crate::index::tokenizer::NewsTokenizer;
 use crate::index::{Fields, NewsIndex};
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer};
 use tantivy::Term;
 
 /// Which ranking to use.
@@ -244,7 +243,7 @@ fn parse(q: &str) -> Vec<Clause> {
 
 /// Lower case and folded, not stemmed: for joining and splitting words.
 pub(crate) fn folder() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(NewsTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -337,7 +336,8 @@ impl Dict<'_> {
 /// Does the text hold a word too long to be indexed? The analyser drops such a word,
 /// so a query that holds it must match nothing rather than lose it.
 fn has_unindexable_word(text: &str) -> bool {
-    let mut t = TextAnalyzer::from(SimpleTokenizer::default());
+    // Cut as the analyser cuts: a long run of Chinese is many short pairs, not one word.
+    let mut t = TextAnalyzer::from(NewsTokenizer::default());
     let mut stream = t.token_stream(text);
     while stream.advance() {
         if stream.token().text.len() >= MAX_TOKEN_BYTES {

@@ -94,13 +94,26 @@ pub fn org(g: Lazy, idx: &NewsIndex, q: &str) -> Result<String> {
     }
 }
 
-/// A source, in any case (`bbc` → `BBC`), among those the index holds.
-pub fn source(idx: &NewsIndex, q: &str) -> Result<String> {
-    if held(idx, idx.fields.source, q) {
-        return Ok(q.to_string());
-    }
+/// A source as typed — any name or host of an outlet, in any case (`cnn`,
+/// `edition.cnn.com`, `Cable News Network`) — → every source value the index holds for
+/// that outlet (`CNN`, `cnn.com`, …): an article from any of them matches.
+pub fn source(idx: &NewsIndex, q: &str) -> Result<Vec<String>> {
     let values = values(idx, idx.fields.source);
-    find_in(&values, q).ok_or_else(|| unknown("source", q, Vec::new(), &values))
+    let want = idx.canonical_source(q);
+    let fw = fold(&want);
+    let mut outlets = BTreeSet::new();
+    let mut found = Vec::new();
+    for v in &values {
+        let c = idx.canonical_source(v);
+        if c == want || (!fw.is_empty() && fold(&c) == fw) {
+            found.push(v.clone());
+        }
+        outlets.insert(c.into_owned());
+    }
+    if found.is_empty() {
+        return Err(unknown("source", q, Vec::new(), &outlets));
+    }
+    Ok(found)
 }
 
 /// An author: every name the index holds whose words include the words typed, in any

@@ -4,12 +4,12 @@
 //! paragraph that repeats "Taiwan"), cut at sentence or word boundaries, with a phrase
 //! highlighted as one unit.
 
+use crate::index::tokenizer::{is_cjk, NewsTokenizer};
 use std::collections::HashMap;
 use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer,
 };
 
 /// One fragment of a text with the byte ranges to highlight, relative to `text`.
@@ -49,7 +49,7 @@ struct Tok {
 /// the English stemmer keeps a word's first letter, and its second too except where a
 /// `y` becomes `i` ("dying" → "die"), so a token whose [`stem_key`] is not that of a
 /// query term cannot match one. The result is the same as analysing the whole body
-/// with the `news` analyzer.
+/// with the `news` analyzer, but for lone pairs of a CJK word ([`keep_whole_cjk_words`]).
 fn tokens(text: &str, terms: &[String]) -> Vec<Tok> {
     let index: HashMap<&str, usize> = terms
         .iter()
@@ -58,7 +58,7 @@ fn tokens(text: &str, terms: &[String]) -> Vec<Tok> {
         .collect();
     let keys: Vec<(char, Option<char>)> = terms.iter().filter_map(|t| stem_key(t)).collect();
     // The `news` analyzer without its stemmer, then the stemmer alone.
-    let mut folded = TextAnalyzer::builder(SimpleTokenizer::default())
+    let mut folded = TextAnalyzer::builder(NewsTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -87,7 +87,51 @@ fn tokens(text: &str, terms: &[String]) -> Vec<Tok> {
             term,
         });
     }
+    drop(stream);
+    keep_whole_cjk_words(&mut out, terms);
     out
+}
+
+/// A Chinese, Japanese or Korean query word is searched as the chain of its character
+/// pairs (トランプ: トラ ラン ンプ). In the text, a pair of such a chain counts only
+/// beside another matched pair it overlaps, so "フランス" does not light up for its ラン;
+/// a word that is one pair (中美) counts wherever it stands.
+fn keep_whole_cjk_words(toks: &mut [Tok], terms: &[String]) {
+    let pair = |t: &str| {
+        let mut c = t.chars();
+        match (c.next(), c.next(), c.next()) {
+            (Some(a), Some(b), None) if is_cjk(a) && is_cjk(b) => Some((a, b)),
+            _ => None,
+        }
+    };
+    let pairs: Vec<Option<(char, char)>> = terms.iter().map(|t| pair(t)).collect();
+    let chained: Vec<bool> = (0..terms.len())
+        .map(|i| {
+            let Some((a, b)) = pairs[i] else { return false };
+            let before = i > 0 && pairs[i - 1].is_some_and(|(_, y)| y == a);
+            let after = pairs
+                .get(i + 1)
+                .copied()
+                .flatten()
+                .is_some_and(|(x, _)| x == b);
+            before || after
+        })
+        .collect();
+    if !chained.contains(&true) {
+        return;
+    }
+    let matched: Vec<bool> = toks.iter().map(|t| t.term.is_some()).collect();
+    for i in 0..toks.len() {
+        let Some(term) = toks[i].term else { continue };
+        if !chained[term] {
+            continue;
+        }
+        let prev = i > 0 && matched[i - 1] && toks[i - 1].end > toks[i].start;
+        let next = i + 1 < toks.len() && matched[i + 1] && toks[i + 1].start < toks[i].end;
+        if !prev && !next {
+            toks[i].term = None;
+        }
+    }
 }
 
 /// What a word and its stem share: the first letter, and the second with `y` read as `i`.
@@ -178,6 +222,11 @@ fn merge_units(text: &str, marks: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
     let mut out: Vec<[usize; 2]> = Vec::with_capacity(marks.len());
     for m in marks {
         if let Some(prev) = out.last_mut() {
+            // Overlapping character pairs (中美 美关) are one mark.
+            if m[0] < prev[1] {
+                prev[1] = prev[1].max(m[1]);
+                continue;
+            }
             let gap = &text[prev[1]..m[0]];
             if gap.len() <= 2
                 && gap
@@ -200,8 +249,8 @@ fn window(text: &str, s: usize, e: usize, chars: usize) -> (usize, usize) {
     let spare = chars.saturating_sub(e - s);
     // Give most of the spare room before the match to the sentence it sits in.
     let sentence_start = text[..s]
-        .rfind(['.', '!', '?', '\n'])
-        .map(|i| i + 1)
+        .rfind(['.', '!', '?', '\n', '。', '！', '？'])
+        .map(|i| i + text[i..].chars().next().map_or(1, char::len_utf8))
         .unwrap_or(0);
     let mut start = if s - sentence_start <= spare * 2 / 3 {
         sentence_start
@@ -219,9 +268,10 @@ fn window(text: &str, s: usize, e: usize, chars: usize) -> (usize, usize) {
     }
     if end < len {
         let tail = &text[e.min(end)..end];
-        if let Some(p) = tail.rfind(['.', '!', '?']) {
-            if e.min(end) + p + 1 > e {
-                end = e.min(end) + p + 1;
+        if let Some(p) = tail.rfind(['.', '!', '?', '。', '！', '？']) {
+            let p = p + tail[p..].chars().next().map_or(1, char::len_utf8);
+            if e.min(end) + p > e {
+                end = e.min(end) + p;
             }
         } else if let Some(sp) = tail.rfind(char::is_whitespace) {
             end = e.min(end) + sp;
@@ -332,6 +382,22 @@ mod tests {
                 assert!(a.end <= b.start || b.end <= a.start);
             }
         }
+    }
+
+    #[test]
+    fn a_cjk_word_is_one_highlight_and_its_pairs_alone_are_none() {
+        let text = "トランプ大統領は、フランスのマクロン大統領と会談した。中美关系。";
+        // トランプ is searched as its pairs トラ ラン ンプ; 中美 is one pair.
+        let f = fragments(text, &terms(&["トラ", "ラン", "ンプ", "中美"]), 1, 400);
+        let marks: Vec<&str> = f[0]
+            .highlights
+            .iter()
+            .map(|&[s, e]| &f[0].text[s..e])
+            .collect();
+        assert_eq!(marks, vec!["トランプ", "中美"]);
+        // A fragment ends at a Chinese or Japanese full stop, never inside a character.
+        let f = fragments(text, &terms(&["中美"]), 1, 30);
+        assert!(f[0].text.ends_with('。'), "{:?}", f[0].text);
     }
 
     #[test]

@@ -142,7 +142,7 @@ impl FilterQuery {
             out.mentions.push(m.trim().to_string());
         }
         for s in &self.source {
-            out.sources.push(resolve::source(idx, s)?);
+            out.sources.extend(resolve::source(idx, s)?);
         }
         for a in &self.author {
             out.authors.push(resolve::author(idx, a)?);
@@ -456,7 +456,10 @@ pub struct ArticleResponse {
     pub record: Option<u64>,
     /// The other members of its near-duplicate group.
     pub similar: Vec<GroupMember>,
+    /// The outlet (`CNN`), as in a hit.
     pub source: Option<String>,
+    /// The source as the article's file gave it (`edition.cnn.com`), or null.
+    pub source_raw: Option<String>,
     pub subtitle: Option<String>,
     pub title: String,
     pub url: Option<String>,
@@ -468,7 +471,7 @@ pub fn article(idx: &NewsIndex, id: &str) -> Result<ArticleResponse> {
         return Err(Error::UnknownArticle(id.to_string()));
     };
     let f = idx.fields;
-    let hit = search::hit_from_doc(&f, &doc, 1, 0.0);
+    let hit = search::hit_from_doc(idx, &doc, 1, 0.0);
     let get = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
@@ -511,6 +514,7 @@ pub fn article(idx: &NewsIndex, id: &str) -> Result<ArticleResponse> {
         record: hit.record,
         similar,
         source: hit.source,
+        source_raw: get(f.source),
         subtitle: get(f.subtitle),
         title: hit.title,
         url: hit.url,
