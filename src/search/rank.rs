@@ -51,6 +51,10 @@ pub mod weights {
     pub const TITLE_SLOP: u32 = 3;
     /// All the query words (three or more) within a window in the body.
     pub const BODY_ALL_NEAR: f32 = 0.25;
+    /// From this many words on, a match may lack one of them …
+    pub const SOFT_FROM: usize = 3;
+    /// … and one holding every word has its text score raised by this share.
+    pub const ALL_WORDS: f32 = 0.2;
 }
 
 /// The scored part of a search, in two parts.
@@ -66,6 +70,10 @@ pub struct Scored {
     /// most of the cost of a several-word query. Empty for a one-word query and for
     /// `Ranking::PlainBm25`.
     pub bonus: Vec<Box<dyn Query>>,
+    /// When `strict` lets an article lack one word (three words or more): the articles
+    /// holding every word, to mark the others partial. `None`: `strict` holds every
+    /// word.
+    pub every: Option<Box<dyn Query>>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -90,6 +98,7 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
                 strict: q,
                 partial: None,
                 bonus: Vec::new(),
+                every: None,
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -607,6 +616,33 @@ fn proximity(f: &Fields, clauses: &[(Vec<Vec<String>>, bool)]) -> Vec<Box<dyn Qu
     out
 }
 
+/// The entities named by runs of consecutive plain words (`typed[i]`: clause `i`'s
+/// word, `None` for any other clause), with `start` counted in clauses.
+fn query_entities(typed: &[Option<String>]) -> Vec<super::entities::Entity> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < typed.len() {
+        let run_start = i;
+        while i < typed.len() && typed[i].is_some() {
+            i += 1;
+        }
+        if i > run_start {
+            let words: Vec<&str> = typed[run_start..i]
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            let g = crate::enrich::gazetteer::Gazetteer::shipped();
+            for mut e in super::entities::recognise(g, &words) {
+                e.start += run_start;
+                out.push(e);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     let f = &idx.fields;
     let dict = Dict {
@@ -619,6 +655,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // to be indexed): it then matches nothing, where dropping it would widen the query.
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
+    let mut typed: Vec<Option<String>> = Vec::new();
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
         .filter_map(|c| {
@@ -646,6 +683,12 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             let keep = unmatchable || !alts.is_empty();
             if keep {
                 extras.push((extra, c.title_only));
+                typed.push(match c.pieces.as_slice() {
+                    [Piece::Word(w)] if !c.excluded && !c.title_only => {
+                        Some(strip_possessive(w).to_string())
+                    }
+                    _ => None,
+                });
             }
             keep.then_some((alts, c.excluded))
         })
@@ -653,11 +696,40 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     if clauses.is_empty() {
         return None;
     }
+    // A name of several words (South Korea, Northern Ireland, Xi Jinping) is one
+    // clause: the name as a phrase, or any other name of the same entity.
+    let mut merged: Vec<Option<Vec<Vec<String>>>> = vec![None; clauses.len()];
+    let mut dropped = vec![false; clauses.len()];
+    for e in query_entities(&typed) {
+        if e.len < 2 {
+            continue;
+        }
+        let mut forms: Vec<Vec<String>> = Vec::new();
+        let spanned: Vec<&str> = typed[e.start..e.start + e.len]
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let as_typed = spanned.join(" ");
+        for n in std::iter::once(&as_typed).chain(&e.names) {
+            let t = tokens(&mut stem, n);
+            if !t.is_empty() && !forms.contains(&t) {
+                forms.push(t);
+            }
+        }
+        merged[e.start] = Some(forms);
+        for d in &mut dropped[e.start + 1..e.start + e.len] {
+            *d = true;
+        }
+    }
     let required: Vec<Box<dyn Query>> = clauses
         .iter()
         .zip(&extras)
-        .filter(|((_, ex), _)| !ex)
-        .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
+        .enumerate()
+        .filter(|(i, ((_, ex), _))| !ex && !dropped[*i])
+        .map(|(i, ((alts, _), (extra, t)))| {
+            clause_query(f, merged[i].as_ref().unwrap_or(alts), extra, *t)
+        })
         .collect();
     let excluded: Vec<Box<dyn Query>> = clauses
         .iter()
@@ -672,14 +744,38 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         .zip(&extras)
         .map(|(c, (_, t))| if *t { (Vec::new(), c.1) } else { c.clone() })
         .collect();
-    let bonus = proximity(f, &chain);
+    let mut bonus = proximity(f, &chain);
+    let n = required.len();
+    // Three words or more: an article may lack one of them (a title about exactly the
+    // query's leader and countries that does not use its fourth word); holding all of
+    // them multiplies the text score by `1 + ALL_WORDS` among the best matches.
+    let every = (n >= weights::SOFT_FROM).then(|| {
+        Box::new(BooleanQuery::new(
+            required
+                .iter()
+                .map(|q| (Occur::Must, q.box_clone()))
+                .collect(),
+        )) as Box<dyn Query>
+    });
+    if let Some(all) = &every {
+        bonus.push(boosted(all.box_clone(), weights::ALL_WORDS));
+    }
 
     let mut strict: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if required.is_empty() {
         strict.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
     }
-    strict.extend(required.iter().map(|q| (Occur::Must, q.box_clone())));
+    if every.is_some() {
+        let most = BooleanQuery::union_with_minimum_required_clauses(
+            required.iter().map(|q| q.box_clone()).collect(),
+            n - 1,
+        );
+        strict.push((Occur::Must, Box::new(most)));
+    } else {
+        strict.extend(required.iter().map(|q| (Occur::Must, q.box_clone())));
+    }
     strict.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
+    let excluded_for_every: Vec<Box<dyn Query>> = excluded.iter().map(|q| q.box_clone()).collect();
     let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
     let bonus_queries: Vec<Box<dyn Query>> = bonus.iter().map(|q| q.box_clone()).collect();
 
@@ -694,10 +790,16 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     } else {
         None
     };
+    let every = every.map(|all| {
+        let mut q: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, all)];
+        q.extend(excluded_for_every.into_iter().map(|e| (Occur::MustNot, e)));
+        Box::new(BooleanQuery::new(q)) as Box<dyn Query>
+    });
     Some(Scored {
         strict,
         partial,
         bonus: bonus_queries,
+        every,
     })
 }
 

@@ -319,10 +319,7 @@ impl fmt::Display for RelevanceReport {
         }
         if !self.rankings.is_empty() {
             writeln!(out)?;
-            writeln!(
-                out,
-                "nDCG@10 per set, [95% bootstrap interval of the mean]"
-            )?;
+            writeln!(out, "nDCG@10 per set, [95% bootstrap interval of the mean]")?;
             write!(out, "{:<10} {:>7}", "set", "queries")?;
             for r in &self.rankings {
                 write!(out, "  {:<20}", r.run.name())?;
@@ -353,7 +350,10 @@ impl fmt::Display for RelevanceReport {
         );
         if !rows.is_empty() {
             writeln!(out)?;
-            writeln!(out, "news against each ranking: nDCG@10 difference, paired bootstrap")?;
+            writeln!(
+                out,
+                "news against each ranking: nDCG@10 difference, paired bootstrap"
+            )?;
             writeln!(
                 out,
                 "{:<10} {:<20} {:>7} {:>10} {:>10} {:>9} {:>17} {:>13}",
@@ -978,8 +978,8 @@ mod tests {
 
     #[test]
     fn outside_runs_are_read_in_rank_order_and_bad_lines_named() {
-        let runs = read_runs("fts5-or\tq1\t1\ta#1\nfts5-or\tq1\t2\ta#2\nfts5-and\tq1\t1\ta#2\n")
-            .unwrap();
+        let runs =
+            read_runs("fts5-or\tq1\t1\ta#1\nfts5-or\tq1\t2\ta#2\nfts5-and\tq1\t1\ta#2\n").unwrap();
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[0].0, Run::Fts5Or);
         assert_eq!(runs[0].1["q1"], vec!["a#1".to_string(), "a#2".to_string()]);
