@@ -609,8 +609,8 @@ fn ids_of(
 }
 
 /// The ids of the top `k` articles for `query` under `run`, and how many of them are
-/// partial matches. News mirrors the search: the strict query, then the partial one
-/// when the strict finds fewer than `k`.
+/// partial matches. News mirrors the search: typo correction, the strict query, then
+/// the partial one when the strict finds fewer than `k`.
 pub fn ranked_ids(
     idx: &NewsIndex,
     searcher: &Searcher,
@@ -634,6 +634,9 @@ pub fn ranked_ids(
             run.name()
         ))),
         Run::News => {
+            // As served: a misspelt word is corrected first (`service::search`).
+            let corrected = super::correct::correct(idx, query);
+            let query = corrected.as_ref().map_or(query, |c| c.query.as_str());
             let Some(scored) = rank::scored_query(idx, query, Ranking::News) else {
                 return Ok((Vec::new(), 0));
             };
