@@ -24,6 +24,10 @@ pub enum Kind {
     Country,
     Leader,
     Org,
+    /// A name of several words that holds an entity's name without being it (Northern
+    /// Ireland, New Mexico, South China Sea): read as one name, so that no part of it
+    /// counts alone.
+    Place,
 }
 
 /// A name found in the query.
@@ -126,8 +130,9 @@ fn lookup(g: &Gazetteer, words: &[&str]) -> Option<Option<(Kind, String, Vec<Str
     None
 }
 
-/// The entities `words` (a query's words in order, as typed) name, longest names first,
-/// left to right; a word belongs to at most one name.
+/// The entities `words` (a query's words in order, as typed) name, and the names of
+/// several words that hold one without being it ([`Kind::Place`]), longest names
+/// first, left to right; a word belongs to at most one name.
 pub fn recognise(g: &Gazetteer, words: &[&str]) -> Vec<Entity> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -137,7 +142,9 @@ pub fn recognise(g: &Gazetteer, words: &[&str]) -> Vec<Entity> {
             match lookup(g, &words[i..i + len]) {
                 None => continue,
                 Some(found) => {
-                    if let Some((kind, value, names)) = found {
+                    let (kind, value, names) = found
+                        .unwrap_or_else(|| (Kind::Place, words[i..i + len].join(" "), Vec::new()));
+                    if kind != Kind::Place || len > 1 {
                         out.push(Entity {
                             kind,
                             value,
@@ -164,6 +171,7 @@ mod tests {
         let words: Vec<&str> = q.split_whitespace().collect();
         recognise(Gazetteer::shipped(), &words)
             .into_iter()
+            .filter(|e| e.kind != Kind::Place)
             .map(|e| (e.value, e.start, e.len))
             .collect()
     }
@@ -173,6 +181,9 @@ mod tests {
         assert_eq!(found("South Sudan famine"), [("SS".into(), 0, 2)]);
         assert_eq!(found("Northern Ireland election"), []);
         assert_eq!(found("south china sea dispute"), []);
+        let words = ["Northern", "Ireland", "election"];
+        let place = &recognise(Gazetteer::shipped(), &words)[0];
+        assert_eq!((place.kind, place.start, place.len), (Kind::Place, 0, 2));
         assert_eq!(
             found("THAAD South Korea China"),
             [("KR".into(), 1, 2), ("CN".into(), 3, 1)]

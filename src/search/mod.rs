@@ -257,9 +257,6 @@ pub struct Built {
     pub partial: Option<Box<dyn Query>>,
     /// Added to the scores of the best matches of `query`: see [`ranked`].
     pub bonus: Vec<Box<dyn Query>>,
-    /// The matches of `query` that hold every word, when `query` lets one lack a word
-    /// (see `rank::Scored::every`); the others are shown as partial.
-    pub every: Option<Box<dyn Query>>,
 }
 
 /// The full query: text (scored) and filters (not scored).
@@ -271,9 +268,9 @@ pub fn build_query(
 ) -> Built {
     let query = tidy_operators(query);
     let scored = rank::scored_query(idx, &query, ranking);
-    let (text, partial, bonus, every) = match scored {
-        Some(s) => (Some(s.strict), s.partial, s.bonus, s.every),
-        None => (None, None, Vec::new(), None),
+    let (text, partial, bonus) = match scored {
+        Some(s) => (Some(s.strict), s.partial, s.bonus),
+        None => (None, None, Vec::new()),
     };
     let main = match &text {
         Some(q) => q.box_clone(),
@@ -284,7 +281,6 @@ pub fn build_query(
         partial: partial.map(|p| with_filters(idx, p, filters)),
         text,
         bonus,
-        every,
     }
 }
 
@@ -305,7 +301,6 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         text,
         partial,
         bonus,
-        every,
     } = build_query(idx, &req.query, &req.filters, req.ranking);
     if req.limit == 0 {
         // `--limit 0`: how many match, and no hit.
@@ -342,11 +337,6 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     };
     let (mut top, strict) = page(&*query, &bonus, limit, offset)?;
     let strict_hits = top.len();
-    // A match that lacks one of three or more words is shown as partial, where it ranks.
-    let lacking = match &every {
-        Some(all) => lacking_words(&searcher, &**all, &top)?,
-        None => vec![false; top.len()],
-    };
     // Fewer stories hold every word than fill the page: the best partial matches follow,
     // paged on from where the full ones end (both counted in stories shown).
     let mut partial_n = Counts::default();
@@ -374,7 +364,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(&f, &doc, offset + i + 1, score);
-        hit.partial = i >= strict_hits || lacking[i];
+        hit.partial = i >= strict_hits;
         if !req.all_copies && !hit.group.is_empty() {
             let q = if hit.partial {
                 partial.as_deref().unwrap_or(&*query)
@@ -405,43 +395,6 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         partial_stories: partial_n.stories,
         hits,
     })
-}
-
-/// For each of `docs`, whether it does not match `all`: each is checked alone, with a
-/// scorer per segment sought forward in document order.
-fn lacking_words(
-    searcher: &Searcher,
-    all: &dyn Query,
-    docs: &[(f32, DocAddress)],
-) -> Result<Vec<bool>> {
-    use tantivy::DocSet;
-    let weight = all.weight(tantivy::query::EnableScoring::disabled_from_searcher(
-        searcher,
-    ))?;
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by_key(|&i| docs[i].1);
-    let mut out = vec![true; docs.len()];
-    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
-    for i in order {
-        let addr = docs[i].1;
-        if current
-            .as_ref()
-            .is_none_or(|(seg, _)| *seg != addr.segment_ord)
-        {
-            let scorer = weight.scorer(searcher.segment_reader(addr.segment_ord), 1.0)?;
-            current = Some((addr.segment_ord, scorer));
-        }
-        let Some((_, scorer)) = current.as_mut() else {
-            continue;
-        };
-        let at = if scorer.doc() < addr.doc_id {
-            scorer.seek(addr.doc_id)
-        } else {
-            scorer.doc()
-        };
-        out[i] = at != addr.doc_id;
-    }
-    Ok(out)
 }
 
 /// With no words to match (filters only), the opening of the body.

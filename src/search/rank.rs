@@ -70,10 +70,6 @@ pub struct Scored {
     /// most of the cost of a several-word query. Empty for a one-word query and for
     /// `Ranking::PlainBm25`.
     pub bonus: Vec<Box<dyn Query>>,
-    /// When `strict` lets an article lack one word (three words or more): the articles
-    /// holding every word, to mark the others partial. `None`: `strict` holds every
-    /// word.
-    pub every: Option<Box<dyn Query>>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -98,7 +94,6 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
                 strict: q,
                 partial: None,
                 bonus: Vec::new(),
-                every: None,
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -656,6 +651,8 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
     let mut typed: Vec<Option<String>> = Vec::new();
+    // A quoted phrase or a `title:` clause is asked for explicitly: never left out.
+    let mut firm: Vec<bool> = Vec::new();
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
         .filter_map(|c| {
@@ -683,6 +680,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             let keep = unmatchable || !alts.is_empty();
             if keep {
                 extras.push((extra, c.title_only));
+                firm.push(c.title_only || c.pieces.iter().any(|p| matches!(p, Piece::Phrase(_))));
                 typed.push(match c.pieces.as_slice() {
                     [Piece::Word(w)] if !c.excluded && !c.title_only => {
                         Some(strip_possessive(w).to_string())
@@ -722,15 +720,19 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             *d = true;
         }
     }
-    let required: Vec<Box<dyn Query>> = clauses
-        .iter()
-        .zip(&extras)
-        .enumerate()
-        .filter(|(i, ((_, ex), _))| !ex && !dropped[*i])
-        .map(|(i, ((alts, _), (extra, t)))| {
-            clause_query(f, merged[i].as_ref().unwrap_or(alts), extra, *t)
-        })
-        .collect();
+    let mut required: Vec<Box<dyn Query>> = Vec::new();
+    let mut required_firm: Vec<bool> = Vec::new();
+    for (i, ((alts, ex), (extra, t))) in clauses.iter().zip(&extras).enumerate() {
+        if !ex && !dropped[i] {
+            required.push(clause_query(
+                f,
+                merged[i].as_ref().unwrap_or(alts),
+                extra,
+                *t,
+            ));
+            required_firm.push(firm[i]);
+        }
+    }
     let excluded: Vec<Box<dyn Query>> = clauses
         .iter()
         .zip(&extras)
@@ -766,16 +768,30 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         strict.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
     }
     if every.is_some() {
-        let most = BooleanQuery::union_with_minimum_required_clauses(
-            required.iter().map(|q| q.box_clone()).collect(),
-            n - 1,
-        );
-        strict.push((Occur::Must, Box::new(most)));
+        // Only a plain word may be the one left out.
+        let mut soft: Vec<Box<dyn Query>> = Vec::new();
+        for (q, firm) in required.iter().zip(&required_firm) {
+            if *firm {
+                strict.push((Occur::Must, q.box_clone()));
+            } else {
+                soft.push(q.box_clone());
+            }
+        }
+        match soft.len() {
+            0 => {}
+            1 => strict.push((Occur::Should, soft.remove(0))),
+            k => strict.push((
+                Occur::Must,
+                Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                    soft,
+                    k - 1,
+                )),
+            )),
+        }
     } else {
         strict.extend(required.iter().map(|q| (Occur::Must, q.box_clone())));
     }
     strict.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
-    let excluded_for_every: Vec<Box<dyn Query>> = excluded.iter().map(|q| q.box_clone()).collect();
     let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
     let bonus_queries: Vec<Box<dyn Query>> = bonus.iter().map(|q| q.box_clone()).collect();
 
@@ -790,16 +806,10 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     } else {
         None
     };
-    let every = every.map(|all| {
-        let mut q: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, all)];
-        q.extend(excluded_for_every.into_iter().map(|e| (Occur::MustNot, e)));
-        Box::new(BooleanQuery::new(q)) as Box<dyn Query>
-    });
     Some(Scored {
         strict,
         partial,
         bonus: bonus_queries,
-        every,
     })
 }
 
