@@ -621,7 +621,8 @@ fn query_entities(typed: &[Option<String>]) -> Vec<super::entities::Entity> {
         while i < typed.len() && typed[i].is_some() {
             i += 1;
         }
-        if i > run_start {
+        // Only names of several words change the query: one word needs no gazetteer.
+        if i - run_start >= 2 {
             let words: Vec<&str> = typed[run_start..i]
                 .iter()
                 .flatten()
