@@ -9,7 +9,6 @@ mod util;
 mod api;
 mod browser;
 mod cli;
-mod entity_ranking;
 mod faults;
 mod features;
 mod forgiving;

@@ -617,31 +617,6 @@ impl Gazetteer {
         ))
     }
 
-    /// The country whose name, alias, demonym, code, capital or constituent part has
-    /// this [`lookup_key`], without suggestions (cheap).
-    pub fn country_by_key(&self, key: &str) -> Option<&Country> {
-        self.country_keys.get(key).map(|&i| &self.countries[i])
-    }
-
-    /// The one leader whose full name, alias or surname has this [`lookup_key`]; `None`
-    /// when none or several do.
-    pub fn leader_by_key(&self, key: &str) -> Option<&Leader> {
-        let hits = self
-            .leader_keys
-            .get(key)
-            .or_else(|| self.surname_keys.get(key))?;
-        let first = &self.leaders[hits[0]];
-        hits.iter()
-            .all(|&i| self.leaders[i].name == first.name)
-            .then_some(first)
-    }
-
-    /// The organisation whose name or alias (a weak acronym included) has this
-    /// [`lookup_key`].
-    pub fn org_by_key(&self, key: &str) -> Option<&Org> {
-        self.org_keys.get(key).map(|&i| &self.orgs[i])
-    }
-
     pub fn country_name(&self, code: &str) -> Option<&str> {
         self.countries
             .iter()

@@ -2,7 +2,6 @@
 //! ranked hits with snippets; count tags over all matches.
 
 pub mod correct;
-pub mod entities;
 pub mod facets;
 pub mod query_fields;
 pub mod rank;

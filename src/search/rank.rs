@@ -51,10 +51,6 @@ pub mod weights {
     pub const TITLE_SLOP: u32 = 3;
     /// All the query words (three or more) within a window in the body.
     pub const BODY_ALL_NEAR: f32 = 0.25;
-    /// From this many words on, a match may lack one of them …
-    pub const SOFT_FROM: usize = 3;
-    /// … and one holding every word has its text score raised by this share.
-    pub const ALL_WORDS: f32 = 0.2;
 }
 
 /// The scored part of a search, in two parts.
@@ -611,34 +607,6 @@ fn proximity(f: &Fields, clauses: &[(Vec<Vec<String>>, bool)]) -> Vec<Box<dyn Qu
     out
 }
 
-/// The entities named by runs of consecutive plain words (`typed[i]`: clause `i`'s
-/// word, `None` for any other clause), with `start` counted in clauses.
-fn query_entities(typed: &[Option<String>]) -> Vec<super::entities::Entity> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < typed.len() {
-        let run_start = i;
-        while i < typed.len() && typed[i].is_some() {
-            i += 1;
-        }
-        // Only names of several words change the query: one word needs no gazetteer.
-        if i - run_start >= 2 {
-            let words: Vec<&str> = typed[run_start..i]
-                .iter()
-                .flatten()
-                .map(String::as_str)
-                .collect();
-            let g = crate::enrich::gazetteer::Gazetteer::shipped();
-            for mut e in super::entities::recognise(g, &words) {
-                e.start += run_start;
-                out.push(e);
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
 fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     let f = &idx.fields;
     let dict = Dict {
@@ -651,9 +619,6 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // to be indexed): it then matches nothing, where dropping it would widen the query.
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
-    let mut typed: Vec<Option<String>> = Vec::new();
-    // A quoted phrase or a `title:` clause is asked for explicitly: never left out.
-    let mut firm: Vec<bool> = Vec::new();
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
         .filter_map(|c| {
@@ -681,13 +646,6 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             let keep = unmatchable || !alts.is_empty();
             if keep {
                 extras.push((extra, c.title_only));
-                firm.push(c.title_only || c.pieces.iter().any(|p| matches!(p, Piece::Phrase(_))));
-                typed.push(match c.pieces.as_slice() {
-                    [Piece::Word(w)] if !c.excluded && !c.title_only => {
-                        Some(strip_possessive(w).to_string())
-                    }
-                    _ => None,
-                });
             }
             keep.then_some((alts, c.excluded))
         })
@@ -695,45 +653,12 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     if clauses.is_empty() {
         return None;
     }
-    // A name of several words (South Korea, Northern Ireland, Xi Jinping) is one
-    // clause: the name as a phrase, or any other name of the same entity.
-    let mut merged: Vec<Option<Vec<Vec<String>>>> = vec![None; clauses.len()];
-    let mut dropped = vec![false; clauses.len()];
-    for e in query_entities(&typed) {
-        if e.len < 2 {
-            continue;
-        }
-        let mut forms: Vec<Vec<String>> = Vec::new();
-        let spanned: Vec<&str> = typed[e.start..e.start + e.len]
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        let as_typed = spanned.join(" ");
-        for n in std::iter::once(&as_typed).chain(&e.names) {
-            let t = tokens(&mut stem, n);
-            if !t.is_empty() && !forms.contains(&t) {
-                forms.push(t);
-            }
-        }
-        merged[e.start] = Some(forms);
-        for d in &mut dropped[e.start + 1..e.start + e.len] {
-            *d = true;
-        }
-    }
-    let mut required: Vec<Box<dyn Query>> = Vec::new();
-    let mut required_firm: Vec<bool> = Vec::new();
-    for (i, ((alts, ex), (extra, t))) in clauses.iter().zip(&extras).enumerate() {
-        if !ex && !dropped[i] {
-            required.push(clause_query(
-                f,
-                merged[i].as_ref().unwrap_or(alts),
-                extra,
-                *t,
-            ));
-            required_firm.push(firm[i]);
-        }
-    }
+    let required: Vec<Box<dyn Query>> = clauses
+        .iter()
+        .zip(&extras)
+        .filter(|((_, ex), _)| !ex)
+        .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
+        .collect();
     let excluded: Vec<Box<dyn Query>> = clauses
         .iter()
         .zip(&extras)
@@ -747,51 +672,13 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         .zip(&extras)
         .map(|(c, (_, t))| if *t { (Vec::new(), c.1) } else { c.clone() })
         .collect();
-    let mut bonus = proximity(f, &chain);
-    let n = required.len();
-    // Three words or more: an article may lack one of them (a title about exactly the
-    // query's leader and countries that does not use its fourth word); holding all of
-    // them multiplies the text score by `1 + ALL_WORDS` among the best matches.
-    let every = (n >= weights::SOFT_FROM).then(|| {
-        Box::new(BooleanQuery::new(
-            required
-                .iter()
-                .map(|q| (Occur::Must, q.box_clone()))
-                .collect(),
-        )) as Box<dyn Query>
-    });
-    if let Some(all) = &every {
-        bonus.push(boosted(all.box_clone(), weights::ALL_WORDS));
-    }
+    let bonus = proximity(f, &chain);
 
     let mut strict: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if required.is_empty() {
         strict.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
     }
-    if every.is_some() {
-        // Only a plain word may be the one left out.
-        let mut soft: Vec<Box<dyn Query>> = Vec::new();
-        for (q, firm) in required.iter().zip(&required_firm) {
-            if *firm {
-                strict.push((Occur::Must, q.box_clone()));
-            } else {
-                soft.push(q.box_clone());
-            }
-        }
-        match soft.len() {
-            0 => {}
-            1 => strict.push((Occur::Should, soft.remove(0))),
-            k => strict.push((
-                Occur::Must,
-                Box::new(BooleanQuery::union_with_minimum_required_clauses(
-                    soft,
-                    k - 1,
-                )),
-            )),
-        }
-    } else {
-        strict.extend(required.iter().map(|q| (Occur::Must, q.box_clone())));
-    }
+    strict.extend(required.iter().map(|q| (Occur::Must, q.box_clone())));
     strict.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
     let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
     let bonus_queries: Vec<Box<dyn Query>> = bonus.iter().map(|q| q.box_clone()).collect();
