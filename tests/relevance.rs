@@ -49,10 +49,52 @@ fn judged_index() -> (tempfile::TempDir, NewsIndex) {
     (tmp, idx)
 }
 
+/// SQLite FTS5's rankings of `queries` over the archive in `tmp` (see
+/// `tools/fts5_rank.py`), or none, with a note, where python3 or its FTS5 is missing.
+fn fts5_runs(tmp: &Path, queries: &Path) -> Vec<(Run, relevance::Rankings)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/fts5_rank.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg("--csv")
+        .arg(tmp.join("corpus/articles.csv"))
+        .arg("--queries")
+        .arg(queries)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            relevance::read_runs(&String::from_utf8_lossy(&o.stdout)).unwrap()
+        }
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr);
+            // A Python without FTS5 is a missing tool; any other failure is a bug.
+            assert!(err.contains("no FTS5"), "fts5_rank.py failed: {err}");
+            println!("note: SQLite FTS5 not measured: {}", err.trim());
+            Vec::new()
+        }
+        Err(e) => {
+            println!("note: SQLite FTS5 not measured: python3 not found ({e})");
+            Vec::new()
+        }
+    }
+}
+
+/// The report over the judged index in `tmp`, FTS5 included, for the queries, judgements
+/// and misspelled pairs (if that file exists) in `dir`.
+fn full_report(tmp: &Path, idx: &NewsIndex, dir: &Path) -> relevance::RelevanceReport {
+    let queries = dir.join("queries.tsv");
+    let fts5 = fts5_runs(tmp, &queries);
+    let mut report = relevance::evaluate_with(idx, &queries, &dir.join("qrels.tsv"), &fts5);
+    let misspelled = dir.join("misspelled.tsv");
+    if misspelled.exists() {
+        report.misspelled = relevance::read_pairs(&misspelled).unwrap();
+    }
+    report
+}
+
 #[test]
 fn defaults_beat_plain_bm25_on_judged_queries() {
-    let (_tmp, idx) = judged_index();
-    let report = relevance::evaluate(&idx, &data().join("queries.tsv"), &data().join("qrels.tsv"));
+    let (tmp, idx) = judged_index();
+    let report = full_report(tmp.path(), &idx, &data());
     println!("{report}");
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     let comparisons = report.comparisons();
@@ -237,6 +279,22 @@ fn report_on_given_index() {
         &env_file("NEWSIDX_REL_QRELS", "qrels.tsv"),
     );
     println!("{report}");
+}
+
+/// The full report (FTS5 included) for another set of judged queries over the same
+/// archive: `queries.tsv`, `qrels.tsv` and `misspelled.tsv` in the folder named by
+/// `NEWSIDX_REL_DIR`.
+#[test]
+#[ignore]
+fn report_on_other_queries() {
+    let Ok(dir) = std::env::var("NEWSIDX_REL_DIR") else {
+        eprintln!("set NEWSIDX_REL_DIR");
+        return;
+    };
+    let (tmp, idx) = judged_index();
+    let report = full_report(tmp.path(), &idx, Path::new(&dir));
+    println!("{report}");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 
 /// For studying the rankings: the top ten of the defaults and of plain BM25 for each

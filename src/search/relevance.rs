@@ -8,6 +8,12 @@
 //! An article id is the index's id (`articles.csv#17`); a bare `17` matches any file's
 //! record 17. Lines starting with `#` and a header line are skipped. Articles a ranking
 //! returns that were never judged count as not relevant.
+//!
+//! Rankings computed outside the process (SQLite FTS5, by `tools/fts5_rank.py`) are
+//! read as `run<TAB>query_id<TAB>rank<TAB>article id` lines ([`read_runs`]) and scored
+//! beside the defaults. `misspelled.tsv` (`misspelled_query_id<TAB>correct_query_id`)
+//! pairs queries for [`RelevanceReport::misspelled`]: how much of the correct query's
+//! top ten the misspelled one returns.
 
 use super::rank::{self, Ranking};
 use super::{build_query, Filters};
@@ -44,6 +50,11 @@ pub enum Run {
     PlainBm25,
     /// Plain BM25, any word (OR): only for pooling candidates to judge.
     AnyWord,
+    /// SQLite FTS5 `bm25()`, title weight 2, all words (`fts5-and`) or any word
+    /// (`fts5-or`): run outside the process by `tools/fts5_rank.py`, read by
+    /// [`read_runs`]; [`ranked_ids`] cannot run them.
+    Fts5And,
+    Fts5Or,
 }
 
 impl Run {
@@ -52,8 +63,85 @@ impl Run {
             Run::News => "news",
             Run::PlainBm25 => "plain-bm25",
             Run::AnyWord => "any-word",
+            Run::Fts5And => "fts5-and",
+            Run::Fts5Or => "fts5-or",
         }
     }
+
+    /// The run named `name` (as [`Run::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Run> {
+        [
+            Run::News,
+            Run::PlainBm25,
+            Run::AnyWord,
+            Run::Fts5And,
+            Run::Fts5Or,
+        ]
+        .into_iter()
+        .find(|r| r.name() == name)
+    }
+}
+
+/// Rankings made elsewhere: query id → article ids, best first.
+pub type Rankings = HashMap<String, Vec<String>>;
+
+/// Reads `run<TAB>query_id<TAB>rank<TAB>article id` lines (what `tools/fts5_rank.py`
+/// prints) into one [`Rankings`] per run, in the order the runs first appear.
+pub fn read_runs(text: &str) -> Result<Vec<(Run, Rankings)>, String> {
+    let mut out: Vec<(Run, Rankings)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(run), Some(rank), Some(id)) = (
+            cols.first().and_then(|n| Run::from_name(n)),
+            cols.get(2).and_then(|r| r.parse::<usize>().ok()),
+            cols.get(3).filter(|id| !id.is_empty()),
+        ) else {
+            return Err(format!(
+                "line {}: expected run<TAB>query_id<TAB>rank<TAB>article id, got {line:?}",
+                i + 1
+            ));
+        };
+        let at = match out.iter().position(|(r, _)| *r == run) {
+            Some(at) => at,
+            None => {
+                out.push((run, Rankings::new()));
+                out.len() - 1
+            }
+        };
+        let ids = out[at].1.entry(cols[1].to_string()).or_default();
+        if rank != ids.len() + 1 {
+            return Err(format!(
+                "line {}: rank {rank} of {} follows {} hits",
+                i + 1,
+                cols[1],
+                ids.len()
+            ));
+        }
+        ids.push(id.to_string());
+    }
+    Ok(out)
+}
+
+/// Reads `misspelled.tsv`: pairs of (misspelled query id, correct query id).
+pub fn read_pairs(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (line, cols) in data_lines(path)? {
+        match (cols.first(), cols.get(1)) {
+            (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => {
+                out.push((a.clone(), b.clone()));
+            }
+            _ => {
+                return Err(format!(
+                    "{}:{line}: expected misspelled_query_id<TAB>correct_query_id",
+                    path.display()
+                ))
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +172,8 @@ pub struct RelevanceReport {
     pub rankings: Vec<RankingReport>,
     /// Unreadable files or lines, queries without judgements.
     pub problems: Vec<String>,
+    /// (misspelled query id, correct query id) pairs, for [`Self::misspelled_overlap`].
+    pub misspelled: Vec<(String, String)>,
 }
 
 impl RelevanceReport {
@@ -104,19 +194,106 @@ impl RelevanceReport {
         out
     }
 
-    /// The defaults against plain BM25: on all queries, then on each part of the set.
-    pub fn comparisons(&self) -> Vec<Comparison> {
-        let (Some(news), Some(bm25)) = (self.ranking(Run::News), self.ranking(Run::PlainBm25))
-        else {
-            return Vec::new();
-        };
-        let mut out = vec![news.compare(bm25, None)];
+    /// All queries (`None`), then each part of the set when there are several.
+    fn set_filters(&self) -> Vec<Option<String>> {
         let sets = self.sets();
+        let mut out = vec![None];
         if sets.len() > 1 {
-            out.extend(sets.iter().map(|s| news.compare(bm25, Some(s))));
+            out.extend(sets.into_iter().map(Some));
         }
         out
     }
+
+    /// The defaults against plain BM25: on all queries, then on each part of the set.
+    pub fn comparisons(&self) -> Vec<Comparison> {
+        self.comparisons_of(Run::News, Run::PlainBm25)
+    }
+
+    /// `run` against `other`: on all queries, then on each part of the set.
+    pub fn comparisons_of(&self, run: Run, other: Run) -> Vec<Comparison> {
+        let (Some(a), Some(b)) = (self.ranking(run), self.ranking(other)) else {
+            return Vec::new();
+        };
+        self.set_filters()
+            .iter()
+            .map(|s| a.compare(b, s.as_deref()))
+            .collect()
+    }
+
+    /// The better of the two FTS5 runs (all words, any word) on the queries of `set`
+    /// (`None`: all of them), by mean nDCG@10: the baseline "best of AND and OR".
+    pub fn fts5_best(&self, set: Option<&str>) -> Option<&RankingReport> {
+        [Run::Fts5And, Run::Fts5Or]
+            .iter()
+            .filter_map(|r| self.ranking(*r))
+            .max_by(|a, b| a.mean_on(set).0.total_cmp(&b.mean_on(set).0))
+    }
+
+    /// The defaults against the better FTS5 run, per part as for [`Self::comparisons`],
+    /// with the run chosen on each part.
+    pub fn comparisons_with_fts5(&self) -> Vec<(Run, Comparison)> {
+        let Some(news) = self.ranking(Run::News) else {
+            return Vec::new();
+        };
+        self.set_filters()
+            .iter()
+            .filter_map(|s| {
+                let best = self.fts5_best(s.as_deref())?;
+                Some((best.run, news.compare(best, s.as_deref())))
+            })
+            .collect()
+    }
+
+    /// For each (misspelled, correct) pair of `misspelled`: how many of the correct
+    /// query's top ten under the defaults the misspelled query's top ten holds.
+    pub fn misspelled_overlap(&self) -> Vec<Overlap> {
+        let Some(news) = self.ranking(Run::News) else {
+            return Vec::new();
+        };
+        let top = |id: &str| news.queries.iter().find(|q| q.id == id);
+        self.misspelled
+            .iter()
+            .filter_map(|(miss, right)| {
+                let (m, r) = (top(miss)?, top(right)?);
+                let found = r.top.iter().filter(|id| m.top.contains(id)).count();
+                Some(Overlap {
+                    misspelled: m.id.clone(),
+                    correct: r.id.clone(),
+                    query: m.query.clone(),
+                    found,
+                    of: r.top.len(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// What a misspelled query keeps of its correct form's top ten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlap {
+    pub misspelled: String,
+    pub correct: String,
+    pub query: String,
+    pub found: usize,
+    pub of: usize,
+}
+
+impl Overlap {
+    pub fn share(&self) -> f64 {
+        if self.of == 0 {
+            1.0
+        } else {
+            self.found as f64 / self.of as f64
+        }
+    }
+}
+
+/// The mean share over `pairs` (1.0 for none).
+pub fn mean_share(pairs: &[Overlap]) -> f64 {
+    if pairs.is_empty() {
+        return 1.0;
+    }
+    pairs.iter().map(Overlap::share).sum::<f64>() / pairs.len() as f64
 }
 
 impl fmt::Display for RelevanceReport {
@@ -140,19 +317,61 @@ impl fmt::Display for RelevanceReport {
                 r.recall
             )?;
         }
-        let comparisons = self.comparisons();
-        if !comparisons.is_empty() {
+        if !self.rankings.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "nDCG@10 per set, [95% bootstrap interval of the mean]")?;
+            write!(out, "{:<10} {:>7}", "set", "queries")?;
+            for r in &self.rankings {
+                write!(out, "  {:<20}", r.run.name())?;
+            }
+            writeln!(out)?;
+            for set in self.set_filters() {
+                let n = self.rankings[0].mean_on(set.as_deref()).2;
+                write!(out, "{:<10} {:>7}", set.as_deref().unwrap_or("all"), n)?;
+                for r in &self.rankings {
+                    let (mean, (lo, hi), _) = r.mean_on(set.as_deref());
+                    write!(out, "  {:<20}", format!("{mean:.3} [{lo:.3}, {hi:.3}]"))?;
+                }
+                writeln!(out)?;
+            }
+        }
+        let mut rows: Vec<(String, Comparison)> = Vec::new();
+        for other in [Run::PlainBm25, Run::Fts5And, Run::Fts5Or] {
+            rows.extend(
+                self.comparisons_of(Run::News, other)
+                    .into_iter()
+                    .map(|c| (other.name().to_string(), c)),
+            );
+        }
+        rows.extend(
+            self.comparisons_with_fts5()
+                .into_iter()
+                .map(|(run, c)| (format!("fts5 best ({})", run.name()), c)),
+        );
+        if !rows.is_empty() {
             writeln!(out)?;
             writeln!(
                 out,
-                "{:<8} {:>7} {:>12} {:>12} {:>9} {:>17} {:>13}",
-                "set", "queries", "news nDCG", "bm25 nDCG", "+nDCG", "95% interval", "wins/losses"
+                "news against each ranking: nDCG@10 difference, paired bootstrap"
             )?;
-            for c in &comparisons {
+            writeln!(
+                out,
+                "{:<10} {:<20} {:>7} {:>10} {:>10} {:>9} {:>17} {:>13}",
+                "set",
+                "against",
+                "queries",
+                "news nDCG",
+                "its nDCG",
+                "+nDCG",
+                "95% interval",
+                "wins/losses"
+            )?;
+            for (name, c) in &rows {
                 writeln!(
                     out,
-                    "{:<8} {:>7} {:>12.3} {:>12.3} {:>+9.3} {:>17} {:>13}",
+                    "{:<10} {:<20} {:>7} {:>10.3} {:>10.3} {:>+9.3} {:>17} {:>13}",
                     c.set,
+                    name,
                     c.queries,
                     c.ndcg.0,
                     c.ndcg.1,
@@ -161,16 +380,41 @@ impl fmt::Display for RelevanceReport {
                     format!("{}/{} ({} ties)", c.wins, c.losses, c.ties)
                 )?;
             }
+        }
+        let comparisons = self.comparisons();
+        if !comparisons.is_empty() {
+            writeln!(out)?;
             writeln!(
                 out,
-                "{:<8} {:>7} {:>12} {:>12}",
-                "", "", "news R@10", "bm25 R@10"
+                "{:<10} {:>7} {:>12} {:>12}",
+                "set", "queries", "news R@10", "bm25 R@10"
             )?;
             for c in &comparisons {
                 writeln!(
                     out,
-                    "{:<8} {:>7} {:>12.3} {:>12.3}",
+                    "{:<10} {:>7} {:>12.3} {:>12.3}",
                     c.set, c.queries, c.recall.0, c.recall.1
+                )?;
+            }
+        }
+        let overlap = self.misspelled_overlap();
+        if !overlap.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "misspelled queries: share of the correct query's top {K} returned (news), mean {:.3}",
+                mean_share(&overlap)
+            )?;
+            for o in &overlap {
+                writeln!(
+                    out,
+                    "  {:<6} {:<6} {:>2}/{:<2} {:.2}  {}",
+                    o.misspelled,
+                    o.correct,
+                    o.found,
+                    o.of,
+                    o.share(),
+                    o.query
                 )?;
             }
         }
@@ -213,6 +457,8 @@ fn short(run: Run) -> &'static str {
         Run::News => "news",
         Run::PlainBm25 => "bm25",
         Run::AnyWord => "or",
+        Run::Fts5And => "f-and",
+        Run::Fts5Or => "f-or",
     }
 }
 
@@ -363,8 +609,8 @@ fn ids_of(
 }
 
 /// The ids of the top `k` articles for `query` under `run`, and how many of them are
-/// partial matches. News mirrors the search: the strict query, then the partial one
-/// when the strict finds fewer than `k`.
+/// partial matches. News mirrors the search: typo correction, the strict query, then
+/// the partial one when the strict finds fewer than `k`.
 pub fn ranked_ids(
     idx: &NewsIndex,
     searcher: &Searcher,
@@ -383,7 +629,14 @@ pub fn ranked_ids(
             let (q, _) = qp.parse_query_lenient(&rank::clean_query(query));
             Ok((top_ids(searcher, idx, &*article_only(idx, q), k)?, 0))
         }
+        Run::Fts5And | Run::Fts5Or => Err(tantivy::TantivyError::InvalidArgument(format!(
+            "{} is measured outside the process (tools/fts5_rank.py)",
+            run.name()
+        ))),
         Run::News => {
+            // As served: a misspelt word is corrected first (`service::search`).
+            let corrected = super::correct::correct(idx, query);
+            let query = corrected.as_ref().map_or(query, |c| c.query.as_str());
             let Some(scored) = rank::scored_query(idx, query, Ranking::News) else {
                 return Ok((Vec::new(), 0));
             };
@@ -413,6 +666,17 @@ pub fn ranked_ids(
 /// Runs every query of `queries` under the defaults and plain BM25 and scores the top
 /// ten of each against `qrels`.
 pub fn evaluate(idx: &NewsIndex, queries: &Path, qrels: &Path) -> RelevanceReport {
+    evaluate_with(idx, queries, qrels, &[])
+}
+
+/// [`evaluate`], and the rankings made elsewhere (`external`, e.g. SQLite FTS5) scored
+/// the same way; a query missing from one of them counts as answered with nothing.
+pub fn evaluate_with(
+    idx: &NewsIndex,
+    queries: &Path,
+    qrels: &Path,
+    external: &[(Run, Rankings)],
+) -> RelevanceReport {
     let mut report = RelevanceReport::default();
     let specs = match read_queries(queries) {
         Ok(q) => q,
@@ -477,6 +741,34 @@ pub fn evaluate(idx: &NewsIndex, queries: &Path, qrels: &Path) -> RelevanceRepor
             queries: scores,
         });
     }
+    for (run, tops) in external {
+        let scores: Vec<QueryScore> = specs
+            .iter()
+            .map(|q| {
+                let grades = judged.get(&q.id).unwrap_or(&empty);
+                let top: Vec<String> = tops
+                    .get(&q.id)
+                    .map(|t| t.iter().take(K).cloned().collect())
+                    .unwrap_or_default();
+                QueryScore {
+                    id: q.id.clone(),
+                    query: q.text.clone(),
+                    set: q.set.clone(),
+                    ndcg: ndcg_at(&top, grades, K),
+                    recall: recall_at(&top, grades, K),
+                    partial: 0,
+                    top,
+                }
+            })
+            .collect();
+        let (ndcg, recall) = means(scores.iter());
+        report.rankings.push(RankingReport {
+            run: *run,
+            ndcg,
+            recall,
+            queries: scores,
+        });
+    }
     report
 }
 
@@ -513,6 +805,19 @@ pub struct Comparison {
 }
 
 impl RankingReport {
+    /// Mean nDCG@10 on the queries of `set` (`None`: all), its 95% bootstrap interval,
+    /// and the number of queries.
+    pub fn mean_on(&self, set: Option<&str>) -> (f64, (f64, f64), usize) {
+        let v: Vec<f64> = self
+            .queries
+            .iter()
+            .filter(|q| set.is_none_or(|s| q.set == s))
+            .map(|q| q.ndcg)
+            .collect();
+        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        (mean, bootstrap_interval(&v, 10_000), v.len())
+    }
+
     /// This ranking against `other` on the queries of `set` (`None`: all of them).
     pub fn compare(&self, other: &RankingReport, set: Option<&str>) -> Comparison {
         let pairs: Vec<(&QueryScore, &QueryScore)> = self
@@ -672,6 +977,42 @@ mod tests {
         let (lo, hi) = bootstrap_interval(&spread, 2000);
         assert!(lo < 0.0 && hi > 0.0 && hi - lo > 0.1, "{lo} {hi}");
         assert_eq!(bootstrap_interval(&spread, 2000), (lo, hi), "fixed seed");
+    }
+
+    #[test]
+    fn outside_runs_are_read_in_rank_order_and_bad_lines_named() {
+        let runs =
+            read_runs("fts5-or\tq1\t1\ta#1\nfts5-or\tq1\t2\ta#2\nfts5-and\tq1\t1\ta#2\n").unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].0, Run::Fts5Or);
+        assert_eq!(runs[0].1["q1"], vec!["a#1".to_string(), "a#2".to_string()]);
+        assert_eq!(runs[1].0, Run::Fts5And);
+        let err = read_runs("fts5-or\tq1\t2\ta#1\n").unwrap_err();
+        assert!(err.starts_with("line 1:"), "{err}");
+        assert!(read_runs("bm42\tq1\t1\ta#1").is_err());
+    }
+
+    #[test]
+    fn misspelled_overlap_counts_the_correct_querys_top_found() {
+        let mut news = run(Run::News, &[("dev", 1.0), ("dev", 0.5), ("dev", 0.5)]);
+        let top = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        news.queries[0].top = top(&["a", "b", "c", "d"]);
+        news.queries[1].top = top(&["c", "a", "x"]);
+        news.queries[2].top = top(&[]);
+        let report = RelevanceReport {
+            rankings: vec![news],
+            misspelled: vec![
+                ("q1".into(), "q0".into()),
+                ("q2".into(), "q0".into()),
+                ("q9".into(), "q0".into()),
+            ],
+            ..Default::default()
+        };
+        let o = report.misspelled_overlap();
+        assert_eq!(o.len(), 2, "an unknown id is left out");
+        assert_eq!((o[0].found, o[0].of), (2, 4));
+        assert_eq!((o[1].found, o[1].of), (0, 4));
+        assert!((mean_share(&o) - 0.25).abs() < 1e-9);
     }
 
     #[test]
