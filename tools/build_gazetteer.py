@@ -206,9 +206,70 @@ def is_caps(tok):
     return len(letters) >= 2 and all(c.isupper() for c in letters) and tok not in ("II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "XIII", "XIV", "XV", "XVI")
 
 
-def parse_leaders(text, stop_words):
+# Ranks and honorifics the Factbook writes between an office and a name ("Interim
+# President Gen.", "Prime Minister Sir"): part of neither.
+RANKS = {"Gen.", "Lt.", "Col.", "Maj.", "Brig.", "Capt.", "Sr.", "Sir", "Dame", "Dr.",
+         "Archbishop", "Bishop", "Sheikh", "Shaykh", "Adm.", "Marshal", "Field", "Gen"}
+# Lower-case particles inside a name ("Mohamed Ould Cheikh el GHAZOUANI", "Jean-Lucien
+# Kwassi Savi de TOVE", "Americo d'Oliveira DOS RAMOS").
+NAME_PARTICLES = {"da", "de", "dos", "das", "do", "del", "della", "di", "du", "el", "al",
+                  "bin", "ibn", "bint", "van", "von", "der", "den", "la", "le", "i"}
+# A generational suffix makes another person: Ferdinand MARCOS, Jr. is not his father.
+GENERATIONAL = re.compile(r"^(?:Jr\.?|Sr\.?|I{1,3}|IV|V|VI{0,3}|IX|X{1,3}|XI{1,3}|XIV|XV|XVI)$")
+# Countries whose names are patronymic with the given name first, which the Factbook
+# writes in capitals (Eritrea: ISAIAS Afwerki; Ethiopia: HAILEMARIAM Desalegn; Somalia:
+# HASSAN SHEIKH Mohamud). The capitals mark no family name there: the given name is
+# used alone only after a title ("President Isaias"), and the English press uses the
+# father's name as the surname ("Afwerki", "Desalegn", "Mohamud"). Elsewhere a name
+# in capitals before the others is a family name written first (XI Jinping, KIM Jong
+# Un, ISSOUFOU Mahamadou) or the name its bearer is called by (PRAYUT Chan-ocha, ANWAR
+# Ibrahim, Amir TAMIM bin Hamad Al Thani), as the Factbook means.
+PATRONYMIC_GIVEN_FIRST = {"ER", "ET", "SO"}
+
+
+def common_given_names():
+    """Given names used by at least 0.005 % of US men or women (given_names.tsv)."""
+    global _GIVEN
+    if _GIVEN is None:
+        path = os.path.join(REPO, "src", "enrich", "data", "given_names.tsv")
+        with open(path, encoding="utf-8") as f:
+            _GIVEN = {l.strip() for l in f if l.strip() and not l.startswith("#")}
+    return _GIVEN
+
+
+_GIVEN = None
+
+
+def is_particle(t):
+    return t in NAME_PARTICLES or bool(re.match(r"^(?:d'|al-|el-)[A-Za-z\u00C0-\u024F]", t))
+
+
+def clean_office(office):
+    """The office as a title: without a leading conjunction or note words ("and
+    Co-prince", "co-chiefs of state Captains Regent", "overall Taliban Leader"),
+    without a trailing rank ("Interim President Gen." -> "Interim President"),
+    singular ("Captains Regent" -> "Captain Regent"), capitalised. Empty when no word
+    of it names an office ("the initial appointment of")."""
+    office = re.sub(r"^(?:(?:and|or|overall|former)\s+|co-chiefs of state\s+)+", "", office.strip())
+    toks = office.split()
+    while toks and (toks[-1] in RANKS or toks[-1] in ("of", "the", "and", "Lt.", "Sr.")
+                    or (toks[-1] == "General" and len(toks) > 1
+                        and toks[-2] not in ("Secretary", "Governor", "Attorney", "Director"))):
+        toks = toks[:-1]
+    if toks and toks[0] == "Captains":
+        toks[0] = "Captain"
+    office_words = {w.lower() for w in OFFICE_WORDS} | {"chair", "chief", "co-prince", "mayor", "regent"}
+    if not any(t.lower().rstrip(",") in office_words for t in toks):
+        return ""
+    if all(t.islower() for t in toks):
+        toks = [t[:1].upper() + t[1:] for t in toks]  # "prime minister" (Belarus, 2016)
+    office = " ".join(toks)
+    return office[:1].upper() + office[1:]
+
+
+def parse_leaders(text, stop_words, iso=""):
     """Parse a Factbook 'chief of state' / 'head of government' entry into
-    (office, name, surname, start) tuples."""
+    (office, name, surname, start, name_toks, caps_toks, extra_aliases) tuples."""
     out = []
     # Entries are ';'-separated; inside one, '),' separates further holders of the same
     # office ("Executive Vice Premiers ZHANG Gaoli (since ...), LIU Yandong (...)"), so
@@ -219,7 +280,10 @@ def parse_leaders(text, stop_words):
             continue
         head, _, rest = seg.partition("(")
         start = parse_date(rest) if "since" in rest else ""
-        head = re.sub(r'"[^"]*"', "", head)  # nicknames: Michiel "Mike" Godfried EMAN
+        # Nicknames ('Michiel "Mike" Godfried EMAN', 'Ferdinand "BongBong" MARCOS') are
+        # not part of the name; with the surname they make an alias ("Mike Eman").
+        nicks = [n.strip() for n in re.findall(r'"([^"]*)"', head) if n.strip()]
+        head = re.sub(r'"[^"]*"', "", head)
         # A comma ends the name: 'Idriss DEBY Itno, Lt. Gen.' is Idriss Deby Itno.
         toks = head.split()
         ends = {k for k, t in enumerate(toks) if t.endswith(",")}
@@ -229,17 +293,38 @@ def parse_leaders(text, stop_words):
             continue
         first = caps[0]
         i = first
-        # Walk back over given names (capitalised, not an office word, at most 3).
-        while i > 0 and first - i < 3:
+        # Walk back over given names (capitalised, not an office word, at most 3) and
+        # the particles between them.
+        given = 0
+        while i > 0 and given < 3:
             t = toks[i - 1]
-            if t in OFFICE_WORDS or t.lower() in ("of", "the", "and") or t in stop_words or not t[:1].isupper() or (t.endswith(".") and not re.match(r"^[A-Z]\.$", t)):
+            if is_particle(t):
+                i -= 1
+                continue
+            if t in OFFICE_WORDS or t in RANKS or t.lower() in ("of", "the", "and") or t in stop_words or not t[:1].isupper() or (t.endswith(".") and not re.match(r"^[A-Z]\.$", t)):
                 break
             i -= 1
-        office = " ".join(toks[:i]).strip()
+            given += 1
+        # After "of" or "the" the capitalised words before the name belong to the
+        # office ("President of the Swiss Confederation Guy PARMELIN"): one given name.
+        if i > 0 and toks[i - 1].lower() in ("of", "the") and first - i > 1:
+            k = first - 1
+            while k > i and is_particle(toks[k]):
+                k -= 1
+            i = k
+        while i < first and is_particle(toks[i]):
+            i += 1
+        honorific = toks[i - 1] if i > 0 and toks[i - 1] in ("Sheikh", "Shaykh", "Sir", "Dame") else ""
+        office = clean_office(" ".join(toks[:i]).strip())
+        if not office and i > 0:
+            continue  # a note, not an office: "the initial appointment of Baciro DJA"
         j = first + 1
-        while j < len(toks) and (toks[j][:1].isupper() or toks[j] in ("da", "de", "dos", "bin", "al", "van", "von", "der", "ibn", "el", "Jr.")):
+        while j < len(toks) and (toks[j][:1].isupper() or is_particle(toks[j])):
             if toks[j].lower() in ("and",) or j - 1 in ends:
                 break
+            j += 1
+        # A generational suffix after the comma stays: "MARCOS, Jr.".
+        if j < len(toks) and j - 1 in ends and GENERATIONAL.match(toks[j]):
             j += 1
         name_toks = toks[i:j]
         if not name_toks:
@@ -247,15 +332,47 @@ def parse_leaders(text, stop_words):
         caps_toks = [t for t in name_toks if is_caps(t)]
         # The press writes the surname without its article ("Abadi", "Assad").
         surname = " ".join(titlecase_caps(PARTICLE_PREFIX.sub("", t)) for t in caps_toks)
+        extra = set()
+        k0 = name_toks.index(caps_toks[0])
+        rest_toks = [t for t in name_toks[len(caps_toks) + k0:] if not GENERATIONAL.match(t)]
+        if (iso in PATRONYMIC_GIVEN_FIRST and k0 == 0 and rest_toks
+                and all(is_caps(t) for t in name_toks[:len(caps_toks)])):
+            # ISAIAS Afwerki: the father's name is the surname; the given name goes
+            # only with the title.
+            given_name = " ".join(titlecase_caps(t) for t in caps_toks)
+            # A father's name that is a common given name (Ahmed) would name anyone.
+            surname = rest_toks[0] if rest_toks[0] not in common_given_names() else ""
+            if office:
+                words = office.split()
+                extra.add(words[-1] + " " + given_name)
+                if len(words) <= 2:
+                    extra.add(office + " " + given_name)
         name = " ".join(titlecase_caps(t) for t in name_toks)
-        name = re.sub(r",?\s*Jr\.?$", "", name).strip()
         # Canonical form drops initials and Russian-style patronymics
         # ('Donald J. Trump' -> 'Donald Trump', 'Vladimir Vladimirovich Putin' -> 'Vladimir Putin').
         name = " ".join(t for t in name.split() if not re.fullmatch(r"[A-Z]\.", t)
                         and not re.search(r"(ovich|evich|ovna|evna)$", t))
         if len(name) < 3:
             continue
-        out.append((office, name, surname, start, name_toks, caps_toks))
+        for n in nicks:
+            n = n[:1].upper() + n[1:].lower() if n[1:] != n[1:].lower() else n
+            extra.add(n + " " + surname)
+        # The name its bearer is called by, in capitals first and followed only by
+        # particles and the father's and family names in lower case ("MISHAL al-Ahmad
+        # al-Jabir al-Sabah"), or a one-word name, goes with its title: "Amir Mishal".
+        bare = name if " " not in name else ""
+        if k0 == 0 and not bare and len(name_toks) > len(caps_toks) \
+                and all(is_particle(t) or is_caps(t) for t in name_toks) \
+                and all(is_particle(t) for t in name_toks[len(caps_toks):]):
+            bare = surname
+        if bare and office:
+            words = office.split()
+            extra.add(words[-1] + " " + bare)
+            if len(words) <= 2:
+                extra.add(office + " " + bare)
+        if bare and honorific:
+            extra.add(honorific + " " + bare)
+        out.append((office, name, surname, start, name_toks, caps_toks, extra))
     return out
 
 
@@ -263,7 +380,13 @@ def leader_aliases(name, name_toks, caps_toks, surname):
     """Aliases: name without middle names/initials, without maternal surnames."""
     al = set()
     toks = [titlecase_caps(t) for t in name_toks]
-    toks = [t for t in toks if t != "Jr."]
+    # Without its generational suffix a name is the father's (Ferdinand Marcos for
+    # Ferdinand Marcos Jr.): every alias keeps it.
+    suffix = [t for t in toks[1:] if GENERATIONAL.match(t) and not is_caps(t)]
+    if suffix:
+        name_toks = [t for t in name_toks if t not in suffix]
+        caps_toks = [t for t in caps_toks if t not in suffix]
+        toks = [t for t in toks if t not in suffix]
     given = [t for t, raw in zip(toks, name_toks) if not is_caps(raw)]
     caps_idx = [k for k, raw in enumerate(name_toks) if is_caps(raw)]
     if not caps_idx:
@@ -272,7 +395,7 @@ def leader_aliases(name, name_toks, caps_toks, surname):
     if k0 == 0:
         # Surname first (XI Jinping, KIM Jong Un): keep as is, and hyphenated forms.
         rest = toks[1:]
-        if len(rest) == 2:
+        if len(rest) == 2 and not suffix:
             al.add("%s %s-%s" % (toks[0], rest[0], rest[1].lower()))
             al.add("%s %s-%s" % (toks[0], rest[0], rest[1]))
         return al
@@ -283,6 +406,8 @@ def leader_aliases(name, name_toks, caps_toks, surname):
         al.add(" ".join([before[0]] + sur_toks))
         al.add(" ".join(before + sur_toks))
     al.add(" ".join(toks[:caps_idx[-1] + 1]))  # drop maternal surname / suffixes
+    if suffix:
+        al = {a + " " + " ".join(suffix) for a in al}
     al.discard(name)
     return {a for a in al if " " in a}
 
@@ -377,7 +502,7 @@ def main():
             if not isinstance(eb, dict):
                 continue
             for role in ("chief of state", "head of government"):
-                for office, name, surname, start, name_toks, caps_toks in parse_leaders(text_of(eb.get(role, "")), stop_words):
+                for office, name, surname, start, name_toks, caps_toks, extra in parse_leaders(text_of(eb.get(role, "")), stop_words, iso):
                     key = (fold(name).lower(), iso)
                     rec = leaders.setdefault(key, {
                         "name": name, "country": iso, "offices": [], "start": start,
@@ -387,12 +512,7 @@ def main():
                     if start and (not rec["start"] or start < rec["start"]):
                         rec["start"] = start
                     rec["aliases"] |= leader_aliases(name, name_toks, caps_toks, surname)
-                    if " " not in name and office:
-                        # A one-word name is matched only with its title: "King Philippe".
-                        words = office.split()
-                        rec["aliases"].add(words[-1] + " " + name)
-                        if len(words) <= 2:
-                            rec["aliases"].add(office + " " + name)
+                    rec["aliases"] |= extra
                     rec["years"].add(year)
 
     # A chief of state shared by dependencies (Trump for Guam, Charles III for the
