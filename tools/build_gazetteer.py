@@ -256,6 +256,8 @@ def clean_office(office):
                     or (toks[-1] == "General" and len(toks) > 1
                         and toks[-2] not in ("Secretary", "Governor", "Attorney", "Director"))):
         toks = toks[:-1]
+    if toks and toks[-1] == "Prime":
+        toks.append("Minister")  # "Interim Prime Gheorghe BREGA" (Moldova, 2016)
     if toks and toks[0] == "Captains":
         toks[0] = "Captain"
     office_words = {w.lower() for w in OFFICE_WORDS} | {"chair", "chief", "co-prince", "mayor", "regent"}
@@ -288,7 +290,10 @@ def parse_leaders(text, stop_words, iso=""):
         toks = head.split()
         ends = {k for k, t in enumerate(toks) if t.endswith(",")}
         toks = [t.rstrip(",") for t in toks]
-        caps = [i for i, t in enumerate(toks) if is_caps(t)]
+        # An acronym before an office ("GNU Interim Prime Minister", "CNSP Prime
+        # Minister") is the body that appointed the holder, not the holder's name.
+        caps = [i for i, t in enumerate(toks) if is_caps(t)
+                and not (i + 1 < len(toks) and toks[i + 1] in OFFICE_WORDS)]
         if not caps:
             continue
         first = caps[0]
