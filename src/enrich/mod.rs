@@ -71,7 +71,7 @@ impl Enricher {
     pub fn enrich(&self, article: Article, file_date: Option<NaiveDate>) -> Enriched {
         let _ = file_date;
         let (published, published_from) = publication_date(&article, None);
-        let tags = self.tagger.tag(&article);
+        let tags = self.tagger.tag_on(&article, published);
         let dates = dates::extract(&article.body, published);
         let bands = minhash::signature(&article.body).map(|s| minhash::bands(&s));
         Enriched {

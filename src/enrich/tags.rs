@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use chrono::NaiveDate;
 
 use crate::article::{Article, Mention};
 use crate::enrich::gazetteer::levenshtein;
@@ -658,6 +659,7 @@ impl Tagger {
                             .collect(),
                         surname_key,
                         office: l.office.clone(),
+                        term: (term_day(&l.start, false), term_day(&l.end, true)),
                         small: country_by_code
                             .get(&l.country)
                             .is_some_and(|&c| gaz.countries[c].is_small()),
@@ -716,6 +718,13 @@ impl Tagger {
 
     /// Tag an article's title, subtitle and body.
     pub fn tag(&self, article: &Article) -> Tags {
+        self.tag_on(article, crate::enrich::publication_date(article, None).0)
+    }
+
+    /// Tag an article published on `date` (its [`crate::enrich::publication_date`]):
+    /// the date tells apart members of a family who held one office at different
+    /// times ("President Marcos" in 2016 and in 2023).
+    pub fn tag_on(&self, article: &Article, date: Option<NaiveDate>) -> Tags {
         let texts: [&str; 3] = [
             article.title.as_str(),
             article.subtitle.as_deref().unwrap_or(""),
@@ -725,7 +734,36 @@ impl Tagger {
         for (field, text) in texts.iter().enumerate() {
             self.scan(field, text, &mut hits);
         }
-        self.resolve(&texts, &hits)
+        self.resolve(&texts, &hits, date)
+    }
+
+    /// The one of a family (candidates of one country sharing a surname) that a
+    /// mention on `date` means: those whose term had not begun are out; of the rest,
+    /// the only one, or the only one in office that day. `None` without a date, for
+    /// candidates of several countries, or when the terms do not decide.
+    fn on_date(&self, cands: &[usize], date: Option<NaiveDate>) -> Option<usize> {
+        let d = date?;
+        let country = &self.leaders[*cands.first()?].country;
+        if cands.len() < 2 || cands.iter().any(|&l| self.leaders[l].country != *country) {
+            return None;
+        }
+        let begun: Vec<usize> = cands
+            .iter()
+            .copied()
+            .filter(|&l| self.leaders[l].term.0.is_none_or(|s| s <= d))
+            .collect();
+        if begun.len() == 1 {
+            return Some(begun[0]);
+        }
+        let serving: Vec<usize> = begun
+            .iter()
+            .copied()
+            .filter(|&l| {
+                let (s, e) = self.leaders[l].term;
+                s.is_some() && e.is_none_or(|e| d <= e)
+            })
+            .collect();
+        (serving.len() == 1).then(|| serving[0])
     }
 
     /// Matches that pass the word-boundary and shouting checks.
@@ -826,7 +864,7 @@ impl Tagger {
         false
     }
 
-    fn resolve(&self, texts: &[&str; 3], hits: &[Hit]) -> Tags {
+    fn resolve(&self, texts: &[&str; 3], hits: &[Hit], date: Option<NaiveDate>) -> Tags {
         let titled_field: Vec<bool> = texts.iter().map(|t| title_case(t)).collect();
         let mut events: Vec<(usize, Ev)> = Vec::new(); // (hit index, event)
         let mut surname_hits: Vec<(usize, usize)> = Vec::new(); // (hit, group)
@@ -1109,7 +1147,7 @@ impl Tagger {
                 if named_c.len() == 1 && !(date_like && title.is_none()) {
                     Some(named_c[0])
                 } else if named_c.len() > 1 {
-                    None
+                    self.on_date(&named_c, date)
                 } else if let Some(t) = title {
                     let is_minister = t == "Minister" || t == "minister";
                     if is_minister && title_prev != Some("Prime") && title_prev != Some("prime") {
@@ -1157,7 +1195,7 @@ impl Tagger {
                         } else if famous.len() == 1 {
                             Some(famous[0])
                         } else {
-                            None
+                            self.on_date(&fit, date)
                         }
                     }
                 } else if !date_like
@@ -1546,6 +1584,24 @@ struct LeaderInfo {
     office: String,
     /// The country is small ([`Country::is_small`]).
     small: bool,
+    /// First and last day in office, when the gazetteer says (no end: still there).
+    term: (Option<NaiveDate>, Option<NaiveDate>),
+}
+
+/// A gazetteer date ("2022-06-30", "2015-10", "1990") as a day: the first of its
+/// period, or with `last`, the last.
+fn term_day(s: &str, last: bool) -> Option<NaiveDate> {
+    let mut parts = s.trim().splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let year = parts.next()?? as i32;
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(m), Some(d)) => NaiveDate::from_ymd_opt(year, m, d),
+        (Some(m), None) if last => NaiveDate::from_ymd_opt(year, m + 1, 1)
+            .or_else(|| NaiveDate::from_ymd_opt(year + 1, 1, 1))
+            .and_then(|d| d.pred_opt()),
+        (Some(m), None) => NaiveDate::from_ymd_opt(year, m, 1),
+        _ if last => NaiveDate::from_ymd_opt(year, 12, 31),
+        _ => NaiveDate::from_ymd_opt(year, 1, 1),
+    }
 }
 
 /// What an accepted hit names.
@@ -1656,6 +1712,70 @@ mod tests {
             body: body.to_string(),
             ..Article::default()
         })
+    }
+
+    /// Leaders of an article published on `date` ("YYYY-MM-DD", as its metadata).
+    fn leaders_on(body: &str, date: &str) -> Vec<String> {
+        let mut v: Vec<String> = tagger()
+            .tag(&Article {
+                body: body.to_string(),
+                date_raw: Some(date.to_string()),
+                ..Article::default()
+            })
+            .leaders
+            .into_iter()
+            .map(|l| l.name)
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_family_sharing_an_office_is_told_apart_by_the_articles_date() {
+        let marcos = "Filipinos in Manila protested. President Marcos said he would stay.";
+        assert_eq!(leaders_on(marcos, "2016-11-18"), ["Ferdinand Marcos"]);
+        assert_eq!(leaders_on(marcos, "2023-05-02"), ["Ferdinand Marcos Jr."]);
+        // Without a date the title does not decide between them.
+        assert!(leaders(marcos).is_empty(), "{:?}", leaders(marcos));
+        // Both named: the bare surname is the one in office that day.
+        let both = "Ferdinand Marcos Jr. spoke of Ferdinand Marcos. Marcos said the Philippines would change.";
+        assert_eq!(
+            leaders_on(both, "2023-05-02"),
+            ["Ferdinand Marcos", "Ferdinand Marcos Jr."]
+        );
+        let kirchner = "Argentina's economy grew. President Kirchner met bankers.";
+        assert_eq!(leaders_on(kirchner, "2005-06-01"), ["Néstor Kirchner"]);
+        assert_eq!(
+            leaders_on(kirchner, "2012-06-01"),
+            ["Cristina Fernández de Kirchner"]
+        );
+        // Neither in office: still undecided.
+        assert!(leaders_on(kirchner, "2017-06-01").is_empty());
+        let deby = "Chad's army moved north. President Deby said the rebels would be stopped.";
+        assert_eq!(leaders_on(deby, "2016-04-11"), ["Idriss Deby Itno"]);
+        assert_eq!(leaders_on(deby, "2023-04-11"), ["Mahamat Idriss Déby"]);
+        // "Bongbong Marcos" is the son whatever the date.
+        assert_eq!(
+            leaders_on(
+                "Bongbong Marcos won the vote in the Philippines.",
+                "2016-05-10"
+            ),
+            ["Ferdinand Marcos Jr."]
+        );
+    }
+
+    #[test]
+    fn patronymic_leaders_are_found_by_the_fathers_name_or_a_titled_given_name() {
+        assert_eq!(
+            leaders("Eritrea's border stayed shut. President Isaias spoke in Asmara."),
+            ["Isaias Afwerki"]
+        );
+        assert_eq!(
+            leaders("Eritrea's border stayed shut. President Afwerki spoke in Asmara."),
+            ["Isaias Afwerki"]
+        );
+        // The given name alone is not the president.
+        assert!(leaders("Isaias scored twice for the Eritrea team.").is_empty());
     }
 
     #[test]
