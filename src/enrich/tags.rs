@@ -1194,8 +1194,12 @@ impl Tagger {
                             Some(fit[0])
                         } else if famous.len() == 1 {
                             Some(famous[0])
-                        } else {
+                        } else if !honorific {
+                            // An office title ("President Marcos"), not a courtesy
+                            // one: "Mr Lee" is anyone.
                             self.on_date(&fit, date)
+                        } else {
+                            None
                         }
                     }
                 } else if !date_like
@@ -1735,6 +1739,12 @@ mod tests {
         let marcos = "Filipinos in Manila protested. President Marcos said he would stay.";
         assert_eq!(leaders_on(marcos, "2016-11-18"), ["Ferdinand Marcos"]);
         assert_eq!(leaders_on(marcos, "2023-05-02"), ["Ferdinand Marcos Jr."]);
+        // "Mr Lee" beside Samsung's Lee Jae-yong is no former president in 2017.
+        assert!(leaders_on(
+            "South Korea's economy grew. Mr Lee and the Samsung Group deny any wrongdoing.",
+            "2017-02-17"
+        )
+        .is_empty());
         // Without a date the title does not decide between them.
         assert!(leaders(marcos).is_empty(), "{:?}", leaders(marcos));
         // Both named: the bare surname is the one in office that day.
