@@ -6,6 +6,7 @@ pub mod extract;
 pub mod index;
 pub mod ingest;
 pub mod pipeline;
+pub mod record;
 pub mod search;
 pub mod server;
 pub mod service;

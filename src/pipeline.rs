@@ -594,6 +594,7 @@ fn enrich_guarded(
                 tags: Default::default(),
                 dates: Vec::new(),
                 bands: None,
+                signature: None,
                 article: keep,
             }
         }

@@ -21,14 +21,14 @@ use crate::enrich::gazetteer::levenshtein;
 use crate::enrich::gazetteer::{fold_diacritics, Gazetteer};
 
 /// Everything the tagger found in one article.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tags {
     pub countries: Vec<CountryTag>,
     pub leaders: Vec<LeaderTag>,
     pub orgs: Vec<OrgTag>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CountryTag {
     pub code: String,
     pub name: String,
@@ -37,7 +37,7 @@ pub struct CountryTag {
     pub mentions: Vec<Mention>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LeaderTag {
     pub name: String,
     pub country: String,
@@ -46,7 +46,7 @@ pub struct LeaderTag {
     pub mentions: Vec<Mention>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrgTag {
     pub name: String,
     pub mentions: Vec<Mention>,
