@@ -121,6 +121,10 @@ pub struct IngestArgs {
     /// error and login pages), which are otherwise skipped with the reason.
     #[arg(long)]
     pub keep_non_articles: bool,
+    /// DIR holds enriched records (`newsidx enrich --records` output, `.jsonl` or
+    /// `.ndjson` files): index them without enriching again; other files are skipped.
+    #[arg(long)]
+    pub enriched: bool,
 }
 
 #[derive(Debug, Args)]

@@ -220,6 +220,7 @@ fn ingest_run(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
     opts.commit_every = a.commit_every.max(1);
     opts.checksum = a.checksum;
     opts.keep_non_articles = a.keep_non_articles;
+    opts.enriched = a.enriched;
     if let Some(t) = a.threads {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let (t, note) = cap_threads(t, cores);
@@ -390,6 +391,7 @@ fn skip_label(code: &str) -> String {
         "not_http" => "not HTTP".into(),
         "http_error" => "HTTP error".into(),
         "index_folder" => "index folder".into(),
+        "not_enriched" => "not enriched records".into(),
         other => other.replace('_', " "),
     }
 }
@@ -696,18 +698,37 @@ fn read_stdin(
 ) -> std::result::Result<usize, Problem> {
     use std::io::Read;
     let mut stdin = std::io::stdin().lock();
-    let mut head = Vec::with_capacity(8192);
-    (&mut stdin)
-        .take(8192)
-        .read_to_end(&mut head)
-        .map_err(|e| Problem::error(&a.name, format!("cannot read standard input: {e}")))?;
-    if head.iter().all(u8::is_ascii_whitespace) {
-        let mut rest = [0u8; 1];
-        if stdin.read(&mut rest).unwrap_or(0) == 0 {
-            report(Problem::warning(&a.name, "standard input is empty"));
-            return Ok(0);
+    let mut head = Vec::new();
+    // With --format nothing is read ahead: the first record goes out as soon as it is in.
+    // Else as little as tells the format: a first line, or a few KiB.
+    if a.format.is_none() {
+        let mut buf = [0u8; 8192];
+        loop {
+            let n = match stdin.read(&mut buf[..8192 - head.len()]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Problem::error(
+                        &a.name,
+                        format!("cannot read standard input: {e}"),
+                    ))
+                }
+            };
+            head.extend_from_slice(&buf[..n]);
+            let start = head.iter().position(|b| !b.is_ascii_whitespace());
+            let line_in = start.is_some_and(|s| head[s..].contains(&b'\n'));
+            let gzip = head.starts_with(&[0x1f, 0x8b]);
+            if n == 0 {
+                if start.is_none() {
+                    report(Problem::warning(&a.name, "standard input is empty"));
+                    return Ok(0);
+                }
+                break;
+            }
+            if head.len() >= 8192 || (line_in && (!gzip || head.len() >= 512)) {
+                break;
+            }
         }
-        head.push(rest[0]);
     }
     let format = match a.format {
         Some(f) => f.format(),

@@ -56,6 +56,9 @@ pub struct IngestOptions {
     pub max_body_bytes: usize,
     /// Keep web pages that are not articles (home pages, listings, error pages).
     pub keep_non_articles: bool,
+    /// The archive holds enriched records (`newsidx enrich --records`, `.jsonl` or
+    /// `.ndjson`): index them as they are, without enriching again.
+    pub enriched: bool,
 }
 
 /// Bytes of articles in flight between the reader and the index (see `budget.rs`),
@@ -84,9 +87,20 @@ impl IngestOptions {
             checksum: false,
             max_body_bytes: ingest::DEFAULT_MAX_BODY,
             keep_non_articles: false,
+            enriched: false,
         }
     }
 }
+
+/// What the reader hands the enrichment threads: an article to enrich, or one
+/// enriched already (a record of `ingest --enriched`) with the file that held it.
+enum Work {
+    Read(Article),
+    Enriched(String, Box<crate::enrich::Enriched>),
+}
+
+/// The reason code of a file `ingest --enriched` passes over: not JSON Lines.
+const NOT_ENRICHED: &str = "not_enriched";
 
 /// A sixteenth of the machine's memory, between 64 MB and 512 MB.
 pub fn default_writer_memory() -> usize {
@@ -233,6 +247,15 @@ pub fn ingest(
     // Takes the index folder's lock before anything else in it is read or written.
     let mut target = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
     let idx = &target.idx;
+    if opts.enriched && idx.fields.origin.is_none() {
+        // Its articles are tied to their files by path only, which an enriched
+        // record's article does not share with the file that holds it.
+        return Err(Error::InvalidArgument(format!(
+            "{}: this index was made before enriched records could be added to it; \
+             rebuild it with `newsidx ingest DIR --enriched --rebuild`",
+            opts.index.display()
+        )));
+    }
     let mut writer: tantivy::IndexWriter<InFlightDoc> =
         idx.writer(opts.writer_threads, opts.writer_memory)?;
     // A run killed during a commit leaves files no commit refers to, among them a
@@ -254,6 +277,7 @@ pub fn ingest(
     // Walk and stat: what is new or changed, what is gone.
     let mut todo: Vec<FileEntry> = Vec::new();
     let mut on_disk: HashSet<String> = HashSet::new();
+    let mut not_enriched = 0u64;
     // The index folder may sit inside the archive (`ingest . --index idx`).
     let mut walker = ingest::walk(&root).skipping(&opts.index);
     for ev in walker.by_ref() {
@@ -263,6 +287,12 @@ pub fn ingest(
         match ev {
             WalkEvent::File(e) => {
                 on_disk.insert(e.rel.clone());
+                if opts.enriched && e.format != ingest::Format::JsonLines {
+                    // Passed over, but not gone: what it gave an earlier run stays.
+                    *sum.skipped.entry(NOT_ENRICHED.to_string()).or_default() += 1;
+                    not_enriched += 1;
+                    continue;
+                }
                 match manifest.get(&e.rel) {
                     Some(r) if !opts.checksum && r.size == e.size && r.mtime == e.mtime_ns => {
                         sum.files_unchanged += 1;
@@ -304,7 +334,7 @@ pub fn ingest(
     }
     let ws = walker.stats().clone();
     sum.files_seen = ws.seen;
-    sum.files_skipped = ws.skipped();
+    sum.files_skipped = ws.skipped() + not_enriched;
     sum.files_failed = ws.failed;
 
     // Files gone from disk (or never finished by an earlier, killed run). Only a
@@ -324,7 +354,7 @@ pub fn ingest(
     gone.sort();
     gone.dedup();
     for p in gone {
-        writer.delete_term(Term::from_field_text(idx.fields.path, p));
+        writer.delete_term(Term::from_field_text(idx.fields.owner(), p));
         writer.delete_term(Term::from_field_text(idx.fields.file_key, p));
         if let Some(r) = manifest.get(p) {
             sum.articles_removed += r.ids.len() as u64;
@@ -345,7 +375,7 @@ pub fn ingest(
     let enricher = Enricher::for_bytes(gazetteer, total_bytes);
     let fields = idx.fields;
     let (msg_tx, msg_rx) = bounded::<Msg>(4096);
-    let (art_tx, art_rx) = bounded::<(Article, Option<chrono::NaiveDate>, Option<Permit>)>(1024);
+    let (art_tx, art_rx) = bounded::<(Work, Option<chrono::NaiveDate>, Option<Permit>)>(1024);
     let manifest_ref = &manifest;
     let enricher_ref = &enricher;
     let budget = ByteBudget::new(IN_FLIGHT_BYTES.max(8 * opts.max_body_bytes as u64));
@@ -374,6 +404,7 @@ pub fn ingest(
                     &stop,
                     &budget,
                     &read_opts,
+                    opts.enriched,
                 )
             });
         }
@@ -384,7 +415,7 @@ pub fn ingest(
             s.spawn(move || {
                 yield_to_writer();
                 let mut stopped_at: Option<Instant> = None;
-                for (a, file_date, permit) in rx {
+                for (work, file_date, permit) in rx {
                     // Stopping: what is queued is still enriched for a moment, so it
                     // is committed, then dropped (its file gets no complete record,
                     // so the next run reads it again).
@@ -393,13 +424,21 @@ pub fn ingest(
                     {
                         continue;
                     }
-                    let path = a.path.clone();
-                    let id = a.id.clone();
-                    let e = enrich_guarded(enricher_ref, a, file_date, &tx);
+                    let (path, e) = match work {
+                        Work::Read(a) => (
+                            a.path.clone(),
+                            enrich_guarded(enricher_ref, a, file_date, &tx),
+                        ),
+                        Work::Enriched(origin, e) => (origin, *e),
+                    };
+                    let id = e.article.id.clone();
                     if let Some(p) = date_problem(&e) {
                         let _ = tx.send(Msg::Problem(p));
                     }
-                    let doc = InFlightDoc::new(crate::index::article_doc(&fields, &e), permit);
+                    let doc = InFlightDoc::new(
+                        crate::index::article_doc_from(&fields, &e, &path),
+                        permit,
+                    );
                     if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
                         break;
                     }
@@ -426,7 +465,9 @@ pub fn ingest(
                     doc.doc.add_text(fields.group, &group);
                     doc.doc
                         .add_u64(fields.group_key, crate::index::groups::group_key(&group));
-                    if had_docs.contains(&p) {
+                    // An enriched record's id may also be in another file of records:
+                    // the one read last is indexed (never both).
+                    if had_docs.contains(&p) || opts.enriched {
                         writer.delete_term(Term::from_field_text(fields.id, &id));
                     }
                     writer
@@ -712,7 +753,7 @@ fn delete_others(
     use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, TermSetQuery};
     use tantivy::schema::IndexRecordOption;
     let f = idx.fields;
-    let of_path = Term::from_field_text(f.path, path);
+    let of_path = Term::from_field_text(f.owner(), path);
     if keep.is_empty() {
         writer.delete_term(of_path);
         return Ok(());
@@ -739,11 +780,12 @@ fn delete_others(
 fn read_files(
     todo: Vec<FileEntry>,
     manifest: &HashMap<String, FileRecord>,
-    art_tx: Sender<(Article, Option<chrono::NaiveDate>, Option<Permit>)>,
+    art_tx: Sender<(Work, Option<chrono::NaiveDate>, Option<Permit>)>,
     msg_tx: Sender<Msg>,
     stop: &AtomicBool,
     budget: &Arc<ByteBudget>,
     read_opts: &ingest::ReadOptions,
+    enriched: bool,
 ) {
     for entry in todo {
         if stop.load(Ordering::Relaxed) {
@@ -826,7 +868,7 @@ fn read_files(
             .map(|t| t.date_naive());
         let mut ids = Vec::new();
         let mut started = false;
-        let mut sink = |a: Article| {
+        let mut sink = |w: Work| {
             // Once stopped, the rest of the file is passed over; with no "done"
             // record the next run reads the whole file again.
             if stop.load(Ordering::Relaxed) {
@@ -836,17 +878,37 @@ fn read_files(
                 started = true;
                 let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
             }
+            let a = match &w {
+                Work::Read(a) => a,
+                Work::Enriched(_, e) => &e.article,
+            };
             // Wait for room in the bytes in flight; none comes once stopped.
-            let Some(permit) = budget.acquire(article_cost(&a), stop) else {
+            let Some(permit) = budget.acquire(article_cost(a), stop) else {
                 return;
             };
             ids.push(a.id.clone());
-            let _ = art_tx.send((a, file_date, Some(permit)));
+            let _ = art_tx.send((w, file_date, Some(permit)));
         };
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));
         };
-        let result = ingest::read_file(&entry, plan, read_opts, &mut sink, &mut report);
+        let result = if enriched {
+            ingest::read_enriched_file(
+                &entry,
+                plan,
+                read_opts,
+                &mut |e| sink(Work::Enriched(entry.rel.clone(), Box::new(e))),
+                &mut report,
+            )
+        } else {
+            ingest::read_file(
+                &entry,
+                plan,
+                read_opts,
+                &mut |a| sink(Work::Read(a)),
+                &mut report,
+            )
+        };
         if stop.load(Ordering::Relaxed) {
             return;
         }
@@ -905,7 +967,7 @@ fn indexed_paths(idx: &NewsIndex) -> Result<Vec<String>> {
     let searcher = reader.searcher();
     let mut out = HashSet::new();
     for seg in searcher.segment_readers() {
-        let inv = seg.inverted_index(idx.fields.path)?;
+        let inv = seg.inverted_index(idx.fields.owner())?;
         let mut stream = inv.terms().stream().map_err(|e| Error::io(&idx.path, e))?;
         while stream.advance() {
             if let Ok(s) = std::str::from_utf8(stream.key()) {

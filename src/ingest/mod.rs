@@ -37,6 +37,7 @@ use crate::article::Article;
 
 mod csvfile;
 mod decode;
+mod enriched;
 mod fields;
 pub mod formats;
 mod json;
@@ -324,6 +325,39 @@ pub fn read_file(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<FileRead, ReadError> {
+    read_file_as(entry, plan, opts, None, sink, report)
+}
+
+/// [`read_file`] for a file of enriched records (`newsidx enrich --records`, JSON
+/// Lines): each record goes to `sink` as the enriched article it holds, as written
+/// (no limits cut it: its mentions' offsets are into its text). Hashing, the size
+/// the walk saw, appended reads and the stop flag work as for any JSON Lines file.
+pub fn read_enriched_file(
+    entry: &FileEntry,
+    plan: ReadPlan<'_>,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(crate::enrich::Enriched),
+    report: &mut dyn FnMut(Problem),
+) -> Result<FileRead, ReadError> {
+    if entry.format != Format::JsonLines {
+        return Err(ReadError::Bad(
+            Problem::error(&entry.rel, "not a file of enriched records").with_hint(
+                "--enriched reads the .jsonl or .ndjson files `newsidx enrich --records` writes",
+            ),
+        ));
+    }
+    read_file_as(entry, plan, opts, Some(sink), &mut |_| {}, report)
+}
+
+/// [`read_file`], or with `records` set, [`read_enriched_file`].
+fn read_file_as(
+    entry: &FileEntry,
+    plan: ReadPlan<'_>,
+    opts: &ReadOptions,
+    records: Option<&mut dyn FnMut(crate::enrich::Enriched)>,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<FileRead, ReadError> {
     use std::cell::RefCell;
     use std::io::{Read, Seek};
     use std::rc::Rc;
@@ -364,9 +398,12 @@ pub fn read_file(
             let result = match entry.format {
                 Format::Text | Format::Markdown => text::read_file(entry, input, sink, report),
                 Format::Json => json::read_json_file(entry, input, sink, report),
-                Format::JsonLines => {
-                    json::read_jsonl_file(entry, input, &mut at, max_line, sink, report)
-                }
+                Format::JsonLines => match records {
+                    Some(records) => json::open_text_stream(&entry.rel, input).and_then(|r| {
+                        enriched::read_at(&entry.rel, r, &mut at, &[], max_line, records, report)
+                    }),
+                    None => json::read_jsonl_file(entry, input, &mut at, max_line, sink, report),
+                },
                 Format::Csv => csvfile::read_file(entry, input, &mut at, max, sink, report),
                 Format::Html => formats::html::read_file(entry, input, opts, sink, report),
                 Format::Warc => formats::warc::read_file(entry, input, opts, sink, report),
@@ -409,6 +446,8 @@ pub fn read_file(
                     sink,
                     report,
                 )
+            } else if let Some(records) = records {
+                enriched::read_at(&entry.rel, stream, &mut at, ids, max_line, records, report)
             } else {
                 json::read_jsonl_at(&entry.rel, stream, &mut at, max_line, sink, report)
             };
