@@ -628,6 +628,10 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {
         ..ingest::ReadOptions::default()
     };
     let mut so = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+    // Records go to a sink, as an ingest's articles go to the index.
+    let mut records = a
+        .records
+        .then(|| newsidx::sink::NdjsonSink::new(std::io::stdout().lock(), true));
     let mut code = ExitCode::Success;
     for path in &a.files {
         let stdin = path.as_os_str() == "-";
@@ -644,7 +648,15 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {
             let e = enricher.enrich(art, None);
             // Flushed record by record: a consumer (a Spark task) sees each one as
             // soon as it is made.
-            let written = write_enriched(&mut so, &e, &a, out).and_then(|()| so.flush());
+            let written = match &mut records {
+                Some(sink) => {
+                    use newsidx::sink::{Prepare, Sink};
+                    let line = sink.preparer().prepare(&e.article.path, &e, None);
+                    sink.add(&e.article.id, e.bands.as_ref(), line, false)
+                        .map_err(std::io::Error::other)
+                }
+                None => write_enriched(&mut so, &e, &a, out).and_then(|()| so.flush()),
+            };
             if let Err(err) = written {
                 write_error = Some(err);
             }
@@ -751,10 +763,6 @@ fn write_enriched(
     a: &cli::EnrichArgs,
     out: &Output,
 ) -> std::io::Result<()> {
-    if a.records {
-        let line = newsidx::record::EnrichedRecord::from_enriched(e).to_line();
-        return writeln!(so, "{line}");
-    }
     if a.json {
         let v = json!({
             "id": e.article.id,

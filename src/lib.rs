@@ -10,4 +10,5 @@ pub mod record;
 pub mod search;
 pub mod server;
 pub mod service;
+pub mod sink;
 pub mod web;

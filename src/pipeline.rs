@@ -25,6 +25,7 @@ use crate::enrich::{Enricher, Gazetteer};
 use crate::error::{Error, Result};
 use crate::index::{FileRecord, NewsIndex};
 use crate::ingest::{self, FileEntry, Problem, ReadError, ReadPlan, SkipReason, WalkEvent};
+use crate::sink::{IndexSink, Prepare, Sink};
 use crossbeam_channel::{bounded, Sender};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -32,7 +33,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use tantivy::Term;
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -256,7 +256,7 @@ pub fn ingest(
             opts.index.display()
         )));
     }
-    let mut writer: tantivy::IndexWriter<InFlightDoc> =
+    let writer: tantivy::IndexWriter<InFlightDoc> =
         idx.writer(opts.writer_threads, opts.writer_memory)?;
     // A run killed during a commit leaves files no commit refers to, among them a
     // deletion file named after an opstamp this run will reach again; writing that
@@ -266,8 +266,9 @@ pub fn ingest(
         .wait()
         .map_err(|e| Error::write(&opts.index, e))?;
     let manifest = idx.manifest()?;
-    let mut grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
+    let grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(idx)?;
+    let mut sink = IndexSink::new(idx, writer, grouper);
 
     let mut sum = Summary {
         index: opts.index.display().to_string(),
@@ -354,8 +355,8 @@ pub fn ingest(
     gone.sort();
     gone.dedup();
     for p in gone {
-        writer.delete_term(Term::from_field_text(idx.fields.owner(), p));
-        writer.delete_term(Term::from_field_text(idx.fields.file_key, p));
+        sink.delete_file_articles(p, &[])?;
+        sink.forget_file(p)?;
         if let Some(r) = manifest.get(p) {
             sum.articles_removed += r.ids.len() as u64;
         }
@@ -373,7 +374,8 @@ pub fn ingest(
     progress.start(total_bytes, todo.len() as u64);
 
     let enricher = Enricher::for_bytes(gazetteer, total_bytes);
-    let fields = idx.fields;
+    let prep = sink.preparer();
+    let prep_ref = &prep;
     let (msg_tx, msg_rx) = bounded::<Msg>(4096);
     let (art_tx, art_rx) = bounded::<(Work, Option<chrono::NaiveDate>, Option<Permit>)>(1024);
     let manifest_ref = &manifest;
@@ -435,10 +437,7 @@ pub fn ingest(
                     if let Some(p) = date_problem(&e) {
                         let _ = tx.send(Msg::Problem(p));
                     }
-                    let doc = InFlightDoc::new(
-                        crate::index::article_doc_from(&fields, &e, &path),
-                        permit,
-                    );
+                    let doc = prep_ref.prepare(&path, &e, permit);
                     if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
                         break;
                     }
@@ -453,34 +452,22 @@ pub fn ingest(
             match msg {
                 Msg::FileStart(p) => {
                     if let Some(r) = manifest_ref.get(&p).filter(|r| !r.is_in_flux()) {
-                        writer.delete_term(Term::from_field_text(fields.file_key, &p));
-                        writer
-                            .add_document(idx.file_doc(&p, &r.in_flux()).into())
-                            .map_err(|e| Error::write(&opts.index, e))?;
+                        sink.record_file(&p, &r.in_flux())?;
                     }
                     pending.insert(p, Pending::default());
                 }
-                Msg::Doc(p, id, bands, mut doc) => {
-                    let group = grouper.assign(&id, bands.as_ref());
-                    doc.doc.add_text(fields.group, &group);
-                    doc.doc
-                        .add_u64(fields.group_key, crate::index::groups::group_key(&group));
+                Msg::Doc(p, id, bands, doc) => {
                     // An enriched record's id may also be in another file of records:
                     // the one read last is indexed (never both).
-                    if had_docs.contains(&p) || opts.enriched {
-                        writer.delete_term(Term::from_field_text(fields.id, &id));
-                    }
-                    writer
-                        .add_document(*doc)
-                        .map_err(|e| Error::write(&opts.index, e))?;
+                    let replace = had_docs.contains(&p) || opts.enriched;
+                    sink.add(&id, bands.as_ref(), *doc, replace)?;
                     sum.articles_indexed += 1;
                     since_commit += 1;
                     if let Some(pe) = pending.get_mut(&p) {
                         pe.received += 1;
                     }
                     finish_file(
-                        idx,
-                        &mut writer,
+                        &mut sink,
                         &mut pending,
                         &p,
                         manifest_ref,
@@ -488,7 +475,7 @@ pub fn ingest(
                         &mut sum,
                     )?;
                     if since_commit >= opts.commit_every {
-                        writer.commit().map_err(|e| Error::write(&opts.index, e))?;
+                        sink.commit()?;
                         since_commit = 0;
                     }
                 }
@@ -509,8 +496,7 @@ pub fn ingest(
                     pe.done = true;
                     pe.appended = appended;
                     finish_file(
-                        idx,
-                        &mut writer,
+                        &mut sink,
                         &mut pending,
                         &path,
                         manifest_ref,
@@ -528,10 +514,7 @@ pub fn ingest(
                     sum.articles_unchanged += rec.ids.len() as u64;
                     progress.advance(bytes, 0);
                     if rewrite {
-                        writer.delete_term(Term::from_field_text(fields.file_key, &path));
-                        writer
-                            .add_document(idx.file_doc(&path, &rec).into())
-                            .map_err(|e| Error::write(&opts.index, e))?;
+                        sink.record_file(&path, &rec)?;
                     }
                 }
                 Msg::FileFailed(path, bytes) => {
@@ -558,17 +541,12 @@ pub fn ingest(
     });
     result?;
     sum.interrupted = opts.stop.load(Ordering::Relaxed);
-    writer.commit().map_err(|e| Error::write(&opts.index, e))?;
-    writer
-        .wait_merging_threads()
-        .map_err(|e| Error::write(&opts.index, e))?;
+    sink.finish()?;
     if sum.interrupted && target.is_rebuild() {
         // A rebuild stopped half-way is dropped: the index stays as it was.
         sum.rebuild_abandoned = true;
-        drop(grouper);
         drop(target);
     } else {
-        drop(grouper);
         target.finish()?;
     }
     progress.finish();
@@ -706,8 +684,7 @@ fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
 /// Once every one of a file's articles is in: deletes what is left of its old
 /// version, and adds its manifest record.
 fn finish_file(
-    idx: &NewsIndex,
-    writer: &mut tantivy::IndexWriter<InFlightDoc>,
+    sink: &mut impl Sink,
     pending: &mut HashMap<String, Pending>,
     path: &str,
     manifest: &HashMap<String, FileRecord>,
@@ -731,49 +708,13 @@ fn finish_file(
         sum.articles_added += new.difference(&old).count() as u64;
         sum.articles_updated += new.intersection(&old).count() as u64;
         sum.articles_removed += old.difference(&new).count() as u64;
+        // The articles of an older version of the file (or of a run that died
+        // while reading it) that it no longer has.
         if had_docs.contains(path) {
-            delete_others(idx, writer, path, &pe.rec.ids)?;
+            sink.delete_file_articles(path, &pe.rec.ids)?;
         }
     }
-    writer.delete_term(Term::from_field_text(idx.fields.file_key, path));
-    writer
-        .add_document(idx.file_doc(path, &pe.rec).into())
-        .map_err(|e| Error::write(&idx.path, e))?;
-    Ok(())
-}
-
-/// Deletes the articles of `path` whose ids are not in `keep`: those of an older
-/// version of the file (or of a run that died while reading it) that it no longer has.
-fn delete_others(
-    idx: &NewsIndex,
-    writer: &mut tantivy::IndexWriter<InFlightDoc>,
-    path: &str,
-    keep: &[String],
-) -> Result<()> {
-    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, TermSetQuery};
-    use tantivy::schema::IndexRecordOption;
-    let f = idx.fields;
-    let of_path = Term::from_field_text(f.owner(), path);
-    if keep.is_empty() {
-        writer.delete_term(of_path);
-        return Ok(());
-    }
-    let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-        (
-            Occur::Must,
-            Box::new(TermQuery::new(of_path, IndexRecordOption::Basic)),
-        ),
-        (
-            Occur::MustNot,
-            Box::new(TermSetQuery::new(
-                keep.iter().map(|id| Term::from_field_text(f.id, id)),
-            )),
-        ),
-    ];
-    writer
-        .delete_query(Box::new(BooleanQuery::new(clauses)))
-        .map_err(|e| Error::write(&idx.path, e))?;
-    Ok(())
+    sink.record_file(path, &pe.rec)
 }
 
 /// The reader thread: fingerprint each changed file, parse it, hand its articles on.
