@@ -94,6 +94,8 @@ impl IngestOptions {
 
 /// What the reader hands the enrichment threads: an article to enrich, or one
 /// enriched already (a record of `ingest --enriched`) with the file that held it.
+/// (An article is the common case, sent as it is rather than boxed.)
+#[allow(clippy::large_enum_variant)]
 enum Work {
     Read(Article),
     Enriched(String, Box<crate::enrich::Enriched>),
@@ -718,6 +720,7 @@ fn finish_file(
 }
 
 /// The reader thread: fingerprint each changed file, parse it, hand its articles on.
+#[allow(clippy::too_many_arguments)]
 fn read_files(
     todo: Vec<FileEntry>,
     manifest: &HashMap<String, FileRecord>,
