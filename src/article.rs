@@ -4,7 +4,7 @@
 //! The path is one-way: `ingest` produces `Article`s, `enrich` turns each into an
 //! `Enriched`, `index` writes those, `search` reads hits back.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One article as read from the archive, before enrichment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -42,7 +42,7 @@ pub struct Article {
 }
 
 /// Where a publication date came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DateSource {
     /// A field of the record (front matter, a JSON or CSV column).
@@ -98,4 +98,40 @@ pub struct Mention {
 
 fn is_body(f: &&'static str) -> bool {
     *f == "body"
+}
+
+/// A mention as read back (an enriched record): `field` is one of the names the
+/// tagger writes, "body" when left out.
+#[derive(Deserialize)]
+struct MentionRead {
+    text: String,
+    start: usize,
+    end: usize,
+    #[serde(default)]
+    field: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Mention {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Mention, D::Error> {
+        Mention::try_from(MentionRead::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<MentionRead> for Mention {
+    type Error = String;
+    fn try_from(m: MentionRead) -> Result<Mention, String> {
+        let field = match m.field.as_deref() {
+            None => "body",
+            Some(f) => ["title", "subtitle", "body"]
+                .into_iter()
+                .find(|x| *x == f)
+                .ok_or_else(|| format!("unknown mention field \"{f}\""))?,
+        };
+        Ok(Mention {
+            text: m.text,
+            start: m.start,
+            end: m.end,
+            field,
+        })
+    }
 }

@@ -29,7 +29,7 @@ pub enum Color {
 pub enum Command {
     /// Read every article under DIR into the index (incremental: only what changed).
     Ingest(IngestArgs),
-    /// Show what enrichment finds in one file: tags with the text that triggered them, dates.
+    /// Show what enrichment finds in files or standard input: tags with the text that triggered them, dates; or one enriched record per line (--records).
     Enrich(EnrichArgs),
     /// Show what ingest reads from one file: each article's text and metadata.
     Extract(ExtractArgs),
@@ -121,18 +121,74 @@ pub struct IngestArgs {
     /// error and login pages), which are otherwise skipped with the reason.
     #[arg(long)]
     pub keep_non_articles: bool,
+    /// DIR holds enriched records (`newsidx enrich --records` output, `.jsonl` or
+    /// `.ndjson` files): index them without enriching again; other files are skipped.
+    #[arg(long)]
+    pub enriched: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct EnrichArgs {
-    /// An article file in any supported format.
-    pub file: PathBuf,
+    /// Article files in any supported format; `-` reads standard input (its format
+    /// from --format, else from its first bytes).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// One JSON object per article.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "records")]
     pub json: bool,
+    /// One enriched record per line (JSON): every field of `show --json` and the
+    /// near-duplicate signature; what `ingest --enriched` indexes.
+    #[arg(long)]
+    pub records: bool,
+    /// The input's format, instead of the file name's ending (standard input: instead
+    /// of its first bytes).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<InputFormat>,
+    /// Name files by their path under DIR (the ids `ingest DIR` gives), not by their
+    /// file name alone.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The path standard input's articles are named by (ids NAME#1, NAME#2…).
+    #[arg(long, value_name = "NAME", default_value = "stdin")]
+    pub name: String,
     /// A file of your own gazetteer entries.
     #[arg(long, value_name = "FILE")]
     pub gazetteer: Option<PathBuf>,
+    /// Longest body (and title, subtitle) kept, in bytes; longer ones are cut at a word
+    /// boundary, with a warning, as ingest cuts them.
+    #[arg(long, value_name = "BYTES", default_value_t = newsidx::ingest::DEFAULT_MAX_BODY)]
+    pub max_body_bytes: usize,
+    /// Keep web pages that are not articles (home pages, listings, error pages).
+    #[arg(long)]
+    pub keep_non_articles: bool,
+}
+
+/// An input format, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Text,
+    Markdown,
+    Json,
+    #[value(alias = "jsonl")]
+    Ndjson,
+    Csv,
+    Html,
+    Warc,
+}
+
+impl InputFormat {
+    pub fn format(self) -> newsidx::ingest::Format {
+        use newsidx::ingest::Format;
+        match self {
+            InputFormat::Text => Format::Text,
+            InputFormat::Markdown => Format::Markdown,
+            InputFormat::Json => Format::Json,
+            InputFormat::Ndjson => Format::JsonLines,
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Html => Format::Html,
+            InputFormat::Warc => Format::Warc,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -221,6 +221,7 @@ fn ingest_run(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
     opts.commit_every = a.commit_every.max(1);
     opts.checksum = a.checksum;
     opts.keep_non_articles = a.keep_non_articles;
+    opts.enriched = a.enriched;
     if let Some(t) = a.threads {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let (t, note) = cap_threads(t, cores);
@@ -391,6 +392,7 @@ fn skip_label(code: &str) -> String {
         "not_http" => "not HTTP".into(),
         "http_error" => "HTTP error".into(),
         "index_folder" => "index folder".into(),
+        "not_enriched" => "not enriched records".into(),
         other => other.replace('_', " "),
     }
 }
@@ -570,127 +572,271 @@ fn extract_file(
     }
 }
 
+/// What enrichment finds, article by article, in files or standard input, as text,
+/// `--json` or enriched records (`--records`). A stream: each article is written as
+/// soon as it is read and enriched, so memory does not grow with the input. Every path
+/// is checked before anything is read (a folder, a FIFO, a missing file: exit 2); a
+/// bad record or file is one line on stderr and the rest goes on (exit 1).
 fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {
-    let path = &a.file;
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => {}
-        Ok(m) if m.is_dir() => bail!(
-            "{}: is a folder, not a file; give one article file (`newsidx ingest DIR` reads a whole folder)",
-            path.display()
-        ),
-        Ok(m) => bail!(
-            "{}: is {}, not a regular file; give an article file",
-            path.display(),
-            newsidx::error::kind_of(&m)
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "{}: no such file; give an article file (`newsidx enrich FILE`)",
-            path.display()
-        ),
-        Err(e) => bail!("{}: cannot read ({e}); check the path and its permissions", path.display()),
+    if a.max_body_bytes < 1024 {
+        bail!(
+            "--max-body-bytes {}: at least 1024 bytes are needed to keep an article",
+            a.max_body_bytes
+        );
     }
-    let root = path.parent().unwrap_or(Path::new("."));
-    let entry = FileEntry::for_path(root, path)
-        .map_err(|p| anyhow::anyhow!("{}", shown(root, &next_step(&p, Step::Enrich))))?;
+    let stdin_given = a.files.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_given > 1 {
+        bail!("standard input (`-`) is given {stdin_given} times; give it once");
+    }
+    let mut bytes = 0u64;
+    for path in a.files.iter().filter(|p| p.as_os_str() != "-") {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => bytes += m.len(),
+            Ok(m) if m.is_dir() => bail!(
+                "{}: is a folder, not a file; give article files (`newsidx ingest DIR` reads a whole folder)",
+                path.display()
+            ),
+            Ok(m) => bail!(
+                "{}: is {}, not a regular file; give an article file",
+                path.display(),
+                newsidx::error::kind_of(&m)
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+                "{}: no such file; give an article file (`newsidx enrich FILE`)",
+                path.display()
+            ),
+            Err(e) => bail!("{}: cannot read ({e}); check the path and its permissions", path.display()),
+        }
+    }
+    if let Some(r) = &a.root {
+        if !r.is_dir() {
+            bail!(
+                "--root {}: not a folder; give the archive folder the files lie in",
+                r.display()
+            );
+        }
+    }
     let gaz = gazetteer_for(a.gazetteer.as_deref())?;
-    let enricher = Enricher::for_bytes(&gaz, entry.size);
-    let file_date =
-        chrono::DateTime::from_timestamp(entry.mtime_ns / 1_000_000_000, 0).map(|t| t.date_naive());
-    let mut so = std::io::stdout().lock();
-    let mut articles = Vec::new();
-    let mut problems = Vec::new();
-    let res = ingest::read_articles(&entry, &mut |art| articles.push(art), &mut |p| {
-        problems.push(p)
-    });
-    for p in &problems {
-        eprintln!("{}", problem_line(out, root, p, Step::Enrich));
-    }
-    let code = if problems.iter().any(Problem::is_error) {
-        ExitCode::Partial
+    // Standard input may be any length: the matcher that is quicker per byte.
+    let enricher = if stdin_given > 0 {
+        Enricher::new(&gaz)
     } else {
-        ExitCode::Success
+        Enricher::for_bytes(&gaz, bytes)
     };
-    if let Err(p) = res {
-        bail!("{}", shown(root, &next_step(&p, Step::Enrich)));
-    }
-    for art in articles {
-        let e = enricher.enrich(art, file_date);
-        if a.json {
-            let v = json!({
-                "id": e.article.id,
-                "title": e.article.title,
-                "published": e.published.map(|d| d.format("%Y-%m-%d").to_string()),
-                "published_from": e.published_from,
-                "countries": e.tags.countries,
-                "leaders": e.tags.leaders,
-                "orgs": e.tags.orgs,
-                "dates": e.dates,
-            });
-            writeln!(so, "{v}")?;
-            continue;
-        }
-        writeln!(
-            so,
-            "{}  {}",
-            out.bold(&e.article.title),
-            out.dim(&e.article.id)
-        )?;
-        match (e.published, e.published_from) {
-            (Some(d), Some(src)) => writeln!(so, "  published  {d} (from {})", src.as_str())?,
-            _ => writeln!(so, "  published  unknown")?,
-        }
-        let quote = |ms: &[newsidx::article::Mention]| -> String {
-            let mut seen: Vec<&str> = Vec::new();
-            for m in ms {
-                if !seen.contains(&m.text.as_str()) {
-                    seen.push(&m.text);
-                }
-            }
-            let shown: Vec<String> = seen.iter().take(6).map(|t| format!("\"{t}\"")).collect();
-            format!("{} ×{}", shown.join(", "), ms.len())
+    let opts = ingest::ReadOptions {
+        max_body_bytes: a.max_body_bytes,
+        keep_non_articles: a.keep_non_articles,
+        ..ingest::ReadOptions::default()
+    };
+    let mut so = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+    // Records go to a sink, as an ingest's articles go to the index.
+    let mut records = a
+        .records
+        .then(|| newsidx::sink::NdjsonSink::new(std::io::stdout().lock(), true));
+    let mut code = ExitCode::Success;
+    for path in &a.files {
+        let stdin = path.as_os_str() == "-";
+        let root: &Path = match (&a.root, stdin) {
+            (Some(r), false) => r,
+            _ => path.parent().unwrap_or(Path::new(".")),
         };
-        for c in &e.tags.countries {
-            let via = if c.via_place { " (via place)" } else { "" };
-            writeln!(
-                so,
-                "  country    {} {}{via}  ← {}",
-                out.cyan(&c.code),
-                c.name,
-                quote(&c.mentions)
-            )?;
+        let mut write_error: Option<std::io::Error> = None;
+        let mut failed = false;
+        let mut emit = |art: newsidx::article::Article| {
+            if write_error.is_some() {
+                return;
+            }
+            let e = enricher.enrich(art, None);
+            // Flushed record by record: a consumer (a Spark task) sees each one as
+            // soon as it is made.
+            let written = match &mut records {
+                Some(sink) => {
+                    use newsidx::sink::{Prepare, Sink};
+                    let line = sink.preparer().prepare(&e.article.path, &e, None);
+                    sink.add(&e.article.id, e.bands.as_ref(), line, false)
+                        .map_err(std::io::Error::other)
+                }
+                None => write_enriched(&mut so, &e, &a, out).and_then(|()| so.flush()),
+            };
+            if let Err(err) = written {
+                write_error = Some(err);
+            }
+        };
+        let mut report = |p: Problem| {
+            failed |= p.is_error();
+            let line = if stdin {
+                let mut q = next_step(&p, Step::Enrich);
+                q.path = a.name.clone();
+                q.to_string()
+            } else {
+                shown(root, &next_step(&p, Step::Enrich))
+            };
+            let label = if p.is_error() {
+                out.red("error")
+            } else {
+                out.yellow("warning")
+            };
+            eprintln!("{label}: {line}");
+        };
+        let res = if stdin {
+            read_stdin(&a, &opts, &mut emit, &mut report)
+        } else {
+            let entry = match a.format {
+                Some(f) => FileEntry::for_path_as(root, path, f.format()),
+                None => FileEntry::for_path(root, path),
+            };
+            entry
+                .and_then(|entry| ingest::read_articles_with(&entry, &opts, &mut emit, &mut report))
+        };
+        if let Some(e) = write_error {
+            return Err(e.into());
         }
-        for l in &e.tags.leaders {
-            let inf = if l.inferred { " (inferred)" } else { "" };
-            writeln!(
-                so,
-                "  leader     {} [{}]{inf}  ← {}",
-                out.cyan(&l.name),
-                l.country,
-                quote(&l.mentions)
-            )?;
+        if let Err(p) = res {
+            report(p);
         }
-        for o in &e.tags.orgs {
-            writeln!(
-                so,
-                "  org        {}  ← {}",
-                out.cyan(&o.name),
-                quote(&o.mentions)
-            )?;
+        if failed {
+            code = ExitCode::Partial;
         }
-        for d in &e.dates {
-            let g = serde_json::to_value(d.granularity)?;
-            writeln!(
-                so,
-                "  date       {} ({})  ← \"{}\"",
-                out.cyan(d.value.as_deref().unwrap_or("unresolved")),
-                g.as_str().unwrap_or_default(),
-                d.text
-            )?;
-        }
-        writeln!(so)?;
     }
     so.flush()?;
     Ok(code)
+}
+
+/// Standard input, in the format given or told by its first bytes.
+fn read_stdin(
+    a: &cli::EnrichArgs,
+    opts: &ingest::ReadOptions,
+    emit: &mut dyn FnMut(newsidx::article::Article),
+    report: &mut dyn FnMut(Problem),
+) -> std::result::Result<usize, Problem> {
+    use std::io::Read;
+    let mut stdin = std::io::stdin().lock();
+    let mut head = Vec::new();
+    // With --format nothing is read ahead: the first record goes out as soon as it is in.
+    // Else as little as tells the format: a first line, or a few KiB.
+    if a.format.is_none() {
+        let mut buf = [0u8; 8192];
+        loop {
+            let n = match stdin.read(&mut buf[..8192 - head.len()]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Problem::error(
+                        &a.name,
+                        format!("cannot read standard input: {e}"),
+                    ))
+                }
+            };
+            head.extend_from_slice(&buf[..n]);
+            let start = head.iter().position(|b| !b.is_ascii_whitespace());
+            let line_in = start.is_some_and(|s| head[s..].contains(&b'\n'));
+            let gzip = head.starts_with(&[0x1f, 0x8b]);
+            if n == 0 {
+                if start.is_none() {
+                    report(Problem::warning(&a.name, "standard input is empty"));
+                    return Ok(0);
+                }
+                break;
+            }
+            if head.len() >= 8192 || (line_in && (!gzip || head.len() >= 512)) {
+                break;
+            }
+        }
+    }
+    let format = match a.format {
+        Some(f) => f.format(),
+        None => ingest::sniff_format(&head).ok_or_else(|| {
+            Problem::error(
+                &a.name,
+                "cannot tell the format of standard input from its first bytes",
+            )
+            .with_hint("give --format ndjson, warc, json, csv, html, text or markdown")
+        })?,
+    };
+    let input = std::io::Cursor::new(head).chain(stdin);
+    ingest::read_stream(&a.name, format, Box::new(input), opts, emit, report)
+}
+
+/// One enriched article in the output form asked for.
+fn write_enriched(
+    so: &mut impl Write,
+    e: &enrich::Enriched,
+    a: &cli::EnrichArgs,
+    out: &Output,
+) -> std::io::Result<()> {
+    if a.json {
+        let v = json!({
+            "id": e.article.id,
+            "title": e.article.title,
+            "published": e.published.map(|d| d.format("%Y-%m-%d").to_string()),
+            "published_from": e.published_from,
+            "countries": e.tags.countries,
+            "leaders": e.tags.leaders,
+            "orgs": e.tags.orgs,
+            "dates": e.dates,
+        });
+        return writeln!(so, "{v}");
+    }
+    writeln!(
+        so,
+        "{}  {}",
+        out.bold(&e.article.title),
+        out.dim(&e.article.id)
+    )?;
+    match (e.published, e.published_from) {
+        (Some(d), Some(src)) => writeln!(so, "  published  {d} (from {})", src.as_str())?,
+        _ => writeln!(so, "  published  unknown")?,
+    }
+    let quote = |ms: &[newsidx::article::Mention]| -> String {
+        let mut seen: Vec<&str> = Vec::new();
+        for m in ms {
+            if !seen.contains(&m.text.as_str()) {
+                seen.push(&m.text);
+            }
+        }
+        let shown: Vec<String> = seen.iter().take(6).map(|t| format!("\"{t}\"")).collect();
+        format!("{} ×{}", shown.join(", "), ms.len())
+    };
+    for c in &e.tags.countries {
+        let via = if c.via_place { " (via place)" } else { "" };
+        writeln!(
+            so,
+            "  country    {} {}{via}  ← {}",
+            out.cyan(&c.code),
+            c.name,
+            quote(&c.mentions)
+        )?;
+    }
+    for l in &e.tags.leaders {
+        let inf = if l.inferred { " (inferred)" } else { "" };
+        writeln!(
+            so,
+            "  leader     {} [{}]{inf}  ← {}",
+            out.cyan(&l.name),
+            l.country,
+            quote(&l.mentions)
+        )?;
+    }
+    for o in &e.tags.orgs {
+        writeln!(
+            so,
+            "  org        {}  ← {}",
+            out.cyan(&o.name),
+            quote(&o.mentions)
+        )?;
+    }
+    for d in &e.dates {
+        let g = serde_json::to_value(d.granularity).map_err(std::io::Error::other)?;
+        writeln!(
+            so,
+            "  date       {} ({})  ← \"{}\"",
+            out.cyan(d.value.as_deref().unwrap_or("unresolved")),
+            g.as_str().unwrap_or_default(),
+            d.text
+        )?;
+    }
+    writeln!(so)?;
+    Ok(())
 }
 
 fn open(index: &Path) -> Result<NewsIndex> {

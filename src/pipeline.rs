@@ -25,6 +25,7 @@ use crate::enrich::{Enricher, Gazetteer};
 use crate::error::{Error, Result};
 use crate::index::{FileRecord, NewsIndex};
 use crate::ingest::{self, FileEntry, Problem, ReadError, ReadPlan, SkipReason, WalkEvent};
+use crate::sink::{IndexSink, Prepare, Sink};
 use crossbeam_channel::{bounded, Sender};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -32,7 +33,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use tantivy::Term;
 
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -56,6 +56,9 @@ pub struct IngestOptions {
     pub max_body_bytes: usize,
     /// Keep web pages that are not articles (home pages, listings, error pages).
     pub keep_non_articles: bool,
+    /// The archive holds enriched records (`newsidx enrich --records`, `.jsonl` or
+    /// `.ndjson`): index them as they are, without enriching again.
+    pub enriched: bool,
 }
 
 /// Bytes of articles in flight between the reader and the index (see `budget.rs`),
@@ -84,9 +87,22 @@ impl IngestOptions {
             checksum: false,
             max_body_bytes: ingest::DEFAULT_MAX_BODY,
             keep_non_articles: false,
+            enriched: false,
         }
     }
 }
+
+/// What the reader hands the enrichment threads: an article to enrich, or one
+/// enriched already (a record of `ingest --enriched`) with the file that held it.
+/// (An article is the common case, sent as it is rather than boxed.)
+#[allow(clippy::large_enum_variant)]
+enum Work {
+    Read(Article),
+    Enriched(String, Box<crate::enrich::Enriched>),
+}
+
+/// The reason code of a file `ingest --enriched` passes over: not JSON Lines.
+const NOT_ENRICHED: &str = "not_enriched";
 
 /// A sixteenth of the machine's memory, between 64 MB and 512 MB.
 pub fn default_writer_memory() -> usize {
@@ -261,7 +277,16 @@ pub fn ingest(
         _ => Gazetteer::shipped(),
     };
     let idx = &target.idx;
-    let mut writer: tantivy::IndexWriter<InFlightDoc> =
+    if opts.enriched && idx.fields.origin.is_none() {
+        // Its articles are tied to their files by path only, which an enriched
+        // record's article does not share with the file that holds it.
+        return Err(Error::InvalidArgument(format!(
+            "{}: this index was made before enriched records could be added to it; \
+             rebuild it with `newsidx ingest DIR --enriched --rebuild`",
+            opts.index.display()
+        )));
+    }
+    let writer: tantivy::IndexWriter<InFlightDoc> =
         idx.writer(opts.writer_threads, opts.writer_memory)?;
     // A run killed during a commit leaves files no commit refers to, among them a
     // deletion file named after an opstamp this run will reach again; writing that
@@ -271,8 +296,9 @@ pub fn ingest(
         .wait()
         .map_err(|e| Error::write(&opts.index, e))?;
     let manifest = idx.manifest()?;
-    let mut grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
+    let grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(idx)?;
+    let mut sink = IndexSink::new(idx, writer, grouper);
 
     let mut sum = Summary {
         index: opts.index.display().to_string(),
@@ -282,6 +308,7 @@ pub fn ingest(
     // Walk and stat: what is new or changed, what is gone.
     let mut todo: Vec<FileEntry> = Vec::new();
     let mut on_disk: HashSet<String> = HashSet::new();
+    let mut not_enriched = 0u64;
     // The index folder may sit inside the archive (`ingest . --index idx`).
     let mut walker = ingest::walk(&root).skipping(&opts.index);
     for ev in walker.by_ref() {
@@ -291,6 +318,12 @@ pub fn ingest(
         match ev {
             WalkEvent::File(e) => {
                 on_disk.insert(e.rel.clone());
+                if opts.enriched && e.format != ingest::Format::JsonLines {
+                    // Passed over, but not gone: what it gave an earlier run stays.
+                    *sum.skipped.entry(NOT_ENRICHED.to_string()).or_default() += 1;
+                    not_enriched += 1;
+                    continue;
+                }
                 match manifest.get(&e.rel) {
                     Some(r) if !opts.checksum && r.size == e.size && r.mtime == e.mtime_ns => {
                         sum.files_unchanged += 1;
@@ -334,7 +367,7 @@ pub fn ingest(
     }
     let ws = walker.stats().clone();
     sum.files_seen = ws.seen;
-    sum.files_skipped = ws.skipped();
+    sum.files_skipped = ws.skipped() + not_enriched;
     sum.files_failed = ws.failed;
 
     // Files gone from disk (or never finished by an earlier, killed run). Only a
@@ -354,8 +387,8 @@ pub fn ingest(
     gone.sort();
     gone.dedup();
     for p in gone {
-        writer.delete_term(Term::from_field_text(idx.fields.path, p));
-        writer.delete_term(Term::from_field_text(idx.fields.file_key, p));
+        sink.delete_file_articles(p, &[])?;
+        sink.forget_file(p)?;
         if let Some(r) = manifest.get(p) {
             sum.articles_removed += r.ids.len() as u64;
         }
@@ -373,9 +406,10 @@ pub fn ingest(
     progress.start(total_bytes, todo.len() as u64);
 
     let enricher = Enricher::for_bytes(gazetteer, total_bytes);
-    let fields = idx.fields;
+    let prep = sink.preparer();
+    let prep_ref = &prep;
     let (msg_tx, msg_rx) = bounded::<Msg>(4096);
-    let (art_tx, art_rx) = bounded::<(Article, Option<chrono::NaiveDate>, Option<Permit>)>(1024);
+    let (art_tx, art_rx) = bounded::<(Work, Option<chrono::NaiveDate>, Option<Permit>)>(1024);
     let manifest_ref = &manifest;
     let enricher_ref = &enricher;
     let budget = ByteBudget::new(IN_FLIGHT_BYTES.max(8 * opts.max_body_bytes as u64));
@@ -404,6 +438,7 @@ pub fn ingest(
                     &stop,
                     &budget,
                     &read_opts,
+                    opts.enriched,
                 )
             });
         }
@@ -414,7 +449,7 @@ pub fn ingest(
             s.spawn(move || {
                 yield_to_writer();
                 let mut stopped_at: Option<Instant> = None;
-                for (a, file_date, permit) in rx {
+                for (work, file_date, permit) in rx {
                     // Stopping: what is queued is still enriched for a moment, so it
                     // is committed, then dropped (its file gets no complete record,
                     // so the next run reads it again).
@@ -423,13 +458,18 @@ pub fn ingest(
                     {
                         continue;
                     }
-                    let path = a.path.clone();
-                    let id = a.id.clone();
-                    let e = enrich_guarded(enricher_ref, a, file_date, &tx);
+                    let (path, e) = match work {
+                        Work::Read(a) => (
+                            a.path.clone(),
+                            enrich_guarded(enricher_ref, a, file_date, &tx),
+                        ),
+                        Work::Enriched(origin, e) => (origin, *e),
+                    };
+                    let id = e.article.id.clone();
                     if let Some(p) = date_problem(&e) {
                         let _ = tx.send(Msg::Problem(p));
                     }
-                    let doc = InFlightDoc::new(crate::index::article_doc(&fields, &e), permit);
+                    let doc = prep_ref.prepare(&path, &e, permit);
                     if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
                         break;
                     }
@@ -444,32 +484,22 @@ pub fn ingest(
             match msg {
                 Msg::FileStart(p) => {
                     if let Some(r) = manifest_ref.get(&p).filter(|r| !r.is_in_flux()) {
-                        writer.delete_term(Term::from_field_text(fields.file_key, &p));
-                        writer
-                            .add_document(idx.file_doc(&p, &r.in_flux()).into())
-                            .map_err(|e| Error::write(&opts.index, e))?;
+                        sink.record_file(&p, &r.in_flux())?;
                     }
                     pending.insert(p, Pending::default());
                 }
-                Msg::Doc(p, id, bands, mut doc) => {
-                    let group = grouper.assign(&id, bands.as_ref());
-                    doc.doc.add_text(fields.group, &group);
-                    doc.doc
-                        .add_u64(fields.group_key, crate::index::groups::group_key(&group));
-                    if had_docs.contains(&p) {
-                        writer.delete_term(Term::from_field_text(fields.id, &id));
-                    }
-                    writer
-                        .add_document(*doc)
-                        .map_err(|e| Error::write(&opts.index, e))?;
+                Msg::Doc(p, id, bands, doc) => {
+                    // An enriched record's id may also be in another file of records:
+                    // the one read last is indexed (never both).
+                    let replace = had_docs.contains(&p) || opts.enriched;
+                    sink.add(&id, bands.as_ref(), *doc, replace)?;
                     sum.articles_indexed += 1;
                     since_commit += 1;
                     if let Some(pe) = pending.get_mut(&p) {
                         pe.received += 1;
                     }
                     finish_file(
-                        idx,
-                        &mut writer,
+                        &mut sink,
                         &mut pending,
                         &p,
                         manifest_ref,
@@ -477,7 +507,7 @@ pub fn ingest(
                         &mut sum,
                     )?;
                     if since_commit >= opts.commit_every {
-                        writer.commit().map_err(|e| Error::write(&opts.index, e))?;
+                        sink.commit()?;
                         since_commit = 0;
                     }
                 }
@@ -498,8 +528,7 @@ pub fn ingest(
                     pe.done = true;
                     pe.appended = appended;
                     finish_file(
-                        idx,
-                        &mut writer,
+                        &mut sink,
                         &mut pending,
                         &path,
                         manifest_ref,
@@ -517,10 +546,7 @@ pub fn ingest(
                     sum.articles_unchanged += rec.ids.len() as u64;
                     progress.advance(bytes, 0);
                     if rewrite {
-                        writer.delete_term(Term::from_field_text(fields.file_key, &path));
-                        writer
-                            .add_document(idx.file_doc(&path, &rec).into())
-                            .map_err(|e| Error::write(&opts.index, e))?;
+                        sink.record_file(&path, &rec)?;
                     }
                 }
                 Msg::FileFailed(path, bytes) => {
@@ -547,17 +573,12 @@ pub fn ingest(
     });
     result?;
     sum.interrupted = opts.stop.load(Ordering::Relaxed);
-    writer.commit().map_err(|e| Error::write(&opts.index, e))?;
-    writer
-        .wait_merging_threads()
-        .map_err(|e| Error::write(&opts.index, e))?;
+    sink.finish()?;
     if sum.interrupted && target.is_rebuild() {
         // A rebuild stopped half-way is dropped: the index stays as it was.
         sum.rebuild_abandoned = true;
-        drop(grouper);
         drop(target);
     } else {
-        drop(grouper);
         target.finish()?;
     }
     progress.finish();
@@ -624,6 +645,7 @@ fn enrich_guarded(
                 tags: Default::default(),
                 dates: Vec::new(),
                 bands: None,
+                signature: None,
                 article: keep,
             }
         }
@@ -694,8 +716,7 @@ fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
 /// Once every one of a file's articles is in: deletes what is left of its old
 /// version, and adds its manifest record.
 fn finish_file(
-    idx: &NewsIndex,
-    writer: &mut tantivy::IndexWriter<InFlightDoc>,
+    sink: &mut impl Sink,
     pending: &mut HashMap<String, Pending>,
     path: &str,
     manifest: &HashMap<String, FileRecord>,
@@ -719,60 +740,26 @@ fn finish_file(
         sum.articles_added += new.difference(&old).count() as u64;
         sum.articles_updated += new.intersection(&old).count() as u64;
         sum.articles_removed += old.difference(&new).count() as u64;
+        // The articles of an older version of the file (or of a run that died
+        // while reading it) that it no longer has.
         if had_docs.contains(path) {
-            delete_others(idx, writer, path, &pe.rec.ids)?;
+            sink.delete_file_articles(path, &pe.rec.ids)?;
         }
     }
-    writer.delete_term(Term::from_field_text(idx.fields.file_key, path));
-    writer
-        .add_document(idx.file_doc(path, &pe.rec).into())
-        .map_err(|e| Error::write(&idx.path, e))?;
-    Ok(())
-}
-
-/// Deletes the articles of `path` whose ids are not in `keep`: those of an older
-/// version of the file (or of a run that died while reading it) that it no longer has.
-fn delete_others(
-    idx: &NewsIndex,
-    writer: &mut tantivy::IndexWriter<InFlightDoc>,
-    path: &str,
-    keep: &[String],
-) -> Result<()> {
-    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, TermSetQuery};
-    use tantivy::schema::IndexRecordOption;
-    let f = idx.fields;
-    let of_path = Term::from_field_text(f.path, path);
-    if keep.is_empty() {
-        writer.delete_term(of_path);
-        return Ok(());
-    }
-    let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-        (
-            Occur::Must,
-            Box::new(TermQuery::new(of_path, IndexRecordOption::Basic)),
-        ),
-        (
-            Occur::MustNot,
-            Box::new(TermSetQuery::new(
-                keep.iter().map(|id| Term::from_field_text(f.id, id)),
-            )),
-        ),
-    ];
-    writer
-        .delete_query(Box::new(BooleanQuery::new(clauses)))
-        .map_err(|e| Error::write(&idx.path, e))?;
-    Ok(())
+    sink.record_file(path, &pe.rec)
 }
 
 /// The reader thread: fingerprint each changed file, parse it, hand its articles on.
+#[allow(clippy::too_many_arguments)]
 fn read_files(
     todo: Vec<FileEntry>,
     manifest: &HashMap<String, FileRecord>,
-    art_tx: Sender<(Article, Option<chrono::NaiveDate>, Option<Permit>)>,
+    art_tx: Sender<(Work, Option<chrono::NaiveDate>, Option<Permit>)>,
     msg_tx: Sender<Msg>,
     stop: &AtomicBool,
     budget: &Arc<ByteBudget>,
     read_opts: &ingest::ReadOptions,
+    enriched: bool,
 ) {
     for entry in todo {
         if stop.load(Ordering::Relaxed) {
@@ -855,7 +842,7 @@ fn read_files(
             .map(|t| t.date_naive());
         let mut ids = Vec::new();
         let mut started = false;
-        let mut sink = |a: Article| {
+        let mut sink = |w: Work| {
             // Once stopped, the rest of the file is passed over; with no "done"
             // record the next run reads the whole file again.
             if stop.load(Ordering::Relaxed) {
@@ -865,17 +852,37 @@ fn read_files(
                 started = true;
                 let _ = msg_tx.send(Msg::FileStart(entry.rel.clone()));
             }
+            let a = match &w {
+                Work::Read(a) => a,
+                Work::Enriched(_, e) => &e.article,
+            };
             // Wait for room in the bytes in flight; none comes once stopped.
-            let Some(permit) = budget.acquire(article_cost(&a), stop) else {
+            let Some(permit) = budget.acquire(article_cost(a), stop) else {
                 return;
             };
             ids.push(a.id.clone());
-            let _ = art_tx.send((a, file_date, Some(permit)));
+            let _ = art_tx.send((w, file_date, Some(permit)));
         };
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));
         };
-        let result = ingest::read_file(&entry, plan, read_opts, &mut sink, &mut report);
+        let result = if enriched {
+            ingest::read_enriched_file(
+                &entry,
+                plan,
+                read_opts,
+                &mut |e| sink(Work::Enriched(entry.rel.clone(), Box::new(e))),
+                &mut report,
+            )
+        } else {
+            ingest::read_file(
+                &entry,
+                plan,
+                read_opts,
+                &mut |a| sink(Work::Read(a)),
+                &mut report,
+            )
+        };
         if stop.load(Ordering::Relaxed) {
             return;
         }
@@ -934,7 +941,7 @@ fn indexed_paths(idx: &NewsIndex) -> Result<Vec<String>> {
     let searcher = reader.searcher();
     let mut out = HashSet::new();
     for seg in searcher.segment_readers() {
-        let inv = seg.inverted_index(idx.fields.path)?;
+        let inv = seg.inverted_index(idx.fields.owner())?;
         let mut stream = inv.terms().stream().map_err(|e| Error::io(&idx.path, e))?;
         while stream.advance() {
             if let Ok(s) = std::str::from_utf8(stream.key()) {

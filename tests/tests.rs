@@ -9,6 +9,7 @@ mod util;
 mod api;
 mod browser;
 mod cli;
+mod enrich_stream;
 mod faults;
 mod features;
 mod forgiving;

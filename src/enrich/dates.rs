@@ -21,7 +21,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// How precise a date mention is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     Day,
@@ -32,7 +32,7 @@ pub enum Granularity {
 }
 
 /// One date expression found in running text.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateMention {
     /// The matched text, `text[start..end]` of the input.
     pub text: String,

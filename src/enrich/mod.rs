@@ -33,6 +33,9 @@ pub struct Enriched {
     /// The body's near-duplicate band keys (`None` for very short bodies).
     #[serde(skip)]
     pub bands: Option<[u64; minhash::BANDS]>,
+    /// The body's MinHash signature the bands are cut from (`None` likewise).
+    #[serde(skip)]
+    pub signature: Option<minhash::Signature>,
 }
 
 /// Holds the matchers, built once and shared by every enrichment thread.
@@ -73,7 +76,8 @@ impl Enricher {
         let (published, published_from) = publication_date(&article, None);
         let tags = self.tagger.tag_on(&article, published);
         let dates = dates::extract(&article.body, published);
-        let bands = minhash::signature(&article.body).map(|s| minhash::bands(&s));
+        let signature = minhash::signature(&article.body);
+        let bands = signature.as_ref().map(minhash::bands);
         Enriched {
             article,
             published,
@@ -81,6 +85,7 @@ impl Enricher {
             tags,
             dates,
             bands,
+            signature,
         }
     }
 }

@@ -22,14 +22,14 @@ use crate::enrich::gazetteer::levenshtein;
 use crate::enrich::gazetteer::{fold_diacritics, Country, Gazetteer};
 
 /// Everything the tagger found in one article.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tags {
     pub countries: Vec<CountryTag>,
     pub leaders: Vec<LeaderTag>,
     pub orgs: Vec<OrgTag>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CountryTag {
     pub code: String,
     pub name: String,
@@ -38,7 +38,7 @@ pub struct CountryTag {
     pub mentions: Vec<Mention>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LeaderTag {
     pub name: String,
     pub country: String,
@@ -47,7 +47,7 @@ pub struct LeaderTag {
     pub mentions: Vec<Mention>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrgTag {
     pub name: String,
     pub mentions: Vec<Mention>,

@@ -785,11 +785,20 @@ fn write_err(path: &Path, e: &std::io::Error) -> Error {
 }
 
 pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
+    article_doc_from(f, e, &e.article.path)
+}
+
+/// The document of an article read from the archive file `origin` (its own path, or
+/// the file of enriched records that held it).
+pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocument {
     let a = &e.article;
     let mut d = TantivyDocument::default();
     d.add_text(f.kind, "article");
     d.add_text(f.id, &a.id);
     d.add_text(f.path, &a.path);
+    if let Some(o) = f.origin {
+        d.add_text(o, origin);
+    }
     if let Some(r) = a.record {
         d.add_u64(f.record, r);
     }

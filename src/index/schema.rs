@@ -63,6 +63,20 @@ pub struct Fields {
     /// run reads only what was appended. Absent from indexes written before it was
     /// added: their files are read whole when they change.
     pub file_stream: Option<Field>,
+    /// The archive file an article was read from (its manifest record's key): its
+    /// `path`, or for an article ingested from a file of enriched records, that file.
+    /// Replacing or removing a file's articles goes by this field. Absent from indexes
+    /// written before it was added: there `path` does (and `--enriched` asks for a
+    /// rebuild).
+    pub origin: Option<Field>,
+}
+
+impl Fields {
+    /// The field that says which archive file an article came from: what replacing
+    /// or removing a file's articles deletes by.
+    pub fn owner(&self) -> Field {
+        self.origin.unwrap_or(self.path)
+    }
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -113,6 +127,7 @@ pub fn build() -> (Schema, Fields) {
         file_hash: b.add_text_field("file_hash", STORED),
         file_ids: b.add_text_field("file_ids", STORED),
         file_stream: Some(b.add_text_field("file_stream", STORED)),
+        origin: Some(b.add_text_field("origin", STRING)),
     };
     (b.build(), fields)
 }
@@ -169,5 +184,6 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         file_hash: f("file_hash")?,
         file_ids: f("file_ids")?,
         file_stream: f("file_stream"),
+        origin: f("origin"),
     })
 }

@@ -398,7 +398,7 @@ pub(crate) fn read_jsonl_at(
     Ok(emitted)
 }
 
-enum LineRead {
+pub(crate) enum LineRead {
     Eof,
     Line,
     /// The line's length in bytes; its content was dropped as it was read.
@@ -407,7 +407,7 @@ enum LineRead {
 
 /// Reads one line (with its `\n`) into `buf`, but stops storing it beyond `max`
 /// bytes and reads on to the end of the line, so one huge line costs no memory.
-fn read_line_limited(
+pub(crate) fn read_line_limited(
     reader: &mut impl BufRead,
     buf: &mut Vec<u8>,
     max: usize,

@@ -37,6 +37,7 @@ use crate::article::Article;
 
 mod csvfile;
 mod decode;
+mod enriched;
 mod fields;
 pub mod formats;
 mod json;
@@ -336,6 +337,39 @@ pub fn read_file(
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> Result<FileRead, ReadError> {
+    read_file_as(entry, plan, opts, None, sink, report)
+}
+
+/// [`read_file`] for a file of enriched records (`newsidx enrich --records`, JSON
+/// Lines): each record goes to `sink` as the enriched article it holds, as written
+/// (no limits cut it: its mentions' offsets are into its text). Hashing, the size
+/// the walk saw, appended reads and the stop flag work as for any JSON Lines file.
+pub fn read_enriched_file(
+    entry: &FileEntry,
+    plan: ReadPlan<'_>,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(crate::enrich::Enriched),
+    report: &mut dyn FnMut(Problem),
+) -> Result<FileRead, ReadError> {
+    if entry.format != Format::JsonLines {
+        return Err(ReadError::Bad(
+            Problem::error(&entry.rel, "not a file of enriched records").with_hint(
+                "--enriched reads the .jsonl or .ndjson files `newsidx enrich --records` writes",
+            ),
+        ));
+    }
+    read_file_as(entry, plan, opts, Some(sink), &mut |_| {}, report)
+}
+
+/// [`read_file`], or with `records` set, [`read_enriched_file`].
+fn read_file_as(
+    entry: &FileEntry,
+    plan: ReadPlan<'_>,
+    opts: &ReadOptions,
+    records: Option<&mut dyn FnMut(crate::enrich::Enriched)>,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<FileRead, ReadError> {
     use std::cell::RefCell;
     use std::io::{Read, Seek};
     use std::rc::Rc;
@@ -376,9 +410,12 @@ pub fn read_file(
             let result = match entry.format {
                 Format::Text | Format::Markdown => text::read_file(entry, input, sink, report),
                 Format::Json => json::read_json_file(entry, input, sink, report),
-                Format::JsonLines => {
-                    json::read_jsonl_file(entry, input, &mut at, max_line, sink, report)
-                }
+                Format::JsonLines => match records {
+                    Some(records) => json::open_text_stream(&entry.rel, input).and_then(|r| {
+                        enriched::read_at(&entry.rel, r, &mut at, &[], max_line, records, report)
+                    }),
+                    None => json::read_jsonl_file(entry, input, &mut at, max_line, sink, report),
+                },
                 Format::Csv => csvfile::read_file(entry, input, &mut at, max, sink, report),
                 Format::Html => formats::html::read_file(entry, input, opts, sink, report),
                 Format::Warc => formats::warc::read_file(entry, input, &mut at, opts, sink, report),
@@ -443,6 +480,8 @@ pub fn read_file(
                     sink,
                     report,
                 )
+            } else if let Some(records) = records {
+                enriched::read_at(&entry.rel, stream, &mut at, ids, max_line, records, report)
             } else {
                 json::read_jsonl_at(&entry.rel, stream, &mut at, max_line, sink, report)
             };
@@ -546,6 +585,132 @@ pub fn read_articles_from_bytes(
             formats::warc::read_stream(rel, bytes, &ReadOptions::default(), sink, report)
         }
     }
+}
+
+/// Reads the articles of a stream that is not a file of the archive (standard input),
+/// named `rel` in ids and messages, as [`read_file`] reads a file in `format`: the
+/// same limits and control-byte dropping, the same readers. Streamed formats (JSON
+/// Lines, CSV, web archives) are read record by record in bounded memory, whatever
+/// the stream's length; the others are read whole, up to [`MAX_WHOLE_FILE`].
+pub fn read_stream(
+    rel: &str,
+    format: Format,
+    input: Box<dyn std::io::Read>,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Article),
+    report: &mut dyn FnMut(Problem),
+) -> Result<usize, Problem> {
+    use std::cell::RefCell;
+    let report = RefCell::new(report);
+    let max = opts.max_body_bytes;
+    let mut cut_sink = |mut a: Article| {
+        let controls = limits::drop_field_controls(&mut a);
+        for p in controls.into_iter().chain(limits::cut_fields(&mut a, max)) {
+            (report.borrow_mut())(p);
+        }
+        sink(a);
+    };
+    let mut report_each = |p: Problem| (report.borrow_mut())(p);
+    let (sink, report) = (&mut cut_sink, &mut report_each);
+    let input = stoppable(input, opts);
+    let max_line = MAX_LINE.max(opts.max_body_bytes.saturating_mul(2));
+    match format {
+        Format::JsonLines => {
+            let reader = json::open_text_stream(rel, input)?;
+            json::read_jsonl_at(rel, reader, &mut Resume::default(), max_line, sink, report)
+        }
+        Format::Csv => {
+            let reader = json::open_text_stream(rel, input)?;
+            csvfile::read_csv_at(
+                rel,
+                decode::CrlfReader::new(reader),
+                &mut Resume::default(),
+                max,
+                sink,
+                report,
+            )
+        }
+        Format::Warc => formats::warc::read_stream(rel, input, opts, sink, report),
+        Format::Html => {
+            let bytes = read_whole_stream(rel, input)?;
+            formats::html::read_bytes(rel, &bytes, opts, sink, report)
+        }
+        Format::Text | Format::Markdown | Format::Json => {
+            let bytes = read_whole_stream(rel, input)?;
+            read_articles_from_bytes(rel, format, &bytes, sink, report)
+        }
+    }
+}
+
+/// The format of a stream, from its first bytes (a few KiB): a web archive (also
+/// gzip-compressed), a web page, JSON Lines (an object on the first line), a JSON
+/// array or document; `None` when they do not say (CSV and plain text look alike).
+pub fn sniff_format(head: &[u8]) -> Option<Format> {
+    let plain;
+    let head = if formats::is_gzip(head) {
+        // Enough of the first member to see what it holds.
+        use std::io::Read;
+        let mut out = Vec::new();
+        let _ = flate2::read::GzDecoder::new(head)
+            .take(4096)
+            .read_to_end(&mut out);
+        plain = out;
+        &plain[..]
+    } else {
+        head
+    };
+    let head = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+    let text = &head[start..];
+    let lower: Vec<u8> = text.iter().take(512).map(u8::to_ascii_lowercase).collect();
+    if text.starts_with(b"WARC/") {
+        return Some(Format::Warc);
+    }
+    if lower.starts_with(b"<!doctype html")
+        || lower.starts_with(b"<html")
+        || lower.starts_with(b"<?xml")
+        || lower.starts_with(b"<!--")
+        || lower.starts_with(b"<head")
+    {
+        return Some(Format::Html);
+    }
+    match text[0] {
+        b'[' => Some(Format::Json),
+        b'{' => {
+            // An object that closes on its first line is a JSON Lines record (a bad
+            // one too: its neighbours still count); one spread over lines is a JSON
+            // document.
+            match text.iter().position(|b| *b == b'\n') {
+                None => Some(Format::JsonLines),
+                Some(end) if text[..end].trim_ascii_end().ends_with(b"}") => {
+                    Some(Format::JsonLines)
+                }
+                Some(_) => Some(Format::Json),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Reads a whole stream into memory, refusing one larger than [`MAX_WHOLE_FILE`].
+fn read_whole_stream(rel: &str, input: Box<dyn std::io::Read>) -> Result<Vec<u8>, Problem> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_WHOLE_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_problem(rel, "cannot read", &e))?;
+    if bytes.len() as u64 > MAX_WHOLE_FILE {
+        return Err(Problem::error(
+            rel,
+            format!(
+                "input is larger than {} MiB, the most read whole in this format",
+                MAX_WHOLE_FILE / (1024 * 1024)
+            ),
+        )
+        .with_hint("split it, or give it as JSON Lines or a web archive, which are streamed"));
+    }
+    Ok(bytes)
 }
 
 /// Whether a file's first bytes (see [`read_head`]) are those of a binary file: a

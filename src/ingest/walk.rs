@@ -42,6 +42,12 @@ impl FileEntry {
         let rel = rel_path(root, path);
         let format = format_of(path)
             .ok_or_else(|| Problem::error(&rel, "unsupported file type").with_hint(HINT_FORMATS))?;
+        FileEntry::for_path_as(root, path, format)
+    }
+
+    /// [`FileEntry::for_path`] read in `format`, whatever the file's name says.
+    pub fn for_path_as(root: &Path, path: &Path, format: Format) -> Result<FileEntry, Problem> {
+        let rel = rel_path(root, path);
         let meta = std::fs::metadata(path)
             .map_err(|e| super::io_problem(&rel, "cannot read metadata", &e))?;
         Ok(FileEntry {
