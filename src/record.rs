@@ -4,7 +4,9 @@
 //!
 //! Its fields are those of `show --json` under the same names (`id`, `path`,
 //! `record`, `title`, `subtitle`, `body`, `published`, `published_from`, `date_raw`,
-//! `url`, `source`, `authors`, `countries`, `leaders`, `orgs`, `dates`), plus what
+//! `url`, `source`, `source_raw`, `authors`, `countries`, `leaders`, `orgs`, `dates`;
+//! `source` is the outlet's name by the shipped table of outlets, `source_raw` the
+//! source as the file wrote it, which is what an index stores), plus what
 //! indexing needs that `show` does not print: the near-duplicate signature
 //! (`minhash`), whether the title was derived from the body (`title_derived`), the
 //! record's line in its source file, and the page metadata `extract` prints
@@ -55,8 +57,13 @@ pub struct EnrichedRecord {
     pub date_raw: Option<String>,
     #[serde(default)]
     pub url: Option<String>,
+    /// The outlet's name (the shipped table of outlets: CNN for cnn.com).
     #[serde(default)]
     pub source: Option<String>,
+    /// The source as the file wrote it; what `ingest --enriched` indexes (a record
+    /// without it is read by `source`).
+    #[serde(default)]
+    pub source_raw: Option<String>,
     #[serde(default)]
     pub authors: Vec<String>,
     #[serde(default)]
@@ -107,7 +114,11 @@ impl EnrichedRecord {
             published_from: e.published_from,
             date_raw: a.date_raw.clone(),
             url: a.url.clone(),
-            source: a.source.clone(),
+            source: a
+                .source
+                .as_deref()
+                .map(|s| crate::sources::SourceTable::shipped().canonical(s).into_owned()),
+            source_raw: a.source.clone(),
             authors: a.authors.clone(),
             modified: a.modified.clone(),
             modified_from: a.modified_from,
@@ -148,7 +159,7 @@ impl EnrichedRecord {
             body: self.body,
             date_raw: self.date_raw,
             url: self.url,
-            source: self.source,
+            source: self.source_raw.or(self.source),
             authors: self.authors,
             date_from: self.date_from,
             modified: self.modified,
