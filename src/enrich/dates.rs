@@ -21,7 +21,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// How precise a date mention is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     Day,

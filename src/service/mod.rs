@@ -453,12 +453,22 @@ pub struct ArticleResponse {
 }
 
 pub fn article(idx: &NewsIndex, id: &str) -> Result<ArticleResponse> {
-    use tantivy::schema::Value;
     let Some((searcher, _, doc)) = search::find(idx, id)? else {
         return Err(Error::UnknownArticle(id.to_string()));
     };
+    article_from_doc(idx, &searcher, &doc)
+}
+
+/// One stored article as `show --json` prints it. The one place that turns a stored
+/// document into that record: `show`, the API and `export` all go through it.
+pub fn article_from_doc(
+    idx: &NewsIndex,
+    searcher: &tantivy::Searcher,
+    doc: &tantivy::TantivyDocument,
+) -> Result<ArticleResponse> {
+    use tantivy::schema::Value;
     let f = idx.fields;
-    let hit = search::hit_from_doc(&f, &doc, 1, 0.0);
+    let hit = search::hit_from_doc(&f, doc, 1, 0.0);
     let get = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
@@ -469,10 +479,16 @@ pub fn article(idx: &NewsIndex, id: &str) -> Result<ArticleResponse> {
     let take =
         |v: &mut serde_json::Value, k: &str| v.get_mut(k).map(std::mem::take).unwrap_or_default();
     let mut tags = take(&mut enrichment, "tags");
-    let similar = if hit.group.is_empty() {
+    // Most groups are one article: a group term in at most one document (deleted
+    // ones counted) has no other member, and the lookup is skipped.
+    let alone = || -> Result<bool> {
+        let t = tantivy::Term::from_field_text(f.group, &hit.group);
+        Ok(searcher.doc_freq(&t)? <= 1)
+    };
+    let similar = if hit.group.is_empty() || alone()? {
         vec![]
     } else {
-        search::group_members(idx, &searcher, &hit.group)?
+        search::group_members(idx, searcher, &hit.group)?
             .into_iter()
             .filter(|m| m.id != hit.id)
             .map(|m| GroupMember {
