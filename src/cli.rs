@@ -224,6 +224,15 @@ pub struct SearchArgs {
     /// One JSON object per hit (with --facets, a last line {"facets": …}).
     #[arg(long)]
     pub json: bool,
+    /// Print the request body that runs this search on an exported index instead of
+    /// searching (`newsidx export --to opensearch`).
+    #[arg(long = "as", value_enum, value_name = "ENGINE")]
+    pub as_engine: Option<AsEngine>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AsEngine {
+    Opensearch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -744,6 +744,18 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         facets: a.facets,
         exact: a.exact,
     };
+    if let Some(cli::AsEngine::Opensearch) = a.as_engine {
+        let (body, warnings) = service::opensearch_request(&idx, &q).map_err(cli_error)?;
+        for w in &warnings {
+            eprintln!("{}: {}", out.yellow("warning"), newsidx::error::one_line(w));
+        }
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string_pretty(&body)?
+        )?;
+        return Ok(());
+    }
     let res = service::search(&idx, &q).map_err(cli_error)?;
     // Whatever was searched other than as typed is said on stderr, before the results
     // (and, with --json, in the last line too).

@@ -397,6 +397,47 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
     })
 }
 
+/// The OpenSearch request body that runs this search on an index written by
+/// `newsidx export --to opensearch`, with the warnings a search would give (a
+/// corrected word is searched corrected, filter values are resolved as for a search).
+pub fn opensearch_request(
+    idx: &NewsIndex,
+    q: &SearchQuery,
+) -> Result<(serde_json::Value, Vec<String>)> {
+    let corrected = if q.exact {
+        None
+    } else {
+        search::correct::correct(idx, &q.q)
+    };
+    let typed = corrected
+        .as_ref()
+        .map_or(q.q.as_str(), |c| c.query.as_str());
+    let (text, filters, mut warnings) = q.filters.with_query_fields(typed);
+    if let Some(c) = &corrected {
+        warnings.push(format!(
+            "showing results for {}; search exactly for {} with --exact (exact=true in the API)",
+            c.query.trim(),
+            q.q.trim()
+        ));
+    }
+    let filters = filters.resolve(idx)?;
+    let opts = crate::export::opensearch::RequestOptions {
+        limit: q.limit,
+        offset: q.offset,
+        sort: match q.sort {
+            Sort::Relevance => search::Sort::Relevance,
+            Sort::Newest => search::Sort::Newest,
+            Sort::Oldest => search::Sort::Oldest,
+        },
+        all: q.all,
+        facets: q.facets,
+        snippets: q.snippets,
+        snippet_chars: q.snippet_chars,
+    };
+    let body = crate::export::opensearch::request(&search::rank::clauses(&text), &filters, &opts);
+    Ok((body, warnings))
+}
+
 fn facets(idx: &NewsIndex, query: &str, filters: &Filters) -> Result<Facets> {
     let (_, counts) = search::tag_counts(idx, query, filters, &FACET_KINDS)?;
     let mut lists = counts.iter().map(|c| {
