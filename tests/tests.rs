@@ -9,6 +9,7 @@ mod util;
 mod api;
 mod browser;
 mod cli;
+mod export;
 mod faults;
 mod features;
 mod forgiving;
