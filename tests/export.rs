@@ -248,7 +248,7 @@ fn check_value(path: &str, m: &Value, v: &Value) {
 /// Checks every document of an OpenSearch export against its mapping; returns the
 /// fields seen with a value.
 fn check_bulk(dir: &Path, sum: &Value) -> std::collections::BTreeSet<String> {
-    let mapping: Value = serde_json::from_str(&read(&dir, "mapping.json")).unwrap();
+    let mapping: Value = serde_json::from_str(&read(dir, "mapping.json")).unwrap();
     let m = &mapping["mappings"];
     assert_eq!(m["dynamic"], "strict");
     let analysis = &mapping["settings"]["analysis"];
@@ -262,7 +262,7 @@ fn check_bulk(dir: &Path, sum: &Value) -> std::collections::BTreeSet<String> {
         );
     }
     let mut seen = std::collections::BTreeSet::new();
-    let l = lines(&dir, &sum["files"]);
+    let l = lines(dir, &sum["files"]);
     assert_eq!(l.len() as u64, 2 * sum["articles"].as_u64().unwrap());
     for pair in l.chunks(2) {
         let id = pair[1]["id"].as_str().unwrap();

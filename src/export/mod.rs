@@ -432,15 +432,12 @@ pub fn for_each_article(
         streams.push((s, has));
     }
     let mut key: Vec<u8> = Vec::new();
-    loop {
-        let Some(min) = streams
-            .iter()
-            .filter(|(_, has)| *has)
-            .map(|(s, _)| s.key())
-            .min()
-        else {
-            break;
-        };
+    while let Some(min) = streams
+        .iter()
+        .filter(|(_, has)| *has)
+        .map(|(s, _)| s.key())
+        .min()
+    {
         key.clear();
         key.extend_from_slice(min);
         let mut found = None;
