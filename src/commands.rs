@@ -1418,7 +1418,7 @@ fn serve(a: cli::ServeArgs) -> Result<()> {
 
 fn export(a: cli::ExportArgs) -> Result<()> {
     use newsidx::export::{self, Target};
-    let idx = open(&a.index.index)?;
+    let idx = NewsIndex::open_for_scan(&a.index.index)?;
     let opts = export::Options {
         target: match a.to {
             cli::ExportTo::Opensearch => Target::OpenSearch,
