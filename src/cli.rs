@@ -49,6 +49,10 @@ pub enum Command {
     Eval(EvalArgs),
     /// Answer searches over HTTP: a JSON API (see README), read-only.
     Serve(ServeArgs),
+    /// Write the index's articles for another search engine: OpenSearch/Elasticsearch
+    /// bulk files and mapping (incremental), Quickwit documents and index config, or
+    /// NDJSON records.
+    Export(ExportArgs),
     /// Print a shell completion script (e.g. `newsidx completions bash > /etc/bash_completion.d/newsidx`).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), of newsidx or of one command (`newsidx man search | man -l -`).
@@ -276,6 +280,15 @@ pub struct SearchArgs {
     /// One JSON object per hit (with --facets, a last line {"facets": …}).
     #[arg(long)]
     pub json: bool,
+    /// Print the request body that runs this search on an exported index instead of
+    /// searching (`newsidx export --to opensearch`).
+    #[arg(long = "as", value_enum, value_name = "ENGINE")]
+    pub as_engine: Option<AsEngine>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AsEngine {
+    Opensearch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -431,6 +444,31 @@ pub struct EvalArgs {
     // The index the long-tail set is measured on.
     #[command(flatten)]
     pub index: IndexArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportTo {
+    Opensearch,
+    Quickwit,
+    Ndjson,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The engine to write for.
+    #[arg(long, value_enum)]
+    pub to: ExportTo,
+    /// The export folder: created if missing; it may hold only files an earlier
+    /// export wrote (OpenSearch exports to it are incremental).
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Largest data file in bytes (one bulk request each, for OpenSearch).
+    #[arg(long, value_name = "BYTES", default_value_t = newsidx::export::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_bytes: u64,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -81,6 +81,7 @@ pub fn index_of(cmd: &Command) -> Option<std::path::PathBuf> {
             Command::Similar(a) => &a.index,
             Command::Stats(a) => &a.index,
             Command::Eval(a) if a.long_tail.is_some() => &a.index,
+            Command::Export(a) => &a.index,
             // extract reads files, never an index.
             Command::Enrich(_)
             | Command::Extract(_)
@@ -124,6 +125,7 @@ pub fn run(cmd: Command, out: &Output) -> Result<ExitCode> {
         Command::Stats(a) => done(stats(a, out)),
         Command::Eval(a) => done(eval(a, out)),
         Command::Serve(a) => done(serve(a)),
+        Command::Export(a) => done(export(a)),
         Command::Completions(a) => done(completions(a)),
         Command::Man(a) => done(man(a)),
     };
@@ -894,6 +896,18 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         facets: a.facets,
         exact: a.exact,
     };
+    if let Some(cli::AsEngine::Opensearch) = a.as_engine {
+        let (body, warnings) = service::opensearch_request(&idx, &q).map_err(cli_error)?;
+        for w in &warnings {
+            eprintln!("{}: {}", out.yellow("warning"), newsidx::error::one_line(w));
+        }
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string_pretty(&body)?
+        )?;
+        return Ok(());
+    }
     let res = service::search(&idx, &q).map_err(cli_error)?;
     // Whatever was searched other than as typed is said on stderr, before the results
     // (and, with --json, in the last line too).
@@ -1615,6 +1629,49 @@ fn serve(a: cli::ServeArgs) -> Result<()> {
         token,
         limits,
     })
+}
+
+fn export(a: cli::ExportArgs) -> Result<()> {
+    use newsidx::export::{self, Target};
+    let idx = NewsIndex::open_for_scan(&a.index.index)?;
+    let opts = export::Options {
+        target: match a.to {
+            cli::ExportTo::Opensearch => Target::OpenSearch,
+            cli::ExportTo::Quickwit => Target::Quickwit,
+            cli::ExportTo::Ndjson => Target::Ndjson,
+        },
+        dir: a.dir.clone(),
+        max_file_bytes: a.max_file_bytes,
+    };
+    let sum = export::export(&idx, &opts)?;
+    let mut so = std::io::stdout().lock();
+    if a.json {
+        writeln!(so, "{}", serde_json::to_string(&sum)?)?;
+        return Ok(());
+    }
+    let what = match opts.target {
+        Target::OpenSearch => format!(
+            "{} written, {} unchanged, {} deleted",
+            sum.written, sum.unchanged, sum.deleted
+        ),
+        _ => format!("{} written", sum.written),
+    };
+    writeln!(
+        so,
+        "Exported {} articles to {} ({}): {what}",
+        sum.articles,
+        a.dir.display(),
+        sum.to
+    )?;
+    if sum.files.is_empty() {
+        writeln!(so, "  nothing changed since the last export")?;
+    } else {
+        writeln!(so, "  files  {}", sum.files.join(" "))?;
+    }
+    if let Some(d) = &sum.definition {
+        writeln!(so, "  index definition  {d}")?;
+    }
+    Ok(())
 }
 
 fn completions(a: cli::CompletionsArgs) -> Result<()> {

@@ -2,6 +2,7 @@ pub mod article;
 pub mod budget;
 pub mod enrich;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod index;
 pub mod ingest;

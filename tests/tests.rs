@@ -10,6 +10,7 @@ mod api;
 mod browser;
 mod cli;
 mod enrich_stream;
+mod export;
 mod faults;
 mod features;
 mod forgiving;

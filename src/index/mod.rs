@@ -229,6 +229,17 @@ impl NewsIndex {
     /// (a search sees its last commit) or a rebuild may be swapping in a new
     /// generation (a search sees the old one until the swap, the new one after).
     pub fn open(path: &Path) -> Result<NewsIndex> {
+        Self::open_with(path, false)
+    }
+
+    /// Opens an index for reading every stored article once (an export): the
+    /// document stores are read into buffers, not mapped (see `readonly.rs`), so the
+    /// process's resident memory does not grow with the index.
+    pub fn open_for_scan(path: &Path) -> Result<NewsIndex> {
+        Self::open_with(path, true)
+    }
+
+    fn open_with(path: &Path, scan: bool) -> Result<NewsIndex> {
         // A file given as --index, or a folder that cannot be looked into, is said as
         // such, not as "no index here".
         match std::fs::metadata(path) {
@@ -247,7 +258,7 @@ impl NewsIndex {
         let mut tries = 0;
         loop {
             let meta = Self::pointer_for_reading(path)?;
-            match Self::open_data(path, meta.clone()) {
+            match Self::open_data(path, meta.clone(), scan) {
                 Ok(idx) => return Ok(idx),
                 Err(e) => {
                     tries += 1;
@@ -302,9 +313,14 @@ impl NewsIndex {
         Ok(meta)
     }
 
-    fn open_data(path: &Path, meta: Meta) -> Result<NewsIndex> {
+    fn open_data(path: &Path, meta: Meta, scan: bool) -> Result<NewsIndex> {
         let data_path = data_dir(path, &meta);
-        let dir = readonly::ReadTolerant::open(&data_path).map_err(|e| damaged(path, e))?;
+        let dir = if scan {
+            readonly::ReadTolerant::open_stores_unmapped(&data_path)
+        } else {
+            readonly::ReadTolerant::open(&data_path)
+        }
+        .map_err(|e| damaged(path, e))?;
         let index = Index::open(dir).map_err(|e| damaged(path, e))?;
         // Opening a reader reads every segment's footer: a truncated or corrupted file
         // is found here, as a clear error, rather than in the middle of a search.
@@ -499,7 +515,7 @@ impl NewsIndex {
             });
         }
         tidy(path, &meta);
-        let idx = NewsIndex::open_data(path, meta)?;
+        let idx = NewsIndex::open_data(path, meta, false)?;
         Ok(Ingesting {
             idx,
             pending: None,

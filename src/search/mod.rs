@@ -121,7 +121,7 @@ pub const MAX_LIMIT: usize = 10_000;
 
 /// Leniency before parsing: a dangling `OR`/`AND` or a lone `-` means nothing, and an
 /// unmatched quote is dropped (so `"Taiwan post-war order` still finds the words).
-fn tidy_operators(query: &str) -> String {
+pub(crate) fn tidy_operators(query: &str) -> String {
     let mut q: String = cap_nesting(query);
     let quotes: Vec<usize> = q
         .char_indices()

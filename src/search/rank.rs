@@ -115,7 +115,7 @@ pub fn clean_query(q: &str) -> String {
 
 /// One piece of the query as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Piece {
+pub enum Piece {
     Word(String),
     Phrase(String),
     /// `brex*`: any indexed word that starts with it (see [`MAX_PREFIX_TERMS`]).
@@ -128,11 +128,18 @@ pub const MAX_PREFIX_TERMS: usize = 50;
 
 /// A query clause: pieces joined by OR, required or excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Clause {
-    pieces: Vec<Piece>,
-    excluded: bool,
+pub struct Clause {
+    pub pieces: Vec<Piece>,
+    pub excluded: bool,
     /// `title:word`, `title:"a phrase"`: searched in the title only.
-    title_only: bool,
+    pub title_only: bool,
+}
+
+/// The clauses of a query as a search reads them (the same leniency: stray operators
+/// and quotes dropped, curly quotes straightened), for writing the query in another
+/// engine's language.
+pub fn clauses(query: &str) -> Vec<Clause> {
+    parse(&clean_query(&super::tidy_operators(query)))
 }
 
 /// `title:rest` in any case → `rest`.

@@ -407,6 +407,47 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
     })
 }
 
+/// The OpenSearch request body that runs this search on an index written by
+/// `newsidx export --to opensearch`, with the warnings a search would give (a
+/// corrected word is searched corrected, filter values are resolved as for a search).
+pub fn opensearch_request(
+    idx: &NewsIndex,
+    q: &SearchQuery,
+) -> Result<(serde_json::Value, Vec<String>)> {
+    let corrected = if q.exact {
+        None
+    } else {
+        search::correct::correct(idx, &q.q)
+    };
+    let typed = corrected
+        .as_ref()
+        .map_or(q.q.as_str(), |c| c.query.as_str());
+    let (text, filters, mut warnings) = q.filters.with_query_fields(typed);
+    if let Some(c) = &corrected {
+        warnings.push(format!(
+            "showing results for {}; search exactly for {} with --exact (exact=true in the API)",
+            c.query.trim(),
+            q.q.trim()
+        ));
+    }
+    let filters = filters.resolve(idx)?;
+    let opts = crate::export::opensearch::RequestOptions {
+        limit: q.limit,
+        offset: q.offset,
+        sort: match q.sort {
+            Sort::Relevance => search::Sort::Relevance,
+            Sort::Newest => search::Sort::Newest,
+            Sort::Oldest => search::Sort::Oldest,
+        },
+        all: q.all,
+        facets: q.facets,
+        snippets: q.snippets,
+        snippet_chars: q.snippet_chars,
+    };
+    let body = crate::export::opensearch::request(&search::rank::clauses(&text), &filters, &opts);
+    Ok((body, warnings))
+}
+
 fn facets(idx: &NewsIndex, query: &str, filters: &Filters) -> Result<Facets> {
     let (_, counts) = search::tag_counts(idx, query, filters, &FACET_KINDS)?;
     let mut lists = counts.iter().map(|c| {
@@ -466,12 +507,22 @@ pub struct ArticleResponse {
 }
 
 pub fn article(idx: &NewsIndex, id: &str) -> Result<ArticleResponse> {
-    use tantivy::schema::Value;
     let Some((searcher, _, doc)) = search::find(idx, id)? else {
         return Err(Error::UnknownArticle(id.to_string()));
     };
+    article_from_doc(idx, &searcher, &doc)
+}
+
+/// One stored article as `show --json` prints it. The one place that turns a stored
+/// document into that record: `show`, the API and `export` all go through it.
+pub fn article_from_doc(
+    idx: &NewsIndex,
+    searcher: &tantivy::Searcher,
+    doc: &tantivy::TantivyDocument,
+) -> Result<ArticleResponse> {
+    use tantivy::schema::Value;
     let f = idx.fields;
-    let hit = search::hit_from_doc(idx, &doc, 1, 0.0);
+    let hit = search::hit_from_doc(idx, doc, 1, 0.0);
     let get = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
@@ -482,10 +533,16 @@ pub fn article(idx: &NewsIndex, id: &str) -> Result<ArticleResponse> {
     let take =
         |v: &mut serde_json::Value, k: &str| v.get_mut(k).map(std::mem::take).unwrap_or_default();
     let mut tags = take(&mut enrichment, "tags");
-    let similar = if hit.group.is_empty() {
+    // Most groups are one article: a group term in at most one document (deleted
+    // ones counted) has no other member, and the lookup is skipped.
+    let alone = || -> Result<bool> {
+        let t = tantivy::Term::from_field_text(f.group, &hit.group);
+        Ok(searcher.doc_freq(&t)? <= 1)
+    };
+    let similar = if hit.group.is_empty() || alone()? {
         vec![]
     } else {
-        search::group_members(idx, &searcher, &hit.group)?
+        search::group_members(idx, searcher, &hit.group)?
             .into_iter()
             .filter(|m| m.id != hit.id)
             .map(|m| GroupMember {
