@@ -95,6 +95,7 @@ pub fn mapping() -> Value {
                 "record": {"type": "long"},
                 "similar": stored_only(),
                 "source": keyword(),
+                "source_raw": keyword(),
                 "subtitle": text(),
                 "title": text(),
                 "url": {"type": "keyword", "ignore_above": 2048},
@@ -223,7 +224,8 @@ pub fn request(
         filter.push(json!({"term": {"mentions": m}}));
     }
     if !filters.sources.is_empty() {
-        filter.push(json!({"terms": {"source": filters.sources}}));
+        // The filter holds the outlet's spellings as the index stores them.
+        filter.push(json!({"terms": {"source_raw": filters.sources}}));
     }
     for names in &filters.authors {
         filter.push(json!({"terms": {"authors": names}}));

@@ -48,6 +48,7 @@ pub fn index_config() -> String {
     out.push_str("    - name: record\n      type: u64\n");
     out.push_str(&raw("url", "text", false));
     out.push_str(&raw("source", "text", true));
+    out.push_str(&raw("source_raw", "text", true));
     out.push_str(&raw("authors", "array<text>", true));
     out.push_str(&raw("group", "text", true));
     out.push_str(&raw("published", "text", false));
