@@ -12,8 +12,8 @@
 //!
 //! The writer's setting: `--writer-threads N` and `--per-thread-mb MB` set tantivy's
 //! indexing threads and the memory budget of each; otherwise newsidx's defaults and
-//! the meaning of `--threads` / `--writer-memory` on `newsidx ingest` (N/2 writer
-//! threads, the budget shared between them). `tools/bench.sh` runs a grid of
+//! the meaning of `--threads` / `--writer-memory` on `newsidx ingest` (N writer
+//! threads, up to one per core, the budget shared between them). `tools/bench.sh` runs a grid of
 //! settings and reports the fastest as the ceiling: plain tantivy at its best on the
 //! machine, not at newsidx's setting.
 //!
@@ -45,8 +45,8 @@ struct Args {
     /// Index folder; emptied first.
     #[arg(long)]
     index: PathBuf,
-    /// Same meaning as `newsidx ingest --threads`: the index writer gets N/2 threads
-    /// (at least 1). Default: newsidx's default (all cores).
+    /// Same meaning as `newsidx ingest --threads`: the index writer gets N threads, up
+    /// to one per core. Default: newsidx's default (all cores).
     #[arg(long)]
     threads: Option<usize>,
     /// Same meaning as `newsidx ingest --writer-memory` (MiB). Default: newsidx's
@@ -196,7 +196,7 @@ fn main() -> anyhow::Result<()> {
     let mut opts = IngestOptions::new(a.dir.clone(), a.index.clone());
     if let Some(t) = a.threads {
         opts.threads = t.max(1);
-        opts.writer_threads = (t / 2).max(1);
+        opts.writer_threads = t.min(opts.writer_threads).max(1);
     }
     if let Some(mb) = a.writer_memory {
         opts.writer_memory = mb << 20;
