@@ -1002,7 +1002,10 @@ pub fn similar(
 
 #[cfg(test)]
 mod tests {
-    use super::tidy_operators;
+    use super::{tidy_operators, BoundedMatches, Matches};
+    use tantivy::query::TermQuery;
+    use tantivy::schema::IndexRecordOption;
+    use tantivy::Term;
 
     #[test]
     fn dangling_operators_and_quotes_are_dropped() {
