@@ -732,7 +732,10 @@ fn matches_said(res: &service::SearchResponse) -> String {
     if res.stories == res.total {
         format!("{}{more} matches", res.total)
     } else {
-        format!("{}{more} stories ({}{more} articles)", res.stories, res.total)
+        format!(
+            "{}{more} stories ({}{more} articles)",
+            res.stories, res.total
+        )
     }
 }
 
