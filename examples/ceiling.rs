@@ -1,16 +1,25 @@
 //! The ingest ceiling: the same documents indexed by plain tantivy, nothing else.
 //!
+//!     cargo run --release --example ceiling -- DIR --index PATH \
+//!         [--writer-threads N] [--per-thread-mb MB]      # one setting of the writer
 //!     cargo run --release --example ceiling -- DIR --index PATH [--threads N] [--writer-memory MB]
 //!
 //! Reads every .jsonl / .csv / .txt / .md file under DIR with the simplest code that
-//! works (one reading thread; serde_json, csv), and indexes title, subtitle and body
-//! — stored, with newsidx's own `news` analyzer — with the same writer thread count
-//! and memory budget newsidx uses (its defaults, or `--threads N` / `--writer-memory
-//! MB` with the same meaning as on `newsidx ingest`). No ids, dates, tags, enrichment, manifest or
-//! incremental bookkeeping. Used by `tools/bench.sh` to report newsidx / ceiling.
+//! works (serde_json, csv) on a reading thread of its own, which hands documents to
+//! the main thread through a bounded queue, and indexes title, subtitle and body —
+//! stored, with newsidx's own `news` analyzer. No ids, dates, tags, enrichment,
+//! manifest or incremental bookkeeping.
+//!
+//! The writer's setting: `--writer-threads N` and `--per-thread-mb MB` set tantivy's
+//! indexing threads and the memory budget of each; otherwise newsidx's defaults and
+//! the meaning of `--threads` / `--writer-memory` on `newsidx ingest` (N writer
+//! threads, up to one per core, the budget shared between them). `tools/bench.sh` runs a grid of
+//! settings and reports the fastest as the ceiling: plain tantivy at its best on the
+//! machine, not at newsidx's setting.
 //!
 //! Prints one JSON object: articles, bytes_read, elapsed_secs, articles_per_sec,
-//! mb_per_sec, index_bytes, threads, writer_threads, writer_memory_mb.
+//! mb_per_sec, index_bytes, threads, writer_threads, writer_memory_mb,
+//! per_thread_mb.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -36,17 +45,21 @@ struct Args {
     /// Index folder; emptied first.
     #[arg(long)]
     index: PathBuf,
-    /// Same meaning as `newsidx ingest --threads`: the index writer gets N/2 threads
-    /// (at least 1). Default: newsidx's default (all cores).
+    /// Same meaning as `newsidx ingest --threads`: the index writer gets N threads, up
+    /// to one per core. Default: newsidx's default (all cores).
     #[arg(long)]
     threads: Option<usize>,
     /// Same meaning as `newsidx ingest --writer-memory` (MiB). Default: newsidx's
     /// default (1/16 of RAM, 64 to 512 MiB).
     #[arg(long = "writer-memory")]
     writer_memory: Option<usize>,
-    /// Override the index writer's thread count (not used by tools/bench.sh).
+    /// The index writer's thread count (overrides the one `--threads` implies).
     #[arg(long = "writer-threads")]
     writer_threads: Option<usize>,
+    /// The memory budget of each writer thread in MiB (overrides `--writer-memory`;
+    /// tantivy takes 15 MiB to just under 4 GiB per thread).
+    #[arg(long = "per-thread-mb")]
+    per_thread_mb: Option<usize>,
 }
 
 struct F {
@@ -55,14 +68,17 @@ struct F {
     body: Field,
 }
 
-fn add(w: &IndexWriter, f: &F, title: &str, subtitle: &str, body: &str) -> anyhow::Result<()> {
+type Tx = crossbeam_channel::Sender<TantivyDocument>;
+
+fn add(w: &Tx, f: &F, title: &str, subtitle: &str, body: &str) -> anyhow::Result<()> {
     let mut d = TantivyDocument::default();
     d.add_text(f.title, title);
     if !subtitle.is_empty() {
         d.add_text(f.subtitle, subtitle);
     }
     d.add_text(f.body, body);
-    w.add_document(d)?;
+    w.send(d)
+        .map_err(|_| anyhow::anyhow!("the index writer stopped"))?;
     Ok(())
 }
 
@@ -73,7 +89,7 @@ fn first<'a>(v: &'a Value, keys: &[&str]) -> &'a str {
 }
 
 /// Returns (articles, bytes).
-fn read_file(path: &Path, w: &IndexWriter, f: &F) -> anyhow::Result<(u64, u64)> {
+fn read_file(path: &Path, w: &Tx, f: &F) -> anyhow::Result<(u64, u64)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let bytes = std::fs::metadata(path)?.len();
     let mut n = 0u64;
@@ -180,7 +196,7 @@ fn main() -> anyhow::Result<()> {
     let mut opts = IngestOptions::new(a.dir.clone(), a.index.clone());
     if let Some(t) = a.threads {
         opts.threads = t.max(1);
-        opts.writer_threads = (t / 2).max(1);
+        opts.writer_threads = t.min(opts.writer_threads).max(1);
     }
     if let Some(mb) = a.writer_memory {
         opts.writer_memory = mb << 20;
@@ -189,8 +205,14 @@ fn main() -> anyhow::Result<()> {
         opts.writer_threads = w.max(1);
     }
     let threads = opts.writer_threads.max(1);
-    let per_thread = (opts.writer_memory / threads).max(20_000_000);
+    let per_thread = match a.per_thread_mb {
+        Some(mb) => mb << 20,
+        None => (opts.writer_memory / threads).max(20_000_000),
+    };
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, per_thread * threads)?;
+    // newsidx's merge policy (segments of 20,000 articles or more are not merged
+    // again): less merging than tantivy's default, so a faster run, not a slower one.
+    writer.set_merge_policy(Box::new(newsidx::index::merge_policy()));
 
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&a.dir)
         .sort_by_file_name()
@@ -205,13 +227,25 @@ fn main() -> anyhow::Result<()> {
         .collect();
     files.sort();
 
-    let (mut articles, mut bytes) = (0u64, 0u64);
-    for p in &files {
-        let (n, b) =
-            read_file(p, &writer, &f).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-        articles += n;
-        bytes += b;
+    // Reading and parsing on a thread of its own; the main thread only hands the
+    // documents to tantivy's indexing threads.
+    let (tx, rx) = crossbeam_channel::bounded::<TantivyDocument>(1024);
+    let reader = std::thread::spawn(move || -> anyhow::Result<(u64, u64)> {
+        let (mut articles, mut bytes) = (0u64, 0u64);
+        for p in &files {
+            let (n, b) =
+                read_file(p, &tx, &f).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            articles += n;
+            bytes += b;
+        }
+        Ok((articles, bytes))
+    });
+    for d in rx {
+        writer.add_document(d)?;
     }
+    let (articles, bytes) = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the reading thread panicked"))??;
     writer.commit()?;
     writer.wait_merging_threads()?;
     let secs = start.elapsed().as_secs_f64();
@@ -226,7 +260,8 @@ fn main() -> anyhow::Result<()> {
             "index_bytes": dir_bytes(&a.index),
             "threads": opts.threads,
             "writer_threads": threads,
-            "writer_memory_mb": opts.writer_memory >> 20,
+            "writer_memory_mb": (per_thread * threads) >> 20,
+            "per_thread_mb": per_thread >> 20,
         })
     );
     Ok(())

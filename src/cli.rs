@@ -104,7 +104,8 @@ pub struct IngestArgs {
     /// A file of your own countries' aliases, leaders and organisations (see README).
     #[arg(long, value_name = "FILE")]
     pub gazetteer: Option<PathBuf>,
-    /// Threads that parse and enrich (default: all cores; at most 4 per core and 64).
+    /// Threads that parse and enrich (default: all cores; at most 4 per core and 64);
+    /// the index writer gets as many, up to one per core.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Memory budget of the index writer in MB (default: 1/16 of RAM, 64 to 512).

@@ -231,7 +231,7 @@ fn ingest_run(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
             eprintln!("{}: {note}", out.yellow("warning"));
         }
         opts.threads = t;
-        opts.writer_threads = (t / 2).max(1);
+        opts.writer_threads = t.min(cores).max(1);
     }
     if a.max_body_bytes < 1024 {
         bail!(
@@ -878,6 +878,20 @@ fn filters(f: &cli::FilterArgs) -> FilterQuery {
     }
 }
 
+/// "N matches", or "S stories (N articles)" when near copies fold; a count that
+/// stopped at its bound says "N+" (N or more).
+fn matches_said(res: &service::SearchResponse) -> String {
+    let more = if res.total_is_lower_bound { "+" } else { "" };
+    if res.stories == res.total {
+        format!("{}{more} matches", res.total)
+    } else {
+        format!(
+            "{}{more} stories ({}{more} articles)",
+            res.stories, res.total
+        )
+    }
+}
+
 fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
     let idx = open(&a.index.index)?;
     let q = SearchQuery {
@@ -929,11 +943,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             writeln!(
                 so,
                 "No articles match on this page: {} in all, --offset {} is past them.",
-                if res.stories == res.total {
-                    format!("{} matches", res.total)
-                } else {
-                    format!("{} stories ({} articles)", res.stories, res.total)
-                },
+                matches_said(&res),
                 a.offset
             )?;
         } else {
@@ -1015,11 +1025,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
     let shown_to = a.offset + res.hits.len();
     // Pages count stories (near copies folded into one entry); articles are said
     // beside them when the two differ.
-    let of = if res.stories == res.total {
-        format!("{} matches", res.total)
-    } else {
-        format!("{} stories ({} articles)", res.stories, res.total)
-    };
+    let of = matches_said(&res);
     let mut footer = if a.limit == 0 {
         format!("{of} (--limit 0: none listed)")
     } else if res.total > 0 {

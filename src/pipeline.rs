@@ -41,7 +41,9 @@ pub struct IngestOptions {
     pub rebuild: bool,
     /// Threads that parse and enrich.
     pub threads: usize,
-    /// Threads inside the tantivy writer.
+    /// Threads inside the tantivy writer: one per core by default. Indexing (tokenize,
+    /// stem, invert) is most of an ingest's work; with fewer writer threads than
+    /// cores, the writer is the bottleneck while the enrichers run dry.
     pub writer_threads: usize,
     /// The tantivy writer's memory budget in bytes.
     pub writer_memory: usize,
@@ -79,7 +81,7 @@ impl IngestOptions {
             index,
             rebuild: false,
             threads: cores,
-            writer_threads: (cores / 2).max(1),
+            writer_threads: cores.max(1),
             writer_memory: default_writer_memory(),
             gazetteer: None,
             commit_every: 50_000,
@@ -600,10 +602,9 @@ fn stopped_in_walk(mut sum: Summary, started: Instant) -> Summary {
 }
 
 /// Lowers the calling thread's scheduling priority (Linux nice 10). The tantivy writer
-/// thread is the slowest stage; with as many enrichers as cores, it would get only its
-/// fair share of a core while the enrichers filled its queue, and would then finish
-/// alone. Niced readers and enrichers take what the writer leaves, so on two cores the
-/// writer keeps one core to itself and the enrichers have the other.
+/// is the slowest stage; at the same priority as the enrichers it would get only its
+/// fair share of the cores while they filled its queue, and would then finish alone.
+/// Niced readers and enrichers take what the writer's threads (one per core) leave.
 fn yield_to_writer() {
     #[cfg(target_os = "linux")]
     // SAFETY: gettid and setpriority only read their integer arguments; on Linux a

@@ -571,7 +571,13 @@ async fn search_csv(State(st): State<AppState>, RawQuery(q): RawQuery) -> Respon
     };
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let want = rows.min(first.total);
+        // A bounded count says nothing of where the matches end: pages are read
+        // until one comes back empty.
+        let want = if first.total_is_lower_bound {
+            rows
+        } else {
+            rows.min(first.total)
+        };
         let mut sent = 0;
         let mut page = first;
         let mut header = true;

@@ -310,6 +310,9 @@ pub struct SearchResponse {
     pub partial_total: usize,
     /// Stories among those partial matches.
     pub partial_stories: usize,
+    /// True when more articles match than `total` (and `stories`) say: ranked by
+    /// relevance, matches are counted up to 10,000 (`search::COUNT_BOUND`).
+    pub total_is_lower_bound: bool,
     /// The page as served: `limit` after the cap (0: no hits, only the counts and
     /// facets).
     pub offset: usize,
@@ -331,6 +334,7 @@ pub struct FacetsLine<'a> {
     pub facets: Option<&'a Facets>,
     pub total: usize,
     pub stories: usize,
+    pub total_is_lower_bound: bool,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -346,6 +350,7 @@ impl SearchResponse {
             facets: self.facets.as_ref(),
             total: self.total,
             stories: self.stories,
+            total_is_lower_bound: self.total_is_lower_bound,
             warnings: &self.warnings,
             corrected_query: self.corrected_query.as_deref(),
         })
@@ -399,6 +404,7 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
         stories: res.stories,
         partial_total: res.partial_total,
         partial_stories: res.partial_stories,
+        total_is_lower_bound: res.total_is_lower_bound,
         offset: q.offset,
         limit: q.limit.min(search::MAX_LIMIT),
         facets,

@@ -332,16 +332,22 @@ function renderResults(data, p) {
     const parts = [];
     // Entries are stories (near copies folded); the articles they hold come first.
     const stories = data.stories ?? full;
-    const inStories = stories !== full ? ` in ${stories} ${stories === 1 ? 'story' : 'stories'}` : '';
-    if (full) parts.push(`${first}–${last} of ${full} ${full === 1 ? 'match' : 'matches'}${inStories}`);
+    // Counting stopped at its bound: more match than said.
+    const more = data.total_is_lower_bound ? '+' : '';
+    const inStories = stories !== full ? ` in ${stories}${more} ${stories === 1 ? 'story' : 'stories'}` : '';
+    if (full) parts.push(`${first}–${last} of ${full}${more} ${full === 1 ? 'match' : 'matches'}${inStories}`);
     else parts.push(`${first}–${last}: no article holds every word`);
     if (partial) parts.push(`then ${partial} partial ${partial === 1 ? 'match' : 'matches'} (some of the words)`);
     if (data.hits.some((h) => h.similar > 0)) parts.push('near copies folded');
     summary.append(parts.join('; '));
   }
   // Pages count the entries shown: stories, not articles.
-  const shownInAll = (data.stories ?? full) + (data.partial_stories ?? partial);
-  renderPager(p, offset, data.hits.length, shownInAll, data.limit || Number(p.get('limit')) || DEFAULT_LIMIT);
+  let shownInAll = (data.stories ?? full) + (data.partial_stories ?? partial);
+  // Past a bounded count, a full page says there is at least one more.
+  const limit = data.limit || Number(p.get('limit')) || DEFAULT_LIMIT;
+  const bounded = !!data.total_is_lower_bound && data.hits.length >= limit;
+  if (bounded) shownInAll = Math.max(shownInAll, offset + data.hits.length + 1);
+  renderPager(p, offset, data.hits.length, shownInAll, limit, bounded);
   // What was searched other than as typed (an unknown field, a corrected word): text
   // from the server, so built with textContent like everything else.
   const notes = clear($('#query-notes'));
@@ -416,7 +422,7 @@ function articleLink(id, title) {
   return el('a', { href: href(n), 'data-article-id': id }, title || id);
 }
 
-function renderPager(p, offset, shown, total, limit) {
+function renderPager(p, offset, shown, total, limit, bounded = false) {
   const nav = clear($('#pager'));
   if (!shown || total <= limit) return;
   const page = (off) => {
@@ -427,7 +433,7 @@ function renderPager(p, offset, shown, total, limit) {
   };
   if (offset > 0) nav.append(el('a', { href: page(Math.max(0, offset - limit)), rel: 'prev', class: 'prev' }, '← Previous'));
   const pages = Math.ceil(total / limit);
-  nav.append(el('span', { class: 'page-no' }, `page ${Math.floor(offset / limit) + 1} of ${pages}`));
+  nav.append(el('span', { class: 'page-no' }, `page ${Math.floor(offset / limit) + 1} of ${pages}${bounded ? '+' : ''}`));
   if (offset + shown < total) nav.append(el('a', { href: page(offset + limit), rel: 'next', class: 'next' }, 'Next →'));
 }
 
