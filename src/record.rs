@@ -114,10 +114,11 @@ impl EnrichedRecord {
             published_from: e.published_from,
             date_raw: a.date_raw.clone(),
             url: a.url.clone(),
-            source: a
-                .source
-                .as_deref()
-                .map(|s| crate::sources::SourceTable::shipped().canonical(s).into_owned()),
+            source: a.source.as_deref().map(|s| {
+                crate::sources::SourceTable::shipped()
+                    .canonical(s)
+                    .into_owned()
+            }),
             source_raw: a.source.clone(),
             authors: a.authors.clone(),
             modified: a.modified.clone(),
