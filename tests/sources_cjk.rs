@@ -45,13 +45,16 @@ fn source_counts(env: &TestEnv, extra: &[&str]) -> Vec<(String, u64)> {
         .success()
         .json_lines()
         .iter()
-        .map(|t| {
-            (
-                t["value"].as_str().unwrap().to_string(),
-                t["count"].as_u64().unwrap(),
-            )
-        })
+        .map(value_count)
         .collect()
+}
+
+/// A tag count or facet value as `(value, count)`.
+fn value_count(v: &Value) -> (String, u64) {
+    (
+        v["value"].as_str().unwrap().to_string(),
+        v["count"].as_u64().unwrap(),
+    )
 }
 
 fn ids_sorted(env: &TestEnv, q: &str, args: &[&str]) -> Vec<String> {
@@ -87,12 +90,7 @@ fn every_name_and_host_of_an_outlet_counts_as_one_source() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| {
-            (
-                v["value"].as_str().unwrap().into(),
-                v["count"].as_u64().unwrap(),
-            )
-        })
+        .map(value_count)
         .collect();
     assert_eq!(facet[0], ("CNN".to_string(), 4), "{facet:?}");
     let rows = env
@@ -198,16 +196,7 @@ fn the_index_folder_s_own_table_extends_the_shipped_one() {
     let w = r.stderr_line("warning: ");
     assert!(w.contains("sources.tsv:3:"), "{w}");
     assert_eq!(r.stderr_lines().len(), 1, "{r:?}");
-    let counts: Vec<(String, u64)> = r
-        .json_lines()
-        .iter()
-        .map(|t| {
-            (
-                t["value"].as_str().unwrap().into(),
-                t["count"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let counts: Vec<(String, u64)> = r.json_lines().iter().map(value_count).collect();
     assert_eq!(
         counts,
         vec![
@@ -261,12 +250,7 @@ fn the_sample_archive_counts_outlets_through_the_cli_and_the_api() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| {
-            (
-                t["value"].as_str().unwrap().into(),
-                t["count"].as_u64().unwrap(),
-            )
-        })
+        .map(value_count)
         .collect();
     assert_eq!(api, counts);
     let by_host = server.json("/api/search?source=cnn.com&limit=100&all=true&facets=true");

@@ -638,14 +638,12 @@ impl Tagger {
                 .iter()
                 .map(|l| {
                     let surname_key = fold_diacritics(&l.surname).to_lowercase();
-                    let words: Vec<String> = fold_diacritics(&l.name)
-                        .to_lowercase()
-                        .split(' ')
-                        .map(str::to_string)
-                        .collect();
+                    let name_key = fold_diacritics(&l.name).to_lowercase();
+                    let words: Vec<String> = name_key.split(' ').map(str::to_string).collect();
                     let surname_words: Vec<&str> = surname_key.split(' ').collect();
                     LeaderInfo {
                         name: l.name.clone(),
+                        name_key,
                         country: l.country.clone(),
                         sex: l.sex,
                         alone: l.alone,
@@ -1442,8 +1440,7 @@ impl Tagger {
     /// leaves out given names, or the surname alone).
     fn weak_leader_name(&self, l: usize, text: &str) -> bool {
         let info = &self.leaders[l];
-        info.small
-            && fold_diacritics(text).to_lowercase() != fold_diacritics(&info.name).to_lowercase()
+        info.small && fold_diacritics(text).to_lowercase() != info.name_key
     }
 
     fn assemble(
@@ -1575,6 +1572,8 @@ impl Tagger {
 /// What the tagger needs to know about a leader.
 struct LeaderInfo {
     name: String,
+    /// Folded, lower-case full name.
+    name_key: String,
     country: String,
     sex: Option<char>,
     alone: bool,

@@ -10,7 +10,7 @@ use std::io::BufRead;
 use crate::enrich::Enriched;
 use crate::record::EnrichedRecord;
 
-use super::json::{read_line_limited, LineRead};
+use super::json::{read_line_limited, too_long_line, LineRead};
 use super::{decode, Problem, Resume};
 
 /// Reads records from where `at` says the stream begins; `known` holds the ids of the
@@ -36,16 +36,7 @@ pub(crate) fn read_at(
             LineRead::Eof => break,
             LineRead::TooLong(len) => {
                 n += 1;
-                report(
-                    Problem::error(
-                        rel,
-                        format!(
-                            "line is {len} bytes, longer than the {} MiB limit; skipped",
-                            max_line / (1024 * 1024)
-                        ),
-                    )
-                    .at_line(line),
-                );
+                report(too_long_line(rel, len, max_line).at_line(line));
                 continue;
             }
             LineRead::Line => {}

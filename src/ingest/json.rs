@@ -358,16 +358,7 @@ pub(crate) fn read_jsonl_at(
             LineRead::Eof => break,
             LineRead::TooLong(len) => {
                 n += 1;
-                report(
-                    Problem::error(
-                        rel,
-                        format!(
-                            "line is {len} bytes, longer than the {} MiB limit; skipped",
-                            max_line / (1024 * 1024)
-                        ),
-                    )
-                    .at_line(line),
-                );
+                report(too_long_line(rel, len, max_line).at_line(line));
                 continue;
             }
             LineRead::Line => {}
@@ -396,6 +387,17 @@ pub(crate) fn read_jsonl_at(
     }
     at.record = n;
     Ok(emitted)
+}
+
+/// The problem of a line longer than `max_line` bytes, which is skipped.
+pub(crate) fn too_long_line(rel: &str, len: u64, max_line: usize) -> Problem {
+    Problem::error(
+        rel,
+        format!(
+            "line is {len} bytes, longer than the {} MiB limit; skipped",
+            max_line / (1024 * 1024)
+        ),
+    )
 }
 
 pub(crate) enum LineRead {

@@ -357,7 +357,17 @@ impl SearchResponse {
     }
 }
 
-pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
+/// A query as it is searched: misspelt words corrected, `name:value` fields taken out
+/// as filters, the filters resolved to index values, and what was searched other
+/// than as typed said in `warnings`.
+struct Prepared {
+    text: String,
+    filters: Filters,
+    warnings: Vec<String>,
+    corrected: Option<String>,
+}
+
+fn prepare(idx: &NewsIndex, q: &SearchQuery) -> Result<Prepared> {
     // A misspelt word is corrected first (fields are left as typed), so that
     // `corrected_query` is the whole query as searched.
     let corrected = if q.exact {
@@ -376,7 +386,31 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
             q.q.trim()
         ));
     }
-    let filters = filters.resolve(idx)?;
+    Ok(Prepared {
+        text,
+        filters: filters.resolve(idx)?,
+        warnings,
+        corrected: corrected.map(|c| c.query),
+    })
+}
+
+impl From<Sort> for search::Sort {
+    fn from(s: Sort) -> search::Sort {
+        match s {
+            Sort::Relevance => search::Sort::Relevance,
+            Sort::Newest => search::Sort::Newest,
+            Sort::Oldest => search::Sort::Oldest,
+        }
+    }
+}
+
+pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
+    let Prepared {
+        text,
+        filters,
+        warnings,
+        corrected,
+    } = prepare(idx, q)?;
     let req = search::SearchRequest {
         query: text,
         filters,
@@ -384,11 +418,7 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
         offset: q.offset,
         snippet_chars: q.snippet_chars,
         snippets: q.snippets,
-        sort: match q.sort {
-            Sort::Relevance => search::Sort::Relevance,
-            Sort::Newest => search::Sort::Newest,
-            Sort::Oldest => search::Sort::Oldest,
-        },
+        sort: q.sort.into(),
         ranking: search::rank::Ranking::News,
         all_copies: q.all,
     };
@@ -409,7 +439,7 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
         limit: q.limit.min(search::MAX_LIMIT),
         facets,
         warnings,
-        corrected_query: corrected.map(|c| c.query),
+        corrected_query: corrected,
     })
 }
 
@@ -420,31 +450,16 @@ pub fn opensearch_request(
     idx: &NewsIndex,
     q: &SearchQuery,
 ) -> Result<(serde_json::Value, Vec<String>)> {
-    let corrected = if q.exact {
-        None
-    } else {
-        search::correct::correct(idx, &q.q)
-    };
-    let typed = corrected
-        .as_ref()
-        .map_or(q.q.as_str(), |c| c.query.as_str());
-    let (text, filters, mut warnings) = q.filters.with_query_fields(typed);
-    if let Some(c) = &corrected {
-        warnings.push(format!(
-            "showing results for {}; search exactly for {} with --exact (exact=true in the API)",
-            c.query.trim(),
-            q.q.trim()
-        ));
-    }
-    let filters = filters.resolve(idx)?;
+    let Prepared {
+        text,
+        filters,
+        warnings,
+        ..
+    } = prepare(idx, q)?;
     let opts = crate::export::opensearch::RequestOptions {
         limit: q.limit,
         offset: q.offset,
-        sort: match q.sort {
-            Sort::Relevance => search::Sort::Relevance,
-            Sort::Newest => search::Sort::Newest,
-            Sort::Oldest => search::Sort::Oldest,
-        },
+        sort: q.sort.into(),
         all: q.all,
         facets: q.facets,
         snippets: q.snippets,
