@@ -14,7 +14,7 @@
 # one. Each side is checked against Snowball's own code of that version (the
 # snowballstemmer package, 2.2 and 3.x, from PyPI).
 #
-# Installs what it lacks: a Java compiler (default-jdk-headless) and Lucene
+# Installs what it lacks: a Java compiler (default-jdk-headless), zstd and Lucene
 # (liblucene8-java) from the distribution (as root), snowballstemmer from PyPI into a
 # virtual environment under target/. OpenSearch 2.19 runs Lucene 9; these analysis
 # classes (PatternTokenizer, LengthFilter, LowerCaseFilter, ASCIIFoldingFilter) are the
@@ -43,6 +43,7 @@ lucene_core=/usr/share/java/lucene-core-8.7.0.jar
 lucene_common=/usr/share/java/lucene-analyzers-common-8.7.0.jar
 need=()
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
+command -v zstd >/dev/null 2>&1 || need+=(zstd)
 [ -f "$lucene_core" ] && [ -f "$lucene_common" ] || need+=(liblucene8-java)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
