@@ -256,14 +256,35 @@ fn check_bulk(dir: &Path, sum: &Value) -> std::collections::BTreeSet<String> {
     assert_eq!(m["dynamic"], "strict");
     let analysis = &mapping["settings"]["analysis"];
     for (name, f) in analysis["filter"].as_object().unwrap() {
-        assert_eq!(f["type"], "stemmer", "{name}");
-        // Languages the stemmer token filter documents for English.
-        assert!(
-            ["english", "porter2", "possessive_english", "light_english"]
-                .contains(&f["language"].as_str().unwrap()),
-            "{name}"
-        );
+        match f["type"].as_str().unwrap() {
+            // Languages the stemmer token filter documents for English.
+            "stemmer" => assert!(
+                ["english", "porter2", "possessive_english", "light_english"]
+                    .contains(&f["language"].as_str().unwrap()),
+                "{name}"
+            ),
+            // The length filter takes `min` and `max` (characters).
+            "length" => assert!(
+                f.as_object()
+                    .unwrap()
+                    .keys()
+                    .all(|k| ["type", "min", "max"].contains(&k.as_str()))
+                    && f["max"].as_u64().is_some_and(|m| m > 0),
+                "{name}"
+            ),
+            t => panic!("{name}: filter type {t}"),
+        }
     }
+    // The pattern tokenizer takes `pattern` (Java's syntax), `flags` and `group`.
+    for (name, t) in analysis["tokenizer"].as_object().unwrap() {
+        assert_eq!(t["type"], "pattern", "{name}");
+        assert!(t["pattern"].is_string() && t["group"].as_i64().is_some_and(|g| g >= -1));
+    }
+    // Settings OpenSearch checks when the index is created: the deepest page a request
+    // body asks for, and how much of a body highlighting may analyse.
+    let index = &mapping["settings"]["index"];
+    assert!(index["max_result_window"].as_u64().unwrap() >= 10_000 * 101);
+    assert!(index["highlight"]["max_analyzed_offset"].as_u64().unwrap() >= 1 << 20);
     let mut seen = std::collections::BTreeSet::new();
     let l = lines(dir, &sum["files"]);
     assert_eq!(l.len() as u64, 2 * sum["articles"].as_u64().unwrap());
@@ -574,4 +595,27 @@ fn search_as_opensearch_keeps_the_searchs_semantics() {
         "narnia",
     ]);
     assert!(r.code(2).stderr.contains("unknown country"));
+    // A Japanese word is cut into overlapping pairs of characters, in the index and in
+    // OpenSearch alike: searched as the phrase of its pairs, not any one pair.
+    let b = run(&["トランプ"]);
+    let mm = &b["query"]["bool"]["must"][0]["multi_match"];
+    assert_eq!(
+        (&mm["query"], &mm["type"]),
+        (&"トランプ".into(), &"phrase".into())
+    );
+    // The deepest page newsidx takes is a page the exported index answers.
+    let b = run(&["trade", "--offset", "999999", "--limit", "10000"]);
+    let mapping = opensearch_mapping();
+    let window = mapping["settings"]["index"]["max_result_window"]
+        .as_u64()
+        .unwrap();
+    assert!(b["from"].as_u64().unwrap() + b["size"].as_u64().unwrap() <= window);
+}
+
+/// The mapping an OpenSearch export writes.
+fn opensearch_mapping() -> Value {
+    let env = small_env();
+    let dir = env.root.join("os-mapping");
+    export(&env, "opensearch", &dir, &[]);
+    serde_json::from_str(&read(&dir, "mapping.json")).unwrap()
 }

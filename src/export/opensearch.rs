@@ -1,12 +1,21 @@
 //! The OpenSearch (and Elasticsearch) side of an export: the index's settings and
 //! mappings, and a search as the request body that runs it on the exported index.
 //!
-//! Text is analysed as newsidx analyses it (`schema::news_analyzer`): words split at
-//! anything not a letter or digit (the `standard` tokenizer; a possessive `'s` is
-//! removed, as the query side of newsidx does), lower case, ASCII folding, English
-//! stemming with Porter2 (the Snowball English stemmer tantivy's `Stemmer` uses), and
-//! no stop words. The mapping is `dynamic: strict`: a document with a field it does not
-//! name is refused rather than mapped by guess.
+//! Text is analysed as newsidx analyses it (`schema::news_analyzer`), token for token:
+//! words cut where `index::tokenizer::NewsTokenizer` cuts them (at anything not a letter
+//! or digit; runs of Chinese, Japanese and Korean characters as overlapping pairs), by
+//! the `pattern` tokenizer with a regular expression that finds each word (or pair)
+//! with a look-ahead; words of 48 characters or more dropped, lower case, ASCII folding,
+//! Snowball English stemming (`porter2`), and no stop words. The `standard` tokenizer
+//! would keep `U.S`, `3.5`, `don't` and `example.com` whole and cut CJK text into single
+//! characters, so exact searches would count differently. The one difference left is
+//! the stemmer's version: Lucene's `porter2` is Snowball's English stemmer from before
+//! its 2025 revision, tantivy's the revised one: 83 of 46,510 distinct words of the
+//! check's archive stem differently (`international`: `intern` there, `internat` here).
+//! `tools/opensearch-analysis-check.sh` runs this analyser through Lucene's own classes
+//! over a corpus and compares it with newsidx's, word for word.
+//! The mapping is `dynamic: strict`: a document with a field it does not name is
+//! refused rather than mapped by guess.
 
 use serde_json::{json, Value};
 
@@ -23,25 +32,88 @@ fn weighted_fields() -> Vec<String> {
     ]
 }
 
+/// The ranges of `index::tokenizer::is_cjk`, for the Java regular expression.
+const CJK_RANGES: [(u32, u32); 14] = [
+    (0x1100, 0x11FF),
+    (0x3005, 0x3007),
+    (0x3040, 0x30FF),
+    (0x3130, 0x318F),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7AF),
+    (0xD7B0, 0xD7FF),
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F),
+    (0xFFA0, 0xFFDC),
+    (0x20000, 0x3134F),
+];
+
+/// The regular expression (Java's syntax, as OpenSearch's `pattern` tokenizer takes it)
+/// whose group 1 is each token `NewsTokenizer` gives: a run of letters and digits that
+/// are not CJK, a pair of CJK letters (one at each position of a run, so the pairs
+/// overlap), or a CJK letter standing alone. The token is captured by a look-ahead, so
+/// a CJK match is empty and the next search starts one character on: overlapping pairs
+/// come out in order.
+pub fn token_pattern() -> String {
+    let ranges: String = CJK_RANGES
+        .iter()
+        .map(|(a, b)| format!("\\x{{{a:X}}}-\\x{{{b:X}}}"))
+        .collect();
+    let alnum = "\\p{IsAlphabetic}\\p{N}";
+    let word = format!("[{alnum}&&[^{ranges}]]");
+    let cjk = format!("[{alnum}&&[{ranges}]]");
+    // After the look-ahead, the rest of a non-CJK word is consumed, so the search goes
+    // on after it instead of trying each of its letters (three times faster in Java).
+    format!("(?=({word}+|{cjk}{cjk}|(?<!{cjk}){cjk}(?!{cjk}))){word}*")
+}
+
+/// The longest keyword value indexed, in characters. Lucene refuses a whole document
+/// with a term over 32,766 bytes ("immense term"); 8,191 characters of UTF-8 always fit.
+/// A longer value (an author or source field gone wrong, an id of a huge web address)
+/// is kept in `_source` and not indexed, and the article still loads.
+pub const KEYWORD_MAX_CHARS: u32 = 8191;
+
+/// The deepest page a request body asks for: `from` + `size` at newsidx's own limits
+/// (`--offset` up to 100 pages of the largest `--limit`). OpenSearch refuses a search
+/// past `index.max_result_window` (10,000 by default), so the index allows these.
+pub fn max_result_window() -> usize {
+    crate::search::MAX_LIMIT * 100 + crate::search::MAX_LIMIT
+}
+
 /// Settings and mappings, as `PUT /INDEX` takes them.
 pub fn mapping() -> Value {
     let text = || json!({"type": "text", "analyzer": ANALYZER});
-    let keyword = || json!({"type": "keyword"});
+    let keyword = || json!({"type": "keyword", "ignore_above": KEYWORD_MAX_CHARS});
     // Mentions (where a tag's words stand in the text) are kept in `_source` for
     // display, not indexed.
     let stored_only = || json!({"type": "object", "enabled": false});
     json!({
         "settings": {
+            "index": {
+                "max_result_window": max_result_window(),
+                // Highlighting re-analyses the body; past this many characters OpenSearch
+                // fails the whole search. newsidx bounds bodies itself (--max-body-bytes,
+                // 1 MiB by default: over the engine's default of 1,000,000), so the engine
+                // need not.
+                "highlight": {"max_analyzed_offset": i32::MAX}
+            },
             "analysis": {
+                "tokenizer": {
+                    "news_words": {"type": "pattern", "pattern": token_pattern(), "group": 1}
+                },
                 "filter": {
-                    "news_possessive": {"type": "stemmer", "language": "possessive_english"},
+                    // newsidx drops a word of 48 bytes or more (`MAX_TOKEN_BYTES`); this
+                    // filter counts characters, the same for ASCII words.
+                    "news_length": {"type": "length", "max": crate::index::schema::MAX_TOKEN_BYTES - 1},
                     "news_stemmer": {"type": "stemmer", "language": "porter2"}
                 },
                 "analyzer": {
                     ANALYZER: {
                         "type": "custom",
-                        "tokenizer": "standard",
-                        "filter": ["news_possessive", "lowercase", "asciifolding", "news_stemmer"]
+                        "tokenizer": "news_words",
+                        "filter": ["news_length", "lowercase", "asciifolding", "news_stemmer"]
                     }
                 }
             }
@@ -147,6 +219,13 @@ fn piece_query(piece: &crate::search::rank::Piece, fields: &[String]) -> Value {
                     {"multi_match": {"query": parts.join(" "), "type": "phrase", "fields": fields}},
                     {"multi_match": {"query": parts.concat(), "type": "most_fields", "fields": fields}}
                 ], "minimum_should_match": 1}});
+            }
+            // A CJK word is cut into overlapping pairs: newsidx searches them as a
+            // phrase (any one pair alone would match far more).
+            if w.chars()
+                .any(|c| c.is_alphanumeric() && crate::index::tokenizer::is_cjk(c))
+            {
+                return json!({"multi_match": {"query": w, "type": "phrase", "fields": fields}});
             }
             json!({"multi_match": {"query": w, "type": "most_fields", "fields": fields}})
         }
@@ -315,4 +394,29 @@ pub fn request(
         body.insert("aggs".into(), Value::Object(aggs));
     }
     Value::Object(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_ranges_are_those_of_the_tokenizer() {
+        let in_ranges = |c: u32| CJK_RANGES.iter().any(|&(a, b)| (a..=b).contains(&c));
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(
+                in_ranges(c as u32),
+                crate::index::tokenizer::is_cjk(c),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
+    #[test]
+    fn token_pattern_is_one_look_ahead_with_the_token_as_group_1() {
+        let p = token_pattern();
+        assert!(p.starts_with("(?=([") && p.ends_with("]]*"), "{p}");
+        assert!(p.contains("\\x{4E00}-\\x{9FFF}") && p.contains("\\x{20000}-\\x{3134F}"));
+    }
 }
