@@ -883,3 +883,53 @@ fn lines_of(dir: &Path, files: &Value) -> Vec<String> {
         .map(|v| v["id"].as_str().unwrap().to_string())
         .collect()
 }
+
+#[test]
+fn a_file_of_records_that_cannot_be_read_deletes_nothing() {
+    let env = TestEnv::new();
+    for (rel, text) in ARTICLES {
+        env.write(rel, text);
+    }
+    let corpus = env.corpus.to_str().unwrap();
+    let path = |rel: &str| env.corpus.join(rel).to_str().unwrap().to_string();
+    let r = env
+        .run(&[
+            "enrich",
+            "--records",
+            "--root",
+            corpus,
+            &path("wire/brexit.md"),
+            &path("wire/taiwan.md"),
+        ])
+        .success();
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let records = env.root.join("records");
+    std::fs::create_dir_all(&records).unwrap();
+    std::fs::write(records.join("a.ndjson"), format!("{}\n", lines[0])).unwrap();
+    std::fs::write(records.join("b.ndjson"), format!("{}\n", lines[1])).unwrap();
+    let dir = env.root.join("os");
+    let arg = records.to_str().unwrap();
+    let first = export_records(&env, "opensearch", &dir, &[arg])
+        .success()
+        .json();
+    assert_eq!(first["articles"], 2);
+    // b.ndjson turns binary: its article is not taken for deleted.
+    std::fs::write(records.join("b.ndjson"), b"\x00\x01\x02binary\x00").unwrap();
+    let r = export_records(&env, "opensearch", &dir, &[arg]).code(1);
+    r.problem(
+        "error",
+        &records.join("b.ndjson").display().to_string(),
+        None,
+    );
+    let sum = r.json();
+    assert_eq!(
+        (&sum["deleted"], &sum["kept"], &sum["unchanged"]),
+        (&0.into(), &1.into(), &1.into())
+    );
+    // Readable again and gone from it: now it is deleted.
+    std::fs::write(records.join("b.ndjson"), "").unwrap();
+    let sum = export_records(&env, "opensearch", &dir, &[arg])
+        .success()
+        .json();
+    assert_eq!((&sum["deleted"], &sum["kept"]), (&1.into(), &0.into()));
+}
