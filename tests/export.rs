@@ -933,3 +933,58 @@ fn a_file_of_records_that_cannot_be_read_deletes_nothing() {
         .json();
     assert_eq!((&sum["deleted"], &sum["kept"]), (&1.into(), &0.into()));
 }
+
+#[test]
+fn a_deletion_line_in_the_records_takes_its_articles_out() {
+    let env = TestEnv::new();
+    for (rel, text) in ARTICLES {
+        env.write(rel, text);
+    }
+    let path = |rel: &str| env.corpus.join(rel).to_str().unwrap().to_string();
+    let corpus = env.corpus.to_str().unwrap();
+    let r = env
+        .run(&[
+            "enrich",
+            "--records",
+            "--root",
+            corpus,
+            &path("wire/brexit.md"),
+            &path("wire/taiwan.md"),
+        ])
+        .success();
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    // As a sink of records writes it: the articles of wire/taiwan.md go; then the
+    // file's article comes back (a later version), which is no repeated id.
+    let delete = r#"{"except":[],"newsidx_delete":1,"origin":"wire/taiwan.md"}"#;
+    let input = format!("{}\n{}\n{delete}\n", lines[0], lines[1]);
+    let args = [
+        "export",
+        "--to",
+        "ndjson",
+        "out",
+        "--json",
+        "--records",
+        "-",
+    ];
+    let dir = env.root.join("out");
+    let run = |input: &str| {
+        let out = env
+            .cmd()
+            .current_dir(&env.root)
+            .args(args)
+            .write_stdin(input.as_bytes().to_vec())
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        crate::util::Run::from_output(&args, out)
+    };
+    let sum = run(&input).success().json();
+    assert_eq!(lines_of(&dir, &sum["files"]), ["wire/brexit.md"]);
+    let sum = run(&format!("{input}{}\n", lines[1])).success().json();
+    assert_eq!(
+        lines_of(&dir, &sum["files"]),
+        ["wire/brexit.md", "wire/taiwan.md"]
+    );
+    // The copy of standard input is gone.
+    assert!(!dir.join("newsidx-export.input.tmp").exists());
+}
