@@ -18,10 +18,10 @@
 //!    handed to the writer shared with the index export ([`super::write_export`]):
 //!    the state file's merge join, `Rolling` files, `EngineDoc`.
 //!
-//! Memory: per article its id, a 40-byte entry, a slot in the id set (about 20
-//! bytes) and its share of the band table (about 130 bytes, with its group's name);
-//! the titles of the articles that have near copies (their `similar` lists). About
-//! 250 bytes per article beside the id: README gives the measured figure.
+//! Memory: per article its id, a 40-byte entry, a slot in the id set and its share of
+//! the band table (about 130 bytes, with its group's name), and the titles of the
+//! articles that have near copies (their `similar` lists): about 340 bytes per
+//! article beside its id, measured (README).
 
 use std::collections::hash_map::Entry as MapEntry;
 use std::collections::{HashMap, HashSet};
@@ -161,18 +161,23 @@ impl Drop for Spill {
     }
 }
 
-/// Copies what is read into a file.
+/// Copies what is read into a file, flushed at each read so that the copy holds every
+/// byte the scanner has seen (a deletion line reads earlier records from it).
 struct Tee<R, W> {
     inner: R,
     copy: W,
+    /// A failure to write the copy, told apart from a read error of the input.
     err: Option<std::io::Error>,
 }
 
 impl<R: Read, W: Write> Read for Tee<R, W> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Err(e) = self.copy.write_all(&buf[..n]) {
-            // Reported by the caller as a write error of the copy, not a read error.
+        if let Err(e) = self
+            .copy
+            .write_all(&buf[..n])
+            .and_then(|()| self.copy.flush())
+        {
             self.err = Some(std::io::Error::new(e.kind(), e.to_string()));
             return Err(e);
         }
@@ -391,6 +396,8 @@ pub fn export_records(
 ) -> Result<Summary> {
     let header = prepare_dir(opts)?;
     let dir = &opts.dir;
+    // A copy of standard input left by an export that was killed.
+    let _ = std::fs::remove_file(dir.join(INPUT_SPILL));
     let mut spill = Spill(None);
     let mut scan = Scan {
         kept: Kept {
@@ -412,12 +419,11 @@ pub fn export_records(
                 spill.0 = Some(path.clone());
                 let mut tee = Tee {
                     inner: std::io::stdin().lock(),
-                    copy: std::io::BufWriter::with_capacity(1 << 20, f),
+                    // The scanner reads 256 KiB at a time: no buffer of its own.
+                    copy: f,
                     err: None,
                 };
-                // The copy is flushed before any record is read again (a deletion
-                // line reads earlier records of it).
-                scan.file("standard input".into(), path.clone(), FlushingTee(&mut tee));
+                scan.file("standard input".into(), path.clone(), &mut tee);
                 let io = |e: std::io::Error| Error::Io {
                     path: path.clone(),
                     source: e,
@@ -524,21 +530,6 @@ pub fn export_records(
     })?;
     sum.errors = errors;
     Ok(sum)
-}
-
-/// Standard input through the copy, flushed at each read so that the copy holds
-/// every byte the scanner has seen.
-struct FlushingTee<'a, R, W: Write>(&'a mut Tee<R, W>);
-
-impl<R: Read, W: Write> Read for FlushingTee<'_, R, W> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.0.read(buf)?;
-        if let Err(e) = self.0.copy.flush() {
-            self.0.err = Some(std::io::Error::new(e.kind(), e.to_string()));
-            return Err(e);
-        }
-        Ok(n)
-    }
 }
 
 /// Reads a file of records, or the files of records in a folder (walked as `ingest
