@@ -464,6 +464,11 @@ pub struct ExportArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub index: IndexArg,
+    /// Export these enriched records (`newsidx enrich --records`) instead of an index:
+    /// files, folders of `.jsonl`/`.ndjson` files, or `-` for standard input. They are
+    /// the whole archive: what the last export into DIR had and they lack is deleted.
+    #[arg(long, num_args = 1.., value_name = "PATH")]
+    pub records: Vec<PathBuf>,
     /// Largest data file in bytes (one bulk request each, for OpenSearch).
     #[arg(long, value_name = "BYTES", default_value_t = newsidx::export::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,

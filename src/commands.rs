@@ -81,9 +81,10 @@ pub fn index_of(cmd: &Command) -> Option<std::path::PathBuf> {
             Command::Similar(a) => &a.index,
             Command::Stats(a) => &a.index,
             Command::Eval(a) if a.long_tail.is_some() => &a.index,
-            Command::Export(a) => &a.index,
+            Command::Export(a) if a.records.is_empty() => &a.index,
             // extract reads files, never an index.
             Command::Enrich(_)
+            | Command::Export(_)
             | Command::Extract(_)
             | Command::Eval(_)
             | Command::Completions(_)
@@ -125,7 +126,7 @@ pub fn run(cmd: Command, out: &Output) -> Result<ExitCode> {
         Command::Stats(a) => done(stats(a, out)),
         Command::Eval(a) => done(eval(a, out)),
         Command::Serve(a) => done(serve(a)),
-        Command::Export(a) => done(export(a)),
+        Command::Export(a) => export(a, out),
         Command::Completions(a) => done(completions(a)),
         Command::Man(a) => done(man(a)),
     };
@@ -1637,9 +1638,8 @@ fn serve(a: cli::ServeArgs) -> Result<()> {
     })
 }
 
-fn export(a: cli::ExportArgs) -> Result<()> {
-    use newsidx::export::{self, Target};
-    let idx = NewsIndex::open_for_scan(&a.index.index)?;
+fn export(a: cli::ExportArgs, out: &Output) -> Result<ExitCode> {
+    use newsidx::export::{self, records, Target};
     let opts = export::Options {
         target: match a.to {
             cli::ExportTo::Opensearch => Target::OpenSearch,
@@ -1649,11 +1649,51 @@ fn export(a: cli::ExportArgs) -> Result<()> {
         dir: a.dir.clone(),
         max_file_bytes: a.max_file_bytes,
     };
-    let sum = export::export(&idx, &opts)?;
+    let sum = if a.records.is_empty() {
+        let idx = NewsIndex::open_for_scan(&a.index.index)?;
+        export::export(&idx, &opts)?
+    } else {
+        let stdin_given = a.records.iter().filter(|p| p.as_os_str() == "-").count();
+        if stdin_given > 1 {
+            bail!("standard input (`-`) is given {stdin_given} times to --records; give it once");
+        }
+        for p in a.records.iter().filter(|p| p.as_os_str() != "-") {
+            if let Err(e) = std::fs::metadata(p) {
+                let what = if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such file or folder".to_string()
+                } else {
+                    format!("cannot read ({e})")
+                };
+                bail!(
+                    "--records {}: {what}; give files or folders of enriched records (`newsidx enrich --records`)",
+                    p.display()
+                );
+            }
+        }
+        let inputs: Vec<records::Input> = a
+            .records
+            .iter()
+            .map(|p| records::Input::from_arg(p))
+            .collect();
+        let mut report = |p: &Problem| {
+            let label = if p.is_error() {
+                out.red("error")
+            } else {
+                out.yellow("warning")
+            };
+            eprintln!("{label}: {p}");
+        };
+        records::export_records(&inputs, &opts, &mut report)?
+    };
+    let code = if sum.errors > 0 {
+        ExitCode::Partial
+    } else {
+        ExitCode::Success
+    };
     let mut so = std::io::stdout().lock();
     if a.json {
         writeln!(so, "{}", serde_json::to_string(&sum)?)?;
-        return Ok(());
+        return Ok(code);
     }
     let what = match opts.target {
         Target::OpenSearch => format!(
@@ -1677,7 +1717,14 @@ fn export(a: cli::ExportArgs) -> Result<()> {
     if let Some(d) = &sum.definition {
         writeln!(so, "  index definition  {d}")?;
     }
-    Ok(())
+    if sum.kept > 0 {
+        writeln!(
+            so,
+            "  {} articles of the last export kept: some records could not be read",
+            sum.kept
+        )?;
+    }
+    Ok(code)
 }
 
 fn completions(a: cli::CompletionsArgs) -> Result<()> {

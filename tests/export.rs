@@ -619,3 +619,372 @@ fn opensearch_mapping() -> Value {
     export(&env, "opensearch", &dir, &[]);
     serde_json::from_str(&read(&dir, "mapping.json")).unwrap()
 }
+
+/// `newsidx ARGS` with `input` on standard input.
+fn piped(env: &TestEnv, args: &[&str], input: &[u8]) -> crate::util::Run {
+    let out = env
+        .cmd()
+        .args(args)
+        .write_stdin(input.to_vec())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    crate::util::Run::from_output(args, out)
+}
+
+/// The export files of `dir` other than the definition (written whole each time, the
+/// same for any source), with their bytes.
+fn data_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_str().unwrap().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs `newsidx export --records` into `dir`, its arguments after `--records`.
+fn export_records(env: &TestEnv, to: &str, dir: &Path, records: &[&str]) -> crate::util::Run {
+    let mut args = vec![
+        "export",
+        "--to",
+        to,
+        dir.to_str().unwrap(),
+        "--json",
+        "--records",
+    ];
+    args.extend_from_slice(records);
+    env.run(&args)
+}
+
+/// The counts of an export's summary that say what it did.
+fn counts(sum: &Value) -> Value {
+    serde_json::json!([
+        sum["articles"],
+        sum["written"],
+        sum["unchanged"],
+        sum["deleted"],
+        sum["files"]
+    ])
+}
+
+#[test]
+fn an_export_of_enriched_records_is_byte_for_byte_the_export_of_their_index() {
+    let env = TestEnv::new();
+    for (rel, text) in ARTICLES {
+        env.write(rel, text);
+    }
+    // A third copy, so that a `similar` list of two is compared in its order, and a
+    // feed of two records.
+    env.write(
+        "wire/taiwan-third.md",
+        ARTICLES[0].1.replace("source: Wire", "source: Third"),
+    );
+    env.write(
+        "feeds/wire.jsonl",
+        concat!(
+            r#"{"id": "a1", "title": "Merkel meets Macron in Berlin", "date": "2019-08-20", "source": "cnn.com", "body": "German Chancellor Angela Merkel met French President Emmanuel Macron in Berlin on Tuesday to talk about the European Union budget and NATO spending, officials in Paris said."}"#,
+            "\n",
+            r#"{"id": "a2", "title": "Floods in Kerala", "date": "2019-08-21", "body": "Floods in the Indian state of Kerala have left thousands of people without homes, the United Nations said on Wednesday."}"#,
+            "\n"
+        ),
+    );
+    // One thread: the articles reach the index in walk order, the order the records
+    // are read in below (a group is named after the first of its articles met).
+    env.ingest(&["--threads", "1"]).success();
+
+    // The same archive enriched on its own (as on a cluster), file by file in the
+    // walk's order, into two files of records in a folder.
+    let corpus = env.corpus.to_str().unwrap();
+    let mut files: Vec<String> = [
+        "feeds/wire.jsonl",
+        "wire/brexit.md",
+        "wire/taiwan-copy.md",
+        "wire/taiwan-third.md",
+        "wire/taiwan.md",
+    ]
+    .iter()
+    .map(|f| env.corpus.join(f).to_str().unwrap().to_string())
+    .collect();
+    files.sort();
+    let mut args = vec!["enrich", "--records", "--root", corpus];
+    args.extend(files.iter().map(String::as_str));
+    let r = env.run(&args).success();
+    let recs: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(recs.len(), 6, "{r:?}");
+    let records = env.root.join("records");
+    std::fs::create_dir_all(&records).unwrap();
+    std::fs::write(records.join("part-0.ndjson"), recs[..3].join("\n") + "\n").unwrap();
+    std::fs::write(records.join("part-1.ndjson"), recs[3..].join("\n") + "\n").unwrap();
+    let records_arg = records.to_str().unwrap();
+
+    for to in ["opensearch", "quickwit", "ndjson"] {
+        let from_index = env.root.join(format!("{to}-index"));
+        let from_records = env.root.join(format!("{to}-records"));
+        let a = export(&env, to, &from_index, &[]);
+        let b = export_records(&env, to, &from_records, &[records_arg])
+            .success()
+            .json();
+        assert_eq!(counts(&a), counts(&b), "{to}");
+        assert_eq!(b["errors"], 0);
+        assert_eq!(data_files(&from_index), data_files(&from_records), "{to}");
+        if to == "ndjson" {
+            // The comparison covers the near-duplicate group and its `similar` list.
+            let l = lines(&from_records, &b["files"]);
+            let copy = l.iter().find(|v| v["id"] == "wire/taiwan.md").unwrap();
+            assert_eq!(
+                copy["similar"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["id"].as_str().unwrap())
+                    .collect::<Vec<_>>(),
+                ["wire/taiwan-copy.md", "wire/taiwan-third.md"]
+            );
+            assert_eq!(copy["group"], "wire/taiwan-copy.md");
+        }
+    }
+
+    // The second run of each: an article removed from the archive (so from the
+    // records too) is a delete action both ways, the rest unchanged.
+    env.remove("wire/brexit.md");
+    env.ingest(&["--threads", "1"]).success();
+    let kept: Vec<&str> = recs[..3]
+        .iter()
+        .copied()
+        .filter(|l| !l.contains("\"id\":\"wire/brexit.md\""))
+        .collect();
+    assert_eq!(kept.len(), 2);
+    std::fs::write(records.join("part-0.ndjson"), kept.join("\n") + "\n").unwrap();
+    for to in ["opensearch", "quickwit", "ndjson"] {
+        let from_index = env.root.join(format!("{to}-index"));
+        let from_records = env.root.join(format!("{to}-records"));
+        let a = export(&env, to, &from_index, &[]);
+        let b = export_records(&env, to, &from_records, &[records_arg])
+            .success()
+            .json();
+        assert_eq!(counts(&a), counts(&b), "{to}");
+        assert_eq!(data_files(&from_index), data_files(&from_records), "{to}");
+        if to == "opensearch" {
+            assert_eq!(
+                (&b["run"], &b["deleted"], &b["written"]),
+                (&2.into(), &1.into(), &0.into())
+            );
+            let actions = read(&from_records, "bulk-000002-000001.ndjson");
+            assert_eq!(actions, "{\"delete\":{\"_id\":\"wire/brexit.md\"}}\n");
+        }
+    }
+
+    // Standard input gives the same as the files.
+    let stdin_dir = env.root.join("opensearch-stdin");
+    let first = export_records(&env, "opensearch", &stdin_dir, &[records_arg]).success();
+    let all = std::fs::read(records.join("part-0.ndjson"))
+        .into_iter()
+        .chain(std::fs::read(records.join("part-1.ndjson")))
+        .flatten()
+        .collect::<Vec<u8>>();
+    let piped_dir = env.root.join("opensearch-piped");
+    let args = [
+        "export",
+        "--to",
+        "opensearch",
+        piped_dir.to_str().unwrap(),
+        "--json",
+        "--records",
+        "-",
+    ];
+    let second = piped(&env, &args, &all).success();
+    assert_eq!(counts(&first.json()), counts(&second.json()));
+    assert_eq!(data_files(&stdin_dir), data_files(&piped_dir));
+
+    // No record found where the last export had some: refused, nothing deleted.
+    let empty = env.root.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("part-00000"), recs[0]).unwrap();
+    let from_records = env.root.join("opensearch-records");
+    let before = data_files(&from_records);
+    let r = export_records(
+        &env,
+        "opensearch",
+        &from_records,
+        &[empty.to_str().unwrap()],
+    )
+    .code(2);
+    assert!(r.stderr.contains("no record was read"), "{r:?}");
+    assert!(r.stderr.contains("1 files passed over"), "{r:?}");
+    assert_eq!(data_files(&from_records), before);
+}
+
+#[test]
+fn bad_records_are_one_line_each_and_the_rest_is_exported() {
+    let env = TestEnv::new();
+    for (rel, text) in ARTICLES {
+        env.write(rel, text);
+    }
+    let corpus = env.corpus.to_str().unwrap();
+    let r = env
+        .run(&[
+            "enrich",
+            "--records",
+            "--root",
+            corpus,
+            env.corpus.join("wire/brexit.md").to_str().unwrap(),
+            env.corpus.join("wire/taiwan.md").to_str().unwrap(),
+        ])
+        .success();
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let mut newer: Value = serde_json::from_str(lines[1]).unwrap();
+    newer["newsidx_record"] = 2.into();
+    newer["id"] = "future.md".into();
+    // Line 2 not JSON, line 3 a newer version, line 4 an id given again, line 5
+    // the other article.
+    let file = env.root.join("part.ndjson");
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n{{oops\n{newer}\n{}\n{}\n",
+            lines[0], lines[0], lines[1]
+        ),
+    )
+    .unwrap();
+    let dir = env.root.join("out");
+    let r = export_records(&env, "ndjson", &dir, &[file.to_str().unwrap()]).code(1);
+    let shown = file.to_str().unwrap();
+    assert!(
+        r.problem("error", shown, Some(2)).contains("invalid JSON"),
+        "{r:?}"
+    );
+    assert!(
+        r.problem("error", shown, Some(3))
+            .contains("version 2 is newer"),
+        "{r:?}"
+    );
+    assert!(
+        r.problem("error", shown, Some(4))
+            .contains("given to an earlier record"),
+        "{r:?}"
+    );
+    assert_eq!(r.stderr.lines().count(), 3, "{r:?}");
+    let sum = r.json();
+    assert_eq!((&sum["articles"], &sum["errors"]), (&2.into(), &3.into()));
+    let ids: Vec<String> = lines_of(&dir, &sum["files"]);
+    assert_eq!(ids, ["wire/brexit.md", "wire/taiwan.md"]);
+}
+
+fn lines_of(dir: &Path, files: &Value) -> Vec<String> {
+    lines(dir, files)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_file_of_records_that_cannot_be_read_deletes_nothing() {
+    let env = TestEnv::new();
+    for (rel, text) in ARTICLES {
+        env.write(rel, text);
+    }
+    let corpus = env.corpus.to_str().unwrap();
+    let path = |rel: &str| env.corpus.join(rel).to_str().unwrap().to_string();
+    let r = env
+        .run(&[
+            "enrich",
+            "--records",
+            "--root",
+            corpus,
+            &path("wire/brexit.md"),
+            &path("wire/taiwan.md"),
+        ])
+        .success();
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let records = env.root.join("records");
+    std::fs::create_dir_all(&records).unwrap();
+    std::fs::write(records.join("a.ndjson"), format!("{}\n", lines[0])).unwrap();
+    std::fs::write(records.join("b.ndjson"), format!("{}\n", lines[1])).unwrap();
+    let dir = env.root.join("os");
+    let arg = records.to_str().unwrap();
+    let first = export_records(&env, "opensearch", &dir, &[arg])
+        .success()
+        .json();
+    assert_eq!(first["articles"], 2);
+    // b.ndjson turns binary: its article is not taken for deleted.
+    std::fs::write(records.join("b.ndjson"), b"\x00\x01\x02binary\x00").unwrap();
+    let r = export_records(&env, "opensearch", &dir, &[arg]).code(1);
+    r.problem(
+        "error",
+        &records.join("b.ndjson").display().to_string(),
+        None,
+    );
+    let sum = r.json();
+    assert_eq!(
+        (&sum["deleted"], &sum["kept"], &sum["unchanged"]),
+        (&0.into(), &1.into(), &1.into())
+    );
+    // Readable again and gone from it: now it is deleted.
+    std::fs::write(records.join("b.ndjson"), "").unwrap();
+    let sum = export_records(&env, "opensearch", &dir, &[arg])
+        .success()
+        .json();
+    assert_eq!((&sum["deleted"], &sum["kept"]), (&1.into(), &0.into()));
+}
+
+#[test]
+fn a_deletion_line_in_the_records_takes_its_articles_out() {
+    let env = TestEnv::new();
+    for (rel, text) in ARTICLES {
+        env.write(rel, text);
+    }
+    let path = |rel: &str| env.corpus.join(rel).to_str().unwrap().to_string();
+    let corpus = env.corpus.to_str().unwrap();
+    let r = env
+        .run(&[
+            "enrich",
+            "--records",
+            "--root",
+            corpus,
+            &path("wire/brexit.md"),
+            &path("wire/taiwan.md"),
+        ])
+        .success();
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    // As a sink of records writes it: the articles of wire/taiwan.md go; then the
+    // file's article comes back (a later version), which is no repeated id.
+    let delete = r#"{"except":[],"newsidx_delete":1,"origin":"wire/taiwan.md"}"#;
+    let input = format!("{}\n{}\n{delete}\n", lines[0], lines[1]);
+    let args = [
+        "export",
+        "--to",
+        "ndjson",
+        "out",
+        "--json",
+        "--records",
+        "-",
+    ];
+    let dir = env.root.join("out");
+    let run = |input: &str| {
+        let out = env
+            .cmd()
+            .current_dir(&env.root)
+            .args(args)
+            .write_stdin(input.as_bytes().to_vec())
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        crate::util::Run::from_output(&args, out)
+    };
+    let sum = run(&input).success().json();
+    assert_eq!(lines_of(&dir, &sum["files"]), ["wire/brexit.md"]);
+    let sum = run(&format!("{input}{}\n", lines[1])).success().json();
+    assert_eq!(
+        lines_of(&dir, &sum["files"]),
+        ["wire/brexit.md", "wire/taiwan.md"]
+    );
+    // The copy of standard input is gone.
+    assert!(!dir.join("newsidx-export.input.tmp").exists());
+}

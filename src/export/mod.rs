@@ -16,6 +16,7 @@
 
 pub mod opensearch;
 pub mod quickwit;
+pub mod records;
 
 use crate::error::{Error, Result};
 use crate::index::{layout, NewsIndex};
@@ -83,6 +84,12 @@ pub struct Summary {
     pub unchanged: u64,
     /// `delete` actions for articles removed since the last export (OpenSearch only).
     pub deleted: u64,
+    /// Articles of the last export that this one did not find but kept, without a
+    /// `delete` action, because some of its input could not be read (`--records`).
+    pub kept: u64,
+    /// Bad records and files that could not be read (`--records`), each a line on
+    /// stderr.
+    pub errors: u64,
     /// The data files this run wrote, in the order to load them.
     pub files: Vec<String>,
     /// The index definition written beside them (`mapping.json`, `index-config.yaml`).
@@ -95,6 +102,8 @@ pub const STATE: &str = "newsidx-export.state";
 const STATE_TMP: &str = "newsidx-export.state.tmp";
 pub const MAPPING: &str = "mapping.json";
 pub const QUICKWIT_CONFIG: &str = "index-config.yaml";
+/// The copy of standard input an export of records reads again (removed at the end).
+const INPUT_SPILL: &str = "newsidx-export.input.tmp";
 
 #[derive(Debug, Serialize, serde::Deserialize)]
 struct Header {
@@ -108,6 +117,7 @@ fn is_ours(name: &str) -> bool {
     let names = [
         STATE,
         STATE_TMP,
+        INPUT_SPILL,
         MAPPING,
         QUICKWIT_CONFIG,
         "mapping.json.tmp",
@@ -223,6 +233,16 @@ fn prepare_dir(opts: &Options) -> Result<Option<Header>> {
         Err(e) => return Err(write_err(&state, e)),
     };
     Ok(header)
+}
+
+/// Whether the state file in `dir` lists any article.
+fn state_has_articles(dir: &Path) -> Result<bool> {
+    let path = dir.join(STATE);
+    match File::open(&path) {
+        Ok(f) => Ok(BufReader::new(f).lines().nth(1).is_some()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(write_err(&path, e)),
+    }
 }
 
 /// The records of an earlier export, read one line at a time, in id order.
@@ -483,6 +503,30 @@ fn content_hash(bytes: &[u8]) -> String {
 /// Exports every article of `idx` to `opts.dir`.
 pub fn export(idx: &NewsIndex, opts: &Options) -> Result<Summary> {
     let header = prepare_dir(opts)?;
+    let searcher = idx.searcher()?;
+    write_export(opts, header, false, &mut |emit| {
+        for_each_article(idx, &searcher, |id, addr| {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let record = service::article_from_doc(idx, &searcher, &doc)?;
+            emit(id, &record)
+        })
+    })
+}
+
+/// Where the articles of an export come from: `feed` calls its argument with each
+/// article's id and record, in byte order of the ids.
+type Feed<'a> = dyn FnMut(&mut dyn FnMut(&str, &ArticleResponse) -> Result<()>) -> Result<()> + 'a;
+
+/// Writes the articles `feed` gives into the export folder (checked by
+/// [`prepare_dir`], which read `header`). With `keep_missing`, an id of the last
+/// export that `feed` did not give stays in the state and gets no `delete` action:
+/// some of the input could not be read, so its absence says nothing.
+fn write_export(
+    opts: &Options,
+    header: Option<Header>,
+    keep_missing: bool,
+    feed: &mut Feed<'_>,
+) -> Result<Summary> {
     let dir = &opts.dir;
     let run = header.as_ref().map_or(0, |h| h.run) + 1;
     // Files of this run left by an export that was stopped before it finished (its
@@ -491,7 +535,6 @@ pub fn export(idx: &NewsIndex, opts: &Options) -> Result<Summary> {
     if incremental {
         remove_data_files(dir, |_, r, _| r == Some(run))?;
     }
-    let searcher = idx.searcher()?;
     let mut out = Rolling {
         dir: dir.clone(),
         target: opts.target,
@@ -521,28 +564,40 @@ pub fn export(idx: &NewsIndex, opts: &Options) -> Result<Summary> {
         written: 0,
         unchanged: 0,
         deleted: 0,
+        kept: 0,
+        errors: 0,
         files: Vec::new(),
         definition: None,
     };
     let mut chunk: Vec<u8> = Vec::new();
-    let delete = |out: &mut Rolling, id: &str, sum: &mut Summary| -> Result<()> {
+    // An id the last export had and this one does not: a `delete` action, or, with
+    // `keep_missing`, its state line carried over.
+    let gone = |out: &mut Rolling,
+                state: &mut BufWriter<File>,
+                (id, hash): &(String, String),
+                sum: &mut Summary|
+     -> Result<()> {
+        if keep_missing {
+            let mut line = json_bytes(&(id, hash));
+            line.push(b'\n');
+            sum.kept += 1;
+            return state.write_all(&line).map_err(|e| write_err(&state_tmp, e));
+        }
         let line = serde_json::json!({"delete": {"_id": engine_id(id)}});
         let mut b = json_bytes(&line);
         b.push(b'\n');
         sum.deleted += 1;
         out.write(&b)
     };
-    for_each_article(idx, &searcher, |id, addr| {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let record = service::article_from_doc(idx, &searcher, &doc)?;
+    feed(&mut |id, record| {
         sum.articles += 1;
         chunk.clear();
         match opts.target {
-            Target::Ndjson => chunk.extend_from_slice(&json_bytes(&record)),
+            Target::Ndjson => chunk.extend_from_slice(&json_bytes(record)),
             Target::Quickwit | Target::OpenSearch => {
                 let d = EngineDoc {
-                    search: search_fields(&record),
-                    record: &record,
+                    search: search_fields(record),
+                    record,
                 };
                 chunk.extend_from_slice(&json_bytes(&d));
             }
@@ -553,20 +608,21 @@ pub fn export(idx: &NewsIndex, opts: &Options) -> Result<Summary> {
             return out.write(&chunk);
         }
         let hash = content_hash(&chunk);
+        // Ids the last export had and this one does not, up to this one (written to
+        // the state before this id's line, which keeps it in order).
+        while let Some(entry) = &old.next {
+            if entry.0.as_bytes() >= id.as_bytes() {
+                break;
+            }
+            let entry = entry.clone();
+            gone(&mut out, &mut state, &entry, &mut sum)?;
+            old.advance()?;
+        }
         let mut state_line = json_bytes(&(id, &hash));
         state_line.push(b'\n');
         state
             .write_all(&state_line)
             .map_err(|e| write_err(&state_tmp, e))?;
-        // Ids the last export had and the index no longer has, up to this one.
-        while let Some((old_id, _)) = &old.next {
-            if old_id.as_bytes() >= id.as_bytes() {
-                break;
-            }
-            let gone = old_id.clone();
-            delete(&mut out, &gone, &mut sum)?;
-            old.advance()?;
-        }
         let same = matches!(&old.next, Some((o, h)) if o == id && *h == hash);
         if matches!(&old.next, Some((o, _)) if o == id) {
             old.advance()?;
@@ -582,9 +638,9 @@ pub fn export(idx: &NewsIndex, opts: &Options) -> Result<Summary> {
         sum.written += 1;
         out.write(&b)
     })?;
-    while let Some((old_id, _)) = &old.next {
-        let gone = old_id.clone();
-        delete(&mut out, &gone, &mut sum)?;
+    while let Some(entry) = &old.next {
+        let entry = entry.clone();
+        gone(&mut out, &mut state, &entry, &mut sum)?;
         old.advance()?;
     }
     out.close()?;

@@ -128,8 +128,19 @@ impl Grouper {
 
     /// The group of the article `id` with these band keys.
     pub fn assign(&mut self, id: &str, bands: Option<&[u64; BANDS]>) -> String {
+        self.assign_numbered(id, bands).1
+    }
+
+    /// [`Grouper::assign`], with the group's number in this grouper (`None` for an
+    /// article without a signature, a group of its own named by its id). An exporter
+    /// of records counts a group's members by it.
+    pub fn assign_numbered(
+        &mut self,
+        id: &str,
+        bands: Option<&[u64; BANDS]>,
+    ) -> (Option<u32>, String) {
         let Some(bands) = bands else {
-            return id.to_string();
+            return (None, id.to_string());
         };
         if self.searcher.is_some() && self.slots.is_empty() {
             self.load_index();
@@ -164,7 +175,13 @@ impl Grouper {
         for b in bands {
             self.bands.insert(*b as u32, g);
         }
-        name
+        (Some(g), name)
+    }
+
+    /// The name of group number `g` ([`Grouper::assign_numbered`]).
+    pub fn name(&self, g: u32) -> Option<String> {
+        self.slots.get(g as usize)?;
+        self.name_of(g)
     }
 
     fn name_of(&self, g: u32) -> Option<String> {

@@ -49,6 +49,7 @@ mod walk;
 
 pub(crate) use decode::windows_1252_char;
 pub use decode::{decode, DecodeError, Decoded};
+pub use enriched::{record_at, scan as scan_records, Scanned};
 pub use limits::{ReadOptions, DEFAULT_MAX_BODY};
 pub use open::{is_not_regular, open_regular, read_head};
 pub use walk::{walk, FileEntry, SkipReason, Walk, WalkEvent, WalkStats};

@@ -534,8 +534,9 @@ pub fn article(idx: &NewsIndex, id: &str) -> Result<ArticleResponse> {
     article_from_doc(idx, &searcher, &doc)
 }
 
-/// One stored article as `show --json` prints it. The one place that turns a stored
-/// document into that record: `show`, the API and `export` all go through it.
+/// One stored article as `show --json` prints it. `show`, the API and `export` all go
+/// through it, and through [`article_from_stored`], the one place that turns a
+/// document into that record.
 pub fn article_from_doc(
     idx: &NewsIndex,
     searcher: &tantivy::Searcher,
@@ -543,7 +544,52 @@ pub fn article_from_doc(
 ) -> Result<ArticleResponse> {
     use tantivy::schema::Value;
     let f = idx.fields;
-    let hit = search::hit_from_doc(idx, doc, 1, 0.0);
+    let group = doc
+        .get_first(f.group)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let id = doc
+        .get_first(f.id)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    // Most groups are one article: a group term in at most one document (deleted
+    // ones counted) has no other member, and the lookup is skipped.
+    let alone = || -> Result<bool> {
+        let t = tantivy::Term::from_field_text(f.group, group);
+        Ok(searcher.doc_freq(&t)? <= 1)
+    };
+    let similar = if group.is_empty() || alone()? {
+        vec![]
+    } else {
+        search::group_members(idx, searcher, group)?
+            .into_iter()
+            .filter(|m| m.id != id)
+            .map(|m| GroupMember {
+                id: m.id,
+                title: m.title,
+            })
+            .collect()
+    };
+    Ok(article_from_stored(
+        &f,
+        doc,
+        &|raw| idx.canonical_source(raw).into_owned(),
+        similar,
+    ))
+}
+
+/// The record `show --json` prints of an article's document (as stored, or as
+/// [`crate::index::article_doc_from`] makes it, its `group` added), given how to name
+/// a source's outlet and the other members of its near-duplicate group. An export of
+/// enriched records makes its documents through this too, so an exported document is
+/// the same whichever the source.
+pub fn article_from_stored(
+    f: &crate::index::schema::Fields,
+    doc: &tantivy::TantivyDocument,
+    outlet: &dyn Fn(&str) -> String,
+    similar: Vec<GroupMember>,
+) -> ArticleResponse {
+    use tantivy::schema::Value;
     let get = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
@@ -554,25 +600,8 @@ pub fn article_from_doc(
     let take =
         |v: &mut serde_json::Value, k: &str| v.get_mut(k).map(std::mem::take).unwrap_or_default();
     let mut tags = take(&mut enrichment, "tags");
-    // Most groups are one article: a group term in at most one document (deleted
-    // ones counted) has no other member, and the lookup is skipped.
-    let alone = || -> Result<bool> {
-        let t = tantivy::Term::from_field_text(f.group, &hit.group);
-        Ok(searcher.doc_freq(&t)? <= 1)
-    };
-    let similar = if hit.group.is_empty() || alone()? {
-        vec![]
-    } else {
-        search::group_members(idx, searcher, &hit.group)?
-            .into_iter()
-            .filter(|m| m.id != hit.id)
-            .map(|m| GroupMember {
-                id: m.id,
-                title: m.title,
-            })
-            .collect()
-    };
-    Ok(ArticleResponse {
+    let source_raw = get(f.source);
+    ArticleResponse {
         authors: doc
             .get_all(f.authors)
             .filter_map(|v| v.as_str())
@@ -584,19 +613,23 @@ pub fn article_from_doc(
         dates: take(&mut enrichment, "dates"),
         leaders: take(&mut tags, "leaders"),
         orgs: take(&mut tags, "orgs"),
-        group: hit.group,
-        id: hit.id,
-        path: hit.path,
-        published: hit.published,
+        group: get(f.group).unwrap_or_default(),
+        id: get(f.id).unwrap_or_default(),
+        path: get(f.path).unwrap_or_default(),
+        published: doc
+            .get_first(f.published)
+            .and_then(|v| v.as_datetime())
+            .and_then(crate::index::date_from_tantivy)
+            .map(|d| d.format("%Y-%m-%d").to_string()),
         published_from: get(f.published_from),
-        record: hit.record,
+        record: doc.get_first(f.record).and_then(|v| v.as_u64()),
         similar,
-        source: hit.source,
-        source_raw: get(f.source),
+        source: source_raw.as_deref().map(outlet),
+        source_raw,
         subtitle: get(f.subtitle),
-        title: hit.title,
-        url: hit.url,
-    })
+        title: get(f.title).unwrap_or_default(),
+        url: get(f.url),
+    }
 }
 
 /// `GET /api/articles/{id}/similar`, `newsidx similar`.
