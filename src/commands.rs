@@ -1653,6 +1653,13 @@ fn export(a: cli::ExportArgs, out: &Output) -> Result<ExitCode> {
         let idx = NewsIndex::open_for_scan(&a.index.index)?;
         export::export(&idx, &opts)?
     } else {
+        // `--index` on the command line with `--records` is a mistake worth a word (an
+        // index named by NEWSIDX_INDEX is simply not read).
+        if std::env::args_os()
+            .any(|x| x == "--index" || x.to_str().is_some_and(|x| x.starts_with("--index=")))
+        {
+            bail!("--index and --records cannot be used together: --records exports the records themselves, without an index; drop one of them");
+        }
         let stdin_given = a.records.iter().filter(|p| p.as_os_str() == "-").count();
         if stdin_given > 1 {
             bail!("standard input (`-`) is given {stdin_given} times to --records; give it once");
@@ -1709,8 +1716,10 @@ fn export(a: cli::ExportArgs, out: &Output) -> Result<ExitCode> {
         a.dir.display(),
         sum.to
     )?;
-    if sum.files.is_empty() {
+    if sum.files.is_empty() && sum.run > 1 {
         writeln!(so, "  nothing changed since the last export")?;
+    } else if sum.files.is_empty() {
+        writeln!(so, "  no articles to export")?;
     } else {
         writeln!(so, "  files  {}", sum.files.join(" "))?;
     }

@@ -875,6 +875,25 @@ fn bad_records_are_one_line_each_and_the_rest_is_exported() {
     assert_eq!((&sum["articles"], &sum["errors"]), (&2.into(), &3.into()));
     let ids: Vec<String> = lines_of(&dir, &sum["files"]);
     assert_eq!(ids, ["wire/brexit.md", "wire/taiwan.md"]);
+    // An index named on the command line beside records is refused, not ignored.
+    let r = env
+        .run(&[
+            "export",
+            "--to",
+            "ndjson",
+            env.root.join("out2").to_str().unwrap(),
+            "--records",
+            file.to_str().unwrap(),
+            "--index",
+            env.index.to_str().unwrap(),
+        ])
+        .code(2);
+    assert!(
+        r.stderr
+            .contains("--index and --records cannot be used together"),
+        "{r:?}"
+    );
+    assert!(!env.root.join("out2").exists(), "{r:?}");
 }
 
 fn lines_of(dir: &Path, files: &Value) -> Vec<String> {
