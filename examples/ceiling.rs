@@ -10,6 +10,11 @@
 //! stored, with newsidx's own `news` analyzer. No ids, dates, tags, enrichment,
 //! manifest or incremental bookkeeping.
 //!
+//! `--analyzer stock` analyses the same way with tantivy's own filters in a chain
+//! (lower-caser, ASCII folding, English stemmer, each run on every word), as plain
+//! tantivy does; the default, `news`, is newsidx's analyzer, which gives the same
+//! terms but remembers each word form's result (`src/index/normalize.rs`).
+//!
 //! The writer's setting: `--writer-threads N` and `--per-thread-mb MB` set tantivy's
 //! indexing threads and the memory budget of each; otherwise newsidx's defaults and
 //! the meaning of `--threads` / `--writer-memory` on `newsidx ingest` (N writer
@@ -19,7 +24,7 @@
 //!
 //! Prints one JSON object: articles, bytes_read, elapsed_secs, articles_per_sec,
 //! mb_per_sec, index_bytes, threads, writer_threads, writer_memory_mb,
-//! per_thread_mb.
+//! per_thread_mb, analyzer.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -36,6 +41,7 @@ use newsidx::index::schema::news_analyzer;
 use newsidx::pipeline::IngestOptions;
 use serde_json::Value;
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 #[derive(Parser)]
@@ -60,6 +66,24 @@ struct Args {
     /// tantivy takes 15 MiB to just under 4 GiB per thread).
     #[arg(long = "per-thread-mb")]
     per_thread_mb: Option<usize>,
+    /// `news`: newsidx's analyzer; `stock`: the same analysis with tantivy's own
+    /// filters, nothing remembered between words.
+    #[arg(long, default_value = "news", value_parser = ["news", "stock"])]
+    analyzer: String,
+}
+
+/// newsidx's analysis built from tantivy's own filters: the same terms as
+/// `news_analyzer()`, each word lower-cased, folded and stemmed anew.
+fn stock_analyzer() -> TextAnalyzer {
+    use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer};
+    TextAnalyzer::builder(newsidx::index::tokenizer::NewsTokenizer::default())
+        .filter(RemoveLongFilter::limit(
+            newsidx::index::schema::MAX_TOKEN_BYTES,
+        ))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
 }
 
 struct F {
@@ -189,7 +213,11 @@ fn main() -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&a.index)?;
     let index = Index::create_in_dir(&a.index, b.build())?;
-    index.tokenizers().register("news", news_analyzer());
+    let analyzer = match a.analyzer.as_str() {
+        "stock" => stock_analyzer(),
+        _ => news_analyzer(),
+    };
+    index.tokenizers().register("news", analyzer);
 
     // newsidx's defaults and flag semantics (src/pipeline.rs, src/commands.rs), and the
     // same arithmetic as newsidx::index::NewsIndex::writer.
@@ -262,6 +290,7 @@ fn main() -> anyhow::Result<()> {
             "writer_threads": threads,
             "writer_memory_mb": (per_thread * threads) >> 20,
             "per_thread_mb": per_thread >> 20,
+            "analyzer": a.analyzer,
         })
     );
     Ok(())

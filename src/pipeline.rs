@@ -624,12 +624,12 @@ fn enrich_guarded(
     file_date: Option<chrono::NaiveDate>,
     tx: &Sender<Msg>,
 ) -> crate::enrich::Enriched {
-    let keep = a.clone();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        enricher.enrich(a, file_date)
+        enricher.findings(&a, file_date)
     })) {
-        Ok(e) => e,
+        Ok(found) => found.with(a),
         Err(_) => {
+            let keep = a;
             let p = Problem::error(
                 keep.path.clone(),
                 format!("enrichment failed on {}; indexed without tags", keep.id),

@@ -5,7 +5,7 @@
 #
 #   tools/bench.sh [--scales 10k,100k,1m] [--source PATH] [--threads N]
 #                  [--writer-memory MB] [--rounds N] [--cli-runs N] [--repeat N] [--seed N]
-#                  [--ceiling-grid T:MB,...] [--ceiling-top K]
+#                  [--ceiling-grid T:MB,...] [--ceiling-top K] [--ceiling-analyzer news|stock]
 #
 #   --scales        article counts to run (default 10k,100k; 1m needs ~3.7 GB for the
 #                   corpus plus ~8 GB for the indexes, and tens of minutes)
@@ -18,6 +18,10 @@
 #                   256, 1024 MiB); the fastest run of any of them is the ceiling
 #   --ceiling-top   from the second scale on, only the K settings that were fastest
 #                   at the scale before are run (default 3)
+#   --ceiling-analyzer
+#                   news: the ceiling analyses with newsidx's analyzer (default);
+#                   stock: the same terms from tantivy's own filters, nothing
+#                   remembered between words (plain tantivy)
 #   --seed          corpus generator seed (default 2017)
 #   --rounds        in-process search rounds over the query mix (default 20)
 #   --cli-runs      runs per query of the whole `newsidx search` process (default 10)
@@ -41,6 +45,7 @@ SEED=2017
 REPEAT=1
 GRID="1:64,1:256,1:1024,2:64,2:256,2:1024,3:64,3:256,3:1024,4:64,4:256,4:1024"
 TOP=3
+CEIL_ANALYZER=news
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --scales) SCALES="$2"; shift 2 ;;
@@ -53,6 +58,7 @@ while [[ $# -gt 0 ]]; do
         --repeat) REPEAT="$2"; shift 2 ;;
         --ceiling-grid) GRID="$2"; shift 2 ;;
         --ceiling-top) TOP="$2"; shift 2 ;;
+        --ceiling-analyzer) CEIL_ANALYZER="$2"; shift 2 ;;
         -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -174,7 +180,7 @@ for scale in "${SCALE_LIST[@]}"; do
             wt="${st%%:*}"; mb="${st##*:}"
             log "$scale: ceiling (plain tantivy, $wt writer threads x $mb MiB) [$rep/$REPEAT]"
             timed "ceiling.t${wt}m${mb}.$rep" "$CEIL" "$CORPUS" --index "$CIDX" \
-                --writer-threads "$wt" --per-thread-mb "$mb"
+                --writer-threads "$wt" --per-thread-mb "$mb" --analyzer "$CEIL_ANALYZER"
             du -sb "$CIDX" | cut -f1 >"$D/ceiling.t${wt}m${mb}.$rep.index_bytes"
             rm -rf "$CIDX"
         done

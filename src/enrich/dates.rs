@@ -146,7 +146,11 @@ pub(crate) fn month_word(w: &str) -> Option<(u32, bool)> {
     for (k, c) in w.bytes().enumerate() {
         buf[k] = c.to_ascii_lowercase();
     }
-    let lw = &buf[..n];
+    month_of_lower(&buf[..n])
+}
+
+/// [`month_word`] of a word already in lower case.
+fn month_of_lower(lw: &[u8]) -> Option<(u32, bool)> {
     for (k, m) in MONTHS.iter().enumerate() {
         if lw == m.as_bytes() {
             return Some((k as u32 + 1, false));
@@ -246,8 +250,7 @@ fn lookup(w: &[u8]) -> Lex {
             return Lex::Weekday(k as u32);
         }
     }
-    // Safe: `w` is ASCII letters only (the tokenizer guarantees it for lexed words).
-    match std::str::from_utf8(w).ok().and_then(month_word) {
+    match month_of_lower(lw) {
         Some((m, a)) => Lex::Month(m, a),
         None => Lex::Other,
     }

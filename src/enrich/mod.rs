@@ -72,20 +72,50 @@ impl Enricher {
     /// a dateline that has none: a file copied today would date a 2017 wire story
     /// to this year, and a wrong date is worse than none.
     pub fn enrich(&self, article: Article, file_date: Option<NaiveDate>) -> Enriched {
+        self.findings(&article, file_date).with(article)
+    }
+
+    /// What enrichment finds in `article`, without taking it: a caller that must
+    /// still hold the article should this fail keeps it without a copy.
+    pub fn findings(&self, article: &Article, file_date: Option<NaiveDate>) -> Findings {
         let _ = file_date;
-        let (published, published_from) = publication_date(&article, None);
-        let tags = self.tagger.tag_on(&article, published);
+        let (published, published_from) = publication_date(article, None);
+        let tags = self.tagger.tag_on(article, published);
         let dates = dates::extract(&article.body, published);
         let signature = minhash::signature(&article.body);
         let bands = signature.as_ref().map(minhash::bands);
-        Enriched {
-            article,
+        Findings {
             published,
             published_from,
             tags,
             dates,
             bands,
             signature,
+        }
+    }
+}
+
+/// Everything of an [`Enriched`] article but the article.
+pub struct Findings {
+    published: Option<NaiveDate>,
+    published_from: Option<DateSource>,
+    tags: Tags,
+    dates: Vec<DateMention>,
+    bands: Option<[u64; minhash::BANDS]>,
+    signature: Option<minhash::Signature>,
+}
+
+impl Findings {
+    /// The enriched article.
+    pub fn with(self, article: Article) -> Enriched {
+        Enriched {
+            article,
+            published: self.published,
+            published_from: self.published_from,
+            tags: self.tags,
+            dates: self.dates,
+            bands: self.bands,
+            signature: self.signature,
         }
     }
 }

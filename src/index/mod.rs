@@ -10,6 +10,7 @@
 
 pub mod groups;
 pub mod layout;
+pub mod normalize;
 pub mod readonly;
 pub mod schema;
 pub mod tokenizer;

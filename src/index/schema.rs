@@ -1,13 +1,12 @@
 //! The tantivy schema: which field holds what, and how text is analysed.
 
+use super::normalize::Normalize;
 use super::tokenizer::NewsTokenizer;
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer,
-};
+use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer};
 use tantivy::Index;
 
 /// Bumped whenever the schema or the analysis of a field changes: an index written
@@ -140,13 +139,13 @@ pub const MAX_TOKEN_BYTES: usize = 48;
 /// The analyser for title, subtitle and body: words split at anything not a letter or
 /// digit (so "post-war" is the phrase "post war", and "Xi’s" equals "Xi's"), Chinese,
 /// Japanese and Korean runs as overlapping character pairs (`tokenizer.rs`), case and
-/// diacritics folded (Erdoğan = Erdogan), English stemming.
+/// diacritics folded (Erdoğan = Erdogan), English stemming (tantivy's `LowerCaser`,
+/// `AsciiFoldingFilter` and `Stemmer`, each word form's result remembered: see
+/// `normalize.rs`).
 pub fn news_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(NewsTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(Normalize)
         .build()
 }
 

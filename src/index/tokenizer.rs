@@ -86,6 +86,33 @@ impl TokenStream for NewsTokenStream<'_> {
             return self.emit(self.run[i], end);
         }
         let text = self.text;
+        // ASCII first, byte by byte: nearly all news text is ASCII, and an ASCII
+        // character is a letter or digit exactly when `is_ascii_alphanumeric` says so
+        // and never CJK. A word that runs on into other characters is finished, and
+        // anything else is read, char by char below.
+        let bytes = text.as_bytes();
+        let mut i = self.at;
+        while i < bytes.len() && bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        self.at = i;
+        if i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            let from = i;
+            let mut end = i + 1;
+            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+            }
+            if end < bytes.len() && bytes[end] >= 0x80 {
+                end = text[end..]
+                    .char_indices()
+                    .find(|&(_, d)| !d.is_alphanumeric() || is_cjk(d))
+                    .map_or(text.len(), |(r, _)| end + r);
+            }
+            self.at = end;
+            self.run.clear();
+            self.run_next = 0;
+            return self.emit(from, end);
+        }
         let mut chars = text[self.at..].char_indices();
         while let Some((rel, c)) = chars.next() {
             if !c.is_alphanumeric() {

@@ -108,6 +108,34 @@ pub fn is_control_byte(b: u8) -> bool {
     matches!(b, 0x00..=0x08 | 0x0E..=0x1F | 0x7F)
 }
 
+/// The offset of the first [`is_control_byte`], if any. Every article's text is
+/// checked, and nearly all of it holds none: eight bytes are tested at once for any
+/// byte under 0x20 or equal to 0x7F, and only a word that has one (most often a line
+/// end or a tab) is looked at byte by byte.
+pub fn first_control_byte(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    for (i, w) in words.by_ref().enumerate() {
+        let x = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        // A byte under 0x20 (exact for any word: Hacker's Delight "hasless"), or a
+        // byte equal to 0x7F (a zero byte of x ^ 0x7F…).
+        let del = x ^ (0x7F * ONES);
+        let suspect =
+            (x.wrapping_sub(0x20 * ONES) & !x & HIGHS) | (del.wrapping_sub(ONES) & !del & HIGHS);
+        if suspect != 0 {
+            if let Some(j) = w.iter().position(|&b| is_control_byte(b)) {
+                return Some(i * 8 + j);
+            }
+        }
+    }
+    let tail = words.remainder();
+    let base = bytes.len() - tail.len();
+    tail.iter()
+        .position(|&b| is_control_byte(b))
+        .map(|j| base + j)
+}
+
 /// Whether the first bytes of a file (its first [`SNIFF_LEN`] bytes, or all of a
 /// shorter file) are those of a binary file, and what kind. A known magic number
 /// decides; otherwise a high share of control bytes does: at least 16 of them
@@ -161,7 +189,7 @@ impl DroppedControls {
 /// tab and line ends, and DEL): they are damage, not text, and would break a JSON
 /// parse or a terminal. Returns what was dropped, `None` (and no copy) when none was.
 pub fn drop_controls(text: &mut String) -> Option<DroppedControls> {
-    let offset = text.bytes().position(is_control_byte)?;
+    let offset = first_control_byte(text.as_bytes())?;
     let first = char::from(text.as_bytes()[offset]);
     let line = 1 + text.as_bytes()[..offset]
         .iter()
@@ -544,6 +572,27 @@ mod tests {
         );
         let mut clean = "no controls\r\n".to_string();
         assert_eq!(drop_controls(&mut clean), None);
+    }
+
+    #[test]
+    fn the_first_control_byte_is_found_wherever_it_stands() {
+        // Every byte value at every offset of a word and of the tail, among text
+        // bytes of every other kind (line ends, tabs, high bytes, 0x20, 0x7E, 0x80).
+        let filler = b"ab\n\t\r \x7e\x80\xff\x0b\x0c\x1fq";
+        for len in [1usize, 7, 8, 9, 16, 23] {
+            for at in 0..len {
+                for v in 0..=255u8 {
+                    let mut bytes: Vec<u8> = (0..len)
+                        .map(|i| filler[i % filler.len()])
+                        .map(|b| if is_control_byte(b) { b'z' } else { b })
+                        .collect();
+                    bytes[at] = v;
+                    let want = bytes.iter().position(|&b| is_control_byte(b));
+                    assert_eq!(first_control_byte(&bytes), want, "len {len} at {at} v {v}");
+                }
+            }
+        }
+        assert_eq!(first_control_byte(b""), None);
     }
 
     #[test]

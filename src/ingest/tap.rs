@@ -49,13 +49,9 @@ impl Seen {
         self.newlines += memchr::memchr_iter(b'\n', data).count() as u64;
         self.last = data.last().copied();
         if let Some(scan) = &mut self.csv {
-            for &b in data {
-                scan.feed(b, self.bytes);
-                self.bytes += 1;
-            }
-        } else {
-            self.bytes += data.len() as u64;
+            scan.feed_all(data, self.bytes);
         }
+        self.bytes += data.len() as u64;
     }
 
     /// Goes on where an earlier read of `state.len` bytes ended (between two records,
@@ -141,6 +137,35 @@ enum CsvState {
 }
 
 impl CsvScan {
+    /// Feeds `data`, which starts at offset `at`. A run of bytes that leaves the state
+    /// as it is (anything but a quote inside quotes; anything but a comma or line end
+    /// in an unquoted cell) is passed over at once: within it only the newline count
+    /// and the last byte change.
+    fn feed_all(&mut self, data: &[u8], mut at: u64) {
+        let mut i = 0;
+        while i < data.len() {
+            let rest = &data[i..];
+            let run = match self.state {
+                CsvState::Quoted => memchr::memchr(b'"', rest).unwrap_or(rest.len()),
+                CsvState::Unquoted => {
+                    memchr::memchr3(b',', b'\n', b'\r', rest).unwrap_or(rest.len())
+                }
+                _ => 0,
+            };
+            if run > 0 {
+                let seg = &rest[..run];
+                self.newlines += memchr::memchr_iter(b'\n', seg).count() as u64;
+                self.prev = seg[run - 1];
+                i += run;
+                at += run as u64;
+                continue;
+            }
+            self.feed(data[i], at);
+            i += 1;
+            at += 1;
+        }
+    }
+
     fn feed(&mut self, b: u8, at: u64) {
         use CsvState::*;
         let end = b == b'\n' || b == b'\r';
@@ -231,5 +256,23 @@ mod tests {
         assert!(!scan(b"title,body\nA,x").between_records());
         assert!(scan(b"t\nA,b\"c\n").between_records());
         assert_eq!(scan(b"t,\"a\nb\"\rX").header_len, Some(8));
+    }
+
+    proptest::proptest! {
+        /// Fed in pieces with runs passed over at once, the scan ends where feeding
+        /// byte by byte ends.
+        #[test]
+        fn runs_are_scanned_as_bytes_are(
+            data in proptest::collection::vec(
+                proptest::sample::select(b"ab,\"\n\r ".to_vec()), 0..200),
+            chunk in 1usize..50,
+        ) {
+            let want = scan(&data);
+            let mut got = CsvScan::default();
+            for (k, piece) in data.chunks(chunk).enumerate() {
+                got.feed_all(piece, (k * chunk) as u64);
+            }
+            proptest::prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
     }
 }
