@@ -18,10 +18,15 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
+    intersect_scorers, AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, ConstScorer,
+    EmptyQuery, EnableScoring, Explanation, Occur, PhraseQuery, Query, RangeQuery, Scorer,
+    TermQuery, Weight,
 };
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term, TERMINATED,
+};
 
 /// Filters, already resolved to the values the index holds.
 #[derive(Debug, Clone, Default)]
@@ -195,14 +200,19 @@ fn cap_nesting(query: &str) -> String {
     words.join(" ")
 }
 
-fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+/// The filters as clauses that must all hold; with `articles_only`, also the one
+/// that keeps the manifest's file records out.
+fn filter_query(f: &Fields, filters: &Filters, articles_only: bool) -> Vec<(Occur, Box<dyn Query>)> {
     let term = |field, v: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(
             Term::from_field_text(field, v),
             IndexRecordOption::Basic,
         ))
     };
-    let mut out: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, "article"))];
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if articles_only {
+        out.push((Occur::Must, term(f.kind, "article")));
+    }
     for c in &filters.countries {
         if filters.via_place {
             let either = BooleanQuery::new(vec![
@@ -292,14 +302,325 @@ pub fn build_query(
     }
 }
 
-/// Filters select; they do not change how well an article matches.
+/// Filters select; they do not change how well an article matches. File records
+/// hold no text, so a query that needs a word of the title, subtitle or body leaves
+/// them out by itself: it goes to tantivy without the clause that would, as a bare
+/// union of words where it is one (then a top-k search prunes with block-max WAND).
 fn with_filters(idx: &NewsIndex, scored: Box<dyn Query>, filters: &Filters) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = filter_query(&idx.fields, filters)
+    let f = &idx.fields;
+    let articles_only = !needs_text(&*scored, &[f.title, f.subtitle, f.body]);
+    let filters: Vec<Box<dyn Query>> = filter_query(f, filters, articles_only)
         .into_iter()
-        .map(|(o, q)| (o, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>))
+        .map(|(_, q)| q)
         .collect();
-    clauses.insert(0, (Occur::Must, scored));
-    Box::new(BooleanQuery::new(clauses))
+    let scored = unwrap_single(scored);
+    if filters.is_empty() {
+        return scored;
+    }
+    Box::new(Filtered { scored, filters })
+}
+
+/// Does `q` match only documents that hold a word in one of `text` (title, subtitle,
+/// body)? File records hold no text, so such a query needs no clause to keep them out.
+/// Proved from the query's shape: a term or phrase in one of those fields, a boolean
+/// query with a required clause that needs text (or only optional clauses, each
+/// needing text), a boost of words that all lie in those fields (the ranking boosts
+/// words and phrases only), or the empty query. Anything else is not proved.
+fn needs_text(q: &dyn Query, text: &[Field]) -> bool {
+    if let Some(t) = q.downcast_ref::<TermQuery>() {
+        return text.contains(&t.term().field());
+    }
+    if let Some(p) = q.downcast_ref::<PhraseQuery>() {
+        return text.contains(&p.field());
+    }
+    if q.is::<EmptyQuery>() {
+        return true;
+    }
+    if q.is::<BoostQuery>() {
+        let mut terms = 0;
+        let mut all_text = true;
+        q.query_terms(&mut |t, _| {
+            terms += 1;
+            all_text &= text.contains(&t.field());
+        });
+        return terms > 0 && all_text;
+    }
+    if let Some(b) = q.downcast_ref::<BooleanQuery>() {
+        let clauses = b.clauses();
+        let mut should = clauses.iter().filter(|(o, _)| *o == Occur::Should).peekable();
+        let has_must = clauses.iter().any(|(o, _)| *o == Occur::Must);
+        return clauses
+            .iter()
+            .any(|(o, c)| *o == Occur::Must && needs_text(&**c, text))
+            || (!has_must && should.peek().is_some() && should.all(|(_, c)| needs_text(&**c, text)));
+    }
+    false
+}
+
+/// `BooleanQuery[Must(q)]` is `q`, with the same scores; unwrapped, a union of words
+/// reaches tantivy as one, so that a top-k search can skip with block-max WAND.
+fn unwrap_single(q: Box<dyn Query>) -> Box<dyn Query> {
+    if let Some(b) = q.downcast_ref::<BooleanQuery>() {
+        if let [(Occur::Must, inner)] = b.clauses() {
+            return unwrap_single(inner.box_clone());
+        }
+    }
+    q
+}
+
+/// A scored query and filters that select without scoring: what
+/// `BooleanQuery[Must(scored), Must(ConstScoreQuery(filter, 0.0)), …]` matches, with
+/// the same scores. What it adds is the top-k search: where the filters let most of a
+/// segment through, the scored query runs its own pruned search (block-max WAND for a
+/// union of words) and each candidate it offers is checked against the filters; a
+/// boolean query would have hidden the union's shape inside an intersection.
+#[derive(Debug)]
+struct Filtered {
+    scored: Box<dyn Query>,
+    filters: Vec<Box<dyn Query>>,
+}
+
+impl Clone for Filtered {
+    fn clone(&self) -> Filtered {
+        Filtered {
+            scored: self.scored.box_clone(),
+            filters: self.filters.iter().map(|q| q.box_clone()).collect(),
+        }
+    }
+}
+
+/// Filters that let through at least one document in this many take the pruned path
+/// (a date range counts as one in ten: tantivy does not estimate its size). Below
+/// that, too few candidates of the words pass for their threshold to rise, and an
+/// intersection led by the filter costs less.
+const PRUNE_FILTER_SHARE: u64 = 16;
+
+impl Query for Filtered {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let unscored = match scoring.searcher() {
+            Some(s) => EnableScoring::disabled_from_searcher(s),
+            None => EnableScoring::disabled_from_schema(scoring.schema()),
+        };
+        Ok(Box::new(FilteredWeight {
+            scored: self.scored.weight(scoring)?,
+            filters: self
+                .filters
+                .iter()
+                .map(|q| q.weight(unscored))
+                .collect::<tantivy::Result<_>>()?,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.scored.query_terms(visitor);
+        for q in &self.filters {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct FilteredWeight {
+    scored: Box<dyn Weight>,
+    filters: Vec<Box<dyn Weight>>,
+}
+
+impl FilteredWeight {
+    fn filter_scorers(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Box<dyn Scorer>>> {
+        self.filters.iter().map(|w| w.scorer(reader, 1.0)).collect()
+    }
+}
+
+impl Weight for FilteredWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut all = vec![self.scored.scorer(reader, boost)?];
+        for s in self.filter_scorers(reader)? {
+            all.push(Box::new(ConstScorer::new(s, 0.0)));
+        }
+        Ok(intersect_scorers(all, reader.num_docs()))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        for mut s in self.filter_scorers(reader)? {
+            if s.seek(doc) != doc {
+                return Err(tantivy::TantivyError::InvalidArgument(format!(
+                    "document #({doc}) does not match the filters"
+                )));
+            }
+        }
+        self.scored.explain(reader, doc)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let mut filters = self.filter_scorers(reader)?;
+        let passing = filters.iter().map(|s| u64::from(s.size_hint())).min().unwrap_or(0);
+        if passing * PRUNE_FILTER_SHARE < u64::from(reader.max_doc()) {
+            let mut scorer = self.scorer(reader, 1.0)?;
+            let mut threshold = threshold;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                let score = scorer.score();
+                if score > threshold {
+                    threshold = callback(doc, score);
+                }
+                doc = scorer.advance();
+            }
+            return Ok(());
+        }
+        let mut current = threshold;
+        self.scored.for_each_pruning(threshold, reader, &mut |doc, score| {
+            for f in filters.iter_mut() {
+                if f.doc() < doc {
+                    f.seek(doc);
+                }
+                if f.doc() != doc {
+                    return current;
+                }
+            }
+            current = callback(doc, score);
+            current
+        })
+    }
+}
+
+/// The best `k` matches by score, as `TopDocs::with_limit(k).order_by_score()` finds
+/// them (ties: the lower address first), with one difference: the k-th best score of
+/// the segments already searched is where the next segment's pruning starts, instead
+/// of each segment looking for its own k best from nothing. With 40 segments, most of
+/// a common word's segments are then skipped block by block.
+struct TopScored {
+    k: usize,
+    /// The k best scores found so far (a min-heap), once `k` are found.
+    best: std::sync::Mutex<std::collections::BinaryHeap<std::cmp::Reverse<OrdScore>>>,
+}
+
+/// A score ordered by `total_cmp`, for a heap.
+#[derive(Clone, Copy, PartialEq)]
+struct OrdScore(Score);
+impl Eq for OrdScore {}
+impl PartialOrd for OrdScore {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OrdScore {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl TopScored {
+    fn new(k: usize) -> TopScored {
+        TopScored {
+            k,
+            best: Default::default(),
+        }
+    }
+}
+
+/// One segment's best `k` (a min-heap: the worst kept on top; of equal scores the
+/// later document is the worse).
+struct SegmentTop {
+    k: usize,
+    ord: SegmentOrdinal,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(OrdScore, std::cmp::Reverse<DocId>)>>,
+}
+
+impl SegmentTop {
+    /// The score a match must beat to enter, once `k` are kept.
+    fn threshold(&self) -> Score {
+        match self.heap.peek() {
+            Some(std::cmp::Reverse((s, _))) if self.heap.len() == self.k => s.0,
+            _ => Score::MIN,
+        }
+    }
+}
+
+impl SegmentCollector for SegmentTop {
+    type Fruit = Vec<(Score, DocAddress)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let item = std::cmp::Reverse((OrdScore(score), std::cmp::Reverse(doc)));
+        if self.heap.len() < self.k {
+            self.heap.push(item);
+        } else if self.heap.peek().is_some_and(|worst| item < *worst) {
+            self.heap.pop();
+            self.heap.push(item);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let ord = self.ord;
+        self.heap
+            .into_iter()
+            .map(|std::cmp::Reverse((s, std::cmp::Reverse(d)))| (s.0, DocAddress::new(ord, d)))
+            .collect()
+    }
+}
+
+impl Collector for TopScored {
+    type Fruit = Vec<(Score, DocAddress)>;
+    type Child = SegmentTop;
+
+    fn for_segment(&self, ord: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<SegmentTop> {
+        Ok(SegmentTop {
+            k: self.k,
+            ord,
+            heap: Default::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+        if self.k == 0 {
+            return Ok(Vec::new());
+        }
+        let floor = {
+            let best = self.best.lock().unwrap_or_else(|e| e.into_inner());
+            match best.peek() {
+                Some(std::cmp::Reverse(s)) if best.len() == self.k => s.0,
+                _ => Score::MIN,
+            }
+        };
+        let mut top = self.for_segment(ord, reader)?;
+        let alive = reader.alive_bitset();
+        let mut threshold = floor;
+        weight.for_each_pruning(floor, reader, &mut |doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                top.collect(doc, score);
+                threshold = floor.max(top.threshold());
+            }
+            threshold
+        })?;
+        let fruit = top.harvest();
+        let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
+        for (s, _) in &fruit {
+            best.push(std::cmp::Reverse(OrdScore(*s)));
+            if best.len() > self.k {
+                best.pop();
+            }
+        }
+        Ok(fruit)
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(Score, DocAddress)>>) -> tantivy::Result<Self::Fruit> {
+        let mut all: Vec<(Score, DocAddress)> = fruits.into_iter().flatten().collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.truncate(self.k);
+        Ok(all)
+    }
 }
 
 pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
@@ -456,7 +777,11 @@ fn top_docs(
         // the count, without scores, stopped at the bound. Counting beside the page
         // pushed every match and hashed its group: 4x slower for a common word.
         Sort::Relevance => {
-            let docs = searcher.search(query, &page.order_by_score())?;
+            let docs: Vec<_> = searcher
+                .search(query, &TopScored::new(limit + offset))?
+                .into_iter()
+                .skip(offset)
+                .collect();
             let bound = COUNT_BOUND.max(limit + offset);
             let n = searcher.search(query, &BoundedMatches::new(bound))?;
             (docs, n)
@@ -976,7 +1301,7 @@ pub fn similar(
         .with_min_word_length(3)
         .with_document_fields(vec![(f.title, values(f.title)), (f.body, values(f.body))]);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(mlt))];
-    for (o, q) in filter_query(&f, filters) {
+    for (o, q) in filter_query(&f, filters, true) {
         clauses.push((o, Box::new(ConstScoreQuery::new(q, 0.0))));
     }
     let group = first_str(&doc, f.group).unwrap_or_default();
