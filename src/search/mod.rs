@@ -487,14 +487,22 @@ impl Weight for FilteredWeight {
     }
 }
 
-/// The best `k` matches by score, as `TopDocs::with_limit(k).order_by_score()` finds
-/// them (ties: the lower address first), with one difference: the k-th best score of
-/// the segments already searched is where the next segment's pruning starts, instead
-/// of each segment looking for its own k best from nothing. With 40 segments, most of
-/// a common word's segments are then skipped block by block.
-struct TopScored {
+/// The best `k` matches by score (as `TopDocs::with_limit(k).order_by_score()` finds
+/// them: of equal scores, the lower address first) and how many match, counted up to
+/// `bound`, in one pass. While the count is below its bound, a segment is read match
+/// by match, and each match is counted and offered to the page; once the bound is
+/// passed, the remaining segments only look for matches that beat the page's worst
+/// score, and the query's own pruning (block-max WAND for a union of words) skips the
+/// rest. The k-th best score of the segments already searched is where the next
+/// segment starts (segments are searched one after another, in order), so most of a
+/// common word's segments are skipped block by block. Counting in a pass of its own
+/// read every match of a query that cannot prune (several words, phrases) twice.
+struct TopCounted {
     k: usize,
-    /// The k best scores found so far (a min-heap), once `k` are found.
+    bound: usize,
+    /// Counted so far over the segments.
+    seen: std::sync::atomic::AtomicUsize,
+    /// The k best scores found so far (a min-heap).
     best: std::sync::Mutex<std::collections::BinaryHeap<std::cmp::Reverse<OrdScore>>>,
 }
 
@@ -513,11 +521,22 @@ impl Ord for OrdScore {
     }
 }
 
-impl TopScored {
-    fn new(k: usize) -> TopScored {
-        TopScored {
+impl TopCounted {
+    fn new(k: usize, bound: usize) -> TopCounted {
+        TopCounted {
             k,
+            bound,
+            seen: Default::default(),
             best: Default::default(),
+        }
+    }
+
+    /// The score a match must beat to enter the page, from the segments searched.
+    fn floor(&self) -> Score {
+        let best = self.best.lock().unwrap_or_else(|e| e.into_inner());
+        match best.peek() {
+            Some(std::cmp::Reverse(s)) if best.len() == self.k => s.0,
+            _ => Score::MIN,
         }
     }
 }
@@ -540,10 +559,9 @@ impl SegmentTop {
     }
 }
 
-impl SegmentCollector for SegmentTop {
-    type Fruit = Vec<(Score, DocAddress)>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
+impl SegmentTop {
+    /// Offers a match; returns the score the next one must beat.
+    fn offer(&mut self, doc: DocId, score: Score) -> Score {
         let item = std::cmp::Reverse((OrdScore(score), std::cmp::Reverse(doc)));
         if self.heap.len() < self.k {
             self.heap.push(item);
@@ -551,9 +569,10 @@ impl SegmentCollector for SegmentTop {
             self.heap.pop();
             self.heap.push(item);
         }
+        self.threshold()
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(self) -> Vec<(Score, DocAddress)> {
         let ord = self.ord;
         self.heap
             .into_iter()
@@ -562,15 +581,43 @@ impl SegmentCollector for SegmentTop {
     }
 }
 
-impl Collector for TopScored {
-    type Fruit = Vec<(Score, DocAddress)>;
-    type Child = SegmentTop;
+/// A segment's part of [`TopCounted`].
+struct TopCountedSegment {
+    top: SegmentTop,
+    count: MatchesSegment,
+}
 
-    fn for_segment(&self, ord: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<SegmentTop> {
-        Ok(SegmentTop {
-            k: self.k,
-            ord,
-            heap: Default::default(),
+type CountFruit = (usize, std::collections::HashSet<u64>, usize);
+
+impl SegmentCollector for TopCountedSegment {
+    type Fruit = (Vec<(Score, DocAddress)>, CountFruit);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.top.offer(doc, score);
+        self.count.collect(doc, score);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.top.harvest(), self.count.harvest())
+    }
+}
+
+impl Collector for TopCounted {
+    type Fruit = (Vec<(Score, DocAddress)>, Counts);
+    type Child = TopCountedSegment;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<TopCountedSegment> {
+        Ok(TopCountedSegment {
+            top: SegmentTop {
+                k: self.k,
+                ord,
+                heap: Default::default(),
+            },
+            count: Matches.for_segment(ord, reader)?,
         })
     }
 
@@ -583,27 +630,38 @@ impl Collector for TopScored {
         weight: &dyn Weight,
         ord: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
-        if self.k == 0 {
-            return Ok(Vec::new());
-        }
-        let floor = {
-            let best = self.best.lock().unwrap_or_else(|e| e.into_inner());
-            match best.peek() {
-                Some(std::cmp::Reverse(s)) if best.len() == self.k => s.0,
-                _ => Score::MIN,
-            }
-        };
-        let mut top = self.for_segment(ord, reader)?;
+    ) -> tantivy::Result<<TopCountedSegment as SegmentCollector>::Fruit> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let TopCountedSegment { mut top, mut count } = self.for_segment(ord, reader)?;
+        let floor = self.floor();
         let alive = reader.alive_bitset();
         let mut threshold = floor;
-        weight.for_each_pruning(floor, reader, &mut |doc, score| {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                top.collect(doc, score);
-                threshold = floor.max(top.threshold());
+        // One past the bound, to know that more match.
+        let room = (self.bound + 1).saturating_sub(self.seen.load(Relaxed));
+        if room > 0 {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    if count.articles < room {
+                        count.collect(doc, 0.0);
+                    }
+                    let score = scorer.score();
+                    if score > threshold && self.k > 0 {
+                        threshold = floor.max(top.offer(doc, score));
+                    }
+                }
+                doc = scorer.advance();
             }
-            threshold
-        })?;
+            self.seen.fetch_add(count.articles, Relaxed);
+        } else if self.k > 0 {
+            weight.for_each_pruning(floor, reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    threshold = floor.max(top.offer(doc, score));
+                }
+                threshold
+            })?;
+        }
         let fruit = top.harvest();
         let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
         for (s, _) in &fruit {
@@ -612,14 +670,24 @@ impl Collector for TopScored {
                 best.pop();
             }
         }
-        Ok(fruit)
+        Ok((fruit, count.harvest()))
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<(Score, DocAddress)>>) -> tantivy::Result<Self::Fruit> {
-        let mut all: Vec<(Score, DocAddress)> = fruits.into_iter().flatten().collect();
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<TopCountedSegment as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let (tops, counts): (Vec<_>, Vec<_>) = fruits.into_iter().unzip();
+        let mut all: Vec<(Score, DocAddress)> = tops.into_iter().flatten().collect();
         all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         all.truncate(self.k);
-        Ok(all)
+        let mut n = Matches.merge_fruits(counts)?;
+        if n.articles > self.bound {
+            n.articles = self.bound;
+            n.stories = n.stories.min(self.bound);
+            n.lower_bound = true;
+        }
+        Ok((all, n))
     }
 }
 
@@ -772,19 +840,14 @@ fn top_docs(
 ) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
     let page = TopDocs::with_limit(limit).and_offset(offset);
     Ok(match sort {
-        // Two passes: the page alone (only matches that beat the page's worst score
-        // are pushed; block-max WAND, where tantivy can use it, skips the rest), then
-        // the count, without scores, stopped at the bound. Counting beside the page
-        // pushed every match and hashed its group: 4x slower for a common word.
+        // One pass: the count stops at its bound, and past it only matches that beat
+        // the page's worst score are pushed (block-max WAND, where tantivy can use it,
+        // skips the rest). Counting every match and hashing its group was 4x slower
+        // for a common word.
         Sort::Relevance => {
-            let docs: Vec<_> = searcher
-                .search(query, &TopScored::new(limit + offset))?
-                .into_iter()
-                .skip(offset)
-                .collect();
             let bound = COUNT_BOUND.max(limit + offset);
-            let n = searcher.search(query, &BoundedMatches::new(bound))?;
-            (docs, n)
+            let (docs, n) = searcher.search(query, &TopCounted::new(limit + offset, bound))?;
+            (docs.into_iter().skip(offset).collect(), n)
         }
         Sort::Newest | Sort::Oldest => {
             let order = if sort == Sort::Newest {
@@ -991,80 +1054,6 @@ impl Collector for Matches {
             stories: keys.len() + keyless,
             lower_bound: false,
         })
-    }
-}
-
-/// [`Matches`], stopped once more than `bound` articles are counted (then
-/// `articles` is `bound` and `lower_bound` is set; `stories` counts those counted).
-/// No scores are computed.
-struct BoundedMatches {
-    bound: usize,
-    /// Counted so far over the segments (searched one after another).
-    seen: std::sync::atomic::AtomicUsize,
-}
-
-impl BoundedMatches {
-    fn new(bound: usize) -> BoundedMatches {
-        BoundedMatches {
-            bound,
-            seen: std::sync::atomic::AtomicUsize::new(0),
-        }
-    }
-}
-
-impl Collector for BoundedMatches {
-    type Fruit = Counts;
-    type Child = MatchesSegment;
-
-    fn for_segment(
-        &self,
-        ord: tantivy::SegmentOrdinal,
-        seg: &tantivy::SegmentReader,
-    ) -> tantivy::Result<MatchesSegment> {
-        Matches.for_segment(ord, seg)
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn collect_segment(
-        &self,
-        weight: &dyn tantivy::query::Weight,
-        ord: u32,
-        reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<(usize, std::collections::HashSet<u64>, usize)> {
-        use std::sync::atomic::Ordering::Relaxed;
-        use tantivy::DocSet;
-        let mut seg = self.for_segment(ord, reader)?;
-        // One past the bound, to know that more match.
-        let room = (self.bound + 1).saturating_sub(self.seen.load(Relaxed));
-        if room > 0 {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            let alive = reader.alive_bitset();
-            let mut doc = scorer.doc();
-            while doc != tantivy::TERMINATED && seg.articles < room {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    seg.collect(doc, 0.0);
-                }
-                doc = scorer.advance();
-            }
-            self.seen.fetch_add(seg.articles, Relaxed);
-        }
-        Ok(seg.harvest())
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<(usize, std::collections::HashSet<u64>, usize)>,
-    ) -> tantivy::Result<Counts> {
-        let mut n = Matches.merge_fruits(fruits)?;
-        if n.articles > self.bound {
-            n.articles = self.bound;
-            n.stories = n.stories.min(self.bound);
-            n.lower_bound = true;
-        }
-        Ok(n)
     }
 }
 
@@ -1343,7 +1332,7 @@ pub fn similar(
 
 #[cfg(test)]
 mod tests {
-    use super::{tidy_operators, BoundedMatches, Matches};
+    use super::{tidy_operators, Matches, TopCounted};
     use tantivy::query::TermQuery;
     use tantivy::schema::IndexRecordOption;
     use tantivy::Term;
@@ -1408,7 +1397,7 @@ mod tests {
         assert!(!exact.lower_bound);
         // A bound at or above the number of matches changes nothing.
         for bound in [800, 801, 10_000] {
-            let n = searcher.search(&q, &BoundedMatches::new(bound)).unwrap();
+            let (_, n) = searcher.search(&q, &TopCounted::new(3, bound)).unwrap();
             assert_eq!(
                 (n.articles, n.stories, n.lower_bound),
                 (800, 500, false),
@@ -1417,7 +1406,7 @@ mod tests {
         }
         // Below it: the bound, said to be a lower bound, across segments.
         for bound in [1, 150, 399, 799] {
-            let n = searcher.search(&q, &BoundedMatches::new(bound)).unwrap();
+            let (_, n) = searcher.search(&q, &TopCounted::new(3, bound)).unwrap();
             assert_eq!((n.articles, n.lower_bound), (bound, true), "bound {bound}");
             assert!(
                 n.stories <= bound && n.stories * 2 >= bound,
