@@ -587,7 +587,29 @@ struct TopCountedSegment {
     count: MatchesSegment,
 }
 
-type CountFruit = (usize, std::collections::HashSet<u64>, usize);
+type CountFruit = (usize, GroupKeys, usize);
+
+/// Group keys already seen. A key is the start of a blake3 hash (`index::groups`), so
+/// it is its own hash: hashing it again (SipHash) was a tenth of a common word's search.
+type GroupKeys = std::collections::HashSet<u64, std::hash::BuildHasherDefault<KeyHasher>>;
+
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used for u64 keys; any bytes still spread over the table.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 impl SegmentCollector for TopCountedSegment {
     type Fruit = (Vec<(Score, DocAddress)>, CountFruit);
@@ -1013,7 +1035,7 @@ struct Matches;
 struct MatchesSegment {
     column: Option<tantivy::columnar::Column<u64>>,
     articles: usize,
-    keys: std::collections::HashSet<u64>,
+    keys: GroupKeys,
     keyless: usize,
 }
 
@@ -1040,9 +1062,15 @@ impl Collector for Matches {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<(usize, std::collections::HashSet<u64>, usize)>,
+        fruits: Vec<(usize, GroupKeys, usize)>,
     ) -> tantivy::Result<Counts> {
-        let mut keys = std::collections::HashSet::new();
+        // Into the largest set, sized once for all of them.
+        let mut fruits = fruits;
+        let largest = (0..fruits.len()).max_by_key(|&i| fruits[i].1.len());
+        let mut keys = largest
+            .map(|i| std::mem::take(&mut fruits[i].1))
+            .unwrap_or_default();
+        keys.reserve(fruits.iter().map(|f| f.1.len()).sum());
         let (mut articles, mut keyless) = (0, 0);
         for (n, k, none) in fruits {
             articles += n;
@@ -1058,7 +1086,7 @@ impl Collector for Matches {
 }
 
 impl SegmentCollector for MatchesSegment {
-    type Fruit = (usize, std::collections::HashSet<u64>, usize);
+    type Fruit = (usize, GroupKeys, usize);
 
     fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
         self.articles += 1;
