@@ -202,7 +202,11 @@ fn cap_nesting(query: &str) -> String {
 
 /// The filters as clauses that must all hold; with `articles_only`, also the one
 /// that keeps the manifest's file records out.
-fn filter_query(f: &Fields, filters: &Filters, articles_only: bool) -> Vec<(Occur, Box<dyn Query>)> {
+fn filter_query(
+    f: &Fields,
+    filters: &Filters,
+    articles_only: bool,
+) -> Vec<(Occur, Box<dyn Query>)> {
     let term = |field, v: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(
             Term::from_field_text(field, v),
@@ -347,12 +351,17 @@ fn needs_text(q: &dyn Query, text: &[Field]) -> bool {
     }
     if let Some(b) = q.downcast_ref::<BooleanQuery>() {
         let clauses = b.clauses();
-        let mut should = clauses.iter().filter(|(o, _)| *o == Occur::Should).peekable();
+        let mut should = clauses
+            .iter()
+            .filter(|(o, _)| *o == Occur::Should)
+            .peekable();
         let has_must = clauses.iter().any(|(o, _)| *o == Occur::Must);
         return clauses
             .iter()
             .any(|(o, c)| *o == Occur::Must && needs_text(&**c, text))
-            || (!has_must && should.peek().is_some() && should.all(|(_, c)| needs_text(&**c, text)));
+            || (!has_must
+                && should.peek().is_some()
+                && should.all(|(_, c)| needs_text(&**c, text)));
     }
     false
 }
@@ -457,7 +466,11 @@ impl Weight for FilteredWeight {
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
         let mut filters = self.filter_scorers(reader)?;
-        let passing = filters.iter().map(|s| u64::from(s.size_hint())).min().unwrap_or(0);
+        let passing = filters
+            .iter()
+            .map(|s| u64::from(s.size_hint()))
+            .min()
+            .unwrap_or(0);
         if passing * PRUNE_FILTER_SHARE < u64::from(reader.max_doc()) {
             let mut scorer = self.scorer(reader, 1.0)?;
             let mut threshold = threshold;
@@ -472,18 +485,19 @@ impl Weight for FilteredWeight {
             return Ok(());
         }
         let mut current = threshold;
-        self.scored.for_each_pruning(threshold, reader, &mut |doc, score| {
-            for f in filters.iter_mut() {
-                if f.doc() < doc {
-                    f.seek(doc);
+        self.scored
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                for f in filters.iter_mut() {
+                    if f.doc() < doc {
+                        f.seek(doc);
+                    }
+                    if f.doc() != doc {
+                        return current;
+                    }
                 }
-                if f.doc() != doc {
-                    return current;
-                }
-            }
-            current = callback(doc, score);
-            current
-        })
+                current = callback(doc, score);
+                current
+            })
     }
 }
 
@@ -1060,10 +1074,7 @@ impl Collector for Matches {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<(usize, GroupKeys, usize)>,
-    ) -> tantivy::Result<Counts> {
+    fn merge_fruits(&self, fruits: Vec<(usize, GroupKeys, usize)>) -> tantivy::Result<Counts> {
         // Into the largest set, sized once for all of them.
         let mut fruits = fruits;
         let largest = (0..fruits.len()).max_by_key(|&i| fruits[i].1.len());
@@ -1360,10 +1371,250 @@ pub fn similar(
 
 #[cfg(test)]
 mod tests {
-    use super::{tidy_operators, Matches, TopCounted};
-    use tantivy::query::TermQuery;
+    use super::{
+        build_query, needs_text, search, tidy_operators, unwrap_single, Filtered, Filters, Matches,
+        SearchRequest, Sort, TopCounted,
+    };
+    use crate::index::NewsIndex;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{
+        AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermQuery,
+    };
     use tantivy::schema::IndexRecordOption;
     use tantivy::Term;
+
+    /// A small archive ingested for real: its index holds a file record per file
+    /// beside the articles.
+    fn ingested() -> (tempfile::TempDir, NewsIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("archive");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(
+            root.join("paris.txt"),
+            "Trade talks in Paris\n\nFrance and Germany held trade talks in Paris.",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("berlin.txt"),
+            "Rain in Berlin\n\nIt rained in Berlin, and talks were put off.",
+        )
+        .unwrap();
+        let path = dir.path().join("index");
+        let opts = crate::pipeline::IngestOptions::new(root, path.clone());
+        crate::pipeline::ingest(&opts, &mut |_| {}, &mut crate::pipeline::NoProgress).unwrap();
+        let idx = NewsIndex::open(&path).unwrap();
+        (dir, idx)
+    }
+
+    fn request(query: &str, filters: Filters) -> SearchRequest {
+        SearchRequest {
+            query: query.to_string(),
+            filters,
+            limit: 10,
+            offset: 0,
+            snippet_chars: 100,
+            snippets: 1,
+            sort: Sort::Relevance,
+            ranking: super::rank::Ranking::News,
+            all_copies: false,
+        }
+    }
+
+    #[test]
+    fn a_query_of_words_is_searched_without_the_article_kind_clause() {
+        let (_dir, idx) = ingested();
+        let f = idx.fields;
+        let has_kind = |q: &dyn Query| {
+            let mut found = false;
+            q.query_terms(&mut |t, _| found |= t.field() == f.kind);
+            found
+        };
+        // One word, no filter: the bare union of its fields, as tantivy prunes it.
+        let q = build_query(
+            &idx,
+            "talks",
+            &Filters::default(),
+            super::rank::Ranking::News,
+        )
+        .query;
+        assert!(!has_kind(&*q));
+        let b = q.downcast_ref::<BooleanQuery>().expect("a union");
+        assert!(b.clauses().iter().all(|(o, _)| *o == Occur::Should));
+        // With a filter: the filter, and still no kind clause.
+        let filters = Filters {
+            countries: vec!["FR".into()],
+            ..Filters::default()
+        };
+        let q = build_query(&idx, "talks", &filters, super::rank::Ranking::News).query;
+        assert!(q.is::<Filtered>() && !has_kind(&*q));
+        // Only excluded words, or no words: the kind clause stays.
+        for text in ["", "-rain"] {
+            let q = build_query(&idx, text, &filters, super::rank::Ranking::News).query;
+            assert!(has_kind(&*q), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn searches_without_a_required_word_still_leave_file_records_out() {
+        let (_dir, idx) = ingested();
+        let files = idx
+            .searcher()
+            .unwrap()
+            .doc_freq(&Term::from_field_text(idx.fields.kind, "file"))
+            .unwrap();
+        assert_eq!(files, 2, "the index holds the two file records");
+        for (text, want) in [
+            ("", 2),
+            ("-rain", 1),
+            ("\"!!\" -rain", 1),
+            ("talks", 2),
+            ("talks -rain", 1),
+        ] {
+            let r = search(&idx, &request(text, Filters::default())).unwrap();
+            assert_eq!((r.total, r.hits.len()), (want, want), "{text:?}");
+            assert!(r.hits.iter().all(|h| !h.id.is_empty()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_queries_that_need_a_word_of_the_text_are_said_to() {
+        let text = |field| {
+            TermQuery::new(
+                Term::from_field_text(field, "w"),
+                IndexRecordOption::WithFreqs,
+            )
+        };
+        let (_dir, idx) = ingested();
+        let f = idx.fields;
+        let fields = [f.title, f.subtitle, f.body];
+        let body: Box<dyn Query> = Box::new(text(f.body));
+        let kind: Box<dyn Query> = Box::new(text(f.kind));
+        let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(text(f.title)), 1.5));
+        let yes: Vec<Box<dyn Query>> = vec![
+            body.box_clone(),
+            boosted.box_clone(),
+            Box::new(EmptyQuery),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, boosted.box_clone()),
+                (Occur::Should, body.box_clone()),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::Must, body.box_clone()),
+                (Occur::MustNot, kind.box_clone()),
+            ])),
+        ];
+        let no: Vec<Box<dyn Query>> = vec![
+            kind.box_clone(),
+            Box::new(AllQuery),
+            Box::new(BoostQuery::new(Box::new(AllQuery), 2.0)),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, body.box_clone()),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(AllQuery)),
+                (Occur::Should, body.box_clone()),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, body.box_clone()),
+                (Occur::Should, kind.box_clone()),
+            ])),
+            Box::new(BooleanQuery::new(vec![(Occur::MustNot, body.box_clone())])),
+            Box::new(ConstScoreQuery::new(body.box_clone(), 1.0)),
+        ];
+        for q in &yes {
+            assert!(needs_text(&**q, &fields), "{q:?}");
+        }
+        for q in &no {
+            assert!(!needs_text(&**q, &fields), "{q:?}");
+        }
+        let single = Box::new(BooleanQuery::new(vec![(Occur::Must, body.box_clone())]));
+        assert!(unwrap_single(single).is::<TermQuery>());
+    }
+
+    /// Documents 0..n with "word" repeated 1 + i % 7 times in a body of 1 + i % 5
+    /// other words (so scores vary and tie), "even" on every second one and "rare"
+    /// on every 50th, in `segments` segments.
+    fn scored_index(n: u64, segments: u64) -> (tantivy::Index, tantivy::schema::Field) {
+        use tantivy::schema::{Schema, TEXT};
+        let mut b = Schema::builder();
+        let text = b.add_text_field("text", TEXT);
+        let index = tantivy::Index::create_in_ram(b.build());
+        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for i in 0..n {
+            let mut t = "word ".repeat(1 + (i % 7) as usize);
+            t.push_str(&"pad ".repeat(1 + (i % 5) as usize));
+            if i % 2 == 0 {
+                t.push_str("even ");
+            }
+            if i % 50 == 0 {
+                t.push_str("rare");
+            }
+            w.add_document(tantivy::doc!(text => t)).unwrap();
+            if (i + 1) % n.div_ceil(segments) == 0 {
+                w.commit().unwrap();
+            }
+        }
+        w.commit().unwrap();
+        (index, text)
+    }
+
+    #[test]
+    fn the_pruned_page_is_the_page_tantivy_finds() {
+        let (index, text) = scored_index(20_000, 5);
+        let searcher = index.reader().unwrap().searcher();
+        let term = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(text, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let words: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, term("word")),
+            (Occur::Should, Box::new(BoostQuery::new(term("pad"), 0.5))),
+        ]));
+        // A filter most documents pass (the pruned path) and a rare one (the
+        // intersection), each beside the same query as a boolean one.
+        for filter in ["even", "rare"] {
+            let filtered = Filtered {
+                scored: words.box_clone(),
+                filters: vec![term(filter)],
+            };
+            let boolean = BooleanQuery::new(vec![
+                (Occur::Must, words.box_clone()),
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(term(filter), 0.0)),
+                ),
+            ]);
+            for k in [1, 10, 300] {
+                let want = searcher
+                    .search(&boolean, &TopDocs::with_limit(k).order_by_score())
+                    .unwrap();
+                for bound in [5, 10_000] {
+                    let (got, n) = searcher
+                        .search(&filtered, &TopCounted::new(k, bound))
+                        .unwrap();
+                    assert_eq!(got, want, "{filter} k={k} bound={bound}");
+                    let all = searcher
+                        .search(&boolean, &tantivy::collector::Count)
+                        .unwrap();
+                    assert_eq!((n.articles, n.lower_bound), (all.min(bound), all > bound));
+                }
+            }
+        }
+        // The words alone, pruned by tantivy past the count's bound.
+        for k in [1, 10, 300] {
+            let want = searcher
+                .search(&*words, &TopDocs::with_limit(k).order_by_score())
+                .unwrap();
+            let (got, n) = searcher.search(&*words, &TopCounted::new(k, 100)).unwrap();
+            assert_eq!(got, want, "k={k}");
+            assert_eq!((n.articles, n.lower_bound), (100, true));
+        }
+    }
 
     #[test]
     fn dangling_operators_and_quotes_are_dropped() {
