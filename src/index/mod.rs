@@ -1071,6 +1071,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_final_merge_joins_big_segments_up_to_its_group_size() {
+        let big = MERGE_MAX_DOCS as u64;
+        // A million articles from two writer threads: 40 segments of 25,000.
+        let segs: Vec<(usize, u64)> = (0..40).map(|i| (i, 25_000)).collect();
+        let groups = final_merge_groups(&segs);
+        assert_eq!(groups.len(), 10);
+        assert!(groups.iter().all(|g| g.len() == 4));
+        let mut all: Vec<usize> = groups.concat();
+        all.sort();
+        assert_eq!(all, (0..40).collect::<Vec<_>>(), "each segment once");
+        // Small segments are left to the merge policy; a big one alone stays as it is;
+        // one already at the group size is not merged again.
+        let segs = [(0, 10), (1, big), (2, FINAL_MERGE_DOCS), (3, big - 1)];
+        assert!(final_merge_groups(&segs).is_empty());
+        let segs = [
+            (0, FINAL_MERGE_DOCS - big),
+            (1, big),
+            (2, 90_000),
+            (3, big + 1),
+        ];
+        assert_eq!(final_merge_groups(&segs), vec![vec![1, 3]]);
+    }
+
+    #[test]
     fn dates_outside_the_index_range_are_refused_not_wrapped() {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
         let (first, last) = date_limits();

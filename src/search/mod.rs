@@ -1120,8 +1120,10 @@ fn group_matches(searcher: &Searcher, query: &dyn Query, f: &Fields, group: &str
     if searcher.doc_freq(&Term::from_field_text(f.group, group))? <= 1 {
         return Ok(1);
     }
+    // The group first: in a segment without it, the intersection ends before the
+    // query's scorers are built (their terms looked up in every segment were most of
+    // this count's cost).
     let q = BooleanQuery::new(vec![
-        (Occur::Must, query.box_clone()),
         (
             Occur::Must,
             Box::new(TermQuery::new(
@@ -1129,6 +1131,7 @@ fn group_matches(searcher: &Searcher, query: &dyn Query, f: &Fields, group: &str
                 IndexRecordOption::Basic,
             )),
         ),
+        (Occur::Must, query.box_clone()),
     ]);
     Ok(searcher.search(&q, &Count)?)
 }
