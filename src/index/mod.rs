@@ -124,10 +124,10 @@ impl NewsIndex {
 /// pays a fixed cost per segment (its terms looked up, its scorers built), and one
 /// writer thread per core leaves about 40 segments at a million articles. A merge maps
 /// its input segments into the process, so the group's size bounds what it adds to
-/// resident memory (a 1M ingest's peak went from 0.71 to 0.88 GB; merges running
+/// resident memory (a 1M ingest's peak went from 0.70 to 0.88–0.91 GB; merges running
 /// while the writer still held its buffers were what took one to 2.3 GB). At a million
-/// articles, 40 segments become 13 (the groups are of uneven segments), for about a
-/// tenth more ingest time (BENCHMARKS.md).
+/// articles, 40 segments become 12 or 13 (the groups are of uneven segments), for
+/// about 6% more ingest CPU (BENCHMARKS.md).
 pub const FINAL_MERGE_DOCS: u64 = 100_000;
 
 /// The groups of segments that the final merge joins: segments of at least
