@@ -75,10 +75,30 @@ impl<'a> IndexSink<'a> {
         }
     }
 
-    /// The last commit, then waits for tantivy's merges to finish.
-    pub fn finish(mut self) -> Result<()> {
+    /// The last commit, then waits for tantivy's merges to finish. With `merge` (a
+    /// run that was not stopped), big segments are then merged into fewer
+    /// (`index::final_merge_groups`), one merge at a time. Each merge commits on its
+    /// own: a run killed during one keeps every article, and its unfinished files are
+    /// removed by the next run.
+    pub fn finish(mut self, merge: bool) -> Result<()> {
         self.commit()?;
         let path = &self.idx.path;
+        if merge {
+            let segments: Vec<(tantivy::index::SegmentId, u64)> = self
+                .idx
+                .index
+                .searchable_segment_metas()
+                .map_err(|e| Error::write(path, e))?
+                .iter()
+                .map(|m| (m.id(), u64::from(m.num_docs())))
+                .collect();
+            for group in crate::index::final_merge_groups(&segments) {
+                self.writer
+                    .merge(&group)
+                    .wait()
+                    .map_err(|e| Error::write(path, e))?;
+            }
+        }
         self.writer
             .wait_merging_threads()
             .map_err(|e| Error::write(path, e))

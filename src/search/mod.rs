@@ -18,10 +18,15 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
+    intersect_scorers, AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, ConstScorer,
+    EmptyQuery, EnableScoring, Explanation, Occur, PhraseQuery, Query, RangeQuery, Scorer,
+    TermQuery, Weight,
 };
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term, TERMINATED,
+};
 
 /// Filters, already resolved to the values the index holds.
 #[derive(Debug, Clone, Default)]
@@ -195,14 +200,23 @@ fn cap_nesting(query: &str) -> String {
     words.join(" ")
 }
 
-fn filter_query(f: &Fields, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+/// The filters as clauses that must all hold; with `articles_only`, also the one
+/// that keeps the manifest's file records out.
+fn filter_query(
+    f: &Fields,
+    filters: &Filters,
+    articles_only: bool,
+) -> Vec<(Occur, Box<dyn Query>)> {
     let term = |field, v: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(
             Term::from_field_text(field, v),
             IndexRecordOption::Basic,
         ))
     };
-    let mut out: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, "article"))];
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if articles_only {
+        out.push((Occur::Must, term(f.kind, "article")));
+    }
     for c in &filters.countries {
         if filters.via_place {
             let either = BooleanQuery::new(vec![
@@ -292,14 +306,425 @@ pub fn build_query(
     }
 }
 
-/// Filters select; they do not change how well an article matches.
+/// Filters select; they do not change how well an article matches. File records
+/// hold no text, so a query that needs a word of the title, subtitle or body leaves
+/// them out by itself: it goes to tantivy without the clause that would, as a bare
+/// union of words where it is one (then a top-k search prunes with block-max WAND).
 fn with_filters(idx: &NewsIndex, scored: Box<dyn Query>, filters: &Filters) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = filter_query(&idx.fields, filters)
+    let f = &idx.fields;
+    let articles_only = !needs_text(&*scored, &[f.title, f.subtitle, f.body]);
+    let filters: Vec<Box<dyn Query>> = filter_query(f, filters, articles_only)
         .into_iter()
-        .map(|(o, q)| (o, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>))
+        .map(|(_, q)| q)
         .collect();
-    clauses.insert(0, (Occur::Must, scored));
-    Box::new(BooleanQuery::new(clauses))
+    let scored = unwrap_single(scored);
+    if filters.is_empty() {
+        return scored;
+    }
+    Box::new(Filtered { scored, filters })
+}
+
+/// Does `q` match only documents that hold a word in one of `text` (title, subtitle,
+/// body)? File records hold no text, so such a query needs no clause to keep them out.
+/// Proved from the query's shape: a term or phrase in one of those fields, a boolean
+/// query with a required clause that needs text (or only optional clauses, each
+/// needing text), a boost of words that all lie in those fields (the ranking boosts
+/// words and phrases only), or the empty query. Anything else is not proved.
+fn needs_text(q: &dyn Query, text: &[Field]) -> bool {
+    if let Some(t) = q.downcast_ref::<TermQuery>() {
+        return text.contains(&t.term().field());
+    }
+    if let Some(p) = q.downcast_ref::<PhraseQuery>() {
+        return text.contains(&p.field());
+    }
+    if q.is::<EmptyQuery>() {
+        return true;
+    }
+    if q.is::<BoostQuery>() {
+        let mut terms = 0;
+        let mut all_text = true;
+        q.query_terms(&mut |t, _| {
+            terms += 1;
+            all_text &= text.contains(&t.field());
+        });
+        return terms > 0 && all_text;
+    }
+    if let Some(b) = q.downcast_ref::<BooleanQuery>() {
+        let clauses = b.clauses();
+        let mut should = clauses
+            .iter()
+            .filter(|(o, _)| *o == Occur::Should)
+            .peekable();
+        let has_must = clauses.iter().any(|(o, _)| *o == Occur::Must);
+        return clauses
+            .iter()
+            .any(|(o, c)| *o == Occur::Must && needs_text(&**c, text))
+            || (!has_must
+                && should.peek().is_some()
+                && should.all(|(_, c)| needs_text(&**c, text)));
+    }
+    false
+}
+
+/// `BooleanQuery[Must(q)]` is `q`, with the same scores; unwrapped, a union of words
+/// reaches tantivy as one, so that a top-k search can skip with block-max WAND.
+fn unwrap_single(q: Box<dyn Query>) -> Box<dyn Query> {
+    if let Some(b) = q.downcast_ref::<BooleanQuery>() {
+        if let [(Occur::Must, inner)] = b.clauses() {
+            return unwrap_single(inner.box_clone());
+        }
+    }
+    q
+}
+
+/// A scored query and filters that select without scoring: what
+/// `BooleanQuery[Must(scored), Must(ConstScoreQuery(filter, 0.0)), …]` matches, with
+/// the same scores. What it adds is the top-k search: where the filters let most of a
+/// segment through, the scored query runs its own pruned search (block-max WAND for a
+/// union of words) and each candidate it offers is checked against the filters; a
+/// boolean query would have hidden the union's shape inside an intersection.
+#[derive(Debug)]
+struct Filtered {
+    scored: Box<dyn Query>,
+    filters: Vec<Box<dyn Query>>,
+}
+
+impl Clone for Filtered {
+    fn clone(&self) -> Filtered {
+        Filtered {
+            scored: self.scored.box_clone(),
+            filters: self.filters.iter().map(|q| q.box_clone()).collect(),
+        }
+    }
+}
+
+/// Filters that let through at least one document in this many take the pruned path
+/// (a date range counts as one in ten: tantivy does not estimate its size). Below
+/// that, too few candidates of the words pass for their threshold to rise, and an
+/// intersection led by the filter costs less.
+const PRUNE_FILTER_SHARE: u64 = 16;
+
+impl Query for Filtered {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let unscored = match scoring.searcher() {
+            Some(s) => EnableScoring::disabled_from_searcher(s),
+            None => EnableScoring::disabled_from_schema(scoring.schema()),
+        };
+        Ok(Box::new(FilteredWeight {
+            scored: self.scored.weight(scoring)?,
+            filters: self
+                .filters
+                .iter()
+                .map(|q| q.weight(unscored))
+                .collect::<tantivy::Result<_>>()?,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.scored.query_terms(visitor);
+        for q in &self.filters {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct FilteredWeight {
+    scored: Box<dyn Weight>,
+    filters: Vec<Box<dyn Weight>>,
+}
+
+impl FilteredWeight {
+    fn filter_scorers(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Box<dyn Scorer>>> {
+        self.filters.iter().map(|w| w.scorer(reader, 1.0)).collect()
+    }
+}
+
+impl Weight for FilteredWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut all = vec![self.scored.scorer(reader, boost)?];
+        for s in self.filter_scorers(reader)? {
+            all.push(Box::new(ConstScorer::new(s, 0.0)));
+        }
+        Ok(intersect_scorers(all, reader.num_docs()))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        for mut s in self.filter_scorers(reader)? {
+            if s.seek(doc) != doc {
+                return Err(tantivy::TantivyError::InvalidArgument(format!(
+                    "document #({doc}) does not match the filters"
+                )));
+            }
+        }
+        self.scored.explain(reader, doc)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let mut filters = self.filter_scorers(reader)?;
+        let passing = filters
+            .iter()
+            .map(|s| u64::from(s.size_hint()))
+            .min()
+            .unwrap_or(0);
+        if passing * PRUNE_FILTER_SHARE < u64::from(reader.max_doc()) {
+            let mut scorer = self.scorer(reader, 1.0)?;
+            let mut threshold = threshold;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                let score = scorer.score();
+                if score > threshold {
+                    threshold = callback(doc, score);
+                }
+                doc = scorer.advance();
+            }
+            return Ok(());
+        }
+        let mut current = threshold;
+        self.scored
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                for f in filters.iter_mut() {
+                    if f.doc() < doc {
+                        f.seek(doc);
+                    }
+                    if f.doc() != doc {
+                        return current;
+                    }
+                }
+                current = callback(doc, score);
+                current
+            })
+    }
+}
+
+/// The best `k` matches by score (as `TopDocs::with_limit(k).order_by_score()` finds
+/// them: of equal scores, the lower address first) and how many match, counted up to
+/// `bound`, in one pass. While the count is below its bound, a segment is read match
+/// by match, and each match is counted and offered to the page; once the bound is
+/// passed, the remaining segments only look for matches that beat the page's worst
+/// score, and the query's own pruning (block-max WAND for a union of words) skips the
+/// rest. The k-th best score of the segments already searched is where the next
+/// segment starts (segments are searched one after another, in order), so most of a
+/// common word's segments are skipped block by block. Counting in a pass of its own
+/// read every match of a query that cannot prune (several words, phrases) twice.
+struct TopCounted {
+    k: usize,
+    bound: usize,
+    /// Counted so far over the segments.
+    seen: std::sync::atomic::AtomicUsize,
+    /// The k best scores found so far (a min-heap).
+    best: std::sync::Mutex<std::collections::BinaryHeap<std::cmp::Reverse<OrdScore>>>,
+}
+
+/// A score ordered by `total_cmp`, for a heap.
+#[derive(Clone, Copy, PartialEq)]
+struct OrdScore(Score);
+impl Eq for OrdScore {}
+impl PartialOrd for OrdScore {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OrdScore {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl TopCounted {
+    fn new(k: usize, bound: usize) -> TopCounted {
+        TopCounted {
+            k,
+            bound,
+            seen: Default::default(),
+            best: Default::default(),
+        }
+    }
+
+    /// The score a match must beat to enter the page, from the segments searched.
+    fn floor(&self) -> Score {
+        let best = self.best.lock().unwrap_or_else(|e| e.into_inner());
+        match best.peek() {
+            Some(std::cmp::Reverse(s)) if best.len() == self.k => s.0,
+            _ => Score::MIN,
+        }
+    }
+}
+
+/// One segment's best `k` (a min-heap: the worst kept on top; of equal scores the
+/// later document is the worse).
+struct SegmentTop {
+    k: usize,
+    ord: SegmentOrdinal,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(OrdScore, std::cmp::Reverse<DocId>)>>,
+}
+
+impl SegmentTop {
+    /// The score a match must beat to enter, once `k` are kept.
+    fn threshold(&self) -> Score {
+        match self.heap.peek() {
+            Some(std::cmp::Reverse((s, _))) if self.heap.len() == self.k => s.0,
+            _ => Score::MIN,
+        }
+    }
+}
+
+impl SegmentTop {
+    /// Offers a match; returns the score the next one must beat.
+    fn offer(&mut self, doc: DocId, score: Score) -> Score {
+        let item = std::cmp::Reverse((OrdScore(score), std::cmp::Reverse(doc)));
+        if self.heap.len() < self.k {
+            self.heap.push(item);
+        } else if self.heap.peek().is_some_and(|worst| item < *worst) {
+            self.heap.pop();
+            self.heap.push(item);
+        }
+        self.threshold()
+    }
+
+    fn harvest(self) -> Vec<(Score, DocAddress)> {
+        let ord = self.ord;
+        self.heap
+            .into_iter()
+            .map(|std::cmp::Reverse((s, std::cmp::Reverse(d)))| (s.0, DocAddress::new(ord, d)))
+            .collect()
+    }
+}
+
+/// A segment's part of [`TopCounted`].
+struct TopCountedSegment {
+    top: SegmentTop,
+    count: MatchesSegment,
+}
+
+type CountFruit = (usize, GroupKeys, usize);
+
+/// Group keys already seen. A key is the start of a blake3 hash (`index::groups`), so
+/// it is its own hash: hashing it again (SipHash) was a tenth of a common word's search.
+type GroupKeys = std::collections::HashSet<u64, std::hash::BuildHasherDefault<KeyHasher>>;
+
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used for u64 keys; any bytes still spread over the table.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl SegmentCollector for TopCountedSegment {
+    type Fruit = (Vec<(Score, DocAddress)>, CountFruit);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.top.offer(doc, score);
+        self.count.collect(doc, score);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.top.harvest(), self.count.harvest())
+    }
+}
+
+impl Collector for TopCounted {
+    type Fruit = (Vec<(Score, DocAddress)>, Counts);
+    type Child = TopCountedSegment;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<TopCountedSegment> {
+        Ok(TopCountedSegment {
+            top: SegmentTop {
+                k: self.k,
+                ord,
+                heap: Default::default(),
+            },
+            count: Matches.for_segment(ord, reader)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<<TopCountedSegment as SegmentCollector>::Fruit> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let TopCountedSegment { mut top, mut count } = self.for_segment(ord, reader)?;
+        let floor = self.floor();
+        let alive = reader.alive_bitset();
+        let mut threshold = floor;
+        // One past the bound, to know that more match.
+        let room = (self.bound + 1).saturating_sub(self.seen.load(Relaxed));
+        if room > 0 {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    if count.articles < room {
+                        count.collect(doc, 0.0);
+                    }
+                    let score = scorer.score();
+                    if score > threshold && self.k > 0 {
+                        threshold = floor.max(top.offer(doc, score));
+                    }
+                }
+                doc = scorer.advance();
+            }
+            self.seen.fetch_add(count.articles, Relaxed);
+        } else if self.k > 0 {
+            weight.for_each_pruning(floor, reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    threshold = floor.max(top.offer(doc, score));
+                }
+                threshold
+            })?;
+        }
+        let fruit = top.harvest();
+        let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
+        for (s, _) in &fruit {
+            best.push(std::cmp::Reverse(OrdScore(*s)));
+            if best.len() > self.k {
+                best.pop();
+            }
+        }
+        Ok((fruit, count.harvest()))
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<TopCountedSegment as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let (tops, counts): (Vec<_>, Vec<_>) = fruits.into_iter().unzip();
+        let mut all: Vec<(Score, DocAddress)> = tops.into_iter().flatten().collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.truncate(self.k);
+        let mut n = Matches.merge_fruits(counts)?;
+        if n.articles > self.bound {
+            n.articles = self.bound;
+            n.stories = n.stories.min(self.bound);
+            n.lower_bound = true;
+        }
+        Ok((all, n))
+    }
 }
 
 pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
@@ -451,15 +876,14 @@ fn top_docs(
 ) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
     let page = TopDocs::with_limit(limit).and_offset(offset);
     Ok(match sort {
-        // Two passes: the page alone (only matches that beat the page's worst score
-        // are pushed; block-max WAND, where tantivy can use it, skips the rest), then
-        // the count, without scores, stopped at the bound. Counting beside the page
-        // pushed every match and hashed its group: 4x slower for a common word.
+        // One pass: the count stops at its bound, and past it only matches that beat
+        // the page's worst score are pushed (block-max WAND, where tantivy can use it,
+        // skips the rest). Counting every match and hashing its group was 4x slower
+        // for a common word.
         Sort::Relevance => {
-            let docs = searcher.search(query, &page.order_by_score())?;
             let bound = COUNT_BOUND.max(limit + offset);
-            let n = searcher.search(query, &BoundedMatches::new(bound))?;
-            (docs, n)
+            let (docs, n) = searcher.search(query, &TopCounted::new(limit + offset, bound))?;
+            (docs.into_iter().skip(offset).collect(), n)
         }
         Sort::Newest | Sort::Oldest => {
             let order = if sort == Sort::Newest {
@@ -625,7 +1049,7 @@ struct Matches;
 struct MatchesSegment {
     column: Option<tantivy::columnar::Column<u64>>,
     articles: usize,
-    keys: std::collections::HashSet<u64>,
+    keys: GroupKeys,
     keyless: usize,
 }
 
@@ -650,11 +1074,14 @@ impl Collector for Matches {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<(usize, std::collections::HashSet<u64>, usize)>,
-    ) -> tantivy::Result<Counts> {
-        let mut keys = std::collections::HashSet::new();
+    fn merge_fruits(&self, fruits: Vec<(usize, GroupKeys, usize)>) -> tantivy::Result<Counts> {
+        // Into the largest set, sized once for all of them.
+        let mut fruits = fruits;
+        let largest = (0..fruits.len()).max_by_key(|&i| fruits[i].1.len());
+        let mut keys = largest
+            .map(|i| std::mem::take(&mut fruits[i].1))
+            .unwrap_or_default();
+        keys.reserve(fruits.iter().map(|f| f.1.len()).sum());
         let (mut articles, mut keyless) = (0, 0);
         for (n, k, none) in fruits {
             articles += n;
@@ -669,82 +1096,8 @@ impl Collector for Matches {
     }
 }
 
-/// [`Matches`], stopped once more than `bound` articles are counted (then
-/// `articles` is `bound` and `lower_bound` is set; `stories` counts those counted).
-/// No scores are computed.
-struct BoundedMatches {
-    bound: usize,
-    /// Counted so far over the segments (searched one after another).
-    seen: std::sync::atomic::AtomicUsize,
-}
-
-impl BoundedMatches {
-    fn new(bound: usize) -> BoundedMatches {
-        BoundedMatches {
-            bound,
-            seen: std::sync::atomic::AtomicUsize::new(0),
-        }
-    }
-}
-
-impl Collector for BoundedMatches {
-    type Fruit = Counts;
-    type Child = MatchesSegment;
-
-    fn for_segment(
-        &self,
-        ord: tantivy::SegmentOrdinal,
-        seg: &tantivy::SegmentReader,
-    ) -> tantivy::Result<MatchesSegment> {
-        Matches.for_segment(ord, seg)
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn collect_segment(
-        &self,
-        weight: &dyn tantivy::query::Weight,
-        ord: u32,
-        reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<(usize, std::collections::HashSet<u64>, usize)> {
-        use std::sync::atomic::Ordering::Relaxed;
-        use tantivy::DocSet;
-        let mut seg = self.for_segment(ord, reader)?;
-        // One past the bound, to know that more match.
-        let room = (self.bound + 1).saturating_sub(self.seen.load(Relaxed));
-        if room > 0 {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            let alive = reader.alive_bitset();
-            let mut doc = scorer.doc();
-            while doc != tantivy::TERMINATED && seg.articles < room {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    seg.collect(doc, 0.0);
-                }
-                doc = scorer.advance();
-            }
-            self.seen.fetch_add(seg.articles, Relaxed);
-        }
-        Ok(seg.harvest())
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<(usize, std::collections::HashSet<u64>, usize)>,
-    ) -> tantivy::Result<Counts> {
-        let mut n = Matches.merge_fruits(fruits)?;
-        if n.articles > self.bound {
-            n.articles = self.bound;
-            n.stories = n.stories.min(self.bound);
-            n.lower_bound = true;
-        }
-        Ok(n)
-    }
-}
-
 impl SegmentCollector for MatchesSegment {
-    type Fruit = (usize, std::collections::HashSet<u64>, usize);
+    type Fruit = (usize, GroupKeys, usize);
 
     fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
         self.articles += 1;
@@ -767,8 +1120,10 @@ fn group_matches(searcher: &Searcher, query: &dyn Query, f: &Fields, group: &str
     if searcher.doc_freq(&Term::from_field_text(f.group, group))? <= 1 {
         return Ok(1);
     }
+    // The group first: in a segment without it, the intersection ends before the
+    // query's scorers are built (their terms looked up in every segment were most of
+    // this count's cost).
     let q = BooleanQuery::new(vec![
-        (Occur::Must, query.box_clone()),
         (
             Occur::Must,
             Box::new(TermQuery::new(
@@ -776,6 +1131,7 @@ fn group_matches(searcher: &Searcher, query: &dyn Query, f: &Fields, group: &str
                 IndexRecordOption::Basic,
             )),
         ),
+        (Occur::Must, query.box_clone()),
     ]);
     Ok(searcher.search(&q, &Count)?)
 }
@@ -976,7 +1332,7 @@ pub fn similar(
         .with_min_word_length(3)
         .with_document_fields(vec![(f.title, values(f.title)), (f.body, values(f.body))]);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(mlt))];
-    for (o, q) in filter_query(&f, filters) {
+    for (o, q) in filter_query(&f, filters, true) {
         clauses.push((o, Box::new(ConstScoreQuery::new(q, 0.0))));
     }
     let group = first_str(&doc, f.group).unwrap_or_default();
@@ -1018,10 +1374,250 @@ pub fn similar(
 
 #[cfg(test)]
 mod tests {
-    use super::{tidy_operators, BoundedMatches, Matches};
-    use tantivy::query::TermQuery;
+    use super::{
+        build_query, needs_text, search, tidy_operators, unwrap_single, Filtered, Filters, Matches,
+        SearchRequest, Sort, TopCounted,
+    };
+    use crate::index::NewsIndex;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{
+        AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermQuery,
+    };
     use tantivy::schema::IndexRecordOption;
     use tantivy::Term;
+
+    /// A small archive ingested for real: its index holds a file record per file
+    /// beside the articles.
+    fn ingested() -> (tempfile::TempDir, NewsIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("archive");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(
+            root.join("paris.txt"),
+            "Trade talks in Paris\n\nFrance and Germany held trade talks in Paris.",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("berlin.txt"),
+            "Rain in Berlin\n\nIt rained in Berlin, and talks were put off.",
+        )
+        .unwrap();
+        let path = dir.path().join("index");
+        let opts = crate::pipeline::IngestOptions::new(root, path.clone());
+        crate::pipeline::ingest(&opts, &mut |_| {}, &mut crate::pipeline::NoProgress).unwrap();
+        let idx = NewsIndex::open(&path).unwrap();
+        (dir, idx)
+    }
+
+    fn request(query: &str, filters: Filters) -> SearchRequest {
+        SearchRequest {
+            query: query.to_string(),
+            filters,
+            limit: 10,
+            offset: 0,
+            snippet_chars: 100,
+            snippets: 1,
+            sort: Sort::Relevance,
+            ranking: super::rank::Ranking::News,
+            all_copies: false,
+        }
+    }
+
+    #[test]
+    fn a_query_of_words_is_searched_without_the_article_kind_clause() {
+        let (_dir, idx) = ingested();
+        let f = idx.fields;
+        let has_kind = |q: &dyn Query| {
+            let mut found = false;
+            q.query_terms(&mut |t, _| found |= t.field() == f.kind);
+            found
+        };
+        // One word, no filter: the bare union of its fields, as tantivy prunes it.
+        let q = build_query(
+            &idx,
+            "talks",
+            &Filters::default(),
+            super::rank::Ranking::News,
+        )
+        .query;
+        assert!(!has_kind(&*q));
+        let b = q.downcast_ref::<BooleanQuery>().expect("a union");
+        assert!(b.clauses().iter().all(|(o, _)| *o == Occur::Should));
+        // With a filter: the filter, and still no kind clause.
+        let filters = Filters {
+            countries: vec!["FR".into()],
+            ..Filters::default()
+        };
+        let q = build_query(&idx, "talks", &filters, super::rank::Ranking::News).query;
+        assert!(q.is::<Filtered>() && !has_kind(&*q));
+        // Only excluded words, or no words: the kind clause stays.
+        for text in ["", "-rain"] {
+            let q = build_query(&idx, text, &filters, super::rank::Ranking::News).query;
+            assert!(has_kind(&*q), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn searches_without_a_required_word_still_leave_file_records_out() {
+        let (_dir, idx) = ingested();
+        let files = idx
+            .searcher()
+            .unwrap()
+            .doc_freq(&Term::from_field_text(idx.fields.kind, "file"))
+            .unwrap();
+        assert_eq!(files, 2, "the index holds the two file records");
+        for (text, want) in [
+            ("", 2),
+            ("-rain", 1),
+            ("\"!!\" -rain", 1),
+            ("talks", 2),
+            ("talks -rain", 1),
+        ] {
+            let r = search(&idx, &request(text, Filters::default())).unwrap();
+            assert_eq!((r.total, r.hits.len()), (want, want), "{text:?}");
+            assert!(r.hits.iter().all(|h| !h.id.is_empty()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_queries_that_need_a_word_of_the_text_are_said_to() {
+        let text = |field| {
+            TermQuery::new(
+                Term::from_field_text(field, "w"),
+                IndexRecordOption::WithFreqs,
+            )
+        };
+        let (_dir, idx) = ingested();
+        let f = idx.fields;
+        let fields = [f.title, f.subtitle, f.body];
+        let body: Box<dyn Query> = Box::new(text(f.body));
+        let kind: Box<dyn Query> = Box::new(text(f.kind));
+        let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(text(f.title)), 1.5));
+        let yes: Vec<Box<dyn Query>> = vec![
+            body.box_clone(),
+            boosted.box_clone(),
+            Box::new(EmptyQuery),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, boosted.box_clone()),
+                (Occur::Should, body.box_clone()),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::Must, body.box_clone()),
+                (Occur::MustNot, kind.box_clone()),
+            ])),
+        ];
+        let no: Vec<Box<dyn Query>> = vec![
+            kind.box_clone(),
+            Box::new(AllQuery),
+            Box::new(BoostQuery::new(Box::new(AllQuery), 2.0)),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, body.box_clone()),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(AllQuery)),
+                (Occur::Should, body.box_clone()),
+            ])),
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, body.box_clone()),
+                (Occur::Should, kind.box_clone()),
+            ])),
+            Box::new(BooleanQuery::new(vec![(Occur::MustNot, body.box_clone())])),
+            Box::new(ConstScoreQuery::new(body.box_clone(), 1.0)),
+        ];
+        for q in &yes {
+            assert!(needs_text(&**q, &fields), "{q:?}");
+        }
+        for q in &no {
+            assert!(!needs_text(&**q, &fields), "{q:?}");
+        }
+        let single = Box::new(BooleanQuery::new(vec![(Occur::Must, body.box_clone())]));
+        assert!(unwrap_single(single).is::<TermQuery>());
+    }
+
+    /// Documents 0..n with "word" repeated 1 + i % 7 times in a body of 1 + i % 5
+    /// other words (so scores vary and tie), "even" on every second one and "rare"
+    /// on every 50th, in `segments` segments.
+    fn scored_index(n: u64, segments: u64) -> (tantivy::Index, tantivy::schema::Field) {
+        use tantivy::schema::{Schema, TEXT};
+        let mut b = Schema::builder();
+        let text = b.add_text_field("text", TEXT);
+        let index = tantivy::Index::create_in_ram(b.build());
+        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for i in 0..n {
+            let mut t = "word ".repeat(1 + (i % 7) as usize);
+            t.push_str(&"pad ".repeat(1 + (i % 5) as usize));
+            if i % 2 == 0 {
+                t.push_str("even ");
+            }
+            if i % 50 == 0 {
+                t.push_str("rare");
+            }
+            w.add_document(tantivy::doc!(text => t)).unwrap();
+            if (i + 1) % n.div_ceil(segments) == 0 {
+                w.commit().unwrap();
+            }
+        }
+        w.commit().unwrap();
+        (index, text)
+    }
+
+    #[test]
+    fn the_pruned_page_is_the_page_tantivy_finds() {
+        let (index, text) = scored_index(20_000, 5);
+        let searcher = index.reader().unwrap().searcher();
+        let term = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(text, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let words: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, term("word")),
+            (Occur::Should, Box::new(BoostQuery::new(term("pad"), 0.5))),
+        ]));
+        // A filter most documents pass (the pruned path) and a rare one (the
+        // intersection), each beside the same query as a boolean one.
+        for filter in ["even", "rare"] {
+            let filtered = Filtered {
+                scored: words.box_clone(),
+                filters: vec![term(filter)],
+            };
+            let boolean = BooleanQuery::new(vec![
+                (Occur::Must, words.box_clone()),
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(term(filter), 0.0)),
+                ),
+            ]);
+            for k in [1, 10, 300] {
+                let want = searcher
+                    .search(&boolean, &TopDocs::with_limit(k).order_by_score())
+                    .unwrap();
+                for bound in [5, 10_000] {
+                    let (got, n) = searcher
+                        .search(&filtered, &TopCounted::new(k, bound))
+                        .unwrap();
+                    assert_eq!(got, want, "{filter} k={k} bound={bound}");
+                    let all = searcher
+                        .search(&boolean, &tantivy::collector::Count)
+                        .unwrap();
+                    assert_eq!((n.articles, n.lower_bound), (all.min(bound), all > bound));
+                }
+            }
+        }
+        // The words alone, pruned by tantivy past the count's bound.
+        for k in [1, 10, 300] {
+            let want = searcher
+                .search(&*words, &TopDocs::with_limit(k).order_by_score())
+                .unwrap();
+            let (got, n) = searcher.search(&*words, &TopCounted::new(k, 100)).unwrap();
+            assert_eq!(got, want, "k={k}");
+            assert_eq!((n.articles, n.lower_bound), (100, true));
+        }
+    }
 
     #[test]
     fn dangling_operators_and_quotes_are_dropped() {
@@ -1083,7 +1679,7 @@ mod tests {
         assert!(!exact.lower_bound);
         // A bound at or above the number of matches changes nothing.
         for bound in [800, 801, 10_000] {
-            let n = searcher.search(&q, &BoundedMatches::new(bound)).unwrap();
+            let (_, n) = searcher.search(&q, &TopCounted::new(3, bound)).unwrap();
             assert_eq!(
                 (n.articles, n.stories, n.lower_bound),
                 (800, 500, false),
@@ -1092,7 +1688,7 @@ mod tests {
         }
         // Below it: the bound, said to be a lower bound, across segments.
         for bound in [1, 150, 399, 799] {
-            let n = searcher.search(&q, &BoundedMatches::new(bound)).unwrap();
+            let (_, n) = searcher.search(&q, &TopCounted::new(3, bound)).unwrap();
             assert_eq!((n.articles, n.lower_bound), (bound, true), "bound {bound}");
             assert!(
                 n.stories <= bound && n.stories * 2 >= bound,
