@@ -1,6 +1,7 @@
 //! Search: turn a user's query and filters into a tantivy query, run it, and return
 //! ranked hits with snippets; count tags over all matches.
 
+pub mod bm25f;
 pub mod correct;
 pub mod facets;
 pub mod query_fields;
@@ -520,7 +521,7 @@ fn ranked_counted(
 /// jumps straight to the next candidate and checks that document alone
 /// (`seek_danger`): a plain `seek`, or a union of the bonus queries, would look for
 /// the next phrase match past every candidate, reading positions all the way.
-fn add_bonus(
+pub(crate) fn add_bonus(
     searcher: &Searcher,
     bonus: &[Box<dyn Query>],
     docs: &mut [(f32, DocAddress)],
