@@ -199,7 +199,11 @@ fn reranked_scores_equal_the_one_query_scores() {
         let (two_step, total) = ranked(
             &searcher,
             &*scored.strict,
-            &scored.bonus,
+            &newsidx::search::Rerank {
+                bonus: &scored.bonus,
+                words: &[],
+                fields: idx.fields,
+            },
             Sort::Relevance,
             n,
         )
@@ -332,6 +336,125 @@ fn show_rankings() {
                     })
                     .unwrap_or_default();
                 println!("  {grade} {id:<18} {title}");
+            }
+        }
+    }
+}
+
+/// EXPERIMENT: variants against the defaults.
+#[test]
+#[ignore]
+fn bm25f_variants() {
+    use newsidx::search::bm25f::Params;
+    use newsidx::search::relevance::{Experiment, EXPERIMENT};
+    let (tmp, idx) = judged_index();
+    let base = full_report(tmp.path(), &idx, &data());
+    *EXPERIMENT.lock().unwrap() = Some(Experiment {
+        params: Params::default(),
+        bonus_scale: 1.0,
+        pool_partial: false,
+        coord: 0.0,
+        depth: 300,
+        bm25f: false,
+        plain_pool: false,
+        or_depth: 0,
+    });
+    let today = relevance::evaluate(&idx, &data().join("queries.tsv"), &data().join("qrels.tsv"));
+    *EXPERIMENT.lock().unwrap() = None;
+    let news = today.ranking(Run::News).unwrap().clone();
+    let served = base.ranking(Run::News).unwrap();
+    for set in ["dev", "heldout", "heldout-2"] {
+        let c = served.compare(&news, Some(set));
+        println!(
+            "served {set}: {:.3} {:+.3} [{:+.3},{:+.3}] {}/{}",
+            c.ndcg.0, c.ndcg.0 - c.ndcg.1, c.interval.0, c.interval.1, c.wins, c.losses
+        );
+    }
+    for set in ["dev", "heldout", "heldout-2"] {
+        let f = base.fts5_best(Some(set)).unwrap();
+        println!(
+            "baseline {set}: news {:.3} fts5 best {} {:.3}",
+            news.mean_on(Some(set)).0,
+            f.run.name(),
+            f.mean_on(Some(set)).0
+        );
+    }
+    let specs = std::env::var("NEWSIDX_BM25F_VARIANTS").unwrap_or_default();
+    for spec in specs.split(';').filter(|s| !s.trim().is_empty()) {
+        let mut e = Experiment {
+            params: Params::default(),
+            bonus_scale: 1.0,
+            pool_partial: false,
+            coord: 0.0,
+            depth: 300,
+            bm25f: true,
+            plain_pool: false,
+            or_depth: 0,
+        };
+        for kv in spec.split(',') {
+            let (k, v) = kv.split_once('=').unwrap();
+            let x: f32 = v.parse().unwrap();
+            match k.trim() {
+                "t" => e.params.weights[0] = x,
+                "s" => e.params.weights[1] = x,
+                "k1" => e.params.k1 = x,
+                "b" => e.params.b = x,
+                "wl" => e.params.weighted_length = x > 0.0,
+                "pf" => e.params.per_field = x > 0.0,
+                "bonus" => e.bonus_scale = x,
+                "pool" => e.pool_partial = x > 0.0,
+                "coord" => e.coord = x,
+                "depth" => e.depth = x as usize,
+                "f" => e.bm25f = x > 0.0,
+                "pq" => e.plain_pool = x > 0.0,
+                "or" => e.or_depth = x as usize,
+                _ => panic!("{k}"),
+            }
+        }
+        *EXPERIMENT.lock().unwrap() = Some(e);
+        let r = relevance::evaluate(
+            &idx,
+            &data().join("queries.tsv"),
+            &data().join("qrels.tsv"),
+        );
+        *EXPERIMENT.lock().unwrap() = None;
+        let v = r.ranking(Run::News).unwrap();
+        let mut line = format!("{spec:<40}");
+        for set in ["dev", "heldout", "heldout-2"] {
+            let c = v.compare(&news, Some(set));
+            line += &format!(
+                " | {set} {:.3} {:+.3} [{:+.3},{:+.3}] {}/{}",
+                c.ndcg.0, c.ndcg.0 - c.ndcg.1, c.interval.0, c.interval.1, c.wins, c.losses
+            );
+        }
+        let twins: Vec<String> = relevance::read_pairs(&data().join("misspelled.tsv"))
+            .unwrap()
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        let diffs: Vec<f64> = v
+            .queries
+            .iter()
+            .zip(&news.queries)
+            .filter(|(a, _)| a.set == "heldout-2" && !twins.contains(&a.id))
+            .map(|(a, b)| a.ndcg - b.ndcg)
+            .collect();
+        let mean_v: f64 = v
+            .queries
+            .iter()
+            .filter(|a| a.set == "heldout-2" && !twins.contains(&a.id))
+            .map(|a| a.ndcg)
+            .sum::<f64>()
+            / diffs.len() as f64;
+        let d = diffs.iter().sum::<f64>() / diffs.len() as f64;
+        let (lo, hi) = relevance::bootstrap_interval(&diffs, 10_000);
+        line += &format!(" | h2right {mean_v:.3} {d:+.3} [{lo:+.3},{hi:+.3}]");
+        println!("{line}");
+        if std::env::var("NEWSIDX_BM25F_DETAIL").is_ok() {
+            for (a, b) in v.queries.iter().zip(&news.queries) {
+                if (a.ndcg - b.ndcg).abs() > 0.05 {
+                    println!("   {} {:<9} {:.3} -> {:.3}  {}", a.id, a.set, b.ndcg, a.ndcg, a.query);
+                }
             }
         }
     }

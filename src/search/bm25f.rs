@@ -33,11 +33,11 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            k1: 1.2,
+            k1: 8.0,
             b: 0.75,
-            weights: [2.0, 1.2, 1.0],
+            weights: [20.0, 5.0, 1.0],
             weighted_length: false,
-            per_field: false,
+            per_field: true,
         }
     }
 }
