@@ -9,10 +9,10 @@ use assert_cmd::Command;
 use newsidx::index::NewsIndex;
 use newsidx::search::relevance::{self, Run};
 
-/// What the defaults reach on all judged queries (0.850), less 0.02.
-const NEWS_NDCG_FLOOR: f64 = 0.83;
+/// What the defaults reach on all 92 judged queries (0.866), less 0.02.
+const NEWS_NDCG_FLOOR: f64 = 0.845;
 /// How much better than plain BM25 the defaults must be on all queries (measured:
-/// +0.063) and on the held-out queries alone (measured: +0.096).
+/// +0.175) and on the first held-out queries alone (measured: +0.102).
 const MARGIN: f64 = 0.04;
 const HELDOUT_MARGIN: f64 = 0.05;
 
@@ -176,8 +176,9 @@ fn served_is_measured(idx: &NewsIndex) {
 }
 
 /// The proximity bonus is added to the best plain matches only, each candidate checked
-/// alone (`search::ranked`). Where the query has fewer matches than that depth, the
-/// scores must be exactly those of one query with the bonuses as optional clauses.
+/// alone (`search::ranked`). Where the query has fewer matches than that depth, and with
+/// the query's own score as the base (no BM25F words), the scores must be exactly those
+/// of one query with the bonuses as optional clauses.
 #[test]
 fn reranked_scores_equal_the_one_query_scores() {
     use newsidx::search::{rank, ranked, Sort, RERANK_DEPTH};
@@ -336,125 +337,6 @@ fn show_rankings() {
                     })
                     .unwrap_or_default();
                 println!("  {grade} {id:<18} {title}");
-            }
-        }
-    }
-}
-
-/// EXPERIMENT: variants against the defaults.
-#[test]
-#[ignore]
-fn bm25f_variants() {
-    use newsidx::search::bm25f::Params;
-    use newsidx::search::relevance::{Experiment, EXPERIMENT};
-    let (tmp, idx) = judged_index();
-    let base = full_report(tmp.path(), &idx, &data());
-    *EXPERIMENT.lock().unwrap() = Some(Experiment {
-        params: Params::default(),
-        bonus_scale: 1.0,
-        pool_partial: false,
-        coord: 0.0,
-        depth: 300,
-        bm25f: false,
-        plain_pool: false,
-        or_depth: 0,
-    });
-    let today = relevance::evaluate(&idx, &data().join("queries.tsv"), &data().join("qrels.tsv"));
-    *EXPERIMENT.lock().unwrap() = None;
-    let news = today.ranking(Run::News).unwrap().clone();
-    let served = base.ranking(Run::News).unwrap();
-    for set in ["dev", "heldout", "heldout-2"] {
-        let c = served.compare(&news, Some(set));
-        println!(
-            "served {set}: {:.3} {:+.3} [{:+.3},{:+.3}] {}/{}",
-            c.ndcg.0, c.ndcg.0 - c.ndcg.1, c.interval.0, c.interval.1, c.wins, c.losses
-        );
-    }
-    for set in ["dev", "heldout", "heldout-2"] {
-        let f = base.fts5_best(Some(set)).unwrap();
-        println!(
-            "baseline {set}: news {:.3} fts5 best {} {:.3}",
-            news.mean_on(Some(set)).0,
-            f.run.name(),
-            f.mean_on(Some(set)).0
-        );
-    }
-    let specs = std::env::var("NEWSIDX_BM25F_VARIANTS").unwrap_or_default();
-    for spec in specs.split(';').filter(|s| !s.trim().is_empty()) {
-        let mut e = Experiment {
-            params: Params::default(),
-            bonus_scale: 1.0,
-            pool_partial: false,
-            coord: 0.0,
-            depth: 300,
-            bm25f: true,
-            plain_pool: false,
-            or_depth: 0,
-        };
-        for kv in spec.split(',') {
-            let (k, v) = kv.split_once('=').unwrap();
-            let x: f32 = v.parse().unwrap();
-            match k.trim() {
-                "t" => e.params.weights[0] = x,
-                "s" => e.params.weights[1] = x,
-                "k1" => e.params.k1 = x,
-                "b" => e.params.b = x,
-                "wl" => e.params.weighted_length = x > 0.0,
-                "pf" => e.params.per_field = x > 0.0,
-                "bonus" => e.bonus_scale = x,
-                "pool" => e.pool_partial = x > 0.0,
-                "coord" => e.coord = x,
-                "depth" => e.depth = x as usize,
-                "f" => e.bm25f = x > 0.0,
-                "pq" => e.plain_pool = x > 0.0,
-                "or" => e.or_depth = x as usize,
-                _ => panic!("{k}"),
-            }
-        }
-        *EXPERIMENT.lock().unwrap() = Some(e);
-        let r = relevance::evaluate(
-            &idx,
-            &data().join("queries.tsv"),
-            &data().join("qrels.tsv"),
-        );
-        *EXPERIMENT.lock().unwrap() = None;
-        let v = r.ranking(Run::News).unwrap();
-        let mut line = format!("{spec:<40}");
-        for set in ["dev", "heldout", "heldout-2"] {
-            let c = v.compare(&news, Some(set));
-            line += &format!(
-                " | {set} {:.3} {:+.3} [{:+.3},{:+.3}] {}/{}",
-                c.ndcg.0, c.ndcg.0 - c.ndcg.1, c.interval.0, c.interval.1, c.wins, c.losses
-            );
-        }
-        let twins: Vec<String> = relevance::read_pairs(&data().join("misspelled.tsv"))
-            .unwrap()
-            .into_iter()
-            .map(|p| p.0)
-            .collect();
-        let diffs: Vec<f64> = v
-            .queries
-            .iter()
-            .zip(&news.queries)
-            .filter(|(a, _)| a.set == "heldout-2" && !twins.contains(&a.id))
-            .map(|(a, b)| a.ndcg - b.ndcg)
-            .collect();
-        let mean_v: f64 = v
-            .queries
-            .iter()
-            .filter(|a| a.set == "heldout-2" && !twins.contains(&a.id))
-            .map(|a| a.ndcg)
-            .sum::<f64>()
-            / diffs.len() as f64;
-        let d = diffs.iter().sum::<f64>() / diffs.len() as f64;
-        let (lo, hi) = relevance::bootstrap_interval(&diffs, 10_000);
-        line += &format!(" | h2right {mean_v:.3} {d:+.3} [{lo:+.3},{hi:+.3}]");
-        println!("{line}");
-        if std::env::var("NEWSIDX_BM25F_DETAIL").is_ok() {
-            for (a, b) in v.queries.iter().zip(&news.queries) {
-                if (a.ndcg - b.ndcg).abs() > 0.05 {
-                    println!("   {} {:<9} {:.3} -> {:.3}  {}", a.id, a.set, b.ndcg, a.ndcg, a.query);
-                }
             }
         }
     }

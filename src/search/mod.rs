@@ -569,7 +569,7 @@ fn ranked_counted(
 /// jumps straight to the next candidate and checks that document alone
 /// (`seek_danger`): a plain `seek`, or a union of the bonus queries, would look for
 /// the next phrase match past every candidate, reading positions all the way.
-pub(crate) fn add_bonus(
+fn add_bonus(
     searcher: &Searcher,
     bonus: &[Box<dyn Query>],
     docs: &mut [(f32, DocAddress)],

@@ -68,7 +68,6 @@ pub struct Scored {
     /// The required words, for scoring the best matches by BM25F (see `bm25f`).
     /// Empty for `Ranking::PlainBm25`.
     pub words: Vec<super::bm25f::Word>,
-    pub partial_plain: Option<Box<dyn Query>>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -94,7 +93,6 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
                 partial: None,
                 bonus: Vec::new(),
                 words: Vec::new(),
-                partial_plain: None,
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -713,19 +711,6 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
     let bonus_queries: Vec<Box<dyn Query>> = bonus.iter().map(|q| q.box_clone()).collect();
 
-    let partial_plain = if required.len() >= 2 {
-        let n = required.len();
-        let some = BooleanQuery::union_with_minimum_required_clauses(
-            required.iter().map(|q| q.box_clone()).collect(),
-            n.div_ceil(2),
-        );
-        let mut p: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(some))];
-        p.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
-        p.push((Occur::MustNot, strict.box_clone()));
-        Some(Box::new(BooleanQuery::new(p)) as Box<dyn Query>)
-    } else {
-        None
-    };
     let partial = if required.len() >= 2 {
         let n = required.len();
         let some = BooleanQuery::union_with_minimum_required_clauses(required, n.div_ceil(2));
@@ -740,7 +725,6 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     Some(Scored {
         strict,
         partial,
-        partial_plain,
         bonus: bonus_queries,
         words,
     })

@@ -640,10 +640,6 @@ pub fn ranked_ids(
             let Some(scored) = rank::scored_query(idx, query, Ranking::News) else {
                 return Ok((Vec::new(), 0));
             };
-            let exp = *EXPERIMENT.lock().unwrap();
-            if let Some(e) = exp {
-                return experiment(idx, searcher, scored, &e, k);
-            }
             let strict = article_only(idx, scored.strict);
             let (top, _) = super::ranked(
                 searcher,
@@ -669,123 +665,6 @@ pub fn ranked_ids(
             Ok((ids, partial))
         }
     }
-}
-
-/// EXPERIMENT
-#[derive(Debug, Clone, Copy)]
-pub struct Experiment {
-    pub params: super::bm25f::Params,
-    pub bonus_scale: f32,
-    pub pool_partial: bool,
-    pub coord: f32,
-    pub depth: usize,
-    pub bm25f: bool,
-    pub plain_pool: bool,
-    pub or_depth: usize,
-}
-
-pub static EXPERIMENT: std::sync::Mutex<Option<Experiment>> = std::sync::Mutex::new(None);
-
-fn experiment(
-    idx: &NewsIndex,
-    searcher: &Searcher,
-    scored: rank::Scored,
-    e: &Experiment,
-    k: usize,
-) -> tantivy::Result<(Vec<String>, usize)> {
-    let err = |e: crate::error::Error| tantivy::TantivyError::InternalError(e.to_string());
-    let strict = article_only(idx, scored.strict);
-    let mut docs: Vec<(f32, DocAddress)> = searcher.search(
-        &*strict,
-        &TopDocs::with_limit(e.depth.max(k)).order_by_score(),
-    )?;
-    let n_strict = docs.len();
-    let mut strict_set: std::collections::HashSet<DocAddress> = docs.iter().map(|d| d.1).collect();
-    if e.or_depth > 0 && scored.words.len() > 1 {
-        use tantivy::query::{BoostQuery, TermQuery};
-        let all_strict = searcher.search(&*strict, &tantivy::collector::DocSetCollector)?;
-        let f = idx.fields;
-        let mut sh: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for w in &scored.words {
-            for t in &w.terms {
-                let fl: &[(tantivy::schema::Field, f32)] = if w.title_only { &[(f.title, 1.5)] } else { &[(f.title, 1.5), (f.subtitle, 1.2), (f.body, 1.0)] };
-                for &(fd, b) in fl {
-                    sh.push((Occur::Should, Box::new(BoostQuery::new(Box::new(TermQuery::new(Term::from_field_text(fd, t), IndexRecordOption::WithFreqs)), b))));
-                }
-            }
-        }
-        let or = article_only(idx, Box::new(BooleanQuery::new(sh)));
-        let more: Vec<(f32, DocAddress)> = searcher.search(&*or, &TopDocs::with_limit(e.or_depth).order_by_score())?;
-        for m in more {
-            if all_strict.contains(&m.1) {
-                if strict_set.insert(m.1) {
-                    docs.push(m);
-                }
-            } else if !docs.iter().any(|d| d.1 == m.1) {
-                docs.push(m);
-            }
-        }
-        // excluded words: the OR ignores them; drop candidates that hold one
-        let mut p = docs;
-        p.retain(|d| strict_set.contains(&d.1) || !matches!(scored.partial, None));
-        docs = p;
-    }
-    let want_partial = e.pool_partial || (n_strict < k && e.or_depth == 0);
-    if want_partial {
-        let pq = if e.plain_pool { &scored.partial_plain } else { &scored.partial };
-        if let Some(p) = pq {
-            let more: Vec<(f32, DocAddress)> = searcher.search(
-                &*article_only(idx, p.box_clone()),
-                &TopDocs::with_limit(e.depth.max(k)).order_by_score(),
-            )?;
-            if e.pool_partial {
-                docs.extend(more);
-            } else {
-                // as served: partial after strict
-                let mut s = docs;
-                if e.bm25f {
-                    super::bm25f::rescore(searcher, &idx.fields, &scored.words, &e.params, &mut s)
-                        .map_err(err)?;
-                }
-                let bonus: Vec<Box<dyn Query>> = scored
-                    .bonus
-                    .iter()
-                    .map(|q| Box::new(tantivy::query::BoostQuery::new(q.box_clone(), e.bonus_scale)) as Box<dyn Query>)
-                    .collect();
-                if e.bonus_scale > 0.0 {
-                    super::add_bonus(searcher, &bonus, &mut s).map_err(err)?;
-                }
-                s.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                let mut ids = ids_of(searcher, idx, &s)?;
-                let mut m = more;
-                m.truncate(k - ids.len());
-                let before = ids.len();
-                ids.extend(ids_of(searcher, idx, &m)?);
-                return Ok((ids.clone(), ids.len() - before));
-            }
-        }
-    }
-    if e.bm25f {
-        super::bm25f::rescore(searcher, &idx.fields, &scored.words, &e.params, &mut docs)
-            .map_err(err)?;
-    }
-    if e.bonus_scale > 0.0 {
-        let bonus: Vec<Box<dyn Query>> = scored
-            .bonus
-            .iter()
-            .map(|q| Box::new(tantivy::query::BoostQuery::new(q.box_clone(), e.bonus_scale)) as Box<dyn Query>)
-            .collect();
-        super::add_bonus(searcher, &bonus, &mut docs).map_err(err)?;
-    }
-    for d in docs.iter_mut() {
-        if strict_set.contains(&d.1) {
-            d.0 *= 1.0 + e.coord;
-        }
-    }
-    docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    docs.truncate(k);
-    let partial = docs.iter().filter(|d| !strict_set.contains(&d.1)).count();
-    Ok((ids_of(searcher, idx, &docs)?, partial))
 }
 
 /// Runs every query of `queries` under the defaults and plain BM25 and scores the top
