@@ -9,10 +9,10 @@ use assert_cmd::Command;
 use newsidx::index::NewsIndex;
 use newsidx::search::relevance::{self, Run};
 
-/// What the defaults reach on all judged queries (0.850), less 0.02.
-const NEWS_NDCG_FLOOR: f64 = 0.83;
+/// What the defaults reach on all 92 judged queries (0.866), less 0.02.
+const NEWS_NDCG_FLOOR: f64 = 0.845;
 /// How much better than plain BM25 the defaults must be on all queries (measured:
-/// +0.063) and on the held-out queries alone (measured: +0.096).
+/// +0.175) and on the first held-out queries alone (measured: +0.102).
 const MARGIN: f64 = 0.04;
 const HELDOUT_MARGIN: f64 = 0.05;
 
@@ -176,8 +176,9 @@ fn served_is_measured(idx: &NewsIndex) {
 }
 
 /// The proximity bonus is added to the best plain matches only, each candidate checked
-/// alone (`search::ranked`). Where the query has fewer matches than that depth, the
-/// scores must be exactly those of one query with the bonuses as optional clauses.
+/// alone (`search::ranked`). Where the query has fewer matches than that depth, and with
+/// the query's own score as the base (no BM25F words), the scores must be exactly those
+/// of one query with the bonuses as optional clauses.
 #[test]
 fn reranked_scores_equal_the_one_query_scores() {
     use newsidx::search::{rank, ranked, Sort, RERANK_DEPTH};
@@ -199,7 +200,11 @@ fn reranked_scores_equal_the_one_query_scores() {
         let (two_step, total) = ranked(
             &searcher,
             &*scored.strict,
-            &scored.bonus,
+            &newsidx::search::Rerank {
+                bonus: &scored.bonus,
+                words: &[],
+                fields: idx.fields,
+            },
             Sort::Relevance,
             n,
         )

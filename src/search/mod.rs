@@ -1,6 +1,7 @@
 //! Search: turn a user's query and filters into a tantivy query, run it, and return
 //! ranked hits with snippets; count tags over all matches.
 
+pub mod bm25f;
 pub mod correct;
 pub mod facets;
 pub mod query_fields;
@@ -279,6 +280,8 @@ pub struct Built {
     pub partial: Option<Box<dyn Query>>,
     /// Added to the scores of the best matches of `query`: see [`ranked`].
     pub bonus: Vec<Box<dyn Query>>,
+    /// The words the best matches of `query` are scored again by (BM25F): see [`ranked`].
+    pub words: Vec<bm25f::Word>,
 }
 
 /// The full query: text (scored) and filters (not scored).
@@ -290,9 +293,9 @@ pub fn build_query(
 ) -> Built {
     let query = tidy_operators(query);
     let scored = rank::scored_query(idx, &query, ranking);
-    let (text, partial, bonus) = match scored {
-        Some(s) => (Some(s.strict), s.partial, s.bonus),
-        None => (None, None, Vec::new()),
+    let (text, partial, bonus, words) = match scored {
+        Some(s) => (Some(s.strict), s.partial, s.bonus, s.words),
+        None => (None, None, Vec::new(), Vec::new()),
     };
     let main = match &text {
         Some(q) => q.box_clone(),
@@ -303,6 +306,7 @@ pub fn build_query(
         partial: partial.map(|p| with_filters(idx, p, filters)),
         text,
         bonus,
+        words,
     }
 }
 
@@ -734,6 +738,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         text,
         partial,
         bonus,
+        words,
     } = build_query(idx, &req.query, &req.filters, req.ranking);
     if req.limit == 0 {
         // `--limit 0`: how many match, and no hit.
@@ -757,19 +762,24 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         (Sort::Relevance, None) => Sort::Newest,
         (s, _) => s,
     };
-    let page = |q: &dyn Query, bonus: &[Box<dyn Query>], limit: usize, offset: usize| {
+    let page = |q: &dyn Query, rerank: &Rerank, limit: usize, offset: usize| {
         if req.all_copies {
-            let (docs, n) = ranked_counted(&searcher, q, bonus, sort, offset + limit)?;
+            let (docs, n) = ranked_counted(&searcher, q, rerank, sort, offset + limit)?;
             let n = Counts {
                 stories: n.articles,
                 ..n
             };
             Ok((docs.into_iter().skip(offset).collect(), n))
         } else {
-            collapsed(&searcher, q, bonus, sort, limit, offset)
+            collapsed(&searcher, q, rerank, sort, limit, offset)
         }
     };
-    let (mut top, strict) = page(&*query, &bonus, limit, offset)?;
+    let rerank = Rerank {
+        bonus: &bonus,
+        words: &words,
+        fields: idx.fields,
+    };
+    let (mut top, strict) = page(&*query, &rerank, limit, offset)?;
     let strict_hits = top.len();
     // Fewer stories hold every word than fill the page: the best partial matches follow,
     // paged on from where the full ones end (both counted in stories shown).
@@ -780,7 +790,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         if top.len() < limit && !strict.lower_bound {
             let (more, n) = page(
                 &**p,
-                &[],
+                &Rerank::none(idx.fields),
                 limit - top.len(),
                 offset.saturating_sub(strict.stories),
             )?;
@@ -903,22 +913,46 @@ fn top_docs(
     })
 }
 
-/// How many of the best plain matches get the proximity bonus before the final order.
+/// How many of the best plain matches are scored again before the final order.
 pub const RERANK_DEPTH: usize = 300;
 
+/// How the best matches of a search by relevance are scored again.
+#[derive(Clone, Copy)]
+pub struct Rerank<'a> {
+    /// Added to the score of each candidate they match (proximity).
+    pub bonus: &'a [Box<dyn Query>],
+    /// The candidates' base score is BM25F over these words, in place of the query's
+    /// own (tantivy sums a BM25 per field); none: the query's own score.
+    pub words: &'a [bm25f::Word],
+    pub fields: Fields,
+}
+
+impl Rerank<'_> {
+    /// The query's own score, nothing added.
+    pub fn none(fields: Fields) -> Rerank<'static> {
+        Rerank {
+            bonus: &[],
+            words: &[],
+            fields,
+        }
+    }
+}
+
 /// The top `n` matches of `query` and how many there are. By relevance with a
-/// `bonus`, the best [`RERANK_DEPTH`] (or `n`, if more) by the plain score get the
-/// bonus added and are ordered again: the same scores as one query with the bonus as
-/// optional clauses, at a fraction of the cost, unless an article beyond that depth
-/// would have climbed into the top `n` on its bonus alone.
+/// rerank, the best [`RERANK_DEPTH`] (or `n`, if more; without a bonus, `n`) by the
+/// plain score are scored again (BM25F over the words, plus the bonus) and ordered
+/// again. With the query's own
+/// score as the base, that is the same score as one query with the bonus as optional
+/// clauses, at a fraction of the cost, unless an article beyond that depth would have
+/// climbed into the top `n` on its bonus alone.
 pub fn ranked(
     searcher: &Searcher,
     query: &dyn Query,
-    bonus: &[Box<dyn Query>],
+    rerank: &Rerank,
     sort: Sort,
     n: usize,
 ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-    let (docs, n) = ranked_counted(searcher, query, bonus, sort, n)?;
+    let (docs, n) = ranked_counted(searcher, query, rerank, sort, n)?;
     Ok((docs, n.articles))
 }
 
@@ -926,15 +960,31 @@ pub fn ranked(
 fn ranked_counted(
     searcher: &Searcher,
     query: &dyn Query,
-    bonus: &[Box<dyn Query>],
+    rerank: &Rerank,
     sort: Sort,
     n: usize,
 ) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
-    if bonus.is_empty() || sort != Sort::Relevance {
+    if (rerank.bonus.is_empty() && rerank.words.is_empty()) || sort != Sort::Relevance {
         return top_docs(searcher, query, sort, n, 0);
     }
-    let (mut docs, total) = top_docs(searcher, query, sort, n.max(RERANK_DEPTH), 0)?;
-    add_bonus(searcher, bonus, &mut docs)?;
+    // Without a bonus, only the order within the page changes: the page alone is
+    // scored again, so a one-word query reads no more matches than before.
+    let depth = if rerank.bonus.is_empty() {
+        n
+    } else {
+        n.max(RERANK_DEPTH)
+    };
+    let (mut docs, total) = top_docs(searcher, query, sort, depth, 0)?;
+    if !rerank.words.is_empty() {
+        bm25f::rescore(
+            searcher,
+            &rerank.fields,
+            rerank.words,
+            &bm25f::Params::default(),
+            &mut docs,
+        )?;
+    }
+    add_bonus(searcher, rerank.bonus, &mut docs)?;
     docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     docs.truncate(n);
     Ok((docs, total))
@@ -995,7 +1045,7 @@ fn add_bonus(
 fn collapsed(
     searcher: &Searcher,
     query: &dyn Query,
-    bonus: &[Box<dyn Query>],
+    rerank: &Rerank,
     sort: Sort,
     limit: usize,
     offset: usize,
@@ -1003,7 +1053,7 @@ fn collapsed(
     let want = offset + limit;
     let mut window = want * 3 + 20;
     loop {
-        let (docs, total) = ranked_counted(searcher, query, bonus, sort, window)?;
+        let (docs, total) = ranked_counted(searcher, query, rerank, sort, window)?;
         let mut seen = std::collections::HashSet::new();
         let mut kept = Vec::with_capacity(want);
         // The group comes from its key's fast column: loading each candidate's stored

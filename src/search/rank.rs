@@ -65,6 +65,9 @@ pub struct Scored {
     /// most of the cost of a several-word query. Empty for a one-word query and for
     /// `Ranking::PlainBm25`.
     pub bonus: Vec<Box<dyn Query>>,
+    /// The required words, for scoring the best matches by BM25F (see `bm25f`).
+    /// Empty for `Ranking::PlainBm25`.
+    pub words: Vec<super::bm25f::Word>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -89,6 +92,7 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
                 strict: q,
                 partial: None,
                 bonus: Vec::new(),
+                words: Vec::new(),
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -680,6 +684,23 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         .map(|(c, (_, t))| if *t { (Vec::new(), c.1) } else { c.clone() })
         .collect();
     let bonus = proximity(f, &chain);
+    let words: Vec<super::bm25f::Word> = clauses
+        .iter()
+        .zip(&extras)
+        .filter(|((_, ex), _)| !ex)
+        .map(|((alts, _), (_, title_only))| {
+            let mut terms: Vec<String> = Vec::new();
+            for w in alts.iter().flatten() {
+                if !terms.contains(w) {
+                    terms.push(w.clone());
+                }
+            }
+            super::bm25f::Word {
+                terms,
+                title_only: *title_only,
+            }
+        })
+        .collect();
 
     let mut strict: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if required.is_empty() {
@@ -705,6 +726,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         strict,
         partial,
         bonus: bonus_queries,
+        words,
     })
 }
 

@@ -644,7 +644,11 @@ pub fn ranked_ids(
             let (top, _) = super::ranked(
                 searcher,
                 &*strict,
-                &scored.bonus,
+                &super::Rerank {
+                    bonus: &scored.bonus,
+                    words: &scored.words,
+                    fields: idx.fields,
+                },
                 super::Sort::Relevance,
                 k.max(1),
             )
