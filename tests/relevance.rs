@@ -204,6 +204,7 @@ fn reranked_scores_equal_the_one_query_scores() {
                 bonus: &scored.bonus,
                 words: &[],
                 fields: idx.fields,
+                partial: &[],
             },
             Sort::Relevance,
             n,

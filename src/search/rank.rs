@@ -68,6 +68,17 @@ pub struct Scored {
     /// The required words, for scoring the best matches by BM25F (see `bm25f`).
     /// Empty for `Ranking::PlainBm25`.
     pub words: Vec<super::bm25f::Word>,
+    /// Articles holding any of the words: a flat union of one term query per word and
+    /// field (tantivy prunes it with block-max WAND), whose best few are the partial
+    /// matches blended among the full ones (see `search::blend_pool`). `None` where
+    /// `partial` is.
+    pub any: Option<Box<dyn Query>>,
+    /// Each required clause as the user typed it (`Taiwan`, `"post-war order"`,
+    /// `china OR taiwan`), with the query an article must match to hold it: what a
+    /// partial match lacks is named from these.
+    pub required: Vec<(String, Box<dyn Query>)>,
+    /// The excluded clauses' queries (an article holding one matches neither query).
+    pub excluded: Vec<Box<dyn Query>>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -93,6 +104,9 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
                 partial: None,
                 bonus: Vec::new(),
                 words: Vec::new(),
+                any: None,
+                required: Vec::new(),
+                excluded: Vec::new(),
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -630,6 +644,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // to be indexed): it then matches nothing, where dropping it would widen the query.
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
         .filter_map(|c| {
@@ -657,6 +672,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             let keep = unmatchable || !alts.is_empty();
             if keep {
                 extras.push((extra, c.title_only));
+                labels.push(typed(c));
             }
             keep.then_some((alts, c.excluded))
         })
@@ -669,6 +685,13 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         .zip(&extras)
         .filter(|((_, ex), _)| !ex)
         .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
+        .collect();
+    let required_typed: Vec<(String, Box<dyn Query>)> = clauses
+        .iter()
+        .zip(&labels)
+        .filter(|((_, ex), _)| !ex)
+        .map(|(_, label)| label.clone())
+        .zip(required.iter().map(|q| q.box_clone()))
         .collect();
     let excluded: Vec<Box<dyn Query>> = clauses
         .iter()
@@ -711,6 +734,8 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
     let bonus_queries: Vec<Box<dyn Query>> = bonus.iter().map(|q| q.box_clone()).collect();
 
+    let any = (required.len() >= 2).then(|| any_word(f, &words));
+    let excluded_queries: Vec<Box<dyn Query>> = excluded.iter().map(|q| q.box_clone()).collect();
     let partial = if required.len() >= 2 {
         let n = required.len();
         let some = BooleanQuery::union_with_minimum_required_clauses(required, n.div_ceil(2));
@@ -727,7 +752,52 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         partial,
         bonus: bonus_queries,
         words,
+        any,
+        required: required_typed,
+        excluded: excluded_queries,
     })
+}
+
+/// A clause as the user typed it: `Taiwan`, `"post-war order"`, `brex*`,
+/// `china OR taiwan`, `title:brexit`.
+fn typed(c: &Clause) -> String {
+    let field = if c.title_only { "title:" } else { "" };
+    c.pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Word(w) => format!("{field}{w}"),
+            Piece::Phrase(t) => format!("{field}\"{t}\""),
+            Piece::Prefix(t) => format!("{field}{t}*"),
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// Any of the words: one term query per analysed term and field, weighted as the
+/// strict query weighs the fields, in one flat union (the shape tantivy prunes with
+/// block-max WAND; a phrase's words count one by one).
+fn any_word(f: &Fields, words: &[super::bm25f::Word]) -> Box<dyn Query> {
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for w in words {
+        let fields: &[(Field, f32)] = if w.title_only {
+            &[(f.title, weights::TITLE)]
+        } else {
+            &[
+                (f.title, weights::TITLE),
+                (f.subtitle, weights::SUBTITLE),
+                (f.body, weights::BODY),
+            ]
+        };
+        for t in &w.terms {
+            for &(field, boost) in fields {
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(in_field(field, &[t.clone()], 0), boost)),
+                ));
+            }
+        }
+    }
+    Box::new(BooleanQuery::new(should))
 }
 
 #[cfg(test)]
