@@ -605,9 +605,7 @@ async fn search_csv(State(st): State<AppState>, RawQuery(q): RawQuery) -> Respon
             next.offset = listed;
             // More than the blended partial matches, so that a page without a full
             // match says the full matches ended.
-            asked = (want - sent)
-                .max(crate::search::BLEND_DEPTH + 1)
-                .min(CSV_PAGE);
+            asked = (want - sent).clamp(crate::search::BLEND_DEPTH + 1, CSV_PAGE);
             next.limit = asked;
             page = match service::search(&idx, &next) {
                 Ok(p) => p,

@@ -792,7 +792,10 @@ fn any_word(f: &Fields, words: &[super::bm25f::Word]) -> Box<dyn Query> {
             for &(field, boost) in fields {
                 should.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(in_field(field, &[t.clone()], 0), boost)),
+                    Box::new(BoostQuery::new(
+                        in_field(field, std::slice::from_ref(t), 0),
+                        boost,
+                    )),
                 ));
             }
         }
