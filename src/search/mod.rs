@@ -120,7 +120,7 @@ pub struct Results {
     /// copy is shown). Pages count stories.
     pub stories: usize,
     /// Articles that match only some of the words (the partial query), counted when the
-    /// page shows one of them (0 otherwise).
+    /// page shows one of them or reaches the end of the full matches (0 otherwise).
     pub partial_total: usize,
     /// Stories among the partial matches (counted with `partial_total`).
     pub partial_stories: usize,

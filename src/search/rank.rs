@@ -10,8 +10,9 @@
 //! Curly and straight quotes and apostrophes are the same, and a possessive `'s` is
 //! dropped (Xi’s = Xi's = Xi).
 //!
-//! Beside the strict query (all words), [`scored_query`] gives a partial one: articles
-//! that hold only some of the words, for when the strict query finds fewer than a page.
+//! Beside the strict query (all words), [`scored_query`] gives a partial one (articles
+//! that hold at least half the words but not all) and an any-word one, whose best
+//! matches are ranked among the strict query's (see `search::blend_pool`).
 
 use crate::index::schema::{news_analyzer, MAX_TOKEN_BYTES};
 use crate::index::tokenizer::NewsTokenizer;
@@ -56,8 +57,8 @@ pub mod weights {
 pub struct Scored {
     /// Articles holding every word (and phrase) of the query.
     pub strict: Box<dyn Query>,
-    /// Articles holding only some of them (never the strict matches), best first; for
-    /// when `strict` finds fewer than a page. `None` for a one-word query and for
+    /// Articles holding at least half of them but not all (never the strict matches),
+    /// best first: listed after every strict match. `None` for a one-word query and for
     /// `Ranking::PlainBm25`.
     pub partial: Option<Box<dyn Query>>,
     /// Proximity bonuses (query words close together), added to the score of the best
