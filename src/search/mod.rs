@@ -684,8 +684,10 @@ impl Collector for TopCounted {
         })
     }
 
+    /// A count alone (`k` 0) scores nothing: optional clauses beside required ones
+    /// (the proximity bonuses) are then not even read.
     fn requires_scoring(&self) -> bool {
-        true
+        self.k > 0
     }
 
     fn collect_segment(
@@ -708,6 +710,8 @@ impl Collector for TopCounted {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     if count.articles < room {
                         count.collect(doc, 0.0);
+                    } else if self.k == 0 {
+                        break;
                     }
                     let score = scorer.score();
                     if score > threshold && self.k > 0 {
@@ -1916,6 +1920,36 @@ mod tests {
     }
 
     #[test]
+    fn partial_matches_are_weighed_down_and_kept_above_the_last_full_match_scored() {
+        use super::{blend_in, FULL_MATCH_WEIGHT};
+        use tantivy::DocAddress;
+        let a = |d| DocAddress::new(0, d);
+        let w = FULL_MATCH_WEIGHT;
+        // Full matches 0..3 (scores 9, 5, 2), partial ones 10..13.
+        let docs = vec![
+            (9.0, a(0)),
+            (5.0, a(1)),
+            (2.0, a(2)),
+            (12.0 * w, a(10)),
+            (3.0 * w, a(11)),
+            (1.0 * w, a(12)),
+        ];
+        let order = |v: &[(f32, DocAddress)]| v.iter().map(|d| d.1.doc_id).collect::<Vec<_>>();
+        let mut all = docs.clone();
+        blend_in(&mut all, 3, true);
+        assert_eq!(order(&all), [10, 0, 1, 11, 2, 12]);
+        assert!(
+            (all[0].0 - 12.0).abs() < 1e-4,
+            "a partial score is divided by the weight"
+        );
+        // More full matches than were scored: a partial match below all of them waits
+        // for the end of the full matches.
+        let mut some = docs;
+        blend_in(&mut some, 3, false);
+        assert_eq!(order(&some), [10, 0, 1, 11, 2]);
+    }
+
+    #[test]
     fn dangling_operators_and_quotes_are_dropped() {
         assert_eq!(
             tidy_operators("Taiwan post-war order OR"),
@@ -1982,10 +2016,18 @@ mod tests {
                 "bound {bound}"
             );
         }
-        // Below it: the bound, said to be a lower bound, across segments.
+        // Below it: the bound, said to be a lower bound, across segments (a count alone
+        // as well).
         for bound in [1, 150, 399, 799] {
             let (_, n) = searcher.search(&q, &TopCounted::new(3, bound)).unwrap();
             assert_eq!((n.articles, n.lower_bound), (bound, true), "bound {bound}");
+            let (page, alone) = searcher.search(&q, &TopCounted::new(0, bound)).unwrap();
+            assert!(page.is_empty());
+            assert_eq!(
+                (alone.articles, alone.lower_bound),
+                (bound, true),
+                "bound {bound}"
+            );
             assert!(
                 n.stories <= bound && n.stories * 2 >= bound,
                 "bound {bound}"
