@@ -970,7 +970,15 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             meta.push(format!("+{} similar", h.similar));
         }
         if h.partial {
-            meta.push("partial match".to_string());
+            // What it lacks, as typed (the query's words come from the user: one line).
+            meta.push(if h.missing.is_empty() {
+                "partial match".to_string()
+            } else {
+                format!(
+                    "partial match, lacks: {}",
+                    newsidx::error::one_line(&h.missing.join(", "))
+                )
+            });
         }
         writeln!(so, "    {}", out.dim(&meta.join(" · ")))?;
         let mut tags = Vec::new();
@@ -1035,8 +1043,9 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         format!("{}–{}: no article holds every word", a.offset + 1, shown_to)
     };
     if res.partial_total > 0 {
+        // The best partial matches rank among the full ones; the rest follow them all.
         footer.push_str(&format!(
-            "; then partial matches (some of the words): {}",
+            "; partial matches (some of the words): {}{}",
             if res.partial_stories == res.partial_total {
                 res.partial_total.to_string()
             } else {
@@ -1044,6 +1053,11 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
                     "{} stories ({} articles)",
                     res.partial_stories, res.partial_total
                 )
+            },
+            if res.total > 0 {
+                ", the best ranked among the full ones, the rest after them"
+            } else {
+                ""
             }
         ));
     }

@@ -532,7 +532,9 @@ async fn article(State(st): State<AppState>, uri: Uri, RawQuery(q): RawQuery) ->
 }
 
 /// Every full match (up to the CSV cap) as CSV, streamed page by page. Partial
-/// matches are left out: a spreadsheet wants the articles that hold every word.
+/// matches are left out: a spreadsheet wants the articles that hold every word. The
+/// best partial matches rank among the full ones, so pages go on by the entries
+/// listed, not by the rows written.
 async fn search_csv(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let p = tri!(st.params(q));
     // `limit` caps the rows; without it, every match up to the cap.
@@ -579,23 +581,32 @@ async fn search_csv(State(st): State<AppState>, RawQuery(q): RawQuery) -> Respon
             rows.min(first.total)
         };
         let mut sent = 0;
+        let mut listed = 0;
+        let mut asked = rows.min(CSV_PAGE);
         let mut page = first;
         let mut header = true;
         loop {
-            let hits: Vec<&Hit> = page.hits.iter().take_while(|h| !h.partial).collect();
+            let hits: Vec<&Hit> = page.hits.iter().filter(|h| !h.partial).collect();
             let take = hits.len().min(want - sent);
             let chunk = csv_rows(&hits[..take], header);
             header = false;
             sent += take;
+            listed += page.hits.len();
             if tx.blocking_send(chunk).is_err() {
                 return; // the client went away
             }
-            if sent >= want || take == 0 {
+            // Done: enough rows, the last entry listed, or a page past the few partial
+            // matches that rank among full ones without a full match (they all ended).
+            let past_blend = page.hits.len() > crate::search::BLEND_DEPTH;
+            if sent >= want || page.hits.len() < asked || (take == 0 && past_blend) {
                 return;
             }
             let mut next = q.clone();
-            next.offset = sent;
-            next.limit = (want - sent).min(CSV_PAGE);
+            next.offset = listed;
+            // More than the blended partial matches, so that a page without a full
+            // match says the full matches ended.
+            asked = (want - sent).clamp(crate::search::BLEND_DEPTH + 1, CSV_PAGE);
+            next.limit = asked;
             page = match service::search(&idx, &next) {
                 Ok(p) => p,
                 Err(e) => {

@@ -21,7 +21,7 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    fn start(env: &TestEnv, extra: &[&str], envs: &[(&str, &str)]) -> Server {
+    pub(crate) fn start(env: &TestEnv, extra: &[&str], envs: &[(&str, &str)]) -> Server {
         Server::try_start(env, extra, envs).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -69,7 +69,7 @@ impl Server {
         self.addr.rsplit(':').next().unwrap().parse().unwrap()
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub(crate) fn get(&self, path: &str) -> Response {
         http(&format!("127.0.0.1:{}", self.port()), "GET", path, &[])
     }
 
@@ -80,7 +80,7 @@ impl Server {
     }
 
     /// Stops the server and returns what it wrote on stderr.
-    fn stop(mut self) -> String {
+    pub(crate) fn stop(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let s = std::mem::replace(&mut self.stderr, std::thread::spawn(String::new));
@@ -95,10 +95,10 @@ impl Drop for Server {
     }
 }
 
-struct Response {
-    status: u16,
+pub(crate) struct Response {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl std::fmt::Debug for Response {

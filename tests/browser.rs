@@ -100,10 +100,10 @@ impl Drop for Server {
 }
 
 /// A browser on the page of a server over the test corpus.
-struct Page {
+pub(crate) struct Page {
     // Dropped in this order: the session (the browser quits), the driver, the server,
     // the profile folder, the index.
-    s: Session,
+    pub(crate) s: Session,
     _driver: Driver,
     server: Server,
     _profile: tempfile::TempDir,
@@ -111,7 +111,7 @@ struct Page {
 }
 
 /// Starts everything, or prints why it cannot and returns None.
-fn open(extra_args: &[&str]) -> Option<Page> {
+pub(crate) fn open(extra_args: &[&str]) -> Option<Page> {
     open_with(extra_args, &[])
 }
 
@@ -145,7 +145,7 @@ fn open_with(extra_args: &[&str], serve_args: &[&str]) -> Option<Page> {
 
 impl Page {
     /// Opens a URL of the server and waits until the page has rendered it.
-    fn visit(&self, path_and_query: &str) {
+    pub(crate) fn visit(&self, path_and_query: &str) {
         self.s.goto(&self.server.url(path_and_query));
         self.settled();
     }
@@ -180,7 +180,7 @@ impl Page {
         serde_json::from_value(v).unwrap()
     }
 
-    fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         self.s.text(&self.s.find("#summary"))
     }
 
@@ -194,7 +194,7 @@ impl Page {
     }
 
     /// Console entries at the error level, apart from those the test expects.
-    fn console_errors(&self, expected: &[&str]) -> Vec<String> {
+    pub(crate) fn console_errors(&self, expected: &[&str]) -> Vec<String> {
         self.s
             .console()
             .into_iter()

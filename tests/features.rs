@@ -1286,7 +1286,7 @@ fn partial_matches_follow_full_matches() {
     let p2 = env.ids("japan earthquake", &["--limit", "2", "--offset", "1"]);
     assert_eq!(p2, all[1..3].to_vec());
 
-    // Human output marks partial hits.
+    // Human output marks partial hits and says what they lack.
     let r = env
         .run(&[
             "search",
@@ -1298,7 +1298,7 @@ fn partial_matches_follow_full_matches() {
     let marked = r
         .stdout
         .lines()
-        .filter(|l| l.trim_end().ends_with("partial match"))
+        .filter(|l| l.trim_end().ends_with("partial match, lacks: earthquake"))
         .count();
     assert_eq!(marked, 2, "{r:?}");
 

@@ -9,12 +9,12 @@ use assert_cmd::Command;
 use newsidx::index::NewsIndex;
 use newsidx::search::relevance::{self, Run};
 
-/// What the defaults reach on all 92 judged queries (0.866), less 0.02.
-const NEWS_NDCG_FLOOR: f64 = 0.845;
+/// What the defaults reach on all 92 judged queries (0.885), less 0.02.
+const NEWS_NDCG_FLOOR: f64 = 0.865;
 /// How much better than plain BM25 the defaults must be on all queries (measured:
-/// +0.175) and on the first held-out queries alone (measured: +0.102).
+/// +0.194) and on the first held-out queries alone (measured: +0.130).
 const MARGIN: f64 = 0.04;
-const HELDOUT_MARGIN: f64 = 0.05;
+const HELDOUT_MARGIN: f64 = 0.08;
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/relevance")
@@ -204,6 +204,7 @@ fn reranked_scores_equal_the_one_query_scores() {
                 bonus: &scored.bonus,
                 words: &[],
                 fields: idx.fields,
+                partial: &[],
             },
             Sort::Relevance,
             n,

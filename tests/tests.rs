@@ -7,6 +7,7 @@
 mod util;
 
 mod api;
+mod blend;
 mod bounded_count;
 mod browser;
 mod cli;

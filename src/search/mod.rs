@@ -105,8 +105,12 @@ pub struct Hit {
     pub group: String,
     /// Other matching articles of the same group, folded under this one.
     pub similar: usize,
-    /// The article holds only some of the query's words (shown after all full matches).
+    /// The article holds only some of the query's words: ranked among the full matches
+    /// where it scores well enough (see [`FULL_MATCH_WEIGHT`]), else after all of them.
     pub partial: bool,
+    /// The query's words (each clause as typed: `Taiwan`, `"post-war order"`,
+    /// `china OR taiwan`) that a partial match lacks; empty for a full match.
+    pub missing: Vec<String>,
 }
 
 pub struct Results {
@@ -115,7 +119,8 @@ pub struct Results {
     /// Stories among them: near-duplicate groups shown once each (`total` when every
     /// copy is shown). Pages count stories.
     pub stories: usize,
-    /// Articles that match only some of the words, when those were needed to fill the page.
+    /// Articles that match only some of the words (the partial query), counted when the
+    /// page shows one of them or reaches the end of the full matches (0 otherwise).
     pub partial_total: usize,
     /// Stories among the partial matches (counted with `partial_total`).
     pub partial_stories: usize,
@@ -282,6 +287,13 @@ pub struct Built {
     pub bonus: Vec<Box<dyn Query>>,
     /// The words the best matches of `query` are scored again by (BM25F): see [`ranked`].
     pub words: Vec<bm25f::Word>,
+    /// Any of the words, with the filters: where the partial matches blended among the
+    /// full ones come from (see [`blend_pool`]).
+    pub any: Option<Box<dyn Query>>,
+    /// The required clauses as typed, each with its query (no filters).
+    pub required: Vec<(String, Box<dyn Query>)>,
+    /// The excluded clauses' queries.
+    pub excluded: Vec<Box<dyn Query>>,
 }
 
 /// The full query: text (scored) and filters (not scored).
@@ -293,9 +305,17 @@ pub fn build_query(
 ) -> Built {
     let query = tidy_operators(query);
     let scored = rank::scored_query(idx, &query, ranking);
-    let (text, partial, bonus, words) = match scored {
-        Some(s) => (Some(s.strict), s.partial, s.bonus, s.words),
-        None => (None, None, Vec::new(), Vec::new()),
+    let (text, partial, bonus, words, any, required, excluded) = match scored {
+        Some(s) => (
+            Some(s.strict),
+            s.partial,
+            s.bonus,
+            s.words,
+            s.any,
+            s.required,
+            s.excluded,
+        ),
+        None => Default::default(),
     };
     let main = match &text {
         Some(q) => q.box_clone(),
@@ -304,9 +324,12 @@ pub fn build_query(
     Built {
         query: with_filters(idx, main, filters),
         partial: partial.map(|p| with_filters(idx, p, filters)),
+        any: any.map(|q| with_filters(idx, q, filters)),
         text,
         bonus,
         words,
+        required,
+        excluded,
     }
 }
 
@@ -661,8 +684,10 @@ impl Collector for TopCounted {
         })
     }
 
+    /// A count alone (`k` 0) scores nothing: optional clauses beside required ones
+    /// (the proximity bonuses) are then not even read.
     fn requires_scoring(&self) -> bool {
-        true
+        self.k > 0
     }
 
     fn collect_segment(
@@ -685,6 +710,8 @@ impl Collector for TopCounted {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     if count.articles < room {
                         count.collect(doc, 0.0);
+                    } else if self.k == 0 {
+                        break;
                     }
                     let score = scorer.score();
                     if score > threshold && self.k > 0 {
@@ -739,6 +766,9 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         partial,
         bonus,
         words,
+        any,
+        required,
+        excluded,
     } = build_query(idx, &req.query, &req.filters, req.ranking);
     if req.limit == 0 {
         // `--limit 0`: how many match, and no hit.
@@ -774,31 +804,79 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             collapsed(&searcher, q, rerank, sort, limit, offset)
         }
     };
+    // The any-word query's best partial matches are ranked among the full ones.
+    let pool = match (sort, &any, &partial) {
+        (Sort::Relevance, Some(any), Some(_)) if !words.is_empty() => {
+            blend_pool(&searcher, &**any, &required, &excluded)?
+        }
+        _ => Vec::new(),
+    };
     let rerank = Rerank {
         bonus: &bonus,
         words: &words,
         fields: idx.fields,
+        partial: &pool,
     };
+    let f = idx.fields;
     let (mut top, strict) = page(&*query, &rerank, limit, offset)?;
     let strict_hits = top.len();
-    // Fewer stories hold every word than fill the page: the best partial matches follow,
-    // paged on from where the full ones end (both counted in stories shown).
-    let mut partial_n = Counts::default();
+    let pooled: std::collections::HashSet<DocAddress> = pool.iter().copied().collect();
+    // Past the full matches and the partial ones ranked among them, the other partial
+    // matches follow, paged on from the entries before them.
+    let mut partial_n = None;
     if let (Sort::Relevance, Some(p)) = (sort, &partial) {
-        // (Partial matches come after every full match: none while full matches
-        // remain beyond the count's bound.)
+        // (None while full matches remain beyond the count's bound.)
         if top.len() < limit && !strict.lower_bound {
-            let (more, n) = page(
-                &**p,
-                &Rerank::none(idx.fields),
-                limit - top.len(),
-                offset.saturating_sub(strict.stories),
-            )?;
-            partial_n = n;
+            let before =
+                strict.stories + blended_entries(&searcher, &*query, &f, &pool, req.all_copies)?;
+            let skip = offset.saturating_sub(before);
+            let need = limit - top.len();
+            let (more, n) = page(&**p, &Rerank::none(idx.fields), skip + need + pool.len(), 0)?;
+            // A blended partial match, or (folded) a copy of one, is not listed again.
+            let keys: std::collections::HashSet<u64> = if req.all_copies {
+                Default::default()
+            } else {
+                pool.iter()
+                    .filter_map(|&a| group_key(&searcher, a))
+                    .collect()
+            };
+            let more = more
+                .into_iter()
+                .filter(|d| {
+                    !pooled.contains(&d.1)
+                        && group_key(&searcher, d.1).is_none_or(|k| !keys.contains(&k))
+                })
+                .skip(skip)
+                .take(need);
+            partial_n = Some(n);
             top.extend(more);
         }
+        // Partial matches ranked among the full ones on this page: say how many there are.
+        if partial_n.is_none() && top.iter().any(|d| pooled.contains(&d.1)) {
+            let (_, n) = searcher.search(&**p, &TopCounted::new(0, COUNT_BOUND))?;
+            partial_n = Some(if req.all_copies {
+                Counts {
+                    stories: n.articles,
+                    ..n
+                }
+            } else {
+                n
+            });
+        }
     }
-    let f = idx.fields;
+    let partial_n = partial_n.unwrap_or_default();
+    let is_partial: Vec<bool> = top
+        .iter()
+        .enumerate()
+        .map(|(i, d)| i >= strict_hits || pooled.contains(&d.1))
+        .collect();
+    let partial_addrs: Vec<DocAddress> = top
+        .iter()
+        .zip(&is_partial)
+        .filter(|(_, p)| **p)
+        .map(|(d, _)| d.1)
+        .collect();
+    let mut missing = missing_words(&searcher, &required, &partial_addrs)?.into_iter();
     let (body_terms, title_terms) = match &text {
         Some(q) => (
             snippet::query_terms(&**q, f.body),
@@ -810,7 +888,10 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(idx, &doc, offset + i + 1, score);
-        hit.partial = i >= strict_hits;
+        hit.partial = is_partial[i];
+        if hit.partial {
+            hit.missing = missing.next().unwrap_or_default();
+        }
         if !req.all_copies && !hit.group.is_empty() {
             let q = if hit.partial {
                 partial.as_deref().unwrap_or(&*query)
@@ -925,6 +1006,9 @@ pub struct Rerank<'a> {
     /// own (tantivy sums a BM25 per field); none: the query's own score.
     pub words: &'a [bm25f::Word],
     pub fields: Fields,
+    /// Partial matches scored with the candidates and ordered among them (see
+    /// [`blend_pool`]); none of them a match of the query.
+    pub partial: &'a [DocAddress],
 }
 
 impl Rerank<'_> {
@@ -934,9 +1018,21 @@ impl Rerank<'_> {
             bonus: &[],
             words: &[],
             fields,
+            partial: &[],
         }
     }
 }
+
+/// Among the best matches scored again, a full match's score counts this many times a
+/// partial match's (a partial match's score is divided by it): a strong title match
+/// that lacks one word outranks weak full matches, and a weak one does not climb above
+/// a good full match. Chosen on the dev queries among 1.1 to 1.5 (see
+/// `tests/data/relevance/README.md`).
+pub const FULL_MATCH_WEIGHT: f32 = 1.5;
+
+/// How many of the any-word query's best matches are candidates for the blend: 20 to
+/// 300 measured within 0.003 nDCG@10 of each other, and 20 cost 0.2–0.35 ms at 100k.
+pub const BLEND_DEPTH: usize = 20;
 
 /// The top `n` matches of `query` and how many there are. By relevance with a
 /// rerank, the best [`RERANK_DEPTH`] (or `n`, if more; without a bonus, `n`) by the
@@ -975,6 +1071,8 @@ fn ranked_counted(
         n.max(RERANK_DEPTH)
     };
     let (mut docs, total) = top_docs(searcher, query, sort, depth, 0)?;
+    let full = docs.len();
+    docs.extend(rerank.partial.iter().map(|&a| (0.0, a)));
     if !rerank.words.is_empty() {
         bm25f::rescore(
             searcher,
@@ -985,9 +1083,159 @@ fn ranked_counted(
         )?;
     }
     add_bonus(searcher, rerank.bonus, &mut docs)?;
-    docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let every_match = full >= total.articles && !total.lower_bound;
+    blend_in(&mut docs, full, every_match);
     docs.truncate(n);
     Ok((docs, total))
+}
+
+/// Orders the candidates scored again: `docs[..full]` full matches, the rest partial
+/// ones, whose scores are divided by [`FULL_MATCH_WEIGHT`]. Where more full matches
+/// remain than were scored (`every_match` false), a partial match that ranks below
+/// all the scored ones is left out: its place would be among full matches not scored
+/// again, so it keeps its place after every full match.
+fn blend_in(docs: &mut Vec<(f32, DocAddress)>, full: usize, every_match: bool) {
+    for d in &mut docs[full..] {
+        d.0 /= FULL_MATCH_WEIGHT;
+    }
+    let partial: std::collections::HashSet<DocAddress> = docs[full..].iter().map(|d| d.1).collect();
+    docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    if !every_match && !partial.is_empty() {
+        let last_full = docs.iter().rposition(|d| !partial.contains(&d.1));
+        docs.truncate(last_full.map_or(0, |i| i + 1));
+    }
+}
+
+/// The partial matches to rank among the full ones: of the any-word query's best
+/// [`BLEND_DEPTH`], those that hold at least half the required clauses (what the
+/// partial query asks) but not all of them, and no excluded one.
+pub(crate) fn blend_pool(
+    searcher: &Searcher,
+    any: &dyn Query,
+    required: &[(String, Box<dyn Query>)],
+    excluded: &[Box<dyn Query>],
+) -> Result<Vec<DocAddress>> {
+    let top = searcher.search(any, &TopDocs::with_limit(BLEND_DEPTH).order_by_score())?;
+    let docs: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
+    let mut held = vec![0usize; docs.len()];
+    for (_, q) in required {
+        for (n, m) in held.iter_mut().zip(matching(searcher, &**q, &docs)?) {
+            *n += usize::from(m);
+        }
+    }
+    let mut out_ = vec![false; docs.len()];
+    for q in excluded {
+        for (o, m) in out_.iter_mut().zip(matching(searcher, &**q, &docs)?) {
+            *o |= m;
+        }
+    }
+    let need = required.len().div_ceil(2);
+    Ok(docs
+        .into_iter()
+        .zip(held.into_iter().zip(out_))
+        .filter(|(_, (n, out))| !out && *n >= need && *n < required.len())
+        .map(|(d, _)| d)
+        .collect())
+}
+
+/// Which of `docs` match `query` (filters aside): each segment's scorer seeks the
+/// candidates in order.
+fn matching(searcher: &Searcher, query: &dyn Query, docs: &[DocAddress]) -> Result<Vec<bool>> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| docs[i]);
+    let mut out = vec![false; docs.len()];
+    let mut current: Option<(SegmentOrdinal, Box<dyn Scorer>)> = None;
+    for i in order {
+        let a = docs[i];
+        if current
+            .as_ref()
+            .is_none_or(|(seg, _)| *seg != a.segment_ord)
+        {
+            let reader = searcher.segment_reader(a.segment_ord);
+            current = Some((a.segment_ord, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, s)) = current.as_mut() {
+            let doc = if s.doc() < a.doc_id {
+                s.seek(a.doc_id)
+            } else {
+                s.doc()
+            };
+            out[i] = doc == a.doc_id;
+        }
+    }
+    Ok(out)
+}
+
+/// For each of `docs`, the required clauses (as typed) it does not hold.
+fn missing_words(
+    searcher: &Searcher,
+    required: &[(String, Box<dyn Query>)],
+    docs: &[DocAddress],
+) -> Result<Vec<Vec<String>>> {
+    let mut out = vec![Vec::new(); docs.len()];
+    for (typed, q) in required {
+        for (m, held) in out.iter_mut().zip(matching(searcher, &**q, docs)?) {
+            if !held {
+                m.push(typed.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The near-duplicate group key of a document (its fast column), if it has one.
+fn group_key(searcher: &Searcher, addr: DocAddress) -> Option<u64> {
+    searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .u64("group_key")
+        .ok()?
+        .first(addr.doc_id)
+}
+
+/// The entries the blended partial matches add to the full matches' stories: each
+/// one (every copy shown), or each story of theirs that no full match belongs to.
+fn blended_entries(
+    searcher: &Searcher,
+    query: &dyn Query,
+    f: &Fields,
+    pool: &[DocAddress],
+    all_copies: bool,
+) -> Result<usize> {
+    if all_copies {
+        return Ok(pool.len());
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut n = 0;
+    for &a in pool {
+        if let Some(k) = group_key(searcher, a) {
+            if !seen.insert(k) {
+                continue;
+            }
+        }
+        let doc: TantivyDocument = searcher.doc(a)?;
+        let group = first_str(&doc, f.group).unwrap_or_default();
+        if group.is_empty() || group_matches_any(searcher, query, f, &group)? == 0 {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// How many matches of `query` belong to `group` (counted even where the group has one
+/// article).
+fn group_matches_any(
+    searcher: &Searcher,
+    query: &dyn Query,
+    f: &Fields,
+    group: &str,
+) -> Result<usize> {
+    if searcher.doc_freq(&Term::from_field_text(f.group, group))? <= 1 {
+        // The group is this partial match alone.
+        return Ok(0);
+    }
+    group_matches(searcher, query, f, group)
 }
 
 /// Adds each bonus query's score to the documents it matches. Each query's scorer
@@ -1075,7 +1323,8 @@ fn collapsed(
                 }
             }
         }
-        let all_read = docs.len() >= total.articles && !total.lower_bound;
+        // Every full match and every blended partial one (see `blend_in`).
+        let all_read = docs.len() >= total.articles + rerank.partial.len() && !total.lower_bound;
         if kept.len() == want || all_read || window >= MAX_LIMIT * 4 {
             return Ok((kept.into_iter().skip(offset).collect(), total));
         }
@@ -1211,6 +1460,7 @@ pub fn hit_from_doc(idx: &NewsIndex, doc: &TantivyDocument, rank: usize, score: 
         group: first_str(doc, f.group).unwrap_or_default(),
         similar: 0,
         partial: false,
+        missing: Vec::new(),
     }
 }
 
@@ -1670,6 +1920,36 @@ mod tests {
     }
 
     #[test]
+    fn partial_matches_are_weighed_down_and_kept_above_the_last_full_match_scored() {
+        use super::{blend_in, FULL_MATCH_WEIGHT};
+        use tantivy::DocAddress;
+        let a = |d| DocAddress::new(0, d);
+        let w = FULL_MATCH_WEIGHT;
+        // Full matches 0..3 (scores 9, 5, 2), partial ones 10..13.
+        let docs = vec![
+            (9.0, a(0)),
+            (5.0, a(1)),
+            (2.0, a(2)),
+            (12.0 * w, a(10)),
+            (3.0 * w, a(11)),
+            (1.0 * w, a(12)),
+        ];
+        let order = |v: &[(f32, DocAddress)]| v.iter().map(|d| d.1.doc_id).collect::<Vec<_>>();
+        let mut all = docs.clone();
+        blend_in(&mut all, 3, true);
+        assert_eq!(order(&all), [10, 0, 1, 11, 2, 12]);
+        assert!(
+            (all[0].0 - 12.0).abs() < 1e-4,
+            "a partial score is divided by the weight"
+        );
+        // More full matches than were scored: a partial match below all of them waits
+        // for the end of the full matches.
+        let mut some = docs;
+        blend_in(&mut some, 3, false);
+        assert_eq!(order(&some), [10, 0, 1, 11, 2]);
+    }
+
+    #[test]
     fn dangling_operators_and_quotes_are_dropped() {
         assert_eq!(
             tidy_operators("Taiwan post-war order OR"),
@@ -1736,10 +2016,18 @@ mod tests {
                 "bound {bound}"
             );
         }
-        // Below it: the bound, said to be a lower bound, across segments.
+        // Below it: the bound, said to be a lower bound, across segments (a count alone
+        // as well).
         for bound in [1, 150, 399, 799] {
             let (_, n) = searcher.search(&q, &TopCounted::new(3, bound)).unwrap();
             assert_eq!((n.articles, n.lower_bound), (bound, true), "bound {bound}");
+            let (page, alone) = searcher.search(&q, &TopCounted::new(0, bound)).unwrap();
+            assert!(page.is_empty());
+            assert_eq!(
+                (alone.articles, alone.lower_bound),
+                (bound, true),
+                "bound {bound}"
+            );
             assert!(
                 n.stories <= bound && n.stories * 2 >= bound,
                 "bound {bound}"

@@ -10,8 +10,9 @@
 //! Curly and straight quotes and apostrophes are the same, and a possessive `'s` is
 //! dropped (Xi’s = Xi's = Xi).
 //!
-//! Beside the strict query (all words), [`scored_query`] gives a partial one: articles
-//! that hold only some of the words, for when the strict query finds fewer than a page.
+//! Beside the strict query (all words), [`scored_query`] gives a partial one (articles
+//! that hold at least half the words but not all) and an any-word one, whose best
+//! matches are ranked among the strict query's (see `search::blend_pool`).
 
 use crate::index::schema::{news_analyzer, MAX_TOKEN_BYTES};
 use crate::index::tokenizer::NewsTokenizer;
@@ -56,8 +57,8 @@ pub mod weights {
 pub struct Scored {
     /// Articles holding every word (and phrase) of the query.
     pub strict: Box<dyn Query>,
-    /// Articles holding only some of them (never the strict matches), best first; for
-    /// when `strict` finds fewer than a page. `None` for a one-word query and for
+    /// Articles holding at least half of them but not all (never the strict matches),
+    /// best first: listed after every strict match. `None` for a one-word query and for
     /// `Ranking::PlainBm25`.
     pub partial: Option<Box<dyn Query>>,
     /// Proximity bonuses (query words close together), added to the score of the best
@@ -68,6 +69,17 @@ pub struct Scored {
     /// The required words, for scoring the best matches by BM25F (see `bm25f`).
     /// Empty for `Ranking::PlainBm25`.
     pub words: Vec<super::bm25f::Word>,
+    /// Articles holding any of the words: a flat union of one term query per word and
+    /// field (tantivy prunes it with block-max WAND), whose best few are the partial
+    /// matches blended among the full ones (see `search::blend_pool`). `None` where
+    /// `partial` is.
+    pub any: Option<Box<dyn Query>>,
+    /// Each required clause as the user typed it (`Taiwan`, `"post-war order"`,
+    /// `china OR taiwan`), with the query an article must match to hold it: what a
+    /// partial match lacks is named from these.
+    pub required: Vec<(String, Box<dyn Query>)>,
+    /// The excluded clauses' queries (an article holding one matches neither query).
+    pub excluded: Vec<Box<dyn Query>>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -93,6 +105,9 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
                 partial: None,
                 bonus: Vec::new(),
                 words: Vec::new(),
+                any: None,
+                required: Vec::new(),
+                excluded: Vec::new(),
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -630,6 +645,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // to be indexed): it then matches nothing, where dropping it would widen the query.
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
         .iter()
         .filter_map(|c| {
@@ -657,6 +673,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             let keep = unmatchable || !alts.is_empty();
             if keep {
                 extras.push((extra, c.title_only));
+                labels.push(typed(c));
             }
             keep.then_some((alts, c.excluded))
         })
@@ -669,6 +686,13 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         .zip(&extras)
         .filter(|((_, ex), _)| !ex)
         .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
+        .collect();
+    let required_typed: Vec<(String, Box<dyn Query>)> = clauses
+        .iter()
+        .zip(&labels)
+        .filter(|((_, ex), _)| !ex)
+        .map(|(_, label)| label.clone())
+        .zip(required.iter().map(|q| q.box_clone()))
         .collect();
     let excluded: Vec<Box<dyn Query>> = clauses
         .iter()
@@ -711,6 +735,8 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     let strict: Box<dyn Query> = Box::new(BooleanQuery::new(strict));
     let bonus_queries: Vec<Box<dyn Query>> = bonus.iter().map(|q| q.box_clone()).collect();
 
+    let any = (required.len() >= 2).then(|| any_word(f, &words));
+    let excluded_queries: Vec<Box<dyn Query>> = excluded.iter().map(|q| q.box_clone()).collect();
     let partial = if required.len() >= 2 {
         let n = required.len();
         let some = BooleanQuery::union_with_minimum_required_clauses(required, n.div_ceil(2));
@@ -727,7 +753,55 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         partial,
         bonus: bonus_queries,
         words,
+        any,
+        required: required_typed,
+        excluded: excluded_queries,
     })
+}
+
+/// A clause as the user typed it: `Taiwan`, `"post-war order"`, `brex*`,
+/// `china OR taiwan`, `title:brexit`.
+fn typed(c: &Clause) -> String {
+    let field = if c.title_only { "title:" } else { "" };
+    c.pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Word(w) => format!("{field}{w}"),
+            Piece::Phrase(t) => format!("{field}\"{t}\""),
+            Piece::Prefix(t) => format!("{field}{t}*"),
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// Any of the words: one term query per analysed term and field, weighted as the
+/// strict query weighs the fields, in one flat union (the shape tantivy prunes with
+/// block-max WAND; a phrase's words count one by one).
+fn any_word(f: &Fields, words: &[super::bm25f::Word]) -> Box<dyn Query> {
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for w in words {
+        let fields: &[(Field, f32)] = if w.title_only {
+            &[(f.title, weights::TITLE)]
+        } else {
+            &[
+                (f.title, weights::TITLE),
+                (f.subtitle, weights::SUBTITLE),
+                (f.body, weights::BODY),
+            ]
+        };
+        for t in &w.terms {
+            for &(field, boost) in fields {
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        in_field(field, std::slice::from_ref(t), 0),
+                        boost,
+                    )),
+                ));
+            }
+        }
+    }
+    Box::new(BooleanQuery::new(should))
 }
 
 #[cfg(test)]

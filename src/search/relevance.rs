@@ -44,7 +44,8 @@ pub struct QuerySpec {
 /// How a query is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Run {
-    /// The tuned defaults: strict, then the partial matches when it finds fewer than K.
+    /// The tuned defaults: the full matches with the best partial ones ranked among them,
+    /// then the other partial matches when they are fewer than K.
     News,
     /// Plain tantivy BM25, all words required.
     PlainBm25,
@@ -443,7 +444,7 @@ impl fmt::Display for RelevanceReport {
                 }
                 writeln!(out, "  {:<8} {}", q.set, q.query)?;
             }
-            writeln!(out, "(* = partial matches filled the top {K})")?;
+            writeln!(out, "(* = partial matches in the top {K})")?;
         }
         for p in &self.problems {
             writeln!(out, "problem: {p}")?;
@@ -609,8 +610,9 @@ fn ids_of(
 }
 
 /// The ids of the top `k` articles for `query` under `run`, and how many of them are
-/// partial matches. News mirrors the search: typo correction, the strict query, then
-/// the partial one when the strict finds fewer than `k`.
+/// partial matches. News mirrors the search: typo correction, the strict query with the
+/// any-word query's best partial matches ranked among its matches, then the partial
+/// query when those are fewer than `k`.
 pub fn ranked_ids(
     idx: &NewsIndex,
     searcher: &Searcher,
@@ -640,6 +642,15 @@ pub fn ranked_ids(
             let Some(scored) = rank::scored_query(idx, query, Ranking::News) else {
                 return Ok((Vec::new(), 0));
             };
+            let err = |e: crate::error::Error| tantivy::TantivyError::InternalError(e.to_string());
+            // The any-word query's best partial matches, ranked among the full ones.
+            let pool = match (&scored.any, &scored.partial) {
+                (Some(any), Some(_)) if !scored.words.is_empty() => {
+                    super::blend_pool(searcher, &**any, &scored.required, &scored.excluded)
+                        .map_err(err)?
+                }
+                _ => Vec::new(),
+            };
             let strict = article_only(idx, scored.strict);
             let (top, _) = super::ranked(
                 searcher,
@@ -648,17 +659,34 @@ pub fn ranked_ids(
                     bonus: &scored.bonus,
                     words: &scored.words,
                     fields: idx.fields,
+                    partial: &pool,
                 },
                 super::Sort::Relevance,
                 k.max(1),
             )
-            .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+            .map_err(err)?;
+            let mut partial = top.iter().filter(|d| pool.contains(&d.1)).count();
             let mut ids = ids_of(searcher, idx, &top)?;
-            let mut partial = 0;
             if ids.len() < k {
                 if let Some(p) = scored.partial {
-                    let more = top_ids(searcher, idx, &*article_only(idx, p), k - ids.len())?;
-                    partial = more.len();
+                    // The other partial matches follow, each article once.
+                    let pooled = ids_of(
+                        searcher,
+                        idx,
+                        &pool.iter().map(|&a| (0.0, a)).collect::<Vec<_>>(),
+                    )?;
+                    let more = top_ids(
+                        searcher,
+                        idx,
+                        &*article_only(idx, p),
+                        k - ids.len() + pool.len(),
+                    )?;
+                    let more: Vec<String> = more
+                        .into_iter()
+                        .filter(|id| !pooled.contains(id))
+                        .take(k - ids.len())
+                        .collect();
+                    partial += more.len();
                     ids.extend(more);
                 }
             }

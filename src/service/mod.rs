@@ -305,8 +305,10 @@ pub struct SearchResponse {
     /// Stories among them: each near-duplicate group counts once (`total` with
     /// `all`). `offset` and `limit` count stories (entries shown), not articles.
     pub stories: usize,
-    /// Articles that match only some of the words, counted when they were needed to
-    /// fill the page (0 otherwise).
+    /// Articles that match only some of the words (at least half), counted when the
+    /// page shows one or reaches the end of the full matches (0 otherwise; up to
+    /// 10,000). The best of them rank among the full matches (a hit with `partial` true
+    /// and the words it lacks in `missing`), the rest follow every full match.
     pub partial_total: usize,
     /// Stories among those partial matches.
     pub partial_stories: usize,

@@ -337,7 +337,8 @@ function renderResults(data, p) {
     const inStories = stories !== full ? ` in ${stories}${more} ${stories === 1 ? 'story' : 'stories'}` : '';
     if (full) parts.push(`${first}–${last} of ${full}${more} ${full === 1 ? 'match' : 'matches'}${inStories}`);
     else parts.push(`${first}–${last}: no article holds every word`);
-    if (partial) parts.push(`then ${partial} partial ${partial === 1 ? 'match' : 'matches'} (some of the words)`);
+    // The best partial matches rank among the full ones; the rest follow them all.
+    if (partial) parts.push(`${partial} partial ${partial === 1 ? 'match' : 'matches'} (some of the words)${full ? ', the best ranked among the full ones, the rest after them' : ''}`);
     if (data.hits.some((h) => h.similar > 0)) parts.push('near copies folded');
     summary.append(parts.join('; '));
   }
@@ -365,7 +366,11 @@ function hitItem(h, p) {
   const meta = el('p', { class: 'meta' });
   meta.append(el('time', { datetime: h.published || null }, h.published || 'undated'));
   if (h.source) meta.append(' · ', el('span', { class: 'source' }, h.source));
-  if (h.partial) meta.append(' · ', el('span', { class: 'badge' }, 'partial match'));
+  if (h.partial) {
+    meta.append(' · ', el('span', { class: 'badge' }, 'partial match'));
+    // The words it lacks, as the user typed them: text, never markup.
+    if (h.missing && h.missing.length) meta.append(' ', el('span', { class: 'missing' }, `lacks: ${h.missing.join(', ')}`));
+  }
   li.appendChild(meta);
   const tags = el('p', { class: 'tags' });
   for (const [kind, values] of [['country', h.countries], ['leader', h.leaders], ['org', h.orgs]]) {

@@ -1,0 +1,300 @@
+//! A strong match that lacks one word of the query is not buried under weak full
+//! matches: the best partial matches rank among the full ones, marked with what they
+//! lack, and paging, counts, near-copy folding, the terminal, the CSV export, the API
+//! and the web page all still list every full match once and say where partial ones
+//! are.
+
+use crate::api::Server;
+use crate::util::TestEnv;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const QUERY: &str = "Erdogan Dutch election";
+/// Long articles that hold every word of [`QUERY`] once each, in passing.
+const WEAK: usize = 12;
+/// Long articles that hold two of its three words (Dutch, election), in passing.
+const TAIL: usize = 25;
+
+/// Words that mean nothing, unique to `tag`: long bodies that share no text.
+fn filler(tag: &str, from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("{tag}w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn article(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\ndate: 2017-03-12\nsource: Test Wire\n---\n{body}\n")
+}
+
+const STRONG_BODY: &str = "Turkish President Recep Tayyip Erdogan accused the Dutch \
+    government of acting like fascists on Sunday, after Rotterdam barred two of his \
+    ministers from addressing a rally. Erdogan said the Dutch would pay a price for \
+    the insult, and Ankara summoned the charge d'affaires for the second day running.";
+
+/// One article about exactly the query that lacks one of its words (and a near copy
+/// of it), weak full matches, weak partial ones, and articles holding one word only.
+fn blend_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        "strong.md",
+        article("Erdogan lashes out at Dutch government", STRONG_BODY),
+    );
+    env.write(
+        "strong-copy.md",
+        article(
+            "Erdogan lashes out at Dutch government",
+            &format!("{STRONG_BODY} This copy was filed by a wire service."),
+        ),
+    );
+    for n in 0..WEAK {
+        let t = format!("weak{n}x");
+        let body = format!(
+            "{} Erdogan {} Dutch {} election {}",
+            filler(&t, 0, 60),
+            filler(&t, 60, 60),
+            filler(&t, 120, 60),
+            filler(&t, 180, 60)
+        );
+        env.write(
+            &format!("weak/{n:02}.md"),
+            article(&format!("Weekly market notes {n}"), &body),
+        );
+    }
+    for n in 0..TAIL {
+        let t = format!("tail{n}x");
+        let body = format!(
+            "{} Dutch {} election {}",
+            filler(&t, 0, 80),
+            filler(&t, 80, 80),
+            filler(&t, 160, 80)
+        );
+        env.write(
+            &format!("tail/{n:02}.md"),
+            article(&format!("Regional notes {n}"), &body),
+        );
+    }
+    for n in 0..3 {
+        let t = format!("one{n}x");
+        env.write(
+            &format!("one/{n}.md"),
+            article(
+                &format!("Erdogan visits Ankara {n}"),
+                &format!("Erdogan met officials. {}", filler(&t, 0, 40)),
+            ),
+        );
+    }
+    env.ingest_ok();
+    env
+}
+
+fn ids(hits: &[Value]) -> Vec<String> {
+    hits.iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn is_partial(h: &Value) -> bool {
+    h["partial"]
+        .as_bool()
+        .expect("every hit says whether it is partial")
+}
+
+/// The last line of `--json --facets`: the counts.
+fn counts(env: &TestEnv, args: &[&str]) -> Value {
+    let mut a = vec!["--facets"];
+    a.extend_from_slice(args);
+    let lines = env.search(QUERY, &a).success().json_lines();
+    lines.last().unwrap().clone()
+}
+
+#[test]
+fn a_strong_partial_match_ranks_among_full_ones_and_says_what_it_lacks() {
+    let env = blend_env();
+    let hits = env.hits(QUERY, &["--limit", "100"]);
+    // The article about exactly the query comes first, though it lacks "election",
+    // with its near copy folded under it.
+    let first = &hits[0];
+    assert!(
+        first["id"].as_str().unwrap().starts_with("strong"),
+        "{:?}",
+        ids(&hits)
+    );
+    assert_eq!(first["partial"], true);
+    assert_eq!(first["missing"], serde_json::json!(["election"]));
+    assert_eq!(first["similar"], 1);
+    // Full matches carry no missing word; each partial match names what it lacks.
+    for h in &hits {
+        let missing = h["missing"].as_array().expect("missing is a list");
+        assert_eq!(missing.is_empty(), !is_partial(h), "{h:#}");
+    }
+    for h in hits
+        .iter()
+        .filter(|h| h["id"].as_str().unwrap().starts_with("tail"))
+    {
+        assert_eq!(h["missing"], serde_json::json!(["Erdogan"]), "{h:#}");
+    }
+    // Every full match is listed once, every partial story once, and an article that
+    // holds one word of three never.
+    let full: Vec<&Value> = hits.iter().filter(|h| !is_partial(h)).collect();
+    assert_eq!(full.len(), WEAK);
+    let all = ids(&hits);
+    assert_eq!(
+        all.iter().collect::<BTreeSet<_>>().len(),
+        all.len(),
+        "{all:?}"
+    );
+    assert_eq!(hits.len(), WEAK + 1 + TAIL, "{all:?}");
+    assert!(!all.iter().any(|i| i.starts_with("one/")), "{all:?}");
+    // Ranked among the full matches, then the remaining partial ones after them all.
+    let last_full = hits.iter().rposition(|h| !is_partial(h)).unwrap();
+    assert!(hits[..last_full].iter().any(is_partial), "{all:?}");
+    assert!(hits.len() - last_full > TAIL - 20, "{all:?}");
+    // `total` counts full matches only.
+    let c = counts(&env, &["--limit", "3"]);
+    assert_eq!(c["total"], WEAK);
+    assert_eq!(c["stories"], WEAK);
+    // Sorted by date, only full matches are listed, as before.
+    let newest = env.hits(QUERY, &["--limit", "100", "--sort", "newest"]);
+    assert!(newest.iter().all(|h| !is_partial(h)), "{:?}", ids(&newest));
+    assert_eq!(newest.len(), WEAK);
+}
+
+#[test]
+fn pages_slice_one_ordering_each_article_once() {
+    let env = blend_env();
+    for extra in [&[][..], &["--all"][..]] {
+        let mut args = vec!["--limit", "100"];
+        args.extend_from_slice(extra);
+        let whole = ids(&env.hits(QUERY, &args));
+        for limit in [1usize, 3, 7] {
+            let mut paged = Vec::new();
+            let mut offset = 0;
+            loop {
+                let (l, o) = (limit.to_string(), offset.to_string());
+                let mut a = vec!["--limit", l.as_str(), "--offset", o.as_str()];
+                a.extend_from_slice(extra);
+                let page = ids(&env.hits(QUERY, &a));
+                if page.is_empty() {
+                    break;
+                }
+                assert!(page.len() <= limit);
+                paged.extend(page);
+                offset += limit;
+            }
+            assert_eq!(paged, whole, "limit {limit} {extra:?}");
+        }
+        // Every copy shown: both copies of the strong article, next to each other.
+        if !extra.is_empty() {
+            assert_eq!(whole.len(), WEAK + 2 + TAIL, "{whole:?}");
+            assert!(
+                whole[..2].iter().all(|i| i.starts_with("strong")),
+                "{whole:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_terminal_says_what_a_partial_hit_lacks_and_where_partial_ones_are() {
+    let env = blend_env();
+    let r = env
+        .run(&["search", QUERY, "--index", env.index.to_str().unwrap()])
+        .success();
+    let out = &r.stdout;
+    assert!(
+        out.lines()
+            .nth(1)
+            .unwrap()
+            .contains("+1 similar · partial match, lacks: election"),
+        "{out}"
+    );
+    let footer = out.lines().last().unwrap();
+    assert_eq!(
+        footer,
+        "1–10 of 12 matches; partial matches (some of the words): 26 stories (27 articles), \
+         the best ranked among the full ones, the rest after them; near copies folded (--all shows them)",
+        "{out}"
+    );
+    // Only partial matches: no full one to rank among.
+    let r = env
+        .run(&[
+            "search",
+            "Dutch election zebra",
+            "--index",
+            env.index.to_str().unwrap(),
+        ])
+        .success();
+    let footer = r.stdout.lines().last().unwrap().to_string();
+    assert!(
+        footer.starts_with(
+            "1–10: no article holds every word; partial matches (some of the words): "
+        ) && !footer.contains("ranked among"),
+        "{footer}"
+    );
+    assert!(
+        r.stdout.contains("partial match, lacks: zebra"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_api_and_the_csv_list_every_full_match_once() {
+    let env = blend_env();
+    let srv = Server::start(&env, &[], &[]);
+    let q = "Erdogan%20Dutch%20election";
+    let all = srv.json(&format!("/api/search?q={q}&limit=100"));
+    assert_eq!(all["total"], WEAK);
+    assert_eq!(all["partial_total"], 2 + TAIL);
+    assert_eq!(all["partial_stories"], 1 + TAIL);
+    let hits = all["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["missing"], serde_json::json!(["election"]));
+    let full: Vec<String> = hits
+        .iter()
+        .filter(|h| !is_partial(h))
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    // A page that shows a partial match ranked among full ones counts them.
+    let first = srv.json(&format!("/api/search?q={q}&limit=2"));
+    assert_eq!(first["partial_total"], 2 + TAIL);
+    let rows = |path: &str| -> Vec<String> {
+        let r = srv.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        csv::Reader::from_reader(r.body.as_slice())
+            .records()
+            .map(|r| r.unwrap()[1].to_string())
+            .collect()
+    };
+    // Every full match, in the search's order, none twice and no partial one, though
+    // the first page starts with a partial match.
+    assert_eq!(rows(&format!("/api/search.csv?q={q}")), full);
+    for n in [1usize, 5, 11, 12] {
+        assert_eq!(
+            rows(&format!("/api/search.csv?q={q}&limit={n}")),
+            full[..n].to_vec(),
+            "limit {n}"
+        );
+    }
+    let log = srv.stop();
+    assert!(!log.contains("panic"), "{log}");
+}
+
+#[test]
+fn the_web_page_says_what_a_partial_hit_lacks_as_text() {
+    let Some(p) = crate::browser::open(&[]) else {
+        return;
+    };
+    // The hostile article holds "hostile" and "headline"; the third word, as typed,
+    // is markup that must show as text.
+    p.visit("/?q=hostile+headline+x%3Cb%3Ey%3C%2Fb%3Ez");
+    let s = &p.s;
+    let lacks = s.text(&s.find("#hits > li.hit:first-child .missing"));
+    assert_eq!(lacks, "lacks: x<b>y</b>z");
+    let bold = s.js("return document.querySelectorAll('main b').length;", &[]);
+    assert_eq!(bold, 0, "nothing the user typed became markup");
+    assert!(p.summary().contains("partial match"), "{}", p.summary());
+    assert!(!p.summary().contains("ranked among"), "{}", p.summary());
+    let errors = p.console_errors(&[]);
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
