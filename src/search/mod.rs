@@ -706,21 +706,38 @@ impl Collector for TopCounted {
         if room > 0 {
             let mut scorer = weight.scorer(reader, 1.0)?;
             let mut doc = scorer.doc();
+            // The last document counted, once the count reaches its bound.
+            let mut counted_to = None;
             while doc != TERMINATED {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
-                    if count.articles < room {
-                        count.collect(doc, 0.0);
-                    } else if self.k == 0 {
-                        break;
+                    count.collect(doc, 0.0);
+                    // A count alone (`k` 0) has nothing to score.
+                    if self.k > 0 {
+                        let score = scorer.score();
+                        if score > threshold {
+                            threshold = floor.max(top.offer(doc, score));
+                        }
                     }
-                    let score = scorer.score();
-                    if score > threshold && self.k > 0 {
-                        threshold = floor.max(top.offer(doc, score));
+                    if count.articles == room {
+                        counted_to = Some(doc);
+                        break;
                     }
                 }
                 doc = scorer.advance();
             }
             self.seen.fetch_add(count.articles, Relaxed);
+            // Past the bound, the rest of this segment prunes as the later segments do,
+            // instead of scoring every remaining match. Pruning starts from the
+            // segment's first document; those up to the last one counted were offered
+            // already.
+            if let (Some(last), true) = (counted_to, self.k > 0) {
+                weight.for_each_pruning(threshold, reader, &mut |doc, score| {
+                    if doc > last && alive.is_none_or(|a| a.is_alive(doc)) {
+                        threshold = floor.max(top.offer(doc, score));
+                    }
+                    threshold
+                })?;
+            }
         } else if self.k > 0 {
             weight.for_each_pruning(floor, reader, &mut |doc, score| {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
