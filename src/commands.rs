@@ -853,6 +853,20 @@ fn open(index: &Path) -> Result<NewsIndex> {
 
 /// A service error as the command line says it: a request parameter by its flag
 /// (`--from: …`), an unknown id with where ids are shown.
+/// [`cli_error`] for a command about one article. An id the index does not find
+/// may be one that a damaged term dictionary or postings list lost: before saying
+/// it is not there, the index's files are checked against their checksums. That is
+/// a full read of the index, paid only on this error and only here (never by the
+/// server, where any client could make every request pay it).
+fn article_error(e: Error, index: &Path) -> anyhow::Error {
+    if matches!(e, Error::UnknownArticle(_)) {
+        if let Some(d) = damage(index) {
+            return d;
+        }
+    }
+    cli_error(e)
+}
+
 fn cli_error(e: Error) -> anyhow::Error {
     match e {
         Error::InvalidParameter { name, reason } => {
@@ -1533,7 +1547,7 @@ fn csv_field(s: &str) -> String {
 
 fn show(a: cli::ShowArgs, out: &Output) -> Result<()> {
     let idx = open(&a.index.index)?;
-    let hit = service::article(&idx, &a.id).map_err(cli_error)?;
+    let hit = service::article(&idx, &a.id).map_err(|e| article_error(e, &a.index.index))?;
     let mut so = std::io::stdout().lock();
     if a.json {
         writeln!(so, "{}", serde_json::to_string(&hit)?)?;
@@ -1602,7 +1616,9 @@ fn similar(a: cli::SimilarArgs, out: &Output) -> Result<()> {
         filters: filters(&a.filters),
         limit: a.limit,
     };
-    let hits = service::similar(&idx, &q).map_err(cli_error)?.hits;
+    let hits = service::similar(&idx, &q)
+        .map_err(|e| article_error(e, &a.index.index))?
+        .hits;
     let mut so = std::io::stdout().lock();
     if a.json {
         for h in &hits {

@@ -805,3 +805,46 @@ fn bit_flips_in_any_index_file_give_a_clear_error_or_a_clean_answer() {
         "damage was seldom found: {damaged} of {trials} trials"
     );
 }
+
+#[test]
+fn an_id_lost_to_a_damaged_postings_file_is_reported_as_damage() {
+    let env = TestEnv::new();
+    archive(&env, "a", 2, 4);
+    env.ingest(&["--threads", "1"]).success();
+    let ix = env.index.to_str().unwrap().to_string();
+    let id = "a00.jsonl#0-1";
+    env.run(&["show", id, "--index", &ix]).success();
+    // One bit flipped at each byte of the postings file in turn: some flips make the
+    // id's list of articles empty, which a lookup alone reads as "no such article".
+    let postings = index_files(&env.index)
+        .into_iter()
+        .find(|f| f.extension().is_some_and(|e| e == "idx"))
+        .expect("a postings file");
+    let pristine = std::fs::read(env.index.join(&postings)).unwrap();
+    let damaged = std::sync::atomic::AtomicUsize::new(0);
+    in_parallel(pristine.len(), |at| {
+        let index = env.root.join(format!("flip{at}"));
+        crate::util::copy_dir(&env.index, &index);
+        let mut bytes = pristine.clone();
+        bytes[at] ^= 16;
+        std::fs::write(index.join(&postings), &bytes).unwrap();
+        let r = env.run(&["show", id, "--index", index.to_str().unwrap()]);
+        match r.code {
+            Some(0) => {}
+            Some(2) => {
+                let line = one_error_line(&r);
+                assert!(
+                    line.contains("damaged") && line.contains("--rebuild"),
+                    "flip at {at}: {r:?}"
+                );
+                damaged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            _ => panic!("flip at {at}: {r:?}"),
+        }
+        std::fs::remove_dir_all(&index).unwrap();
+    });
+    assert!(damaged.into_inner() > 0);
+    // An id that was never there, in an undamaged index, is still just not there.
+    let r = env.run(&["show", "nope.jsonl#1", "--index", &ix]).code(2);
+    assert!(r.stderr.contains("no article with id"), "{r:?}");
+}
