@@ -298,3 +298,21 @@ fn the_web_page_says_what_a_partial_hit_lacks_as_text() {
     let errors = p.console_errors(&[]);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
+
+#[test]
+fn a_later_page_counts_the_partial_matches_an_earlier_one_showed() {
+    let env = blend_env();
+    // Four a page: the strong partial match and three full ones, then full matches
+    // 4–7, 8–11, and the twelfth with partial ones on page 4. A pager on page 3 that
+    // counted only the 12 full stories would offer no page 4.
+    let srv = Server::start(&env, &[], &[]);
+    let page3 = srv.json("/api/search?q=Erdogan%20Dutch%20election&limit=4&offset=8");
+    assert_eq!(page3["stories"], WEAK, "{page3:#}");
+    assert_eq!(page3["partial_stories"], 1 + TAIL, "{page3:#}");
+    let hits = env.hits(QUERY, &["--limit", "4", "--offset", "12"]);
+    assert!(
+        !is_partial(&hits[0]),
+        "the twelfth full match: {:?}",
+        ids(&hits)
+    );
+}

@@ -868,8 +868,12 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             partial_n = Some(n);
             top.extend(more);
         }
-        // Partial matches ranked among the full ones on this page: say how many there are.
-        if partial_n.is_none() && top.iter().any(|d| pooled.contains(&d.1)) {
+        // Partial matches ranked among the full ones on this page, or (past the first
+        // page) possibly on an earlier one, pushing full matches later: say how many
+        // there are, so that a pager counts every entry (the first page, the one
+        // searched most, pays this only when it shows one).
+        let shown_here = top.iter().any(|d| pooled.contains(&d.1));
+        if partial_n.is_none() && (shown_here || (offset > 0 && !pool.is_empty())) {
             let (_, n) = searcher.search(&**p, &TopCounted::new(0, COUNT_BOUND))?;
             partial_n = Some(if req.all_copies {
                 Counts {
