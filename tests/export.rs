@@ -1007,3 +1007,35 @@ fn a_deletion_line_in_the_records_takes_its_articles_out() {
     // The copy of standard input is gone.
     assert!(!dir.join("newsidx-export.input.tmp").exists());
 }
+
+#[test]
+fn a_folder_of_spark_output_exports_without_a_word_about_its_marker_files() {
+    let env = TestEnv::new();
+    for (rel, text) in ARTICLES {
+        env.write(rel, text);
+    }
+    let corpus = env.corpus.to_str().unwrap();
+    let r = env
+        .run(&[
+            "enrich",
+            "--records",
+            "--root",
+            corpus,
+            env.corpus.join("wire/brexit.md").to_str().unwrap(),
+        ])
+        .success();
+    // What a Spark job leaves: part files, `_SUCCESS`, hidden checksums.
+    let out = env.root.join("spark-out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("part-00000.ndjson"), &r.stdout).unwrap();
+    std::fs::write(out.join("_SUCCESS"), "").unwrap();
+    std::fs::write(out.join(".part-00000.crc"), "crc").unwrap();
+    let dir = env.root.join("bulk");
+    let r = export_records(&env, "ndjson", &dir, &[out.to_str().unwrap()]).success();
+    assert_eq!(r.stderr, "", "{r:?}");
+    assert_eq!(r.json()["articles"], 1, "{r:?}");
+    // A file that is neither is still worth a word.
+    std::fs::write(out.join("notes.txt"), "not records").unwrap();
+    let r = export_records(&env, "ndjson", &dir, &[out.to_str().unwrap()]).success();
+    assert!(r.stderr.contains("1 files passed over"), "{r:?}");
+}

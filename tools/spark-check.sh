@@ -102,4 +102,16 @@ PY
 grep -c 'not json\|invalid JSON' "$work/single.err" >/dev/null && say "the bad line was reported: $(grep -m1 'invalid JSON' "$work/single.err")"
 "$newsidx" ingest "$out" --enriched --index "$work/index" --json >"$work/ingest.json"
 say "ingest --enriched of Spark's output: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["articles_added"], "articles added, exit", d["exit_code"])' "$work/ingest.json")"
+# The direct path to a search cluster: Spark's records exported as they are, with no
+# index, give the same bulk files as an export of an index built from them.
+"$newsidx" ingest "$out" --enriched --index "$work/index1" --threads 1 --json >/dev/null
+rm -rf "$work/from-index" "$work/from-records"
+"$newsidx" export --to opensearch "$work/from-index" --index "$work/index1" --json >/dev/null
+"$newsidx" export --to opensearch "$work/from-records" --records "$out" --json >/dev/null
+if ! diff -r "$work/from-index" "$work/from-records" >/dev/null; then
+    diff -r "$work/from-index" "$work/from-records" | head -20 >&2
+    echo "spark-check: FAILED: export --records of Spark's output differs from the export of its index" >&2
+    exit 1
+fi
+say "export --records of Spark's output: the same OpenSearch bulk files as the export of its index ($(cat "$work"/from-records/bulk-*.ndjson | wc -l) lines)"
 say "passed"

@@ -567,8 +567,13 @@ fn read_path(scan: &mut Scan<'_>, p: &Path, export_dir: &Path) -> Result<()> {
                 }
             }
             WalkEvent::File(_) => passed_over += 1,
-            WalkEvent::Skipped { reason, .. } => {
-                if reason == ingest::SkipReason::Unsupported {
+            WalkEvent::Skipped { rel, reason } => {
+                // Spark's and Hadoop's own files (`_SUCCESS`, `_committed_…`) start
+                // with `_`, as their readers' convention for files that are not data.
+                let marker = Path::new(&rel)
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('_'));
+                if reason == ingest::SkipReason::Unsupported && !marker {
                     passed_over += 1;
                 }
             }
