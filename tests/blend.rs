@@ -316,3 +316,37 @@ fn a_later_page_counts_the_partial_matches_an_earlier_one_showed() {
         ids(&hits)
     );
 }
+
+#[test]
+fn a_page_ending_exactly_with_the_full_matches_counts_the_partial_ones_after_it() {
+    let env = TestEnv::new();
+    for n in 0..3 {
+        env.write(
+            &format!("full/{n}.md"),
+            article(
+                &format!("Harbour strike {n}"),
+                "Harbour strike talks went on.",
+            ),
+        );
+    }
+    for n in 0..2 {
+        let t = format!("half{n}x");
+        env.write(
+            &format!("half/{n}.md"),
+            article(
+                &format!("Notes {n}"),
+                &format!("{} harbour {}", filler(&t, 0, 80), filler(&t, 80, 80)),
+            ),
+        );
+    }
+    env.ingest_ok();
+    let srv = Server::start(&env, &[], &[]);
+    let page = srv.json("/api/search?q=harbour%20strike&limit=3");
+    let hits = page["hits"].as_array().unwrap();
+    assert!(hits.iter().all(|h| !is_partial(h)), "{page:#}");
+    assert_eq!(page["stories"], 3, "{page:#}");
+    // The next page holds the partial matches: the counts say so.
+    assert_eq!(page["partial_stories"], 2, "{page:#}");
+    let next = srv.json("/api/search?q=harbour%20strike&limit=3&offset=3");
+    assert_eq!(next["hits"].as_array().unwrap().len(), 2, "{next:#}");
+}

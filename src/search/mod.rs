@@ -873,7 +873,11 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         // there are, so that a pager counts every entry (the first page, the one
         // searched most, pays this only when it shows one).
         let shown_here = top.iter().any(|d| pooled.contains(&d.1));
-        if partial_n.is_none() && (shown_here || (offset > 0 && !pool.is_empty())) {
+        // A page filled exactly by the last full matches: the partial ones start on
+        // the next page, which a pager must offer.
+        let full_end_here = !strict.lower_bound && strict.stories <= offset + limit;
+        if partial_n.is_none() && (shown_here || full_end_here || (offset > 0 && !pool.is_empty()))
+        {
             let (_, n) = searcher.search(&**p, &TopCounted::new(0, COUNT_BOUND))?;
             partial_n = Some(if req.all_copies {
                 Counts {
