@@ -108,7 +108,7 @@ impl IndexSlot {
                 // The open index goes on answering (its files stay readable while it
                 // holds them); the next request tries again.
                 Err(e) => eprintln!(
-                    "warning: the index was rebuilt but cannot be opened yet: {}",
+                    "warning: the index changed but cannot be opened again yet: {}",
                     one_line(&e.to_string())
                 ),
             }

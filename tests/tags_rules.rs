@@ -377,3 +377,35 @@ fn the_users_gazetteer_from_readme_is_remembered_by_the_index() {
         r.stderr
     );
 }
+
+#[test]
+fn a_running_server_uses_a_gazetteer_given_to_a_later_ingest() {
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        "Atlantis votes\n\nPresident Jane Roe of Atlantis spoke in Poseidonia on Monday.\n",
+    );
+    env.ingest(&[]).success();
+    let srv = crate::api::Server::start(&env, &[], &[]);
+    let before = srv.get("/api/search?q=&country=atlantis");
+    assert_eq!(before.status, 400, "{before:?}");
+    let file = env.root.join("my.tsv");
+    std::fs::write(&file, readme_gazetteer()).unwrap();
+    // Not a rebuild (which a server follows anyway): an ingest of one new article
+    // with the gazetteer, which keeps the index's generation.
+    env.write(
+        "b.txt",
+        "Atlanteans vote\n\nThe Atlanteans voted for the League of Atlantis.\n",
+    );
+    env.ingest(&["--gazetteer", file.to_str().unwrap()])
+        .success();
+    // No restart: the server sees the index's new gazetteer at its next request.
+    let after = srv.json("/api/search?q=&country=atlantis");
+    let ids: Vec<&str> = after["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["b.txt"], "{after:#}");
+}

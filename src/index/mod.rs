@@ -58,6 +58,8 @@ pub struct NewsIndex {
     /// The pointer file as last seen naming this index's data folder: while it is
     /// unchanged, `is_current` needs one stat, not a read and a checksum.
     confirmed: std::sync::Mutex<Option<PointerStamp>>,
+    /// [`side_stamps`] when this value was opened.
+    side: [Option<PointerStamp>; 2],
     /// The user's gazetteer stored with the index, read on first use.
     gazetteer: std::sync::OnceLock<std::result::Result<crate::enrich::Gazetteer, String>>,
     /// The table naming each source's outlet, read when first asked for.
@@ -80,8 +82,21 @@ struct PointerStamp {
 }
 
 fn pointer_stamp(path: &Path) -> Option<PointerStamp> {
+    file_stamp(&path.join(POINTER))
+}
+
+/// The stamps of the files an open index reads once and keeps: the user's gazetteer
+/// and table of sources. A long-lived reader opens the index again when they change.
+fn side_stamps(path: &Path) -> [Option<PointerStamp>; 2] {
+    [
+        file_stamp(&stored_gazetteer(path)),
+        file_stamp(&path.join(crate::sources::USER_FILE)),
+    ]
+}
+
+fn file_stamp(file: &Path) -> Option<PointerStamp> {
     use std::os::unix::fs::MetadataExt;
-    let m = std::fs::metadata(path.join(POINTER)).ok()?;
+    let m = std::fs::metadata(file).ok()?;
     Some(PointerStamp {
         dev: m.dev(),
         ino: m.ino(),
@@ -381,6 +396,7 @@ impl NewsIndex {
             meta,
             reader: reader.into(),
             confirmed: Default::default(),
+            side: side_stamps(path),
             gazetteer: std::sync::OnceLock::new(),
             sources: Default::default(),
         })
@@ -389,7 +405,13 @@ impl NewsIndex {
     /// Whether `newsidx.json` still names the data folder this value reads. A
     /// long-lived reader (a server) checks this cheaply — one small file read — and
     /// opens the index again when a rebuild has swapped in a new generation.
+    /// It is not current either when the user's gazetteer or table of sources beside
+    /// it changed (`ingest --gazetteer`, an edited `sources.tsv`): both are read once
+    /// per opened value.
     pub fn is_current(&self) -> bool {
+        if side_stamps(&self.path) != self.side {
+            return false;
+        }
         // Stamped before the read: a pointer replaced in between is read as new, and
         // its stamp differs from the one kept, so it is read again next time.
         let stamp = pointer_stamp(&self.path);
@@ -766,6 +788,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
             meta,
             reader: std::sync::OnceLock::new(),
             confirmed: Default::default(),
+            side: side_stamps(path),
             gazetteer: std::sync::OnceLock::new(),
             sources: Default::default(),
         },
