@@ -850,18 +850,16 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             let need = limit - top.len();
             let (more, n) = page(&**p, &Rerank::none(idx.fields), skip + need + pool.len(), 0)?;
             // A blended partial match, or (folded) a copy of one, is not listed again.
+            let mut columns = KeyColumns::new(&searcher);
             let keys: std::collections::HashSet<u64> = if req.all_copies {
                 Default::default()
             } else {
-                pool.iter()
-                    .filter_map(|&a| group_key(&searcher, a))
-                    .collect()
+                pool.iter().filter_map(|&a| columns.get(a)).collect()
             };
             let more = more
                 .into_iter()
                 .filter(|d| {
-                    !pooled.contains(&d.1)
-                        && group_key(&searcher, d.1).is_none_or(|k| !keys.contains(&k))
+                    !pooled.contains(&d.1) && columns.get(d.1).is_none_or(|k| !keys.contains(&k))
                 })
                 .skip(skip)
                 .take(need);
@@ -1209,14 +1207,37 @@ fn missing_words(
     Ok(out)
 }
 
-/// The near-duplicate group key of a document (its fast column), if it has one.
-fn group_key(searcher: &Searcher, addr: DocAddress) -> Option<u64> {
-    searcher
-        .segment_reader(addr.segment_ord)
-        .fast_fields()
-        .u64("group_key")
-        .ok()?
-        .first(addr.doc_id)
+/// Near-duplicate group keys of documents, from each segment's fast column, opened
+/// once per segment: loading each candidate's stored document, or its group's name
+/// from the column dictionary, would dominate.
+struct KeyColumns<'a> {
+    searcher: &'a Searcher,
+    columns: HashMap<u32, Option<tantivy::columnar::Column<u64>>>,
+}
+
+impl<'a> KeyColumns<'a> {
+    fn new(searcher: &'a Searcher) -> KeyColumns<'a> {
+        KeyColumns {
+            searcher,
+            columns: HashMap::new(),
+        }
+    }
+
+    /// The group key of a document, if it has one.
+    fn get(&mut self, addr: DocAddress) -> Option<u64> {
+        let searcher = self.searcher;
+        self.columns
+            .entry(addr.segment_ord)
+            .or_insert_with(|| {
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64("group_key")
+                    .ok()
+            })
+            .as_ref()
+            .and_then(|c| c.first(addr.doc_id))
+    }
 }
 
 /// The entries the blended partial matches add to the full matches' stories: each
@@ -1233,8 +1254,9 @@ fn blended_entries(
     }
     let mut seen = std::collections::HashSet::new();
     let mut n = 0;
+    let mut keys = KeyColumns::new(searcher);
     for &a in pool {
-        if let Some(k) = group_key(searcher, a) {
+        if let Some(k) = keys.get(a) {
             if !seen.insert(k) {
                 continue;
             }
@@ -1329,19 +1351,9 @@ fn collapsed(
         let (docs, total) = ranked_counted(searcher, query, rerank, sort, window)?;
         let mut seen = std::collections::HashSet::new();
         let mut kept = Vec::with_capacity(want);
-        // The group comes from its key's fast column: loading each candidate's stored
-        // document, or its group's name from the column dictionary, would dominate.
-        let mut columns: HashMap<u32, Option<tantivy::columnar::Column<u64>>> = HashMap::new();
+        let mut keys = KeyColumns::new(searcher);
         for (score, addr) in &docs {
-            let col = columns.entry(addr.segment_ord).or_insert_with(|| {
-                searcher
-                    .segment_reader(addr.segment_ord)
-                    .fast_fields()
-                    .u64("group_key")
-                    .ok()
-            });
-            let key = col.as_ref().and_then(|c| c.first(addr.doc_id));
-            if key.is_none_or(|k| seen.insert(k)) {
+            if keys.get(*addr).is_none_or(|k| seen.insert(k)) {
                 kept.push((*score, *addr));
                 if kept.len() == want {
                     break;
