@@ -823,22 +823,8 @@ fn an_export_of_enriched_records_is_byte_for_byte_the_export_of_their_index() {
 
 #[test]
 fn bad_records_are_one_line_each_and_the_rest_is_exported() {
-    let env = TestEnv::new();
-    for (rel, text) in ARTICLES {
-        env.write(rel, text);
-    }
-    let corpus = env.corpus.to_str().unwrap();
-    let r = env
-        .run(&[
-            "enrich",
-            "--records",
-            "--root",
-            corpus,
-            env.corpus.join("wire/brexit.md").to_str().unwrap(),
-            env.corpus.join("wire/taiwan.md").to_str().unwrap(),
-        ])
-        .success();
-    let lines: Vec<&str> = r.stdout.lines().collect();
+    let (env, stdout) = records_of(&["wire/brexit.md", "wire/taiwan.md"]);
+    let lines: Vec<&str> = stdout.lines().collect();
     let mut newer: Value = serde_json::from_str(lines[1]).unwrap();
     newer["newsidx_record"] = 2.into();
     newer["id"] = "future.md".into();
@@ -896,6 +882,24 @@ fn bad_records_are_one_line_each_and_the_rest_is_exported() {
     assert!(!env.root.join("out2").exists(), "{r:?}");
 }
 
+/// A test archive of [`ARTICLES`] and the enriched records of `rels` in it, as
+/// `enrich --records --root CORPUS` prints them.
+fn records_of(rels: &[&str]) -> (TestEnv, String) {
+    let env = TestEnv::new();
+    for (rel, text) in ARTICLES {
+        env.write(rel, text);
+    }
+    let corpus = env.corpus.to_str().unwrap().to_string();
+    let files: Vec<String> = rels
+        .iter()
+        .map(|rel| env.corpus.join(rel).to_str().unwrap().to_string())
+        .collect();
+    let mut args = vec!["enrich", "--records", "--root", corpus.as_str()];
+    args.extend(files.iter().map(String::as_str));
+    let stdout = env.run(&args).success().stdout;
+    (env, stdout)
+}
+
 fn lines_of(dir: &Path, files: &Value) -> Vec<String> {
     lines(dir, files)
         .iter()
@@ -905,23 +909,8 @@ fn lines_of(dir: &Path, files: &Value) -> Vec<String> {
 
 #[test]
 fn a_file_of_records_that_cannot_be_read_deletes_nothing() {
-    let env = TestEnv::new();
-    for (rel, text) in ARTICLES {
-        env.write(rel, text);
-    }
-    let corpus = env.corpus.to_str().unwrap();
-    let path = |rel: &str| env.corpus.join(rel).to_str().unwrap().to_string();
-    let r = env
-        .run(&[
-            "enrich",
-            "--records",
-            "--root",
-            corpus,
-            &path("wire/brexit.md"),
-            &path("wire/taiwan.md"),
-        ])
-        .success();
-    let lines: Vec<&str> = r.stdout.lines().collect();
+    let (env, stdout) = records_of(&["wire/brexit.md", "wire/taiwan.md"]);
+    let lines: Vec<&str> = stdout.lines().collect();
     let records = env.root.join("records");
     std::fs::create_dir_all(&records).unwrap();
     std::fs::write(records.join("a.ndjson"), format!("{}\n", lines[0])).unwrap();
@@ -955,23 +944,8 @@ fn a_file_of_records_that_cannot_be_read_deletes_nothing() {
 
 #[test]
 fn a_deletion_line_in_the_records_takes_its_articles_out() {
-    let env = TestEnv::new();
-    for (rel, text) in ARTICLES {
-        env.write(rel, text);
-    }
-    let path = |rel: &str| env.corpus.join(rel).to_str().unwrap().to_string();
-    let corpus = env.corpus.to_str().unwrap();
-    let r = env
-        .run(&[
-            "enrich",
-            "--records",
-            "--root",
-            corpus,
-            &path("wire/brexit.md"),
-            &path("wire/taiwan.md"),
-        ])
-        .success();
-    let lines: Vec<&str> = r.stdout.lines().collect();
+    let (env, stdout) = records_of(&["wire/brexit.md", "wire/taiwan.md"]);
+    let lines: Vec<&str> = stdout.lines().collect();
     // As a sink of records writes it: the articles of wire/taiwan.md go; then the
     // file's article comes back (a later version), which is no repeated id.
     let delete = r#"{"except":[],"newsidx_delete":1,"origin":"wire/taiwan.md"}"#;
@@ -1010,24 +984,11 @@ fn a_deletion_line_in_the_records_takes_its_articles_out() {
 
 #[test]
 fn a_folder_of_spark_output_exports_without_a_word_about_its_marker_files() {
-    let env = TestEnv::new();
-    for (rel, text) in ARTICLES {
-        env.write(rel, text);
-    }
-    let corpus = env.corpus.to_str().unwrap();
-    let r = env
-        .run(&[
-            "enrich",
-            "--records",
-            "--root",
-            corpus,
-            env.corpus.join("wire/brexit.md").to_str().unwrap(),
-        ])
-        .success();
+    let (env, stdout) = records_of(&["wire/brexit.md"]);
     // What a Spark job leaves: part files, `_SUCCESS`, hidden checksums.
     let out = env.root.join("spark-out");
     std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join("part-00000.ndjson"), &r.stdout).unwrap();
+    std::fs::write(out.join("part-00000.ndjson"), &stdout).unwrap();
     std::fs::write(out.join("_SUCCESS"), "").unwrap();
     std::fs::write(out.join(".part-00000.crc"), "crc").unwrap();
     let dir = env.root.join("bulk");
