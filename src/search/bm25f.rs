@@ -44,6 +44,10 @@ impl Default for Params {
 pub struct Word {
     /// Analysed terms; a word's score is the sum of its terms' scores.
     pub terms: Vec<String>,
+    /// The word's forms, each the terms it is made of (`ceasefire` is `ceasefir` or
+    /// `ceas fire`): an article holds the word where it holds every term of one form.
+    /// Empty: any of `terms` is the word.
+    pub forms: Vec<Vec<String>>,
     /// Searched in the title only (`title:word`).
     pub title_only: bool,
 }
@@ -82,14 +86,16 @@ pub fn idf(doc_freq: u64, docs: u64) -> f32 {
     (1.0 + (docs as f32 - n + 0.5) / (n + 0.5)).ln()
 }
 
-/// Replaces the score of each of `docs` by its BM25F score for `words`.
+/// Replaces the score of each of `docs` by its BM25F score for `words`, and returns how
+/// many of the words each holds: every term of one of the word's forms in a field it is
+/// searched in (a phrase's words need not stand together).
 pub fn rescore(
     searcher: &Searcher,
     f: &Fields,
     words: &[Word],
     p: &Params,
     docs: &mut [(f32, DocAddress)],
-) -> Result<()> {
+) -> Result<Vec<usize>> {
     let fields: [Field; FIELDS] = [f.title, f.subtitle, f.body];
     let mut n_docs = 0u64;
     let mut tokens = [0u64; FIELDS];
@@ -103,12 +109,16 @@ pub fn rescore(
     // Each distinct term once, with its idf (the largest field's document frequency:
     // the articles that hold it somewhere, as near as one count gives).
     let mut terms: Vec<(String, bool, f32)> = Vec::new();
+    // Each word's forms, each its terms as indexes into `terms`.
+    let mut word_forms: Vec<Vec<Vec<usize>>> = Vec::with_capacity(words.len());
     for w in words {
+        let mut mine = Vec::with_capacity(w.terms.len());
         for t in &w.terms {
-            if terms
+            if let Some(ti) = terms
                 .iter()
-                .any(|(x, only, _)| x == t && *only == w.title_only)
+                .position(|(x, only, _)| x == t && *only == w.title_only)
             {
+                mine.push(ti);
                 continue;
             }
             let mut df = 0;
@@ -119,9 +129,30 @@ pub fn rescore(
             } {
                 df = df.max(searcher.doc_freq(&Term::from_field_text(field, t))?);
             }
+            mine.push(terms.len());
             terms.push((t.clone(), w.title_only, idf(df, n_docs)));
         }
+        let forms = if w.forms.is_empty() {
+            mine.iter().map(|&ti| vec![ti]).collect()
+        } else {
+            w.forms
+                .iter()
+                .map(|form| {
+                    form.iter()
+                        .map(|t| {
+                            // a term of a form that is not among the word's terms is held nowhere
+                            w.terms
+                                .iter()
+                                .position(|x| x == t)
+                                .map_or(usize::MAX, |k| mine[k])
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        word_forms.push(forms);
     }
+    let mut held = vec![0usize; docs.len()];
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| docs[i].1);
     for &i in &order {
@@ -176,10 +207,15 @@ pub fn rescore(
                 .enumerate()
                 .map(|(ti, (_, _, idf))| term_score(p, *idf, tf[k][ti], lens[k], avg))
                 .sum();
+            let has = |ti: usize| tf[k].get(ti).is_some_and(|f| f.iter().any(|&n| n > 0));
+            held[i] = word_forms
+                .iter()
+                .filter(|forms| forms.iter().any(|form| form.iter().all(|&ti| has(ti))))
+                .count();
         }
         start = end;
     }
-    Ok(())
+    Ok(held)
 }
 
 #[cfg(test)]
@@ -283,9 +319,11 @@ mod tests {
             (0..3).map(|d| (-1.0, DocAddress::new(0, d))).collect();
         let word = Word {
             terms: vec![term.clone()],
+            forms: Vec::new(),
             title_only: false,
         };
-        rescore(&searcher, &f, std::slice::from_ref(&word), &p, &mut scored).unwrap();
+        let held = rescore(&searcher, &f, std::slice::from_ref(&word), &p, &mut scored).unwrap();
+        assert_eq!(held, [1, 1, 0]);
         // "merkel" is in one title, one subtitle and one body: each field holds it in
         // one document of 3
         let idf = idf(1, 3);
@@ -301,12 +339,44 @@ mod tests {
         // title only: the counts elsewhere are not read; idf from the title's 1 of 3
         let title_only = Word {
             terms: vec![term],
+            forms: Vec::new(),
             title_only: true,
         };
-        rescore(&searcher, &f, &[title_only], &p, &mut scored).unwrap();
+        let held = rescore(&searcher, &f, &[title_only], &p, &mut scored).unwrap();
+        assert_eq!(
+            held,
+            [1, 0, 0],
+            "a title-only word is held in the title only"
+        );
         let want = term_score(&p, super::idf(1, 3), [1, 0, 0], lens[0], avg);
         assert!((scored[0].0 - want).abs() < 1e-4);
         assert_eq!((scored[1].0, scored[2].0), (0.0, 0.0));
+        // how many words each holds, in any field
+        let mut word = |forms: &[&str]| {
+            let forms: Vec<Vec<String>> = forms.iter().map(|t| tokens(&mut an, t)).collect();
+            let mut terms: Vec<String> = Vec::new();
+            for t in forms.iter().flatten() {
+                if !terms.contains(t) {
+                    terms.push(t.clone());
+                }
+            }
+            Word {
+                terms,
+                forms,
+                title_only: false,
+            }
+        };
+        let words = [word(&["Merkel"]), word(&["rain"]), word(&["talks"])];
+        let held = rescore(&searcher, &f, &words, &p, &mut scored).unwrap();
+        assert_eq!(held, [2, 2, 1]);
+        // a word of two forms is held where every term of one of them is, together or
+        // apart: "trade talks" in article 0, "budget" in 1; "north sun" in 2, "paris" in 0
+        let words = [
+            word(&["trade talks", "budget"]),
+            word(&["north sun", "paris"]),
+        ];
+        let held = rescore(&searcher, &f, &words, &p, &mut scored).unwrap();
+        assert_eq!(held, [2, 1, 1]);
     }
 
     #[test]

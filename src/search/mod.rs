@@ -106,7 +106,7 @@ pub struct Hit {
     /// Other matching articles of the same group, folded under this one.
     pub similar: usize,
     /// The article holds only some of the query's words: ranked among the full matches
-    /// where it scores well enough (see [`FULL_MATCH_WEIGHT`]), else after all of them.
+    /// where it scores well enough (see [`partial_weight`]), else after all of them.
     pub partial: bool,
     /// The query's words (each clause as typed: `Taiwan`, `"post-war order"`,
     /// `china OR taiwan`) that a partial match lacks; empty for a full match.
@@ -1046,12 +1046,15 @@ impl Rerank<'_> {
     }
 }
 
-/// Among the best matches scored again, a full match's score counts this many times a
-/// partial match's (a partial match's score is divided by it): a strong title match
-/// that lacks one word outranks weak full matches, and a weak one does not climb above
-/// a good full match. Chosen on the dev queries among 1.1 to 1.5 (see
-/// `tests/data/relevance/README.md`).
-pub const FULL_MATCH_WEIGHT: f32 = 1.5;
+/// Among the best matches scored again, a partial match's score is multiplied by this:
+/// `(held + 1) / (words + 1)`, for one that holds `held` of the query's `words`. A
+/// strong title match that lacks one word outranks weak full matches, and a weak one
+/// does not climb above a good full match; each word lacked costs the same share, so
+/// lacking one of five costs less than lacking one of two (two thirds, as the flat
+/// weight chosen before on the dev queries: see `tests/data/relevance/README.md`).
+pub fn partial_weight(held: usize, words: usize) -> f32 {
+    (held.min(words) + 1) as f32 / (words + 1) as f32
+}
 
 /// How many of the any-word query's best matches are candidates for the blend: 20 to
 /// 300 measured within 0.003 nDCG@10 of each other, and 20 cost 0.2–0.35 ms at 100k.
@@ -1096,8 +1099,9 @@ fn ranked_counted(
     let (mut docs, total) = top_docs(searcher, query, sort, depth, 0)?;
     let full = docs.len();
     docs.extend(rerank.partial.iter().map(|&a| (0.0, a)));
+    let mut held = Vec::new();
     if !rerank.words.is_empty() {
-        bm25f::rescore(
+        held = bm25f::rescore(
             searcher,
             &rerank.fields,
             rerank.words,
@@ -1106,6 +1110,10 @@ fn ranked_counted(
         )?;
     }
     add_bonus(searcher, rerank.bonus, &mut docs)?;
+    // (Without the words, how many a partial match holds is not known: its score stays.)
+    for (d, &h) in docs[full..].iter_mut().zip(held.get(full..).unwrap_or(&[])) {
+        d.0 *= partial_weight(h, rerank.words.len());
+    }
     let every_match = full >= total.articles && !total.lower_bound;
     blend_in(&mut docs, full, every_match);
     docs.truncate(n);
@@ -1113,14 +1121,11 @@ fn ranked_counted(
 }
 
 /// Orders the candidates scored again: `docs[..full]` full matches, the rest partial
-/// ones, whose scores are divided by [`FULL_MATCH_WEIGHT`]. Where more full matches
+/// ones (their scores weighed by [`partial_weight`]). Where more full matches
 /// remain than were scored (`every_match` false), a partial match that ranks below
 /// all the scored ones is left out: its place would be among full matches not scored
 /// again, so it keeps its place after every full match.
 fn blend_in(docs: &mut Vec<(f32, DocAddress)>, full: usize, every_match: bool) {
-    for d in &mut docs[full..] {
-        d.0 /= FULL_MATCH_WEIGHT;
-    }
     let partial: std::collections::HashSet<DocAddress> = docs[full..].iter().map(|d| d.1).collect();
     docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     if !every_match && !partial.is_empty() {
@@ -1957,33 +1962,44 @@ mod tests {
     }
 
     #[test]
-    fn partial_matches_are_weighed_down_and_kept_above_the_last_full_match_scored() {
-        use super::{blend_in, FULL_MATCH_WEIGHT};
+    fn partial_matches_are_ordered_among_full_ones_and_kept_above_the_last_scored() {
+        use super::blend_in;
         use tantivy::DocAddress;
         let a = |d| DocAddress::new(0, d);
-        let w = FULL_MATCH_WEIGHT;
-        // Full matches 0..3 (scores 9, 5, 2), partial ones 10..13.
+        // Full matches 0..3 (scores 9, 5, 2), partial ones 10..13 (already weighed).
         let docs = vec![
             (9.0, a(0)),
             (5.0, a(1)),
             (2.0, a(2)),
-            (12.0 * w, a(10)),
-            (3.0 * w, a(11)),
-            (1.0 * w, a(12)),
+            (12.0, a(10)),
+            (3.0, a(11)),
+            (1.0, a(12)),
         ];
         let order = |v: &[(f32, DocAddress)]| v.iter().map(|d| d.1.doc_id).collect::<Vec<_>>();
         let mut all = docs.clone();
         blend_in(&mut all, 3, true);
         assert_eq!(order(&all), [10, 0, 1, 11, 2, 12]);
-        assert!(
-            (all[0].0 - 12.0).abs() < 1e-4,
-            "a partial score is divided by the weight"
-        );
+        assert!((all[0].0 - 12.0).abs() < 1e-6, "scores are kept");
         // More full matches than were scored: a partial match below all of them waits
         // for the end of the full matches.
         let mut some = docs;
         blend_in(&mut some, 3, false);
         assert_eq!(order(&some), [10, 0, 1, 11, 2]);
+    }
+
+    #[test]
+    fn a_partial_match_weighs_less_the_more_words_it_lacks() {
+        use super::partial_weight;
+        let w = |held, words| partial_weight(held, words);
+        // one of two words: two thirds; one of five lacked: five sixths
+        assert!((w(1, 2) - 2.0 / 3.0).abs() < 1e-6);
+        assert!((w(4, 5) - 5.0 / 6.0).abs() < 1e-6);
+        // each word lacked costs the same share; holding every word costs nothing
+        assert!(w(2, 5) < w(3, 5) && w(3, 5) < w(4, 5) && w(4, 5) < w(5, 5));
+        assert_eq!(w(3, 3), 1.0);
+        assert_eq!(w(9, 3), 1.0);
+        // lacking one word costs less in a longer query
+        assert!(w(1, 2) < w(2, 3) && w(2, 3) < w(3, 4));
     }
 
     #[test]

@@ -721,6 +721,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             }
             super::bm25f::Word {
                 terms,
+                forms: alts.clone(),
                 title_only: *title_only,
             }
         })
