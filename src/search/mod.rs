@@ -1110,9 +1110,11 @@ fn ranked_counted(
         )?;
     }
     add_bonus(searcher, rerank.bonus, &mut docs)?;
-    // (Without the words, how many a partial match holds is not known: its score stays.)
+    // A partial match lacks one word at least (a phrase's words may all be there, apart).
+    // Without the words, how many it holds is not known: its score stays.
+    let words = rerank.words.len();
     for (d, &h) in docs[full..].iter_mut().zip(held.get(full..).unwrap_or(&[])) {
-        d.0 *= partial_weight(h, rerank.words.len());
+        d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
     }
     let every_match = full >= total.articles && !total.lower_bound;
     blend_in(&mut docs, full, every_match);
