@@ -9,10 +9,10 @@ use assert_cmd::Command;
 use newsidx::index::NewsIndex;
 use newsidx::search::relevance::{self, Run};
 
-/// What the defaults reach on all 128 judged queries (0.893), less 0.02 or so.
+/// What the defaults reach on all 128 judged queries (0.897), less 0.027.
 const NEWS_NDCG_FLOOR: f64 = 0.87;
 /// How much better than plain BM25 the defaults must be on all queries (measured:
-/// +0.207) and on the first held-out queries alone (measured: +0.130).
+/// +0.211) and on the first held-out queries alone (measured: +0.131).
 const MARGIN: f64 = 0.04;
 const HELDOUT_MARGIN: f64 = 0.08;
 
