@@ -2,6 +2,7 @@
 //! ranked hits with snippets; count tags over all matches.
 
 pub mod bm25f;
+mod conjunction;
 pub mod correct;
 pub mod facets;
 pub mod query_fields;
@@ -317,8 +318,9 @@ pub fn build_query(
         ),
         None => Default::default(),
     };
+    // Plain words are searched as a conjunction that prunes (same matches, same scores).
     let main = match &text {
-        Some(q) => q.box_clone(),
+        Some(q) => conjunction::wrap(&idx.fields, &**q, &words).unwrap_or_else(|| q.box_clone()),
         None => Box::new(AllQuery) as Box<dyn Query>,
     };
     Built {
@@ -366,6 +368,9 @@ fn needs_text(q: &dyn Query, text: &[Field]) -> bool {
     }
     if q.is::<EmptyQuery>() {
         return true;
+    }
+    if let Some(c) = q.downcast_ref::<conjunction::Conjunction>() {
+        return needs_text(c.inner(), text);
     }
     if q.is::<BoostQuery>() {
         let mut terms = 0;
@@ -1086,13 +1091,7 @@ fn ranked_counted(
     if (rerank.bonus.is_empty() && rerank.words.is_empty()) || sort != Sort::Relevance {
         return top_docs(searcher, query, sort, n, 0);
     }
-    // Without a bonus, only the order within the page changes: the page alone is
-    // scored again, so a one-word query reads no more matches than before.
-    let depth = if rerank.bonus.is_empty() {
-        n
-    } else {
-        n.max(RERANK_DEPTH)
-    };
+    let depth = read_depth(rerank, sort, n);
     let (mut docs, total) = top_docs(searcher, query, sort, depth, 0)?;
     let full = docs.len();
     docs.extend(rerank.partial.iter().map(|&a| (0.0, a)));
@@ -1110,6 +1109,17 @@ fn ranked_counted(
     blend_in(&mut docs, full, every_match);
     docs.truncate(n);
     Ok((docs, total))
+}
+
+/// How many matches [`ranked_counted`] reads for its best `n`.
+fn read_depth(rerank: &Rerank, sort: Sort, n: usize) -> usize {
+    // Without a bonus, only the order within the page changes: the page alone is
+    // scored again, so a one-word query reads no more matches than before.
+    if rerank.bonus.is_empty() || sort != Sort::Relevance {
+        n
+    } else {
+        n.max(RERANK_DEPTH)
+    }
 }
 
 /// Orders the candidates scored again: `docs[..full]` full matches, the rest partial
@@ -1347,12 +1357,20 @@ fn collapsed(
 ) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
     let want = offset + limit;
     let mut window = want * 3 + 20;
+    // A wider window searches again only where it reads deeper: up to the rerank
+    // depth, its matches are the first ones of the same list.
+    let mut read: Option<(usize, Vec<(f32, DocAddress)>, Counts)> = None;
     loop {
-        let (docs, total) = ranked_counted(searcher, query, rerank, sort, window)?;
+        let deep = read_depth(rerank, sort, window);
+        let (all, total) = match read.take() {
+            Some((d, all, total)) if d == deep => (all, total),
+            _ => ranked_counted(searcher, query, rerank, sort, deep)?,
+        };
+        let docs = &all[..window.min(all.len())];
         let mut seen = std::collections::HashSet::new();
         let mut kept = Vec::with_capacity(want);
         let mut keys = KeyColumns::new(searcher);
-        for (score, addr) in &docs {
+        for (score, addr) in docs {
             if keys.get(*addr).is_none_or(|k| seen.insert(k)) {
                 kept.push((*score, *addr));
                 if kept.len() == want {
@@ -1365,6 +1383,7 @@ fn collapsed(
         if kept.len() == want || all_read || window >= MAX_LIMIT * 4 {
             return Ok((kept.into_iter().skip(offset).collect(), total));
         }
+        read = Some((deep, all, total));
         window *= 4;
     }
 }
