@@ -543,6 +543,7 @@ impl Weight for FilteredWeight {
 /// segment starts (segments are searched one after another, in order), so most of a
 /// common word's segments are skipped block by block. Counting in a pass of its own
 /// read every match of a query that cannot prune (several words, phrases) twice.
+/// With `bound` 0 nothing is counted: every segment prunes.
 struct TopCounted {
     k: usize,
     bound: usize,
@@ -706,8 +707,11 @@ impl Collector for TopCounted {
         let floor = self.floor();
         let alive = reader.alive_bitset();
         let mut threshold = floor;
-        // One past the bound, to know that more match.
-        let room = (self.bound + 1).saturating_sub(self.seen.load(Relaxed));
+        // One past the bound, to know that more match (with no bound, nothing counts).
+        let room = match self.bound {
+            0 => 0,
+            b => (b + 1).saturating_sub(self.seen.load(Relaxed)),
+        };
         if room > 0 {
             let mut scorer = weight.scorer(reader, 1.0)?;
             let mut doc = scorer.doc();
@@ -1088,11 +1092,24 @@ fn ranked_counted(
     sort: Sort,
     n: usize,
 ) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
+    let read = top_docs(searcher, query, sort, read_depth(rerank, sort, n), 0)?;
+    ranked_from(searcher, rerank, sort, read, n)
+}
+
+/// [`ranked_counted`] from `read`: the best matches by the plain score (at least
+/// [`read_depth`] of them, or every one) and how many match.
+fn ranked_from(
+    searcher: &Searcher,
+    rerank: &Rerank,
+    sort: Sort,
+    read: (Vec<(f32, DocAddress)>, Counts),
+    n: usize,
+) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
+    let (mut docs, total) = read;
+    docs.truncate(read_depth(rerank, sort, n));
     if (rerank.bonus.is_empty() && rerank.words.is_empty()) || sort != Sort::Relevance {
-        return top_docs(searcher, query, sort, n, 0);
+        return Ok((docs, total));
     }
-    let depth = read_depth(rerank, sort, n);
-    let (mut docs, total) = top_docs(searcher, query, sort, depth, 0)?;
     let full = docs.len();
     docs.extend(rerank.partial.iter().map(|&a| (0.0, a)));
     if !rerank.words.is_empty() {
@@ -1148,7 +1165,9 @@ pub(crate) fn blend_pool(
     required: &[(String, Box<dyn Query>)],
     excluded: &[Box<dyn Query>],
 ) -> Result<Vec<DocAddress>> {
-    let top = searcher.search(any, &TopDocs::with_limit(BLEND_DEPTH).order_by_score())?;
+    // The best few as `TopDocs` finds them, each segment starting from the best score
+    // found so far (`TopDocs` starts every segment from nothing).
+    let (top, _) = searcher.search(any, &TopCounted::new(BLEND_DEPTH, 0))?;
     let docs: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
     let mut held = vec![0usize; docs.len()];
     for (_, q) in required {
@@ -1360,11 +1379,28 @@ fn collapsed(
     // A wider window searches again only where it reads deeper: up to the rerank
     // depth, its matches are the first ones of the same list.
     let mut read: Option<(usize, Vec<(f32, DocAddress)>, Counts)> = None;
+    // Without a bonus, a window is the first of the best matches by the plain score
+    // (each scored again alone): the first search reads those of the next window too,
+    // which a common word needs (its first window can hold few stories: copies of a
+    // few), while the count's bound stays the same.
+    let ahead = sort == Sort::Relevance && rerank.bonus.is_empty() && window * 4 <= COUNT_BOUND;
+    let mut plain: Option<(usize, (Vec<(f32, DocAddress)>, Counts))> = None;
     loop {
         let deep = read_depth(rerank, sort, window);
         let (all, total) = match read.take() {
             Some((d, all, total)) if d == deep => (all, total),
-            _ => ranked_counted(searcher, query, rerank, sort, deep)?,
+            _ => {
+                if ahead && plain.is_none() {
+                    let k = window * 4;
+                    plain = Some((k, top_docs(searcher, query, sort, k, 0)?));
+                }
+                match &plain {
+                    Some((k, (docs, n))) if *k >= deep => {
+                        ranked_from(searcher, rerank, sort, (docs.clone(), *n), deep)?
+                    }
+                    _ => ranked_counted(searcher, query, rerank, sort, deep)?,
+                }
+            }
         };
         let docs = &all[..window.min(all.len())];
         let mut seen = std::collections::HashSet::new();
@@ -1962,6 +1998,9 @@ mod tests {
                         .unwrap();
                     assert_eq!((n.articles, n.lower_bound), (all.min(bound), all > bound));
                 }
+                // No count: every segment prunes.
+                let (got, _) = searcher.search(&filtered, &TopCounted::new(k, 0)).unwrap();
+                assert_eq!(got, want, "{filter} k={k} no count");
             }
         }
         // The words alone, pruned by tantivy past the count's bound.
@@ -1972,6 +2011,8 @@ mod tests {
             let (got, n) = searcher.search(&*words, &TopCounted::new(k, 100)).unwrap();
             assert_eq!(got, want, "k={k}");
             assert_eq!((n.articles, n.lower_bound), (100, true));
+            let (got, _) = searcher.search(&*words, &TopCounted::new(k, 0)).unwrap();
+            assert_eq!(got, want, "k={k} no count");
         }
     }
 
