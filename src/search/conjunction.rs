@@ -43,8 +43,7 @@ const ROUNDING: Score = 1.0001;
 /// See the module's documentation.
 #[derive(Debug)]
 pub(crate) struct Conjunction {
-    /// The boolean query this stands for: it explains a score, and searches where no
-    /// score is asked for.
+    /// The boolean query this stands for: it explains a score.
     inner: Box<dyn Query>,
     /// Each word's terms with their field weights, in the order of its union's clauses.
     words: Vec<Vec<(Term, Score)>>,
@@ -109,30 +108,45 @@ pub(crate) fn wrap(f: &Fields, strict: &dyn Query, words: &[Word]) -> Option<Box
 impl Query for Conjunction {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let inner = self.inner.weight(scoring)?;
-        let EnableScoring::Enabled {
-            statistics_provider: stats,
-            ..
-        } = scoring
-        else {
-            return Ok(inner);
+        let stats = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(statistics_provider),
+            EnableScoring::Disabled { .. } => None,
         };
-        let docs = stats.total_num_docs()?;
+        let docs = match stats {
+            Some(s) => s.total_num_docs()?,
+            None => 0,
+        };
         let mut words = Vec::with_capacity(self.words.len());
         for w in &self.words {
             let mut terms = Vec::with_capacity(w.len());
             for (term, boost) in w {
-                let tokens = stats.total_num_tokens(term.field())?;
+                let (weight, average) = match stats {
+                    Some(stats) => (
+                        // As `TermQuery` weighs it.
+                        Bm25Weight::for_terms(stats, std::slice::from_ref(term))?,
+                        stats.total_num_tokens(term.field())? as f64 / docs.max(1) as f64,
+                    ),
+                    // Only which documents match is asked (a count, the matches of a
+                    // group): no score is computed.
+                    None => (Bm25Weight::for_one_term(1, 1, 1.0), 0.0),
+                };
                 terms.push(TermSpec {
                     term: term.clone(),
-                    // As `TermQuery` weighs it.
-                    weight: Bm25Weight::for_terms(stats, std::slice::from_ref(term))?,
+                    weight,
                     boost: *boost,
-                    average: tokens as f64 / docs.max(1) as f64,
+                    average,
                 });
             }
             words.push(terms);
         }
-        Ok(Box::new(ConjunctionWeight { inner, words }))
+        Ok(Box::new(ConjunctionWeight {
+            inner,
+            words,
+            scoring: stats.is_some(),
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -152,6 +166,8 @@ struct TermSpec {
 struct ConjunctionWeight {
     inner: Box<dyn Weight>,
     words: Vec<Vec<TermSpec>>,
+    /// Scores are asked for (else term frequencies are not read).
+    scoring: bool,
 }
 
 impl ConjunctionWeight {
@@ -162,15 +178,18 @@ impl ConjunctionWeight {
         reader: &SegmentReader,
         boost: Score,
     ) -> tantivy::Result<Option<AndScorer>> {
+        let option = if self.scoring {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::Basic
+        };
         let mut words = Vec::with_capacity(self.words.len());
         for w in &self.words {
             let mut terms = Vec::with_capacity(w.len());
             for t in w {
                 let field = t.term.field();
                 let index = reader.inverted_index(field)?;
-                let Some(postings) =
-                    index.read_block_postings(&t.term, IndexRecordOption::WithFreqs)?
-                else {
+                let Some(postings) = index.read_block_postings(&t.term, option)? else {
                     continue;
                 };
                 let Some(fieldnorms) = reader.fieldnorms_readers().get_field(field)? else {
