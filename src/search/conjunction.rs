@@ -521,15 +521,16 @@ impl AndScorer {
             }
             // The others in turn: each must hold `doc`, its score in place of its bound.
             let mut sure = lead;
-            for i in 1..n {
-                let d = self.words[i].seek(doc);
+            let (first, others) = self.words.split_at_mut(1);
+            for (w, rest) in others.iter_mut().zip(&after[1..]) {
+                let d = w.seek(doc);
                 if d != doc {
-                    doc = self.words[0].seek(d);
+                    doc = first[0].seek(d);
                     continue 'next;
                 }
-                sure += self.words[i].score();
-                if (sure + after[i]) * ROUNDING <= threshold {
-                    doc = self.words[0].advance();
+                sure += w.score();
+                if (sure + rest) * ROUNDING <= threshold {
+                    doc = first[0].advance();
                     continue 'next;
                 }
             }
@@ -624,7 +625,7 @@ mod tests {
         let per = n.div_ceil(segments);
         for i in 0..n {
             let seg = u64::from(i / per);
-            let mut text = |len: u64, next: &mut dyn FnMut(u64) -> u64| {
+            let text = |len: u64, next: &mut dyn FnMut(u64) -> u64| {
                 let mut t = String::new();
                 for _ in 0..len {
                     let (word, rate) = words[next(words.len() as u64) as usize];

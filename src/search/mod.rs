@@ -1128,6 +1128,9 @@ fn ranked_from(
     Ok((docs, total))
 }
 
+/// Matches in order with their scores, and how many match.
+type Ranked = (Vec<(f32, DocAddress)>, Counts);
+
 /// How many matches [`ranked_counted`] reads for its best `n`.
 fn read_depth(rerank: &Rerank, sort: Sort, n: usize) -> usize {
     // Without a bonus, only the order within the page changes: the page alone is
@@ -1378,17 +1381,17 @@ fn collapsed(
     let mut window = want * 3 + 20;
     // A wider window searches again only where it reads deeper: up to the rerank
     // depth, its matches are the first ones of the same list.
-    let mut read: Option<(usize, Vec<(f32, DocAddress)>, Counts)> = None;
+    let mut read: Option<(usize, Ranked)> = None;
     // Without a bonus, a window is the first of the best matches by the plain score
     // (each scored again alone): the first search reads those of the next window too,
     // which a common word needs (its first window can hold few stories: copies of a
     // few), while the count's bound stays the same.
     let ahead = sort == Sort::Relevance && rerank.bonus.is_empty() && window * 4 <= COUNT_BOUND;
-    let mut plain: Option<(usize, (Vec<(f32, DocAddress)>, Counts))> = None;
+    let mut plain: Option<(usize, Ranked)> = None;
     loop {
         let deep = read_depth(rerank, sort, window);
         let (all, total) = match read.take() {
-            Some((d, all, total)) if d == deep => (all, total),
+            Some((d, ranked)) if d == deep => ranked,
             _ => {
                 if ahead && plain.is_none() {
                     let k = window * 4;
@@ -1419,7 +1422,7 @@ fn collapsed(
         if kept.len() == want || all_read || window >= MAX_LIMIT * 4 {
             return Ok((kept.into_iter().skip(offset).collect(), total));
         }
-        read = Some((deep, all, total));
+        read = Some((deep, (all, total)));
         window *= 4;
     }
 }
