@@ -924,14 +924,6 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         if hit.partial {
             hit.missing = missing.next().unwrap_or_default();
         }
-        if !req.all_copies && !hit.group.is_empty() {
-            let q = if hit.partial {
-                partial.as_deref().unwrap_or(&*query)
-            } else {
-                &*query
-            };
-            hit.similar = group_matches(&searcher, q, &f, &hit.group)?.saturating_sub(1);
-        }
         let body = first_str(&doc, f.body).unwrap_or_default();
         for fr in snippet::fragments(&body, &body_terms, req.snippets, req.snippet_chars.max(40)) {
             hit.snippets.push(SnippetOut {
@@ -946,6 +938,26 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         }
         hit.title_highlights = snippet::highlight_all(&hit.title, &title_terms);
         hits.push(hit);
+    }
+    // Each shown story's other matches, the full hits' and the partial ones' each
+    // counted in one pass.
+    if !req.all_copies {
+        for is_partial in [false, true] {
+            let q = if is_partial {
+                partial.as_deref().unwrap_or(&*query)
+            } else {
+                &*query
+            };
+            let shown: Vec<&mut Hit> = hits
+                .iter_mut()
+                .filter(|h| h.partial == is_partial && !h.group.is_empty())
+                .collect();
+            let groups: Vec<&str> = shown.iter().map(|h| h.group.as_str()).collect();
+            let counts = groups_matches(&searcher, q, &f, &groups)?;
+            for (hit, n) in shown.into_iter().zip(counts) {
+                hit.similar = n.saturating_sub(1);
+            }
+        }
     }
     Ok(Results {
         total: strict.articles,
@@ -1506,6 +1518,68 @@ impl SegmentCollector for MatchesSegment {
     fn harvest(self) -> Self::Fruit {
         (self.articles, self.keys, self.keyless)
     }
+}
+
+/// How many matches belong to each of `groups` (as [`group_matches`] counts them), in
+/// one pass per segment: each segment's scorer for `query` is built once, and seeks
+/// the groups' articles in order (built for each group, it was most of the cost of a
+/// page of common words: each group's copies lie in most segments).
+fn groups_matches(
+    searcher: &Searcher,
+    query: &dyn Query,
+    f: &Fields,
+    groups: &[&str],
+) -> Result<Vec<usize>> {
+    let mut out = vec![0; groups.len()];
+    let mut wanted = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let term = Term::from_field_text(f.group, g);
+        // Most groups are one article: then the only match is that article.
+        if searcher.doc_freq(&term)? <= 1 {
+            out[i] = 1;
+        } else {
+            wanted.push((i, term));
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for reader in searcher.segment_readers() {
+        let index = reader.inverted_index(f.group)?;
+        let alive = reader.alive_bitset();
+        let mut docs: Vec<(DocId, usize)> = Vec::new();
+        for (i, term) in &wanted {
+            if let Some(mut p) = index
+                .read_postings(term, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?
+            {
+                let mut d = p.doc();
+                while d != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(d)) {
+                        docs.push((d, *i));
+                    }
+                    d = p.advance();
+                }
+            }
+        }
+        if docs.is_empty() {
+            continue;
+        }
+        docs.sort_unstable();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        for (d, i) in docs {
+            let at = if scorer.doc() < d {
+                scorer.seek(d)
+            } else {
+                scorer.doc()
+            };
+            if at == d {
+                out[i] += 1;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// How many matches belong to `group`.
