@@ -69,9 +69,18 @@ impl Conjunction {
 /// required clauses, each the union of one term query per term of its word and field
 /// (`rank::word_fields`), in that order. Anything else (a phrase, an excluded word, a
 /// word that cannot be indexed, a single word) is `None`, and is searched as it is.
-pub(crate) fn wrap(f: &Fields, strict: &dyn Query, words: &[Word]) -> Option<Box<dyn Query>> {
+///
+/// With `single`, one word is one too (for a search with filters: the word's union,
+/// sought by the filters, seeks its terms instead of buffering; a top-k search of it
+/// is still tantivy's block-max WAND).
+pub(crate) fn wrap(
+    f: &Fields,
+    strict: &dyn Query,
+    words: &[Word],
+    single: bool,
+) -> Option<Box<dyn Query>> {
     let clauses = strict.downcast_ref::<BooleanQuery>()?.clauses();
-    if clauses.len() < 2 || clauses.len() != words.len() {
+    if clauses.len() < if single { 1 } else { 2 } || clauses.len() != words.len() {
         return None;
     }
     let mut spec = Vec::with_capacity(words.len());
@@ -99,10 +108,12 @@ pub(crate) fn wrap(f: &Fields, strict: &dyn Query, words: &[Word]) -> Option<Box
         }
         spec.push(expected);
     }
-    Some(Box::new(Conjunction {
-        inner: strict.box_clone(),
-        words: spec,
-    }))
+    // One word: the union itself, which tantivy prunes.
+    let inner = match clauses {
+        [(_, union)] => union.box_clone(),
+        _ => strict.box_clone(),
+    };
+    Some(Box::new(Conjunction { inner, words: spec }))
 }
 
 impl Query for Conjunction {
@@ -230,7 +241,12 @@ impl Weight for ConjunctionWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        match self.and_scorer(reader, 1.0)? {
+        // One word: tantivy's block-max WAND over its union.
+        let conjunction = match self.words.len() {
+            1 => None,
+            _ => self.and_scorer(reader, 1.0)?,
+        };
+        match conjunction {
             Some(mut s) => s.for_each_pruning(threshold, callback),
             None => self.inner.for_each_pruning(threshold, reader, callback)?,
         }
@@ -438,7 +454,7 @@ impl AndScorer {
     fn new(mut words: Vec<WordCursor>) -> AndScorer {
         words.sort_by_key(WordCursor::cost);
         let mut s = AndScorer { words, doc: 0 };
-        if s.words.len() < 2 || s.words.iter().any(|w| w.doc == TERMINATED) {
+        if s.words.is_empty() || s.words.iter().any(|w| w.doc == TERMINATED) {
             s.doc = TERMINATED;
         } else {
             let first = s.words[0].doc;
@@ -581,10 +597,14 @@ impl DocSet for AndScorer {
 
 impl Scorer for AndScorer {
     fn score(&mut self) -> Score {
-        // As `tantivy::query::Intersection::score`.
-        self.words[0].score()
-            + self.words[1].score()
-            + self.words[2..].iter().map(WordCursor::score).sum::<Score>()
+        match &self.words[..] {
+            [word] => word.score(),
+            // As `tantivy::query::Intersection::score`.
+            [a, b, others @ ..] => {
+                a.score() + b.score() + others.iter().map(WordCursor::score).sum::<Score>()
+            }
+            [] => 0.0,
+        }
     }
 }
 
@@ -686,6 +706,7 @@ mod tests {
     }
 
     const QUERIES: &[&[&[&str]]] = &[
+        &[&["beta", "gamma"]],
         &[&["alpha"], &["beta"]],
         &[&["gamma"], &["alpha"], &["delta"]],
         &[&["beta"], &["gamma", "delta"]],

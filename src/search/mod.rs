@@ -320,7 +320,10 @@ pub fn build_query(
     };
     // Plain words are searched as a conjunction that prunes (same matches, same scores).
     let main = match &text {
-        Some(q) => conjunction::wrap(&idx.fields, &**q, &words).unwrap_or_else(|| q.box_clone()),
+        Some(q) => {
+            let filtered = !filter_query(&idx.fields, filters, false).is_empty();
+            conjunction::wrap(&idx.fields, &**q, &words, filtered).unwrap_or_else(|| q.box_clone())
+        }
         None => Box::new(AllQuery) as Box<dyn Query>,
     };
     Built {
