@@ -2,6 +2,7 @@
 //! ranked hits with snippets; count tags over all matches.
 
 pub mod bm25f;
+mod conjunction;
 pub mod correct;
 pub mod facets;
 pub mod query_fields;
@@ -317,8 +318,12 @@ pub fn build_query(
         ),
         None => Default::default(),
     };
+    // Plain words are searched as a conjunction that prunes (same matches, same scores).
     let main = match &text {
-        Some(q) => q.box_clone(),
+        Some(q) => {
+            let filtered = !filter_query(&idx.fields, filters, false).is_empty();
+            conjunction::wrap(&idx.fields, &**q, &words, filtered).unwrap_or_else(|| q.box_clone())
+        }
         None => Box::new(AllQuery) as Box<dyn Query>,
     };
     Built {
@@ -366,6 +371,9 @@ fn needs_text(q: &dyn Query, text: &[Field]) -> bool {
     }
     if q.is::<EmptyQuery>() {
         return true;
+    }
+    if let Some(c) = q.downcast_ref::<conjunction::Conjunction>() {
+        return needs_text(c.inner(), text);
     }
     if q.is::<BoostQuery>() {
         let mut terms = 0;
@@ -538,6 +546,7 @@ impl Weight for FilteredWeight {
 /// segment starts (segments are searched one after another, in order), so most of a
 /// common word's segments are skipped block by block. Counting in a pass of its own
 /// read every match of a query that cannot prune (several words, phrases) twice.
+/// With `bound` 0 nothing is counted: every segment prunes.
 struct TopCounted {
     k: usize,
     bound: usize,
@@ -701,8 +710,11 @@ impl Collector for TopCounted {
         let floor = self.floor();
         let alive = reader.alive_bitset();
         let mut threshold = floor;
-        // One past the bound, to know that more match.
-        let room = (self.bound + 1).saturating_sub(self.seen.load(Relaxed));
+        // One past the bound, to know that more match (with no bound, nothing counts).
+        let room = match self.bound {
+            0 => 0,
+            b => (b + 1).saturating_sub(self.seen.load(Relaxed)),
+        };
         if room > 0 {
             let mut scorer = weight.scorer(reader, 1.0)?;
             let mut doc = scorer.doc();
@@ -915,14 +927,6 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         if hit.partial {
             hit.missing = missing.next().unwrap_or_default();
         }
-        if !req.all_copies && !hit.group.is_empty() {
-            let q = if hit.partial {
-                partial.as_deref().unwrap_or(&*query)
-            } else {
-                &*query
-            };
-            hit.similar = group_matches(&searcher, q, &f, &hit.group)?.saturating_sub(1);
-        }
         let body = first_str(&doc, f.body).unwrap_or_default();
         for fr in snippet::fragments(&body, &body_terms, req.snippets, req.snippet_chars.max(40)) {
             hit.snippets.push(SnippetOut {
@@ -937,6 +941,26 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         }
         hit.title_highlights = snippet::highlight_all(&hit.title, &title_terms);
         hits.push(hit);
+    }
+    // Each shown story's other matches, the full hits' and the partial ones' each
+    // counted in one pass.
+    if !req.all_copies {
+        for is_partial in [false, true] {
+            let q = if is_partial {
+                partial.as_deref().unwrap_or(&*query)
+            } else {
+                &*query
+            };
+            let shown: Vec<&mut Hit> = hits
+                .iter_mut()
+                .filter(|h| h.partial == is_partial && !h.group.is_empty())
+                .collect();
+            let groups: Vec<&str> = shown.iter().map(|h| h.group.as_str()).collect();
+            let counts = groups_matches(&searcher, q, &f, &groups)?;
+            for (hit, n) in shown.into_iter().zip(counts) {
+                hit.similar = n.saturating_sub(1);
+            }
+        }
     }
     Ok(Results {
         total: strict.articles,
@@ -1086,17 +1110,24 @@ fn ranked_counted(
     sort: Sort,
     n: usize,
 ) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
+    let read = top_docs(searcher, query, sort, read_depth(rerank, sort, n), 0)?;
+    ranked_from(searcher, rerank, sort, read, n)
+}
+
+/// [`ranked_counted`] from `read`: the best matches by the plain score (at least
+/// [`read_depth`] of them, or every one) and how many match.
+fn ranked_from(
+    searcher: &Searcher,
+    rerank: &Rerank,
+    sort: Sort,
+    read: (Vec<(f32, DocAddress)>, Counts),
+    n: usize,
+) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
+    let (mut docs, total) = read;
+    docs.truncate(read_depth(rerank, sort, n));
     if (rerank.bonus.is_empty() && rerank.words.is_empty()) || sort != Sort::Relevance {
-        return top_docs(searcher, query, sort, n, 0);
+        return Ok((docs, total));
     }
-    // Without a bonus, only the order within the page changes: the page alone is
-    // scored again, so a one-word query reads no more matches than before.
-    let depth = if rerank.bonus.is_empty() {
-        n
-    } else {
-        n.max(RERANK_DEPTH)
-    };
-    let (mut docs, total) = top_docs(searcher, query, sort, depth, 0)?;
     let full = docs.len();
     docs.extend(rerank.partial.iter().map(|&a| (0.0, a)));
     let mut held = Vec::new();
@@ -1122,6 +1153,20 @@ fn ranked_counted(
     Ok((docs, total))
 }
 
+/// Matches in order with their scores, and how many match.
+type Ranked = (Vec<(f32, DocAddress)>, Counts);
+
+/// How many matches [`ranked_counted`] reads for its best `n`.
+fn read_depth(rerank: &Rerank, sort: Sort, n: usize) -> usize {
+    // Without a bonus, only the order within the page changes: the page alone is
+    // scored again, so a one-word query reads no more matches than before.
+    if rerank.bonus.is_empty() || sort != Sort::Relevance {
+        n
+    } else {
+        n.max(RERANK_DEPTH)
+    }
+}
+
 /// Orders the candidates scored again: `docs[..full]` full matches, the rest partial
 /// ones (their scores weighed by [`partial_weight`]). Where more full matches
 /// remain than were scored (`every_match` false), a partial match that ranks below
@@ -1145,7 +1190,9 @@ pub(crate) fn blend_pool(
     required: &[(String, Box<dyn Query>)],
     excluded: &[Box<dyn Query>],
 ) -> Result<Vec<DocAddress>> {
-    let top = searcher.search(any, &TopDocs::with_limit(BLEND_DEPTH).order_by_score())?;
+    // The best few as `TopDocs` finds them, each segment starting from the best score
+    // found so far (`TopDocs` starts every segment from nothing).
+    let (top, _) = searcher.search(any, &TopCounted::new(BLEND_DEPTH, 0))?;
     let docs: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
     let mut held = vec![0usize; docs.len()];
     for (_, q) in required {
@@ -1354,12 +1401,37 @@ fn collapsed(
 ) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
     let want = offset + limit;
     let mut window = want * 3 + 20;
+    // A wider window searches again only where it reads deeper: up to the rerank
+    // depth, its matches are the first ones of the same list.
+    let mut read: Option<(usize, Ranked)> = None;
+    // Without a bonus, a window is the first of the best matches by the plain score
+    // (each scored again alone): the first search reads those of the next window too,
+    // which a common word needs (its first window can hold few stories: copies of a
+    // few), while the count's bound stays the same.
+    let ahead = sort == Sort::Relevance && rerank.bonus.is_empty() && window * 4 <= COUNT_BOUND;
+    let mut plain: Option<(usize, Ranked)> = None;
     loop {
-        let (docs, total) = ranked_counted(searcher, query, rerank, sort, window)?;
+        let deep = read_depth(rerank, sort, window);
+        let (all, total) = match read.take() {
+            Some((d, ranked)) if d == deep => ranked,
+            _ => {
+                if ahead && plain.is_none() {
+                    let k = window * 4;
+                    plain = Some((k, top_docs(searcher, query, sort, k, 0)?));
+                }
+                match &plain {
+                    Some((k, (docs, n))) if *k >= deep => {
+                        ranked_from(searcher, rerank, sort, (docs.clone(), *n), deep)?
+                    }
+                    _ => ranked_counted(searcher, query, rerank, sort, deep)?,
+                }
+            }
+        };
+        let docs = &all[..window.min(all.len())];
         let mut seen = std::collections::HashSet::new();
         let mut kept = Vec::with_capacity(want);
         let mut keys = KeyColumns::new(searcher);
-        for (score, addr) in &docs {
+        for (score, addr) in docs {
             if keys.get(*addr).is_none_or(|k| seen.insert(k)) {
                 kept.push((*score, *addr));
                 if kept.len() == want {
@@ -1372,6 +1444,7 @@ fn collapsed(
         if kept.len() == want || all_read || window >= MAX_LIMIT * 4 {
             return Ok((kept.into_iter().skip(offset).collect(), total));
         }
+        read = Some((deep, (all, total)));
         window *= 4;
     }
 }
@@ -1455,6 +1528,68 @@ impl SegmentCollector for MatchesSegment {
     fn harvest(self) -> Self::Fruit {
         (self.articles, self.keys, self.keyless)
     }
+}
+
+/// How many matches belong to each of `groups` (as [`group_matches`] counts them), in
+/// one pass per segment: each segment's scorer for `query` is built once, and seeks
+/// the groups' articles in order (built for each group, it was most of the cost of a
+/// page of common words: each group's copies lie in most segments).
+fn groups_matches(
+    searcher: &Searcher,
+    query: &dyn Query,
+    f: &Fields,
+    groups: &[&str],
+) -> Result<Vec<usize>> {
+    let mut out = vec![0; groups.len()];
+    let mut wanted = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let term = Term::from_field_text(f.group, g);
+        // Most groups are one article: then the only match is that article.
+        if searcher.doc_freq(&term)? <= 1 {
+            out[i] = 1;
+        } else {
+            wanted.push((i, term));
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for reader in searcher.segment_readers() {
+        let index = reader.inverted_index(f.group)?;
+        let alive = reader.alive_bitset();
+        let mut docs: Vec<(DocId, usize)> = Vec::new();
+        for (i, term) in &wanted {
+            if let Some(mut p) = index
+                .read_postings(term, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?
+            {
+                let mut d = p.doc();
+                while d != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(d)) {
+                        docs.push((d, *i));
+                    }
+                    d = p.advance();
+                }
+            }
+        }
+        if docs.is_empty() {
+            continue;
+        }
+        docs.sort_unstable();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        for (d, i) in docs {
+            let at = if scorer.doc() < d {
+                scorer.seek(d)
+            } else {
+                scorer.doc()
+            };
+            if at == d {
+                out[i] += 1;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// How many matches belong to `group`.
@@ -1950,6 +2085,9 @@ mod tests {
                         .unwrap();
                     assert_eq!((n.articles, n.lower_bound), (all.min(bound), all > bound));
                 }
+                // No count: every segment prunes.
+                let (got, _) = searcher.search(&filtered, &TopCounted::new(k, 0)).unwrap();
+                assert_eq!(got, want, "{filter} k={k} no count");
             }
         }
         // The words alone, pruned by tantivy past the count's bound.
@@ -1960,6 +2098,8 @@ mod tests {
             let (got, n) = searcher.search(&*words, &TopCounted::new(k, 100)).unwrap();
             assert_eq!(got, want, "k={k}");
             assert_eq!((n.articles, n.lower_bound), (100, true));
+            let (got, _) = searcher.search(&*words, &TopCounted::new(k, 0)).unwrap();
+            assert_eq!(got, want, "k={k} no count");
         }
     }
 

@@ -547,6 +547,20 @@ fn in_field(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
     }
 }
 
+/// The fields a word is searched in, each with its weight, in the order of a clause's
+/// term queries (see [`clause_query`]; `search::conjunction` scores the same terms).
+pub(crate) fn word_fields(f: &Fields, title_only: bool) -> Vec<(Field, f32)> {
+    if title_only {
+        vec![(f.title, weights::TITLE)]
+    } else {
+        vec![
+            (f.title, weights::TITLE),
+            (f.subtitle, weights::SUBTITLE),
+            (f.body, weights::BODY),
+        ]
+    }
+}
+
 /// One clause over title, subtitle and body: any of its forms in any field. A clause
 /// with no form (every piece too long to be indexed) matches nothing.
 fn clause_query(
@@ -558,18 +572,10 @@ fn clause_query(
     if alts.is_empty() {
         return Box::new(EmptyQuery);
     }
-    let fields: &[(Field, f32)] = if title_only {
-        &[(f.title, weights::TITLE)]
-    } else {
-        &[
-            (f.title, weights::TITLE),
-            (f.subtitle, weights::SUBTITLE),
-            (f.body, weights::BODY),
-        ]
-    };
+    let fields = word_fields(f, title_only);
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for alt in alts.iter().chain(extra) {
-        for &(field, boost) in fields {
+        for &(field, boost) in &fields {
             should.push((Occur::Should, boosted(in_field(field, alt, 0), boost)));
         }
     }
@@ -781,17 +787,9 @@ fn typed(c: &Clause) -> String {
 fn any_word(f: &Fields, words: &[super::bm25f::Word]) -> Box<dyn Query> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for w in words {
-        let fields: &[(Field, f32)] = if w.title_only {
-            &[(f.title, weights::TITLE)]
-        } else {
-            &[
-                (f.title, weights::TITLE),
-                (f.subtitle, weights::SUBTITLE),
-                (f.body, weights::BODY),
-            ]
-        };
+        let fields = word_fields(f, w.title_only);
         for t in &w.terms {
-            for &(field, boost) in fields {
+            for &(field, boost) in &fields {
                 should.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(
