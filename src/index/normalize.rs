@@ -61,8 +61,9 @@ impl<T: Clone> Clone for NormalizeFilter<T> {
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(32))]
 struct Slot {
-    /// The word's length, then its bytes, zero-padded; all zero when the slot is free.
-    key: [u8; 16],
+    /// The word's length in the low byte, then its bytes (little-endian order); zero
+    /// when the slot is free.
+    key: u128,
     /// The normal form's length, then its bytes.
     value: [u8; 16],
 }
@@ -71,24 +72,36 @@ struct Slot {
 /// `spill`.
 const INLINE: usize = 15;
 
-/// The key of a slot for `word`, if it fits one.
-fn slot_key(word: &str) -> Option<[u8; 16]> {
+/// The key of a slot for `word`, if it fits one. The bytes are gathered by a few
+/// overlapping loads (equal bytes where they overlap) rather than a copy: this runs
+/// for every word indexed.
+fn slot_key(word: &str) -> Option<u128> {
     let b = word.as_bytes();
-    if b.is_empty() || b.len() > INLINE {
-        return None;
-    }
-    let mut k = [0u8; 16];
-    k[0] = b.len() as u8;
-    k[1..=b.len()].copy_from_slice(b);
-    Some(k)
+    let n = b.len();
+    let le = |at: usize, len: usize| -> u64 {
+        let mut x = 0u64;
+        for (i, &c) in b[at..at + len].iter().enumerate() {
+            x |= u64::from(c) << (8 * i);
+        }
+        x
+    };
+    let u32_at = |at: usize| u64::from(u32::from_le_bytes(b[at..at + 4].try_into().expect("4")));
+    let u64_at = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8"));
+    let bytes: u128 = match n {
+        0 => return None,
+        1..=3 => u128::from(le(0, n)),
+        4..=7 => u128::from(u32_at(0) | u32_at(n - 4) << (8 * (n - 4))),
+        8..=INLINE => u128::from(u64_at(0)) | u128::from(u64_at(n - 8)) << (8 * (n - 8)),
+        _ => return None,
+    };
+    Some(n as u128 | bytes << 8)
 }
 
 /// Where a key's probe starts, for a table of `2^bits` slots: the high bits of a
 /// multiplicative hash of its two halves.
-fn slot_of(key: &[u8; 16], bits: u32) -> usize {
+fn slot_of(key: u128, bits: u32) -> usize {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let lo = u64::from_le_bytes(key[..8].try_into().expect("8 bytes"));
-    let hi = u64::from_le_bytes(key[8..].try_into().expect("8 bytes"));
+    let (lo, hi) = (key as u64, (key >> 64) as u64);
     let h = (lo ^ hi.wrapping_mul(K).rotate_left(29)).wrapping_mul(K);
     (h >> (64 - bits)) as usize
 }
@@ -132,12 +145,12 @@ impl Memo {
     }
 
     /// The slot holding `key`, or the free slot where it would go.
-    fn find(&self, key: &[u8; 16]) -> usize {
+    fn find(&self, key: u128) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = slot_of(key, self.bits);
         loop {
-            let k = &self.slots[i].key;
-            if k == key || k[0] == 0 {
+            let k = self.slots[i].key;
+            if k == key || k == 0 {
                 return i;
             }
             i = (i + 1) & mask;
@@ -148,11 +161,11 @@ impl Memo {
     fn normal(&mut self, word: &str, out: &mut String) {
         out.clear();
         let key = slot_key(word);
-        let at = match &key {
+        let at = match key {
             Some(k) => {
                 let i = self.find(k);
                 let s = &self.slots[i];
-                if s.key[0] != 0 {
+                if s.key != 0 {
                     let v = &s.value[1..=usize::from(s.value[0])];
                     // SAFETY: the bytes are those of a `String` (`normal`'s `out`),
                     // copied whole into the slot, so they are valid UTF-8.
@@ -199,8 +212,8 @@ impl Memo {
         let old = std::mem::take(&mut self.slots);
         self.bits += 1;
         self.slots = vec![Slot::default(); 1 << self.bits];
-        for s in old.into_iter().filter(|s| s.key[0] != 0) {
-            let i = self.find(&s.key);
+        for s in old.into_iter().filter(|s| s.key != 0) {
+            let i = self.find(s.key);
             self.slots[i] = s;
         }
     }
@@ -310,6 +323,26 @@ mod tests {
             }
         }
         assert!(n > 100_000, "the sample archive is there");
+    }
+
+    #[test]
+    fn slot_keys_hold_the_word_and_its_length() {
+        let text = "abcdefghijklmnopé€x";
+        for start in 0..3 {
+            for end in start + 1..=text.len() {
+                let Some(w) = text.get(start..end) else {
+                    continue;
+                };
+                let mut want = [0u8; 16];
+                want[0] = w.len() as u8;
+                let expect = (w.len() <= INLINE).then(|| {
+                    want[1..=w.len()].copy_from_slice(w.as_bytes());
+                    u128::from_le_bytes(want)
+                });
+                assert_eq!(slot_key(w), expect, "{w}");
+            }
+        }
+        assert_eq!(slot_key(""), None);
     }
 
     #[test]
