@@ -173,6 +173,8 @@ fn month_of_lower(lw: &[u8]) -> Option<(u32, bool)> {
     Some((abbr, true))
 }
 
+/// The weekdays in lower case (the lexicon test checks `LEXICON` against them).
+#[cfg(test)]
 const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
