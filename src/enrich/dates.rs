@@ -173,8 +173,6 @@ fn month_of_lower(lw: &[u8]) -> Option<(u32, bool)> {
     Some((abbr, true))
 }
 
-/// The weekdays in lower case (the lexicon test checks `LEXICON` against them).
-#[cfg(test)]
 const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
@@ -225,104 +223,38 @@ fn lookup(w: &[u8]) -> Lex {
     if !(3..=9).contains(&n) {
         return Lex::Other;
     }
-    // The word in lower case as one number, compared with the few words of its
-    // length: this runs for every word of every article.
-    let mut k = 0u128;
-    for (i, &c) in w.iter().enumerate() {
-        k |= u128::from(c.to_ascii_lowercase()) << (8 * i);
+    let mut buf = [0u8; 9];
+    for (k, &c) in w.iter().enumerate() {
+        buf[k] = c.to_ascii_lowercase();
     }
-    LEXICON[n]
-        .iter()
-        .find(|(word, _)| *word == k)
-        .map_or(Lex::Other, |&(_, lex)| lex)
+    let lw = &buf[..n];
+    match lw {
+        b"today" => return Lex::Today,
+        b"yesterday" => return Lex::Yesterday,
+        b"tomorrow" => return Lex::Tomorrow,
+        b"last" => return Lex::Last,
+        b"this" => return Lex::This,
+        b"next" => return Lex::Next,
+        b"earlier" | b"later" | b"early" | b"late" => return Lex::Fuzzy,
+        b"mid" => return Lex::Mid,
+        b"week" => return Lex::Week,
+        b"month" => return Lex::MonthUnit,
+        b"year" => return Lex::Year,
+        b"weekend" => return Lex::Weekend,
+        b"ago" => return Lex::Ago,
+        b"the" => return Lex::The,
+        _ => {}
+    }
+    for (k, d) in WEEKDAYS.iter().enumerate() {
+        if lw == d.as_bytes() {
+            return Lex::Weekday(k as u32);
+        }
+    }
+    match month_of_lower(lw) {
+        Some((m, a)) => Lex::Month(m, a),
+        None => Lex::Other,
+    }
 }
-
-/// A word of up to 16 bytes as a number (its bytes in little-endian order).
-const fn word_key(s: &str) -> u128 {
-    let b = s.as_bytes();
-    let mut k = 0u128;
-    let mut i = 0;
-    while i < b.len() {
-        k |= (b[i] as u128) << (8 * i);
-        i += 1;
-    }
-    k
-}
-
-/// The scanner's words by length (lower case), each with its class: the relative
-/// words, the weekdays, the months' names and their abbreviations.
-const LEXICON: [&[(u128, Lex)]; 10] = {
-    const fn w(s: &str, lex: Lex) -> (u128, Lex) {
-        (word_key(s), lex)
-    }
-    [
-        &[],
-        &[],
-        &[],
-        &[
-            w("the", Lex::The),
-            w("ago", Lex::Ago),
-            w("mid", Lex::Mid),
-            w("may", Lex::Month(5, false)),
-            w("jan", Lex::Month(1, true)),
-            w("feb", Lex::Month(2, true)),
-            w("mar", Lex::Month(3, true)),
-            w("apr", Lex::Month(4, true)),
-            w("jun", Lex::Month(6, true)),
-            w("jul", Lex::Month(7, true)),
-            w("aug", Lex::Month(8, true)),
-            w("sep", Lex::Month(9, true)),
-            w("oct", Lex::Month(10, true)),
-            w("nov", Lex::Month(11, true)),
-            w("dec", Lex::Month(12, true)),
-        ],
-        &[
-            w("last", Lex::Last),
-            w("this", Lex::This),
-            w("next", Lex::Next),
-            w("late", Lex::Fuzzy),
-            w("week", Lex::Week),
-            w("year", Lex::Year),
-            w("june", Lex::Month(6, false)),
-            w("july", Lex::Month(7, false)),
-            w("sept", Lex::Month(9, true)),
-        ],
-        &[
-            w("today", Lex::Today),
-            w("later", Lex::Fuzzy),
-            w("early", Lex::Fuzzy),
-            w("month", Lex::MonthUnit),
-            w("march", Lex::Month(3, false)),
-            w("april", Lex::Month(4, false)),
-        ],
-        &[
-            w("monday", Lex::Weekday(0)),
-            w("friday", Lex::Weekday(4)),
-            w("sunday", Lex::Weekday(6)),
-            w("august", Lex::Month(8, false)),
-        ],
-        &[
-            w("earlier", Lex::Fuzzy),
-            w("weekend", Lex::Weekend),
-            w("tuesday", Lex::Weekday(1)),
-            w("january", Lex::Month(1, false)),
-            w("october", Lex::Month(10, false)),
-        ],
-        &[
-            w("tomorrow", Lex::Tomorrow),
-            w("thursday", Lex::Weekday(3)),
-            w("saturday", Lex::Weekday(5)),
-            w("february", Lex::Month(2, false)),
-            w("november", Lex::Month(11, false)),
-            w("december", Lex::Month(12, false)),
-        ],
-        &[
-            w("yesterday", Lex::Yesterday),
-            w("wednesday", Lex::Weekday(2)),
-            w("september", Lex::Month(9, false)),
-        ],
-    ]
-};
 
 fn is_apos(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`')
@@ -3137,102 +3069,6 @@ pub fn parse_filter_date(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The lexicon as it was written before it became a table: the same class for
-    /// every word.
-    fn lookup_reference(w: &[u8]) -> Lex {
-        let n = w.len();
-        if !(3..=9).contains(&n) {
-            return Lex::Other;
-        }
-        let mut buf = [0u8; 9];
-        for (k, &c) in w.iter().enumerate() {
-            buf[k] = c.to_ascii_lowercase();
-        }
-        let lw = &buf[..n];
-        match lw {
-            b"today" => return Lex::Today,
-            b"yesterday" => return Lex::Yesterday,
-            b"tomorrow" => return Lex::Tomorrow,
-            b"last" => return Lex::Last,
-            b"this" => return Lex::This,
-            b"next" => return Lex::Next,
-            b"earlier" | b"later" | b"early" | b"late" => return Lex::Fuzzy,
-            b"mid" => return Lex::Mid,
-            b"week" => return Lex::Week,
-            b"month" => return Lex::MonthUnit,
-            b"year" => return Lex::Year,
-            b"weekend" => return Lex::Weekend,
-            b"ago" => return Lex::Ago,
-            b"the" => return Lex::The,
-            _ => {}
-        }
-        for (k, d) in WEEKDAYS.iter().enumerate() {
-            if lw == d.as_bytes() {
-                return Lex::Weekday(k as u32);
-            }
-        }
-        match month_of_lower(lw) {
-            Some((m, a)) => Lex::Month(m, a),
-            None => Lex::Other,
-        }
-    }
-
-    #[test]
-    fn the_lexicon_table_classes_words_as_the_lexicon_did() {
-        let mut words: Vec<String> = [
-            "today",
-            "yesterday",
-            "tomorrow",
-            "last",
-            "this",
-            "next",
-            "earlier",
-            "later",
-            "early",
-            "late",
-            "mid",
-            "week",
-            "month",
-            "year",
-            "weekend",
-            "ago",
-            "the",
-            "sept",
-            "Sept",
-            "SEPT",
-            "septe",
-            "mayo",
-            "ma",
-            "midweek",
-            "theme",
-            "yesterdays",
-        ]
-        .iter()
-        .map(|w| w.to_string())
-        .collect();
-        for w in WEEKDAYS.iter().chain(MONTHS.iter()) {
-            words.push(w.to_string());
-            words.push(w[..3].to_string());
-            words.push(w[..4.min(w.len())].to_string());
-            words.push(w.to_uppercase());
-            words.push(format!("{}s", w));
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
-            if let Ok(text) = std::fs::read_to_string(e.path()) {
-                words.extend(
-                    text.split(|c: char| !c.is_ascii_alphabetic())
-                        .filter(|w| !w.is_empty())
-                        .map(str::to_string),
-                );
-            }
-        }
-        assert!(words.len() > 10_000);
-        for w in &words {
-            assert_eq!(lookup(w.as_bytes()), lookup_reference(w.as_bytes()), "{w}");
-        }
-    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
