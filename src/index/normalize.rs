@@ -137,13 +137,14 @@ struct Memo {
     slow: TextAnalyzer,
 }
 
-/// Slots of a new memo: 1,024 (32 KiB).
+/// Slots of a memo's first table: 1,024 (32 KiB), made at its first word (a search
+/// copies the analyser for each query, and most copies never see a word).
 const FIRST_BITS: u32 = 10;
 
 impl Default for Memo {
     fn default() -> Memo {
         Memo {
-            slots: vec![Slot::default(); 1 << FIRST_BITS],
+            slots: Vec::new(),
             bits: FIRST_BITS,
             inline: 0,
             spill: FxHashMap::default(),
@@ -178,6 +179,9 @@ impl Memo {
     /// The normal form of `word` into `out`.
     fn normal(&mut self, word: &str, out: &mut String) {
         out.clear();
+        if self.slots.is_empty() {
+            self.slots = vec![Slot::default(); 1 << self.bits];
+        }
         let key = slot_key(word);
         let at = match key {
             Some(k) => {
@@ -231,6 +235,9 @@ impl Memo {
     /// wasted fetch). A hit mostly waits on that one cache line, which tantivy's own
     /// work on the current word then hides.
     fn prefetch_next(&self, text: &[u8], mut at: usize) {
+        if self.slots.is_empty() {
+            return;
+        }
         while at < text.len() && !text[at].is_ascii_alphanumeric() {
             if text[at] >= 0x80 {
                 return;
