@@ -620,12 +620,7 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {
         }
     }
     let gaz = gazetteer_for(a.gazetteer.as_deref())?;
-    // Standard input may be any length: the matcher that is quicker per byte.
-    let enricher = if stdin_given > 0 {
-        Enricher::new(&gaz)
-    } else {
-        Enricher::for_bytes(&gaz, bytes)
-    };
+    let enricher = Enricher::for_bytes(&gaz, bytes);
     let opts = ingest::ReadOptions {
         max_body_bytes: a.max_body_bytes,
         keep_non_articles: a.keep_non_articles,

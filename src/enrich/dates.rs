@@ -2705,11 +2705,34 @@ impl<'a> Scanner<'a> {
 
 /// Date mentions in running text, resolved against the publication date.
 pub fn extract(text: &str, published: Option<NaiveDate>) -> Vec<DateMention> {
-    let mut toks = Vec::with_capacity(text.len() / 5 + 4);
-    tokenize(text, &mut toks);
+    // Each thread keeps its token buffer from one article to the next: a new one per
+    // article was tens of kB allocated, often on fresh pages (faulted in and zeroed),
+    // for every article of an ingest.
+    thread_local! {
+        static TOKS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    TOKS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut toks) => {
+            toks.clear();
+            let out = extract_with(text, published, &mut toks);
+            // A huge article's buffer is not kept.
+            if toks.capacity() > 1 << 16 {
+                *toks = Vec::new();
+            }
+            out
+        }
+        // Not reached (`extract_with` does not call back here); a fresh buffer then.
+        Err(_) => extract_with(text, published, &mut Vec::new()),
+    })
+}
+
+fn extract_with(text: &str, published: Option<NaiveDate>, toks: &mut Vec<Tok>) -> Vec<DateMention> {
+    toks.reserve(text.len() / 5 + 4);
+    tokenize(text, toks);
+    let toks = &*toks;
     let mut sc = Scanner {
         text,
-        t: &toks,
+        t: toks,
         pubd: published,
         prev_end: None,
         prev_gran: None,
