@@ -554,6 +554,26 @@ struct TopCounted {
     seen: std::sync::atomic::AtomicUsize,
     /// The k best scores found so far (a min-heap).
     best: std::sync::Mutex<std::collections::BinaryHeap<std::cmp::Reverse<OrdScore>>>,
+    /// Where only the best few are sure to be needed (see [`TopCounted::narrowing`]).
+    narrow: Option<Narrow>,
+}
+
+/// A search for the best `k` that needs only the best `first` when those hold
+/// `stories` distinct stories (near-duplicate groups): a collapsed page's first window
+/// and, read ahead, the next one, which it needs when the first window holds copies of
+/// too few stories.
+struct Narrow {
+    first: usize,
+    stories: usize,
+    /// Documents in the index, and in the segments searched so far.
+    docs: u64,
+    searched: std::sync::atomic::AtomicU64,
+    /// The best `first` of the segments searched: score, address, group key.
+    lead: std::sync::Mutex<Vec<(Score, DocAddress, Option<u64>)>>,
+    /// Set once `lead` holds `stories` stories: the segments after it look for the best
+    /// `first` only (from the `first`-th best score so far), and the matches past them
+    /// are not the best `k`.
+    on: std::sync::atomic::AtomicBool,
 }
 
 /// A score ordered by `total_cmp`, for a heap.
@@ -578,11 +598,58 @@ impl TopCounted {
             bound,
             seen: Default::default(),
             best: Default::default(),
+            narrow: None,
+        }
+    }
+
+    /// [`TopCounted::new`], for the best `k` where the best `first` may be enough: once
+    /// the best `first` of the segments searched hold `stories` stories, the later
+    /// segments look for the best `first` only, which prunes more. The best `first` are
+    /// always found; the best `k` only where [`TopCounted::exact`] says so.
+    fn narrowing(
+        searcher: &Searcher,
+        k: usize,
+        bound: usize,
+        first: usize,
+        stories: usize,
+    ) -> TopCounted {
+        let docs = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| u64::from(r.max_doc()))
+            .sum();
+        TopCounted {
+            narrow: (first < k).then(|| Narrow {
+                first,
+                stories,
+                docs,
+                searched: Default::default(),
+                lead: Default::default(),
+                on: Default::default(),
+            }),
+            ..TopCounted::new(k, bound)
+        }
+    }
+
+    /// How many of the best matches found are the best ones, after a search.
+    fn exact(&self) -> usize {
+        match &self.narrow {
+            Some(n) if n.on.load(std::sync::atomic::Ordering::Relaxed) => n.first,
+            _ => self.k,
         }
     }
 
     /// The score a match must beat to enter the page, from the segments searched.
     fn floor(&self) -> Score {
+        if let Some(n) = &self.narrow {
+            if n.on.load(std::sync::atomic::Ordering::Relaxed) {
+                let lead = n.lead.lock().unwrap_or_else(|e| e.into_inner());
+                return match lead.get(n.first - 1) {
+                    Some(&(s, _, _)) => s,
+                    None => Score::MIN,
+                };
+            }
+        }
         let best = self.best.lock().unwrap_or_else(|e| e.into_inner());
         match best.peek() {
             Some(std::cmp::Reverse(s)) if best.len() == self.k => s.0,
@@ -707,6 +774,9 @@ impl Collector for TopCounted {
     ) -> tantivy::Result<<TopCountedSegment as SegmentCollector>::Fruit> {
         use std::sync::atomic::Ordering::Relaxed;
         let TopCountedSegment { mut top, mut count } = self.for_segment(ord, reader)?;
+        if let Some(n) = self.narrow.as_ref().filter(|n| n.on.load(Relaxed)) {
+            top.k = n.first;
+        }
         let floor = self.floor();
         let alive = reader.alive_bitset();
         let mut threshold = floor;
@@ -764,6 +834,35 @@ impl Collector for TopCounted {
             best.push(std::cmp::Reverse(OrdScore(*s)));
             if best.len() > self.k {
                 best.pop();
+            }
+        }
+        drop(best);
+        if let Some(n) = &self.narrow {
+            let mut lead = n.lead.lock().unwrap_or_else(|e| e.into_inner());
+            let column = count.column.as_ref();
+            lead.extend(
+                fruit
+                    .iter()
+                    .map(|&(s, a)| (s, a, column.and_then(|c| c.first(a.doc_id)))),
+            );
+            lead.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            lead.truncate(n.first);
+            let searched = n.searched.fetch_add(u64::from(reader.max_doc()), Relaxed)
+                + u64::from(reader.max_doc());
+            if lead.len() == n.first && !n.on.load(Relaxed) {
+                // The best of a part of the index are spread over the best of the
+                // whole: with half the documents searched, the first window's best
+                // half is about what they will fill of it. Those must hold the stories
+                // already (copies of a few gather as more segments are searched).
+                let share = (n.first as u64 * searched).div_ceil(n.docs.max(1)) as usize;
+                let mut seen = GroupKeys::default();
+                let stories = lead[..share.min(n.first)]
+                    .iter()
+                    .filter(|(_, _, k)| k.is_none_or(|k| seen.insert(k)))
+                    .count();
+                if stories >= n.stories {
+                    n.on.store(true, Relaxed);
+                }
             }
         }
         Ok((fruit, count.harvest()))
@@ -1407,7 +1506,9 @@ fn collapsed(
     // Without a bonus, a window is the first of the best matches by the plain score
     // (each scored again alone): the first search reads those of the next window too,
     // which a common word needs (its first window can hold few stories: copies of a
-    // few), while the count's bound stays the same.
+    // few), while the count's bound stays the same. Once the best of the first window
+    // hold the page's stories, the rest of that search looks for the first window only
+    // (most words need no more; the next window, if then needed, is searched again).
     let ahead = sort == Sort::Relevance && rerank.bonus.is_empty() && window * 4 <= COUNT_BOUND;
     let mut plain: Option<(usize, Ranked)> = None;
     loop {
@@ -1416,8 +1517,10 @@ fn collapsed(
             Some((d, ranked)) if d == deep => ranked,
             _ => {
                 if ahead && plain.is_none() {
-                    let k = window * 4;
-                    plain = Some((k, top_docs(searcher, query, sort, k, 0)?));
+                    let top =
+                        TopCounted::narrowing(searcher, window * 4, COUNT_BOUND, window, want);
+                    let read = searcher.search(query, &top)?;
+                    plain = Some((top.exact(), read));
                 }
                 match &plain {
                     Some((k, (docs, n))) if *k >= deep => {
