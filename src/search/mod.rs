@@ -1570,6 +1570,35 @@ struct MatchesSegment {
     articles: usize,
     keys: GroupKeys,
     keyless: usize,
+    /// Matches whose keys are not read yet: read [`KEY_BATCH`] at a time, in a loop of
+    /// their own, the column's cache misses overlap (read one by one between the
+    /// query's steps, they were an eighth of a search of several words).
+    pending: Vec<DocId>,
+}
+
+/// See [`MatchesSegment::pending`].
+const KEY_BATCH: usize = 64;
+
+impl MatchesSegment {
+    fn read_keys(&mut self) {
+        let Some(column) = &self.column else {
+            self.keyless += self.pending.len();
+            self.pending.clear();
+            return;
+        };
+        let mut keys = [None; KEY_BATCH];
+        let keys = &mut keys[..self.pending.len()];
+        column.first_vals(&self.pending, keys);
+        for k in keys.iter() {
+            match k {
+                Some(k) => {
+                    self.keys.insert(*k);
+                }
+                None => self.keyless += 1,
+            }
+        }
+        self.pending.clear();
+    }
 }
 
 impl Collector for Matches {
@@ -1586,6 +1615,7 @@ impl Collector for Matches {
             articles: 0,
             keys: Default::default(),
             keyless: 0,
+            pending: Vec::with_capacity(KEY_BATCH),
         })
     }
 
@@ -1620,15 +1650,14 @@ impl SegmentCollector for MatchesSegment {
 
     fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
         self.articles += 1;
-        match self.column.as_ref().and_then(|c| c.first(doc)) {
-            Some(k) => {
-                self.keys.insert(k);
-            }
-            None => self.keyless += 1,
+        self.pending.push(doc);
+        if self.pending.len() == KEY_BATCH {
+            self.read_keys();
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(mut self) -> Self::Fruit {
+        self.read_keys();
         (self.articles, self.keys, self.keyless)
     }
 }
