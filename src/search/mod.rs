@@ -2236,6 +2236,42 @@ mod tests {
     }
 
     #[test]
+    fn a_narrowed_search_finds_the_first_window_and_says_how_far_it_is_exact() {
+        // No group keys here: every match is a story of its own.
+        let (index, text) = scored_index(20_000, 5);
+        let searcher = index.reader().unwrap().searcher();
+        let words: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(text, "word"),
+            IndexRecordOption::WithFreqs,
+        ));
+        let best = |k| {
+            searcher
+                .search(&*words, &TopDocs::with_limit(k).order_by_score())
+                .unwrap()
+        };
+        for bound in [100, 10_000] {
+            // The first window holds the stories once a segment is searched: the later
+            // segments look for it alone.
+            let top = TopCounted::narrowing(&searcher, 200, bound, 50, 5);
+            let (got, _) = searcher.search(&*words, &top).unwrap();
+            assert_eq!(top.exact(), 50, "bound={bound}");
+            assert_eq!(got[..50], best(50)[..], "bound={bound}");
+            // More stories than the window holds: never narrowed, the best 200 found.
+            let top = TopCounted::narrowing(&searcher, 200, bound, 50, 51);
+            let (got, n) = searcher.search(&*words, &top).unwrap();
+            assert_eq!(top.exact(), 200, "bound={bound}");
+            assert_eq!(got, best(200), "bound={bound}");
+            let plain = searcher
+                .search(&*words, &TopCounted::new(200, bound))
+                .unwrap();
+            assert_eq!(
+                (n.articles, n.lower_bound),
+                (plain.1.articles, plain.1.lower_bound)
+            );
+        }
+    }
+
+    #[test]
     fn partial_matches_are_ordered_among_full_ones_and_kept_above_the_last_scored() {
         use super::blend_in;
         use tantivy::DocAddress;
