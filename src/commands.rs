@@ -591,10 +591,9 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {
     if stdin_given > 1 {
         bail!("standard input (`-`) is given {stdin_given} times; give it once");
     }
-    let mut bytes = 0u64;
     for path in a.files.iter().filter(|p| p.as_os_str() != "-") {
         match std::fs::metadata(path) {
-            Ok(m) if m.is_file() => bytes += m.len(),
+            Ok(m) if m.is_file() => {}
             Ok(m) if m.is_dir() => bail!(
                 "{}: is a folder, not a file; give article files (`newsidx ingest DIR` reads a whole folder)",
                 path.display()
@@ -620,7 +619,7 @@ fn enrich(a: cli::EnrichArgs, out: &Output) -> Result<ExitCode> {
         }
     }
     let gaz = gazetteer_for(a.gazetteer.as_deref())?;
-    let enricher = Enricher::for_bytes(&gaz, bytes);
+    let enricher = Enricher::new(&gaz);
     let opts = ingest::ReadOptions {
         max_body_bytes: a.max_body_bytes,
         keep_non_articles: a.keep_non_articles,

@@ -407,7 +407,7 @@ pub fn ingest(
     let total_bytes: u64 = todo.iter().map(|e| e.size).sum();
     progress.start(total_bytes, todo.len() as u64);
 
-    let enricher = Enricher::for_bytes(gazetteer, total_bytes);
+    let enricher = Enricher::new(gazetteer);
     let prep = sink.preparer();
     let prep_ref = &prep;
     let (msg_tx, msg_rx) = bounded::<Msg>(4096);

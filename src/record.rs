@@ -239,7 +239,7 @@ mod tests {
             authors: vec!["A. Writer".into()],
             ..Article::default()
         };
-        Enricher::quick(Gazetteer::shipped()).enrich(a, None)
+        Enricher::new(Gazetteer::shipped()).enrich(a, None)
     }
 
     #[test]

@@ -50,19 +50,6 @@ impl Enricher {
         }
     }
 
-    /// The same as [`Enricher::new`]: the matcher is built in a few milliseconds.
-    pub fn quick(gazetteer: &Gazetteer) -> Enricher {
-        Enricher {
-            tagger: Tagger::quick(gazetteer),
-        }
-    }
-
-    /// An enricher for `bytes` of text: one matcher serves every size now (the DFA
-    /// once used for large runs took 0.2 s to build and 72 MB).
-    pub fn for_bytes(gazetteer: &Gazetteer, _bytes: u64) -> Enricher {
-        Enricher::new(gazetteer)
-    }
-
     /// `file_date` is the file's modification date. It is not used to give a year to
     /// a dateline that has none: a file copied today would date a 2017 wire story
     /// to this year, and a wrong date is worse than none.

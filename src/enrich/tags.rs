@@ -584,12 +584,6 @@ impl Tagger {
         Tagger::build(gaz)
     }
 
-    /// The same as [`Tagger::new`] (there was once a slower matcher that was quicker
-    /// to build).
-    pub fn quick(gaz: &Gazetteer) -> Tagger {
-        Tagger::build(gaz)
-    }
-
     fn build(gaz: &Gazetteer) -> Tagger {
         let mut b = Builder::default();
         let country_by_code: HashMap<String, usize> = gaz
@@ -1864,8 +1858,8 @@ mod tests {
     fn the_matcher_is_built_the_same_way_every_time() {
         // Each build has fresh hash maps with their own random order: nothing that
         // decides a tag may follow it.
-        let a = Tagger::quick(Gazetteer::shipped());
-        let b = Tagger::quick(Gazetteer::shipped());
+        let a = Tagger::new(Gazetteer::shipped());
+        let b = Tagger::new(Gazetteer::shipped());
         assert_eq!(a.kinds, b.kinds);
         assert_eq!(a.surnames, b.surnames);
         // A pattern that lists two surname groups lets the first one listed decide.
