@@ -10,7 +10,7 @@ use std::io::BufRead;
 use crate::enrich::Enriched;
 use crate::record::EnrichedRecord;
 
-use super::json::{read_line_limited, too_long_line, LineRead};
+use super::json::{next_line, LineRead};
 use super::{decode, Problem, Resume};
 
 /// Reads records from where `at` says the stream begins; `known` holds the ids of the
@@ -28,15 +28,10 @@ pub(crate) fn read_at(
     let mut buf = Vec::new();
     let (mut line, mut n, mut emitted) = (at.line, at.record, 0usize);
     loop {
-        buf.clear();
-        let read = read_line_limited(&mut reader, &mut buf, max_line)
-            .map_err(|e| super::io_problem(rel, "read error", &e).at_line(line + 1))?;
-        line += 1;
-        match read {
+        match next_line(rel, &mut reader, &mut buf, max_line, &mut line, report)? {
             LineRead::Eof => break,
-            LineRead::TooLong(len) => {
+            LineRead::TooLong(_) => {
                 n += 1;
-                report(too_long_line(rel, len, max_line).at_line(line));
                 continue;
             }
             LineRead::Line => {}
@@ -145,17 +140,12 @@ pub fn scan(
     let (mut line, mut n) = (0u64, 0u64);
     let mut lines = 0u64;
     loop {
-        buf.clear();
-        let read = read_line_limited(&mut reader, &mut buf, max_line)
-            .map_err(|e| super::io_problem(rel, "read error", &e).at_line(line + 1))?;
-        line += 1;
         let start = offset;
-        match read {
+        match next_line(rel, &mut reader, &mut buf, max_line, &mut line, report)? {
             LineRead::Eof => break,
             LineRead::TooLong(len) => {
                 offset += len;
                 lines += 1;
-                report(too_long_line(rel, len, max_line).at_line(line));
                 continue;
             }
             LineRead::Line => offset += buf.len() as u64,

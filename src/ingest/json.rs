@@ -348,17 +348,10 @@ pub(crate) fn read_jsonl_at(
     let mut buf = Vec::new();
     let (mut line, mut n, mut emitted) = (at.line, at.record, 0usize);
     loop {
-        buf.clear();
-        let read = match read_line_limited(&mut reader, &mut buf, max_line) {
-            Ok(read) => read,
-            Err(e) => return Err(super::io_problem(rel, "read error", &e).at_line(line + 1)),
-        };
-        line += 1;
-        match read {
+        match next_line(rel, &mut reader, &mut buf, max_line, &mut line, report)? {
             LineRead::Eof => break,
-            LineRead::TooLong(len) => {
+            LineRead::TooLong(_) => {
                 n += 1;
-                report(too_long_line(rel, len, max_line).at_line(line));
                 continue;
             }
             LineRead::Line => {}
@@ -398,6 +391,28 @@ pub(crate) fn too_long_line(rel: &str, len: u64, max_line: usize) -> Problem {
             max_line / (1024 * 1024)
         ),
     )
+}
+
+/// Reads the next line of a line-oriented file into `buf` (cleared first) and counts
+/// it in `line`. A line over `max_line` bytes is reported, naming it, and returned as
+/// `TooLong` for the caller to step over; a read error is the file's problem, naming
+/// the line it stopped at.
+pub(crate) fn next_line(
+    rel: &str,
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max_line: usize,
+    line: &mut u64,
+    report: &mut dyn FnMut(Problem),
+) -> Result<LineRead, Problem> {
+    buf.clear();
+    let read = read_line_limited(reader, buf, max_line)
+        .map_err(|e| super::io_problem(rel, "read error", &e).at_line(*line + 1))?;
+    *line += 1;
+    if let LineRead::TooLong(len) = read {
+        report(too_long_line(rel, len, max_line).at_line(*line));
+    }
+    Ok(read)
 }
 
 pub(crate) enum LineRead {
