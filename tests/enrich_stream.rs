@@ -407,20 +407,15 @@ fn ingesting_enriched_records_gives_the_index_ingesting_the_articles_gives() {
     // the index meets, so both ingests meet them in the same (file) order.
     env.ingest(&["--threads", "1"]).code(1);
 
-    let corpus = env.corpus.to_str().unwrap();
-    let mut files: Vec<String> = [
-        "crawl/pages.warc.gz",
-        "feeds/copy.jsonl",
-        "feeds/wire.jsonl",
-        "notes/summit.md",
-    ]
-    .iter()
-    .map(|f| env.corpus.join(f).to_str().unwrap().to_string())
-    .collect();
-    files.sort();
-    let mut args = vec!["enrich", "--records", "--root", corpus];
-    args.extend(files.iter().map(String::as_str));
-    let r = env.run(&args).code(1);
+    // In the walk's order.
+    let r = env
+        .enrich_records(&[
+            "crawl/pages.warc.gz",
+            "feeds/copy.jsonl",
+            "feeds/wire.jsonl",
+            "notes/summit.md",
+        ])
+        .code(1);
     let records = env.root.join("records");
     std::fs::create_dir_all(&records).unwrap();
     let lines: Vec<&str> = r.stdout.lines().collect();

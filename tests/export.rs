@@ -701,21 +701,15 @@ fn an_export_of_enriched_records_is_byte_for_byte_the_export_of_their_index() {
 
     // The same archive enriched on its own (as on a cluster), file by file in the
     // walk's order, into two files of records in a folder.
-    let corpus = env.corpus.to_str().unwrap();
-    let mut files: Vec<String> = [
-        "feeds/wire.jsonl",
-        "wire/brexit.md",
-        "wire/taiwan-copy.md",
-        "wire/taiwan-third.md",
-        "wire/taiwan.md",
-    ]
-    .iter()
-    .map(|f| env.corpus.join(f).to_str().unwrap().to_string())
-    .collect();
-    files.sort();
-    let mut args = vec!["enrich", "--records", "--root", corpus];
-    args.extend(files.iter().map(String::as_str));
-    let r = env.run(&args).success();
+    let r = env
+        .enrich_records(&[
+            "feeds/wire.jsonl",
+            "wire/brexit.md",
+            "wire/taiwan-copy.md",
+            "wire/taiwan-third.md",
+            "wire/taiwan.md",
+        ])
+        .success();
     let recs: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(recs.len(), 6, "{r:?}");
     let records = env.root.join("records");
@@ -889,14 +883,7 @@ fn records_of(rels: &[&str]) -> (TestEnv, String) {
     for (rel, text) in ARTICLES {
         env.write(rel, text);
     }
-    let corpus = env.corpus.to_str().unwrap().to_string();
-    let files: Vec<String> = rels
-        .iter()
-        .map(|rel| env.corpus.join(rel).to_str().unwrap().to_string())
-        .collect();
-    let mut args = vec!["enrich", "--records", "--root", corpus.as_str()];
-    args.extend(files.iter().map(String::as_str));
-    let stdout = env.run(&args).success().stdout;
+    let stdout = env.enrich_records(rels).success().stdout;
     (env, stdout)
 }
 

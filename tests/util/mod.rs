@@ -116,6 +116,23 @@ impl TestEnv {
         self.run(&args)
     }
 
+    /// `newsidx enrich --records --root CORPUS FILES...`, the files named relative to
+    /// the corpus and given in this order.
+    pub fn enrich_records(&self, rels: &[&str]) -> Run {
+        let files: Vec<String> = rels
+            .iter()
+            .map(|rel| self.corpus.join(rel).to_str().unwrap().to_string())
+            .collect();
+        let mut args = vec![
+            "enrich",
+            "--records",
+            "--root",
+            self.corpus.to_str().unwrap(),
+        ];
+        args.extend(files.iter().map(String::as_str));
+        self.run(&args)
+    }
+
     /// Ingests, asserts exit 0, and returns the JSON report.
     pub fn ingest_ok(&self) -> Value {
         self.ingest(&[]).success().json()
