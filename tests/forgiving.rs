@@ -310,3 +310,27 @@ fn the_api_carries_the_corrected_query_and_takes_exact() {
     assert_eq!(v["total"], 0);
     assert_eq!(v["warnings"], serde_json::json!([]));
 }
+
+/// The full matches (no word lacking) of a query, all copies shown.
+fn full_matches(query: &str) -> Vec<String> {
+    sample()
+        .env
+        .hits(query, &["--limit", "200", "--all"])
+        .iter()
+        .filter(|h| h["missing"].as_array().is_none_or(|m| m.is_empty()))
+        .map(|h| h["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn a_question_needs_its_content_words_only() {
+    // "what", "did" and "about" say how the question is built: an article need not
+    // hold them to be a full match.
+    let asked = full_matches("What did Xi tell Trump about Taiwan?");
+    assert!(asked.contains(&TAIWAN_RETURN.to_string()), "{asked:?}");
+    assert_eq!(asked, full_matches("xi tell trump taiwan"));
+    // Quoted, a function word is required again: the article does not say "about Taiwan".
+    assert!(!full_matches("\"about taiwan\" xi trump").contains(&TAIWAN_RETURN.to_string()));
+    // A query of function words alone searches them all.
+    assert!(!full_matches("the who").is_empty());
+}

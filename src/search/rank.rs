@@ -1,6 +1,7 @@
 //! How a user's words become a scored tantivy query.
 //!
-//! The tuned ranking (`Ranking::News`) reads the query itself: words (all required),
+//! The tuned ranking (`Ranking::News`) reads the query itself: words (all required but
+//! English function words such as "the", "will" and "our"),
 //! `"phrases"`, `-excluded` words, `a OR b`, and prefixes (`brex*`: the most frequent
 //! indexed words that start with it, at most [`MAX_PREFIX_TERMS`]). Every word is searched in title,
 //! subtitle and body (title weighted most); words that stand next to each other in the
@@ -158,7 +159,7 @@ pub struct Clause {
 /// and quotes dropped, curly quotes straightened), for writing the query in another
 /// engine's language.
 pub fn clauses(query: &str) -> Vec<Clause> {
-    parse(&clean_query(&super::tidy_operators(query)))
+    without_function_words(parse(&clean_query(&super::tidy_operators(query))))
 }
 
 /// `title:rest` in any case → `rest`.
@@ -652,7 +653,8 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
-    let clauses: Vec<(Vec<Vec<String>>, bool)> = parse(cleaned)
+    let parsed = without_function_words(parse(cleaned));
+    let clauses: Vec<(Vec<Vec<String>>, bool)> = parsed
         .iter()
         .filter_map(|c| {
             let mut alts: Vec<Vec<String>> = Vec::new();
@@ -766,6 +768,49 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     })
 }
 
+/// English function words: articles, pronouns, prepositions, conjunctions and
+/// auxiliary verbs (sorted). They say how a sentence is built, not what it is about,
+/// and nearly every article holds them. Left out: words that are also names or carry
+/// meaning in a query (`us`, `may`, `no`, `not`, `up`, `down`, `out`, `off`).
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "about", "after", "against", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+    "before", "being", "between", "but", "by", "can", "could", "did", "do", "does", "during",
+    "each", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers", "him",
+    "his", "how", "i", "if", "in", "into", "is", "its", "me", "might", "must", "my", "of", "on",
+    "onto", "or", "our", "ours", "over", "shall", "she", "should", "so", "some", "such", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through",
+    "to", "under", "upon", "very", "was", "we", "were", "what", "when", "where", "which", "who",
+    "whom", "whose", "why", "will", "with", "would", "you", "your",
+];
+
+/// A word of [`FUNCTION_WORDS`] as typed; one in capitals (`IS`, `WHO`, `IT`) is an
+/// acronym, not a function word.
+pub fn is_function_word(typed: &str) -> bool {
+    let acronym = typed.chars().count() > 1 && typed.chars().all(|c| c.is_uppercase());
+    !acronym
+        && FUNCTION_WORDS
+            .binary_search(&typed.to_lowercase().as_str())
+            .is_ok()
+}
+
+/// The clauses without the function words typed as words of their own: `will robots
+/// take our jobs?` requires robots, take and jobs, not an article that also holds
+/// "will" and "our". A function word is kept in a phrase (`"mother and baby home"`),
+/// with `title:`, excluded, in `a OR b`, and where the query has no other word
+/// (`the who`).
+fn without_function_words(clauses: Vec<Clause>) -> Vec<Clause> {
+    let function = |c: &Clause| {
+        !c.excluded
+            && !c.title_only
+            && c.pieces.len() == 1
+            && matches!(&c.pieces[0], Piece::Word(w) if is_function_word(w))
+    };
+    if clauses.iter().all(|c| c.excluded || function(c)) {
+        return clauses;
+    }
+    clauses.into_iter().filter(|c| !function(c)).collect()
+}
+
 /// A clause as the user typed it: `Taiwan`, `"post-war order"`, `brex*`,
 /// `china OR taiwan`, `title:brexit`.
 fn typed(c: &Clause) -> String {
@@ -827,6 +872,38 @@ mod tests {
         assert!(c[2].excluded);
         assert_eq!(words(&c[3]), ["trade", "tariffs"]);
         assert_eq!(words(&c[4]), ["war"]);
+    }
+
+    #[test]
+    fn function_words_are_not_required_unless_quoted_or_alone() {
+        assert!(FUNCTION_WORDS.windows(2).all(|w| w[0] < w[1]), "sorted");
+        let kept = |q: &str| -> Vec<String> {
+            clauses(q)
+                .iter()
+                .map(|c| words(c).join("|") + if c.excluded { "-" } else { "" })
+                .collect()
+        };
+        assert_eq!(
+            kept("will robots take our jobs?"),
+            ["robots", "take", "jobs"]
+        );
+        assert_eq!(
+            kept("Irish border After Brexit"),
+            ["Irish", "border", "Brexit"]
+        );
+        // Acronyms, phrases, title:, exclusions and OR keep them.
+        assert_eq!(kept("IS attack WHO"), ["IS", "attack", "WHO"]);
+        assert_eq!(
+            kept("\"mother and baby\" home"),
+            ["mother and baby", "home"]
+        );
+        assert_eq!(kept("title:the brexit -the"), ["the", "brexit", "the-"]);
+        assert_eq!(kept("the OR a brexit"), ["the|a", "brexit"]);
+        // Nothing but function words: all of them stay.
+        assert_eq!(kept("the who"), ["the", "who"]);
+        assert_eq!(kept("to be -or"), ["to", "be", "or-"]);
+        // Words that are also names or carry meaning are never left out.
+        assert_eq!(kept("us may no deal"), ["us", "may", "no", "deal"]);
     }
 
     #[test]
