@@ -204,7 +204,7 @@ fn reranked_scores_equal_the_one_query_scores() {
                 bonus: &scored.bonus,
                 words: &[],
                 fields: idx.fields,
-                partial: &[],
+                partial: newsidx::search::Partial::Found(&[]),
             },
             Sort::Relevance,
             n,

@@ -932,21 +932,33 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             collapsed(&searcher, q, rerank, sort, limit, offset)
         }
     };
-    // The any-word query's best partial matches are ranked among the full ones.
-    let pool = match (sort, &any, &partial) {
-        (Sort::Relevance, Some(any), Some(_)) if !words.is_empty() => {
-            blend_pool(&searcher, &**any, &required, &excluded)?
-        }
-        _ => Vec::new(),
+    // The any-word query's best partial matches are ranked among the full ones. They
+    // are found on a second thread while the full matches are read: the two reads are
+    // independent until the best candidates are scored again.
+    let any_pool = match (sort, &any, &partial) {
+        (Sort::Relevance, Some(any), Some(_)) if !words.is_empty() => Some(&**any),
+        _ => None,
     };
     let rerank = Rerank {
         bonus: &bonus,
         words: &words,
         fields: idx.fields,
-        partial: &pool,
+        partial: Partial::Found(&[]),
+    };
+    let (mut top, strict, pool) = match any_pool {
+        Some(any) => std::thread::scope(|s| -> Result<_> {
+            let finding =
+                Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded)));
+            let partial = Partial::Finding(&finding);
+            let (top, strict) = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
+            Ok((top, strict, finding.into_found()?))
+        })?,
+        None => {
+            let (top, strict) = page(&*query, &rerank, limit, offset)?;
+            (top, strict, Vec::new())
+        }
     };
     let f = idx.fields;
-    let (mut top, strict) = page(&*query, &rerank, limit, offset)?;
     let strict_hits = top.len();
     let pooled: std::collections::HashSet<DocAddress> = pool.iter().copied().collect();
     // Past the full matches and the partial ones ranked among them, the other partial
@@ -1154,7 +1166,71 @@ pub struct Rerank<'a> {
     pub fields: Fields,
     /// Partial matches scored with the candidates and ordered among them (see
     /// [`blend_pool`]); none of them a match of the query.
-    pub partial: &'a [DocAddress],
+    pub partial: Partial<'a>,
+}
+
+/// The partial matches to blend among the full ones (see [`Rerank`]).
+#[derive(Clone, Copy)]
+pub enum Partial<'a> {
+    Found(&'a [DocAddress]),
+    /// Being found on another thread (a [`Finding`]).
+    Finding(&'a (dyn Pending + 'a)),
+}
+
+/// Partial matches that may still be being found.
+pub trait Pending {
+    fn get(&self) -> Result<&[DocAddress]>;
+}
+
+impl Partial<'_> {
+    fn get(&self) -> Result<&[DocAddress]> {
+        match self {
+            Partial::Found(p) => Ok(p),
+            Partial::Finding(f) => f.get(),
+        }
+    }
+}
+
+/// Partial matches being found on a thread of their own; the first to ask waits.
+pub struct Finding<'scope> {
+    thread: std::sync::Mutex<Option<ScopedPool<'scope>>>,
+    found: std::sync::OnceLock<Vec<DocAddress>>,
+}
+
+type ScopedPool<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Vec<DocAddress>>>;
+
+impl<'scope> Finding<'scope> {
+    pub fn new(thread: ScopedPool<'scope>) -> Finding<'scope> {
+        Finding {
+            thread: std::sync::Mutex::new(Some(thread)),
+            found: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn into_found(self) -> Result<Vec<DocAddress>> {
+        self.get()?;
+        Ok(self.found.into_inner().unwrap_or_default())
+    }
+}
+
+impl Pending for Finding<'_> {
+    fn get(&self) -> Result<&[DocAddress]> {
+        if let Some(found) = self.found.get() {
+            return Ok(found);
+        }
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let found = match thread {
+            // A panic there is one here, as if the search had not been split.
+            Some(t) => t.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?,
+            // Joined by a call that failed.
+            None => Vec::new(),
+        };
+        Ok(self.found.get_or_init(|| found))
+    }
 }
 
 impl Rerank<'_> {
@@ -1164,7 +1240,7 @@ impl Rerank<'_> {
             bonus: &[],
             words: &[],
             fields,
-            partial: &[],
+            partial: Partial::Found(&[]),
         }
     }
 }
@@ -1228,7 +1304,7 @@ fn ranked_from(
         return Ok((docs, total));
     }
     let full = docs.len();
-    docs.extend(rerank.partial.iter().map(|&a| (0.0, a)));
+    docs.extend(rerank.partial.get()?.iter().map(|&a| (0.0, a)));
     let mut held = Vec::new();
     if !rerank.words.is_empty() {
         held = bm25f::rescore(
@@ -1543,7 +1619,8 @@ fn collapsed(
             }
         }
         // Every full match and every blended partial one (see `blend_in`).
-        let all_read = docs.len() >= total.articles + rerank.partial.len() && !total.lower_bound;
+        let blended = rerank.partial.get()?.len();
+        let all_read = docs.len() >= total.articles + blended && !total.lower_bound;
         if kept.len() == want || all_read || window >= MAX_LIMIT * 4 {
             return Ok((kept.into_iter().skip(offset).collect(), total));
         }

@@ -659,7 +659,7 @@ pub fn ranked_ids(
                     bonus: &scored.bonus,
                     words: &scored.words,
                     fields: idx.fields,
-                    partial: &pool,
+                    partial: super::Partial::Found(&pool),
                 },
                 super::Sort::Relevance,
                 k.max(1),
