@@ -18,6 +18,23 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process's arguments, noting where a value clap defaults came from
+    /// where a command must know it.
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let m = Cli::command().try_get_matches()?;
+        let mut cli = Cli::from_arg_matches(&m)?;
+        if let Command::Export(a) = &mut cli.command {
+            a.index_typed = m
+                .subcommand_matches("export")
+                .and_then(|e| e.value_source("index"))
+                == Some(clap::parser::ValueSource::CommandLine);
+        }
+        Ok(cli)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
     Auto,
@@ -475,6 +492,9 @@ pub struct ExportArgs {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// `--index` was typed (not taken from NEWSIDX_INDEX or the default).
+    #[arg(skip)]
+    pub index_typed: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1679,9 +1679,7 @@ fn export(a: cli::ExportArgs, out: &Output) -> Result<ExitCode> {
     } else {
         // `--index` on the command line with `--records` is a mistake worth a word (an
         // index named by NEWSIDX_INDEX is simply not read).
-        if std::env::args_os()
-            .any(|x| x == "--index" || x.to_str().is_some_and(|x| x.starts_with("--index=")))
-        {
+        if a.index_typed {
             bail!("--index and --records cannot be used together: --records exports the records themselves, without an index; drop one of them");
         }
         let stdin_given = a.records.iter().filter(|p| p.as_os_str() == "-").count();

@@ -6,7 +6,6 @@ mod exit_codes;
 mod guard;
 mod output;
 
-use clap::Parser;
 use exit_codes::ExitCode;
 
 /// mimalloc: less CPU per allocation than glibc's malloc, and memory freed by the
@@ -23,7 +22,7 @@ pub(crate) fn panic_location() -> Option<String> {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };

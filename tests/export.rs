@@ -874,6 +874,29 @@ fn bad_records_are_one_line_each_and_the_rest_is_exported() {
         "{r:?}"
     );
     assert!(!env.root.join("out2").exists(), "{r:?}");
+    // So is `--index=PATH`; an index named by NEWSIDX_INDEX is simply not read.
+    let out3 = env.root.join("out3");
+    let index_eq = format!("--index={}", env.index.to_str().unwrap());
+    let args = [
+        "export",
+        "--to",
+        "ndjson",
+        out3.to_str().unwrap(),
+        "--json",
+        "--records",
+        file.to_str().unwrap(),
+    ];
+    let r = env.run(&[&args[..], &[index_eq.as_str()]].concat()).code(2);
+    assert!(r.stderr.contains("cannot be used together"), "{r:?}");
+    let out = env
+        .cmd()
+        .env("NEWSIDX_INDEX", env.root.join("no-such-index"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let sum: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(lines_of(&out3, &sum["files"]).len(), 2, "{out:?}");
 }
 
 /// A test archive of [`ARTICLES`] and the enriched records of `rels` in it, as
