@@ -334,3 +334,26 @@ fn a_question_needs_its_content_words_only() {
     // A query of function words alone searches them all.
     assert!(!full_matches("the who").is_empty());
 }
+
+#[test]
+fn a_word_finds_its_other_spelling() {
+    // The article writes "defence"; a reader who writes "defense" finds it, as a full
+    // match, and the snippet marks the word as the article spells it.
+    const BENHAM: &str = "Duterte to China: Benham Rise sea territory 'is ours'";
+    for query in ["defense benham", "defence benham"] {
+        assert_eq!(full_matches(query), [BENHAM], "{query}");
+    }
+    let hit = &sample().env.hits("defense benham", &["--limit", "1"])[0];
+    let marks = crate::util::highlighted(&hit["snippets"][0]);
+    assert!(
+        marks.iter().any(|m| m.eq_ignore_ascii_case("defence")),
+        "{marks:?}"
+    );
+    // Spelt the other way, the articles that say "defense" are found too.
+    let us: Vec<String> = full_matches("defense");
+    let uk: Vec<String> = full_matches("defence");
+    assert_eq!(us.len(), uk.len(), "{us:?} {uk:?}");
+    assert!(us.contains(&BENHAM.to_string()), "{us:?}");
+    // Quoted, a word is searched as spelt.
+    assert!(full_matches("\"defense\" benham").is_empty());
+}

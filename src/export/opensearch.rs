@@ -227,6 +227,15 @@ fn piece_query(piece: &crate::search::rank::Piece, fields: &[String]) -> Value {
             {
                 return json!({"multi_match": {"query": w, "type": "phrase", "fields": fields}});
             }
+            // The other spelling (defence, defense), as newsidx also searches it.
+            let variants = crate::search::spelling::variants(&w.to_lowercase());
+            if !variants.is_empty() {
+                let should: Vec<Value> = std::iter::once(w.to_string())
+                    .chain(variants)
+                    .map(|v| json!({"multi_match": {"query": v, "type": "most_fields", "fields": fields}}))
+                    .collect();
+                return json!({"bool": {"should": should, "minimum_should_match": 1}});
+            }
             json!({"multi_match": {"query": w, "type": "most_fields", "fields": fields}})
         }
         Piece::Phrase(p) => {

@@ -10,6 +10,7 @@ pub mod rank;
 pub mod relevance;
 pub mod resolve;
 pub mod snippet;
+pub mod spelling;
 pub mod timeline;
 
 use crate::enrich::dates;

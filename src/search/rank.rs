@@ -6,8 +6,10 @@
 //! indexed words that start with it, at most [`MAX_PREFIX_TERMS`]). Every word is searched in title,
 //! subtitle and body (title weighted most); words that stand next to each other in the
 //! query earn a bonus where they also stand close together in an article. A hyphenated
-//! word also tries its joined form (post-war → postwar, e-mail → email), and a word that
-//! splits into two indexed words also tries them as a phrase (postwar → "post war").
+//! word also tries its joined form (post-war → postwar, e-mail → email), a word that
+//! splits into two indexed words also tries them as a phrase (postwar → "post war"),
+//! and a word spelt the British or the American way also tries the other spelling
+//! (defence → defense; see `spelling`).
 //! Curly and straight quotes and apostrophes are the same, and a possessive `'s` is
 //! dropped (Xi’s = Xi's = Xi).
 //!
@@ -450,6 +452,17 @@ fn alternatives(
                 alts.push(t);
                 if let Some(split) = raw.first().and_then(|r| split_word(r, stem, dict)) {
                     alts.push(split);
+                }
+                // The other spelling (defence, defense), where the archive holds it.
+                for v in raw
+                    .first()
+                    .map(|r| super::spelling::variants(r))
+                    .unwrap_or_default()
+                {
+                    let other = tokens(stem, &v);
+                    if other.len() == 1 && !alts.contains(&other) && dict.doc_freq(&other[0]) > 0 {
+                        alts.push(other);
+                    }
                 }
             }
             alts
