@@ -5,6 +5,7 @@ pub mod bm25f;
 mod conjunction;
 pub mod correct;
 pub mod facets;
+pub(crate) mod phrases;
 pub mod query_fields;
 pub mod rank;
 pub mod relevance;
@@ -307,7 +308,7 @@ pub fn build_query(
 ) -> Built {
     let query = tidy_operators(query);
     let scored = rank::scored_query(idx, &query, ranking);
-    let (text, partial, bonus, words, any, required, excluded) = match scored {
+    let (text, partial, bonus, words, any, required, excluded, phrase_forms) = match scored {
         Some(s) => (
             Some(s.strict),
             s.partial,
@@ -316,16 +317,21 @@ pub fn build_query(
             s.any,
             s.required,
             s.excluded,
+            s.phrase_forms,
         ),
         None => Default::default(),
     };
-    // Plain words are searched as a conjunction that prunes (same matches, same scores).
-    let main = match &text {
-        Some(q) => {
+    // Plain words are searched as a conjunction that prunes, and a phrase as a union
+    // that reads positions only where they can count (same matches, same scores).
+    let main = match (&text, phrase_forms) {
+        (Some(q), Some(forms)) => {
+            Box::new(phrases::Phrases::new(unwrap_single(q.box_clone()), forms)) as Box<dyn Query>
+        }
+        (Some(q), None) => {
             let filtered = !filter_query(&idx.fields, filters, false).is_empty();
             conjunction::wrap(&idx.fields, &**q, &words, filtered).unwrap_or_else(|| q.box_clone())
         }
-        None => Box::new(AllQuery) as Box<dyn Query>,
+        (None, _) => Box::new(AllQuery) as Box<dyn Query>,
     };
     Built {
         query: with_filters(idx, main, filters),
@@ -375,6 +381,9 @@ fn needs_text(q: &dyn Query, text: &[Field]) -> bool {
     }
     if let Some(c) = q.downcast_ref::<conjunction::Conjunction>() {
         return needs_text(c.inner(), text);
+    }
+    if let Some(p) = q.downcast_ref::<phrases::Phrases>() {
+        return needs_text(p.inner(), text);
     }
     if q.is::<BoostQuery>() {
         let mut terms = 0;

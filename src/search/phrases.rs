@@ -1,0 +1,592 @@
+//! A query that is one quoted phrase (`"white house"`): the union that
+//! [`rank`](super::rank) builds for it (the phrase in title, subtitle and body, with its
+//! possessive forms), with the same matches and the same scores, and a top-k search that
+//! reads a phrase's positions only where the article could enter the page.
+//!
+//! tantivy cannot prune a phrase: to score an article it reads the positions of its
+//! words, and a phrase of common words (`"white house"`, `"prime minister"`) is in
+//! hundreds of thousands of articles at a million. Here each candidate (an article
+//! that holds every word of one form of the phrase in one field) is first bounded
+//! from its words' counts alone: a phrase occurs at most as often as its rarest word,
+//! and BM25 grows with the count, so the phrase's score there is at most what its
+//! weight gives for that count. Only a candidate whose bound beats the page's worst
+//! score has its positions read, by the phrase's own scorer, which gives its score.
+
+use std::sync::Arc;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
+
+/// A bound is compared with this much room for float rounding.
+const ROUNDING: Score = 1.0001;
+
+/// One clause of the union: a phrase (or a single word, for a form of one word) in one
+/// field, with the field's weight.
+pub(crate) type Form = (Vec<Term>, Score);
+
+/// See the module's documentation.
+#[derive(Debug)]
+pub(crate) struct Phrases {
+    /// The union this stands for: it counts, scores and explains.
+    inner: Box<dyn Query>,
+    /// Its clauses, in order: what each matches and how it is weighed.
+    forms: Vec<Form>,
+}
+
+impl Clone for Phrases {
+    fn clone(&self) -> Phrases {
+        Phrases {
+            inner: self.inner.box_clone(),
+            forms: self.forms.clone(),
+        }
+    }
+}
+
+impl Phrases {
+    /// `union` is the boolean query whose optional clauses are `forms`, in this order
+    /// (each a phrase or term query, boosted by its weight).
+    pub(crate) fn new(union: Box<dyn Query>, forms: Vec<Form>) -> Phrases {
+        Phrases {
+            inner: union,
+            forms,
+        }
+    }
+
+    pub(crate) fn inner(&self) -> &dyn Query {
+        &*self.inner
+    }
+}
+
+impl Query for Phrases {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let inner = self.inner.weight(scoring)?;
+        let stats = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(statistics_provider),
+            EnableScoring::Disabled { .. } => None,
+        };
+        let mut forms = Vec::with_capacity(self.forms.len());
+        for (terms, boost) in &self.forms {
+            let query: Box<dyn Query> = if terms.len() == 1 {
+                Box::new(tantivy::query::TermQuery::new(
+                    terms[0].clone(),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                Box::new(tantivy::query::PhraseQuery::new(terms.clone()))
+            };
+            let weight = match stats {
+                // As `PhraseQuery` and `TermQuery` weigh it, times the field's weight
+                // (as `BoostQuery` passes it on).
+                Some(stats) => Some(Bm25Weight::for_terms(stats, terms)?.boost_by(*boost)),
+                None => None,
+            };
+            forms.push(FormSpec {
+                terms: terms.clone(),
+                weight,
+                query: tantivy::query::BoostQuery::new(query, *boost)
+                    .weight(scoring)?
+                    .into(),
+            });
+        }
+        Ok(Box::new(PhrasesWeight { inner, forms }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
+struct FormSpec {
+    terms: Vec<Term>,
+    /// `None` where scores are not asked for.
+    weight: Option<Bm25Weight>,
+    /// Decides a candidate and scores it.
+    query: Arc<dyn Weight>,
+}
+
+struct PhrasesWeight {
+    inner: Box<dyn Weight>,
+    forms: Vec<FormSpec>,
+}
+
+impl PhrasesWeight {
+    /// `None` where a field has no lengths recorded (then the union's own scorer).
+    fn union(&self, reader: &SegmentReader) -> tantivy::Result<Option<PhraseUnion>> {
+        let mut forms = Vec::with_capacity(self.forms.len());
+        for form in &self.forms {
+            match FormCursor::new(form, reader)? {
+                Some(c) => forms.push(c),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(PhraseUnion {
+            forms,
+            doc: 0,
+            score: 0.0,
+        }))
+    }
+}
+
+impl Weight for PhrasesWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        if boost != 1.0 {
+            return self.inner.scorer(reader, boost);
+        }
+        match self.union(reader)? {
+            Some(mut u) => {
+                u.find()?;
+                Ok(Box::new(u))
+            }
+            None => self.inner.scorer(reader, boost),
+        }
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let Some(mut u) = self.union(reader)? else {
+            return self.inner.for_each_pruning(threshold, reader, callback);
+        };
+        let mut threshold = threshold;
+        loop {
+            let doc = u.candidate();
+            if doc == TERMINATED {
+                return Ok(());
+            }
+            let bound: Score = u
+                .forms
+                .iter()
+                .filter(|c| c.doc == doc)
+                .map(FormCursor::bound)
+                .sum();
+            if bound * ROUNDING > threshold {
+                if let Some(score) = u.check(doc)? {
+                    if score > threshold {
+                        threshold = callback(doc, score);
+                    }
+                }
+            }
+            u.step(doc);
+        }
+    }
+}
+
+/// The union's matches, found candidate by candidate in document order: a form's
+/// positions are read only at a candidate that the search asks about.
+struct PhraseUnion {
+    forms: Vec<FormCursor>,
+    /// The current match (TERMINATED past the last) and its score.
+    doc: DocId,
+    score: Score,
+}
+
+impl PhraseUnion {
+    /// The next candidate of any form.
+    fn candidate(&self) -> DocId {
+        self.forms.iter().map(|c| c.doc).min().unwrap_or(TERMINATED)
+    }
+
+    /// The union's score at the candidate `doc`, `None` where no form matches there.
+    /// Summed in the union's order, as its own scorer sums them.
+    fn check(&mut self, doc: DocId) -> tantivy::Result<Option<Score>> {
+        let mut score: Score = 0.0;
+        let mut found = false;
+        for c in self.forms.iter_mut().filter(|c| c.doc == doc) {
+            if let Some(s) = c.score(doc)? {
+                score += s;
+                found = true;
+            }
+        }
+        Ok(found.then_some(score))
+    }
+
+    /// Past the candidate `doc`.
+    fn step(&mut self, doc: DocId) {
+        for c in self.forms.iter_mut().filter(|c| c.doc == doc) {
+            c.advance();
+        }
+    }
+
+    /// The first match from the current candidates on.
+    fn find(&mut self) -> tantivy::Result<DocId> {
+        loop {
+            let doc = self.candidate();
+            if doc == TERMINATED {
+                self.doc = TERMINATED;
+                return Ok(TERMINATED);
+            }
+            if let Some(score) = self.check(doc)? {
+                self.doc = doc;
+                self.score = score;
+                return Ok(doc);
+            }
+            self.step(doc);
+        }
+    }
+
+    /// [`PhraseUnion::find`] for a `DocSet`, which cannot fail: a read that fails ends
+    /// the matches (the scorer of a form is made at its first candidate, from files the
+    /// search has opened already).
+    fn found(&mut self) -> DocId {
+        self.find().unwrap_or_else(|_| {
+            self.doc = TERMINATED;
+            TERMINATED
+        })
+    }
+}
+
+impl DocSet for PhraseUnion {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let doc = self.doc;
+        self.step(doc);
+        self.found()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        for c in self.forms.iter_mut() {
+            c.seek(target);
+        }
+        self.found()
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.forms
+            .iter()
+            .map(|c| c.postings.iter().map(|p| p.size_hint()).min().unwrap_or(0))
+            .fold(0u32, u32::saturating_add)
+    }
+}
+
+impl Scorer for PhraseUnion {
+    fn score(&mut self) -> Score {
+        self.score
+    }
+}
+
+/// One form's candidates in one segment: the articles whose field holds all its words.
+struct FormCursor {
+    postings: Vec<SegmentPostings>,
+    fieldnorms: FieldNormReader,
+    weight: Option<Bm25Weight>,
+    query: Arc<dyn Weight>,
+    reader: SegmentReader,
+    /// The form's own scorer, made at the first candidate asked about and moved only by
+    /// `seek_danger`.
+    scorer: Option<Box<dyn Scorer>>,
+    /// No match of the scorer lies before this.
+    next_match: DocId,
+    /// The current candidate (TERMINATED past the last).
+    doc: DocId,
+}
+
+impl FormCursor {
+    /// `None` where the field has no lengths recorded.
+    fn new(form: &FormSpec, reader: &SegmentReader) -> tantivy::Result<Option<FormCursor>> {
+        let field = form.terms[0].field();
+        let Some(fieldnorms) = reader.fieldnorms_readers().get_field(field)? else {
+            return Ok(None);
+        };
+        let index = reader.inverted_index(field)?;
+        let option = if form.weight.is_some() {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::Basic
+        };
+        let mut postings = Vec::with_capacity(form.terms.len());
+        for t in &form.terms {
+            match index.read_postings(t, option)? {
+                Some(p) => postings.push(p),
+                // A word the segment lacks: no candidate.
+                None => {
+                    postings.clear();
+                    break;
+                }
+            }
+        }
+        let mut c = FormCursor {
+            postings,
+            fieldnorms,
+            weight: form.weight.clone(),
+            query: form.query.clone(),
+            reader: reader.clone(),
+            scorer: None,
+            next_match: 0,
+            doc: TERMINATED,
+        };
+        if !c.postings.is_empty() {
+            let first = c.postings[0].doc();
+            c.doc = c.align(first);
+        }
+        Ok(Some(c))
+    }
+
+    /// The first document from `target` on that every word's postings hold.
+    fn align(&mut self, mut target: DocId) -> DocId {
+        'next: loop {
+            if target == TERMINATED {
+                return TERMINATED;
+            }
+            for p in self.postings.iter_mut() {
+                let d = if p.doc() < target {
+                    p.seek(target)
+                } else {
+                    p.doc()
+                };
+                if d != target {
+                    target = d;
+                    continue 'next;
+                }
+            }
+            return target;
+        }
+    }
+
+    fn advance(&mut self) {
+        if self.doc == TERMINATED {
+            return;
+        }
+        let next = self.postings[0].advance();
+        self.doc = self.align(next);
+    }
+
+    fn seek(&mut self, target: DocId) {
+        if self.doc < target {
+            self.doc = self.align(target);
+        }
+    }
+
+    /// At most the form's score at the current candidate: its weight for the count of
+    /// its rarest word there (without scores, no bound).
+    fn bound(&self) -> Score {
+        let Some(weight) = &self.weight else {
+            return Score::INFINITY;
+        };
+        let count = self
+            .postings
+            .iter()
+            .map(|p| p.term_freq())
+            .min()
+            .unwrap_or(0);
+        weight.score(self.fieldnorms.fieldnorm_id(self.doc), count)
+    }
+
+    /// The form's score at `doc` (its current candidate), `None` where it does not
+    /// match there. Candidates are asked in increasing order.
+    fn score(&mut self, doc: DocId) -> tantivy::Result<Option<Score>> {
+        if doc < self.next_match {
+            return Ok(None);
+        }
+        let result = match &mut self.scorer {
+            Some(s) => s.seek_danger(doc),
+            None => {
+                let (result, s) = self.query.scorer_danger(&self.reader, doc, 1.0)?;
+                self.scorer = Some(s);
+                result
+            }
+        };
+        Ok(match result {
+            SeekDangerResult::Found => {
+                self.next_match = doc + 1;
+                self.scorer.as_mut().map(|s| s.score())
+            }
+            SeekDangerResult::SeekLowerBound(d) => {
+                self.next_match = d;
+                None
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, TermQuery};
+    use tantivy::schema::{Field, Schema, TEXT};
+
+    /// Title, subtitle and body of `n` documents in `segments` segments, of words
+    /// drawn at random from a few, so that their pairs stand side by side often, and
+    /// apart more often.
+    fn index(n: u32, segments: u32) -> (tantivy::Index, [Field; 3]) {
+        let mut b = Schema::builder();
+        let fields = [
+            b.add_text_field("title", TEXT),
+            b.add_text_field("subtitle", TEXT),
+            b.add_text_field("body", TEXT),
+        ];
+        let index = tantivy::Index::create_in_ram(b.build());
+        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
+        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let words = [
+            "white", "house", "s", "pad", "pad", "pad", "prime", "minister",
+        ];
+        let per = n.div_ceil(segments);
+        for i in 0..n {
+            let seg = u64::from(i / per);
+            let mut text = |len: u64| {
+                let mut t = String::new();
+                for _ in 0..len {
+                    t.push_str(words[next(words.len() as u64) as usize]);
+                    t.push(' ');
+                }
+                t
+            };
+            let title = text(2 + (i as u64 % 5));
+            let subtitle = text(i as u64 % 7);
+            let body = text(10 + (i as u64 % 30) * (seg + 1));
+            w.add_document(
+                tantivy::doc!(fields[0] => title, fields[1] => subtitle, fields[2] => body),
+            )
+            .unwrap();
+            if (i + 1) % per == 0 {
+                w.commit().unwrap();
+            }
+        }
+        w.commit().unwrap();
+        (index, fields)
+    }
+
+    /// The union `rank` builds for a phrase with these forms (each in title, subtitle
+    /// and body, weighted 1.5, 1.2 and 1), and it as [`Phrases`].
+    fn queries(fields: [Field; 3], forms: &[&[&str]]) -> (Box<dyn Query>, Box<dyn Query>) {
+        let weights = [1.5, 1.2, 1.0];
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut spec = Vec::new();
+        for form in forms {
+            for (&field, &w) in fields.iter().zip(&weights) {
+                let terms: Vec<Term> = form
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect();
+                let q: Box<dyn Query> = if terms.len() == 1 {
+                    Box::new(TermQuery::new(
+                        terms[0].clone(),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                } else {
+                    Box::new(PhraseQuery::new(terms.clone()))
+                };
+                let q = if w == 1.0 {
+                    q
+                } else {
+                    Box::new(BoostQuery::new(q, w))
+                };
+                should.push((Occur::Should, q));
+                spec.push((terms, w));
+            }
+        }
+        let union: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+        let phrases = Box::new(Phrases::new(union.box_clone(), spec));
+        (union, phrases)
+    }
+
+    const QUERIES: &[&[&[&str]]] = &[
+        &[&["white", "house"]],
+        &[&["white", "house"], &["white", "s", "house"]],
+        &[
+            &["prime", "minister", "s"],
+            &["prime", "s", "minister", "s"],
+        ],
+        &[&["house", "white", "pad"]],
+        &[&["white", "absent"]],
+        &[&["primeminister"], &["prime", "minister"]],
+    ];
+
+    #[test]
+    fn matches_and_scores_are_the_unions() {
+        let (index, fields) = index(6_000, 3);
+        let searcher = index.reader().unwrap().searcher();
+        for forms in QUERIES {
+            let (union, phrases) = queries(fields, forms);
+            let scoring = EnableScoring::enabled_from_searcher(&searcher);
+            let want_w = union.weight(scoring).unwrap();
+            let got_w = phrases.weight(scoring).unwrap();
+            let mut n = 0;
+            for reader in searcher.segment_readers() {
+                let mut want = want_w.scorer(reader, 1.0).unwrap();
+                let mut got = got_w.scorer(reader, 1.0).unwrap();
+                loop {
+                    assert_eq!(got.doc(), want.doc(), "{forms:?}");
+                    if want.doc() == TERMINATED {
+                        break;
+                    }
+                    assert_eq!(got.score(), want.score(), "{forms:?} #{}", want.doc());
+                    n += 1;
+                    want.advance();
+                    got.advance();
+                }
+                let mut want = want_w.scorer(reader, 1.0).unwrap();
+                let mut got = got_w.scorer(reader, 1.0).unwrap();
+                for target in (0..reader.max_doc()).step_by(37) {
+                    if want.doc() < target {
+                        assert_eq!(got.seek(target), want.seek(target), "{forms:?} {target}");
+                        if want.doc() != TERMINATED {
+                            assert_eq!(got.score(), want.score(), "{forms:?} {target}");
+                        }
+                    }
+                }
+            }
+            if !forms[0].contains(&"absent") {
+                assert!(n > 200, "{forms:?} has {n} matches: too few to test");
+            }
+        }
+    }
+
+    #[test]
+    fn the_best_matches_are_the_unions() {
+        let (index, fields) = index(6_000, 3);
+        let searcher = index.reader().unwrap().searcher();
+        for forms in QUERIES {
+            let (union, phrases) = queries(fields, forms);
+            for k in [1, 10, 50, 300] {
+                let top = TopDocs::with_limit(k).order_by_score();
+                let want = searcher.search(&*union, &top).unwrap();
+                let got = searcher.search(&*phrases, &top).unwrap();
+                assert_eq!(got, want, "{forms:?} k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_without_scores_is_the_unions() {
+        let (index, fields) = index(3_000, 2);
+        let searcher = index.reader().unwrap().searcher();
+        for forms in QUERIES {
+            let (union, phrases) = queries(fields, forms);
+            assert_eq!(
+                searcher.search(&*phrases, &Count).unwrap(),
+                searcher.search(&*union, &Count).unwrap(),
+                "{forms:?}"
+            );
+        }
+    }
+}
