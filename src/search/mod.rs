@@ -308,7 +308,7 @@ pub fn build_query(
 ) -> Built {
     let query = tidy_operators(query);
     let scored = rank::scored_query(idx, &query, ranking);
-    let (text, partial, bonus, words, any, required, excluded, phrase_forms) = match scored {
+    let (text, partial, bonus, words, any, required, excluded) = match scored {
         Some(s) => (
             Some(s.strict),
             s.partial,
@@ -317,21 +317,17 @@ pub fn build_query(
             s.any,
             s.required,
             s.excluded,
-            s.phrase_forms,
         ),
         None => Default::default(),
     };
-    // Plain words are searched as a conjunction that prunes, and a phrase as a union
-    // that reads positions only where they can count (same matches, same scores).
-    let main = match (&text, phrase_forms) {
-        (Some(q), Some(forms)) => {
-            Box::new(phrases::Phrases::new(unwrap_single(q.box_clone()), forms)) as Box<dyn Query>
-        }
-        (Some(q), None) => {
+    // Plain words are searched as a conjunction that prunes (same matches, same scores);
+    // a phrase's clause prunes on its own (`phrases`).
+    let main = match &text {
+        Some(q) => {
             let filtered = !filter_query(&idx.fields, filters, false).is_empty();
             conjunction::wrap(&idx.fields, &**q, &words, filtered).unwrap_or_else(|| q.box_clone())
         }
-        (None, _) => Box::new(AllQuery) as Box<dyn Query>,
+        None => Box::new(AllQuery) as Box<dyn Query>,
     };
     Built {
         query: with_filters(idx, main, filters),

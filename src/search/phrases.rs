@@ -1,16 +1,22 @@
-//! A query that is one quoted phrase (`"white house"`): the union that
-//! [`rank`](super::rank) builds for it (the phrase in title, subtitle and body, with its
-//! possessive forms), with the same matches and the same scores, and a top-k search that
-//! reads a phrase's positions only where the article could enter the page.
+//! A query clause that holds a phrase (`"white house"`, `post-war`): the union that
+//! [`rank`](super::rank) builds for it (each form of the clause in title, subtitle and
+//! body, a phrase's possessive forms among them), with the same matches and the same
+//! scores, found candidate by candidate, and a top-k search that reads a phrase's
+//! positions only where the article could enter the page.
 //!
-//! tantivy cannot prune a phrase: to score an article it reads the positions of its
-//! words, and a phrase of common words (`"white house"`, `"prime minister"`) is in
-//! hundreds of thousands of articles at a million. Here each candidate (an article
-//! that holds every word of one form of the phrase in one field) is first bounded
-//! from its words' counts alone: a phrase occurs at most as often as its rarest word,
-//! and BM25 grows with the count, so the phrase's score there is at most what its
-//! weight gives for that count. Only a candidate whose bound beats the page's worst
-//! score has its positions read, by the phrase's own scorer, which gives its score.
+//! tantivy's union makes a phrase scorer for every form, and each runs ahead to its
+//! first match as it is made: a rare form (`white s house`) reads the positions of every
+//! article that holds its words on the way. Here a form's scorer is made at the first
+//! candidate the search asks about (an article whose field holds every word of the form,
+//! known from the postings alone), and moved only to the candidates asked about after it.
+//!
+//! tantivy cannot prune a phrase either: to score an article it reads the positions of
+//! its words, and a phrase of common words (`"white house"`, `"prime minister"`) is in
+//! hundreds of thousands of articles at a million. Here each candidate is first bounded
+//! from its words' counts: a phrase occurs at most as often as its rarest word, and BM25
+//! grows with the count, so the phrase's score there is at most what its weight gives
+//! for that count. Only a candidate whose bound beats the page's worst score has its
+//! positions read.
 
 use std::sync::Arc;
 use tantivy::fieldnorm::FieldNormReader;

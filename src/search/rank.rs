@@ -83,10 +83,6 @@ pub struct Scored {
     pub required: Vec<(String, Box<dyn Query>)>,
     /// The excluded clauses' queries (an article holding one matches neither query).
     pub excluded: Vec<Box<dyn Query>>,
-    /// For a query of one clause that holds a phrase (`"white house"`), each optional
-    /// clause of its union in order: the phrase (or word) in one field, and the field's
-    /// weight (see `search::phrases`). `None` otherwise.
-    pub phrase_forms: Option<Vec<super::phrases::Form>>,
 }
 
 /// The scored part of a search: the strict query. `None` when the query has no words.
@@ -115,7 +111,6 @@ pub fn scored_query(idx: &NewsIndex, query: &str, ranking: Ranking) -> Option<Sc
                 any: None,
                 required: Vec::new(),
                 excluded: Vec::new(),
-                phrase_forms: None,
             })
         }
         Ranking::News => news_query(idx, &cleaned),
@@ -593,12 +588,21 @@ fn clause_query(
     }
     let fields = word_fields(f, title_only);
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut forms: Vec<super::phrases::Form> = Vec::new();
     for alt in alts.iter().chain(extra) {
         for &(field, boost) in &fields {
             should.push((Occur::Should, boosted(in_field(field, alt, 0), boost)));
+            let terms = alt.iter().map(|w| Term::from_field_text(field, w));
+            forms.push((terms.collect(), boost));
         }
     }
-    Box::new(BooleanQuery::new(should))
+    let union = Box::new(BooleanQuery::new(should));
+    // A clause that holds a phrase reads positions only where asked (see `phrases`).
+    if alts.iter().chain(extra).any(|a| a.len() > 1) {
+        Box::new(super::phrases::Phrases::new(union, forms))
+    } else {
+        union
+    }
 }
 
 /// Bonuses for neighbouring query words that stand close together in an article.
@@ -775,26 +779,6 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     } else {
         None
     };
-    // One clause that holds a phrase: its union's clauses, as `clause_query` lays them.
-    let phrase_forms = match (&clauses[..], &extras[..]) {
-        ([(alts, false)], [(extra, title_only)])
-            if alts.iter().chain(extra).any(|a| a.len() > 1) =>
-        {
-            let fields = word_fields(f, *title_only);
-            Some(
-                alts.iter()
-                    .chain(extra)
-                    .flat_map(|alt| {
-                        fields.iter().map(move |&(field, boost)| {
-                            let terms = alt.iter().map(|w| Term::from_field_text(field, w));
-                            (terms.collect(), boost)
-                        })
-                    })
-                    .collect(),
-            )
-        }
-        _ => None,
-    };
     Some(Scored {
         strict,
         partial,
@@ -803,7 +787,6 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         any,
         required: required_typed,
         excluded: excluded_queries,
-        phrase_forms,
     })
 }
 
