@@ -942,7 +942,13 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         for h in &res.hits {
             writeln!(so, "{}", serde_json::to_string(h)?)?;
         }
-        if let Some(line) = res.facets_line() {
+        // `--limit 0` asks for the counts alone: they are the one line.
+        let line = if a.limit == 0 {
+            Some(res.counts_line())
+        } else {
+            res.facets_line()
+        };
+        if let Some(line) = line {
             writeln!(so, "{}", serde_json::to_string(&line)?)?;
         }
         return Ok(());

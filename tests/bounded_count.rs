@@ -100,6 +100,15 @@ fn a_common_word_counts_to_the_bound_says_so_and_pages_on_past_it() {
         .as_u64()
         .unwrap() as usize;
     assert!(stories > 10_000);
+    // Without --facets, `--limit 0 --json` prints the counts alone, as one line.
+    let lines = env
+        .search("harbour", &["--limit", "0"])
+        .success()
+        .json_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["total"], MANY as u64);
+    assert_eq!(lines[0]["stories"].as_u64(), Some(stories as u64));
+    assert!(lines[0].get("facets").is_none(), "{lines:?}");
     for (offset, want, all) in [
         (9_995, 10, false),
         (stories - 7, 7, false),

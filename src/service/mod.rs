@@ -344,18 +344,25 @@ pub struct FacetsLine<'a> {
 }
 
 impl SearchResponse {
+    /// The last line of `search --json`, where there is something to say beyond the
+    /// hits: facets, warnings or a corrected query.
     pub fn facets_line(&self) -> Option<FacetsLine<'_>> {
         if self.facets.is_none() && self.warnings.is_empty() && self.corrected_query.is_none() {
             return None;
         }
-        Some(FacetsLine {
+        Some(self.counts_line())
+    }
+
+    /// The counts (with facets, warnings and a corrected query where there are any).
+    pub fn counts_line(&self) -> FacetsLine<'_> {
+        FacetsLine {
             facets: self.facets.as_ref(),
             total: self.total,
             stories: self.stories,
             total_is_lower_bound: self.total_is_lower_bound,
             warnings: &self.warnings,
             corrected_query: self.corrected_query.as_deref(),
-        })
+        }
     }
 }
 
