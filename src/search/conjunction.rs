@@ -613,28 +613,12 @@ mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
     use tantivy::query::{BoostQuery, TermQuery};
-    use tantivy::schema::{Field, Schema, TEXT};
+    use tantivy::schema::Field;
 
     /// Title, subtitle and body; `n` documents in `segments` segments whose bodies
     /// grow longer segment by segment (so each segment's average length differs from
     /// the whole index's), the words drawn at random at different rates.
     fn index(n: u32, segments: u32) -> (tantivy::Index, [Field; 3]) {
-        let mut b = Schema::builder();
-        let fields = [
-            b.add_text_field("title", TEXT),
-            b.add_text_field("subtitle", TEXT),
-            b.add_text_field("body", TEXT),
-        ];
-        let index = tantivy::Index::create_in_ram(b.build());
-        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
-        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
         let words = [
             ("alpha", 40),
             ("beta", 25),
@@ -642,33 +626,23 @@ mod tests {
             ("delta", 50),
             ("pad", 100),
         ];
-        let per = n.div_ceil(segments);
-        for i in 0..n {
-            let seg = u64::from(i / per);
-            let text = |len: u64, next: &mut dyn FnMut(u64) -> u64| {
-                let mut t = String::new();
-                for _ in 0..len {
-                    let (word, rate) = words[next(words.len() as u64) as usize];
-                    if next(100) < rate {
-                        t.push_str(word);
-                        t.push(' ');
-                    }
+        let text = |len: u64, next: &mut dyn FnMut(u64) -> u64| {
+            let mut t = String::new();
+            for _ in 0..len {
+                let (word, rate) = words[next(words.len() as u64) as usize];
+                if next(100) < rate {
+                    t.push_str(word);
+                    t.push(' ');
                 }
-                t
-            };
-            let title = text(1 + next(6), &mut next);
-            let subtitle = text(next(10), &mut next);
-            let body = text(5 + next(40) * (seg + 1), &mut next);
-            w.add_document(
-                tantivy::doc!(fields[0] => title, fields[1] => subtitle, fields[2] => body),
-            )
-            .unwrap();
-            if (i + 1) % per == 0 {
-                w.commit().unwrap();
             }
-        }
-        w.commit().unwrap();
-        (index, fields)
+            t
+        };
+        super::super::test_index::index(n, segments, 0x2545_f491_4f6c_dd1d, |_, seg, next| {
+            let title = text(1 + next(6), next);
+            let subtitle = text(next(10), next);
+            let body = text(5 + next(40) * (seg + 1), next);
+            [title, subtitle, body]
+        })
     }
 
     /// The boolean query `rank` builds for `words` (each word's terms in title,

@@ -12,6 +12,8 @@ pub mod relevance;
 pub mod resolve;
 pub mod snippet;
 pub mod spelling;
+#[cfg(test)]
+mod test_index;
 pub mod timeline;
 
 use crate::enrich::dates;

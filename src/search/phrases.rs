@@ -430,55 +430,30 @@ mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, TermQuery};
-    use tantivy::schema::{Field, Schema, TEXT};
+    use tantivy::schema::Field;
 
     /// Title, subtitle and body of `n` documents in `segments` segments, of words
     /// drawn at random from a few, so that their pairs stand side by side often, and
     /// apart more often.
     fn index(n: u32, segments: u32) -> (tantivy::Index, [Field; 3]) {
-        let mut b = Schema::builder();
-        let fields = [
-            b.add_text_field("title", TEXT),
-            b.add_text_field("subtitle", TEXT),
-            b.add_text_field("body", TEXT),
-        ];
-        let index = tantivy::Index::create_in_ram(b.build());
-        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
-        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
         let words = [
             "white", "house", "s", "pad", "pad", "pad", "prime", "minister",
         ];
-        let per = n.div_ceil(segments);
-        for i in 0..n {
-            let seg = u64::from(i / per);
-            let mut text = |len: u64| {
-                let mut t = String::new();
-                for _ in 0..len {
-                    t.push_str(words[next(words.len() as u64) as usize]);
-                    t.push(' ');
-                }
-                t
-            };
-            let title = text(2 + (i as u64 % 5));
-            let subtitle = text(i as u64 % 7);
-            let body = text(10 + (i as u64 % 30) * (seg + 1));
-            w.add_document(
-                tantivy::doc!(fields[0] => title, fields[1] => subtitle, fields[2] => body),
-            )
-            .unwrap();
-            if (i + 1) % per == 0 {
-                w.commit().unwrap();
+        let text = |len: u64, next: &mut dyn FnMut(u64) -> u64| {
+            let mut t = String::new();
+            for _ in 0..len {
+                t.push_str(words[next(words.len() as u64) as usize]);
+                t.push(' ');
             }
-        }
-        w.commit().unwrap();
-        (index, fields)
+            t
+        };
+        super::super::test_index::index(n, segments, 0x9e37_79b9_7f4a_7c15, |i, seg, next| {
+            let i = u64::from(i);
+            let title = text(2 + i % 5, next);
+            let subtitle = text(i % 7, next);
+            let body = text(10 + (i % 30) * (seg + 1), next);
+            [title, subtitle, body]
+        })
     }
 
     /// The union `rank` builds for a phrase with these forms (each in title, subtitle
