@@ -610,8 +610,8 @@ impl Scorer for AndScorer {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_index::{assert_same_best, assert_same_matches};
     use super::*;
-    use tantivy::collector::TopDocs;
     use tantivy::query::{BoostQuery, TermQuery};
     use tantivy::schema::Field;
 
@@ -688,40 +688,19 @@ mod tests {
         &[&["gamma"], &["absent"]],
     ];
 
+    /// Scores to float rounding (see the module's documentation).
+    fn close(g: Score, w: Score) -> bool {
+        (g - w).abs() <= w * 1e-6
+    }
+
     #[test]
     fn matches_and_scores_are_the_boolean_querys() {
         let (index, fields) = index(12_000, 3);
         let searcher = index.reader().unwrap().searcher();
         for words in QUERIES {
             let (boolean, conjunction) = queries(fields, words);
-            let scoring = EnableScoring::enabled_from_searcher(&searcher);
-            let want_w = boolean.weight(scoring).unwrap();
-            let got_w = conjunction.weight(scoring).unwrap();
-            let mut n = 0;
-            for reader in searcher.segment_readers() {
-                // Every match, in order, with the same score (to float rounding).
-                let mut want = want_w.scorer(reader, 1.0).unwrap();
-                let mut got = got_w.scorer(reader, 1.0).unwrap();
-                loop {
-                    assert_eq!(got.doc(), want.doc(), "{words:?}");
-                    if want.doc() == TERMINATED {
-                        break;
-                    }
-                    let (g, w) = (got.score(), want.score());
-                    assert!((g - w).abs() <= w * 1e-6, "{words:?}: {g} against {w}");
-                    n += 1;
-                    want.advance();
-                    got.advance();
-                }
-                // Seeks land where the boolean query's do.
-                let mut want = want_w.scorer(reader, 1.0).unwrap();
-                let mut got = got_w.scorer(reader, 1.0).unwrap();
-                for target in (0..reader.max_doc()).step_by(97) {
-                    if want.doc() < target {
-                        assert_eq!(got.seek(target), want.seek(target), "{words:?} {target}");
-                    }
-                }
-            }
+            let label = format!("{words:?}");
+            let n = assert_same_matches(&searcher, &*boolean, &*conjunction, close, &label);
             if words.len() < 4 && !words.iter().any(|w| w.contains(&"absent")) {
                 assert!(n > 200, "{words:?} has {n} matches: too few to test");
             }
@@ -734,16 +713,13 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         for words in QUERIES {
             let (boolean, conjunction) = queries(fields, words);
-            for k in [1, 10, 50, 300] {
-                let top = TopDocs::with_limit(k).order_by_score();
-                let want = searcher.search(&*boolean, &top).unwrap();
-                let got = searcher.search(&*conjunction, &top).unwrap();
-                assert_eq!(got.len(), want.len(), "{words:?} k={k}");
-                for (g, w) in got.iter().zip(&want) {
-                    assert_eq!(g.1, w.1, "{words:?} k={k}");
-                    assert!((g.0 - w.0).abs() <= w.0 * 1e-6, "{words:?} k={k}");
-                }
-            }
+            assert_same_best(
+                &searcher,
+                &*boolean,
+                &*conjunction,
+                close,
+                &format!("{words:?}"),
+            );
         }
     }
 

@@ -427,8 +427,9 @@ impl FormCursor {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_index::{assert_same_best, assert_same_matches};
     use super::*;
-    use tantivy::collector::{Count, TopDocs};
+    use tantivy::collector::Count;
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, TermQuery};
     use tantivy::schema::Field;
 
@@ -508,34 +509,9 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         for forms in QUERIES {
             let (union, phrases) = queries(fields, forms);
-            let scoring = EnableScoring::enabled_from_searcher(&searcher);
-            let want_w = union.weight(scoring).unwrap();
-            let got_w = phrases.weight(scoring).unwrap();
-            let mut n = 0;
-            for reader in searcher.segment_readers() {
-                let mut want = want_w.scorer(reader, 1.0).unwrap();
-                let mut got = got_w.scorer(reader, 1.0).unwrap();
-                loop {
-                    assert_eq!(got.doc(), want.doc(), "{forms:?}");
-                    if want.doc() == TERMINATED {
-                        break;
-                    }
-                    assert_eq!(got.score(), want.score(), "{forms:?} #{}", want.doc());
-                    n += 1;
-                    want.advance();
-                    got.advance();
-                }
-                let mut want = want_w.scorer(reader, 1.0).unwrap();
-                let mut got = got_w.scorer(reader, 1.0).unwrap();
-                for target in (0..reader.max_doc()).step_by(37) {
-                    if want.doc() < target {
-                        assert_eq!(got.seek(target), want.seek(target), "{forms:?} {target}");
-                        if want.doc() != TERMINATED {
-                            assert_eq!(got.score(), want.score(), "{forms:?} {target}");
-                        }
-                    }
-                }
-            }
+            let label = format!("{forms:?}");
+            // The same scores, to the bit.
+            let n = assert_same_matches(&searcher, &*union, &*phrases, |g, w| g == w, &label);
             if !forms[0].contains(&"absent") {
                 assert!(n > 200, "{forms:?} has {n} matches: too few to test");
             }
@@ -548,12 +524,13 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         for forms in QUERIES {
             let (union, phrases) = queries(fields, forms);
-            for k in [1, 10, 50, 300] {
-                let top = TopDocs::with_limit(k).order_by_score();
-                let want = searcher.search(&*union, &top).unwrap();
-                let got = searcher.search(&*phrases, &top).unwrap();
-                assert_eq!(got, want, "{forms:?} k={k}");
-            }
+            assert_same_best(
+                &searcher,
+                &*union,
+                &*phrases,
+                |g, w| g == w,
+                &format!("{forms:?}"),
+            );
         }
     }
 
