@@ -830,8 +830,11 @@ fn limit_zero_lists_no_hit_but_counts_and_facets() {
     ] {
         let mut args = vec!["--limit", "0"];
         args.extend_from_slice(extra);
-        let r = env.search("merkel", &args).success();
-        assert!(r.stdout.trim().is_empty(), "{r:?}");
+        // No hit: the counts alone, one line.
+        let lines = env.search("merkel", &args).success().json_lines();
+        assert_eq!(lines.len(), 1, "only the counts line: {lines:?}");
+        assert_eq!(lines[0]["total"], 5);
+        assert!(lines[0].get("facets").is_none(), "{lines:?}");
         args.push("--facets");
         let lines = env.search("merkel", &args).success().json_lines();
         assert_eq!(lines.len(), 1, "only the facets line: {lines:?}");
