@@ -357,3 +357,39 @@ fn a_word_finds_its_other_spelling() {
     // Quoted, a word is searched as spelt.
     assert!(full_matches("\"defense\" benham").is_empty());
 }
+
+#[test]
+fn an_abbreviation_finds_its_dotted_form() {
+    // The article writes "the 2016 U.S. election campaign"; "US" finds it, as a full
+    // match, with "U.S" highlighted.
+    const HACKERS: &str = "Russian Hackers Get Burned in Deal With Russia's Spy Agency";
+    assert!(full_matches("US election campaign").contains(&HACKERS.to_string()));
+    let hit = sample()
+        .env
+        .hits("US election campaign", &["--limit", "20"])
+        .into_iter()
+        .find(|h| h["title"] == HACKERS)
+        .expect("found");
+    let marks = crate::util::highlighted(&hit["snippets"][0]);
+    assert!(
+        marks.iter().any(|m| m.eq_ignore_ascii_case("u.s")),
+        "{marks:?}"
+    );
+}
+
+#[test]
+fn a_phrase_lights_up_no_stray_possessive_s() {
+    // The phrase also searches its possessive form ("post s war order"), but an `s`
+    // is marked only with the word it belongs to.
+    let hit = &sample().env.hits("\"post-war order\"", &["--limit", "1"])[0];
+    let marks = crate::util::highlighted(&hit["snippets"][0]);
+    assert!(marks.iter().all(|m| m.len() > 1), "{marks:?}");
+    assert!(marks.iter().any(|m| m.contains("post-war")), "{marks:?}");
+    let title: Vec<[u64; 2]> = serde_json::from_value(hit["title_highlights"].clone()).unwrap();
+    let t = hit["title"].as_str().unwrap();
+    let marked: Vec<&str> = title
+        .iter()
+        .map(|&[s, e]| &t[s as usize..e as usize])
+        .collect();
+    assert_eq!(marked, ["post-war order"], "{t}");
+}

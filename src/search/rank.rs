@@ -8,8 +8,9 @@
 //! query earn a bonus where they also stand close together in an article. A hyphenated
 //! word also tries its joined form (post-war → postwar, e-mail → email), a word that
 //! splits into two indexed words also tries them as a phrase (postwar → "post war"),
-//! and a word spelt the British or the American way also tries the other spelling
-//! (defence → defense; see `spelling`).
+//! a word spelt the British or the American way also tries the other spelling
+//! (defence → defense; see `spelling`), and an abbreviation in capitals also tries its
+//! dotted form (US → "u s", as the analyser cuts "U.S.").
 //! Curly and straight quotes and apostrophes are the same, and a possessive `'s` is
 //! dropped (Xi’s = Xi's = Xi).
 //!
@@ -353,11 +354,14 @@ impl Dict<'_> {
 
     /// How many articles hold the two words side by side in the body.
     fn phrase_count(&self, a: &str, b: &str) -> usize {
+        self.sequence_count(&[a, b])
+    }
+
+    /// How many articles hold the words in this order, side by side, in the body.
+    fn sequence_count(&self, words: &[&str]) -> usize {
         let Some(s) = &self.searcher else { return 0 };
-        let q = PhraseQuery::new(vec![
-            Term::from_field_text(self.f.body, a),
-            Term::from_field_text(self.f.body, b),
-        ]);
+        let terms = words.iter().map(|w| Term::from_field_text(self.f.body, w));
+        let q = PhraseQuery::new(terms.collect());
         s.search(&q, &tantivy::collector::Count).unwrap_or(0)
     }
 }
@@ -453,6 +457,14 @@ fn alternatives(
                 if let Some(split) = raw.first().and_then(|r| split_word(r, stem, dict)) {
                     alts.push(split);
                 }
+                // An abbreviation in capitals (US, UK, EU) is also written with dots
+                // (U.S.), which the analyser cuts into its letters.
+                if let Some(letters) = dotted(word).filter(|l| {
+                    let l: Vec<&str> = l.iter().map(String::as_str).collect();
+                    dict.sequence_count(&l) > 0
+                }) {
+                    alts.push(letters);
+                }
                 // The other spelling (defence, defense), where the archive holds it.
                 for v in raw
                     .first()
@@ -467,6 +479,17 @@ fn alternatives(
             }
             alts
         }
+    })
+}
+
+/// The letters of an abbreviation typed in capitals, two or three of them (US → u s,
+/// as the analyser cuts "U.S."); `None` for any other word.
+fn dotted(word: &str) -> Option<Vec<String>> {
+    let n = word.chars().count();
+    ((2..=3).contains(&n) && word.chars().all(|c| c.is_ascii_uppercase())).then(|| {
+        word.chars()
+            .map(|c| c.to_ascii_lowercase().to_string())
+            .collect()
     })
 }
 

@@ -89,7 +89,31 @@ fn tokens(text: &str, terms: &[String]) -> Vec<Tok> {
     }
     drop(stream);
     keep_whole_cjk_words(&mut out, terms);
+    keep_attached_s(text, &mut out, terms);
     out
+}
+
+/// The analyser cuts "Taiwan's" and "U.S." into `taiwan s` and `u s`, so a phrase's
+/// possessive form and a dotted abbreviation search an `s` of their own. In the text,
+/// such an `s` counts only against a matched word it is attached to (no space between),
+/// so that "Taiwan's return" lights up whole and the `s` of every other possessive
+/// does not.
+fn keep_attached_s(text: &str, toks: &mut [Tok], terms: &[String]) {
+    let Some(s) = terms.iter().position(|t| t == "s") else {
+        return;
+    };
+    let matched: Vec<bool> = toks.iter().map(|t| t.term.is_some()).collect();
+    let attached = |a: &Tok, b: &Tok| !text[a.end..b.start].chars().any(char::is_whitespace);
+    for i in 0..toks.len() {
+        if toks[i].term != Some(s) {
+            continue;
+        }
+        let prev = i > 0 && matched[i - 1] && attached(&toks[i - 1], &toks[i]);
+        let next = i + 1 < toks.len() && matched[i + 1] && attached(&toks[i], &toks[i + 1]);
+        if !prev && !next {
+            toks[i].term = None;
+        }
+    }
 }
 
 /// A Chinese, Japanese or Korean query word is searched as the chain of its character
@@ -217,7 +241,7 @@ pub fn highlight_all(text: &str, terms: &[String]) -> Vec<[usize; 2]> {
 }
 
 /// Neighbouring highlights joined by a space or a hyphen only are one unit:
-/// "post-war order" is highlighted whole.
+/// "post-war order" is highlighted whole; so are those joined by an apostrophe or a dot.
 fn merge_units(text: &str, marks: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
     let mut out: Vec<[usize; 2]> = Vec::with_capacity(marks.len());
     for m in marks {
@@ -228,10 +252,14 @@ fn merge_units(text: &str, marks: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
                 continue;
             }
             let gap = &text[prev[1]..m[0]];
-            if gap.len() <= 2
-                && gap
-                    .chars()
-                    .all(|c| c == ' ' || c == '-' || c == '\u{2010}' || c == '\u{2011}')
+            // … and so are a word and the letter its apostrophe or dot joins to it
+            // ("Taiwan's", "U.S").
+            let joined = matches!(gap, "'" | "\u{2019}" | ".");
+            if joined
+                || gap.len() <= 2
+                    && gap
+                        .chars()
+                        .all(|c| c == ' ' || c == '-' || c == '\u{2010}' || c == '\u{2011}')
             {
                 prev[1] = m[1];
                 continue;
@@ -331,6 +359,10 @@ mod tests {
         let toks = tokens(text, &terms);
         assert_eq!(toks.len(), all.len());
         for (tok, want) in toks.iter().zip(&all) {
+            // An `s` standing apart from a matched word is left out (`keep_attached_s`).
+            if want == "s" && tok.term.is_none() {
+                continue;
+            }
             assert_eq!(tok.term.map(|i| terms[i].as_str()), Some(want.as_str()));
         }
     }
@@ -365,6 +397,23 @@ mod tests {
             .map(|&[s, e]| &f[0].text[s..e])
             .collect();
         assert_eq!(marks, vec!["post-war"]);
+    }
+
+    #[test]
+    fn a_possessive_s_lights_up_only_with_its_word() {
+        let text = "Russia's White House and Taiwan's return; the U.S. election";
+        let marks = |q: &[&str]| -> Vec<&str> {
+            highlight_all(text, &terms(q))
+                .iter()
+                .map(|&[s, e]| &text[s..e])
+                .collect()
+        };
+        // "white house" and "taiwan return" with their possessive forms: no lone s.
+        assert_eq!(
+            marks(&["white", "hous", "s", "taiwan", "return"]),
+            ["White House", "Taiwan's return"]
+        );
+        assert_eq!(marks(&["u", "s", "elect"]), ["U.S", "election"]);
     }
 
     #[test]
