@@ -6,9 +6,10 @@
 //!
 //! tantivy's union makes a phrase scorer for every form, and each runs ahead to its
 //! first match as it is made: a rare form (`white s house`) reads the positions of every
-//! article that holds its words on the way. Here a form's scorer is made at the first
-//! candidate the search asks about (an article whose field holds every word of the form,
-//! known from the postings alone), and moved only to the candidates asked about after it.
+//! article that holds its words on the way. Here a form's scorer is made at its first
+//! candidate (an article whose field holds every word of the form, known from the
+//! postings alone) without running ahead, and moved only to the candidates the search
+//! asks about.
 //!
 //! tantivy cannot prune a phrase either: to score an article it reads the positions of
 //! its words, and a phrase of common words (`"white house"`, `"prime minister"`) is in
@@ -18,7 +19,6 @@
 //! for that count. Only a candidate whose bound beats the page's worst score has its
 //! positions read.
 
-use std::sync::Arc;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -94,9 +94,7 @@ impl Query for Phrases {
             forms.push(FormSpec {
                 terms: terms.clone(),
                 weight,
-                query: tantivy::query::BoostQuery::new(query, *boost)
-                    .weight(scoring)?
-                    .into(),
+                query: tantivy::query::BoostQuery::new(query, *boost).weight(scoring)?,
             });
         }
         Ok(Box::new(PhrasesWeight { inner, forms }))
@@ -112,7 +110,7 @@ struct FormSpec {
     /// `None` where scores are not asked for.
     weight: Option<Bm25Weight>,
     /// Decides a candidate and scores it.
-    query: Arc<dyn Weight>,
+    query: Box<dyn Weight>,
 }
 
 struct PhrasesWeight {
@@ -145,7 +143,7 @@ impl Weight for PhrasesWeight {
         }
         match self.union(reader)? {
             Some(mut u) => {
-                u.find()?;
+                u.find();
                 Ok(Box::new(u))
             }
             None => self.inner.scorer(reader, boost),
@@ -178,7 +176,7 @@ impl Weight for PhrasesWeight {
                 .map(FormCursor::bound)
                 .sum();
             if bound * ROUNDING > threshold {
-                if let Some(score) = u.check(doc)? {
+                if let Some(score) = u.check(doc) {
                     if score > threshold {
                         threshold = callback(doc, score);
                     }
@@ -206,16 +204,16 @@ impl PhraseUnion {
 
     /// The union's score at the candidate `doc`, `None` where no form matches there.
     /// Summed in the union's order, as its own scorer sums them.
-    fn check(&mut self, doc: DocId) -> tantivy::Result<Option<Score>> {
+    fn check(&mut self, doc: DocId) -> Option<Score> {
         let mut score: Score = 0.0;
         let mut found = false;
         for c in self.forms.iter_mut().filter(|c| c.doc == doc) {
-            if let Some(s) = c.score(doc)? {
+            if let Some(s) = c.score(doc) {
                 score += s;
                 found = true;
             }
         }
-        Ok(found.then_some(score))
+        found.then_some(score)
     }
 
     /// Past the candidate `doc`.
@@ -226,30 +224,20 @@ impl PhraseUnion {
     }
 
     /// The first match from the current candidates on.
-    fn find(&mut self) -> tantivy::Result<DocId> {
+    fn find(&mut self) -> DocId {
         loop {
             let doc = self.candidate();
             if doc == TERMINATED {
                 self.doc = TERMINATED;
-                return Ok(TERMINATED);
+                return TERMINATED;
             }
-            if let Some(score) = self.check(doc)? {
+            if let Some(score) = self.check(doc) {
                 self.doc = doc;
                 self.score = score;
-                return Ok(doc);
+                return doc;
             }
             self.step(doc);
         }
-    }
-
-    /// [`PhraseUnion::find`] for a `DocSet`, which cannot fail: a read that fails ends
-    /// the matches (the scorer of a form is made at its first candidate, from files the
-    /// search has opened already).
-    fn found(&mut self) -> DocId {
-        self.find().unwrap_or_else(|_| {
-            self.doc = TERMINATED;
-            TERMINATED
-        })
     }
 }
 
@@ -260,7 +248,7 @@ impl DocSet for PhraseUnion {
         }
         let doc = self.doc;
         self.step(doc);
-        self.found()
+        self.find()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
@@ -270,7 +258,7 @@ impl DocSet for PhraseUnion {
         for c in self.forms.iter_mut() {
             c.seek(target);
         }
-        self.found()
+        self.find()
     }
 
     fn doc(&self) -> DocId {
@@ -296,11 +284,11 @@ struct FormCursor {
     postings: Vec<SegmentPostings>,
     fieldnorms: FieldNormReader,
     weight: Option<Bm25Weight>,
-    query: Arc<dyn Weight>,
-    reader: SegmentReader,
-    /// The form's own scorer, made at the first candidate asked about and moved only by
-    /// `seek_danger`.
-    scorer: Option<Box<dyn Scorer>>,
+    /// The form's own scorer, made at the first candidate (not run ahead to its first
+    /// match) and moved only by `seek_danger`.
+    scorer: Box<dyn Scorer>,
+    /// The scorer stands on a match here, not yet asked about.
+    found_at: Option<DocId>,
     /// No match of the scorer lies before this.
     next_match: DocId,
     /// The current candidate (TERMINATED past the last).
@@ -335,15 +323,26 @@ impl FormCursor {
             postings,
             fieldnorms,
             weight: form.weight.clone(),
-            query: form.query.clone(),
-            reader: reader.clone(),
-            scorer: None,
-            next_match: 0,
+            scorer: Box::new(tantivy::query::EmptyScorer),
+            found_at: None,
+            next_match: TERMINATED,
             doc: TERMINATED,
         };
         if !c.postings.is_empty() {
             let first = c.postings[0].doc();
             c.doc = c.align(first);
+        }
+        // Made here, so that a file that cannot be read is an error of the search.
+        if c.doc != TERMINATED {
+            let (result, scorer) = form.query.scorer_danger(reader, c.doc, 1.0)?;
+            c.scorer = scorer;
+            match result {
+                SeekDangerResult::Found => {
+                    c.found_at = Some(c.doc);
+                    c.next_match = c.doc;
+                }
+                SeekDangerResult::SeekLowerBound(d) => c.next_match = d,
+            }
         }
         Ok(Some(c))
     }
@@ -400,28 +399,25 @@ impl FormCursor {
 
     /// The form's score at `doc` (its current candidate), `None` where it does not
     /// match there. Candidates are asked in increasing order.
-    fn score(&mut self, doc: DocId) -> tantivy::Result<Option<Score>> {
+    fn score(&mut self, doc: DocId) -> Option<Score> {
         if doc < self.next_match {
-            return Ok(None);
+            return None;
         }
-        let result = match &mut self.scorer {
-            Some(s) => s.seek_danger(doc),
-            None => {
-                let (result, s) = self.query.scorer_danger(&self.reader, doc, 1.0)?;
-                self.scorer = Some(s);
-                result
-            }
+        let result = if self.found_at.take() == Some(doc) {
+            SeekDangerResult::Found
+        } else {
+            self.scorer.seek_danger(doc)
         };
-        Ok(match result {
+        match result {
             SeekDangerResult::Found => {
                 self.next_match = doc + 1;
-                self.scorer.as_mut().map(|s| s.score())
+                Some(self.scorer.score())
             }
             SeekDangerResult::SeekLowerBound(d) => {
                 self.next_match = d;
                 None
             }
-        })
+        }
     }
 }
 
