@@ -261,15 +261,55 @@ impl DocSet for PhraseUnion {
         self.find()
     }
 
+    /// Only `target` is checked: a candidate that is not a match there does not read
+    /// the positions of the candidates after it (an intersection asks about the
+    /// documents another clause holds).
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        // The current match, already checked (its forms' scorers have moved past it).
+        if self.doc == target {
+            return SeekDangerResult::Found;
+        }
+        for c in self.forms.iter_mut() {
+            c.seek(target);
+        }
+        if self.candidate() == target {
+            if let Some(score) = self.check(target) {
+                self.doc = target;
+                self.score = score;
+                return SeekDangerResult::Found;
+            }
+            self.step(target);
+        }
+        SeekDangerResult::SeekLowerBound(self.candidate())
+    }
+
     fn doc(&self) -> DocId {
         self.doc
     }
 
+    /// As tantivy's phrase scorers estimate their matches: a tenth of the candidates
+    /// per word.
     fn size_hint(&self) -> u32 {
         self.forms
             .iter()
-            .map(|c| c.postings.iter().map(|p| p.size_hint()).min().unwrap_or(0))
+            .map(|c| c.candidates() / (10 * c.postings.len().max(1)) as u32)
             .fold(0u32, u32::saturating_add)
+    }
+
+    /// As tantivy's union of phrase scorers counts it: each phrase's candidates, ten
+    /// times for each of its words (checking a candidate reads positions), so that an
+    /// intersection lets a cheaper clause lead and asks this one about its documents.
+    fn cost(&self) -> u64 {
+        self.forms
+            .iter()
+            .map(|c| match c.postings.len() {
+                1 => u64::from(c.candidates()),
+                n => u64::from(c.candidates()) * 10 * n as u64,
+            })
+            .sum()
     }
 }
 
@@ -366,6 +406,15 @@ impl FormCursor {
             }
             return target;
         }
+    }
+
+    /// At most this many candidates: its rarest word's articles.
+    fn candidates(&self) -> u32 {
+        self.postings
+            .iter()
+            .map(|p| p.size_hint())
+            .min()
+            .unwrap_or(0)
     }
 
     fn advance(&mut self) {
@@ -527,6 +576,32 @@ mod tests {
                 |g, w| g == w,
                 &format!("{forms:?}"),
             );
+        }
+    }
+
+    #[test]
+    fn beside_a_word_the_matches_are_the_unions() {
+        // An intersection asks the clause about the word's documents (`seek_danger`).
+        let (index, fields) = index(6_000, 3);
+        let searcher = index.reader().unwrap().searcher();
+        for word in ["pad", "minister"] {
+            for forms in QUERIES {
+                let (union, phrases) = queries(fields, forms);
+                let term: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(fields[2], word),
+                    IndexRecordOption::WithFreqs,
+                ));
+                let and = |q: Box<dyn Query>| -> Box<dyn Query> {
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, q),
+                        (Occur::Must, term.box_clone()),
+                    ]))
+                };
+                let (want, got) = (and(union), and(phrases));
+                let label = format!("{forms:?} {word}");
+                assert_same_matches(&searcher, &*want, &*got, |g, w| g == w, &label);
+                assert_same_best(&searcher, &*want, &*got, |g, w| g == w, &label);
+            }
         }
     }
 
