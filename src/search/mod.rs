@@ -327,7 +327,9 @@ pub fn build_query(
     let main = match &text {
         Some(q) => {
             let filtered = !filter_query(&idx.fields, filters, false).is_empty();
-            conjunction::wrap(&idx.fields, &**q, &words, filtered).unwrap_or_else(|| q.box_clone())
+            conjunction::wrap(&idx.fields, &**q, &words, filtered)
+                .or_else(|| phrases::PhrasesAnd::wrap(&**q))
+                .unwrap_or_else(|| q.box_clone())
         }
         None => Box::new(AllQuery) as Box<dyn Query>,
     };
@@ -381,6 +383,9 @@ fn needs_text(q: &dyn Query, text: &[Field]) -> bool {
         return needs_text(c.inner(), text);
     }
     if let Some(p) = q.downcast_ref::<phrases::Phrases>() {
+        return needs_text(p.inner(), text);
+    }
+    if let Some(p) = q.downcast_ref::<phrases::PhrasesAnd>() {
         return needs_text(p.inner(), text);
     }
     if q.is::<BoostQuery>() {

@@ -17,7 +17,8 @@
 //! from its words' counts: a phrase occurs at most as often as its rarest word, and BM25
 //! grows with the count, so the phrase's score there is at most what its weight gives
 //! for that count. Only a candidate whose bound beats the page's worst score has its
-//! positions read.
+//! positions read. Beside other required clauses ([`PhrasesAnd`]), the bound is the
+//! phrases' bounds plus the other clauses' scores.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -67,6 +68,16 @@ impl Phrases {
 
 impl Query for Phrases {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.phrases_weight(scoring)?))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
+impl Phrases {
+    fn phrases_weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<PhrasesWeight> {
         let inner = self.inner.weight(scoring)?;
         let stats = match scoring {
             EnableScoring::Enabled {
@@ -97,11 +108,7 @@ impl Query for Phrases {
                 query: tantivy::query::BoostQuery::new(query, *boost).weight(scoring)?,
             });
         }
-        Ok(Box::new(PhrasesWeight { inner, forms }))
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.inner.query_terms(visitor);
+        Ok(PhrasesWeight { inner, forms })
     }
 }
 
@@ -187,6 +194,171 @@ impl Weight for PhrasesWeight {
     }
 }
 
+/// Required clauses of which one or more hold a phrase (`"white house" trump`): the
+/// boolean query `rank` builds for them, with the same matches and scores, and a top-k
+/// search that bounds each article the clauses share before it reads a phrase's
+/// positions: the phrases' bounds from their words' counts (see [`Phrases`]) plus the
+/// other clauses' scores. tantivy's intersection cannot prune, and scores every match.
+#[derive(Debug)]
+pub(crate) struct PhrasesAnd {
+    /// The boolean query: it finds, scores and explains the matches.
+    inner: Box<dyn Query>,
+    phrases: Vec<Phrases>,
+    others: Vec<Box<dyn Query>>,
+}
+
+impl Clone for PhrasesAnd {
+    fn clone(&self) -> PhrasesAnd {
+        PhrasesAnd {
+            inner: self.inner.box_clone(),
+            phrases: self.phrases.clone(),
+            others: self.others.iter().map(|q| q.box_clone()).collect(),
+        }
+    }
+}
+
+impl PhrasesAnd {
+    /// `strict` as a [`PhrasesAnd`], where it is two or more required clauses (nothing
+    /// optional, nothing excluded), at least one of them a [`Phrases`].
+    pub(crate) fn wrap(strict: &dyn Query) -> Option<Box<dyn Query>> {
+        let b = strict.downcast_ref::<tantivy::query::BooleanQuery>()?;
+        let clauses = b.clauses();
+        if clauses.len() < 2
+            || clauses
+                .iter()
+                .any(|(o, _)| *o != tantivy::query::Occur::Must)
+        {
+            return None;
+        }
+        let mut phrases = Vec::new();
+        let mut others = Vec::new();
+        for (_, q) in clauses {
+            match q.downcast_ref::<Phrases>() {
+                Some(p) => phrases.push(p.clone()),
+                None => others.push(q.box_clone()),
+            }
+        }
+        if phrases.is_empty() {
+            return None;
+        }
+        Some(Box::new(PhrasesAnd {
+            inner: strict.box_clone(),
+            phrases,
+            others,
+        }))
+    }
+
+    pub(crate) fn inner(&self) -> &dyn Query {
+        &*self.inner
+    }
+}
+
+impl Query for PhrasesAnd {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let inner = self.inner.weight(scoring)?;
+        if matches!(scoring, EnableScoring::Disabled { .. }) {
+            return Ok(inner);
+        }
+        Ok(Box::new(PhrasesAndWeight {
+            inner,
+            phrases: self
+                .phrases
+                .iter()
+                .map(|p| p.phrases_weight(scoring))
+                .collect::<tantivy::Result<_>>()?,
+            others: self
+                .others
+                .iter()
+                .map(|q| q.weight(scoring))
+                .collect::<tantivy::Result<_>>()?,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
+struct PhrasesAndWeight {
+    inner: Box<dyn Weight>,
+    phrases: Vec<PhrasesWeight>,
+    others: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for PhrasesAndWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.inner.scorer(reader, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.inner.count(reader)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let mut unions = Vec::with_capacity(self.phrases.len());
+        for p in &self.phrases {
+            match p.union(reader)? {
+                Some(u) => unions.push(u),
+                None => return self.inner.for_each_pruning(threshold, reader, callback),
+            }
+        }
+        let mut others: Vec<Box<dyn Scorer>> = self
+            .others
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<_>>()?;
+        // The boolean query's own scorer gives a candidate's score, where its bound
+        // beats the page's worst; it is moved only by `seek_danger`.
+        let mut exact = self.inner.scorer(reader, 1.0)?;
+        let mut next_match = exact.doc();
+        let mut threshold = threshold;
+        let mut doc = unions[0].candidate();
+        'next: while doc != TERMINATED {
+            // The next document every clause holds (a phrase's candidate: its words).
+            for u in unions.iter_mut() {
+                let d = u.seek_candidate(doc);
+                if d != doc {
+                    doc = d;
+                    continue 'next;
+                }
+            }
+            for o in others.iter_mut() {
+                let d = if o.doc() < doc { o.seek(doc) } else { o.doc() };
+                if d != doc {
+                    doc = d;
+                    continue 'next;
+                }
+            }
+            let bound: Score = unions.iter().map(|u| u.bound_at(doc)).sum::<Score>()
+                + others.iter_mut().map(|o| o.score()).sum::<Score>();
+            if bound * ROUNDING > threshold && doc >= next_match {
+                match exact.seek_danger(doc) {
+                    SeekDangerResult::Found => {
+                        next_match = doc + 1;
+                        let score = exact.score();
+                        if score > threshold {
+                            threshold = callback(doc, score);
+                        }
+                    }
+                    SeekDangerResult::SeekLowerBound(d) => next_match = d,
+                }
+            }
+            unions[0].step(doc);
+            doc = unions[0].candidate();
+        }
+        Ok(())
+    }
+}
+
 /// The union's matches, found candidate by candidate in document order: a form's
 /// positions are read only at a candidate that the search asks about.
 struct PhraseUnion {
@@ -214,6 +386,23 @@ impl PhraseUnion {
             }
         }
         found.then_some(score)
+    }
+
+    /// The next candidate from `target` on.
+    fn seek_candidate(&mut self, target: DocId) -> DocId {
+        for c in self.forms.iter_mut() {
+            c.seek(target);
+        }
+        self.candidate()
+    }
+
+    /// At most the union's score at its candidate `doc`.
+    fn bound_at(&self, doc: DocId) -> Score {
+        self.forms
+            .iter()
+            .filter(|c| c.doc == doc)
+            .map(FormCursor::bound)
+            .sum()
     }
 
     /// Past the candidate `doc`.
@@ -601,6 +790,10 @@ mod tests {
                 let label = format!("{forms:?} {word}");
                 assert_same_matches(&searcher, &*want, &*got, |g, w| g == w, &label);
                 assert_same_best(&searcher, &*want, &*got, |g, w| g == w, &label);
+                // And as `PhrasesAnd`, whose top-k search bounds each candidate.
+                let pruned = PhrasesAnd::wrap(&*got).expect("a phrase beside a word");
+                assert_same_matches(&searcher, &*want, &*pruned, |g, w| g == w, &label);
+                assert_same_best(&searcher, &*want, &*pruned, |g, w| g == w, &label);
             }
         }
     }
