@@ -850,11 +850,25 @@ fn without_function_words(clauses: Vec<Clause>) -> Vec<Clause> {
             && c.pieces.len() == 1
             && matches!(&c.pieces[0], Piece::Word(w) if is_function_word(w))
     };
-    if clauses.iter().all(|c| c.excluded || function(c)) {
+    // Nothing would be left but words of how a sentence is built ("to be or not to
+    // be", "what is up"): the query is its words.
+    let structural = |c: &Clause| {
+        c.pieces.len() == 1
+            && matches!(&c.pieces[0], Piece::Word(w)
+                if CARRY_MEANING.contains(&w.to_lowercase().as_str()))
+    };
+    if clauses
+        .iter()
+        .all(|c| c.excluded || function(c) || structural(c))
+    {
         return clauses;
     }
     clauses.into_iter().filter(|c| !function(c)).collect()
 }
+
+/// Short words that are kept in a query (they are names or change its meaning: US,
+/// "no deal", "shut down"), but that alone say too little to be the whole of it.
+const CARRY_MEANING: &[&str] = &["down", "may", "no", "not", "off", "out", "up", "us"];
 
 /// A clause as the user typed it: `Taiwan`, `"post-war order"`, `brex*`,
 /// `china OR taiwan`, `title:brexit`.
@@ -947,6 +961,12 @@ mod tests {
         // Nothing but function words: all of them stay.
         assert_eq!(kept("the who"), ["the", "who"]);
         assert_eq!(kept("to be -or"), ["to", "be", "or-"]);
+        // … nor where all that would be left are short words kept for their meaning.
+        assert_eq!(
+            kept("to be or not to be"),
+            ["to", "be", "or", "not", "to", "be"]
+        );
+        assert_eq!(kept("what is up"), ["what", "is", "up"]);
         // Words that are also names or carry meaning are never left out.
         assert_eq!(kept("us may no deal"), ["us", "may", "no", "deal"]);
     }
