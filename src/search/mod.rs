@@ -1185,6 +1185,7 @@ pub struct Rerank<'a> {
 /// The partial matches to blend among the full ones (see [`Rerank`]).
 #[derive(Clone, Copy)]
 pub enum Partial<'a> {
+    /// Known already.
     Found(&'a [DocAddress]),
     /// Being found on another thread (a [`Finding`]).
     Finding(&'a (dyn Pending + 'a)),
@@ -1205,7 +1206,7 @@ impl Partial<'_> {
 }
 
 /// Partial matches being found on a thread of their own; the first to ask waits.
-pub struct Finding<'scope> {
+struct Finding<'scope> {
     thread: std::sync::Mutex<Option<ScopedPool<'scope>>>,
     found: std::sync::OnceLock<Vec<DocAddress>>,
 }
@@ -1213,7 +1214,7 @@ pub struct Finding<'scope> {
 type ScopedPool<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Vec<DocAddress>>>;
 
 impl<'scope> Finding<'scope> {
-    pub fn new(thread: ScopedPool<'scope>) -> Finding<'scope> {
+    fn new(thread: ScopedPool<'scope>) -> Finding<'scope> {
         Finding {
             thread: std::sync::Mutex::new(Some(thread)),
             found: std::sync::OnceLock::new(),

@@ -36,7 +36,7 @@ pub(crate) type Form = (Vec<Term>, Score);
 /// See the module's documentation.
 #[derive(Debug)]
 pub(crate) struct Phrases {
-    /// The union this stands for: it counts, scores and explains.
+    /// The union this stands for (`rank::forms_union`): it counts, scores and explains.
     inner: Box<dyn Query>,
     /// Its clauses, in order: what each matches and how it is weighed.
     forms: Vec<Form>,
@@ -52,11 +52,9 @@ impl Clone for Phrases {
 }
 
 impl Phrases {
-    /// `union` is the boolean query whose optional clauses are `forms`, in this order
-    /// (each a phrase or term query, boosted by its weight).
-    pub(crate) fn new(union: Box<dyn Query>, forms: Vec<Form>) -> Phrases {
+    pub(crate) fn new(forms: Vec<Form>) -> Phrases {
         Phrases {
-            inner: union,
+            inner: super::rank::forms_union(&forms),
             forms,
         }
     }
@@ -87,15 +85,8 @@ impl Phrases {
             EnableScoring::Disabled { .. } => None,
         };
         let mut forms = Vec::with_capacity(self.forms.len());
-        for (terms, boost) in &self.forms {
-            let query: Box<dyn Query> = if terms.len() == 1 {
-                Box::new(tantivy::query::TermQuery::new(
-                    terms[0].clone(),
-                    IndexRecordOption::WithFreqs,
-                ))
-            } else {
-                Box::new(tantivy::query::PhraseQuery::new(terms.clone()))
-            };
+        for form in &self.forms {
+            let (terms, boost) = form;
             let weight = match stats {
                 // As `PhraseQuery` and `TermQuery` weigh it, times the field's weight
                 // (as `BoostQuery` passes it on).
@@ -105,7 +96,7 @@ impl Phrases {
             forms.push(FormSpec {
                 terms: terms.clone(),
                 weight,
-                query: tantivy::query::BoostQuery::new(query, *boost).weight(scoring)?,
+                query: super::rank::form_query(form).weight(scoring)?,
             });
         }
         Ok(PhrasesWeight { inner, forms })
@@ -176,13 +167,7 @@ impl Weight for PhrasesWeight {
             if doc == TERMINATED {
                 return Ok(());
             }
-            let bound: Score = u
-                .forms
-                .iter()
-                .filter(|c| c.doc == doc)
-                .map(FormCursor::bound)
-                .sum();
-            if bound * ROUNDING > threshold {
+            if u.bound_at(doc) * ROUNDING > threshold {
                 if let Some(score) = u.check(doc) {
                     if score > threshold {
                         threshold = callback(doc, score);
@@ -420,13 +405,21 @@ impl PhraseUnion {
                 self.doc = TERMINATED;
                 return TERMINATED;
             }
-            if let Some(score) = self.check(doc) {
-                self.doc = doc;
-                self.score = score;
+            if self.stop_at(doc) {
                 return doc;
             }
             self.step(doc);
         }
+    }
+
+    /// Makes the candidate `doc` the current match where a form matches there.
+    fn stop_at(&mut self, doc: DocId) -> bool {
+        let Some(score) = self.check(doc) else {
+            return false;
+        };
+        self.doc = doc;
+        self.score = score;
+        true
     }
 }
 
@@ -444,9 +437,7 @@ impl DocSet for PhraseUnion {
         if self.doc >= target {
             return self.doc;
         }
-        for c in self.forms.iter_mut() {
-            c.seek(target);
-        }
+        self.seek_candidate(target);
         self.find()
     }
 
@@ -461,13 +452,8 @@ impl DocSet for PhraseUnion {
         if self.doc == target {
             return SeekDangerResult::Found;
         }
-        for c in self.forms.iter_mut() {
-            c.seek(target);
-        }
-        if self.candidate() == target {
-            if let Some(score) = self.check(target) {
-                self.doc = target;
-                self.score = score;
+        if self.seek_candidate(target) == target {
+            if self.stop_at(target) {
                 return SeekDangerResult::Found;
             }
             self.step(target);
@@ -721,7 +707,7 @@ mod tests {
             }
         }
         let union: Box<dyn Query> = Box::new(BooleanQuery::new(should));
-        let phrases = Box::new(Phrases::new(union.box_clone(), spec));
+        let phrases = Box::new(Phrases::new(spec));
         (union, phrases)
     }
 

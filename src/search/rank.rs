@@ -567,21 +567,39 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 }
 
 fn in_field(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
-    if words.len() == 1 {
+    terms_query(
+        words
+            .iter()
+            .map(|w| Term::from_field_text(field, w))
+            .collect(),
+        slop,
+    )
+}
+
+/// One term, or the phrase of several.
+fn terms_query(terms: Vec<Term>, slop: u32) -> Box<dyn Query> {
+    if terms.len() == 1 {
         Box::new(TermQuery::new(
-            Term::from_field_text(field, &words[0]),
+            terms[0].clone(),
             IndexRecordOption::WithFreqs,
         ))
     } else {
-        let mut q = PhraseQuery::new(
-            words
-                .iter()
-                .map(|w| Term::from_field_text(field, w))
-                .collect(),
-        );
+        let mut q = PhraseQuery::new(terms);
         q.set_slop(slop);
         Box::new(q)
     }
+}
+
+/// One form of a clause in one field, weighed as the field is.
+pub(crate) fn form_query((terms, boost): &super::phrases::Form) -> Box<dyn Query> {
+    boosted(terms_query(terms.clone(), 0), *boost)
+}
+
+/// The union of a clause's forms, in order: an article holds the clause where it holds
+/// one of them.
+pub(crate) fn forms_union(forms: &[super::phrases::Form]) -> Box<dyn Query> {
+    let should = forms.iter().map(|f| (Occur::Should, form_query(f)));
+    Box::new(BooleanQuery::new(should.collect()))
 }
 
 /// The fields a word is searched in, each with its weight, in the order of a clause's
@@ -610,21 +628,18 @@ fn clause_query(
         return Box::new(EmptyQuery);
     }
     let fields = word_fields(f, title_only);
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut forms: Vec<super::phrases::Form> = Vec::new();
     for alt in alts.iter().chain(extra) {
         for &(field, boost) in &fields {
-            should.push((Occur::Should, boosted(in_field(field, alt, 0), boost)));
             let terms = alt.iter().map(|w| Term::from_field_text(field, w));
             forms.push((terms.collect(), boost));
         }
     }
-    let union = Box::new(BooleanQuery::new(should));
     // A clause that holds a phrase reads positions only where asked (see `phrases`).
     if alts.iter().chain(extra).any(|a| a.len() > 1) {
-        Box::new(super::phrases::Phrases::new(union, forms))
+        Box::new(super::phrases::Phrases::new(forms))
     } else {
-        union
+        forms_union(&forms)
     }
 }
 
@@ -830,7 +845,7 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// A word of [`FUNCTION_WORDS`] as typed; one in capitals (`IS`, `WHO`, `IT`) is an
 /// acronym, not a function word.
-pub fn is_function_word(typed: &str) -> bool {
+fn is_function_word(typed: &str) -> bool {
     let acronym = typed.chars().count() > 1 && typed.chars().all(|c| c.is_uppercase());
     !acronym
         && FUNCTION_WORDS
@@ -844,18 +859,12 @@ pub fn is_function_word(typed: &str) -> bool {
 /// with `title:`, excluded, in `a OR b`, and where the query has no other word
 /// (`the who`).
 fn without_function_words(clauses: Vec<Clause>) -> Vec<Clause> {
-    let function = |c: &Clause| {
-        !c.excluded
-            && !c.title_only
-            && c.pieces.len() == 1
-            && matches!(&c.pieces[0], Piece::Word(w) if is_function_word(w))
-    };
+    let function =
+        |c: &Clause| !c.excluded && !c.title_only && single_word(c).is_some_and(is_function_word);
     // Nothing would be left but words of how a sentence is built ("to be or not to
     // be", "what is up"): the query is its words.
     let structural = |c: &Clause| {
-        c.pieces.len() == 1
-            && matches!(&c.pieces[0], Piece::Word(w)
-                if CARRY_MEANING.contains(&w.to_lowercase().as_str()))
+        single_word(c).is_some_and(|w| CARRY_MEANING.contains(&w.to_lowercase().as_str()))
     };
     if clauses
         .iter()
@@ -864,6 +873,14 @@ fn without_function_words(clauses: Vec<Clause>) -> Vec<Clause> {
         return clauses;
     }
     clauses.into_iter().filter(|c| !function(c)).collect()
+}
+
+/// The clause's one plain word, if that is all it is.
+fn single_word(c: &Clause) -> Option<&str> {
+    match &c.pieces[..] {
+        [Piece::Word(w)] => Some(w),
+        _ => None,
+    }
 }
 
 /// Short words that are kept in a query (they are names or change its meaning: US,
