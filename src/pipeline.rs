@@ -575,7 +575,7 @@ pub fn ingest(
     });
     result?;
     sum.interrupted = opts.stop.load(Ordering::Relaxed);
-    sink.finish(!sum.interrupted)?;
+    sink.finish(!sum.interrupted, opts.writer_threads)?;
     if sum.interrupted && target.is_rebuild() {
         // A rebuild stopped half-way is dropped: the index stays as it was.
         sum.rebuild_abandoned = true;

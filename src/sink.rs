@@ -77,10 +77,13 @@ impl<'a> IndexSink<'a> {
 
     /// The last commit, then waits for tantivy's merges to finish. With `merge` (a
     /// run that was not stopped), big segments are then merged into fewer
-    /// (`index::final_merge_groups`), one merge at a time. Each merge commits on its
-    /// own: a run killed during one keeps every article, and its unfinished files are
-    /// removed by the next run.
-    pub fn finish(mut self, merge: bool) -> Result<()> {
+    /// (`index::final_merge_groups`), up to `at_once` merges at a time (one per core:
+    /// the writer's threads are done by then). Each merge commits on its own: a run
+    /// killed during one keeps every article, and its unfinished files are removed by
+    /// the next run. An ingest reads the index's files unmapped
+    /// (`readonly::Unmapped::All`), so a merge's input does not stay in its resident
+    /// memory.
+    pub fn finish(mut self, merge: bool, at_once: usize) -> Result<()> {
         self.commit()?;
         let path = &self.idx.path;
         if merge {
@@ -92,16 +95,33 @@ impl<'a> IndexSink<'a> {
                 .iter()
                 .map(|m| (m.id(), u64::from(m.num_docs())))
                 .collect();
+            let mut running = std::collections::VecDeque::new();
             for group in crate::index::final_merge_groups(&segments) {
-                self.writer
-                    .merge(&group)
-                    .wait()
-                    .map_err(|e| Error::write(path, e))?;
+                if running.len() >= at_once.max(1) {
+                    wait_merge(path, &mut running)?;
+                }
+                running.push_back(self.writer.merge(&group));
+            }
+            while !running.is_empty() {
+                wait_merge(path, &mut running)?;
             }
         }
         self.writer
             .wait_merging_threads()
             .map_err(|e| Error::write(path, e))
+    }
+}
+
+type Merging = tantivy::FutureResult<Option<tantivy::index::SegmentMeta>>;
+
+/// Waits for the oldest of the merges started.
+fn wait_merge(
+    path: &std::path::Path,
+    running: &mut std::collections::VecDeque<Merging>,
+) -> Result<()> {
+    match running.pop_front() {
+        Some(m) => m.wait().map(|_| ()).map_err(|e| Error::write(path, e)),
+        None => Ok(()),
     }
 }
 

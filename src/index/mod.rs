@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tantivy::directory::error::LockError;
-use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError, Term};
@@ -108,12 +107,12 @@ fn file_stamp(file: &Path) -> Option<PointerStamp> {
 /// Segments of at least this many articles are not merged again.
 pub const MERGE_MAX_DOCS: usize = 20_000;
 
-/// tantivy's log merge policy, for small segments only. A merge maps every page of
-/// its input segments into the process (they count towards its resident memory), so
-/// merging the big segments of a large ingest would make memory grow with the archive:
-/// at a million articles, merges of eight 50,000-article segments took peak RSS from
-/// 0.65 GB to 2.3 GB. Small segments (incremental runs) still merge, eight at a time,
-/// into segments of at most 160,000 articles.
+/// tantivy's log merge policy, for small segments only. Merging the big segments of a
+/// large ingest while the writer still holds its buffers costs memory (mapped, the
+/// merges' input took a 1M ingest's peak RSS from 0.65 GB to 2.3 GB) and CPU (flushed
+/// segments merged during the run are merged again at its end). Small segments
+/// (incremental runs) still merge, eight at a time, into segments of at most 160,000
+/// articles.
 impl NewsIndex {
     /// The gazetteer this index was built with: the shipped one, plus the user's file
     /// when an ingest was given one (`None`: the shipped one alone). A stored file
@@ -136,14 +135,14 @@ impl NewsIndex {
 }
 
 /// At the end of an ingest, segments of at least [`MERGE_MAX_DOCS`] articles are
-/// merged in groups of up to this many articles, one merge at a time: every search
-/// pays a fixed cost per segment (its terms looked up, its scorers built), and one
-/// writer thread per core leaves about 40 segments at a million articles. A merge maps
-/// its input segments into the process, so the group's size bounds what it adds to
-/// resident memory (a 1M ingest's peak went from 0.70 to 0.88–0.91 GB; merges running
-/// while the writer still held its buffers were what took one to 2.3 GB). At a million
-/// articles, 40 segments become 12 or 13 (the groups are of uneven segments), for
-/// about 6% more ingest CPU (BENCHMARKS.md).
+/// merged in groups of up to this many articles, one merge per writer thread at a
+/// time: every search pays a fixed cost per segment (its terms looked up, its scorers
+/// built), and one writer thread per core leaves about 40 segments at a million
+/// articles. At a million articles, 40 segments become 12 or 13 (the groups are of
+/// uneven segments), for about 6% more ingest CPU (BENCHMARKS.md). An ingest reads
+/// the index's files into buffers rather than mapping them
+/// (`readonly::Unmapped::All`), so a merge's input does not stay in its resident
+/// memory: two merges at a time, mapped, had taken a 1M ingest to 1.34 GB.
 pub const FINAL_MERGE_DOCS: u64 = 100_000;
 
 /// The groups of segments that the final merge joins: segments of at least
@@ -315,7 +314,12 @@ impl NewsIndex {
         let mut tries = 0;
         loop {
             let meta = Self::pointer_for_reading(path)?;
-            match Self::open_data(path, meta.clone(), scan) {
+            let unmapped = if scan {
+                readonly::Unmapped::Stores
+            } else {
+                readonly::Unmapped::None
+            };
+            match Self::open_data(path, meta.clone(), unmapped) {
                 Ok(idx) => return Ok(idx),
                 Err(e) => {
                     tries += 1;
@@ -370,14 +374,10 @@ impl NewsIndex {
         Ok(meta)
     }
 
-    fn open_data(path: &Path, meta: Meta, scan: bool) -> Result<NewsIndex> {
+    fn open_data(path: &Path, meta: Meta, unmapped: readonly::Unmapped) -> Result<NewsIndex> {
         let data_path = data_dir(path, &meta);
-        let dir = if scan {
-            readonly::ReadTolerant::open_stores_unmapped(&data_path)
-        } else {
-            readonly::ReadTolerant::open(&data_path)
-        }
-        .map_err(|e| damaged(path, e))?;
+        let dir = readonly::ReadTolerant::open_with(&data_path, unmapped)
+            .map_err(|e| damaged(path, e))?;
         let index = Index::open(dir).map_err(|e| damaged(path, e))?;
         // Opening a reader reads every segment's footer: a truncated or corrupted file
         // is found here, as a clear error, rather than in the middle of a search.
@@ -579,7 +579,7 @@ impl NewsIndex {
             });
         }
         tidy(path, &meta);
-        let idx = NewsIndex::open_data(path, meta, false)?;
+        let idx = NewsIndex::open_data(path, meta, readonly::Unmapped::All)?;
         Ok(Ingesting {
             idx,
             pending: None,
@@ -753,10 +753,12 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
     std::fs::create_dir(&data_path).map_err(|e| write_err(path, &e))?;
     let made = (|| {
         let (schema, fields) = schema::build();
-        let dir = MmapDirectory::open(&data_path).map_err(|e| Error::UnusableIndexPath {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let dir = readonly::ReadTolerant::open_with(&data_path, readonly::Unmapped::All).map_err(
+            |e| Error::UnusableIndexPath {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            },
+        )?;
         let index = Index::create(dir, schema, tantivy::IndexSettings::default())
             .map_err(|e| Error::write(path, e))?;
         schema::register_tokenizers(&index);
