@@ -323,20 +323,34 @@ pub fn build_query(
         None => Default::default(),
     };
     // Plain words are searched as a conjunction that prunes (same matches, same scores);
-    // a phrase's clause prunes on its own (`phrases`).
-    let main = match &text {
+    // a phrase's clause prunes on its own (`phrases`). Where words are excluded, the
+    // required ones prune so, and each article they offer is checked against the
+    // excluded ones (see `Exclusion`).
+    let (main, exclusion) = match &text {
         Some(q) => {
             let filtered = !filter_query(&idx.fields, filters, false).is_empty();
-            conjunction::wrap(&idx.fields, &**q, &words, filtered)
-                .or_else(|| phrases::PhrasesAnd::wrap(&**q))
-                .unwrap_or_else(|| q.box_clone())
+            let split = Exclusion::split(&**q);
+            let required = split.as_ref().map_or(&**q, |e| &*e.required);
+            let pruned =
+                conjunction::wrap(&idx.fields, required, &words, filtered || split.is_some())
+                    .or_else(|| phrases::PhrasesAnd::wrap(required));
+            match split {
+                Some(e) => (
+                    q.box_clone(),
+                    Some(Exclusion {
+                        required: unwrap_single(pruned.unwrap_or(e.required)),
+                        excluded: e.excluded,
+                    }),
+                ),
+                None => (pruned.unwrap_or_else(|| q.box_clone()), None),
+            }
         }
-        None => Box::new(AllQuery) as Box<dyn Query>,
+        None => (Box::new(AllQuery) as Box<dyn Query>, None),
     };
     Built {
-        query: with_filters(idx, main, filters),
-        partial: partial.map(|p| with_filters(idx, p, filters)),
-        any: any.map(|q| with_filters(idx, q, filters)),
+        query: with_filters(idx, main, filters, exclusion),
+        partial: partial.map(|p| with_filters(idx, p, filters, None)),
+        any: any.map(|q| with_filters(idx, q, filters, None)),
         text,
         bonus,
         words,
@@ -349,7 +363,12 @@ pub fn build_query(
 /// hold no text, so a query that needs a word of the title, subtitle or body leaves
 /// them out by itself: it goes to tantivy without the clause that would, as a bare
 /// union of words where it is one (then a top-k search prunes with block-max WAND).
-fn with_filters(idx: &NewsIndex, scored: Box<dyn Query>, filters: &Filters) -> Box<dyn Query> {
+fn with_filters(
+    idx: &NewsIndex,
+    scored: Box<dyn Query>,
+    filters: &Filters,
+    exclusion: Option<Exclusion>,
+) -> Box<dyn Query> {
     let f = &idx.fields;
     let articles_only = !needs_text(&*scored, &[f.title, f.subtitle, f.body]);
     let filters: Vec<Box<dyn Query>> = filter_query(f, filters, articles_only)
@@ -357,10 +376,60 @@ fn with_filters(idx: &NewsIndex, scored: Box<dyn Query>, filters: &Filters) -> B
         .map(|(_, q)| q)
         .collect();
     let scored = unwrap_single(scored);
-    if filters.is_empty() {
+    if filters.is_empty() && exclusion.is_none() {
         return scored;
     }
-    Box::new(Filtered { scored, filters })
+    Box::new(Filtered {
+        scored,
+        filters,
+        exclusion,
+    })
+}
+
+/// A query that excludes words (`trump -obama`, `"white house" -trump`), split for
+/// the top-k search: its required clauses alone (pruned as they would be without the
+/// exclusion: a union of words by block-max WAND, several words or a phrase by their
+/// own bounds), and the excluded clauses, against which each article they offer is
+/// checked. An exclusion removes matches and leaves the others' scores as they are:
+/// the same page as the whole query's. tantivy's exclusion scored every match of the
+/// required clauses.
+#[derive(Debug)]
+struct Exclusion {
+    required: Box<dyn Query>,
+    excluded: Vec<Box<dyn Query>>,
+}
+
+impl Clone for Exclusion {
+    fn clone(&self) -> Exclusion {
+        Exclusion {
+            required: self.required.box_clone(),
+            excluded: self.excluded.iter().map(|q| q.box_clone()).collect(),
+        }
+    }
+}
+
+impl Exclusion {
+    /// A boolean query of required and excluded clauses (nothing optional) as its
+    /// required clauses (a boolean query of them) and its excluded ones.
+    fn split(q: &dyn Query) -> Option<Exclusion> {
+        let clauses = q.downcast_ref::<BooleanQuery>()?.clauses();
+        let mut required = Vec::new();
+        let mut excluded = Vec::new();
+        for (occur, c) in clauses {
+            match occur {
+                Occur::Must => required.push((Occur::Must, c.box_clone())),
+                Occur::MustNot => excluded.push(c.box_clone()),
+                Occur::Should => return None,
+            }
+        }
+        if required.is_empty() || excluded.is_empty() {
+            return None;
+        }
+        Some(Exclusion {
+            required: Box::new(BooleanQuery::new(required)),
+            excluded,
+        })
+    }
 }
 
 /// Does `q` match only documents that hold a word in one of `text` (title, subtitle,
@@ -435,6 +504,8 @@ fn unwrap_single(q: Box<dyn Query>) -> Box<dyn Query> {
 struct Filtered {
     scored: Box<dyn Query>,
     filters: Vec<Box<dyn Query>>,
+    /// Where `scored` excludes words: what its top-k search runs instead.
+    exclusion: Option<Exclusion>,
 }
 
 impl Clone for Filtered {
@@ -442,6 +513,7 @@ impl Clone for Filtered {
         Filtered {
             scored: self.scored.box_clone(),
             filters: self.filters.iter().map(|q| q.box_clone()).collect(),
+            exclusion: self.exclusion.clone(),
         }
     }
 }
@@ -458,6 +530,16 @@ impl Query for Filtered {
             Some(s) => EnableScoring::disabled_from_searcher(s),
             None => EnableScoring::disabled_from_schema(scoring.schema()),
         };
+        let (required, excluded) = match &self.exclusion {
+            Some(e) => (
+                Some(e.required.weight(scoring)?),
+                e.excluded
+                    .iter()
+                    .map(|q| q.weight(unscored))
+                    .collect::<tantivy::Result<_>>()?,
+            ),
+            None => (None, Vec::new()),
+        };
         Ok(Box::new(FilteredWeight {
             scored: self.scored.weight(scoring)?,
             filters: self
@@ -465,6 +547,8 @@ impl Query for Filtered {
                 .iter()
                 .map(|q| q.weight(unscored))
                 .collect::<tantivy::Result<_>>()?,
+            required,
+            excluded,
         }))
     }
 
@@ -479,6 +563,9 @@ impl Query for Filtered {
 struct FilteredWeight {
     scored: Box<dyn Weight>,
     filters: Vec<Box<dyn Weight>>,
+    /// The required clauses of an [`Exclusion`], and its excluded ones.
+    required: Option<Box<dyn Weight>>,
+    excluded: Vec<Box<dyn Weight>>,
 }
 
 impl FilteredWeight {
@@ -518,7 +605,7 @@ impl Weight for FilteredWeight {
             .iter()
             .map(|s| u64::from(s.size_hint()))
             .min()
-            .unwrap_or(0);
+            .unwrap_or(u64::from(reader.max_doc()));
         if passing * PRUNE_FILTER_SHARE < u64::from(reader.max_doc()) {
             let mut scorer = self.scorer(reader, 1.0)?;
             let mut threshold = threshold;
@@ -532,14 +619,29 @@ impl Weight for FilteredWeight {
             }
             return Ok(());
         }
+        let mut excluded: Vec<Box<dyn Scorer>> = self
+            .excluded
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<_>>()?;
         let mut current = threshold;
-        self.scored
+        self.required
+            .as_ref()
+            .unwrap_or(&self.scored)
             .for_each_pruning(threshold, reader, &mut |doc, score| {
                 for f in filters.iter_mut() {
                     if f.doc() < doc {
                         f.seek(doc);
                     }
                     if f.doc() != doc {
+                        return current;
+                    }
+                }
+                for e in excluded.iter_mut() {
+                    if e.doc() < doc {
+                        e.seek(doc);
+                    }
+                    if e.doc() == doc {
                         return current;
                     }
                 }
@@ -2077,8 +2179,8 @@ pub fn similar(
 #[cfg(test)]
 mod tests {
     use super::{
-        build_query, needs_text, search, tidy_operators, unwrap_single, Filtered, Filters, Matches,
-        SearchRequest, Sort, TopCounted,
+        build_query, needs_text, search, tidy_operators, unwrap_single, Exclusion, Filtered,
+        Filters, Matches, SearchRequest, Sort, TopCounted,
     };
     use crate::index::NewsIndex;
     use tantivy::collector::TopDocs;
@@ -2281,19 +2383,43 @@ mod tests {
             (Occur::Should, Box::new(BoostQuery::new(term("pad"), 0.5))),
         ]));
         // A filter most documents pass (the pruned path) and a rare one (the
-        // intersection), each beside the same query as a boolean one.
-        for filter in ["even", "rare"] {
+        // intersection), and words excluded (half the documents, or a few) with and
+        // without a filter, each beside the same query as a boolean one.
+        // "even" or "rare": the rare ones, which hold both, rank first unless excluded.
+        let either: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, term("even")),
+            (Occur::Should, term("rare")),
+        ]));
+        let cases: [(&dyn Query, &[&str], &[&str]); 7] = [
+            (&*words, &["even"], &[]),
+            (&*words, &["rare"], &[]),
+            (&*words, &[], &["even"]),
+            (&*words, &[], &["rare"]),
+            (&*words, &["even"], &["rare"]),
+            (&*either, &[], &["rare"]),
+            (&*either, &["even"], &["rare"]),
+        ];
+        for (words, filters, excluded) in cases {
+            let label = format!("{words:?} {filters:?} -{excluded:?}");
+            let mut scored = vec![(Occur::Must, words.box_clone())];
+            scored.extend(excluded.iter().map(|w| (Occur::MustNot, term(w))));
+            let scored: Box<dyn Query> = Box::new(BooleanQuery::new(scored));
             let filtered = Filtered {
-                scored: words.box_clone(),
-                filters: vec![term(filter)],
+                scored: scored.box_clone(),
+                filters: filters.iter().map(|w| term(w)).collect(),
+                exclusion: (!excluded.is_empty()).then(|| Exclusion {
+                    required: words.box_clone(),
+                    excluded: excluded.iter().map(|w| term(w)).collect(),
+                }),
             };
-            let boolean = BooleanQuery::new(vec![
-                (Occur::Must, words.box_clone()),
-                (
+            let mut boolean = vec![(Occur::Must, scored)];
+            for f in filters {
+                boolean.push((
                     Occur::Must,
-                    Box::new(ConstScoreQuery::new(term(filter), 0.0)),
-                ),
-            ]);
+                    Box::new(ConstScoreQuery::new(term(f), 0.0)) as Box<dyn Query>,
+                ));
+            }
+            let boolean = BooleanQuery::new(boolean);
             for k in [1, 10, 300] {
                 let want = searcher
                     .search(&boolean, &TopDocs::with_limit(k).order_by_score())
@@ -2302,7 +2428,7 @@ mod tests {
                     let (got, n) = searcher
                         .search(&filtered, &TopCounted::new(k, bound))
                         .unwrap();
-                    assert_eq!(got, want, "{filter} k={k} bound={bound}");
+                    assert_eq!(got, want, "{label} k={k} bound={bound}");
                     let all = searcher
                         .search(&boolean, &tantivy::collector::Count)
                         .unwrap();
@@ -2310,7 +2436,7 @@ mod tests {
                 }
                 // No count: every segment prunes.
                 let (got, _) = searcher.search(&filtered, &TopCounted::new(k, 0)).unwrap();
-                assert_eq!(got, want, "{filter} k={k} no count");
+                assert_eq!(got, want, "{label} k={k} no count");
             }
         }
         // The words alone, pruned by tantivy past the count's bound.
