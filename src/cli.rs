@@ -125,11 +125,11 @@ pub struct IngestArgs {
     /// the index writer gets as many, up to one per core.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Memory budget of the index writer in MB (default: 1/16 of RAM, 64 to 512).
+    /// Memory budget of the index writer in MB (default: 1/16 of RAM, 64 to 384).
     #[arg(long, value_name = "MB")]
     pub writer_memory: Option<usize>,
     /// Articles between two commits; an interrupted run loses at most this many.
-    #[arg(long, value_name = "N", default_value_t = 50_000)]
+    #[arg(long, value_name = "N", default_value_t = 200_000)]
     pub commit_every: usize,
     /// Compare the content of every file, not only of those whose size or
     /// modification time changed (as rsync --checksum): finds an edit that kept both.

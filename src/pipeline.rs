@@ -84,7 +84,7 @@ impl IngestOptions {
             writer_threads: cores.max(1),
             writer_memory: default_writer_memory(),
             gazetteer: None,
-            commit_every: 50_000,
+            commit_every: 200_000,
             stop: Arc::new(AtomicBool::new(false)),
             checksum: false,
             max_body_bytes: ingest::DEFAULT_MAX_BODY,
@@ -106,7 +106,9 @@ enum Work {
 /// The reason code of a file `ingest --enriched` passes over: not JSON Lines.
 const NOT_ENRICHED: &str = "not_enriched";
 
-/// A sixteenth of the machine's memory, between 64 MB and 512 MB.
+/// A sixteenth of the machine's memory, between 64 MiB and 384 MiB: with a commit every
+/// 200,000 articles the writer's threads fill their buffers, and at 512 MiB a 1M ingest
+/// peaked at 984 MiB (BENCHMARKS.md, "Fewer commits").
 pub fn default_writer_memory() -> usize {
     let total = std::fs::read_to_string("/proc/meminfo")
         .ok()
@@ -117,7 +119,7 @@ pub fn default_writer_memory() -> usize {
         })
         .map(|kb| kb * 1024)
         .unwrap_or(4 << 30);
-    (total / 16).clamp(64 << 20, 512 << 20)
+    (total / 16).clamp(64 << 20, 384 << 20)
 }
 
 /// What an ingest did; printed at the end, and as one JSON object with `--json`.

@@ -137,8 +137,9 @@ impl NewsIndex {
 /// At the end of an ingest, segments of at least [`MERGE_MAX_DOCS`] articles are
 /// merged in groups of up to this many articles, one merge per writer thread at a
 /// time: every search pays a fixed cost per segment (its terms looked up, its scorers
-/// built), and one writer thread per core leaves about 40 segments at a million
-/// articles. At a million articles, 40 segments become 12 or 13 (the groups are of
+/// built), and one writer thread per core leaves about 30 segments at a million
+/// articles (each thread flushes its buffer when it is full, about 35,000 articles in
+/// 192 MiB). At a million articles, they become about 15 (the groups are of
 /// uneven segments), for about 6% more ingest CPU (BENCHMARKS.md). An ingest reads
 /// the index's files into buffers rather than mapping them
 /// (`readonly::Unmapped::All`), so a merge's input does not stay in its resident
