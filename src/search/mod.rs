@@ -629,26 +629,23 @@ impl Weight for FilteredWeight {
             .as_ref()
             .unwrap_or(&self.scored)
             .for_each_pruning(threshold, reader, &mut |doc, score| {
-                for f in filters.iter_mut() {
-                    if f.doc() < doc {
-                        f.seek(doc);
-                    }
-                    if f.doc() != doc {
-                        return current;
-                    }
+                if filters.iter_mut().all(|f| holds(f, doc))
+                    && !excluded.iter_mut().any(|e| holds(e, doc))
+                {
+                    current = callback(doc, score);
                 }
-                for e in excluded.iter_mut() {
-                    if e.doc() < doc {
-                        e.seek(doc);
-                    }
-                    if e.doc() == doc {
-                        return current;
-                    }
-                }
-                current = callback(doc, score);
                 current
             })
     }
+}
+
+/// Whether `s` matches `doc`, moved there unless it stands there or past it already
+/// (the documents asked about come in order).
+fn holds(s: &mut Box<dyn Scorer>, doc: DocId) -> bool {
+    if s.doc() < doc {
+        s.seek(doc);
+    }
+    s.doc() == doc
 }
 
 /// The best `k` matches by score (as `TopDocs::with_limit(k).order_by_score()` finds
