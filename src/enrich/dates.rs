@@ -173,16 +173,6 @@ fn month_of_lower(lw: &[u8]) -> Option<(u32, bool)> {
     Some((abbr, true))
 }
 
-const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
 fn weekday_from_index(i: u32) -> Weekday {
     match i {
         0 => Weekday::Mon,
@@ -218,41 +208,95 @@ enum Lex {
     The,
 }
 
-fn lookup(w: &[u8]) -> Lex {
+/// Every word the scanner knows, in lower case, with its class; the frequent first.
+const LEXICON: [(&str, Lex); 48] = [
+    ("the", Lex::The),
+    ("this", Lex::This),
+    ("last", Lex::Last),
+    ("year", Lex::Year),
+    ("next", Lex::Next),
+    ("week", Lex::Week),
+    ("month", Lex::MonthUnit),
+    ("may", Lex::Month(5, false)),
+    ("later", Lex::Fuzzy),
+    ("earlier", Lex::Fuzzy),
+    ("early", Lex::Fuzzy),
+    ("late", Lex::Fuzzy),
+    ("today", Lex::Today),
+    ("yesterday", Lex::Yesterday),
+    ("tomorrow", Lex::Tomorrow),
+    ("mid", Lex::Mid),
+    ("weekend", Lex::Weekend),
+    ("ago", Lex::Ago),
+    ("monday", Lex::Weekday(0)),
+    ("tuesday", Lex::Weekday(1)),
+    ("wednesday", Lex::Weekday(2)),
+    ("thursday", Lex::Weekday(3)),
+    ("friday", Lex::Weekday(4)),
+    ("saturday", Lex::Weekday(5)),
+    ("sunday", Lex::Weekday(6)),
+    ("january", Lex::Month(1, false)),
+    ("february", Lex::Month(2, false)),
+    ("march", Lex::Month(3, false)),
+    ("april", Lex::Month(4, false)),
+    ("june", Lex::Month(6, false)),
+    ("july", Lex::Month(7, false)),
+    ("august", Lex::Month(8, false)),
+    ("september", Lex::Month(9, false)),
+    ("october", Lex::Month(10, false)),
+    ("november", Lex::Month(11, false)),
+    ("december", Lex::Month(12, false)),
+    ("jan", Lex::Month(1, true)),
+    ("feb", Lex::Month(2, true)),
+    ("mar", Lex::Month(3, true)),
+    ("apr", Lex::Month(4, true)),
+    ("jun", Lex::Month(6, true)),
+    ("jul", Lex::Month(7, true)),
+    ("aug", Lex::Month(8, true)),
+    ("sep", Lex::Month(9, true)),
+    ("sept", Lex::Month(9, true)),
+    ("oct", Lex::Month(10, true)),
+    ("nov", Lex::Month(11, true)),
+    ("dec", Lex::Month(12, true)),
+];
+
+/// The bit of a word of 3 to 9 ASCII letters in [`LEXICON_SHAPES`]: its length, first
+/// and last letter (any case). `None` for other words.
+const fn lexicon_shape(w: &[u8]) -> Option<usize> {
     let n = w.len();
-    if !(3..=9).contains(&n) {
-        return Lex::Other;
+    if n < 3 || n > 9 {
+        return None;
     }
-    let mut buf = [0u8; 9];
-    for (k, &c) in w.iter().enumerate() {
-        buf[k] = c.to_ascii_lowercase();
+    let a = (w[0] | 0x20).wrapping_sub(b'a');
+    let z = (w[n - 1] | 0x20).wrapping_sub(b'a');
+    if a >= 26 || z >= 26 {
+        return None;
     }
-    let lw = &buf[..n];
-    match lw {
-        b"today" => return Lex::Today,
-        b"yesterday" => return Lex::Yesterday,
-        b"tomorrow" => return Lex::Tomorrow,
-        b"last" => return Lex::Last,
-        b"this" => return Lex::This,
-        b"next" => return Lex::Next,
-        b"earlier" | b"later" | b"early" | b"late" => return Lex::Fuzzy,
-        b"mid" => return Lex::Mid,
-        b"week" => return Lex::Week,
-        b"month" => return Lex::MonthUnit,
-        b"year" => return Lex::Year,
-        b"weekend" => return Lex::Weekend,
-        b"ago" => return Lex::Ago,
-        b"the" => return Lex::The,
-        _ => {}
-    }
-    for (k, d) in WEEKDAYS.iter().enumerate() {
-        if lw == d.as_bytes() {
-            return Lex::Weekday(k as u32);
+    Some(((n - 3) * 26 + a as usize) * 26 + z as usize)
+}
+
+/// The shapes of the [`LEXICON`]'s words: most words of a text have none, and are
+/// told apart from the lexicon by one bit.
+const LEXICON_SHAPES: [u64; 74] = {
+    let mut bits = [0u64; 74];
+    let mut k = 0;
+    while k < LEXICON.len() {
+        if let Some(i) = lexicon_shape(LEXICON[k].0.as_bytes()) {
+            bits[i / 64] |= 1 << (i % 64);
         }
+        k += 1;
     }
-    match month_of_lower(lw) {
-        Some((m, a)) => Lex::Month(m, a),
-        None => Lex::Other,
+    bits
+};
+
+/// The class of a word of ASCII letters.
+fn lookup(w: &[u8]) -> Lex {
+    match lexicon_shape(w) {
+        Some(i) if LEXICON_SHAPES[i / 64] & (1 << (i % 64)) != 0 => LEXICON
+            .iter()
+            .find(|(known, _)| known.as_bytes().eq_ignore_ascii_case(w))
+            .map_or(Lex::Other, |&(_, lex)| lex),
+        _ => Lex::Other,
     }
 }
 
@@ -3068,6 +3112,52 @@ pub fn parse_filter_date(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The lexicon's words are found in any case, and only they: checked on every
+    /// word of the sample archive, and on the lexicon's words cut, extended and
+    /// changed by a letter.
+    #[test]
+    fn a_word_is_in_the_lexicon_exactly_when_it_is_listed() {
+        let listed = |w: &[u8]| {
+            LEXICON
+                .iter()
+                .any(|(k, _)| k.as_bytes().eq_ignore_ascii_case(w))
+        };
+        let check = |w: &[u8]| {
+            assert_eq!(
+                lookup(w) != Lex::Other,
+                listed(w),
+                "{}",
+                String::from_utf8_lossy(w)
+            );
+        };
+        for (word, lex) in LEXICON {
+            assert_eq!(lookup(word.as_bytes()), lex);
+            assert_eq!(lookup(word.to_uppercase().as_bytes()), lex);
+            let mut w = word.as_bytes().to_vec();
+            check(&w[1..]);
+            check(&w[..w.len() - 1]);
+            w.push(b's');
+            check(&w);
+            for k in 0..w.len() {
+                let c = w[k];
+                w[k] = if c == b'z' { b'a' } else { c + 1 };
+                check(&w);
+                w[k] = c;
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut words = 0;
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                for w in text.split(|c: char| !c.is_ascii_alphabetic()) {
+                    check(w.as_bytes());
+                    words += 1;
+                }
+            }
+        }
+        assert!(words > 10_000, "{words}");
+    }
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
