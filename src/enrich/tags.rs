@@ -13,7 +13,8 @@
 //! Case matters ("US" but not "us", "Turkey" but not "turkey"); all-caps text matches
 //! too because every pattern is also added in upper case (datelines: "MOSCOW, March 13").
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::contiguous::NFA;
@@ -647,10 +648,10 @@ impl Tagger {
                 b.add(&p.name, Kind::Place(i));
             }
         }
-        let mut surname_group: HashMap<String, usize> = HashMap::new();
+        let mut surname_group: HashMap<String, usize> = HashMap::default();
         let mut surnames: Vec<Vec<usize>> = Vec::new();
         let mut surname_forms: Vec<Vec<String>> = Vec::new();
-        let mut leader_names = HashMap::new();
+        let mut leader_names = HashMap::default();
         for (i, l) in gaz.leaders.iter().enumerate() {
             for n in std::iter::once(&l.name).chain(&l.aliases) {
                 // A one-word name ("Ibrahim", "Philippe") is a given name too often;
@@ -987,7 +988,7 @@ impl Tagger {
         let mut surname_hits: Vec<(usize, usize)> = Vec::new(); // (hit, group)
         let mut weak_orgs: Vec<(usize, usize)> = Vec::new();
         let mut ambiguous: Vec<(usize, usize)> = Vec::new();
-        let mut named: HashSet<usize> = HashSet::new();
+        let mut named: HashSet<usize> = HashSet::default();
         let mut brussels: Vec<usize> = Vec::new();
 
         for (hi, h) in hits.iter().enumerate() {
@@ -1094,7 +1095,7 @@ impl Tagger {
 
         // Leaders named by "<country> <office> <Name>": known ones pin the surname,
         // unknown ones become inferred leaders.
-        let mut pinned: HashMap<usize, usize> = HashMap::new(); // surname hit -> leader
+        let mut pinned: HashMap<usize, usize> = HashMap::default(); // surname hit -> leader
         let mut inferred: Vec<(String, usize, usize, usize, usize)> = Vec::new(); // name, country, field, s, e
         let country_events: Vec<(usize, usize)> = events
             .iter()
@@ -1187,7 +1188,7 @@ impl Tagger {
 
         // Surnames: the one named leader with that surname, or a title + a single
         // fitting candidate, or a distinctive surname on its own.
-        let mut other_person: HashSet<usize> = HashSet::new();
+        let mut other_person: HashSet<usize> = HashSet::default();
         for &(hi, g) in &surname_hits {
             let h = &hits[hi];
             let text = texts[h.field];
@@ -1421,8 +1422,8 @@ impl Tagger {
             let h = &hits[hi];
             &texts[h.field][h.start..h.end]
         };
-        let mut forms: HashMap<usize, HashSet<String>> = HashMap::new();
-        let mut supported: HashSet<usize> = HashSet::new();
+        let mut forms: HashMap<usize, HashSet<String>> = HashMap::default();
+        let mut supported: HashSet<usize> = HashSet::default();
         for &(hi, ev) in events.iter() {
             match ev {
                 Ev::Country(c, _) if hi < hits.len() => {
@@ -1880,8 +1881,8 @@ mod tests {
 
     #[test]
     fn the_matcher_is_built_the_same_way_every_time() {
-        // Each build has fresh hash maps with their own random order: nothing that
-        // decides a tag may follow it.
+        // Nothing that decides a tag may follow a hash map's order (the maps are
+        // seeded alike today, and may not be tomorrow).
         let a = Tagger::new(Gazetteer::shipped());
         let b = Tagger::new(Gazetteer::shipped());
         assert_eq!(a.kinds, b.kinds);
