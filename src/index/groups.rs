@@ -11,7 +11,7 @@
 //! The band table takes about 130 bytes per article (130 MB at a million articles).
 
 use crate::enrich::minhash::BANDS;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use tantivy::Searcher;
 
 pub const MIN_SHARED_BANDS: usize = 2;
@@ -39,7 +39,7 @@ const MERGE_AT: usize = 1 << 20;
 impl BandTable {
     fn new(merge_at: usize) -> BandTable {
         BandTable {
-            recent: HashMap::new(),
+            recent: HashMap::default(),
             sorted: Vec::new(),
             merge_at,
         }
@@ -53,10 +53,10 @@ impl BandTable {
     }
 
     fn insert(&mut self, key: u32, group: u32) {
-        if self.get(key).is_some() {
+        if self.sorted.binary_search_by_key(&key, |(k, _)| *k).is_ok() {
             return;
         }
-        self.recent.insert(key, group);
+        self.recent.entry(key).or_insert(group);
         if self.recent.len() >= self.merge_at {
             let mut fresh: Vec<(u32, u32)> = self.recent.drain().collect();
             fresh.sort_unstable();
