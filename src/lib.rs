@@ -1,4 +1,5 @@
 pub mod article;
+pub mod ascii;
 pub mod budget;
 pub mod enrich;
 pub mod error;

@@ -757,39 +757,6 @@ struct Tok {
     ch: char,
 }
 
-/// How many ASCII letters begin `b[i..]`, counted eight bytes at a time: a word's end
-/// is found without a branch per letter (a mispredicted branch at the end of every
-/// word was most of the tokenizer's time).
-fn ascii_letters_at(b: &[u8], mut i: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const fn lanes(v: u8) -> u64 {
-        0x0101_0101_0101_0101 * v as u64
-    }
-    let start = i;
-    loop {
-        let x = match b.get(i..i + 8) {
-            Some(full) => u64::from_le_bytes(full.try_into().unwrap_or([0; 8])),
-            None => {
-                let mut chunk = [0u8; 8];
-                let tail = b.get(i..).unwrap_or(&[]);
-                chunk[..tail.len()].copy_from_slice(tail);
-                u64::from_le_bytes(chunk)
-            }
-        };
-        // The top bit of each byte that is an ASCII letter: in lower case (bit 5 set,
-        // which leaves no byte over 0x7f), within 'a'..='z', and not over 0x7f itself.
-        let l = (x & LOW7) | lanes(0x20);
-        let letters =
-            l.wrapping_add(lanes(0x80 - b'a')) & !l.wrapping_add(lanes(0x7f - b'z')) & !x & HIGH;
-        let run = (!letters & HIGH).trailing_zeros() as usize / 8;
-        i += run;
-        if run < 8 {
-            return i - start;
-        }
-    }
-}
-
 fn tokenize(text: &str, out: &mut Vec<Tok>) {
     let b = text.as_bytes();
     let n = b.len();
@@ -809,7 +776,7 @@ fn tokenize(text: &str, out: &mut Vec<Tok>) {
         if c.is_ascii_alphabetic() {
             let s = i;
             let mut ascii = true;
-            i += ascii_letters_at(b, i);
+            i += crate::ascii::letters_at(b, i);
             while i < n {
                 let d = b[i];
                 if d.is_ascii_alphabetic() {
@@ -3146,29 +3113,6 @@ pub fn parse_filter_date(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn letters_are_counted_as_one_by_one() {
-        let text = "Zürich@ab[cd`ef{gh Wednesday-September AZaz09 x\u{e9}y superlongwordthatgoeson";
-        let b = text.as_bytes();
-        for i in 0..b.len() {
-            let want = b[i..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphabetic())
-                .count();
-            assert_eq!(ascii_letters_at(b, i), want, "at {i}");
-        }
-        // Every byte value after a letter, at the end of the text and inside it.
-        for v in 0..=255u8 {
-            let want = 1 + usize::from(v.is_ascii_alphabetic());
-            assert_eq!(ascii_letters_at(&[b'q', v], 0), want, "{v}");
-            assert_eq!(
-                ascii_letters_at(&[b'q', v, b' ', 0, 0, 0, 0, 0, 0, 0], 0),
-                want,
-                "{v}"
-            );
-        }
-    }
 
     /// The lexicon's words are found in any case, and only they: checked on every
     /// word of the sample archive, and on the lexicon's words cut, extended and

@@ -244,11 +244,8 @@ impl Memo {
             }
             at += 1;
         }
-        let start = at;
-        while at < text.len() && at - start <= INLINE && text[at].is_ascii_alphanumeric() {
-            at += 1;
-        }
-        if let Some(key) = slot_key_of(&text[start..at]) {
+        let end = at + crate::ascii::alphanumerics_at(text, at).min(INLINE + 1);
+        if let Some(key) = slot_key_of(&text[at..end]) {
             prefetch(&self.slots[slot_of(key, self.bits)]);
         }
     }

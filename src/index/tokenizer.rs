@@ -98,10 +98,7 @@ impl TokenStream for NewsTokenStream<'_> {
         self.at = i;
         if i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
             let from = i;
-            let mut end = i + 1;
-            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
-                end += 1;
-            }
+            let mut end = i + crate::ascii::alphanumerics_at(bytes, i);
             if end < bytes.len() && bytes[end] >= 0x80 {
                 end = text[end..]
                     .char_indices()
