@@ -77,7 +77,6 @@ impl<'a> IndexSink<'a> {
 
     /// The last commit, then waits for tantivy's merges to finish. With `merge` (a
     /// run that was not stopped), big segments are then merged into fewer
-    /// while the index holds more than `index::SEGMENTS_KEPT`
     /// (`index::final_merge_groups`), up to `at_once` merges at a time (one per core:
     /// the writer's threads are done by then). Each merge commits on its own: a run
     /// killed during one keeps every article, and its unfinished files are removed by

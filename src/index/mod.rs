@@ -136,40 +136,21 @@ impl NewsIndex {
 
 /// At the end of an ingest, segments of at least [`MERGE_MAX_DOCS`] articles are
 /// merged in groups of up to this many articles, one merge per writer thread at a
-/// time, while the index holds more than [`SEGMENTS_KEPT`] segments: every search pays
-/// a fixed cost per segment (its terms looked up, its scorers built). An ingest reads
+/// time: every search pays a fixed cost per segment (its terms looked up, its scorers
+/// built), and one writer thread per core leaves about 30 segments at a million
+/// articles (each thread flushes its buffer when it is full, about 35,000 articles in
+/// 192 MiB). At a million articles, they become about 15 (the groups are of
+/// uneven segments), for about 6% more ingest CPU (BENCHMARKS.md). An ingest reads
 /// the index's files into buffers rather than mapping them
 /// (`readonly::Unmapped::All`), so a merge's input does not stay in its resident
 /// memory: two merges at a time, mapped, had taken a 1M ingest to 1.34 GB.
 pub const FINAL_MERGE_DOCS: u64 = 100_000;
 
-/// The segments an ingest leaves without a final merge. One writer thread per core
-/// flushes its buffer when it is full (about 35,000 articles in 192 MiB), and a commit
-/// every 200,000 articles leaves 20 segments at a million: merging them into 15 took
-/// 11 s of a 101 s ingest, for a search p50 of 4.0 instead of 4.3 ms (BENCHMARKS.md,
-/// "The final merge only past 24 segments"). Past this many segments, the smallest
-/// groups are merged until the index is back within it.
-pub const SEGMENTS_KEPT: usize = 24;
-
 /// The groups of segments that the final merge joins: segments of at least
 /// [`MERGE_MAX_DOCS`] live articles, smallest first (of equal sizes, in the order
-/// given), gathered while a group stays within [`FINAL_MERGE_DOCS`] (a group of one is
-/// left as it is); as many groups, smallest first, as take the index (all of
-/// `segments`) down to [`SEGMENTS_KEPT`] segments, or all there are.
+/// given), gathered while a group stays within [`FINAL_MERGE_DOCS`]; a group of one is
+/// left as it is.
 pub fn final_merge_groups<T: Copy>(segments: &[(T, u64)]) -> Vec<Vec<T>> {
-    let mut left = segments.len();
-    size_groups(segments)
-        .into_iter()
-        .take_while(|g| {
-            let merge = left > SEGMENTS_KEPT;
-            left -= g.len() - 1;
-            merge
-        })
-        .collect()
-}
-
-/// Every group [`final_merge_groups`] may merge, smallest first.
-fn size_groups<T: Copy>(segments: &[(T, u64)]) -> Vec<Vec<T>> {
     let mut big: Vec<&(T, u64)> = segments
         .iter()
         .filter(|(_, n)| *n >= MERGE_MAX_DOCS as u64)
@@ -1120,38 +1101,25 @@ mod tests {
     #[test]
     fn the_final_merge_joins_big_segments_up_to_its_group_size() {
         let big = MERGE_MAX_DOCS as u64;
-        // Two million articles from two writer threads: 80 segments of 25,000, merged
-        // four by four until 23 are left.
-        let segs: Vec<(usize, u64)> = (0..80).map(|i| (i, 25_000)).collect();
+        // A million articles from two writer threads: 40 segments of 25,000.
+        let segs: Vec<(usize, u64)> = (0..40).map(|i| (i, 25_000)).collect();
         let groups = final_merge_groups(&segs);
-        assert_eq!(groups.len(), 19);
+        assert_eq!(groups.len(), 10);
         assert!(groups.iter().all(|g| g.len() == 4));
         let mut all: Vec<usize> = groups.concat();
         all.sort();
-        assert_eq!(all, (0..76).collect::<Vec<_>>(), "each segment once");
-        // Forty of just over 25,000, three to a group: the smallest groups until no
-        // more than 24 segments are left (40, 38, … 26, then 24).
-        let segs: Vec<(usize, u64)> = (0..40).map(|i| (i, 25_000 + i as u64)).collect();
-        let want: Vec<Vec<usize>> = (0..8).map(|g| (3 * g..3 * g + 3).collect()).collect();
-        assert_eq!(final_merge_groups(&segs), want);
-        // Twenty segments are left as they are; so are 24, and 25 lose three.
-        let segs: Vec<(usize, u64)> = (0..20).map(|i| (i, 50_000)).collect();
-        assert!(final_merge_groups(&segs).is_empty());
-        let segs: Vec<(usize, u64)> = (0..24).map(|i| (i, 25_000)).collect();
-        assert!(final_merge_groups(&segs).is_empty());
-        let segs: Vec<(usize, u64)> = (0..25).map(|i| (i, 25_000)).collect();
-        assert_eq!(final_merge_groups(&segs), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(all, (0..40).collect::<Vec<_>>(), "each segment once");
         // Small segments are left to the merge policy; a big one alone stays as it is;
         // one already at the group size is not merged again.
         let segs = [(0, 10), (1, big), (2, FINAL_MERGE_DOCS), (3, big - 1)];
-        assert!(size_groups(&segs).is_empty());
+        assert!(final_merge_groups(&segs).is_empty());
         let segs = [
             (0, FINAL_MERGE_DOCS - big),
             (1, big),
             (2, 90_000),
             (3, big + 1),
         ];
-        assert_eq!(size_groups(&segs), vec![vec![1, 3]]);
+        assert_eq!(final_merge_groups(&segs), vec![vec![1, 3]]);
     }
 
     #[test]
