@@ -120,57 +120,13 @@ fn decade_of(year: &str) -> String {
 // Small word tables
 // ---------------------------------------------------------------------------
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
-/// Month from a full name or a common abbreviation (case-insensitive).
-/// Returns (month, is_abbreviation).
+/// Month from a full name or a common abbreviation (case-insensitive), as the
+/// scanner's [`LEXICON`] knows them. Returns (month, is_abbreviation).
 pub(crate) fn month_word(w: &str) -> Option<(u32, bool)> {
-    let n = w.len();
-    if !(3..=9).contains(&n) || !w.is_ascii() {
-        return None;
+    match lookup(w.as_bytes()) {
+        Lex::Month(m, abbreviation) => Some((m, abbreviation)),
+        _ => None,
     }
-    let mut buf = [0u8; 9];
-    for (k, c) in w.bytes().enumerate() {
-        buf[k] = c.to_ascii_lowercase();
-    }
-    month_of_lower(&buf[..n])
-}
-
-/// [`month_word`] of a word already in lower case.
-fn month_of_lower(lw: &[u8]) -> Option<(u32, bool)> {
-    for (k, m) in MONTHS.iter().enumerate() {
-        if lw == m.as_bytes() {
-            return Some((k as u32 + 1, false));
-        }
-    }
-    let abbr = match lw {
-        b"jan" => 1,
-        b"feb" => 2,
-        b"mar" => 3,
-        b"apr" => 4,
-        b"jun" => 6,
-        b"jul" => 7,
-        b"aug" => 8,
-        b"sep" | b"sept" => 9,
-        b"oct" => 10,
-        b"nov" => 11,
-        b"dec" => 12,
-        _ => return None,
-    };
-    Some((abbr, true))
 }
 
 fn weekday_from_index(i: u32) -> Weekday {
@@ -3113,6 +3069,7 @@ pub fn parse_filter_date(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// The lexicon's words are found in any case, and only they: checked on every
     /// word of the sample archive, and on the lexicon's words cut, extended and
@@ -3159,7 +3116,6 @@ mod tests {
         }
         assert!(words > 10_000, "{words}");
     }
-    use super::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -454,10 +454,10 @@ impl Builder {
 /// (non-overlapping: at the first place a word begins with a name, the longest name
 /// that starts there, then on from its end), by walking a trie of the names only from
 /// the places where one can start: a word's first byte pair that begins some name.
-/// Most of a text's bytes (the rest of each word) are not looked up at all. An unanchored automaton steps
-/// through every byte instead, and its DFA (72 MB for the shipped gazetteer) missed
-/// the cache at most steps once the index writer shared it: the scan took 6% of an
-/// ingest's time.
+/// Most of a text's bytes (the rest of each word) begin none. An unanchored automaton
+/// steps through every byte instead, and its DFA (72 MB for the shipped gazetteer)
+/// missed the cache at most steps once the index writer shared it: the scan took 6% of
+/// an ingest's time.
 struct Names {
     /// The names as a trie, walked anchored (no failure transitions): a few MB.
     nfa: NFA,
