@@ -12,9 +12,10 @@
 //! tagged and dated as published on 2017-03-01. `--stage` is one of tags, dates,
 //! minhash, analyzer, all; each prints its time per round and per article.
 //!
-//! `--dump tags|dates|tokens` prints, instead of timing, what a stage finds in each
-//! article (one JSON line per article; for tokens, one hash of every token's text,
-//! offset and position): a change meant only to be faster must leave it the same.
+//! `--dump tags|dates|minhash|tokens` prints, instead of timing, what a stage finds in
+//! each article (one JSON line per article; for tokens, one hash of every token's
+//! text, offset and position; for minhash, the signature): a change meant only to be
+//! faster must leave it the same.
 
 use std::hash::{Hash, Hasher};
 use std::io::{BufRead, Write};
@@ -87,7 +88,10 @@ fn main() -> anyhow::Result<()> {
                     }
                     format!("{:016x}", h.finish())
                 }
-                other => anyhow::bail!("--dump {other}: tags, dates or tokens"),
+                "minhash" => {
+                    serde_json::to_string(&minhash::signature(&a.body).map(|s| s.to_vec()))?
+                }
+                other => anyhow::bail!("--dump {other}: tags, dates, minhash or tokens"),
             };
             writeln!(out, "{line}")?;
         }

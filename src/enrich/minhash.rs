@@ -25,66 +25,37 @@ pub type Signature = [u32; HASHES];
 /// probability close to their Jaccard similarity, as with 64 separate hash functions
 /// at a 64th of the cost.
 pub fn signature(body: &str) -> Option<Signature> {
+    WORDS.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        let sig = signature_of_words(word_hashes(body, &mut buf));
+        // An outsized body's buffer is not kept.
+        if buf.len() > KEPT_WORDS {
+            *buf = Vec::new();
+        }
+        sig
+    })
+}
+
+/// Word hashes kept between bodies (8 MiB): room for a body of 2 MiB.
+const KEPT_WORDS: usize = 1 << 20;
+
+thread_local! {
+    /// The word hashes of the article being fingerprinted, kept for the next one.
+    static WORDS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The signature of a body's word hashes, in order.
+fn signature_of_words(words: &[u64]) -> Option<Signature> {
     let mut sig = [u32::MAX; HASHES];
     let mut filled = 0u64;
-    let mut window = [0u64; 4];
-    let mut words = 0usize;
-    let mut h: u64 = FNV_OFFSET;
-    let mut in_word = false;
-    let mut end_word = |h: u64, words: &mut usize, sig: &mut Signature, filled: &mut u64| {
-        window.rotate_left(1);
-        window[3] = h;
-        *words += 1;
-        if *words >= 4 {
-            let shingle = mix(window[0]
-                ^ window[1].rotate_left(17)
-                ^ window[2].rotate_left(34)
-                ^ window[3].rotate_left(51));
-            let slot = (shingle >> 58) as usize;
-            sig[slot] = sig[slot].min(shingle as u32);
-            *filled |= 1 << slot;
-        }
-    };
-    // Bytes, not chars: nearly all of a body is ASCII, read here through one table
-    // (a letter or digit in lower case, else 0); a non-ASCII character is decoded.
-    let bytes = body.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let word_char = if b < 0x80 {
-            i += 1;
-            let l = ASCII_WORD[b as usize];
-            if l != 0 {
-                h = fnv(h, l);
-            }
-            l != 0
-        } else {
-            let c = body[i..]
-                .chars()
-                .next()
-                .unwrap_or(char::REPLACEMENT_CHARACTER);
-            i += c.len_utf8();
-            if c.is_alphanumeric() {
-                for l in c.to_lowercase() {
-                    let mut buf = [0u8; 4];
-                    for b in l.encode_utf8(&mut buf).bytes() {
-                        h = fnv(h, b);
-                    }
-                }
-            }
-            c.is_alphanumeric()
-        };
-        if word_char {
-            in_word = true;
-        } else if in_word {
-            end_word(h, &mut words, &mut sig, &mut filled);
-            h = FNV_OFFSET;
-            in_word = false;
-        }
+    for w in words.windows(4) {
+        let shingle =
+            mix(w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(34) ^ w[3].rotate_left(51));
+        let slot = (shingle >> 58) as usize;
+        sig[slot] = sig[slot].min(shingle as u32);
+        filled |= 1 << slot;
     }
-    if in_word {
-        end_word(h, &mut words, &mut sig, &mut filled);
-    }
+    let words = words.len();
     if words < MIN_WORDS || filled == 0 {
         return None;
     }
@@ -98,6 +69,111 @@ pub fn signature(body: &str) -> Option<Signature> {
         }
     }
     Some(sig)
+}
+
+/// The FNV-1a hash of every word of `body` (a run of letters and digits, lower-cased),
+/// in order.
+///
+/// FNV hashes a word one byte at a time, each step waiting for the one before; the
+/// body is cut in two at a byte that is no part of a word, and the two halves are
+/// hashed in one loop, so that the processor works on two words at once. An ASCII
+/// byte is read through one table and a branch-free step: a word's end is written
+/// at the next free place whether or not it is one, and the place moves on only when
+/// it is. A non-ASCII character is decoded.
+fn word_hashes<'b>(body: &str, buf: &'b mut Vec<u64>) -> &'b [u64] {
+    let bytes = body.as_bytes();
+    // The cut: the first ASCII byte at or after the middle that is no part of a word.
+    let cut = bytes[bytes.len() / 2..]
+        .iter()
+        .position(|&b| b < 0x80 && ASCII_WORD[b as usize] == 0)
+        .map_or(bytes.len(), |p| bytes.len() / 2 + p);
+    // A word ends at a byte that follows it, or at the end of its half: a half of n
+    // bytes ends at most n / 2 + 1 words.
+    let room = [cut / 2 + 1, (bytes.len() - cut) / 2 + 1];
+    if buf.len() < room[0] + room[1] {
+        buf.resize(room[0] + room[1], 0);
+    }
+    let (first, second) = buf.split_at_mut(room[0]);
+    let mut a = Half::new(0, cut);
+    let mut b = Half::new(cut, bytes.len());
+    while a.i < a.end && b.i < b.end {
+        a.step(body, first);
+        b.step(body, second);
+    }
+    while a.i < a.end {
+        a.step(body, first);
+    }
+    while b.i < b.end {
+        b.step(body, second);
+    }
+    let (na, nb) = (a.finish(first), b.finish(second));
+    buf.copy_within(room[0]..room[0] + nb, na);
+    &buf[..na + nb]
+}
+
+/// One half of a body being cut into word hashes.
+struct Half {
+    i: usize,
+    end: usize,
+    h: u64,
+    in_word: bool,
+    words: usize,
+}
+
+impl Half {
+    fn new(i: usize, end: usize) -> Half {
+        Half {
+            i,
+            end,
+            h: FNV_OFFSET,
+            in_word: false,
+            words: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn step(&mut self, body: &str, out: &mut [u64]) {
+        let b = body.as_bytes()[self.i];
+        if b < 0x80 {
+            self.i += 1;
+            let l = ASCII_WORD[b as usize];
+            let word = l != 0;
+            out[self.words] = self.h;
+            self.words += (!word & self.in_word) as usize;
+            let next = fnv(self.h, l);
+            self.h = if word { next } else { FNV_OFFSET };
+            self.in_word = word;
+        } else {
+            let c = body[self.i..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            self.i += c.len_utf8();
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    let mut buf = [0u8; 4];
+                    for b in l.encode_utf8(&mut buf).bytes() {
+                        self.h = fnv(self.h, b);
+                    }
+                }
+                self.in_word = true;
+            } else if self.in_word {
+                out[self.words] = self.h;
+                self.words += 1;
+                self.h = FNV_OFFSET;
+                self.in_word = false;
+            }
+        }
+    }
+
+    /// The number of words written, the last one ended by the half's end.
+    fn finish(&mut self, out: &mut [u64]) -> usize {
+        if self.in_word {
+            out[self.words] = self.h;
+            self.words += 1;
+        }
+        self.words
+    }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -312,6 +388,21 @@ mod tests {
             }
         }
         assert!(n > 50, "the sample archive is there");
+    }
+
+    #[test]
+    fn wherever_the_middle_falls_the_two_halves_give_the_whole_signature() {
+        // Every prefix of these moves the middle over each kind of byte: inside a
+        // word, on a separator, inside a character of two to four bytes, and into a
+        // second half with no ASCII separator at all.
+        let words = "Erdoğan’s İstanbul ΣΟΦΙΑ café ǅemal 2017-03 ﬁnance 🙂x ".repeat(6);
+        let unbroken = format!("{words}{}", "中美关系İstanbulΣΟΦΙΑ".repeat(12));
+        for text in [words.as_str(), unbroken.as_str()] {
+            for (end, _) in text.char_indices() {
+                let prefix = &text[..end];
+                assert_eq!(signature(prefix), signature_by_chars(prefix), "{prefix:?}");
+            }
+        }
     }
 
     proptest::proptest! {
