@@ -1422,15 +1422,21 @@ impl Tagger {
             let h = &hits[hi];
             &texts[h.field][h.start..h.end]
         };
+        // The forms of each small country's names (only a small country needs
+        // support), and every country named by a hit.
         let mut forms: HashMap<usize, HashSet<String>> = HashMap::default();
+        let mut named: HashSet<usize> = HashSet::default();
         let mut supported: HashSet<usize> = HashSet::default();
         for &(hi, ev) in events.iter() {
             match ev {
                 Ev::Country(c, _) if hi < hits.len() => {
-                    forms
-                        .entry(c)
-                        .or_default()
-                        .insert(fold_diacritics(text_of(hi)).to_lowercase());
+                    named.insert(c);
+                    if self.small[c] {
+                        forms
+                            .entry(c)
+                            .or_default()
+                            .insert(fold_diacritics(text_of(hi)).to_lowercase());
+                    }
                 }
                 Ev::Place(c) => {
                     supported.insert(c);
@@ -1450,7 +1456,6 @@ impl Tagger {
                 supported.insert(*c);
             }
         }
-        let named: HashSet<usize> = forms.keys().copied().collect();
         events.retain(|&(hi, ev)| {
             if hi >= hits.len() {
                 return true;
