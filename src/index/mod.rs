@@ -876,7 +876,41 @@ pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
 /// the file of enriched records that held it).
 pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocument {
     let a = &e.article;
-    let mut d = TantivyDocument::default();
+    /// What `show` reads back; written directly, without an intermediate JSON value.
+    #[derive(serde::Serialize)]
+    struct Stored<'a> {
+        tags: &'a crate::enrich::tags::Tags,
+        dates: &'a [crate::enrich::DateMention],
+        date_raw: &'a Option<String>,
+        title_derived: bool,
+    }
+    let stored = Stored {
+        tags: &e.tags,
+        dates: &e.dates,
+        date_raw: &a.date_raw,
+        title_derived: a.title_derived,
+    };
+    let json = serde_json::to_string(&stored).ok();
+    let mut terms: Vec<String> = e.dates.iter().flat_map(|m| m.index_terms()).collect();
+    terms.sort();
+    terms.dedup();
+    // The document's one buffer made big enough at once: grown from 1 kB by doubling,
+    // an article's text was copied four times over into fresh memory.
+    let texts = [&a.id, &a.path, &a.title, &a.body]
+        .iter()
+        .map(|t| t.len())
+        .chain([origin.len(), a.subtitle.as_ref().map_or(0, String::len)])
+        .chain([a.source.as_ref(), a.url.as_ref()].map(|t| t.map_or(0, String::len)))
+        .chain(a.authors.iter().map(String::len))
+        .chain(terms.iter().map(String::len))
+        .chain(e.tags.countries.iter().map(|c| c.code.len()))
+        .chain(e.tags.leaders.iter().map(|l| l.name.len()))
+        .chain(e.tags.orgs.iter().map(|o| o.name.len()))
+        .chain(json.as_ref().map(String::len))
+        .sum::<usize>();
+    let values = 16 + 12 + a.authors.len() + terms.len() + e.tags.countries.len();
+    let values = values + e.tags.leaders.len() + e.tags.orgs.len();
+    let mut d = TantivyDocument::with_capacity(texts + 16 * values);
     d.add_text(f.kind, "article");
     d.add_text(f.id, &a.id);
     d.add_text(f.path, &a.path);
@@ -899,9 +933,6 @@ pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocume
             d.add_text(f.published_from, src.as_str());
         }
     }
-    let mut terms: Vec<String> = e.dates.iter().flat_map(|m| m.index_terms()).collect();
-    terms.sort();
-    terms.dedup();
     for t in terms {
         d.add_text(f.mentioned, t);
     }
@@ -931,21 +962,7 @@ pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocume
     for b in e.bands.iter().flatten() {
         d.add_u64(f.dup_bands, *b);
     }
-    /// What `show` reads back; written directly, without an intermediate JSON value.
-    #[derive(serde::Serialize)]
-    struct Stored<'a> {
-        tags: &'a crate::enrich::tags::Tags,
-        dates: &'a [crate::enrich::DateMention],
-        date_raw: &'a Option<String>,
-        title_derived: bool,
-    }
-    let stored = Stored {
-        tags: &e.tags,
-        dates: &e.dates,
-        date_raw: &a.date_raw,
-        title_derived: a.title_derived,
-    };
-    if let Ok(json) = serde_json::to_string(&stored) {
+    if let Some(json) = json {
         d.add_text(f.enrichment, json);
     }
     d
