@@ -191,7 +191,7 @@ pub(crate) fn read_csv_at(
                     None => d,
                 });
             }
-            fields.set_text(name, &text);
+            fields.set_string(name, text);
         }
         if let Some(w) = lossy {
             report(Problem::warning(rel, w).at(line));

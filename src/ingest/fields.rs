@@ -149,13 +149,19 @@ impl Fields {
     /// A string-valued field (CSV cell, front matter value). Returns false if the
     /// key is not a known field.
     pub fn set_text(&mut self, key: &str, value: &str) -> bool {
+        self.set_string(key, value.to_string())
+    }
+
+    /// [`Fields::set_text`] with a string of the caller's, kept rather than copied (a
+    /// body is a few kB, copied for every article of an archive).
+    pub fn set_string(&mut self, key: &str, value: String) -> bool {
         let Some((field, rank)) = field_of(key) else {
             return false;
         };
         if field == Field::Authors {
-            self.keep_authors(rank, split_authors(value));
+            self.keep_authors(rank, split_authors(&value));
         } else {
-            self.keep(field, rank, value.to_string());
+            self.keep(field, rank, value);
         }
         true
     }
@@ -174,6 +180,18 @@ impl Fields {
             _ => self.keep(field, rank, items.join(", ")),
         }
         true
+    }
+
+    /// [`Fields::set_json`] with a value of the caller's: a string is kept rather than
+    /// copied.
+    pub fn set_json_owned(&mut self, key: &str, value: Value) -> Result<(), String> {
+        match value {
+            Value::String(s) => {
+                self.set_string(key, s);
+                Ok(())
+            }
+            v => self.set_json(key, &v),
+        }
     }
 
     /// A JSON-valued field. Unknown keys are ignored; a known key with a value that

@@ -116,7 +116,15 @@ fn parse_object(
     };
     let mut emitted = 0;
     for (i, value) in records.iter().enumerate() {
-        emitted += record(rel, value, i as u64 + 1, None, &mut ids, sink, report);
+        emitted += record(
+            rel,
+            value.clone(),
+            i as u64 + 1,
+            None,
+            &mut ids,
+            sink,
+            report,
+        );
     }
     Ok(emitted)
 }
@@ -173,7 +181,7 @@ fn parse_array(
             Some(Ok(value)) => {
                 pos += stream.byte_offset();
                 n += 1;
-                emitted += record(rel, &value, n, Some(line), &mut ids, sink, report);
+                emitted += record(rel, value, n, Some(line), &mut ids, sink, report);
             }
             Some(Err(e)) => {
                 let p = json_problem(rel, line - 1, &e);
@@ -235,29 +243,32 @@ fn skip_ws(text: &str, mut pos: usize) -> usize {
 /// One record of a multi-record file; returns 1 if an article was emitted.
 fn record(
     rel: &str,
-    value: &Value,
+    value: Value,
     n: u64,
     line: Option<u64>,
     ids: &mut Ids,
     sink: &mut dyn FnMut(Article),
     report: &mut dyn FnMut(Problem),
 ) -> usize {
-    let Value::Object(map) = value else {
-        report(
-            Problem::error(
-                rel,
-                format!(
-                    "record {n}: expected a JSON object, got {}",
-                    super::fields::type_name(value)
-                ),
-            )
-            .at(line),
-        );
-        return 0;
+    let map = match value {
+        Value::Object(map) => map,
+        value => {
+            report(
+                Problem::error(
+                    rel,
+                    format!(
+                        "record {n}: expected a JSON object, got {}",
+                        super::fields::type_name(&value)
+                    ),
+                )
+                .at(line),
+            );
+            return 0;
+        }
     };
     let mut fields = Fields::default();
     for (k, v) in map {
-        if let Err(msg) = fields.set_json(k, v) {
+        if let Err(msg) = fields.set_json_owned(&k, v) {
             report(Problem::warning(rel, msg).at(line));
         }
     }
@@ -371,7 +382,7 @@ pub(crate) fn read_jsonl_at(
             report(Problem::warning(rel, d.describe()).at_line(line));
         }
         match serde_json::from_str::<Value>(text) {
-            Ok(value) => emitted += record(rel, &value, n, Some(line), ids, sink, report),
+            Ok(value) => emitted += record(rel, value, n, Some(line), ids, sink, report),
             Err(e) => report(json_problem(rel, line - 1, &e)),
         }
     }
