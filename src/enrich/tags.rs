@@ -888,10 +888,9 @@ impl Tagger {
 
     /// Matches that pass the word-boundary and shouting checks.
     fn scan(&self, field: usize, text: &str, out: &mut Vec<Hit>) {
+        // A name found begins a word ([`Names::find_iter`]); it must end one too.
         for (s, e, pat) in self.names.find_iter(text) {
-            if char_before(text, s).is_some_and(is_word_char)
-                || char_after(text, e).is_some_and(is_word_char)
-            {
+            if char_after(text, e).is_some_and(is_word_char) {
                 continue;
             }
             // "US" inside a shouted headline ("TELL US WHY") is the pronoun.

@@ -908,8 +908,14 @@ pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocume
         .chain(e.tags.orgs.iter().map(|o| o.name.len()))
         .chain(json.as_ref().map(String::len))
         .sum::<usize>();
-    let values = 16 + 12 + a.authors.len() + terms.len() + e.tags.countries.len();
-    let values = values + e.tags.leaders.len() + e.tags.orgs.len();
+    // The 16 band keys, a dozen single values, and the lists.
+    let values = 16
+        + 12
+        + a.authors.len()
+        + terms.len()
+        + e.tags.countries.len()
+        + e.tags.leaders.len()
+        + e.tags.orgs.len();
     let mut d = TantivyDocument::with_capacity(texts + 16 * values);
     d.add_text(f.kind, "article");
     d.add_text(f.id, &a.id);

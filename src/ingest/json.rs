@@ -100,14 +100,16 @@ fn parse_object(
         "news",
     ];
     let is_records = |v: &Value| matches!(v, Value::Array(a) if a.iter().any(Value::is_object));
-    let records = WRAPPERS
+    let key = WRAPPERS
         .iter()
         .find_map(|w| {
             map.iter()
                 .find(|(k, v)| k.eq_ignore_ascii_case(w) && is_records(v))
         })
-        .or_else(|| map.iter().find(|(_, v)| is_records(v)));
-    let Some((_, Value::Array(records))) = records else {
+        .or_else(|| map.iter().find(|(_, v)| is_records(v)))
+        .map(|(k, _)| k.clone());
+    let mut map = map;
+    let Some(Value::Array(records)) = key.and_then(|k| map.remove(&k)) else {
         return Err(Problem::error(
             rel,
             "JSON object has no title or body field and holds no array of articles",
@@ -115,16 +117,8 @@ fn parse_object(
         .with_hint("expected fields such as title/headline and body/text/content"));
     };
     let mut emitted = 0;
-    for (i, value) in records.iter().enumerate() {
-        emitted += record(
-            rel,
-            value.clone(),
-            i as u64 + 1,
-            None,
-            &mut ids,
-            sink,
-            report,
-        );
+    for (i, value) in records.into_iter().enumerate() {
+        emitted += record(rel, value, i as u64 + 1, None, &mut ids, sink, report);
     }
     Ok(emitted)
 }
