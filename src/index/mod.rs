@@ -13,6 +13,7 @@ pub mod layout;
 pub mod normalize;
 pub mod readonly;
 pub mod schema;
+pub mod stored;
 pub mod tokenizer;
 
 use crate::enrich::Enriched;
@@ -876,21 +877,14 @@ pub fn article_doc(f: &Fields, e: &Enriched) -> TantivyDocument {
 /// the file of enriched records that held it).
 pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocument {
     let a = &e.article;
-    /// What `show` reads back; written directly, without an intermediate JSON value.
-    #[derive(serde::Serialize)]
-    struct Stored<'a> {
-        tags: &'a crate::enrich::tags::Tags,
-        dates: &'a [crate::enrich::DateMention],
-        date_raw: &'a Option<String>,
-        title_derived: bool,
-    }
-    let stored = Stored {
-        tags: &e.tags,
-        dates: &e.dates,
-        date_raw: &a.date_raw,
-        title_derived: a.title_derived,
-    };
-    let json = serde_json::to_string(&stored).ok();
+    // What `show` reads back (`stored::read`).
+    let json = stored::write(
+        &e.tags,
+        &e.dates,
+        &a.date_raw,
+        a.title_derived,
+        [&a.title, a.subtitle.as_deref().unwrap_or(""), &a.body],
+    );
     let mut terms: Vec<String> = e.dates.iter().flat_map(|m| m.index_terms()).collect();
     terms.sort();
     terms.dedup();
@@ -906,7 +900,7 @@ pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocume
         .chain(e.tags.countries.iter().map(|c| c.code.len()))
         .chain(e.tags.leaders.iter().map(|l| l.name.len()))
         .chain(e.tags.orgs.iter().map(|o| o.name.len()))
-        .chain(json.as_ref().map(String::len))
+        .chain([json.len()])
         .sum::<usize>();
     // The 16 band keys, a dozen single values, and the lists.
     let values = 16
@@ -968,9 +962,7 @@ pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocume
     for b in e.bands.iter().flatten() {
         d.add_u64(f.dup_bands, *b);
     }
-    if let Some(json) = json {
-        d.add_text(f.enrichment, json);
-    }
+    d.add_text(f.enrichment, json);
     d
 }
 

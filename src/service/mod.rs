@@ -604,8 +604,15 @@ pub fn article_from_stored(
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let mut enrichment: serde_json::Value =
-        serde_json::from_str(&get(f.enrichment).unwrap_or_default()).unwrap_or_default();
+    let (title, subtitle, body) = (get(f.title), get(f.subtitle), get(f.body));
+    let mut enrichment = crate::index::stored::read(
+        &get(f.enrichment).unwrap_or_default(),
+        [
+            title.as_deref().unwrap_or_default(),
+            subtitle.as_deref().unwrap_or_default(),
+            body.as_deref().unwrap_or_default(),
+        ],
+    );
     let take =
         |v: &mut serde_json::Value, k: &str| v.get_mut(k).map(std::mem::take).unwrap_or_default();
     let mut tags = take(&mut enrichment, "tags");
@@ -616,7 +623,7 @@ pub fn article_from_stored(
             .filter_map(|v| v.as_str())
             .map(str::to_string)
             .collect(),
-        body: get(f.body).unwrap_or_default(),
+        body: body.unwrap_or_default(),
         countries: take(&mut tags, "countries"),
         date_raw: take(&mut enrichment, "date_raw"),
         dates: take(&mut enrichment, "dates"),
@@ -635,8 +642,8 @@ pub fn article_from_stored(
         similar,
         source: source_raw.as_deref().map(outlet),
         source_raw,
-        subtitle: get(f.subtitle),
-        title: get(f.title).unwrap_or_default(),
+        subtitle,
+        title: title.unwrap_or_default(),
         url: get(f.url),
     }
 }
@@ -939,8 +946,11 @@ fn rare_tags(
                         .unwrap_or_default()
                         .to_string()
                 };
-                let enrichment =
-                    serde_json::from_str(&get(idx.fields.enrichment)).unwrap_or_default();
+                let f = &idx.fields;
+                let enrichment = crate::index::stored::read(
+                    &get(f.enrichment),
+                    [&get(f.title), &get(f.subtitle), &get(f.body)],
+                );
                 docs.insert(*addr, (get(idx.fields.id), enrichment));
             }
             let (id, enrichment) = &docs[addr];
