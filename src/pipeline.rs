@@ -103,6 +103,10 @@ enum Work {
     Enriched(String, Box<crate::enrich::Enriched>),
 }
 
+/// An article handed to the enrichment threads: its place in the reading order, the
+/// work, its file's modification day, its share of the bytes in flight.
+type Job = (u64, Work, Option<chrono::NaiveDate>, Option<Permit>);
+
 /// The reason code of a file `ingest --enriched` passes over: not JSON Lines.
 const NOT_ENRICHED: &str = "not_enriched";
 
@@ -173,13 +177,17 @@ impl Progress for NoProgress {}
 enum Msg {
     /// The file's articles are about to change: sent before the first new one.
     FileStart(String),
-    /// path, id, band keys, document
+    /// The article's place in the reading order, path, id, band keys, document.
     Doc(
+        u64,
         String,
         String,
         Option<[u64; crate::enrich::minhash::BANDS]>,
         Box<InFlightDoc>,
     ),
+    /// The article at this place in the reading order was dropped (the run is
+    /// stopping).
+    Dropped(u64),
     /// The file is read: `expected` articles went to the enrichers. `appended`: only
     /// what followed the recorded part was read; the recorded articles stand.
     FileDone {
@@ -413,7 +421,7 @@ pub fn ingest(
     let prep = sink.preparer();
     let prep_ref = &prep;
     let (msg_tx, msg_rx) = bounded::<Msg>(4096);
-    let (art_tx, art_rx) = bounded::<(Work, Option<chrono::NaiveDate>, Option<Permit>)>(1024);
+    let (art_tx, art_rx) = bounded::<Job>(1024);
     let manifest_ref = &manifest;
     let enricher_ref = &enricher;
     let budget = ByteBudget::new(IN_FLIGHT_BYTES.max(8 * opts.max_body_bytes as u64));
@@ -453,13 +461,16 @@ pub fn ingest(
             s.spawn(move || {
                 yield_to_writer();
                 let mut stopped_at: Option<Instant> = None;
-                for (work, file_date, permit) in rx {
+                for (seq, work, file_date, permit) in rx {
                     // Stopping: what is queued is still enriched for a moment, so it
                     // is committed, then dropped (its file gets no complete record,
                     // so the next run reads it again).
                     if stop.load(Ordering::Relaxed)
                         && stopped_at.get_or_insert_with(Instant::now).elapsed() > STOP_GRACE
                     {
+                        if tx.send(Msg::Dropped(seq)).is_err() {
+                            break;
+                        }
                         continue;
                     }
                     let (path, e) = match work {
@@ -474,7 +485,10 @@ pub fn ingest(
                         let _ = tx.send(Msg::Problem(p));
                     }
                     let doc = prep_ref.prepare(&path, &e, permit);
-                    if tx.send(Msg::Doc(path, id, e.bands, Box::new(doc))).is_err() {
+                    if tx
+                        .send(Msg::Doc(seq, path, id, e.bands, Box::new(doc)))
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -484,6 +498,19 @@ pub fn ingest(
         drop(art_rx);
 
         let mut pending: HashMap<String, Pending> = HashMap::new();
+        // Articles reach the index in the order they were read, whatever order the
+        // enrichment threads finish them in: a near-duplicate group is named after
+        // its first article, and which articles join it depends on who came first,
+        // so two ingests of one archive group alike. Those that arrive early wait here
+        // (no more than the articles in flight).
+        let mut early: BTreeMap<u64, Option<DocMsg>> = BTreeMap::new();
+        let mut next_seq = 0u64;
+        let ctx = TakeCtx {
+            manifest: manifest_ref,
+            had_docs: &had_docs,
+            enriched: opts.enriched,
+            commit_every: opts.commit_every,
+        };
         for msg in msg_rx {
             match msg {
                 Msg::FileStart(p) => {
@@ -492,28 +519,11 @@ pub fn ingest(
                     }
                     pending.insert(p, Pending::default());
                 }
-                Msg::Doc(p, id, bands, doc) => {
-                    // An enriched record's id may also be in another file of records:
-                    // the one read last is indexed (never both).
-                    let replace = had_docs.contains(&p) || opts.enriched;
-                    sink.add(&id, bands.as_ref(), *doc, replace)?;
-                    sum.articles_indexed += 1;
-                    since_commit += 1;
-                    if let Some(pe) = pending.get_mut(&p) {
-                        pe.received += 1;
-                    }
-                    finish_file(
-                        &mut sink,
-                        &mut pending,
-                        &p,
-                        manifest_ref,
-                        &had_docs,
-                        &mut sum,
-                    )?;
-                    if since_commit >= opts.commit_every {
-                        sink.commit()?;
-                        since_commit = 0;
-                    }
+                Msg::Doc(seq, p, id, bands, doc) => {
+                    early.insert(seq, Some((p, id, bands, doc)));
+                }
+                Msg::Dropped(seq) => {
+                    early.insert(seq, None);
                 }
                 Msg::FileDone {
                     path,
@@ -572,6 +582,32 @@ pub fn ingest(
                     report(&p);
                 }
             }
+            // The articles that are next in the reading order, and those after them
+            // that came early. Once every thread is done, any still waiting (after an
+            // article that never came) go in as they are: none is lost.
+            while let Some(ready) = early.remove(&next_seq) {
+                next_seq += 1;
+                if let Some(doc) = ready {
+                    take_doc(
+                        doc,
+                        &mut sink,
+                        &mut pending,
+                        &mut sum,
+                        &mut since_commit,
+                        &ctx,
+                    )?;
+                }
+            }
+        }
+        for doc in std::mem::take(&mut early).into_values().flatten() {
+            take_doc(
+                doc,
+                &mut sink,
+                &mut pending,
+                &mut sum,
+                &mut since_commit,
+                &ctx,
+            )?;
         }
         Ok(())
     });
@@ -718,6 +754,51 @@ fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
 
 /// Once every one of a file's articles is in: deletes what is left of its old
 /// version, and adds its manifest record.
+/// An enriched article's document as the enrichment threads send it: path, id, band
+/// keys, document.
+type DocMsg = (
+    String,
+    String,
+    Option<[u64; crate::enrich::minhash::BANDS]>,
+    Box<InFlightDoc>,
+);
+
+/// What [`take_doc`] reads and never changes.
+struct TakeCtx<'a> {
+    manifest: &'a HashMap<String, FileRecord>,
+    /// Paths that have articles in the index.
+    had_docs: &'a HashSet<String>,
+    enriched: bool,
+    commit_every: usize,
+}
+
+/// An article in its turn: into the index, counted, its file finished when it was the
+/// file's last, a commit when enough have gone in since the last.
+fn take_doc(
+    (p, id, bands, doc): DocMsg,
+    sink: &mut IndexSink<'_>,
+    pending: &mut HashMap<String, Pending>,
+    sum: &mut Summary,
+    since_commit: &mut usize,
+    ctx: &TakeCtx<'_>,
+) -> Result<()> {
+    // An enriched record's id may also be in another file of records: the one read
+    // last is indexed (never both).
+    let replace = ctx.had_docs.contains(&p) || ctx.enriched;
+    sink.add(&id, bands.as_ref(), *doc, replace)?;
+    sum.articles_indexed += 1;
+    *since_commit += 1;
+    if let Some(pe) = pending.get_mut(&p) {
+        pe.received += 1;
+    }
+    finish_file(sink, pending, &p, ctx.manifest, ctx.had_docs, sum)?;
+    if *since_commit >= ctx.commit_every {
+        sink.commit()?;
+        *since_commit = 0;
+    }
+    Ok(())
+}
+
 fn finish_file(
     sink: &mut impl Sink,
     pending: &mut HashMap<String, Pending>,
@@ -757,13 +838,16 @@ fn finish_file(
 fn read_files(
     todo: Vec<FileEntry>,
     manifest: &HashMap<String, FileRecord>,
-    art_tx: Sender<(Work, Option<chrono::NaiveDate>, Option<Permit>)>,
+    art_tx: Sender<Job>,
     msg_tx: Sender<Msg>,
     stop: &AtomicBool,
     budget: &Arc<ByteBudget>,
     read_opts: &ingest::ReadOptions,
     enriched: bool,
 ) {
+    // Each article's place in the reading order.
+    let mut next = 0u64;
+    let seq = &mut next;
     for entry in todo {
         if stop.load(Ordering::Relaxed) {
             return;
@@ -864,7 +948,8 @@ fn read_files(
                 return;
             };
             ids.push(a.id.clone());
-            let _ = art_tx.send((w, file_date, Some(permit)));
+            let _ = art_tx.send((*seq, w, file_date, Some(permit)));
+            *seq += 1;
         };
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));

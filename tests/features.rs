@@ -231,6 +231,48 @@ fn near_duplicate_group_holds_across_incremental_ingests() {
     );
 }
 
+#[test]
+fn a_groups_similar_list_is_by_id_and_the_same_in_every_ingest() {
+    // Twelve copies in one file of JSON lines (ids `copies.jsonl#1` to `#12`, which
+    // the index holds in that order) and four in files of their own, on four threads.
+    let env = TestEnv::new();
+    let lines: String = (1..=12)
+        .map(|n| {
+            let title = format!("Norway raises rates, report {n}");
+            serde_json::json!({"title": title, "date": "2024-03-05", "body": RATE_BODY}).to_string()
+                + "\n"
+        })
+        .collect();
+    env.write("copies.jsonl", lines);
+    for f in ["z.md", "m.md", "b.md", "q.md"] {
+        env.write(
+            f,
+            md(
+                "Oslo lifts its key rate",
+                "2024-03-06",
+                "Fjord Times",
+                RATE_BODY,
+            ),
+        );
+    }
+    let similar = |env: &TestEnv| -> Vec<String> {
+        show_json(env, "copies.jsonl#1")["similar"]
+            .as_array()
+            .expect("similar is an array")
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    env.ingest(&["--threads", "4"]).success();
+    let first = similar(&env);
+    assert_eq!(first.len(), 15, "{first:?}");
+    let mut sorted = first.clone();
+    sorted.sort();
+    assert_eq!(first, sorted, "listed by id");
+    env.ingest(&["--threads", "4", "--rebuild"]).success();
+    assert_eq!(similar(&env), first, "a second ingest lists the same");
+}
+
 // ---------------------------------------------------------------------------------
 // 2. show
 // ---------------------------------------------------------------------------------

@@ -459,9 +459,9 @@ pub fn export_records(
         )));
     }
 
-    // Near-duplicate groups: the members of each group of two or more, in the order
-    // read (the order an index built from these records holds them in), and their
-    // titles, for the `similar` lists.
+    // Near-duplicate groups: the members of each group of two or more (the first
+    // 1,000 read, as an index built from these records holds them), by id as
+    // `show` lists them, and their titles, for the `similar` lists.
     let mut count: HashMap<u32, u32> = HashMap::new();
     for &i in &live {
         let g = table.entries[i as usize].group;
@@ -480,6 +480,9 @@ pub fn export_records(
         }
     }
     drop(count);
+    for m in members.values_mut() {
+        m.sort_unstable_by(|&a, &b| table.id(a).as_bytes().cmp(table.id(b).as_bytes()));
+    }
     let mut files = Files {
         open: HashMap::new(),
     };

@@ -2091,7 +2091,9 @@ pub fn find(idx: &NewsIndex, id: &str) -> Result<Option<(Searcher, DocAddress, T
     }
 }
 
-/// Every member of a near-duplicate group.
+/// Every member of a near-duplicate group (the first 1,000 the index holds), by id:
+/// where each lies in the index depends on which writer thread took it, and a list in
+/// that order would differ between two ingests of one archive.
 pub fn group_members(idx: &NewsIndex, searcher: &Searcher, group: &str) -> Result<Vec<Hit>> {
     let f = idx.fields;
     let q = TermQuery::new(
@@ -2100,9 +2102,13 @@ pub fn group_members(idx: &NewsIndex, searcher: &Searcher, group: &str) -> Resul
     );
     let top = searcher.search(&q, &TopDocs::with_limit(1000).order_by_score())?;
     let mut out = Vec::new();
-    for (i, (_, addr)) in top.into_iter().enumerate() {
+    for (_, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        out.push(hit_from_doc(idx, &doc, i + 1, 0.0));
+        out.push(hit_from_doc(idx, &doc, 0, 0.0));
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    for (i, h) in out.iter_mut().enumerate() {
+        h.rank = i + 1;
     }
     Ok(out)
 }
