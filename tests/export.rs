@@ -24,7 +24,7 @@ const ARTICLES: [(&str, &str); 3] = [
     ),
 ];
 
-/// Ingested with one enrichment thread: the articles then reach the index in walk
+/// Ingested on four enrichment threads: the articles still reach the index in walk
 /// order, so the near copies' group is named after the same one every time (the
 /// golden files hold it).
 fn small_env() -> TestEnv {
@@ -32,7 +32,7 @@ fn small_env() -> TestEnv {
     for (rel, text) in ARTICLES {
         env.write(rel, text);
     }
-    env.ingest(&["--threads", "1"]).success();
+    env.ingest(&["--threads", "4"]).success();
     env
 }
 
