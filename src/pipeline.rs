@@ -752,8 +752,6 @@ fn date_problem(e: &crate::enrich::Enriched) -> Option<Problem> {
     )
 }
 
-/// Once every one of a file's articles is in: deletes what is left of its old
-/// version, and adds its manifest record.
 /// An enriched article's document as the enrichment threads send it: path, id, band
 /// keys, document.
 type DocMsg = (
@@ -799,6 +797,8 @@ fn take_doc(
     Ok(())
 }
 
+/// Once every one of a file's articles is in: deletes what is left of its old
+/// version, and adds its manifest record.
 fn finish_file(
     sink: &mut impl Sink,
     pending: &mut HashMap<String, Pending>,
@@ -845,9 +845,8 @@ fn read_files(
     read_opts: &ingest::ReadOptions,
     enriched: bool,
 ) {
-    // Each article's place in the reading order.
-    let mut next = 0u64;
-    let seq = &mut next;
+    // The next article's place in the reading order.
+    let mut seq = 0u64;
     for entry in todo {
         if stop.load(Ordering::Relaxed) {
             return;
@@ -948,8 +947,8 @@ fn read_files(
                 return;
             };
             ids.push(a.id.clone());
-            let _ = art_tx.send((*seq, w, file_date, Some(permit)));
-            *seq += 1;
+            let _ = art_tx.send((seq, w, file_date, Some(permit)));
+            seq += 1;
         };
         let mut report = |p: Problem| {
             let _ = msg_tx.send(Msg::Problem(p));
