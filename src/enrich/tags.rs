@@ -422,7 +422,8 @@ struct Hit {
     pat: usize,
 }
 
-const FIELDS: [&str; 3] = ["title", "subtitle", "body"];
+/// The fields a mention may be in, in the order the tagger reads them.
+pub(crate) const FIELDS: [&str; 3] = ["title", "subtitle", "body"];
 
 #[derive(Default)]
 struct Builder {

@@ -18,17 +18,14 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::article::Mention;
-use crate::enrich::tags::Tags;
+use crate::enrich::tags::{Tags, FIELDS};
 use crate::enrich::DateMention;
 
 /// This layout's mark.
 const VERSION: u64 = 2;
 
-/// The names of the fields a mention may be in, in the order of the texts given to
-/// [`write`] and [`read`]: title, subtitle, body.
-const FIELDS: [&str; 3] = ["title", "subtitle", "body"];
-
-/// The text of `field` that `texts` (title, subtitle, body) holds.
+/// The text of `field` that `texts` holds: title, subtitle and body, the tagger's
+/// [`FIELDS`] in its order.
 fn field_text<'a>(texts: &[&'a str; 3], field: &str) -> Option<&'a str> {
     FIELDS.iter().position(|f| *f == field).map(|i| texts[i])
 }
