@@ -177,6 +177,18 @@ pub struct RelevanceReport {
     pub misspelled: Vec<(String, String)>,
 }
 
+/// The parts of the set written and judged after the ranking was fixed, together.
+pub const HELDOUT: &str = "heldout*";
+
+/// Whether a query of part `set` is in `filter`: that part, or with a final `*`, every
+/// part whose name starts with what comes before it.
+fn in_set(set: &str, filter: &str) -> bool {
+    match filter.strip_suffix('*') {
+        Some(prefix) => set.starts_with(prefix),
+        None => set == filter,
+    }
+}
+
 impl RelevanceReport {
     pub fn ranking(&self, run: Run) -> Option<&RankingReport> {
         self.rankings.iter().find(|r| r.run == run)
@@ -195,12 +207,17 @@ impl RelevanceReport {
         out
     }
 
-    /// All queries (`None`), then each part of the set when there are several.
+    /// All queries (`None`), then each part of the set when there are several, then
+    /// every held-out part together (`heldout*`) when there are several of them.
     fn set_filters(&self) -> Vec<Option<String>> {
         let sets = self.sets();
         let mut out = vec![None];
         if sets.len() > 1 {
+            let held = sets.iter().filter(|s| in_set(s, HELDOUT)).count();
             out.extend(sets.into_iter().map(Some));
+            if held > 1 {
+                out.push(Some(HELDOUT.to_string()));
+            }
         }
         out
     }
@@ -843,7 +860,7 @@ impl RankingReport {
         let v: Vec<f64> = self
             .queries
             .iter()
-            .filter(|q| set.is_none_or(|s| q.set == s))
+            .filter(|q| set.is_none_or(|s| in_set(&q.set, s)))
             .map(|q| q.ndcg)
             .collect();
         let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
@@ -856,7 +873,7 @@ impl RankingReport {
             .queries
             .iter()
             .zip(&other.queries)
-            .filter(|(a, _)| set.is_none_or(|s| a.set == s))
+            .filter(|(a, _)| set.is_none_or(|s| in_set(&a.set, s)))
             .collect();
         let (a_ndcg, a_recall) = means(pairs.iter().map(|p| p.0));
         let (b_ndcg, b_recall) = means(pairs.iter().map(|p| p.1));
