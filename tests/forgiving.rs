@@ -276,6 +276,70 @@ fn a_misspelt_word_is_corrected_and_said_so() {
     assert_eq!(last.unwrap()["corrected_query"], "merkel visit");
 }
 
+/// The correction a small archive of its own asks for: `(query, corrected_query)` of
+/// the search's last line, `None` when the query stands.
+fn corrected_in(env: &crate::util::TestEnv, query: &str) -> Option<String> {
+    let r = env.search(query, &["--limit", "100"]).success();
+    r.json_lines()
+        .into_iter()
+        .find(|l| l["id"].is_null())
+        .and_then(|l| l["corrected_query"].as_str().map(str::to_string))
+}
+
+#[test]
+fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
+    let env = crate::util::TestEnv::new();
+    let mut lines = String::new();
+    let mut add = |id: usize, title: &str, body: &str| {
+        lines.push_str(&format!(
+            "{{\"id\":\"{id}\",\"title\":\"{title}\",\"body\":\"{body}\"}}\n"
+        ));
+    };
+    for i in 0..12 {
+        add(
+            i,
+            "Dockers strike again",
+            "The strike at the port went on. New Zealand sent ships.",
+        );
+    }
+    add(
+        12,
+        "Gaza Strip crossing shut",
+        "The Gaza Strip crossing was shut.",
+    );
+    add(
+        13,
+        "Gaza Strip fuel runs low",
+        "Fuel ran low in the Gaza Strip.",
+    );
+    add(
+        14,
+        "Meet Zealandia",
+        "Geologists say Zealandia is a sunken continent.",
+    );
+    for i in 15..20 {
+        add(
+            i,
+            "Indian engineers hired",
+            "Indian engineers were hired at the port.",
+        );
+    }
+    env.write("a.jsonl", lines);
+    env.ingest(&[]).success();
+    // The word the archive holds most is the correction, before a gazetteer name
+    // (the Gaza Strip).
+    assert_eq!(corrected_in(&env, "strik").as_deref(), Some("strike"));
+    // A word the archive holds, though rarely, is not taken for a shorter frequent
+    // one that its neighbours stem onto (zealandic → zealand).
+    assert_eq!(corrected_in(&env, "Zealandia"), None);
+    assert_eq!(env.ids("Zealandia", &[]), vec!["a.jsonl#14".to_string()]);
+    // A first letter dropped, in a word that finds nothing as typed.
+    assert_eq!(
+        corrected_in(&env, "ndian engineers").as_deref(),
+        Some("indian engineers")
+    );
+}
+
 #[test]
 fn words_the_index_holds_short_words_and_phrases_are_not_corrected() {
     for q in [
