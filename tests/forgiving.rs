@@ -324,6 +324,13 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
             "Indian engineers were hired at the port.",
         );
     }
+    for i in 20..24 {
+        add(
+            i,
+            "Venezuela crisis",
+            "Queues for food grew across Venezuela.",
+        );
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // The word the archive holds most is the correction, before a gazetteer name
@@ -338,6 +345,13 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         corrected_in(&env, "ndian engineers").as_deref(),
         Some("indian engineers")
     );
+    // From nine letters a changed first letter counts as two edits, and is looked for;
+    // below nine it is not.
+    assert_eq!(
+        corrected_in(&env, "Cenezuela").as_deref(),
+        Some("Venezuela")
+    );
+    assert_eq!(corrected_in(&env, "Cndian engineers"), None);
 }
 
 #[test]

@@ -4,8 +4,12 @@
 //! Only plain words are corrected (not phrases, prefixes, excluded words, fields or
 //! words with digits), and only from five letters: one edit from 5 letters, two from 9
 //! (Meilisearch's rule; a swap of two neighbouring letters is one edit), keeping the
-//! first letter. The first letter of a word the index does not hold at all may be one
-//! that was dropped (`ndian` → `indian`): as typed it finds nothing. Candidates
+//! first letter. For a word the index does not hold at all (as typed it finds nothing),
+//! a typo in the first letter is looked for too, and taken where no candidate keeps the
+//! first letter or where it finds ten times as many articles: a dropped first letter
+//! (`ndian` → `indian`), and from nine letters, where two edits are allowed (a typo
+//! there counts as two, as in Meilisearch), a changed or added one (`Cenezuela` →
+//! `Venezuela`). Candidates
 //! come from the term dictionary through a Levenshtein automaton (tantivy's
 //! `FuzzyTermQuery::automaton`, intersected with each segment's FST), so no term list
 //! is scanned. Among them the closest wins, then the word found in most articles, then
@@ -196,35 +200,65 @@ fn fix_word(
     // word whose stem is far shorter is found (presidnet → president, indexed as
     // `presid`) and shown as a word.
     if folded.is_ascii() {
-        let mut by_stem: HashMap<String, (String, u64)> = HashMap::new();
-        let mut variants = one_edit(folded);
+        // First the variants that keep the first letter; then, for a word the index
+        // lacks, those that change it, as Meilisearch counts a typo there as two: a
+        // letter put before it (a dropped first letter), and from nine letters the
+        // first letter changed or dropped (`goverment` is `government`, not
+        // `overment`, indexed as `over`).
+        let first_kept = one_edit(folded);
+        let mut first_changed: Vec<String> = Vec::new();
         if own == 0 {
-            variants.extend((b'a'..=b'z').map(|c| format!("{}{folded}", c as char)));
-        }
-        for v in variants {
-            let Some(t) = tokens(stem, &v).pop() else {
-                continue;
-            };
-            if t == *stemmed || by_stem.contains_key(&t) {
-                continue;
-            }
-            // A word the index holds is only taken for another word one edit away,
-            // not for a neighbour that stems onto a shorter one.
-            if own > 0 && levenshtein(&t, stemmed) > 1 {
-                continue;
-            }
-            let n = doc_freq(s, idx, &t);
-            if n >= enough {
-                by_stem.insert(t, (v, n));
+            first_changed.extend((b'a'..=b'z').map(|c| format!("{}{folded}", c as char)));
+            if edits >= 2 {
+                let rest = &folded[1..];
+                first_changed.push(rest.to_string());
+                first_changed.extend(
+                    (b'a'..=b'z')
+                        .filter(|&c| !folded.starts_with(c as char))
+                        .map(|c| format!("{}{rest}", c as char)),
+                );
             }
         }
-        if !by_stem.is_empty() {
-            let names = gazetteer_words();
-            let best = by_stem
-                .iter()
-                .max_by_key(|(t, (v, n))| preference(names, t, *n, v))
-                .map(|(_, (v, _))| v.clone())?;
-            return Some(same_case(word, best));
+        let mut best: [Option<(String, u64)>; 2] = [None, None];
+        for (tier, variants) in [first_kept, first_changed].into_iter().enumerate() {
+            let mut by_stem: HashMap<String, (String, u64)> = HashMap::new();
+            for v in variants {
+                let Some(t) = tokens(stem, &v).pop() else {
+                    continue;
+                };
+                if t == *stemmed || by_stem.contains_key(&t) {
+                    continue;
+                }
+                // A word the index holds is only taken for another word one edit
+                // away, not for a neighbour that stems onto a shorter one.
+                if own > 0 && levenshtein(&t, stemmed) > 1 {
+                    continue;
+                }
+                let n = doc_freq(s, idx, &t);
+                if n >= enough {
+                    by_stem.insert(t, (v, n));
+                }
+            }
+            if !by_stem.is_empty() {
+                let names = gazetteer_words();
+                best[tier] = by_stem
+                    .iter()
+                    .max_by_key(|(t, (v, n))| preference(names, t, *n, v))
+                    .map(|(_, (v, n))| (v.clone(), *n));
+            }
+        }
+        // A first letter changed must be worth it: its word found in ten times as many
+        // articles as the best that keeps the first letter (`ndian` is `indian`, not
+        // the rare `nian`).
+        let pick = match best {
+            [Some(kept), Some(changed)] if changed.1 >= kept.1.saturating_mul(RATIO) => {
+                Some(changed)
+            }
+            [Some(kept), _] => Some(kept),
+            [None, changed] => changed,
+        };
+        if let Some((v, _)) = pick {
+            return Some(same_case(word, v));
         }
     }
     for d in 2..=edits {
