@@ -331,6 +331,18 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
             "Queues for food grew across Venezuela.",
         );
     }
+    for i in 24..27 {
+        add(
+            i,
+            "Storm Doris batters coast",
+            "Storm Doris brought winds of 90mph.",
+        );
+    }
+    add(
+        27,
+        "Dorris Lee opens a bakery",
+        "Dorris Lee baked bread all night.",
+    );
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // The word the archive holds most is the correction, before a gazetteer name
@@ -352,6 +364,15 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         Some("Venezuela")
     );
     assert_eq!(corrected_in(&env, "Cndian engineers"), None);
+    // A rare word the archive holds (a name), near a word in three times as many
+    // articles: alone it stands; beside a word it never comes with, where the close
+    // word does, it is taken for that word.
+    assert_eq!(corrected_in(&env, "dorris"), None);
+    assert_eq!(corrected_in(&env, "dorris bakery"), None);
+    assert_eq!(
+        corrected_in(&env, "storm dorris").as_deref(),
+        Some("storm doris")
+    );
 }
 
 #[test]

@@ -15,7 +15,9 @@
 //! is scanned. Among them the closest wins, then the word found in most articles, then
 //! a word that is a gazetteer name (a country, leader, organisation or place).
 //! A word found in the index is looked at only when it is rare: in at most
-//! [`FEW`] articles, where the candidate must be in ten times as many, one edit away,
+//! [`FEW`] articles, where the candidate must be in ten times as many (or, beside
+//! other words, twice as many where the query finds no article as typed and does with
+//! the candidate: `storm dorris`), one edit away,
 //! and its stem one edit from the word's own (`zealandia` is not `zealandic`, indexed as
 //! `zealand`). The gazetteer is loaded only when there is a candidate to weigh.
 
@@ -57,14 +59,13 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     let mut stem = news_analyzer();
     let mut fold = folder();
     let mut changes = Vec::new();
-    let mut out = String::with_capacity(query.len());
+    let mut out: Vec<String> = Vec::new();
+    // Plain words that stand: (token's place, the word as typed).
+    let mut stood: Vec<(usize, String)> = Vec::new();
     let mut in_phrase = false;
     // Curly quotes straightened, so a phrase in them is seen as one (and not corrected).
     let query = crate::search::rank::clean_query(query);
     for (i, token) in query.split(' ').enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
         let quotes = token.matches('"').count();
         let skip = in_phrase || quotes > 0;
         if quotes % 2 == 1 {
@@ -78,23 +79,63 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             && !core.is_empty()
             && core.chars().all(char::is_alphabetic);
         let fixed = plain
-            .then(|| fix_word(&searcher, idx, core, &mut stem, &mut fold))
+            .then(|| fix_word(&searcher, idx, core, RATIO, &mut stem, &mut fold))
             .flatten();
         match fixed {
             Some(word) => {
-                let start = token.find(core).unwrap_or(0);
-                out.push_str(&token[..start]);
-                out.push_str(&word);
-                out.push_str(&token[start + core.len()..]);
+                out.push(replaced(token, core, &word));
                 changes.push((core.to_string(), word));
             }
-            None => out.push_str(token),
+            None => {
+                if plain {
+                    stood.push((i, core.to_string()));
+                }
+                out.push(token.to_string());
+            }
+        }
+    }
+    // A rare word that stands beside others, where a close word is in more articles
+    // (not ten times as many): taken for that word only if the query as it stands
+    // finds no article holding every word and the other word's does (`storm dorris`:
+    // "Dorris" is a name in the archive, but no article holds it with "storm").
+    if out.len() >= 2 {
+        for (i, core) in stood {
+            let Some(word) = fix_word(&searcher, idx, &core, CONTEXT_RATIO, &mut stem, &mut fold)
+            else {
+                continue;
+            };
+            let other = replaced(&out[i], &core, &word);
+            let mut alt = out.clone();
+            alt[i] = other;
+            if full_matches(idx, &searcher, &out.join(" ")) == 0
+                && full_matches(idx, &searcher, &alt.join(" ")) > 0
+            {
+                out = alt;
+                changes.push((core, word));
+            }
         }
     }
     (!changes.is_empty()).then_some(Corrected {
-        query: out,
+        query: out.join(" "),
         changes,
     })
+}
+
+/// A rare word is looked at in its query's context when a close word is in this many
+/// times as many articles.
+const CONTEXT_RATIO: u64 = 2;
+
+/// `token` with its word `core` replaced by `word`, the marks around it kept.
+fn replaced(token: &str, core: &str, word: &str) -> String {
+    let start = token.find(core).unwrap_or(0);
+    format!("{}{word}{}", &token[..start], &token[start + core.len()..])
+}
+
+/// How many articles hold every word of `query` (its strict query, no filters).
+fn full_matches(idx: &NewsIndex, s: &Searcher, query: &str) -> usize {
+    crate::search::rank::text_query(idx, query, crate::search::rank::Ranking::News)
+        .and_then(|q| s.search(&*q, &tantivy::collector::Count).ok())
+        .unwrap_or(0)
 }
 
 /// Articles holding the term in the title or the body (an article with it in both
@@ -170,10 +211,13 @@ fn build_gazetteer_words() -> HashMap<String, String> {
     out
 }
 
+/// The correction of `word`, one in `ratio` times as many articles as a word the
+/// index holds (rarely) must be in.
 fn fix_word(
     s: &Searcher,
     idx: &NewsIndex,
     word: &str,
+    ratio: u64,
     stem: &mut tantivy::tokenizer::TextAnalyzer,
     fold: &mut tantivy::tokenizer::TextAnalyzer,
 ) -> Option<String> {
@@ -183,7 +227,8 @@ fn fix_word(
         return None;
     };
     let own = doc_freq(s, idx, stemmed);
-    if own > FEW {
+    // Looked at again in context (a lower ratio) only where the index holds it.
+    if own > FEW || (ratio < RATIO && own == 0) {
         return None;
     }
     // A word the index holds is taken for another only one edit away: two edits from
@@ -195,7 +240,7 @@ fn fix_word(
     if edits == 0 {
         return None;
     }
-    let enough = own.saturating_mul(RATIO).max(1);
+    let enough = own.saturating_mul(ratio).max(1);
     // One edit, on the word as typed: each variant is stemmed and looked up, so a
     // word whose stem is far shorter is found (presidnet → president, indexed as
     // `presid`) and shown as a word.
