@@ -60,8 +60,8 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     let mut fold = folder();
     let mut changes = Vec::new();
     let mut out: Vec<String> = Vec::new();
-    // Plain words that stand: (token's place, the word as typed).
-    let mut stood: Vec<(usize, String)> = Vec::new();
+    // Corrections that need the query's context: (token's place, as typed, as searched).
+    let mut in_context: Vec<(usize, String, String)> = Vec::new();
     let mut in_phrase = false;
     // Curly quotes straightened, so a phrase in them is seen as one (and not corrected).
     let query = crate::search::rank::clean_query(query);
@@ -79,39 +79,34 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             && !core.is_empty()
             && core.chars().all(char::is_alphabetic);
         let fixed = plain
-            .then(|| fix_word(&searcher, idx, core, RATIO, &mut stem, &mut fold))
+            .then(|| fix_word(&searcher, idx, core, &mut stem, &mut fold))
             .flatten();
         match fixed {
-            Some(word) => {
+            Some((word, false)) => {
                 out.push(replaced(token, core, &word));
                 changes.push((core.to_string(), word));
             }
-            None => {
-                if plain {
-                    stood.push((i, core.to_string()));
-                }
+            Some((word, true)) => {
+                in_context.push((i, core.to_string(), word));
                 out.push(token.to_string());
             }
+            None => out.push(token.to_string()),
         }
     }
     // A rare word that stands beside others, where a close word is in more articles
     // (not ten times as many): taken for that word only if the query as it stands
     // finds no article holding every word and the other word's does (`storm dorris`:
     // "Dorris" is a name in the archive, but no article holds it with "storm").
-    if out.len() >= 2 {
-        for (i, core) in stood {
-            let Some(word) = fix_word(&searcher, idx, &core, CONTEXT_RATIO, &mut stem, &mut fold)
-            else {
-                continue;
-            };
-            let other = replaced(&out[i], &core, &word);
+    // Once one is taken the query finds articles, so at most one is.
+    if out.len() >= 2 && !in_context.is_empty() && full_matches(idx, &searcher, &out.join(" ")) == 0
+    {
+        for (i, core, word) in in_context {
             let mut alt = out.clone();
-            alt[i] = other;
-            if full_matches(idx, &searcher, &out.join(" ")) == 0
-                && full_matches(idx, &searcher, &alt.join(" ")) > 0
-            {
+            alt[i] = replaced(&out[i], &core, &word);
+            if full_matches(idx, &searcher, &alt.join(" ")) > 0 {
                 out = alt;
                 changes.push((core, word));
+                break;
             }
         }
     }
@@ -121,8 +116,8 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     })
 }
 
-/// A rare word is looked at in its query's context when a close word is in this many
-/// times as many articles.
+/// A rare word the index holds is taken for a close word in this many times as many
+/// articles (not [`RATIO`]) only in its query's context.
 const CONTEXT_RATIO: u64 = 2;
 
 /// `token` with its word `core` replaced by `word`, the marks around it kept.
@@ -211,24 +206,23 @@ fn build_gazetteer_words() -> HashMap<String, String> {
     out
 }
 
-/// The correction of `word`, one in `ratio` times as many articles as a word the
-/// index holds (rarely) must be in.
+/// The correction of `word`, and whether it needs the query's context: for a word the
+/// index holds (rarely), one in [`CONTEXT_RATIO`] but not [`RATIO`] times as many
+/// articles.
 fn fix_word(
     s: &Searcher,
     idx: &NewsIndex,
     word: &str,
-    ratio: u64,
     stem: &mut tantivy::tokenizer::TextAnalyzer,
     fold: &mut tantivy::tokenizer::TextAnalyzer,
-) -> Option<String> {
+) -> Option<(String, bool)> {
     let folded = tokens(fold, word);
     let stemmed = tokens(stem, word);
     let ([folded], [stemmed]) = (folded.as_slice(), stemmed.as_slice()) else {
         return None;
     };
     let own = doc_freq(s, idx, stemmed);
-    // Looked at again in context (a lower ratio) only where the index holds it.
-    if own > FEW || (ratio < RATIO && own == 0) {
+    if own > FEW {
         return None;
     }
     // A word the index holds is taken for another only one edit away: two edits from
@@ -240,7 +234,7 @@ fn fix_word(
     if edits == 0 {
         return None;
     }
-    let enough = own.saturating_mul(ratio).max(1);
+    let enough = own.saturating_mul(CONTEXT_RATIO).max(1);
     // One edit, on the word as typed: each variant is stemmed and looked up, so a
     // word whose stem is far shorter is found (presidnet → president, indexed as
     // `presid`) and shown as a word.
@@ -302,8 +296,8 @@ fn fix_word(
             [Some(kept), _] => Some(kept),
             [None, changed] => changed,
         };
-        if let Some((v, _)) = pick {
-            return Some(same_case(word, v));
+        if let Some((v, n)) = pick {
+            return Some((same_case(word, v), n < own.saturating_mul(RATIO)));
         }
     }
     for d in 2..=edits {
@@ -332,7 +326,8 @@ fn fix_word(
             None if tokens(stem, &best.0).first() == Some(&best.0) => best.0.clone(),
             None => return None,
         };
-        return Some(same_case(word, shown));
+        // Two edits only for a word the index lacks: no context needed.
+        return Some((same_case(word, shown), false));
     }
     None
 }
