@@ -350,3 +350,64 @@ fn a_page_ending_exactly_with_the_full_matches_counts_the_partial_ones_after_it(
     let next = srv.json("/api/search?q=harbour%20strike&limit=3&offset=3");
     assert_eq!(next["hits"].as_array().unwrap().len(), 2, "{next:#}");
 }
+
+#[test]
+fn a_long_query_finds_the_article_that_says_its_common_words_otherwise() {
+    // Five words, three of them common: the article about the need says "Sweden" and
+    // "military" (two of five, less than half) and puts the rest in other words;
+    // articles holding the three common words are many. A partial match holds two
+    // words, and each word weighs by how rare it is in the archive.
+    const Q: &str = "sweden brings back military draft";
+    let env = TestEnv::new();
+    env.write(
+        "about.md",
+        article(
+            "Sweden reintroduces conscription",
+            "Sweden will reintroduce compulsory military service next year, the \
+             government in Stockholm said. Sweden faces new threats, and the military \
+             cannot fill its ranks with volunteers alone.",
+        ),
+    );
+    for n in 0..30 {
+        let t = format!("common{n}x");
+        env.write(
+            &format!("common/{n:02}.md"),
+            article(
+                &format!("Town brings back its old market {n}"),
+                &format!(
+                    "{} The military band played, and it brings the crowds back. {}",
+                    filler(&t, 0, 40),
+                    filler(&t, 40, 40)
+                ),
+            ),
+        );
+    }
+    for n in 0..30 {
+        let t = format!("plain{n}x");
+        env.write(
+            &format!("plain/{n:02}.md"),
+            article(
+                &format!("Local notes {n}"),
+                &format!("She brings the book back. {}", filler(&t, 0, 60)),
+            ),
+        );
+    }
+    env.write(
+        "one-word.md",
+        article("Sweden wins the ice hockey final", "Sweden won on Sunday."),
+    );
+    env.ingest_ok();
+    let hits = env.hits(Q, &["--limit", "100"]);
+    let all = ids(&hits);
+    let about = hits
+        .iter()
+        .position(|h| h["id"].as_str().unwrap().starts_with("about"))
+        .unwrap_or_else(|| panic!("the article about the need is listed: {all:?}"));
+    assert!(about < 3, "it ranks among the first three: {all:?}");
+    assert_eq!(
+        hits[about]["missing"],
+        serde_json::json!(["brings", "back", "draft"])
+    );
+    // One word of five is not a partial match.
+    assert!(!all.iter().any(|i| i.starts_with("one-word")), "{all:?}");
+}

@@ -1083,7 +1083,11 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
                 strict.stories + blended_entries(&searcher, &*query, &f, &pool, req.all_copies)?;
             let skip = offset.saturating_sub(before);
             let need = limit - top.len();
-            let (more, n) = page(&**p, &Rerank::none(idx.fields), skip + need + pool.len(), 0)?;
+            let tail = Rerank {
+                partial: Partial::Only,
+                ..rerank
+            };
+            let (more, n) = page(&**p, &tail, skip + need + pool.len(), 0)?;
             // A blended partial match, or (folded) a copy of one, is not listed again.
             let mut columns = KeyColumns::new(&searcher);
             let keys: std::collections::HashSet<u64> = if req.all_copies {
@@ -1288,6 +1292,9 @@ pub enum Partial<'a> {
     Found(&'a [DocAddress]),
     /// Being found on another thread (a [`Finding`]).
     Finding(&'a (dyn Pending + 'a)),
+    /// The query's matches are all partial ones (the partial query's): each is
+    /// weighed as a blended one is.
+    Only,
 }
 
 /// Partial matches that may still be being found.
@@ -1300,6 +1307,7 @@ impl Partial<'_> {
         match self {
             Partial::Found(p) => Ok(p),
             Partial::Finding(f) => f.get(),
+            Partial::Only => Ok(&[]),
         }
     }
 }
@@ -1364,8 +1372,26 @@ impl Rerank<'_> {
 /// does not climb above a good full match; each word lacked costs the same share, so
 /// lacking one of five costs less than lacking one of two (two thirds, as the flat
 /// weight chosen before on the dev queries: see `tests/data/relevance/README.md`).
+/// Below half the words, it is also multiplied by the share of half held: such a
+/// match is kept for a query whose relevant articles use other words for its common
+/// ones, and stays below those that hold more.
 pub fn partial_weight(held: usize, words: usize) -> f32 {
-    (held.min(words) + 1) as f32 / (words + 1) as f32
+    let w = (held.min(words) + 1) as f32 / (words + 1) as f32;
+    let half = words.div_ceil(2);
+    if held < half {
+        w * held as f32 / half as f32
+    } else {
+        w
+    }
+}
+
+/// How many of the query's `words` a partial match holds at least: two (one of two).
+/// Half of them was the rule before; a query of five words or more, whose relevant
+/// articles often say its common words otherwise (`sweden brings back military
+/// draft`: "Sweden reintroduces conscription", holding two), then found none of them.
+/// One word of three or more is not asked: it lists every article naming any of them.
+pub fn partial_least(words: usize) -> usize {
+    words.div_ceil(2).min(2)
 }
 
 /// How many of the any-word query's best matches are candidates for the blend: 20 to
@@ -1416,7 +1442,8 @@ fn ranked_from(
     if (rerank.bonus.is_empty() && rerank.words.is_empty()) || sort != Sort::Relevance {
         return Ok((docs, total));
     }
-    let full = docs.len();
+    let only = matches!(rerank.partial, Partial::Only);
+    let full = if only { 0 } else { docs.len() };
     docs.extend(rerank.partial.get()?.iter().map(|&a| (0.0, a)));
     let mut held = Vec::new();
     if !rerank.words.is_empty() {
@@ -1435,8 +1462,12 @@ fn ranked_from(
     for (d, &h) in docs[full..].iter_mut().zip(held.get(full..).unwrap_or(&[])) {
         d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
     }
-    let every_match = full >= total.articles && !total.lower_bound;
-    blend_in(&mut docs, full, every_match);
+    if only {
+        docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    } else {
+        let every_match = full >= total.articles && !total.lower_bound;
+        blend_in(&mut docs, full, every_match);
+    }
     docs.truncate(n);
     Ok((docs, total))
 }
@@ -1470,8 +1501,8 @@ fn blend_in(docs: &mut Vec<(f32, DocAddress)>, full: usize, every_match: bool) {
 }
 
 /// The partial matches to rank among the full ones: of the any-word query's best
-/// [`BLEND_DEPTH`], those that hold at least half the required clauses (what the
-/// partial query asks) but not all of them, and no excluded one.
+/// [`BLEND_DEPTH`], those that hold [`partial_least`] of the required clauses (what
+/// the partial query asks) but not all of them, and no excluded one.
 pub(crate) fn blend_pool(
     searcher: &Searcher,
     any: &dyn Query,
@@ -1494,11 +1525,11 @@ pub(crate) fn blend_pool(
             *o |= m;
         }
     }
-    let need = required.len().div_ceil(2);
+    let least = partial_least(required.len());
     Ok(docs
         .into_iter()
         .zip(held.into_iter().zip(out_))
-        .filter(|(_, (n, out))| !out && *n >= need && *n < required.len())
+        .filter(|(_, (n, out))| !out && *n >= least && *n < required.len())
         .map(|(d, _)| d)
         .collect())
 }

@@ -692,12 +692,20 @@ pub fn ranked_ids(
                         idx,
                         &pool.iter().map(|&a| (0.0, a)).collect::<Vec<_>>(),
                     )?;
-                    let more = top_ids(
+                    let (more, _) = super::ranked(
                         searcher,
-                        idx,
                         &*article_only(idx, p),
+                        &super::Rerank {
+                            bonus: &scored.bonus,
+                            words: &scored.words,
+                            fields: idx.fields,
+                            partial: super::Partial::Only,
+                        },
+                        super::Sort::Relevance,
                         k - ids.len() + pool.len(),
-                    )?;
+                    )
+                    .map_err(err)?;
+                    let more = ids_of(searcher, idx, &more)?;
                     let more: Vec<String> = more
                         .into_iter()
                         .filter(|id| !pooled.contains(id))
