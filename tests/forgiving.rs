@@ -343,6 +343,14 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         "Dorris Lee opens a bakery",
         "Dorris Lee baked bread all night.",
     );
+    for i in 28..40 {
+        add(
+            i,
+            "UN report on apartheid",
+            "The report accused the state of apartheid.",
+        );
+    }
+    add(40, "A letter", "Readers wrote that aparthied was wrong.");
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // The word the archive holds most is the correction, before a gazetteer name
@@ -372,6 +380,13 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     assert_eq!(
         corrected_in(&env, "storm dorris").as_deref(),
         Some("storm doris")
+    );
+    // Two letters swapped are one edit, though the stemmer cuts the typo otherwise
+    // (aparthied is indexed as `aparthi`): a word in one article, a neighbour indexed
+    // as itself in twelve.
+    assert_eq!(
+        corrected_in(&env, "aparthied report").as_deref(),
+        Some("apartheid report")
     );
 }
 

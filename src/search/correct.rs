@@ -269,8 +269,12 @@ fn fix_word(
                     continue;
                 }
                 // A word the index holds is only taken for another word one edit
-                // away, not for a neighbour that stems onto a shorter one.
-                if own > 0 && levenshtein(&t, stemmed) > 1 {
+                // away, not for a neighbour that stems onto a shorter one
+                // (`zealandia` is not `zealandic`, indexed as `zealand`); a
+                // neighbour indexed as itself is one edit away as typed, whatever
+                // the typo does to the word's own stem (`aparthied`, indexed as
+                // `aparthi`, is `apartheid`).
+                if own > 0 && t != v && levenshtein(&t, stemmed) > 1 {
                     continue;
                 }
                 let n = doc_freq(s, idx, &t);
