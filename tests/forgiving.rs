@@ -351,6 +351,10 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         );
     }
     add(40, "A letter", "Readers wrote that aparthied was wrong.");
+    for i in 41..53 {
+        add(i, "Banker fined", "The banker was fined.");
+    }
+    add(53, "A dancer at the ball", "The dancer danced.");
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // The word the archive holds most is the correction, before a gazetteer name
@@ -366,12 +370,17 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         Some("indian engineers")
     );
     // From nine letters a changed first letter counts as two edits, and is looked for;
-    // below nine it is not.
+    // below nine only where no word keeps the first letter: `danker` is the rare
+    // `dancer`, not the frequent `banker`.
     assert_eq!(
         corrected_in(&env, "Cenezuela").as_deref(),
         Some("Venezuela")
     );
-    assert_eq!(corrected_in(&env, "Cndian engineers"), None);
+    assert_eq!(
+        corrected_in(&env, "Cndian engineers").as_deref(),
+        Some("Indian engineers")
+    );
+    assert_eq!(corrected_in(&env, "danker").as_deref(), Some("dancer"));
     // A rare word the archive holds (a name), near a word in three times as many
     // articles: alone it stands; beside a word it never comes with, where the close
     // word does, it is taken for that word.

@@ -9,7 +9,8 @@
 //! first letter or where it finds ten times as many articles: a dropped first letter
 //! (`ndian` → `indian`), and from nine letters, where two edits are allowed (a typo
 //! there counts as two, as in Meilisearch), a changed or added one (`Cenezuela` →
-//! `Venezuela`). Candidates
+//! `Venezuela`); below nine letters a changed first letter only where no word keeps
+//! it (`vaghdad` → `baghdad`, but `danker` → `dancer` where both are held). Candidates
 //! come from the term dictionary through a Levenshtein automaton (tantivy's
 //! `FuzzyTermQuery::automaton`, intersected with each segment's FST), so no term list
 //! is scanned. Among them the closest wins, then the word found in most articles, then
@@ -246,20 +247,27 @@ fn fix_word(
         // `overment`, indexed as `over`).
         let first_kept = one_edit(folded);
         let mut first_changed: Vec<String> = Vec::new();
+        // Below nine letters a changed first letter is over the word's budget: looked
+        // for only where nothing keeps the first letter (`vaghdad` is `baghdad`).
+        let mut fallback: Vec<String> = Vec::new();
         if own == 0 {
             first_changed.extend((b'a'..=b'z').map(|c| format!("{}{folded}", c as char)));
+            let rest = &folded[1..];
+            let changed = (b'a'..=b'z')
+                .filter(|&c| !folded.starts_with(c as char))
+                .map(|c| format!("{}{rest}", c as char));
             if edits >= 2 {
-                let rest = &folded[1..];
                 first_changed.push(rest.to_string());
-                first_changed.extend(
-                    (b'a'..=b'z')
-                        .filter(|&c| !folded.starts_with(c as char))
-                        .map(|c| format!("{}{rest}", c as char)),
-                );
+                first_changed.extend(changed);
+            } else {
+                fallback.extend(changed);
             }
         }
-        let mut best: [Option<(String, u64)>; 2] = [None, None];
-        for (tier, variants) in [first_kept, first_changed].into_iter().enumerate() {
+        let mut best: [Option<(String, u64)>; 3] = [None, None, None];
+        for (tier, variants) in [first_kept, first_changed, fallback]
+            .into_iter()
+            .enumerate()
+        {
             let mut by_stem: HashMap<String, (String, u64)> = HashMap::new();
             for v in variants {
                 let Some(t) = tokens(stem, &v).pop() else {
@@ -294,11 +302,12 @@ fn fix_word(
         // articles as the best that keeps the first letter (`ndian` is `indian`, not
         // the rare `nian`).
         let pick = match best {
-            [Some(kept), Some(changed)] if changed.1 >= kept.1.saturating_mul(RATIO) => {
+            [Some(kept), Some(changed), _] if changed.1 >= kept.1.saturating_mul(RATIO) => {
                 Some(changed)
             }
-            [Some(kept), _] => Some(kept),
-            [None, changed] => changed,
+            [Some(kept), _, _] => Some(kept),
+            [None, Some(changed), _] => Some(changed),
+            [None, None, fallback] => fallback,
         };
         if let Some((v, n)) = pick {
             return Some((same_case(word, v), n < own.saturating_mul(RATIO)));
