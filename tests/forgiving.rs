@@ -360,6 +360,16 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     // The word the archive holds most is the correction, before a gazetteer name
     // (the Gaza Strip).
     assert_eq!(corrected_in(&env, "strik").as_deref(), Some("strike"));
+    // Beside other words, the close word that finds articles holding them all: the
+    // archive has no Gaza strike, and its Gaza Strip.
+    assert_eq!(
+        corrected_in(&env, "gaza strik").as_deref(),
+        Some("gaza strip")
+    );
+    assert_eq!(
+        corrected_in(&env, "dockers strik").as_deref(),
+        Some("dockers strike")
+    );
     // A word the archive holds, though rarely, is not taken for a shorter frequent
     // one that its neighbours stem onto (zealandic → zealand).
     assert_eq!(corrected_in(&env, "Zealandia"), None);

@@ -14,7 +14,10 @@
 //! come from the term dictionary through a Levenshtein automaton (tantivy's
 //! `FuzzyTermQuery::automaton`, intersected with each segment's FST), so no term list
 //! is scanned. Among them the closest wins, then the word found in most articles, then
-//! a word that is a gazetteer name (a country, leader, organisation or place).
+//! a word that is a gazetteer name (a country, leader, organisation or place). Beside
+//! other words, the query chooses among a misspelt word's close words: the one with
+//! which it finds most articles holding every word (`gaza strik` is `gaza strip`,
+//! `strik` alone `strike`); where none finds any, the likeliest alone stands.
 //! A word found in the index is looked at only when it is rare: in at most
 //! [`FEW`] articles, where the candidate must be in ten times as many (or, beside
 //! other words, twice as many where the query finds no article as typed and does with
@@ -63,6 +66,9 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     let mut out: Vec<String> = Vec::new();
     // Corrections that need the query's context: (token's place, as typed, as searched).
     let mut in_context: Vec<(usize, String, String)> = Vec::new();
+    // Words corrected that have other close words: (token's place, its change, the
+    // token as typed, the other words).
+    let mut choices: Vec<(usize, usize, String, Vec<String>)> = Vec::new();
     let mut in_phrase = false;
     // Curly quotes straightened, so a phrase in them is seen as one (and not corrected).
     let query = crate::search::rank::clean_query(query);
@@ -82,16 +88,46 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
         let fixed = plain
             .then(|| fix_word(&searcher, idx, core, &mut stem, &mut fold))
             .flatten();
-        match fixed {
-            Some((word, false)) => {
-                out.push(replaced(token, core, &word));
-                changes.push((core.to_string(), word));
+        match fixed.as_deref() {
+            Some([(word, false), rest @ ..]) => {
+                out.push(replaced(token, core, word));
+                changes.push((core.to_string(), word.clone()));
+                let rest: Vec<String> = rest
+                    .iter()
+                    .filter(|(_, context)| !context)
+                    .map(|(w, _)| w.clone())
+                    .collect();
+                if !rest.is_empty() {
+                    choices.push((i, changes.len() - 1, token.to_string(), rest));
+                }
             }
-            Some((word, true)) => {
-                in_context.push((i, core.to_string(), word));
+            Some([(word, true), ..]) => {
+                in_context.push((i, core.to_string(), word.clone()));
                 out.push(token.to_string());
             }
-            None => out.push(token.to_string()),
+            _ => out.push(token.to_string()),
+        }
+    }
+    // A misspelt word with several close words: the query's other words choose the
+    // one that finds most articles holding them all (`orly irport attack`: `airport`,
+    // not the more frequent `import`; `bus eireann strie`: `strike`, not `storie`).
+    // Where none finds any, the likeliest alone stands.
+    if out.len() >= 2 {
+        for (i, change, token, rest) in choices {
+            let core = changes[change].0.clone();
+            let mut best = (full_matches(idx, &searcher, &out.join(" ")), None);
+            for word in rest {
+                let mut alt = out.clone();
+                alt[i] = replaced(&token, &core, &word);
+                let n = full_matches(idx, &searcher, &alt.join(" "));
+                if n > best.0 {
+                    best = (n, Some((alt, word)));
+                }
+            }
+            if let (_, Some((alt, word))) = best {
+                out = alt;
+                changes[change].1 = word;
+            }
         }
     }
     // A rare word that stands beside others, where a close word is in more articles
@@ -116,6 +152,9 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
         changes,
     })
 }
+
+/// How many close words of a misspelt word the query's other words choose among.
+const ALTERNATIVES: usize = 6;
 
 /// A rare word the index holds is taken for a close word in this many times as many
 /// articles (not [`RATIO`]) only in its query's context.
@@ -207,16 +246,21 @@ fn build_gazetteer_words() -> HashMap<String, String> {
     out
 }
 
-/// The correction of `word`, and whether it needs the query's context: for a word the
-/// index holds (rarely), one in [`CONTEXT_RATIO`] but not [`RATIO`] times as many
-/// articles.
+/// A correction: the word to search, and whether it needs the query's context (for a
+/// word the index holds, rarely: one in [`CONTEXT_RATIO`] but not [`RATIO`] times as
+/// many articles).
+type Fix = (String, bool);
+
+/// The corrections of `word`, the likeliest alone first (see [`preference`] and the
+/// first-letter rules), then the other close words (up to [`ALTERNATIVES`]), for the
+/// query's other words to choose among.
 fn fix_word(
     s: &Searcher,
     idx: &NewsIndex,
     word: &str,
     stem: &mut tantivy::tokenizer::TextAnalyzer,
     fold: &mut tantivy::tokenizer::TextAnalyzer,
-) -> Option<(String, bool)> {
+) -> Option<Vec<Fix>> {
     let folded = tokens(fold, word);
     let stemmed = tokens(stem, word);
     let ([folded], [stemmed]) = (folded.as_slice(), stemmed.as_slice()) else {
@@ -264,6 +308,8 @@ fn fix_word(
             }
         }
         let mut best: [Option<(String, u64)>; 3] = [None, None, None];
+        // Every tier's candidates, the likeliest first.
+        let mut others: Vec<(String, u64)> = Vec::new();
         for (tier, variants) in [first_kept, first_changed, fallback]
             .into_iter()
             .enumerate()
@@ -292,10 +338,13 @@ fn fix_word(
             }
             if !by_stem.is_empty() {
                 let names = gazetteer_words();
-                best[tier] = by_stem
-                    .iter()
-                    .max_by_key(|(t, (v, n))| preference(names, t, *n, v))
-                    .map(|(_, (v, n))| (v.clone(), *n));
+                let mut ranked: Vec<(&String, &(String, u64))> = by_stem.iter().collect();
+                ranked.sort_by(|a, b| {
+                    preference(names, b.0, b.1 .1, &b.1 .0)
+                        .cmp(&preference(names, a.0, a.1 .1, &a.1 .0))
+                });
+                best[tier] = ranked.first().map(|(_, (v, n))| (v.clone(), *n));
+                others.extend(ranked.into_iter().map(|(_, c)| c.clone()));
             }
         }
         // A first letter changed must be worth it: its word found in ten times as many
@@ -310,7 +359,17 @@ fn fix_word(
             [None, None, fallback] => fallback,
         };
         if let Some((v, n)) = pick {
-            return Some((same_case(word, v), n < own.saturating_mul(RATIO)));
+            let context = |n: u64| n < own.saturating_mul(RATIO);
+            let mut fixes = vec![(same_case(word, v.clone()), context(n))];
+            for (o, m) in others {
+                if fixes.len() == ALTERNATIVES {
+                    break;
+                }
+                if o != v {
+                    fixes.push((same_case(word, o), context(m)));
+                }
+            }
+            return Some(fixes);
         }
     }
     for d in 2..=edits {
@@ -340,7 +399,7 @@ fn fix_word(
             None => return None,
         };
         // Two edits only for a word the index lacks: no context needed.
-        return Some((same_case(word, shown), false));
+        return Some(vec![(same_case(word, shown), false)]);
     }
     None
 }
