@@ -355,6 +355,19 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         add(i, "Banker fined", "The banker was fined.");
     }
     add(53, "A dancer at the ball", "The dancer danced.");
+    add(
+        54,
+        "Stroke unit opens",
+        "The stroke unit at the port hospital opened.",
+    );
+    add(55, "Gold coin heist", "Thieves took the coin in a heist.");
+    for i in 56..68 {
+        add(
+            i,
+            "Ministers hesitate",
+            "Ministers hesitated over the deal.",
+        );
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // The word the archive holds most is the correction, before a gazetteer name
@@ -391,6 +404,14 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         Some("Indian engineers")
     );
     assert_eq!(corrected_in(&env, "danker").as_deref(), Some("dancer"));
+    // A changed first letter below nine letters is over the word's budget: taken only
+    // where the query's other words bear it out, finding articles with it and none
+    // without; alone, or where it finds none either, the word stands.
+    assert_eq!(corrected_in(&env, "Cndian"), None);
+    assert_eq!(corrected_in(&env, "Cndian bakery"), None);
+    // A rare word the archive holds, beside words it finds articles with, is not taken
+    // for a frequent neighbour that finds fewer (no strike unit).
+    assert_eq!(corrected_in(&env, "stroke unit"), None);
     // A rare word the archive holds (a name), near a word in three times as many
     // articles: alone it stands; beside a word it never comes with, where the close
     // word does, it is taken for that word.
@@ -407,6 +428,9 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         corrected_in(&env, "aparthied report").as_deref(),
         Some("apartheid report")
     );
+    // Where the stemmer leaves the word as typed, stems are compared: `heist` is not
+    // `hesit`, the stem of hesitate, two edits from it.
+    assert_eq!(corrected_in(&env, "heist"), None);
 }
 
 #[test]

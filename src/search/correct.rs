@@ -9,8 +9,9 @@
 //! first letter or where it finds ten times as many articles: a dropped first letter
 //! (`ndian` → `indian`), and from nine letters, where two edits are allowed (a typo
 //! there counts as two, as in Meilisearch), a changed or added one (`Cenezuela` →
-//! `Venezuela`); below nine letters a changed first letter only where no word keeps
-//! it (`vaghdad` → `baghdad`, but `danker` → `dancer` where both are held). Candidates
+//! `Venezuela`); below nine letters a changed or added first letter only where no word
+//! keeps it, and beside other words that then find articles (`vaghdad car bomb` →
+//! `baghdad car bomb`; `aussie` alone or beside others that find none stands). Candidates
 //! come from the term dictionary through a Levenshtein automaton (tantivy's
 //! `FuzzyTermQuery::automaton`, intersected with each segment's FST), so no term list
 //! is scanned. Among them the closest wins, then the word found in most articles, then
@@ -64,8 +65,9 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     let mut fold = folder();
     let mut changes = Vec::new();
     let mut out: Vec<String> = Vec::new();
-    // Corrections that need the query's context: (token's place, as typed, as searched).
-    let mut in_context: Vec<(usize, String, String)> = Vec::new();
+    // Corrections that need the query's context: (token's place, as typed, as
+    // searched, what it needs).
+    let mut in_context: Vec<(usize, String, String, Need)> = Vec::new();
     // Words corrected that have other close words: (token's place, its change, the
     // token as typed, the other words).
     let mut choices: Vec<(usize, usize, String, Vec<String>)> = Vec::new();
@@ -89,29 +91,25 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             .then(|| fix_word(&searcher, idx, core, &mut stem, &mut fold))
             .flatten();
         match fixed.as_deref() {
-            Some([(word, false), rest @ ..]) => {
+            Some([(word, Need::Nothing), rest @ ..]) => {
                 out.push(replaced(token, core, word));
                 changes.push((core.to_string(), word.clone()));
-                let rest: Vec<String> = rest
-                    .iter()
-                    .filter(|(_, context)| !context)
-                    .map(|(w, _)| w.clone())
-                    .collect();
+                let rest: Vec<String> = rest.iter().map(|(w, _)| w.clone()).collect();
                 if !rest.is_empty() {
                     choices.push((i, changes.len() - 1, token.to_string(), rest));
                 }
             }
-            Some([(word, true), ..]) => {
-                in_context.push((i, core.to_string(), word.clone()));
+            Some([(word, need), ..]) => {
+                in_context.push((i, core.to_string(), word.clone(), *need));
                 out.push(token.to_string());
             }
             _ => out.push(token.to_string()),
         }
     }
     // A misspelt word with several close words: the query's other words choose the
-    // one that finds most articles holding them all (`orly irport attack`: `airport`,
-    // not the more frequent `import`; `bus eireann strie`: `strike`, not `storie`).
-    // Where none finds any, the likeliest alone stands.
+    // one that finds most articles holding them all (`philippines teath penalty`:
+    // `death`, not the more frequent `teach`; `bus eireann strie`: `strike`, not
+    // `storie`). Where none finds any, the likeliest alone stands.
     if out.len() >= 2 {
         for (i, change, token, rest) in choices {
             let core = changes[change].0.clone();
@@ -130,21 +128,27 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             }
         }
     }
-    // A rare word that stands beside others, where a close word is in more articles
-    // (not ten times as many): taken for that word only if the query as it stands
-    // finds no article holding every word and the other word's does (`storm dorris`:
-    // "Dorris" is a name in the archive, but no article holds it with "storm").
-    // Once one is taken the query finds articles, so at most one is.
-    if out.len() >= 2 && !in_context.is_empty() && full_matches(idx, &searcher, &out.join(" ")) == 0
-    {
-        for (i, core, word) in in_context {
-            let mut alt = out.clone();
-            alt[i] = replaced(&out[i], &core, &word);
-            if full_matches(idx, &searcher, &alt.join(" ")) > 0 {
-                out = alt;
-                changes.push((core, word));
-                break;
+    // The corrections the query's other words must bear out (see [`Need`]).
+    let alone = out.len() == 1;
+    for (i, core, word, need) in in_context {
+        let mut alt = out.clone();
+        alt[i] = replaced(&out[i], &core, &word);
+        let take = match need {
+            Need::Nothing => true,
+            Need::KeepsMatches if alone => true,
+            _ if alone => false,
+            Need::KeepsMatches => {
+                full_matches(idx, &searcher, &alt.join(" "))
+                    >= full_matches(idx, &searcher, &out.join(" "))
             }
+            Need::SomeMatch => {
+                full_matches(idx, &searcher, &out.join(" ")) == 0
+                    && full_matches(idx, &searcher, &alt.join(" ")) > 0
+            }
+        };
+        if take {
+            out = alt;
+            changes.push((core, word));
         }
     }
     (!changes.is_empty()).then_some(Corrected {
@@ -246,10 +250,29 @@ fn build_gazetteer_words() -> HashMap<String, String> {
     out
 }
 
-/// A correction: the word to search, and whether it needs the query's context (for a
-/// word the index holds, rarely: one in [`CONTEXT_RATIO`] but not [`RATIO`] times as
-/// many articles).
-type Fix = (String, bool);
+/// What a correction needs of the query's other words to be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Nothing: the word as typed is not in the archive, and the correction keeps its
+    /// first letter or is one the rules allow (a dropped one, from nine letters a
+    /// changed one).
+    Nothing,
+    /// Alone, nothing; beside other words, that the query with it finds no fewer
+    /// articles holding every word than as typed: a word the archive holds, rarely,
+    /// taken for one in [`RATIO`] times as many articles, is not taken away from the
+    /// articles it finds with the others (`taoiseach leadership heave` stands;
+    /// `gardai inflated drink driving tests`, none as typed, is searched as `garda`).
+    KeepsMatches,
+    /// Beside other words, that the query as typed finds no article holding every word
+    /// and with it some do; alone it stands. A word the archive holds taken for one in
+    /// [`CONTEXT_RATIO`] times as many articles (`storm dorris`: "Dorris" is a name in
+    /// the archive, but no article holds it with "storm"), and below nine letters a
+    /// changed first letter (`vaghdad car bomb`; `aussie` is not `pussie`).
+    SomeMatch,
+}
+
+/// A correction: the word to search, and what it needs to be taken.
+type Fix = (String, Need);
 
 /// The corrections of `word`, the likeliest alone first (see [`preference`] and the
 /// first-letter rules), then the other close words (up to [`ALTERNATIVES`]), for the
@@ -291,8 +314,10 @@ fn fix_word(
         // `overment`, indexed as `over`).
         let first_kept = one_edit(folded);
         let mut first_changed: Vec<String> = Vec::new();
-        // Below nine letters a changed first letter is over the word's budget: looked
-        // for only where nothing keeps the first letter (`vaghdad` is `baghdad`).
+        // Below nine letters a changed or added first letter is over the word's budget:
+        // looked for only where nothing keeps the first letter (`vaghdad` is
+        // `baghdad`, `gberlin` is `berlin`), or among the close words the query's
+        // other words choose from.
         let mut fallback: Vec<String> = Vec::new();
         if own == 0 {
             first_changed.extend((b'a'..=b'z').map(|c| format!("{}{folded}", c as char)));
@@ -304,12 +329,13 @@ fn fix_word(
                 first_changed.push(rest.to_string());
                 first_changed.extend(changed);
             } else {
+                fallback.push(rest.to_string());
                 fallback.extend(changed);
             }
         }
         let mut best: [Option<(String, u64)>; 3] = [None, None, None];
-        // Every tier's candidates, the likeliest first.
-        let mut others: Vec<(String, u64)> = Vec::new();
+        // Every tier's candidates, the likeliest first, with their tier.
+        let mut others: Vec<(String, u64, usize)> = Vec::new();
         for (tier, variants) in [first_kept, first_changed, fallback]
             .into_iter()
             .enumerate()
@@ -319,16 +345,21 @@ fn fix_word(
                 let Some(t) = tokens(stem, &v).pop() else {
                     continue;
                 };
-                if t == *stemmed || by_stem.contains_key(&t) {
+                if t == *stemmed
+                    || by_stem.contains_key(&t)
+                    || crate::search::rank::is_function_word(&t)
+                {
                     continue;
                 }
                 // A word the index holds is only taken for another word one edit
                 // away, not for a neighbour that stems onto a shorter one
-                // (`zealandia` is not `zealandic`, indexed as `zealand`); a
-                // neighbour indexed as itself is one edit away as typed, whatever
-                // the typo does to the word's own stem (`aparthied`, indexed as
-                // `aparthi`, is `apartheid`).
-                if own > 0 && t != v && levenshtein(&t, stemmed) > 1 {
+                // (`zealandia` is not `zealandic`, indexed as `zealand`). Where the
+                // typo made the stemmer cut the word (`aparthied`, indexed as
+                // `aparthi`), a neighbour indexed as itself is one edit away as
+                // typed (`apartheid`); where it did not, stems are compared
+                // (`heist` is not `hesit`, the stem of hesitate).
+                let cut_by_typo = folded != stemmed && t == v;
+                if own > 0 && !cut_by_typo && levenshtein(&t, stemmed) > 1 {
                     continue;
                 }
                 let n = doc_freq(s, idx, &t);
@@ -344,7 +375,7 @@ fn fix_word(
                         .cmp(&preference(names, a.0, a.1 .1, &a.1 .0))
                 });
                 best[tier] = ranked.first().map(|(_, (v, n))| (v.clone(), *n));
-                others.extend(ranked.into_iter().map(|(_, c)| c.clone()));
+                others.extend(ranked.into_iter().map(|(_, (v, n))| (v.clone(), *n, tier)));
             }
         }
         // A first letter changed must be worth it: its word found in ten times as many
@@ -352,21 +383,26 @@ fn fix_word(
         // the rare `nian`).
         let pick = match best {
             [Some(kept), Some(changed), _] if changed.1 >= kept.1.saturating_mul(RATIO) => {
-                Some(changed)
+                Some((changed, 1))
             }
-            [Some(kept), _, _] => Some(kept),
-            [None, Some(changed), _] => Some(changed),
-            [None, None, fallback] => fallback,
+            [Some(kept), _, _] => Some((kept, 0)),
+            [None, Some(changed), _] => Some((changed, 1)),
+            [None, None, fallback] => fallback.map(|f| (f, 2)),
         };
-        if let Some((v, n)) = pick {
-            let context = |n: u64| n < own.saturating_mul(RATIO);
-            let mut fixes = vec![(same_case(word, v.clone()), context(n))];
-            for (o, m) in others {
+        if let Some(((v, n), tier)) = pick {
+            let need = |n: u64, tier: usize| match (own, tier) {
+                (_, 2) => Need::SomeMatch,
+                (0, _) => Need::Nothing,
+                _ if n >= own.saturating_mul(RATIO) => Need::KeepsMatches,
+                _ => Need::SomeMatch,
+            };
+            let mut fixes = vec![(same_case(word, v.clone()), need(n, tier))];
+            for (o, m, t) in others {
                 if fixes.len() == ALTERNATIVES {
                     break;
                 }
                 if o != v {
-                    fixes.push((same_case(word, o), context(m)));
+                    fixes.push((same_case(word, o), need(m, t)));
                 }
             }
             return Some(fixes);
@@ -399,7 +435,7 @@ fn fix_word(
             None => return None,
         };
         // Two edits only for a word the index lacks: no context needed.
-        return Some(vec![(same_case(word, shown), false)]);
+        return Some(vec![(same_case(word, shown), Need::Nothing)]);
     }
     None
 }

@@ -846,7 +846,7 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// A word of [`FUNCTION_WORDS`] as typed; one in capitals (`IS`, `WHO`, `IT`) is an
 /// acronym, not a function word.
-fn is_function_word(typed: &str) -> bool {
+pub(crate) fn is_function_word(typed: &str) -> bool {
     let acronym = typed.chars().count() > 1 && typed.chars().all(|c| c.is_uppercase());
     !acronym
         && FUNCTION_WORDS
