@@ -110,14 +110,15 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     // one that finds most articles holding them all (`philippines teath penalty`:
     // `death`, not the more frequent `teach`; `bus eireann strie`: `strike`, not
     // `storie`). Where none finds any, the likeliest alone stands.
+    let count = |words: &[String]| full_matches(idx, &searcher, &words.join(" "));
     if out.len() >= 2 {
         for (i, change, token, rest) in choices {
             let core = changes[change].0.clone();
-            let mut best = (full_matches(idx, &searcher, &out.join(" ")), None);
+            let mut best = (count(&out), None);
             for word in rest {
                 let mut alt = out.clone();
                 alt[i] = replaced(&token, &core, &word);
-                let n = full_matches(idx, &searcher, &alt.join(" "));
+                let n = count(&alt);
                 if n > best.0 {
                     best = (n, Some((alt, word)));
                 }
@@ -137,14 +138,8 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             Need::Nothing => true,
             Need::KeepsMatches if alone => true,
             _ if alone => false,
-            Need::KeepsMatches => {
-                full_matches(idx, &searcher, &alt.join(" "))
-                    >= full_matches(idx, &searcher, &out.join(" "))
-            }
-            Need::SomeMatch => {
-                full_matches(idx, &searcher, &out.join(" ")) == 0
-                    && full_matches(idx, &searcher, &alt.join(" ")) > 0
-            }
+            Need::KeepsMatches => count(&alt) >= count(&out),
+            Need::SomeMatch => count(&out) == 0 && count(&alt) > 0,
         };
         if take {
             out = alt;
@@ -333,8 +328,7 @@ fn fix_word(
                 fallback.extend(changed);
             }
         }
-        let mut best: [Option<(String, u64)>; 3] = [None, None, None];
-        // Every tier's candidates, the likeliest first, with their tier.
+        // Every tier's candidates, each tier's likeliest first, with their tier.
         let mut others: Vec<(String, u64, usize)> = Vec::new();
         for (tier, variants) in [first_kept, first_changed, fallback]
             .into_iter()
@@ -374,22 +368,22 @@ fn fix_word(
                     preference(names, b.0, b.1 .1, &b.1 .0)
                         .cmp(&preference(names, a.0, a.1 .1, &a.1 .0))
                 });
-                best[tier] = ranked.first().map(|(_, (v, n))| (v.clone(), *n));
                 others.extend(ranked.into_iter().map(|(_, (v, n))| (v.clone(), *n, tier)));
             }
         }
         // A first letter changed must be worth it: its word found in ten times as many
         // articles as the best that keeps the first letter (`ndian` is `indian`, not
         // the rare `nian`).
-        let pick = match best {
-            [Some(kept), Some(changed), _] if changed.1 >= kept.1.saturating_mul(RATIO) => {
-                Some((changed, 1))
+        let best = |tier: usize| others.iter().find(|o| o.2 == tier);
+        let pick = match (best(0), best(1), best(2)) {
+            (Some(kept), Some(changed), _) if changed.1 >= kept.1.saturating_mul(RATIO) => {
+                Some(changed)
             }
-            [Some(kept), _, _] => Some((kept, 0)),
-            [None, Some(changed), _] => Some((changed, 1)),
-            [None, None, fallback] => fallback.map(|f| (f, 2)),
+            (Some(kept), _, _) => Some(kept),
+            (None, Some(changed), _) => Some(changed),
+            (None, None, fallback) => fallback,
         };
-        if let Some(((v, n), tier)) = pick {
+        if let Some((v, n, tier)) = pick.cloned() {
             let need = |n: u64, tier: usize| match (own, tier) {
                 (_, 2) => Need::SomeMatch,
                 (0, _) => Need::Nothing,

@@ -1462,12 +1462,9 @@ fn ranked_from(
     for (d, &h) in docs[full..].iter_mut().zip(held.get(full..).unwrap_or(&[])) {
         d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
     }
-    if only {
-        docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    } else {
-        let every_match = full >= total.articles && !total.lower_bound;
-        blend_in(&mut docs, full, every_match);
-    }
+    // Every match is read where they are all partial ones (none is left for later).
+    let every_match = only || (full >= total.articles && !total.lower_bound);
+    blend_in(&mut docs, full, every_match);
     docs.truncate(n);
     Ok((docs, total))
 }

@@ -15,8 +15,8 @@
 //! dropped (Xi’s = Xi's = Xi).
 //!
 //! Beside the strict query (all words), [`scored_query`] gives a partial one (articles
-//! that hold two of the words, or one of two, but not all) and an any-word one, whose best
-//! matches are ranked among the strict query's (see `search::blend_pool`).
+//! that hold two of the words, or one of two, but not all) and an any-word one, whose
+//! best matches are ranked among the strict query's (see `search::blend_pool`).
 
 use crate::index::schema::{news_analyzer, MAX_TOKEN_BYTES};
 use crate::index::tokenizer::NewsTokenizer;
@@ -62,9 +62,8 @@ pub struct Scored {
     /// Articles holding every word (and phrase) of the query.
     pub strict: Box<dyn Query>,
     /// Articles holding two of them (one of two: `search::partial_least`) but not all
-    /// (never the strict matches),
-    /// best first: listed after every strict match. `None` for a one-word query and for
-    /// `Ranking::PlainBm25`.
+    /// (never the strict matches), best first: listed after every strict match. `None`
+    /// for a one-word query and for `Ranking::PlainBm25`.
     pub partial: Option<Box<dyn Query>>,
     /// Proximity bonuses (query words close together), added to the score of the best
     /// strict matches only (see `search::ranked`): scoring them for every match was

@@ -669,15 +669,16 @@ pub fn ranked_ids(
                 _ => Vec::new(),
             };
             let strict = article_only(idx, scored.strict);
+            let rerank = super::Rerank {
+                bonus: &scored.bonus,
+                words: &scored.words,
+                fields: idx.fields,
+                partial: super::Partial::Found(&pool),
+            };
             let (top, _) = super::ranked(
                 searcher,
                 &*strict,
-                &super::Rerank {
-                    bonus: &scored.bonus,
-                    words: &scored.words,
-                    fields: idx.fields,
-                    partial: super::Partial::Found(&pool),
-                },
+                &rerank,
                 super::Sort::Relevance,
                 k.max(1),
             )
@@ -696,10 +697,8 @@ pub fn ranked_ids(
                         searcher,
                         &*article_only(idx, p),
                         &super::Rerank {
-                            bonus: &scored.bonus,
-                            words: &scored.words,
-                            fields: idx.fields,
                             partial: super::Partial::Only,
+                            ..rerank
                         },
                         super::Sort::Relevance,
                         k - ids.len() + pool.len(),

@@ -307,8 +307,9 @@ pub struct SearchResponse {
     pub stories: usize,
     /// Articles that match only some of the words (two at least, or one of two),
     /// counted when the page shows one or reaches the end of the full matches (0
-    /// otherwise; up to 10,000). The best of them rank among the full matches (a hit with `partial` true
-    /// and the words it lacks in `missing`), the rest follow every full match.
+    /// otherwise; up to 10,000). The best of them rank among the full matches (a hit
+    /// with `partial` true and the words it lacks in `missing`), the rest follow every
+    /// full match.
     pub partial_total: usize,
     /// Stories among those partial matches.
     pub partial_stories: usize,
