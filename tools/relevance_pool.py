@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Pool judgement candidates for the heldout-2 queries.
+"""Pool judgement candidates for a new set of held-out queries.
 
 For every query: the top DEPTH of
-  (a) newsidx's default ranking (`search --json --limit DEPTH`), and for a misspelled
-      twin also `--exact` (the words as typed);
+  (a) newsidx's default ranking (`search --json --limit DEPTH`), as listed (a
+      near-duplicate group once) and with every copy (`--all`, what the relevance
+      test's `news` run scores), and for a misspelled twin also `--exact` (the words
+      as typed);
   (b) SQLite FTS5 bm25 (title weight 2, body 1, porter unicode61) as an AND query;
   (c) the same as an OR query of the words.
 A misspelled twin shares its correct query's need, so the pool of a need is the union
@@ -64,10 +66,12 @@ def fts(db, q, op):
     return [r[0] for r in rows]
 
 
-def newsidx(q, exact=False):
+def newsidx(q, exact=False, every_copy=False):
     cmd = [BIN, "search", q, "--index", INDEX, "--json", "--limit", str(DEPTH)]
     if exact:
         cmd.append("--exact")
+    if every_copy:
+        cmd.append("--all")
     out = subprocess.run(cmd, capture_output=True, text=True)
     ids = []
     for line in out.stdout.splitlines():
@@ -82,7 +86,12 @@ def main():
     db = fts_db()
     sources = []
     for qid, q in qs:
-        runs = [("defaults", newsidx(q)), ("fts5_and", fts(db, q, "AND")), ("fts5_or", fts(db, q, "OR"))]
+        runs = [
+            ("defaults", newsidx(q)),
+            ("defaults_all", newsidx(q, every_copy=True)),
+            ("fts5_and", fts(db, q, "AND")),
+            ("fts5_or", fts(db, q, "OR")),
+        ]
         if qid in twins:
             runs.append(("defaults_exact", newsidx(q, exact=True)))
         for system, ids in runs:

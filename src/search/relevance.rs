@@ -45,8 +45,12 @@ pub struct QuerySpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Run {
     /// The tuned defaults: the full matches with the best partial ones ranked among them,
-    /// then the other partial matches when they are fewer than K.
+    /// then the other partial matches when they are fewer than K; every copy of a
+    /// near-duplicate group listed (`--all`).
     News,
+    /// The defaults as `newsidx search` lists them: a near-duplicate group once, at its
+    /// best copy's place, the next story after it.
+    Shown,
     /// Plain tantivy BM25, all words required.
     PlainBm25,
     /// Plain BM25, any word (OR): only for pooling candidates to judge.
@@ -62,6 +66,7 @@ impl Run {
     pub fn name(self) -> &'static str {
         match self {
             Run::News => "news",
+            Run::Shown => "shown",
             Run::PlainBm25 => "plain-bm25",
             Run::AnyWord => "any-word",
             Run::Fts5And => "fts5-and",
@@ -73,6 +78,7 @@ impl Run {
     pub fn from_name(name: &str) -> Option<Run> {
         [
             Run::News,
+            Run::Shown,
             Run::PlainBm25,
             Run::AnyWord,
             Run::Fts5And,
@@ -250,7 +256,12 @@ impl RelevanceReport {
     /// The defaults against the better FTS5 run, per part as for [`Self::comparisons`],
     /// with the run chosen on each part.
     pub fn comparisons_with_fts5(&self) -> Vec<(Run, Comparison)> {
-        let Some(news) = self.ranking(Run::News) else {
+        self.comparisons_with_fts5_of(Run::News)
+    }
+
+    /// [`Self::comparisons_with_fts5`] for `run`.
+    pub fn comparisons_with_fts5_of(&self, run: Run) -> Vec<(Run, Comparison)> {
+        let Some(news) = self.ranking(run) else {
             return Vec::new();
         };
         self.set_filters()
@@ -283,6 +294,55 @@ impl RelevanceReport {
                 })
             })
             .collect()
+    }
+
+    /// `run` against each ranking of `rows`, a line each.
+    fn write_comparisons(
+        &self,
+        out: &mut fmt::Formatter<'_>,
+        run: Run,
+        rows: &[(String, Comparison)],
+    ) -> fmt::Result {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        let what = match run {
+            Run::Shown => " (a near-duplicate group once, as `newsidx search` lists it)",
+            _ => "",
+        };
+        writeln!(
+            out,
+            "{}{what} against each ranking: nDCG@10 difference, paired bootstrap",
+            run.name()
+        )?;
+        writeln!(
+            out,
+            "{:<10} {:<20} {:>7} {:>10} {:>10} {:>9} {:>17} {:>13}",
+            "set",
+            "against",
+            "queries",
+            format!("{} nDCG", run.name()),
+            "its nDCG",
+            "+nDCG",
+            "95% interval",
+            "wins/losses"
+        )?;
+        for (name, c) in rows {
+            writeln!(
+                out,
+                "{:<10} {:<20} {:>7} {:>10.3} {:>10.3} {:>+9.3} {:>17} {:>13}",
+                c.set,
+                name,
+                c.queries,
+                c.ndcg.0,
+                c.ndcg.1,
+                c.ndcg.0 - c.ndcg.1,
+                format!("[{:+.3}, {:+.3}]", c.interval.0, c.interval.1),
+                format!("{}/{} ({} ties)", c.wins, c.losses, c.ties)
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -353,51 +413,26 @@ impl fmt::Display for RelevanceReport {
                 writeln!(out)?;
             }
         }
-        let mut rows: Vec<(String, Comparison)> = Vec::new();
-        for other in [Run::PlainBm25, Run::Fts5And, Run::Fts5Or] {
-            rows.extend(
-                self.comparisons_of(Run::News, other)
-                    .into_iter()
-                    .map(|c| (other.name().to_string(), c)),
-            );
-        }
-        rows.extend(
-            self.comparisons_with_fts5()
-                .into_iter()
-                .map(|(run, c)| (format!("fts5 best ({})", run.name()), c)),
-        );
-        if !rows.is_empty() {
-            writeln!(out)?;
-            writeln!(
-                out,
-                "news against each ranking: nDCG@10 difference, paired bootstrap"
-            )?;
-            writeln!(
-                out,
-                "{:<10} {:<20} {:>7} {:>10} {:>10} {:>9} {:>17} {:>13}",
-                "set",
-                "against",
-                "queries",
-                "news nDCG",
-                "its nDCG",
-                "+nDCG",
-                "95% interval",
-                "wins/losses"
-            )?;
-            for (name, c) in &rows {
-                writeln!(
-                    out,
-                    "{:<10} {:<20} {:>7} {:>10.3} {:>10.3} {:>+9.3} {:>17} {:>13}",
-                    c.set,
-                    name,
-                    c.queries,
-                    c.ndcg.0,
-                    c.ndcg.1,
-                    c.ndcg.0 - c.ndcg.1,
-                    format!("[{:+.3}, {:+.3}]", c.interval.0, c.interval.1),
-                    format!("{}/{} ({} ties)", c.wins, c.losses, c.ties)
-                )?;
+        for run in [Run::News, Run::Shown] {
+            let mut rows: Vec<(String, Comparison)> = Vec::new();
+            let others: &[Run] = if run == Run::News {
+                &[Run::PlainBm25, Run::Fts5And, Run::Fts5Or]
+            } else {
+                &[Run::News]
+            };
+            for &other in others {
+                rows.extend(
+                    self.comparisons_of(run, other)
+                        .into_iter()
+                        .map(|c| (other.name().to_string(), c)),
+                );
             }
+            rows.extend(
+                self.comparisons_with_fts5_of(run)
+                    .into_iter()
+                    .map(|(best, c)| (format!("fts5 best ({})", best.name()), c)),
+            );
+            self.write_comparisons(out, run, &rows)?;
         }
         let comparisons = self.comparisons();
         if !comparisons.is_empty() {
@@ -473,6 +508,7 @@ impl fmt::Display for RelevanceReport {
 fn short(run: Run) -> &'static str {
     match run {
         Run::News => "news",
+        Run::Shown => "shown",
         Run::PlainBm25 => "bm25",
         Run::AnyWord => "or",
         Run::Fts5And => "f-and",
@@ -627,9 +663,9 @@ fn ids_of(
 }
 
 /// The ids of the top `k` articles for `query` under `run`, and how many of them are
-/// partial matches. News mirrors the search: typo correction, the strict query with the
-/// any-word query's best partial matches ranked among its matches, then the partial
-/// query when those are fewer than `k`.
+/// partial matches. News and Shown are the search as served: typo correction, the
+/// strict query with the any-word query's best partial matches ranked among its
+/// matches, then the partial query when those are fewer than `k`.
 pub fn ranked_ids(
     idx: &NewsIndex,
     searcher: &Searcher,
@@ -652,69 +688,25 @@ pub fn ranked_ids(
             "{} is measured outside the process (tools/fts5_rank.py)",
             run.name()
         ))),
-        Run::News => {
-            // As served: a misspelt word is corrected first (`service::search`).
+        Run::News | Run::Shown => {
+            // As served (`service::search`): a misspelt word is corrected first.
             let corrected = super::correct::correct(idx, query);
             let query = corrected.as_ref().map_or(query, |c| c.query.as_str());
-            let Some(scored) = rank::scored_query(idx, query, Ranking::News) else {
-                return Ok((Vec::new(), 0));
+            let req = super::SearchRequest {
+                query: query.to_string(),
+                filters: Filters::default(),
+                limit: k,
+                offset: 0,
+                snippet_chars: 0,
+                snippets: 0,
+                sort: super::Sort::Relevance,
+                ranking: Ranking::News,
+                all_copies: run == Run::News,
             };
-            let err = |e: crate::error::Error| tantivy::TantivyError::InternalError(e.to_string());
-            // The any-word query's best partial matches, ranked among the full ones.
-            let pool = match (&scored.any, &scored.partial) {
-                (Some(any), Some(_)) if !scored.words.is_empty() => {
-                    super::blend_pool(searcher, &**any, &scored.required, &scored.excluded)
-                        .map_err(err)?
-                }
-                _ => Vec::new(),
-            };
-            let strict = article_only(idx, scored.strict);
-            let rerank = super::Rerank {
-                bonus: &scored.bonus,
-                words: &scored.words,
-                fields: idx.fields,
-                partial: super::Partial::Found(&pool),
-            };
-            let (top, _) = super::ranked(
-                searcher,
-                &*strict,
-                &rerank,
-                super::Sort::Relevance,
-                k.max(1),
-            )
-            .map_err(err)?;
-            let mut partial = top.iter().filter(|d| pool.contains(&d.1)).count();
-            let mut ids = ids_of(searcher, idx, &top)?;
-            if ids.len() < k {
-                if let Some(p) = scored.partial {
-                    // The other partial matches follow, each article once.
-                    let pooled = ids_of(
-                        searcher,
-                        idx,
-                        &pool.iter().map(|&a| (0.0, a)).collect::<Vec<_>>(),
-                    )?;
-                    let (more, _) = super::ranked(
-                        searcher,
-                        &*article_only(idx, p),
-                        &super::Rerank {
-                            partial: super::Partial::Only,
-                            ..rerank
-                        },
-                        super::Sort::Relevance,
-                        k - ids.len() + pool.len(),
-                    )
-                    .map_err(err)?;
-                    let more = ids_of(searcher, idx, &more)?;
-                    let more: Vec<String> = more
-                        .into_iter()
-                        .filter(|id| !pooled.contains(id))
-                        .take(k - ids.len())
-                        .collect();
-                    partial += more.len();
-                    ids.extend(more);
-                }
-            }
-            Ok((ids, partial))
+            let res = super::search(idx, &req)
+                .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+            let partial = res.hits.iter().filter(|h| h.partial).count();
+            Ok((res.hits.into_iter().map(|h| h.id).collect(), partial))
         }
     }
 }
@@ -766,7 +758,7 @@ pub fn evaluate_with(
             report.problems.push(format!("{}: no judgements", q.id));
         }
     }
-    for run in [Run::News, Run::PlainBm25] {
+    let measure = |run: Run, report: &mut RelevanceReport| {
         let mut scores = Vec::new();
         for q in &specs {
             let grades = judged.get(&q.id).unwrap_or(&empty);
@@ -796,6 +788,9 @@ pub fn evaluate_with(
             recall,
             queries: scores,
         });
+    };
+    for run in [Run::News, Run::PlainBm25] {
+        measure(run, &mut report);
     }
     for (run, tops) in external {
         let scores: Vec<QueryScore> = specs
@@ -825,6 +820,8 @@ pub fn evaluate_with(
             queries: scores,
         });
     }
+    // After the others, so that their columns keep their places.
+    measure(Run::Shown, &mut report);
     report
 }
 
