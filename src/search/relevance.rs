@@ -253,14 +253,9 @@ impl RelevanceReport {
             .max_by(|a, b| a.mean_on(set).0.total_cmp(&b.mean_on(set).0))
     }
 
-    /// The defaults against the better FTS5 run, per part as for [`Self::comparisons`],
-    /// with the run chosen on each part.
-    pub fn comparisons_with_fts5(&self) -> Vec<(Run, Comparison)> {
-        self.comparisons_with_fts5_of(Run::News)
-    }
-
-    /// [`Self::comparisons_with_fts5`] for `run`.
-    pub fn comparisons_with_fts5_of(&self, run: Run) -> Vec<(Run, Comparison)> {
+    /// `run` (the defaults, with every copy or as listed) against the better FTS5 run,
+    /// per part as for [`Self::comparisons`], with the run chosen on each part.
+    pub fn comparisons_with_fts5(&self, run: Run) -> Vec<(Run, Comparison)> {
         let Some(news) = self.ranking(run) else {
             return Vec::new();
         };
@@ -294,55 +289,6 @@ impl RelevanceReport {
                 })
             })
             .collect()
-    }
-
-    /// `run` against each ranking of `rows`, a line each.
-    fn write_comparisons(
-        &self,
-        out: &mut fmt::Formatter<'_>,
-        run: Run,
-        rows: &[(String, Comparison)],
-    ) -> fmt::Result {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        writeln!(out)?;
-        let what = match run {
-            Run::Shown => " (a near-duplicate group once, as `newsidx search` lists it)",
-            _ => "",
-        };
-        writeln!(
-            out,
-            "{}{what} against each ranking: nDCG@10 difference, paired bootstrap",
-            run.name()
-        )?;
-        writeln!(
-            out,
-            "{:<10} {:<20} {:>7} {:>10} {:>10} {:>9} {:>17} {:>13}",
-            "set",
-            "against",
-            "queries",
-            format!("{} nDCG", run.name()),
-            "its nDCG",
-            "+nDCG",
-            "95% interval",
-            "wins/losses"
-        )?;
-        for (name, c) in rows {
-            writeln!(
-                out,
-                "{:<10} {:<20} {:>7} {:>10.3} {:>10.3} {:>+9.3} {:>17} {:>13}",
-                c.set,
-                name,
-                c.queries,
-                c.ndcg.0,
-                c.ndcg.1,
-                c.ndcg.0 - c.ndcg.1,
-                format!("[{:+.3}, {:+.3}]", c.interval.0, c.interval.1),
-                format!("{}/{} ({} ties)", c.wins, c.losses, c.ties)
-            )?;
-        }
-        Ok(())
     }
 }
 
@@ -428,11 +374,11 @@ impl fmt::Display for RelevanceReport {
                 );
             }
             rows.extend(
-                self.comparisons_with_fts5_of(run)
+                self.comparisons_with_fts5(run)
                     .into_iter()
                     .map(|(best, c)| (format!("fts5 best ({})", best.name()), c)),
             );
-            self.write_comparisons(out, run, &rows)?;
+            write_comparisons(out, run, &rows)?;
         }
         let comparisons = self.comparisons();
         if !comparisons.is_empty() {
@@ -503,6 +449,54 @@ impl fmt::Display for RelevanceReport {
         }
         Ok(())
     }
+}
+
+/// `run` against each ranking of `rows`, a line each.
+fn write_comparisons(
+    out: &mut fmt::Formatter<'_>,
+    run: Run,
+    rows: &[(String, Comparison)],
+) -> fmt::Result {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let what = match run {
+        Run::Shown => " (a near-duplicate group once, as `newsidx search` lists it)",
+        _ => "",
+    };
+    writeln!(
+        out,
+        "{}{what} against each ranking: nDCG@10 difference, paired bootstrap",
+        run.name()
+    )?;
+    writeln!(
+        out,
+        "{:<10} {:<20} {:>7} {:>10} {:>10} {:>9} {:>17} {:>13}",
+        "set",
+        "against",
+        "queries",
+        format!("{} nDCG", run.name()),
+        "its nDCG",
+        "+nDCG",
+        "95% interval",
+        "wins/losses"
+    )?;
+    for (name, c) in rows {
+        writeln!(
+            out,
+            "{:<10} {:<20} {:>7} {:>10.3} {:>10.3} {:>+9.3} {:>17} {:>13}",
+            c.set,
+            name,
+            c.queries,
+            c.ndcg.0,
+            c.ndcg.1,
+            c.ndcg.0 - c.ndcg.1,
+            format!("[{:+.3}, {:+.3}]", c.interval.0, c.interval.1),
+            format!("{}/{} ({} ties)", c.wins, c.losses, c.ties)
+        )?;
+    }
+    Ok(())
 }
 
 fn short(run: Run) -> &'static str {
