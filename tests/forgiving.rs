@@ -368,8 +368,18 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
             "Ministers hesitated over the deal.",
         );
     }
+    for i in 68..71 {
+        add(i, "Mosque reopens", "The mosque reopened on Friday.");
+    }
+    for i in 71..85 {
+        add(i, "Port notes", "Most of the port was quiet, most days.");
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
+    // A close word is a word the archive writes: `mosqe` is one letter from `moste`,
+    // which the stemmer cuts to the frequent `most` (two letters from `mosqe`), and
+    // from `mosque`.
+    assert_eq!(corrected_in(&env, "mosqe").as_deref(), Some("mosque"));
     // The word the archive holds most is the correction, before a gazetteer name
     // (the Gaza Strip).
     assert_eq!(corrected_in(&env, "strik").as_deref(), Some("strike"));
