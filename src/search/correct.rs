@@ -14,7 +14,9 @@
 //! `baghdad car bomb`; `aussie` alone or beside others that find none stands). Candidates
 //! come from the term dictionary through a Levenshtein automaton (tantivy's
 //! `FuzzyTermQuery::automaton`, intersected with each segment's FST), so no term list
-//! is scanned. Among them the closest wins, then the word found in most articles, then
+//! is scanned; a one-edit variant that the stemmer cuts to another word's stem must
+//! be written in the archive (`mosqe` is `mosque`, not `moste`, stemmed as `most`).
+//! Among them the closest wins, then the word found in most articles, then
 //! a word that is a gazetteer name (a country, leader, organisation or place). Beside
 //! other words, the query chooses among a misspelt word's close words: the one with
 //! which it finds most articles holding every word (`gaza strik` is `gaza strip`,
@@ -32,8 +34,10 @@ use crate::index::schema::news_analyzer;
 use crate::index::NewsIndex;
 use crate::search::rank::{folder, tokens};
 use std::collections::HashMap;
-use tantivy::query::FuzzyTermQuery;
-use tantivy::{Searcher, Term};
+use tantivy::collector::TopDocs;
+use tantivy::query::{FuzzyTermQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 /// A word found in at most this many articles may still be a typo.
 pub const FEW: u64 = 3;
@@ -357,7 +361,10 @@ fn fix_word(
                     continue;
                 }
                 let n = doc_freq(s, idx, &t);
-                if n >= enough {
+                // A variant the stemmer cut must be a word the archive writes: `mosqe`
+                // is one letter from `moste`, indexed as the frequent `most`, which
+                // is two letters from it; `mosque` (indexed as `mosqu`) is written.
+                if n >= enough && (t == v || written(s, idx, &t, &v, fold)) {
                     by_stem.insert(t, (v, n));
                 }
             }
@@ -432,6 +439,38 @@ fn fix_word(
         return Some(vec![(same_case(word, shown), Need::Nothing)]);
     }
     None
+}
+
+/// How many articles holding a stem [`written`] reads for a word that stems to it.
+const WRITTEN_LOOK: usize = 20;
+
+/// Whether `word` (folded) is written in one of the first articles whose title or body
+/// holds the indexed `stem`: the index holds stems only, and a variant of a typed word
+/// can stem onto another word's stem without being a word itself.
+fn written(
+    s: &Searcher,
+    idx: &NewsIndex,
+    stem: &str,
+    word: &str,
+    fold: &mut tantivy::tokenizer::TextAnalyzer,
+) -> bool {
+    let f = idx.fields;
+    for field in [f.title, f.body] {
+        let q = TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::Basic);
+        let Ok(top) = s.search(&q, &TopDocs::with_limit(WRITTEN_LOOK).order_by_score()) else {
+            continue;
+        };
+        for (_, addr) in top {
+            let Ok(doc) = s.doc::<TantivyDocument>(addr) else {
+                continue;
+            };
+            let text = doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            if tokens(fold, text).iter().any(|w| w == word) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// How a candidate ranks: the more articles, then a gazetteer name, then the
