@@ -490,6 +490,65 @@ fn full_matches(query: &str) -> Vec<String> {
 }
 
 #[test]
+fn words_apart_in_the_query_as_in_the_article_are_side_by_side() {
+    // `state of the union`: "of the" is not required, but "state" and "union" two
+    // words apart, as typed, stand side by side as the query has them. The article
+    // that says "State of the Union" ranks above one that says "state" twice and
+    // "union" near it in another order.
+    let env = crate::util::TestEnv::new();
+    let filler = |tag: &str, n: usize| {
+        (0..n)
+            .map(|i| format!("{tag}w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let article = |title: &str, body: String| {
+        format!("---\ntitle: {title}\ndate: 2017-03-01\nsource: Test Wire\n---\n{body}\n")
+    };
+    env.write(
+        "address.md",
+        article(
+            "Speech to Congress",
+            format!(
+                "The president gave the State of the Union address on Tuesday. {}",
+                filler("a", 40)
+            ),
+        ),
+    );
+    env.write(
+        "workers.md",
+        article(
+            "Workers meet",
+            format!(
+                "Union leaders in the state met the state governor on Tuesday. {}",
+                filler("b", 50)
+            ),
+        ),
+    );
+    for n in 0..20 {
+        env.write(
+            &format!("fair/{n}.md"),
+            article(
+                &format!("Notes {n}"),
+                format!("The state fair opened. {}", filler(&format!("c{n}x"), 40)),
+            ),
+        );
+    }
+    for n in 0..5 {
+        env.write(
+            &format!("union/{n}.md"),
+            article(
+                &format!("Meeting notes {n}"),
+                format!("The union met. {}", filler(&format!("d{n}x"), 40)),
+            ),
+        );
+    }
+    env.ingest_ok();
+    let ids = env.ids("state of the union", &["--limit", "2"]);
+    assert_eq!(ids, ["address.md", "workers.md"], "{ids:?}");
+}
+
+#[test]
 fn a_question_needs_its_content_words_only() {
     // "what", "did" and "about" say how the question is built: an article need not
     // hold them to be a full match.

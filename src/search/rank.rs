@@ -5,7 +5,8 @@
 //! `"phrases"`, `-excluded` words, `a OR b`, and prefixes (`brex*`: the most frequent
 //! indexed words that start with it, at most [`MAX_PREFIX_TERMS`]). Every word is searched in title,
 //! subtitle and body (title weighted most); words that stand next to each other in the
-//! query earn a bonus where they also stand close together in an article. A hyphenated
+//! query earn a bonus where they also stand close together in an article (side by side
+//! counting the function words typed between them: `state of the union`). A hyphenated
 //! word also tries its joined form (post-war → postwar, e-mail → email), a word that
 //! splits into two indexed words also tries them as a phrase (postwar → "post war"),
 //! a word spelt the British or the American way also tries the other spelling
@@ -644,7 +645,14 @@ fn clause_query(
 }
 
 /// Bonuses for neighbouring query words that stand close together in an article.
-fn proximity(f: &Fields, clauses: &[(Vec<Vec<String>>, bool)]) -> Vec<Box<dyn Query>> {
+/// Side by side means as the query has them: with the function words typed between
+/// them (`gaps[i]` before clause `i`) standing between them in the article too (`state
+/// of the union`: "state", two words, "union").
+fn proximity(
+    f: &Fields,
+    clauses: &[(Vec<Vec<String>>, bool)],
+    gaps: &[usize],
+) -> Vec<Box<dyn Query>> {
     // The words of the required clauses in query order, each with its clause; a clause
     // with several alternatives (a OR b, postwar / "post war") breaks the chain.
     let mut seq: Vec<(usize, String)> = Vec::new();
@@ -668,7 +676,20 @@ fn proximity(f: &Fields, clauses: &[(Vec<Vec<String>>, bool)]) -> Vec<Box<dyn Qu
                 continue; // within a phrase or a hyphenated word: already required
             }
             let words = [a.clone(), b.clone()];
-            out.push(boosted(in_field(f.body, &words, 0), weights::BODY_ADJACENT));
+            let gap = if cb == &(ca + 1) {
+                gaps.get(*cb).copied().unwrap_or(0)
+            } else {
+                0
+            };
+            let adjacent: Box<dyn Query> = if gap == 0 {
+                in_field(f.body, &words, 0)
+            } else {
+                Box::new(PhraseQuery::new_with_offset(vec![
+                    (0, Term::from_field_text(f.body, a)),
+                    (gap + 1, Term::from_field_text(f.body, b)),
+                ]))
+            };
+            out.push(boosted(adjacent, weights::BODY_ADJACENT));
             out.push(boosted(
                 in_field(f.body, &words, weights::NEAR_SLOP),
                 weights::BODY_NEAR,
@@ -713,10 +734,14 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
-    let parsed = without_function_words(parse(cleaned));
+    let (parsed, dropped) = without_function_words_gaps(parse(cleaned));
+    // Function words before each clause kept (a clause left out adds its own).
+    let mut gaps: Vec<usize> = Vec::new();
+    let mut carried = 0;
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parsed
         .iter()
-        .filter_map(|c| {
+        .zip(&dropped)
+        .filter_map(|(c, &gap)| {
             let mut alts: Vec<Vec<String>> = Vec::new();
             let mut extra: Vec<Vec<String>> = Vec::new();
             let mut unmatchable = false;
@@ -742,6 +767,10 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             if keep {
                 extras.push((extra, c.title_only));
                 labels.push(typed(c));
+                gaps.push(carried + gap);
+                carried = 0;
+            } else {
+                carried += gap + 1;
             }
             keep.then_some((alts, c.excluded))
         })
@@ -775,7 +804,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
         .zip(&extras)
         .map(|(c, (_, t))| if *t { (Vec::new(), c.1) } else { c.clone() })
         .collect();
-    let bonus = proximity(f, &chain);
+    let bonus = proximity(f, &chain, &gaps);
     let words: Vec<super::bm25f::Word> = clauses
         .iter()
         .zip(&extras)
@@ -859,6 +888,13 @@ pub(crate) fn is_function_word(typed: &str) -> bool {
 /// with `title:`, excluded, in `a OR b`, and where the query has no other word
 /// (`the who`).
 fn without_function_words(clauses: Vec<Clause>) -> Vec<Clause> {
+    without_function_words_gaps(clauses).0
+}
+
+/// [`without_function_words`], with how many function words stood just before each
+/// clause kept (`state of the union`: union after two): where its words stand from
+/// the previous clause's in the query, as they would in an article.
+fn without_function_words_gaps(clauses: Vec<Clause>) -> (Vec<Clause>, Vec<usize>) {
     let function =
         |c: &Clause| !c.excluded && !c.title_only && single_word(c).is_some_and(is_function_word);
     // Nothing would be left but words of how a sentence is built ("to be or not to
@@ -870,9 +906,21 @@ fn without_function_words(clauses: Vec<Clause>) -> Vec<Clause> {
         .iter()
         .all(|c| c.excluded || function(c) || structural(c))
     {
-        return clauses;
+        let n = clauses.len();
+        return (clauses, vec![0; n]);
     }
-    clauses.into_iter().filter(|c| !function(c)).collect()
+    let mut kept = Vec::new();
+    let mut gaps = Vec::new();
+    let mut dropped = 0;
+    for c in clauses {
+        if function(&c) {
+            dropped += 1;
+        } else {
+            kept.push(c);
+            gaps.push(std::mem::take(&mut dropped));
+        }
+    }
+    (kept, gaps)
 }
 
 /// The clause's one plain word, if that is all it is.
@@ -1008,6 +1056,11 @@ mod tests {
         assert_eq!(kept("what is up"), ["what", "is", "up"]);
         // Words that are also names or carry meaning are never left out.
         assert_eq!(kept("us may no deal"), ["us", "may", "no", "deal"]);
+        // How many were left out before each clause kept.
+        let gaps = |q: &str| without_function_words_gaps(parse(q)).1;
+        assert_eq!(gaps("will robots take our jobs?"), [1, 0, 1]);
+        assert_eq!(gaps("state of the union"), [0, 2]);
+        assert_eq!(gaps("the who"), [0, 0]);
     }
 
     #[test]
