@@ -544,8 +544,10 @@ fn words_apart_in_the_query_as_in_the_article_are_side_by_side() {
         );
     }
     env.ingest_ok();
-    let ids = env.ids("state of the union", &["--limit", "2"]);
-    assert_eq!(ids, ["address.md", "workers.md"], "{ids:?}");
+    for q in ["state of the union", "state of the !! union"] {
+        let ids = env.ids(q, &["--limit", "2"]);
+        assert_eq!(ids, ["address.md", "workers.md"], "{q}");
+    }
 }
 
 #[test]

@@ -735,7 +735,8 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
     let (parsed, dropped) = without_function_words_gaps(parse(cleaned));
-    // Function words before each clause kept (a clause left out adds its own).
+    // Function words before each clause kept (a clause left out, nothing in it indexed,
+    // passes on the ones before it).
     let mut gaps: Vec<usize> = Vec::new();
     let mut carried = 0;
     let clauses: Vec<(Vec<Vec<String>>, bool)> = parsed
@@ -770,7 +771,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
                 gaps.push(carried + gap);
                 carried = 0;
             } else {
-                carried += gap + 1;
+                carried += gap;
             }
             keep.then_some((alts, c.excluded))
         })
