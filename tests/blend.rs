@@ -16,14 +16,15 @@ const WEAK: usize = 12;
 const TAIL: usize = 25;
 
 /// Words that mean nothing, unique to `tag`: long bodies that share no text.
-fn filler(tag: &str, from: usize, n: usize) -> String {
+pub(crate) fn filler(tag: &str, from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("{tag}w{i}"))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-fn article(title: &str, body: &str) -> String {
+/// A Markdown article with front matter (a fixed date and source).
+pub(crate) fn article(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\ndate: 2017-03-12\nsource: Test Wire\n---\n{body}\n")
 }
 

@@ -495,23 +495,15 @@ fn words_apart_in_the_query_as_in_the_article_are_side_by_side() {
     // words apart, as typed, stand side by side as the query has them. The article
     // that says "State of the Union" ranks above one that says "state" twice and
     // "union" near it in another order.
+    use crate::blend::{article, filler};
     let env = crate::util::TestEnv::new();
-    let filler = |tag: &str, n: usize| {
-        (0..n)
-            .map(|i| format!("{tag}w{i}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let article = |title: &str, body: String| {
-        format!("---\ntitle: {title}\ndate: 2017-03-01\nsource: Test Wire\n---\n{body}\n")
-    };
     env.write(
         "address.md",
         article(
             "Speech to Congress",
-            format!(
+            &format!(
                 "The president gave the State of the Union address on Tuesday. {}",
-                filler("a", 40)
+                filler("a", 0, 40)
             ),
         ),
     );
@@ -519,9 +511,9 @@ fn words_apart_in_the_query_as_in_the_article_are_side_by_side() {
         "workers.md",
         article(
             "Workers meet",
-            format!(
+            &format!(
                 "Union leaders in the state met the state governor on Tuesday. {}",
-                filler("b", 50)
+                filler("b", 0, 50)
             ),
         ),
     );
@@ -530,7 +522,10 @@ fn words_apart_in_the_query_as_in_the_article_are_side_by_side() {
             &format!("fair/{n}.md"),
             article(
                 &format!("Notes {n}"),
-                format!("The state fair opened. {}", filler(&format!("c{n}x"), 40)),
+                &format!(
+                    "The state fair opened. {}",
+                    filler(&format!("c{n}x"), 0, 40)
+                ),
             ),
         );
     }
@@ -539,7 +534,7 @@ fn words_apart_in_the_query_as_in_the_article_are_side_by_side() {
             &format!("union/{n}.md"),
             article(
                 &format!("Meeting notes {n}"),
-                format!("The union met. {}", filler(&format!("d{n}x"), 40)),
+                &format!("The union met. {}", filler(&format!("d{n}x"), 0, 40)),
             ),
         );
     }
