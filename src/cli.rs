@@ -147,6 +147,12 @@ pub struct IngestArgs {
     /// `.ndjson` files): index them without enriching again; other files are skipped.
     #[arg(long)]
     pub enriched: bool,
+    /// A sentence-embedding model's folder (a BERT in safetensors with its vocab.txt,
+    /// such as all-MiniLM-L6-v2): each article's meaning is stored, and searches order
+    /// their best matches by it too. Given once, when the index is made or rebuilt;
+    /// later runs use the same model. Reading is slower: see README.
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

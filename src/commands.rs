@@ -221,6 +221,7 @@ fn ingest_run(a: cli::IngestArgs, out: &Output) -> Result<ExitCode> {
     let mut opts = IngestOptions::new(a.dir.clone(), a.index.index.clone());
     opts.rebuild = a.rebuild;
     opts.gazetteer = a.gazetteer;
+    opts.model = a.model;
     opts.commit_every = a.commit_every.max(1);
     opts.checksum = a.checksum;
     opts.keep_non_articles = a.keep_non_articles;

@@ -113,6 +113,10 @@ pub enum Error {
 
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+
+    /// The sentence-embedding model an index was built with does not load.
+    #[error("{}", bounded(.0, LINE_MAX))]
+    Model(String),
 }
 
 /// The next step after an I/O error, where the error kind says what it is.
@@ -154,7 +158,7 @@ impl Error {
             Error::IndexLocked { .. }
             | Error::IncompatibleIndex { .. }
             | Error::OtherRoot { .. } => ErrorClass::Conflict,
-            Error::NoIndex(_) | Error::Damaged { .. } => ErrorClass::Unavailable,
+            Error::NoIndex(_) | Error::Damaged { .. } | Error::Model(_) => ErrorClass::Unavailable,
             Error::Write { .. } | Error::Io { .. } | Error::Gazetteer(_) | Error::Tantivy(_) => {
                 ErrorClass::Internal
             }
@@ -184,6 +188,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Gazetteer(_) => "gazetteer",
             Error::Tantivy(_) => "index_error",
+            Error::Model(_) => "model",
         }
     }
 

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod pipeline;
 pub mod record;
 pub mod search;
+pub mod semantic;
 pub mod server;
 pub mod service;
 pub mod sink;

@@ -61,6 +61,10 @@ pub struct IngestOptions {
     /// The archive holds enriched records (`newsidx enrich --records`, `.jsonl` or
     /// `.ndjson`): index them as they are, without enriching again.
     pub enriched: bool,
+    /// A sentence-embedding model's folder (`ingest --model`): each article's vector
+    /// is stored for search to order the best matches by meaning (`crate::semantic`).
+    /// Without it, the index's own model, if it was built with one.
+    pub model: Option<PathBuf>,
 }
 
 /// Bytes of articles in flight between the reader and the index (see `budget.rs`),
@@ -90,6 +94,7 @@ impl IngestOptions {
             max_body_bytes: ingest::DEFAULT_MAX_BODY,
             keep_non_articles: false,
             enriched: false,
+            model: None,
         }
     }
 }
@@ -255,8 +260,29 @@ pub fn ingest(
         Some(p) => Some(Gazetteer::with_user_file(p).map_err(|e| Error::Gazetteer(e.to_string()))?),
         None => None,
     };
+    // A model given now is read before the index is touched too.
+    let given_model = match &opts.model {
+        Some(dir) => {
+            let dir = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+            let m = crate::semantic::Model::load(&dir).map_err(Error::InvalidArgument)?;
+            Some(std::sync::Arc::new(m))
+        }
+        None => None,
+    };
     // Takes the index folder's lock before anything else in it is read or written.
     let mut target = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
+    let model = match (target.use_model(given_model.as_ref().map(|m| m.dir()))?, given_model) {
+        (_, Some(m)) => Some(m),
+        (Some(dir), None) => Some(std::sync::Arc::new(
+            crate::semantic::Model::load(&dir).map_err(|e| {
+                Error::InvalidArgument(format!(
+                    "{e}; this index was built with the model in {}: put it back, or rebuild with `--rebuild --model DIR`",
+                    dir.display()
+                ))
+            })?,
+        )),
+        (None, None) => None,
+    };
     // The index keeps a copy of the user's gazetteer, written before any article
     // tagged with it is committed; later runs (and rebuilds) without --gazetteer and
     // the filters of search, tags and serve use that copy.
@@ -310,7 +336,7 @@ pub fn ingest(
     let manifest = idx.manifest()?;
     let grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(idx)?;
-    let mut sink = IndexSink::new(idx, writer, grouper);
+    let mut sink = IndexSink::new(idx, writer, grouper, model);
 
     let mut sum = Summary {
         index: opts.index.display().to_string(),

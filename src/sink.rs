@@ -60,6 +60,8 @@ pub struct IndexSink<'a> {
     idx: &'a NewsIndex,
     writer: tantivy::IndexWriter<InFlightDoc>,
     grouper: Grouper,
+    /// The model whose vectors the articles carry (`crate::semantic`).
+    model: Option<std::sync::Arc<crate::semantic::Model>>,
 }
 
 impl<'a> IndexSink<'a> {
@@ -67,11 +69,13 @@ impl<'a> IndexSink<'a> {
         idx: &'a NewsIndex,
         writer: tantivy::IndexWriter<InFlightDoc>,
         grouper: Grouper,
+        model: Option<std::sync::Arc<crate::semantic::Model>>,
     ) -> IndexSink<'a> {
         IndexSink {
             idx,
             writer,
             grouper,
+            model,
         }
     }
 
@@ -125,14 +129,25 @@ fn wait_merge(
     }
 }
 
-/// Makes tantivy documents.
-#[derive(Clone, Copy)]
-pub struct DocMaker(crate::index::schema::Fields);
+/// Makes tantivy documents, with each article's vector where the index has a model.
+#[derive(Clone)]
+pub struct DocMaker(
+    crate::index::schema::Fields,
+    Option<std::sync::Arc<crate::semantic::Model>>,
+);
 
 impl Prepare for DocMaker {
     type Item = InFlightDoc;
     fn prepare(&self, origin: &str, e: &Enriched, permit: Option<Permit>) -> InFlightDoc {
-        InFlightDoc::new(crate::index::article_doc_from(&self.0, e, origin), permit)
+        let mut doc = crate::index::article_doc_from(&self.0, e, origin);
+        if let (Some(model), Some(field)) = (&self.1, self.0.semantic) {
+            let a = &e.article;
+            doc.add_bytes(
+                field,
+                &model.article_vector(&a.title, a.subtitle.as_deref().unwrap_or(""), &a.body),
+            );
+        }
+        InFlightDoc::new(doc, permit)
     }
 }
 
@@ -140,7 +155,7 @@ impl Sink for IndexSink<'_> {
     type Prep = DocMaker;
 
     fn preparer(&self) -> DocMaker {
-        DocMaker(self.idx.fields)
+        DocMaker(self.idx.fields, self.model.clone())
     }
 
     fn add(

@@ -20,15 +20,17 @@ fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/relevance")
 }
 
-fn ingest(corpus: &Path, index: &Path) {
-    Command::cargo_bin("newsidx")
-        .unwrap()
-        .env_clear()
+fn ingest(corpus: &Path, index: &Path, model: Option<&Path>) {
+    let mut cmd = Command::cargo_bin("newsidx").unwrap();
+    cmd.env_clear()
         .arg("ingest")
         .arg(corpus)
         .arg("--index")
-        .arg(index)
-        .assert()
+        .arg(index);
+    if let Some(m) = model {
+        cmd.arg("--model").arg(m);
+    }
+    cmd.assert()
         // 1: the set holds one record with neither title nor body (reported, skipped).
         .code(predicates::ord::le(1));
 }
@@ -36,6 +38,11 @@ fn ingest(corpus: &Path, index: &Path) {
 /// The judged articles ingested by the binary into a fresh index (kept while the
 /// returned folder lives).
 fn judged_index() -> (tempfile::TempDir, NewsIndex) {
+    judged_index_with(None)
+}
+
+/// [`judged_index`], each article's vector made by the model in `model`, if given.
+fn judged_index_with(model: Option<&Path>) -> (tempfile::TempDir, NewsIndex) {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
     let index = tmp.path().join("index");
@@ -44,7 +51,7 @@ fn judged_index() -> (tempfile::TempDir, NewsIndex) {
     let packed = std::fs::File::open(data().join("articles.csv.zst")).unwrap();
     let csv = std::fs::File::create(corpus.join("articles.csv")).unwrap();
     zstd::stream::copy_decode(packed, csv).unwrap();
-    ingest(&corpus, &index);
+    ingest(&corpus, &index, model);
     let idx = NewsIndex::open(&index).unwrap();
     (tmp, idx)
 }
@@ -146,6 +153,58 @@ fn defaults_beat_plain_bm25_on_judged_queries() {
     }
 }
 
+/// The sentence-embedding model for the tests of matching by meaning: the folder
+/// named by `NEWSIDX_TEST_MODEL` (`.ci/run` installs all-MiniLM-L6-v2 and sets it), or
+/// none, with a note.
+pub fn test_model() -> Option<PathBuf> {
+    match std::env::var_os("NEWSIDX_TEST_MODEL") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => {
+            println!("note: no model (set NEWSIDX_TEST_MODEL to a sentence-embedding model's folder, as .ci/run does); not measured");
+            None
+        }
+    }
+}
+
+/// What the defaults with a model reach over SQLite FTS5's better run on the held-out
+/// queries (measured: see `tests/data/relevance/README.md`), less a margin.
+const MODEL_OVER_FTS5: f64 = 0.035;
+
+/// With a model, the best matches are ordered by meaning too (`newsidx::semantic`):
+/// on the held-out queries the defaults must then lead FTS5 clearly, and not fall
+/// below the defaults without it on any part of the set by more than noise.
+#[test]
+fn with_a_model_the_defaults_lead_fts5_on_held_out_queries() {
+    let Some(model) = test_model() else { return };
+    let (tmp, idx) = judged_index_with(Some(&model));
+    assert!(
+        idx.model().unwrap().is_some(),
+        "the index records its model"
+    );
+    let report = full_report(tmp.path(), &idx, &data());
+    println!("{report}");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let Some((_, held)) = report
+        .comparisons_with_fts5(Run::News)
+        .into_iter()
+        .find(|(_, c)| c.set == "heldout*")
+    else {
+        println!("note: SQLite FTS5 not measured");
+        return;
+    };
+    assert!(
+        held.ndcg.0 >= held.ndcg.1 + MODEL_OVER_FTS5,
+        "held out, with a model: defaults nDCG@10 {:.3} vs FTS5 {:.3}",
+        held.ndcg.0,
+        held.ndcg.1
+    );
+    assert!(
+        held.interval.0 > 0.0,
+        "the 95% interval of the difference reaches {:.3}",
+        held.interval.0
+    );
+}
+
 /// The proximity bonus is added to the best plain matches only, each candidate checked
 /// alone (`search::ranked`). Where the query has fewer matches than that depth, and with
 /// the query's own score as the base (no BM25F words), the scores must be exactly those
@@ -176,6 +235,7 @@ fn reranked_scores_equal_the_one_query_scores() {
                 words: &[],
                 fields: idx.fields,
                 partial: newsidx::search::Partial::Found(&[]),
+                meaning: None,
             },
             Sort::Relevance,
             n,

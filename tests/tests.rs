@@ -18,6 +18,7 @@ mod features;
 mod forgiving;
 mod hostile;
 mod html;
+mod meaning;
 mod model;
 mod proptests;
 mod rare;

@@ -40,6 +40,10 @@ pub struct Meta {
     /// indexes of the first layout, whose tantivy files sit beside `newsidx.json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
+    /// The sentence-embedding model the articles' vectors were made with (`ingest
+    /// --model`, absolute), which a search uses for the query's: see `crate::semantic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<PathBuf>,
 }
 
 pub struct NewsIndex {
@@ -64,6 +68,8 @@ pub struct NewsIndex {
     gazetteer: std::sync::OnceLock<std::result::Result<crate::enrich::Gazetteer, String>>,
     /// The table naming each source's outlet, read when first asked for.
     sources: std::sync::OnceLock<crate::sources::Sources>,
+    /// The sentence-embedding model the index was built with, read on first use.
+    model: std::sync::OnceLock<std::result::Result<crate::semantic::Model, String>>,
 }
 
 /// Where an index keeps the copy of the user's gazetteer (`ingest --gazetteer`).
@@ -401,6 +407,7 @@ impl NewsIndex {
             side: side_stamps(path),
             gazetteer: std::sync::OnceLock::new(),
             sources: Default::default(),
+            model: std::sync::OnceLock::new(),
         })
     }
 
@@ -483,6 +490,23 @@ impl NewsIndex {
         Ok(())
     }
 
+    /// The sentence-embedding model the index was built with (`ingest --model`), read
+    /// the first time it is asked for; `None` for an index built without one.
+    pub fn model(&self) -> Result<Option<&crate::semantic::Model>> {
+        let Some(dir) = &self.meta.model else {
+            return Ok(None);
+        };
+        let m = self.model.get_or_init(|| crate::semantic::Model::load(dir));
+        match m {
+            Ok(m) => Ok(Some(m)),
+            Err(e) => Err(Error::Model(format!(
+                "{e}; the index {} was built with the model in {}: put it back, or rebuild the index (`newsidx ingest DIR --rebuild --model DIR`)",
+                self.path.display(),
+                dir.display()
+            ))),
+        }
+    }
+
     /// The shipped table of sources with the index folder's own `sources.tsv`, read
     /// the first time it is asked for (see `crate::sources`).
     pub fn sources(&self) -> &crate::sources::Sources {
@@ -536,8 +560,14 @@ impl NewsIndex {
                 return create(path, root, lock, false);
             }
             // The old index may be damaged or of another version: a rebuild needs
-            // nothing from it, and leaves it in place until the new one is complete.
-            return create(path, root, lock, true);
+            // nothing from it (but the model it was read with, which a rebuild
+            // without `--model` keeps), and leaves it in place until the new one is
+            // complete.
+            let mut ing = create(path, root, lock, true)?;
+            if let (Pointer::Found(old), Some(meta)) = (&pointer, ing.pending.as_mut()) {
+                meta.model = old.model.clone();
+            }
+            return Ok(ing);
         }
         let meta = match pointer {
             Pointer::Found(m) => m,
@@ -585,6 +615,7 @@ impl NewsIndex {
         Ok(Ingesting {
             idx,
             pending: None,
+            fresh: false,
             _lock: lock,
         })
     }
@@ -714,6 +745,8 @@ pub struct Ingesting {
     pub idx: NewsIndex,
     /// The pointer to write at `finish` (a rebuild's new generation).
     pending: Option<Meta>,
+    /// The index was created by this run (it has no article yet).
+    fresh: bool,
     _lock: FolderLock,
 }
 
@@ -721,6 +754,45 @@ impl Ingesting {
     /// Whether this run builds a new generation that replaces the current index.
     pub fn is_rebuild(&self) -> bool {
         self.pending.is_some()
+    }
+
+    /// The sentence-embedding model whose vectors this run stores (see
+    /// `crate::semantic`): `given` (absolute) for a new index or a rebuild, which
+    /// records it (a rebuild without one keeps the old index's); otherwise the one the
+    /// index was built with, which `given` must be.
+    /// An index keeps one model: vectors of two models are not comparable.
+    pub fn use_model(&mut self, given: Option<&Path>) -> Result<Option<PathBuf>> {
+        if self.fresh {
+            let model = given
+                .map(Path::to_path_buf)
+                .or_else(|| self.pending.as_ref().and_then(|m| m.model.clone()));
+            if let Some(meta) = self.pending.as_mut() {
+                meta.model = model.clone();
+            } else if model.is_some() {
+                let meta = Meta {
+                    model: model.clone(),
+                    ..self.idx.meta.clone()
+                };
+                write_pointer(&self.idx.path, &meta)?;
+                self.idx.meta = meta;
+            }
+            return Ok(model);
+        }
+        let had = self.idx.meta.model.clone();
+        match given {
+            None => Ok(had),
+            Some(g) if had.as_deref() == Some(g) => Ok(had),
+            Some(g) => Err(Error::InvalidArgument(format!(
+                "{}: this index's articles were read {}; to use the model in {}, rebuild it: `newsidx ingest DIR --rebuild --model {}`",
+                self.idx.path.display(),
+                match &had {
+                    Some(m) => format!("with the model in {}", m.display()),
+                    None => "without a model".to_string(),
+                },
+                g.display(),
+                g.display()
+            ))),
+        }
     }
 
     /// Makes a rebuild's generation the index (one atomic rename of the pointer), then
@@ -768,6 +840,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
             schema_version: SCHEMA_VERSION,
             root: root.to_path_buf(),
             data: Some(name.clone()),
+            model: None,
         };
         if !swap_at_end {
             write_pointer(path, &meta)?;
@@ -784,6 +857,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
     };
     Ok(Ingesting {
         pending: swap_at_end.then(|| meta.clone()),
+        fresh: true,
         idx: NewsIndex {
             index,
             fields,
@@ -795,6 +869,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
             side: side_stamps(path),
             gazetteer: std::sync::OnceLock::new(),
             sources: Default::default(),
+            model: std::sync::OnceLock::new(),
         },
         _lock: lock,
     })
@@ -1165,6 +1240,7 @@ mod tests {
             schema_version: SCHEMA_VERSION,
             root: "/archive".into(),
             data: Some(layout::new_data_name()),
+            model: Some("/models/minilm".into()),
         };
         write_pointer(d.path(), &meta).unwrap();
         assert!(matches!(read_pointer(d.path()).unwrap(), Pointer::Found(m) if m == meta));
@@ -1190,6 +1266,7 @@ mod tests {
             schema_version: SCHEMA_VERSION + 1,
             root: "/archive".into(),
             data: Some(data),
+            model: None,
         };
         write_pointer(d.path(), &meta).unwrap();
         let e = NewsIndex::open(d.path()).err().unwrap();

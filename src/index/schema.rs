@@ -68,6 +68,10 @@ pub struct Fields {
     /// written before it was added: there `path` does (and `--enriched` asks for a
     /// rebuild).
     pub origin: Option<Field>,
+    /// Each article's vector from the index's model (`ingest --model`), one signed byte
+    /// per dimension (`semantic::quantize`), in a fast column; empty without a model.
+    /// Absent from indexes written before it was added.
+    pub semantic: Option<Field>,
 }
 
 impl Fields {
@@ -127,6 +131,7 @@ pub fn build() -> (Schema, Fields) {
         file_ids: b.add_text_field("file_ids", STORED),
         file_stream: Some(b.add_text_field("file_stream", STORED)),
         origin: Some(b.add_text_field("origin", STRING)),
+        semantic: Some(b.add_bytes_field("semantic", FAST)),
     };
     (b.build(), fields)
 }
@@ -184,5 +189,6 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         file_ids: f("file_ids")?,
         file_stream: f("file_stream"),
         origin: f("origin"),
+        semantic: f("semantic"),
     })
 }

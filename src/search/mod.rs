@@ -1051,11 +1051,16 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         (Sort::Relevance, Some(any), Some(_)) if !words.is_empty() => Some(&**any),
         _ => None,
     };
+    let meaning = match sort {
+        Sort::Relevance if text.is_some() => query_meaning(idx, &req.query)?,
+        _ => None,
+    };
     let rerank = Rerank {
         bonus: &bonus,
         words: &words,
         fields: idx.fields,
         partial: Partial::Found(&[]),
+        meaning: meaning.as_deref(),
     };
     let (mut top, strict, pool) = match any_pool {
         Some(any) => std::thread::scope(|s| -> Result<_> {
@@ -1283,6 +1288,9 @@ pub struct Rerank<'a> {
     /// Partial matches scored with the candidates and ordered among them (see
     /// [`blend_pool`]); none of them a match of the query.
     pub partial: Partial<'a>,
+    /// The query's vector, where the index has a model: the best matches are ordered
+    /// again by meaning too (`crate::semantic::rerank`).
+    pub meaning: Option<&'a [f32]>,
 }
 
 /// The partial matches to blend among the full ones (see [`Rerank`]).
@@ -1362,6 +1370,7 @@ impl Rerank<'_> {
             words: &[],
             fields,
             partial: Partial::Found(&[]),
+            meaning: None,
         }
     }
 }
@@ -1439,7 +1448,12 @@ fn ranked_from(
 ) -> Result<(Vec<(f32, DocAddress)>, Counts)> {
     let (mut docs, total) = read;
     docs.truncate(read_depth(rerank, sort, n));
-    if (rerank.bonus.is_empty() && rerank.words.is_empty()) || sort != Sort::Relevance {
+    if sort != Sort::Relevance {
+        return Ok((docs, total));
+    }
+    if rerank.bonus.is_empty() && rerank.words.is_empty() {
+        by_meaning(searcher, rerank, &mut docs)?;
+        docs.truncate(n);
         return Ok((docs, total));
     }
     let only = matches!(rerank.partial, Partial::Only);
@@ -1465,8 +1479,77 @@ fn ranked_from(
     // Every match is read where they are all partial ones (none is left for later).
     let every_match = only || (full >= total.articles && !total.lower_bound);
     blend_in(&mut docs, full, every_match);
+    by_meaning(searcher, rerank, &mut docs)?;
     docs.truncate(n);
     Ok((docs, total))
+}
+
+/// Orders the best of `docs` (in order, best first) again by how close each article's
+/// stored vector is to the query's, where the search has one (see `crate::semantic`).
+fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress)]) -> Result<()> {
+    let (Some(query), Some(field)) = (rerank.meaning, rerank.fields.semantic) else {
+        return Ok(());
+    };
+    let name = searcher.schema().get_field_name(field).to_string();
+    let n = docs.len().min(crate::semantic::RERANK_DEPTH);
+    let mut columns: HashMap<u32, Option<tantivy::columnar::BytesColumn>> = HashMap::new();
+    let mut bytes = Vec::new();
+    let mut cosines = Vec::with_capacity(n);
+    for &(_, addr) in &docs[..n] {
+        let column = match columns.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .bytes(&name)?,
+            ),
+        };
+        bytes.clear();
+        let found = match column {
+            Some(c) => match c.term_ords(addr.doc_id).next() {
+                Some(ord) => c
+                    .ord_to_bytes(ord, &mut bytes)
+                    .map_err(tantivy::TantivyError::from)?,
+                None => false,
+            },
+            None => false,
+        };
+        cosines.push(if found {
+            crate::semantic::cosine(query, &bytes)
+        } else {
+            None
+        });
+    }
+    crate::semantic::rerank(docs, &cosines);
+    Ok(())
+}
+
+/// The vector of the query's words (its field filters, excluded words and operators
+/// left out), where the index was built with a model; `None` without one. A model
+/// that no longer loads is an error that names it.
+fn query_meaning(idx: &NewsIndex, query: &str) -> Result<Option<Vec<f32>>> {
+    let Some(model) = idx.model()? else {
+        return Ok(None);
+    };
+    let words: Vec<&str> = query
+        .split_whitespace()
+        .filter(|w| !w.starts_with('-'))
+        .filter(|w| match w.split_once(':') {
+            // `title:brexit` is a word of the title; `country:TW` a filter.
+            Some((field, _)) => field.eq_ignore_ascii_case("title"),
+            None => true,
+        })
+        .map(|w| w.rsplit(':').next().unwrap_or(w))
+        .map(|w| w.trim_matches(|c: char| c == '"' || c == '*' || c == '(' || c == ')'))
+        .filter(|w| !w.is_empty() && *w != "AND" && *w != "OR" && *w != "NOT")
+        .collect();
+    if words.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        model.embed(&words.join(" "), crate::semantic::ARTICLE_TOKENS),
+    ))
 }
 
 /// Matches in order with their scores, and how many match.
@@ -1476,10 +1559,14 @@ type Ranked = (Vec<(f32, DocAddress)>, Counts);
 fn read_depth(rerank: &Rerank, sort: Sort, n: usize) -> usize {
     // Without a bonus, only the order within the page changes: the page alone is
     // scored again, so a one-word query reads no more matches than before.
-    if rerank.bonus.is_empty() || sort != Sort::Relevance {
+    if sort != Sort::Relevance {
         n
-    } else {
+    } else if !rerank.bonus.is_empty() {
         n.max(RERANK_DEPTH)
+    } else if rerank.meaning.is_some() {
+        n.max(crate::semantic::RERANK_DEPTH)
+    } else {
+        n
     }
 }
 

@@ -1,0 +1,115 @@
+//! Matching by meaning (`newsidx::semantic`): an index built with `ingest --model`
+//! stores each article's vector and orders a search's best matches by meaning too.
+//! These run with a real model (`NEWSIDX_TEST_MODEL`, which `.ci/run` sets); without
+//! one they print a note.
+
+use crate::relevance::test_model;
+use crate::util::TestEnv;
+
+/// Two articles that hold every word of `sweden brings back military draft`: one is
+/// about it in other words (conscription, compulsory service); the other, a city
+/// budget, uses the words in other senses, and by words alone ranks a little higher.
+fn two_articles(env: &TestEnv) {
+    env.write(
+        "draft.txt",
+        "Stockholm reintroduces conscription\n\nThe government will call up 4,000 young men and women for compulsory service \
+         from next year, the defence ministry said, as tensions with Russia grow around \
+         the Baltic. Planners said volunteers alone no longer fill the ranks of the \
+         armed forces. Conscription was scrapped in 2010; the new law brings young \
+         people back to the military barracks, and Sweden's draft letters go out in \
+         July to those born after 1999.\n",
+    );
+    env.write(
+        "budget.txt",
+        "City council passes its budget\n\nThe council approved spending on roads, schools and parks on Tuesday after a \
+         long debate. A first draft of the budget brings the parade back to the square, \
+         the council said; Sweden last held a military show there in 1999. Councillors \
+         argued over the cost of new bus lanes, the opening hours of the library and \
+         repairs to the swimming pool, and agreed to review the plan for street \
+         lighting next spring. The military band will play at the opening, and the \
+         draft goes to a vote in May.\n",
+    );
+}
+
+const QUERY: &str = "sweden brings back military draft";
+
+#[test]
+fn an_index_with_a_model_orders_by_meaning_and_keeps_its_model() {
+    let Some(model) = test_model() else { return };
+    let model = model.to_str().unwrap();
+    // By words alone, the budget ranks first.
+    let words = TestEnv::new();
+    two_articles(&words);
+    words.ingest(&[]).success();
+    assert_eq!(words.ids(QUERY, &[]), ["budget.txt", "draft.txt"]);
+    // With the model, the article about the query does.
+    let env = TestEnv::new();
+    two_articles(&env);
+    env.ingest(&["--model", model]).success();
+    assert_eq!(env.ids(QUERY, &[]), ["draft.txt", "budget.txt"]);
+    // A later run without --model reads new articles with the index's model: a copy of
+    // the article about the draft, without a vector, would rank below the budget.
+    let draft = std::fs::read_to_string(env.corpus.join("draft.txt")).unwrap();
+    env.write("copy.txt", draft);
+    env.ingest(&[]).success();
+    let ids = env.ids(QUERY, &["--all"]);
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(ids[2], "budget.txt", "{ids:?}");
+}
+
+#[test]
+fn a_model_is_chosen_when_the_index_is_made_and_a_missing_one_is_named() {
+    let Some(model) = test_model() else { return };
+    let model = model.to_str().unwrap();
+    let env = TestEnv::new();
+    two_articles(&env);
+    env.ingest(&[]).success();
+    // An index read without a model cannot take one on a later run: its vectors would
+    // be missing for what is already there.
+    let r = env.ingest(&["--model", model]).code(2);
+    assert!(r.stderr.contains("--rebuild --model"), "{}", r.stderr);
+    // A rebuild can.
+    env.ingest(&["--rebuild", "--model", model]).success();
+    assert_eq!(
+        env.ids(QUERY, &[]).first().map(String::as_str),
+        Some("draft.txt")
+    );
+    // A folder that is not a model is refused before the index is touched, naming the
+    // file it lacks.
+    let empty = env.root.join("not-a-model");
+    std::fs::create_dir_all(&empty).unwrap();
+    let r = env
+        .ingest(&["--rebuild", "--model", empty.to_str().unwrap()])
+        .code(2);
+    assert!(r.stderr.contains("vocab.txt"), "{}", r.stderr);
+    assert_eq!(env.ids("draft", &[]).len(), 2);
+}
+
+#[test]
+fn a_search_whose_model_is_gone_says_which_and_what_to_do() {
+    let Some(model) = test_model() else { return };
+    let env = TestEnv::new();
+    two_articles(&env);
+    // A copy of the model, removed after the ingest.
+    let copy = env.root.join("model-copy");
+    crate::util::copy_dir(&model, &copy);
+    env.ingest(&["--model", copy.to_str().unwrap()]).success();
+    std::fs::remove_dir_all(&copy).unwrap();
+    let r = env.search("military draft", &[]);
+    assert_ne!(r.code, Some(0), "{r:?}");
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("model-copy"))
+        .unwrap_or_default();
+    assert!(line.contains("--rebuild"), "{}", r.stderr);
+    // Filters alone need no model.
+    env.run(&[
+        "search",
+        "",
+        "--index",
+        env.index.to_str().unwrap(),
+        "--json",
+    ])
+    .success();
+}
