@@ -374,6 +374,14 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     for i in 71..85 {
         add(i, "Port notes", "Most of the port was quiet, most days.");
     }
+    add(
+        85,
+        "Hans Rosling dies",
+        "The statistician Hans Rosling died.",
+    );
+    for i in 86..98 {
+        add(i, "Rolling news", "Rolling coverage went on all day.");
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // A close word is a word the archive writes: `mosqe` is one letter from `moste`,
@@ -441,6 +449,12 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     // Where the stemmer leaves the word as typed, stems are compared: `heist` is not
     // `hesit`, the stem of hesitate, two edits from it.
     assert_eq!(corrected_in(&env, "heist"), None);
+    // A word the archive holds in one article, typed with a capital, is a name: alone
+    // it stands, though a close word is in twelve times as many. Typed in lower case,
+    // it may be a typo of the frequent word.
+    assert_eq!(corrected_in(&env, "Rosling"), None);
+    assert_eq!(env.ids("Rosling", &[]), vec!["a.jsonl#85".to_string()]);
+    assert_eq!(corrected_in(&env, "rosling").as_deref(), Some("rolling"));
 }
 
 #[test]

@@ -320,7 +320,8 @@ fn report_on_given_index() {
 
 /// The full report (FTS5 included) for another set of judged queries over the same
 /// archive: `queries.tsv`, `qrels.tsv` and `misspelled.tsv` in the folder named by
-/// `NEWSIDX_REL_DIR`.
+/// `NEWSIDX_REL_DIR`; with `NEWSIDX_REL_MODEL` (a model's folder), over an index built
+/// with that model.
 #[test]
 #[ignore]
 fn report_on_other_queries() {
@@ -328,7 +329,8 @@ fn report_on_other_queries() {
         eprintln!("set NEWSIDX_REL_DIR");
         return;
     };
-    let (tmp, idx) = judged_index();
+    let model = std::env::var_os("NEWSIDX_REL_MODEL").map(PathBuf::from);
+    let (tmp, idx) = judged_index_with(model.as_deref());
     let report = full_report(tmp.path(), &idx, Path::new(&dir));
     println!("{report}");
     assert!(report.problems.is_empty(), "{:?}", report.problems);

@@ -24,7 +24,8 @@
 //! A word found in the index is looked at only when it is rare: in at most
 //! [`FEW`] articles, where the candidate must be in ten times as many (or, beside
 //! other words, twice as many where the query finds no article as typed and does with
-//! the candidate: `storm dorris`), one edit away,
+//! the candidate: `storm dorris`; a word typed with a capital, a name, only so:
+//! `Rosling` alone stands), one edit away,
 //! and its stem one edit from the word's own (`zealandia` is not `zealandic`, indexed as
 //! `zealand`). The gazetteer is loaded only when there is a candidate to weigh.
 
@@ -391,10 +392,14 @@ fn fix_word(
             (None, None, fallback) => fallback,
         };
         if let Some((v, n, tier)) = pick.cloned() {
+            // A word the archive holds, typed with a capital, is taken for a name
+            // (`Rosling` is the one article's Hans Rosling, not "rolling"): alone it
+            // stands, as a rare word that a close one outnumbers less does.
+            let name = word.chars().next().is_some_and(char::is_uppercase);
             let need = |n: u64, tier: usize| match (own, tier) {
                 (_, 2) => Need::SomeMatch,
                 (0, _) => Need::Nothing,
-                _ if n >= own.saturating_mul(RATIO) => Need::KeepsMatches,
+                _ if n >= own.saturating_mul(RATIO) && !name => Need::KeepsMatches,
                 _ => Need::SomeMatch,
             };
             let mut fixes = vec![(same_case(word, v.clone()), need(n, tier))];
