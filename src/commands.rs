@@ -1240,6 +1240,9 @@ fn stats(a: cli::StatsArgs, out: &Output) -> Result<()> {
     )?;
     writeln!(so, "  size       {:.1} MB", s.index_bytes as f64 / 1e6)?;
     writeln!(so, "  archive    {}", idx.meta.root.display())?;
+    if let Some(m) = &s.model {
+        writeln!(so, "  model      {m}")?;
+    }
     Ok(())
 }
 

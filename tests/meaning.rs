@@ -47,6 +47,15 @@ fn an_index_with_a_model_orders_by_meaning_and_keeps_its_model() {
     two_articles(&env);
     env.ingest(&["--model", model]).success();
     assert_eq!(env.ids(QUERY, &[]), ["draft.txt", "budget.txt"]);
+    // `stats` names the model; an index without one says nothing of it.
+    let stats = |e: &TestEnv| {
+        e.run(&["stats", "--index", e.index.to_str().unwrap(), "--json"])
+            .success()
+            .json()
+    };
+    let canonical = std::path::Path::new(model).canonicalize().unwrap();
+    assert_eq!(stats(&env)["model"], canonical.to_str().unwrap());
+    assert!(stats(&words).get("model").is_none());
     // A later run without --model reads new articles with the index's model: a copy of
     // the article about the draft, without a vector, would rank below the budget.
     let draft = std::fs::read_to_string(env.corpus.join("draft.txt")).unwrap();

@@ -1124,6 +1124,10 @@ pub struct Stats {
     pub latest: Option<String>,
     pub index_bytes: u64,
     pub schema_version: u32,
+    /// The folder of the model the articles' meaning was read with (`ingest --model`);
+    /// absent for an index built without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 pub fn stats(idx: &NewsIndex) -> Result<Stats> {
@@ -1181,6 +1185,7 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
         latest: fmt(hi),
         index_bytes: idx.size_bytes(),
         schema_version: idx.meta.schema_version,
+        model: idx.meta.model.as_ref().map(|m| m.display().to_string()),
     })
 }
 
