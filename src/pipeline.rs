@@ -271,17 +271,12 @@ pub fn ingest(
     };
     // Takes the index folder's lock before anything else in it is read or written.
     let mut target = NewsIndex::open_for_ingest(&opts.index, &root, opts.rebuild)?;
-    let model = match (target.use_model(given_model.as_ref().map(|m| m.dir()))?, given_model) {
-        (_, Some(m)) => Some(m),
-        (Some(dir), None) => Some(std::sync::Arc::new(
-            crate::semantic::Model::load(&dir).map_err(|e| {
-                Error::InvalidArgument(format!(
-                    "{e}; this index was built with the model in {}: put it back, or rebuild with `--rebuild --model DIR`",
-                    dir.display()
-                ))
-            })?,
-        )),
-        (None, None) => None,
+    // The model given now, else the one the index was built with (read through the
+    // index, whose error names it and the next step).
+    target.use_model(given_model.as_ref().map(|m| m.dir()))?;
+    let model = match given_model {
+        Some(m) => Some(m),
+        None => target.idx.model()?,
     };
     // The index keeps a copy of the user's gazetteer, written before any article
     // tagged with it is committed; later runs (and rebuilds) without --gazetteer and

@@ -189,7 +189,7 @@ fn with_a_model_the_defaults_lead_fts5_on_held_out_queries() {
     let Some((_, held)) = report
         .comparisons_with_fts5(Run::News)
         .into_iter()
-        .find(|(_, c)| c.set == "heldout*")
+        .find(|(_, c)| c.set == relevance::HELDOUT)
     else {
         println!("note: SQLite FTS5 not measured");
         return;

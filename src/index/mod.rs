@@ -69,7 +69,7 @@ pub struct NewsIndex {
     /// The table naming each source's outlet, read when first asked for.
     sources: std::sync::OnceLock<crate::sources::Sources>,
     /// The sentence-embedding model the index was built with, read on first use.
-    model: std::sync::OnceLock<std::result::Result<crate::semantic::Model, String>>,
+    model: std::sync::OnceLock<std::result::Result<std::sync::Arc<crate::semantic::Model>, String>>,
 }
 
 /// Where an index keeps the copy of the user's gazetteer (`ingest --gazetteer`).
@@ -492,13 +492,15 @@ impl NewsIndex {
 
     /// The sentence-embedding model the index was built with (`ingest --model`), read
     /// the first time it is asked for; `None` for an index built without one.
-    pub fn model(&self) -> Result<Option<&crate::semantic::Model>> {
+    pub fn model(&self) -> Result<Option<std::sync::Arc<crate::semantic::Model>>> {
         let Some(dir) = &self.meta.model else {
             return Ok(None);
         };
-        let m = self.model.get_or_init(|| crate::semantic::Model::load(dir));
+        let m = self
+            .model
+            .get_or_init(|| crate::semantic::Model::load(dir).map(std::sync::Arc::new));
         match m {
-            Ok(m) => Ok(Some(m)),
+            Ok(m) => Ok(Some(m.clone())),
             Err(e) => Err(Error::Model(format!(
                 "{e}; the index {} was built with the model in {}: put it back, or rebuild the index (`newsidx ingest DIR --rebuild --model DIR`)",
                 self.path.display(),
@@ -756,18 +758,20 @@ impl Ingesting {
         self.pending.is_some()
     }
 
-    /// The sentence-embedding model whose vectors this run stores (see
-    /// `crate::semantic`): `given` (absolute) for a new index or a rebuild, which
-    /// records it (a rebuild without one keeps the old index's); otherwise the one the
-    /// index was built with, which `given` must be.
-    /// An index keeps one model: vectors of two models are not comparable.
-    pub fn use_model(&mut self, given: Option<&Path>) -> Result<Option<PathBuf>> {
+    /// Settles the sentence-embedding model whose vectors this run stores (see
+    /// `crate::semantic`), then `idx.meta.model` (and `idx.model()`) names it: `given`
+    /// (absolute) for a new index or a rebuild, which records it (a rebuild without one
+    /// keeps the old index's); otherwise the one the index was built with, which
+    /// `given` must be. An index keeps one model: vectors of two models are not
+    /// comparable.
+    pub fn use_model(&mut self, given: Option<&Path>) -> Result<()> {
         if self.fresh {
             let model = given
                 .map(Path::to_path_buf)
                 .or_else(|| self.pending.as_ref().and_then(|m| m.model.clone()));
             if let Some(meta) = self.pending.as_mut() {
                 meta.model = model.clone();
+                self.idx.meta.model = model.clone();
             } else if model.is_some() {
                 let meta = Meta {
                     model: model.clone(),
@@ -776,16 +780,16 @@ impl Ingesting {
                 write_pointer(&self.idx.path, &meta)?;
                 self.idx.meta = meta;
             }
-            return Ok(model);
+            return Ok(());
         }
-        let had = self.idx.meta.model.clone();
+        let had = &self.idx.meta.model;
         match given {
-            None => Ok(had),
-            Some(g) if had.as_deref() == Some(g) => Ok(had),
+            None => Ok(()),
+            Some(g) if had.as_deref() == Some(g) => Ok(()),
             Some(g) => Err(Error::InvalidArgument(format!(
                 "{}: this index's articles were read {}; to use the model in {}, rebuild it: `newsidx ingest DIR --rebuild --model {}`",
                 self.idx.path.display(),
-                match &had {
+                match had {
                     Some(m) => format!("with the model in {}", m.display()),
                     None => "without a model".to_string(),
                 },

@@ -1525,31 +1525,18 @@ fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress
     Ok(())
 }
 
-/// The vector of the query's words (its field filters, excluded words and operators
-/// left out), where the index was built with a model; `None` without one. A model
-/// that no longer loads is an error that names it.
+/// The vector of the query's words as the search reads them (`rank::searched_text`),
+/// where the index was built with a model; `None` without one. A model that no
+/// longer loads is an error that names it.
 fn query_meaning(idx: &NewsIndex, query: &str) -> Result<Option<Vec<f32>>> {
     let Some(model) = idx.model()? else {
         return Ok(None);
     };
-    let words: Vec<&str> = query
-        .split_whitespace()
-        .filter(|w| !w.starts_with('-'))
-        .filter(|w| match w.split_once(':') {
-            // `title:brexit` is a word of the title; `country:TW` a filter.
-            Some((field, _)) => field.eq_ignore_ascii_case("title"),
-            None => true,
-        })
-        .map(|w| w.rsplit(':').next().unwrap_or(w))
-        .map(|w| w.trim_matches(|c: char| c == '"' || c == '*' || c == '(' || c == ')'))
-        .filter(|w| !w.is_empty() && *w != "AND" && *w != "OR" && *w != "NOT")
-        .collect();
-    if words.is_empty() {
+    let text = rank::searched_text(query);
+    if text.is_empty() {
         return Ok(None);
     }
-    Ok(Some(
-        model.embed(&words.join(" "), crate::semantic::ARTICLE_TOKENS),
-    ))
+    Ok(Some(model.embed(&text, crate::semantic::ARTICLE_TOKENS)))
 }
 
 /// Matches in order with their scores, and how many match.

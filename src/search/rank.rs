@@ -166,6 +166,21 @@ pub fn clauses(query: &str) -> Vec<Clause> {
     without_function_words(parse(&clean_query(&super::tidy_operators(query))))
 }
 
+/// The words and phrases a search reads in `query`, in order and with its function
+/// words, excluded clauses and operators left out: the text whose meaning the query
+/// has (`crate::semantic`).
+pub fn searched_text(query: &str) -> String {
+    parse(&clean_query(&super::tidy_operators(query)))
+        .into_iter()
+        .filter(|c| !c.excluded)
+        .flat_map(|c| c.pieces)
+        .map(|p| match p {
+            Piece::Word(w) | Piece::Phrase(w) | Piece::Prefix(w) => w,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `title:rest` in any case → `rest`.
 fn strip_title(word: &str) -> Option<&str> {
     let head = word.get(..6)?;
