@@ -237,7 +237,7 @@ fn reranked_scores_equal_the_one_query_scores() {
                 words: &[],
                 fields: idx.fields,
                 partial: newsidx::search::Partial::Found(&[]),
-                meaning: None,
+                meaning: newsidx::search::Meaning::None,
             },
             Sort::Relevance,
             n,

@@ -1051,29 +1051,51 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         (Sort::Relevance, Some(any), Some(_)) if !words.is_empty() => Some(&**any),
         _ => None,
     };
-    let meaning = match sort {
+    let meaning_of = match sort {
         Sort::Relevance if text.is_some() => query_meaning(idx, &req.query)?,
         _ => None,
     };
+    // The query's vector (where the index has a model) is made on a thread of its
+    // own too: the encoder's few milliseconds overlap the reading of the matches, and
+    // the first rerank that needs it waits.
+    let (mut top, strict, pool, meaning) = std::thread::scope(|s| -> Result<_> {
+        let embedding = meaning_of.map(|(model, text)| {
+            Embedding::new(s.spawn(move || model.embed(&text, crate::semantic::ARTICLE_TOKENS)))
+        });
+        let rerank = Rerank {
+            bonus: &bonus,
+            words: &words,
+            fields: idx.fields,
+            partial: Partial::Found(&[]),
+            meaning: match &embedding {
+                Some(e) => Meaning::Coming(e),
+                None => Meaning::None,
+            },
+        };
+        let (top, strict, pool) = match any_pool {
+            Some(any) => {
+                let finding =
+                    Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded)));
+                let partial = Partial::Finding(&finding);
+                let (top, strict) = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
+                (top, strict, finding.into_found()?)
+            }
+            None => {
+                let (top, strict) = page(&*query, &rerank, limit, offset)?;
+                (top, strict, Vec::new())
+            }
+        };
+        Ok((top, strict, pool, embedding.map(Embedding::into_vector)))
+    })?;
     let rerank = Rerank {
         bonus: &bonus,
         words: &words,
         fields: idx.fields,
         partial: Partial::Found(&[]),
-        meaning: meaning.as_deref(),
-    };
-    let (mut top, strict, pool) = match any_pool {
-        Some(any) => std::thread::scope(|s| -> Result<_> {
-            let finding =
-                Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded)));
-            let partial = Partial::Finding(&finding);
-            let (top, strict) = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
-            Ok((top, strict, finding.into_found()?))
-        })?,
-        None => {
-            let (top, strict) = page(&*query, &rerank, limit, offset)?;
-            (top, strict, Vec::new())
-        }
+        meaning: match &meaning {
+            Some(v) => Meaning::Known(v),
+            None => Meaning::None,
+        },
     };
     let f = idx.fields;
     let strict_hits = top.len();
@@ -1290,7 +1312,77 @@ pub struct Rerank<'a> {
     pub partial: Partial<'a>,
     /// The query's vector, where the index has a model: the best matches are ordered
     /// again by meaning too (`crate::semantic::rerank`).
-    pub meaning: Option<&'a [f32]>,
+    pub meaning: Meaning<'a>,
+}
+
+/// The query's vector for [`Rerank`].
+#[derive(Clone, Copy)]
+pub enum Meaning<'a> {
+    /// The index has no model (or the search is not by relevance).
+    None,
+    /// Known already.
+    Known(&'a [f32]),
+    /// Being made on another thread (an [`Embedding`]).
+    Coming(&'a (dyn PendingVector + 'a)),
+}
+
+impl Meaning<'_> {
+    fn is_some(&self) -> bool {
+        !matches!(self, Meaning::None)
+    }
+
+    fn get(&self) -> Option<&[f32]> {
+        match self {
+            Meaning::None => None,
+            Meaning::Known(v) => Some(v),
+            Meaning::Coming(e) => Some(e.get()),
+        }
+    }
+}
+
+/// A query's vector that may still be being made.
+pub trait PendingVector {
+    fn get(&self) -> &[f32];
+}
+
+/// A query's vector being made on a thread of its own; the first to ask waits.
+struct Embedding<'scope> {
+    thread: std::sync::Mutex<Option<std::thread::ScopedJoinHandle<'scope, Vec<f32>>>>,
+    made: std::sync::OnceLock<Vec<f32>>,
+}
+
+impl<'scope> Embedding<'scope> {
+    fn new(thread: std::thread::ScopedJoinHandle<'scope, Vec<f32>>) -> Embedding<'scope> {
+        Embedding {
+            thread: std::sync::Mutex::new(Some(thread)),
+            made: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn into_vector(self) -> Vec<f32> {
+        self.get();
+        self.made.into_inner().unwrap_or_default()
+    }
+}
+
+impl PendingVector for Embedding<'_> {
+    fn get(&self) -> &[f32] {
+        if let Some(v) = self.made.get() {
+            return v;
+        }
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let made = match thread {
+            // A panic there is one here, as if the search had not been split.
+            Some(t) => t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            // Taken by a call that panicked: no vector, no reordering by meaning.
+            None => Vec::new(),
+        };
+        self.made.get_or_init(|| made)
+    }
 }
 
 /// The partial matches to blend among the full ones (see [`Rerank`]).
@@ -1370,7 +1462,7 @@ impl Rerank<'_> {
             words: &[],
             fields,
             partial: Partial::Found(&[]),
-            meaning: None,
+            meaning: Meaning::None,
         }
     }
 }
@@ -1487,7 +1579,10 @@ fn ranked_from(
 /// Orders the best of `docs` (in order, best first) again by how close each article's
 /// stored vector is to the query's, where the search has one (see `crate::semantic`).
 fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress)]) -> Result<()> {
-    let (Some(query), Some(field)) = (rerank.meaning, rerank.fields.semantic) else {
+    let Some(field) = rerank.fields.semantic else {
+        return Ok(());
+    };
+    let Some(query) = rerank.meaning.get().filter(|v| !v.is_empty()) else {
         return Ok(());
     };
     let name = searcher.schema().get_field_name(field).to_string();
@@ -1525,10 +1620,13 @@ fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress
     Ok(())
 }
 
-/// The vector of the query's words as the search reads them (`rank::searched_text`),
-/// where the index was built with a model; `None` without one. A model that no
-/// longer loads is an error that names it.
-fn query_meaning(idx: &NewsIndex, query: &str) -> Result<Option<Vec<f32>>> {
+/// The model and the query's words as the search reads them (`rank::searched_text`),
+/// to make the query's vector from, where the index was built with a model; `None`
+/// without one. A model that no longer loads is an error that names it.
+fn query_meaning(
+    idx: &NewsIndex,
+    query: &str,
+) -> Result<Option<(std::sync::Arc<crate::semantic::Model>, String)>> {
     let Some(model) = idx.model()? else {
         return Ok(None);
     };
@@ -1536,7 +1634,7 @@ fn query_meaning(idx: &NewsIndex, query: &str) -> Result<Option<Vec<f32>>> {
     if text.is_empty() {
         return Ok(None);
     }
-    Ok(Some(model.embed(&text, crate::semantic::ARTICLE_TOKENS)))
+    Ok(Some((model, text)))
 }
 
 /// Matches in order with their scores, and how many match.
