@@ -8,6 +8,11 @@
 //! `service::SearchQuery` (the same parser as the server's), resolve the filters
 //! (country/leader/org names, dates) and run `newsidx::service::search` with the
 //! defaults (10 hits, one 220-char snippet).
+//! `--encoder DIR` (an index built without a model): each timed call also makes the
+//! query's vector with the model in DIR on a second thread and waits for it, as a
+//! search of an index built with that model does. That measures what the model adds
+//! to a search at a size where building the index with the model would take hours
+//! (it leaves out the reading of the best 30 matches' stored vectors).
 //! One untimed warm-up round first. Prints one JSON object with p50/p90/p99/max in
 //! milliseconds over all samples, and the p50 and hit count of each query.
 
@@ -41,6 +46,9 @@ struct Args {
     /// `newsidx search --facets` does.
     #[arg(long)]
     facets: bool,
+    /// A model folder: make each query's vector beside the search (see above).
+    #[arg(long)]
+    encoder: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,7 +59,11 @@ fn main() -> anyhow::Result<()> {
     let idx = NewsIndex::open(&a.index)?;
     let open_ms = t_open.elapsed().as_secs_f64() * 1e3;
 
-    let run = |q: &bench_queries::BenchQuery| -> anyhow::Result<usize> {
+    let encoder = match &a.encoder {
+        Some(dir) => Some(newsidx::semantic::Model::load(dir).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let search = |q: &bench_queries::BenchQuery| -> anyhow::Result<usize> {
         let mut p = Params::from_pairs(q.flags.iter().map(|(k, v)| (k.as_str(), v.clone())));
         p.push("q", q.query.clone());
         p.push("limit", a.limit.to_string());
@@ -59,6 +71,18 @@ fn main() -> anyhow::Result<()> {
         p.push("facets", a.facets.to_string());
         let req = SearchQuery::from_params(p)?;
         Ok(service::search(&idx, &req)?.total)
+    };
+    let run = |q: &bench_queries::BenchQuery| -> anyhow::Result<usize> {
+        let Some(model) = &encoder else {
+            return search(q);
+        };
+        std::thread::scope(|s| {
+            let text = newsidx::search::rank::searched_text(&q.query);
+            let vector = s.spawn(move || model.embed(&text, newsidx::semantic::ARTICLE_TOKENS));
+            let n = search(q);
+            std::hint::black_box(vector.join().expect("the encoder does not panic"));
+            n
+        })
     };
 
     let mut totals = Vec::new();
