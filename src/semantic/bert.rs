@@ -679,8 +679,10 @@ fn fits(len: usize, rows: usize, cols: usize, rs: usize, cs: usize) -> bool {
 }
 
 /// Up to this many rows, [`dense_add`] streams the weights once rather than calling
-/// sgemm: the 416 judged queries took 4.7 ms each rather than 8.6 (one core).
-const FEW_ROWS: usize = 24;
+/// sgemm: the 416 judged queries took 4.7 ms each rather than 8.6 (one core). Not in
+/// an unoptimised build (tests), where this crate's loop runs some hundred times
+/// slower and the optimised sgemm is faster at any size.
+const FEW_ROWS: usize = if cfg!(debug_assertions) { 0 } else { 24 };
 
 /// y (n × out) += x (n × inp) · w, all row-major, w being a weight matrix kept as
 /// [inp, out] (the transpose of the file's [out, inp]).
@@ -689,19 +691,7 @@ fn dense_add(x: &[f32], n: usize, inp: usize, w: &Weight, out: usize, y: &mut [f
         // A query's few tokens: each row of w is read once, from memory, and added to
         // every token's output (sgemm would first copy all of w into its own layout,
         // which costs more than the product itself at this size).
-        #[cfg(target_arch = "x86_64")]
-        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
-            // SAFETY: the processor has the features the function is compiled for.
-            unsafe { rows_add_avx512(x, n, inp, &w.half, out, y) };
-            return;
-        }
-        #[cfg(target_arch = "x86_64")]
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: the processor has the features the function is compiled for.
-            unsafe { rows_add_avx2(x, n, inp, &w.half, out, y) };
-            return;
-        }
-        rows_add(x, n, inp, &w.half, out, y);
+        few_rows_add(x, n, inp, &w.half, out, y);
         return;
     }
     gemm(
@@ -711,6 +701,23 @@ fn dense_add(x: &[f32], n: usize, inp: usize, w: &Weight, out: usize, y: &mut [f
         1.0,
         ViewMut::new(y, n, out, out, 1),
     );
+}
+
+/// [`rows_add`] compiled for the widest vectors the processor has.
+fn few_rows_add(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, y: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+        // SAFETY: the processor has the features the function is compiled for.
+        unsafe { rows_add_avx512(x, n, inp, w, out, y) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+        // SAFETY: the processor has the features the function is compiled for.
+        unsafe { rows_add_avx2(x, n, inp, w, out, y) };
+        return;
+    }
+    rows_add(x, n, inp, w, out, y);
 }
 
 /// [`dense_add`] for a few rows: y (n × out) += x (n × inp) · w, with w in bfloat16
@@ -1334,11 +1341,16 @@ mod tests {
         // Odd sizes reach the rows past the last group of four.
         for (inp, out) in [(13, 7), (16, 24)] {
             let w = Weight::new((0..inp * out).map(|_| rng.next()).collect());
-            for n in [1, 3, FEW_ROWS, FEW_ROWS + 1, 40] {
+            for n in [1, 3, 24, 25, 40] {
                 let x: Vec<f32> = (0..n * inp).map(|_| rng.next()).collect();
                 let bias: Vec<f32> = (0..n * out).map(|_| rng.next()).collect();
                 let mut got = bias.clone();
-                dense_add(&x, n, inp, &w, out, &mut got);
+                let few = n <= 24;
+                if few {
+                    few_rows_add(&x, n, inp, &w.half, out, &mut got);
+                } else {
+                    dense_add(&x, n, inp, &w, out, &mut got);
+                }
                 let mut want = bias.clone();
                 gemm(
                     1.0,
@@ -1349,7 +1361,7 @@ mod tests {
                 );
                 // bfloat16 keeps 8 bits of each weight: a relative error of 2^-9 at
                 // most, summed over `inp` products of values below 0.5.
-                let tol = if n > FEW_ROWS {
+                let tol = if !few {
                     1e-5
                 } else {
                     inp as f32 * 0.25 / 256.0
@@ -1357,7 +1369,7 @@ mod tests {
                 for (a, b) in got.iter().zip(&want) {
                     assert!((a - b).abs() <= tol, "n {n}: {a} vs {b}");
                 }
-                if n <= FEW_ROWS {
+                if few {
                     // And exactly the product with the rounded weights.
                     let mut exact = bias.clone();
                     let rounded: Vec<f32> = w
