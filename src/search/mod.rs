@@ -1000,6 +1000,13 @@ impl Collector for TopCounted {
 
 pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     let searcher = idx.searcher()?;
+    // The query's vector (where the index has a model) is made on a thread of its own
+    // from the start: the encoder's few milliseconds overlap the parsing of the query
+    // and the reading of the matches, and the first rerank that needs it waits.
+    let embedding = match req.sort {
+        Sort::Relevance if req.limit > 0 => query_meaning(idx, &req.query)?.map(Embedding::start),
+        _ => None,
+    };
     let Built {
         query,
         text,
@@ -1051,51 +1058,30 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         (Sort::Relevance, Some(any), Some(_)) if !words.is_empty() => Some(&**any),
         _ => None,
     };
-    let meaning_of = match sort {
-        Sort::Relevance if text.is_some() => query_meaning(idx, &req.query)?,
-        _ => None,
-    };
-    // The query's vector (where the index has a model) is made on a thread of its
-    // own too: the encoder's few milliseconds overlap the reading of the matches, and
-    // the first rerank that needs it waits.
-    let (mut top, strict, pool, meaning) = std::thread::scope(|s| -> Result<_> {
-        let embedding = meaning_of.map(|(model, text)| {
-            Embedding::new(s.spawn(move || model.embed(&text, crate::semantic::ARTICLE_TOKENS)))
-        });
-        let rerank = Rerank {
-            bonus: &bonus,
-            words: &words,
-            fields: idx.fields,
-            partial: Partial::Found(&[]),
-            meaning: match &embedding {
-                Some(e) => Meaning::Coming(e),
-                None => Meaning::None,
-            },
-        };
-        let (top, strict, pool) = match any_pool {
-            Some(any) => {
-                let finding =
-                    Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded)));
-                let partial = Partial::Finding(&finding);
-                let (top, strict) = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
-                (top, strict, finding.into_found()?)
-            }
-            None => {
-                let (top, strict) = page(&*query, &rerank, limit, offset)?;
-                (top, strict, Vec::new())
-            }
-        };
-        Ok((top, strict, pool, embedding.map(Embedding::into_vector)))
-    })?;
+    // (A query of filters alone is listed newest first: its vector is not waited for.)
+    let embedding = embedding.filter(|_| sort == Sort::Relevance);
     let rerank = Rerank {
         bonus: &bonus,
         words: &words,
         fields: idx.fields,
         partial: Partial::Found(&[]),
-        meaning: match &meaning {
-            Some(v) => Meaning::Known(v),
+        meaning: match &embedding {
+            Some(e) => Meaning::Coming(e),
             None => Meaning::None,
         },
+    };
+    let (mut top, strict, pool) = match any_pool {
+        Some(any) => std::thread::scope(|s| -> Result<_> {
+            let finding =
+                Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded)));
+            let partial = Partial::Finding(&finding);
+            let (top, strict) = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
+            Ok((top, strict, finding.into_found()?))
+        })?,
+        None => {
+            let (top, strict) = page(&*query, &rerank, limit, offset)?;
+            (top, strict, Vec::new())
+        }
     };
     let f = idx.fields;
     let strict_hits = top.len();
@@ -1345,27 +1331,26 @@ pub trait PendingVector {
     fn get(&self) -> &[f32];
 }
 
-/// A query's vector being made on a thread of its own; the first to ask waits.
-struct Embedding<'scope> {
-    thread: std::sync::Mutex<Option<std::thread::ScopedJoinHandle<'scope, Vec<f32>>>>,
+/// A query's vector being made on a thread of its own; the first to ask waits. A
+/// search that never asks (no match) or stops early leaves the thread to finish its
+/// few milliseconds alone.
+struct Embedding {
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<Vec<f32>>>>,
     made: std::sync::OnceLock<Vec<f32>>,
 }
 
-impl<'scope> Embedding<'scope> {
-    fn new(thread: std::thread::ScopedJoinHandle<'scope, Vec<f32>>) -> Embedding<'scope> {
+impl Embedding {
+    fn start((model, text): (std::sync::Arc<crate::semantic::Model>, String)) -> Embedding {
+        let thread =
+            std::thread::spawn(move || model.embed(&text, crate::semantic::ARTICLE_TOKENS));
         Embedding {
             thread: std::sync::Mutex::new(Some(thread)),
             made: std::sync::OnceLock::new(),
         }
     }
-
-    fn into_vector(self) -> Vec<f32> {
-        self.get();
-        self.made.into_inner().unwrap_or_default()
-    }
 }
 
-impl PendingVector for Embedding<'_> {
+impl PendingVector for Embedding {
     fn get(&self) -> &[f32] {
         if let Some(v) = self.made.get() {
             return v;
@@ -1627,13 +1612,14 @@ fn query_meaning(
     idx: &NewsIndex,
     query: &str,
 ) -> Result<Option<(std::sync::Arc<crate::semantic::Model>, String)>> {
-    let Some(model) = idx.model()? else {
-        return Ok(None);
-    };
+    // Words first: a search of filters alone needs no model.
     let text = rank::searched_text(query);
     if text.is_empty() {
         return Ok(None);
     }
+    let Some(model) = idx.model()? else {
+        return Ok(None);
+    };
     Ok(Some((model, text)))
 }
 
