@@ -1065,10 +1065,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         words: &words,
         fields: idx.fields,
         partial: Partial::Found(&[]),
-        meaning: match &embedding {
-            Some(e) => Meaning::Coming(e),
-            None => Meaning::None,
-        },
+        meaning: embedding.as_ref().map(|e| e as &dyn PendingVector),
     };
     let (mut top, strict, pool) = match any_pool {
         Some(any) => std::thread::scope(|s| -> Result<_> {
@@ -1296,34 +1293,10 @@ pub struct Rerank<'a> {
     /// Partial matches scored with the candidates and ordered among them (see
     /// [`blend_pool`]); none of them a match of the query.
     pub partial: Partial<'a>,
-    /// The query's vector, where the index has a model: the best matches are ordered
-    /// again by meaning too (`crate::semantic::rerank`).
-    pub meaning: Meaning<'a>,
-}
-
-/// The query's vector for [`Rerank`].
-#[derive(Clone, Copy)]
-pub enum Meaning<'a> {
-    /// The index has no model (or the search is not by relevance).
-    None,
-    /// Known already.
-    Known(&'a [f32]),
-    /// Being made on another thread (an [`Embedding`]).
-    Coming(&'a (dyn PendingVector + 'a)),
-}
-
-impl Meaning<'_> {
-    fn is_some(&self) -> bool {
-        !matches!(self, Meaning::None)
-    }
-
-    fn get(&self) -> Option<&[f32]> {
-        match self {
-            Meaning::None => None,
-            Meaning::Known(v) => Some(v),
-            Meaning::Coming(e) => Some(e.get()),
-        }
-    }
+    /// The query's vector, where the index has a model (made on another thread, see
+    /// [`Embedding`]): the best matches are ordered again by meaning too
+    /// (`crate::semantic::rerank`).
+    pub meaning: Option<&'a (dyn PendingVector + 'a)>,
 }
 
 /// A query's vector that may still be being made.
@@ -1447,7 +1420,7 @@ impl Rerank<'_> {
             words: &[],
             fields,
             partial: Partial::Found(&[]),
-            meaning: Meaning::None,
+            meaning: None,
         }
     }
 }
@@ -1567,7 +1540,7 @@ fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress
     let Some(field) = rerank.fields.semantic else {
         return Ok(());
     };
-    let Some(query) = rerank.meaning.get().filter(|v| !v.is_empty()) else {
+    let Some(query) = rerank.meaning.map(|m| m.get()).filter(|v| !v.is_empty()) else {
         return Ok(());
     };
     let name = searcher.schema().get_field_name(field).to_string();
@@ -1586,13 +1559,15 @@ fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress
             ),
         };
         bytes.clear();
-        let found = match column {
-            Some(c) => match c.term_ords(addr.doc_id).next() {
-                Some(ord) => c
-                    .ord_to_bytes(ord, &mut bytes)
-                    .map_err(tantivy::TantivyError::from)?,
-                None => false,
-            },
+        // An article without a vector (or in a segment without the column) counts as
+        // no closeness at all (`semantic::rerank`).
+        let ord = column
+            .as_ref()
+            .and_then(|c| Some((c, c.term_ords(addr.doc_id).next()?)));
+        let found = match ord {
+            Some((c, ord)) => c
+                .ord_to_bytes(ord, &mut bytes)
+                .map_err(tantivy::TantivyError::from)?,
             None => false,
         };
         cosines.push(if found {

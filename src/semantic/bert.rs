@@ -706,7 +706,10 @@ fn dense_add(x: &[f32], n: usize, inp: usize, w: &Weight, out: usize, y: &mut [f
 /// [`rows_add`] compiled for the widest vectors the processor has.
 fn few_rows_add(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, y: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+    if is_x86_feature_detected!("avx512f")
+        && is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("fma")
+    {
         // SAFETY: the processor has the features the function is compiled for.
         unsafe { rows_add_avx512(x, n, inp, w, out, y) };
         return;
@@ -764,7 +767,7 @@ unsafe fn rows_add_avx2(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, 
 
 /// [`rows_add`] compiled for AVX-512.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
+#[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn rows_add_avx512(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, y: &mut [f32]) {
     rows_add(x, n, inp, w, out, y)
 }
