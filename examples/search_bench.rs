@@ -8,7 +8,8 @@
 //! `service::SearchQuery` (the same parser as the server's), resolve the filters
 //! (country/leader/org names, dates) and run `newsidx::service::search` with the
 //! defaults (10 hits, one 220-char snippet).
-//! `--encoder DIR` (an index built without a model): each timed call also makes the
+//! `--encoder DIR` (an index built without a model): each timed call of a query that
+//! is ordered by meaning (`search::meaning_text`: three words or more) also makes the
 //! query's vector with the model in DIR on a second thread and waits for it, as a
 //! search of an index built with that model does. That measures what the model adds
 //! to a search at a size where building the index with the model would take hours
@@ -73,11 +74,11 @@ fn main() -> anyhow::Result<()> {
         Ok(service::search(&idx, &req)?.total)
     };
     let run = |q: &bench_queries::BenchQuery| -> anyhow::Result<usize> {
-        let Some(model) = &encoder else {
+        // A query of a word or two is not ordered by meaning: no vector is made.
+        let (Some(model), Some(text)) = (&encoder, newsidx::search::meaning_text(&q.query)) else {
             return search(q);
         };
         std::thread::scope(|s| {
-            let text = newsidx::search::rank::searched_text(&q.query);
             let vector = s.spawn(move || model.embed(&text, newsidx::semantic::ARTICLE_TOKENS));
             let n = search(q);
             std::hint::black_box(vector.join().expect("the encoder does not panic"));

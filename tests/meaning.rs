@@ -47,6 +47,9 @@ fn an_index_with_a_model_orders_by_meaning_and_keeps_its_model() {
     two_articles(&env);
     env.ingest(&["--model", model]).success();
     assert_eq!(env.ids(QUERY, &[]), ["draft.txt", "budget.txt"]);
+    // A query of two words is ordered by its words alone (the model would lift the
+    // article about the draft here too).
+    assert_eq!(env.ids("sweden draft", &[]), ["budget.txt", "draft.txt"]);
     // `stats` names the model; an index without one says nothing of it.
     let stats = |e: &TestEnv| {
         e.run(&["stats", "--index", e.index.to_str().unwrap(), "--json"])
@@ -104,7 +107,7 @@ fn a_search_whose_model_is_gone_says_which_and_what_to_do() {
     crate::util::copy_dir(&model, &copy);
     env.ingest(&["--model", copy.to_str().unwrap()]).success();
     std::fs::remove_dir_all(&copy).unwrap();
-    let r = env.search("military draft", &[]);
+    let r = env.search(QUERY, &[]);
     assert_ne!(r.code, Some(0), "{r:?}");
     let line = r
         .stderr
@@ -112,7 +115,8 @@ fn a_search_whose_model_is_gone_says_which_and_what_to_do() {
         .find(|l| l.contains("model-copy"))
         .unwrap_or_default();
     assert!(line.contains("--rebuild"), "{}", r.stderr);
-    // Filters alone need no model.
+    // Filters alone, or a word or two, need no model.
+    assert_eq!(env.ids("sweden draft", &[]), ["budget.txt", "draft.txt"]);
     env.run(&[
         "search",
         "",

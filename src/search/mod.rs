@@ -1580,6 +1580,18 @@ fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress
     Ok(())
 }
 
+/// The query's words as the search reads them (`rank::searched_text`), where they are
+/// enough to be ordered by meaning: [`crate::semantic::LEAST_WORDS`] words at least,
+/// function words aside. `None`: the search orders its matches by words alone.
+pub fn meaning_text(query: &str) -> Option<String> {
+    let text = rank::searched_text(query);
+    let words = text
+        .split_whitespace()
+        .filter(|w| !rank::is_function_word(w))
+        .count();
+    (words >= crate::semantic::LEAST_WORDS).then_some(text)
+}
+
 /// The model and the query's words as the search reads them (`rank::searched_text`),
 /// to make the query's vector from, where the index was built with a model; `None`
 /// without one. A model that no longer loads is an error that names it.
@@ -1587,11 +1599,10 @@ fn query_meaning(
     idx: &NewsIndex,
     query: &str,
 ) -> Result<Option<(std::sync::Arc<crate::semantic::Model>, String)>> {
-    // Words first: a search of filters alone needs no model.
-    let text = rank::searched_text(query);
-    if text.is_empty() {
+    // Words first: a search of filters alone, or of a word or two, needs no model.
+    let Some(text) = meaning_text(query) else {
         return Ok(None);
-    }
+    };
     let Some(model) = idx.model()? else {
         return Ok(None);
     };
@@ -2353,6 +2364,32 @@ mod tests {
     };
     use tantivy::schema::IndexRecordOption;
     use tantivy::Term;
+
+    #[test]
+    fn a_query_of_three_words_or_more_is_ordered_by_meaning() {
+        use super::meaning_text;
+        assert_eq!(meaning_text("white house"), None);
+        assert_eq!(
+            meaning_text("\"white house\""),
+            None,
+            "a phrase's words count"
+        );
+        assert_eq!(
+            meaning_text("storm doris -ireland"),
+            None,
+            "not an excluded word"
+        );
+        assert_eq!(meaning_text("the who"), None, "not a function word");
+        assert_eq!(
+            meaning_text("\"white house\" intruder").as_deref(),
+            Some("white house intruder")
+        );
+        assert_eq!(
+            meaning_text("will robots take our jobs?").as_deref(),
+            Some("will robots take our jobs")
+        );
+        assert_eq!(meaning_text(""), None);
+    }
 
     /// A small archive ingested for real: its index holds a file record per file
     /// beside the articles.

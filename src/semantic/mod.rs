@@ -32,6 +32,13 @@ pub const RERANK_DEPTH: usize = 30;
 /// score, which is divided by the best of the matches ordered again (at most 1).
 pub const WEIGHT: f32 = 0.7;
 
+/// How many words (function words aside) a query needs for its matches to be ordered
+/// again by meaning. One or two keywords say too little for a model trained on
+/// sentences: on the judged queries the model lowered them (see
+/// `tests/data/relevance/README.md`), and such a search then neither loads the model
+/// nor makes a vector.
+pub const LEAST_WORDS: usize = 3;
+
 /// A sentence-embedding model: its vocabulary and its weights.
 pub struct Model {
     wordpiece: WordPiece,
