@@ -126,3 +126,84 @@ fn a_search_whose_model_is_gone_says_which_and_what_to_do() {
     ])
     .success();
 }
+
+/// Beside [`two_articles`]: an article about the draft that holds one of the query's
+/// words ("Sweden"), and a long one that holds all of them in passing.
+fn two_more(env: &TestEnv) {
+    env.write(
+        "conscription.txt",
+        "Sweden calls up conscripts again\n\nThe government will summon young men and women for \
+         compulsory service from next year, seven years after conscription was scrapped, as \
+         tensions with Russia grow around the Baltic. Volunteers alone no longer fill the \
+         ranks of the armed forces, the defence ministry said, and letters go out in July to \
+         those born after 1999.\n",
+    );
+    let filler = "The harbour board met on Thursday to discuss dredging, berths for ferries, \
+                  the price of fuel, the timetable of the night crossing, the repainting of \
+                  the lighthouse and the noise of the cranes. "
+        .repeat(12);
+    env.write(
+        "harbour.txt",
+        format!(
+            "Harbour board meets\n\n{filler}A draft plan brings the old military band back to \
+             the quay, and a ferry from Sweden may call in summer. {filler}\n"
+        ),
+    );
+}
+
+#[test]
+fn an_article_about_the_query_in_other_words_is_listed_where_its_meaning_lifts_it() {
+    let Some(model) = test_model() else { return };
+    let model = model.to_str().unwrap();
+    // By words alone, an article holding one word of five is no match.
+    let words = TestEnv::new();
+    two_articles(&words);
+    two_more(&words);
+    words.ingest(&[]).success();
+    assert_eq!(
+        words.ids(QUERY, &[]),
+        ["budget.txt", "draft.txt", "harbour.txt"]
+    );
+    let env = TestEnv::new();
+    two_articles(&env);
+    two_more(&env);
+    env.ingest(&["--model", model]).success();
+    // With the model it is listed above the full match that is about something else,
+    // as a partial match that says which words it lacks.
+    let hits = env.hits(QUERY, &[]);
+    let ids: Vec<&str> = hits.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["draft.txt", "budget.txt", "conscription.txt", "harbour.txt"]
+    );
+    assert_eq!(hits[2]["partial"], true);
+    assert_eq!(
+        hits[2]["missing"],
+        serde_json::json!(["brings", "back", "military", "draft"])
+    );
+    assert!(hits
+        .iter()
+        .filter(|h| h["id"] != "conscription.txt")
+        .all(|h| h["partial"] == false));
+    // Pages slice the same list, and the summary counts it among the partial matches.
+    assert_eq!(
+        env.ids(QUERY, &["--limit", "2", "--offset", "2"]),
+        ["conscription.txt", "harbour.txt"]
+    );
+    let r = env
+        .run(&[
+            "search",
+            QUERY,
+            "--index",
+            env.index.to_str().unwrap(),
+            "--color",
+            "never",
+        ])
+        .success();
+    assert!(
+        r.stdout
+            .contains("of 3 matches; partial matches (some of the words): 1"),
+        "{}",
+        r.stdout
+    );
+}

@@ -238,6 +238,7 @@ fn reranked_scores_equal_the_one_query_scores() {
                 fields: idx.fields,
                 partial: newsidx::search::Partial::Found(&[]),
                 meaning: None,
+                related_kept: None,
             },
             Sort::Relevance,
             n,

@@ -1060,26 +1060,44 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     };
     // (A query of filters alone is listed newest first: its vector is not waited for.)
     let embedding = embedding.filter(|_| sort == Sort::Relevance);
+    // Ordered by meaning, the any-word query's best are read deeper: an article about
+    // the query in other words may hold one of its words only.
+    let related = if embedding.is_some() {
+        crate::semantic::RELATED_DEPTH
+    } else {
+        0
+    };
+    let related_kept = std::sync::Mutex::new(Vec::new());
     let rerank = Rerank {
         bonus: &bonus,
         words: &words,
         fields: idx.fields,
         partial: Partial::Found(&[]),
         meaning: embedding.as_ref().map(|e| e as &dyn PendingVector),
+        related_kept: Some(&related_kept),
     };
     let (mut top, strict, pool) = match any_pool {
         Some(any) => std::thread::scope(|s| -> Result<_> {
             let finding =
-                Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded)));
+                Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded, related)));
             let partial = Partial::Finding(&finding);
             let (top, strict) = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
             Ok((top, strict, finding.into_found()?))
         })?,
         None => {
             let (top, strict) = page(&*query, &rerank, limit, offset)?;
-            (top, strict, Vec::new())
+            (top, strict, Pool::default())
         }
     };
+    // The related articles that the meaning lifted among the best matches are listed
+    // as partial matches (they lack words), before the partial matches that follow
+    // every full one, and counted with them.
+    let related_kept = related_kept
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let mut pool = pool.partial;
+    pool.extend(&related_kept);
     let f = idx.fields;
     let strict_hits = top.len();
     let pooled: std::collections::HashSet<DocAddress> = pool.iter().copied().collect();
@@ -1095,6 +1113,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             let need = limit - top.len();
             let tail = Rerank {
                 partial: Partial::Only,
+                related_kept: None,
                 ..rerank
             };
             let (more, n) = page(&**p, &tail, skip + need + pool.len(), 0)?;
@@ -1136,7 +1155,22 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             });
         }
     }
-    let partial_n = partial_n.unwrap_or_default();
+    let partial_n = partial_n
+        .map(|mut n| {
+            n.articles += related_kept.len();
+            n.stories += if req.all_copies {
+                related_kept.len()
+            } else {
+                let mut keys = KeyColumns::new(&searcher);
+                let mut seen = std::collections::HashSet::new();
+                related_kept
+                    .iter()
+                    .filter(|&&a| keys.get(a).is_none_or(|k| seen.insert(k)))
+                    .count()
+            };
+            n
+        })
+        .unwrap_or_default();
     let is_partial: Vec<bool> = top
         .iter()
         .enumerate()
@@ -1297,6 +1331,10 @@ pub struct Rerank<'a> {
     /// [`Embedding`]): the best matches are ordered again by meaning too
     /// (`crate::semantic::rerank`).
     pub meaning: Option<&'a (dyn PendingVector + 'a)>,
+    /// Where the related articles of the partial pool that the meaning kept among the
+    /// best matches are written (see [`Pool::related`]), for the search to list them as
+    /// partial matches and count them.
+    pub related_kept: Option<&'a std::sync::Mutex<Vec<DocAddress>>>,
 }
 
 /// A query's vector that may still be being made.
@@ -1357,15 +1395,24 @@ pub enum Partial<'a> {
 
 /// Partial matches that may still be being found.
 pub trait Pending {
-    fn get(&self) -> Result<&[DocAddress]>;
+    fn get(&self) -> Result<&Pool>;
 }
 
 impl Partial<'_> {
     fn get(&self) -> Result<&[DocAddress]> {
         match self {
             Partial::Found(p) => Ok(p),
-            Partial::Finding(f) => f.get(),
+            Partial::Finding(f) => Ok(&f.get()?.partial),
             Partial::Only => Ok(&[]),
+        }
+    }
+
+    /// The articles that may be ordered among the best matches by meaning (see
+    /// [`Pool::related`]).
+    fn related(&self) -> Result<&[DocAddress]> {
+        match self {
+            Partial::Finding(f) => Ok(&f.get()?.related),
+            Partial::Found(_) | Partial::Only => Ok(&[]),
         }
     }
 }
@@ -1373,10 +1420,10 @@ impl Partial<'_> {
 /// Partial matches being found on a thread of their own; the first to ask waits.
 struct Finding<'scope> {
     thread: std::sync::Mutex<Option<ScopedPool<'scope>>>,
-    found: std::sync::OnceLock<Vec<DocAddress>>,
+    found: std::sync::OnceLock<Pool>,
 }
 
-type ScopedPool<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Vec<DocAddress>>>;
+type ScopedPool<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Pool>>;
 
 impl<'scope> Finding<'scope> {
     fn new(thread: ScopedPool<'scope>) -> Finding<'scope> {
@@ -1386,14 +1433,14 @@ impl<'scope> Finding<'scope> {
         }
     }
 
-    fn into_found(self) -> Result<Vec<DocAddress>> {
+    fn into_found(self) -> Result<Pool> {
         self.get()?;
         Ok(self.found.into_inner().unwrap_or_default())
     }
 }
 
 impl Pending for Finding<'_> {
-    fn get(&self) -> Result<&[DocAddress]> {
+    fn get(&self) -> Result<&Pool> {
         if let Some(found) = self.found.get() {
             return Ok(found);
         }
@@ -1406,7 +1453,7 @@ impl Pending for Finding<'_> {
             // A panic there is one here, as if the search had not been split.
             Some(t) => t.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?,
             // Joined by a call that failed.
-            None => Vec::new(),
+            None => Pool::default(),
         };
         Ok(self.found.get_or_init(|| found))
     }
@@ -1421,6 +1468,7 @@ impl Rerank<'_> {
             fields,
             partial: Partial::Found(&[]),
             meaning: None,
+            related_kept: None,
         }
     }
 }
@@ -1502,7 +1550,7 @@ fn ranked_from(
         return Ok((docs, total));
     }
     if rerank.bonus.is_empty() && rerank.words.is_empty() {
-        by_meaning(searcher, rerank, &mut docs)?;
+        by_meaning(searcher, rerank, &mut docs, &[])?;
         docs.truncate(n);
         return Ok((docs, total));
     }
@@ -1529,14 +1577,46 @@ fn ranked_from(
     // Every match is read where they are all partial ones (none is left for later).
     let every_match = only || (full >= total.articles && !total.lower_bound);
     blend_in(&mut docs, full, every_match);
-    by_meaning(searcher, rerank, &mut docs)?;
+    // Related articles (one word held) are scored as partial matches are, for the
+    // meaning to order among the best.
+    let mut related: Vec<(f32, DocAddress)> = if rerank.meaning.is_some() {
+        rerank
+            .partial
+            .related()?
+            .iter()
+            .map(|&a| (0.0, a))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !related.is_empty() && !rerank.words.is_empty() {
+        let held = bm25f::rescore(
+            searcher,
+            &rerank.fields,
+            rerank.words,
+            &bm25f::Params::default(),
+            &mut related,
+        )?;
+        add_bonus(searcher, rerank.bonus, &mut related)?;
+        for (d, h) in related.iter_mut().zip(held) {
+            d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
+        }
+    }
+    by_meaning(searcher, rerank, &mut docs, &related)?;
     docs.truncate(n);
     Ok((docs, total))
 }
 
 /// Orders the best of `docs` (in order, best first) again by how close each article's
-/// stored vector is to the query's, where the search has one (see `crate::semantic`).
-fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress)]) -> Result<()> {
+/// stored vector is to the query's, where the search has one (see `crate::semantic`),
+/// with the `related` articles among them; those it keeps there are written to
+/// [`Rerank::related_kept`].
+fn by_meaning(
+    searcher: &Searcher,
+    rerank: &Rerank,
+    docs: &mut Vec<(f32, DocAddress)>,
+    related: &[(f32, DocAddress)],
+) -> Result<()> {
     let Some(field) = rerank.fields.semantic else {
         return Ok(());
     };
@@ -1547,8 +1627,9 @@ fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress
     let n = docs.len().min(crate::semantic::RERANK_DEPTH);
     let mut columns: HashMap<u32, Option<tantivy::columnar::BytesColumn>> = HashMap::new();
     let mut bytes = Vec::new();
-    let mut cosines = Vec::with_capacity(n);
-    for &(_, addr) in &docs[..n] {
+    // An article without a vector (or in a segment without the column) counts as no
+    // closeness at all (`semantic::rerank`).
+    let mut cosine = |addr: DocAddress| -> Result<Option<f32>> {
         let column = match columns.entry(addr.segment_ord) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => e.insert(
@@ -1559,8 +1640,6 @@ fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress
             ),
         };
         bytes.clear();
-        // An article without a vector (or in a segment without the column) counts as
-        // no closeness at all (`semantic::rerank`).
         let ord = column
             .as_ref()
             .and_then(|c| Some((c, c.term_ords(addr.doc_id).next()?)));
@@ -1570,13 +1649,25 @@ fn by_meaning(searcher: &Searcher, rerank: &Rerank, docs: &mut [(f32, DocAddress
                 .map_err(tantivy::TantivyError::from)?,
             None => false,
         };
-        cosines.push(if found {
+        Ok(if found {
             crate::semantic::cosine(query, &bytes)
         } else {
             None
-        });
+        })
+    };
+    let cosines = docs[..n]
+        .iter()
+        .map(|d| cosine(d.1))
+        .collect::<Result<Vec<_>>>()?;
+    let related_cosines = related
+        .iter()
+        .map(|d| cosine(d.1))
+        .collect::<Result<Vec<_>>>()?;
+    let kept = crate::semantic::rerank_with(docs, &cosines, related, &related_cosines);
+    if let Some(out) = rerank.related_kept {
+        *out.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = kept;
     }
-    crate::semantic::rerank(docs, &cosines);
     Ok(())
 }
 
@@ -1641,18 +1732,33 @@ fn blend_in(docs: &mut Vec<(f32, DocAddress)>, full: usize, every_match: bool) {
     }
 }
 
-/// The partial matches to rank among the full ones: of the any-word query's best
-/// [`BLEND_DEPTH`], those that hold [`partial_least`] of the required clauses (what
-/// the partial query asks) but not all of them, and no excluded one.
+/// Articles to rank among the full matches, from the any-word query's best.
+#[derive(Debug, Default)]
+pub struct Pool {
+    /// Partial matches: of the any-word query's best [`BLEND_DEPTH`], those that hold
+    /// [`partial_least`] of the required clauses (what the partial query asks) but not
+    /// all of them, and no excluded one.
+    pub partial: Vec<DocAddress>,
+    /// For a search ordered by meaning: of its best `related` (see [`blend_pool`]),
+    /// those that hold fewer than that, and no excluded clause. They are not matches:
+    /// one is listed only where its meaning lifts it among the best matches
+    /// (`semantic::rerank_with`).
+    pub related: Vec<DocAddress>,
+}
+
+/// The [`Pool`] of the any-word query `any`: its best [`BLEND_DEPTH`] read for the
+/// partial matches, and its best `related` (none: 0) for articles that hold fewer words.
 pub(crate) fn blend_pool(
     searcher: &Searcher,
     any: &dyn Query,
     required: &[(String, Box<dyn Query>)],
     excluded: &[Box<dyn Query>],
-) -> Result<Vec<DocAddress>> {
+    related: usize,
+) -> Result<Pool> {
     // The best few as `TopDocs` finds them, each segment starting from the best score
     // found so far (`TopDocs` starts every segment from nothing).
-    let (top, _) = searcher.search(any, &TopCounted::new(BLEND_DEPTH, 0))?;
+    let depth = BLEND_DEPTH.max(related);
+    let (top, _) = searcher.search(any, &TopCounted::new(depth, 0))?;
     let docs: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
     let mut held = vec![0usize; docs.len()];
     for (_, q) in required {
@@ -1667,12 +1773,20 @@ pub(crate) fn blend_pool(
         }
     }
     let least = partial_least(required.len());
-    Ok(docs
-        .into_iter()
-        .zip(held.into_iter().zip(out_))
-        .filter(|(_, (n, out))| !out && *n >= least && *n < required.len())
-        .map(|(d, _)| d)
-        .collect())
+    let mut pool = Pool::default();
+    for (i, (d, (n, out))) in docs.into_iter().zip(held.into_iter().zip(out_)).enumerate() {
+        if out || n >= required.len() {
+            continue;
+        }
+        if n >= least {
+            if i < BLEND_DEPTH {
+                pool.partial.push(d);
+            }
+        } else if i < related && n > 0 {
+            pool.related.push(d);
+        }
+    }
+    Ok(pool)
 }
 
 /// Which of `docs` match `query` (filters aside): each segment's scorer seeks the
@@ -1903,8 +2017,14 @@ fn collapsed(
                 }
             }
         }
-        // Every full match and every blended partial one (see `blend_in`).
-        let blended = rerank.partial.get()?.len();
+        // Every full match, every blended partial one (see `blend_in`) and every related
+        // article kept among them (see `by_meaning`).
+        let related = rerank.related_kept.map_or(0, |k| {
+            k.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .len()
+        });
+        let blended = rerank.partial.get()?.len() + related;
         let all_read = docs.len() >= total.articles + blended && !total.lower_bound;
         if kept.len() == want || all_read || window >= MAX_LIMIT * 4 {
             return Ok((kept.into_iter().skip(offset).collect(), total));

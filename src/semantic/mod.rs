@@ -28,6 +28,13 @@ pub const ARTICLE_TOKENS: usize = 128;
 /// queries: see `tests/data/relevance/README.md`).
 pub const RERANK_DEPTH: usize = 30;
 
+/// How many of the any-word query's best matches (articles that hold one of the query's
+/// words or more) are read for those that hold one word only, to be ordered among the
+/// best matches by meaning (`search::blend_pool`): an article about the query in other
+/// words may share a single word with it (`macedonia political crisis`: "Macedonia").
+/// 50, 100 and 200 measured alike (see `tests/data/relevance/README.md`).
+pub const RELATED_DEPTH: usize = 50;
+
 /// How much the closeness of meaning (a cosine, at most 1) weighs against the word
 /// score, which is divided by the best of the matches ordered again (at most 1).
 pub const WEIGHT: f32 = 0.7;
@@ -133,16 +140,47 @@ pub fn cosine(query: &[f32], stored: &[u8]) -> Option<f32> {
 /// each score divided by the best of them, plus [`WEIGHT`] times the cosine of the
 /// article's vector (`cosines`, in the order of `docs`; `None` where an article has no
 /// vector, which then counts as a cosine of 0). The rest keep their order below.
-pub fn rerank<T: Copy>(docs: &mut [(f32, T)], cosines: &[Option<f32>]) {
+pub fn rerank<T: Copy>(docs: &mut Vec<(f32, T)>, cosines: &[Option<f32>]) {
+    rerank_with(docs, cosines, &[], &[]);
+}
+
+/// [`rerank`], with `related` (and their `related_cosines`) ordered among the best
+/// matches too: articles the words alone did not rank there, each with its own word
+/// score. One that lands below every one of the best matches is left out; the others
+/// are returned, in their new places in `docs`.
+pub fn rerank_with<T: Copy>(
+    docs: &mut Vec<(f32, T)>,
+    cosines: &[Option<f32>],
+    related: &[(f32, T)],
+    related_cosines: &[Option<f32>],
+) -> Vec<T> {
     let n = docs.len().min(RERANK_DEPTH).min(cosines.len());
-    let best = docs[..n].iter().fold(0f32, |m, d| m.max(d.0));
+    let related = &related[..related.len().min(related_cosines.len())];
+    let best = docs[..n]
+        .iter()
+        .chain(related)
+        .fold(0f32, |m, d| m.max(d.0));
     if n == 0 || best <= 0.0 {
-        return;
+        return Vec::new();
     }
-    for (d, c) in docs[..n].iter_mut().zip(cosines) {
-        d.0 = d.0 / best + WEIGHT * c.unwrap_or(0.0);
-    }
-    docs[..n].sort_by(|a, b| b.0.total_cmp(&a.0));
+    let score = |d: &(f32, T), c: &Option<f32>| d.0 / best + WEIGHT * c.unwrap_or(0.0);
+    let mut region: Vec<(f32, T, bool)> = docs[..n]
+        .iter()
+        .zip(cosines)
+        .map(|(d, c)| (score(d, c), d.1, false))
+        .chain(
+            related
+                .iter()
+                .zip(related_cosines)
+                .map(|(d, c)| (score(d, c), d.1, true)),
+        )
+        .collect();
+    region.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let last_own = region.iter().rposition(|r| !r.2).map_or(0, |i| i + 1);
+    region.truncate(last_own);
+    let kept = region.iter().filter(|r| r.2).map(|r| r.1).collect();
+    docs.splice(..n, region.into_iter().map(|(s, t, _)| (s, t)));
+    kept
 }
 
 #[cfg(test)]
@@ -180,5 +218,19 @@ mod tests {
         cos[39] = Some(1.0);
         rerank(&mut many, &cos);
         assert_eq!(many[39].1, 39);
+    }
+
+    #[test]
+    fn a_related_article_is_ordered_among_the_best_matches_by_meaning() {
+        let mut docs = vec![(10.0, 'a'), (9.0, 'b'), (8.0, 'c'), (1.0, 'z')];
+        let cos = [Some(0.2), Some(0.2), Some(0.2), Some(0.9)];
+        // 'r' holds fewer of the words than any of them, but is close in meaning: 0.3 +
+        // 0.7 · 1.0 puts it above 'c' (0.8 + 0.14). 's' is far in meaning and falls
+        // below every one of them: left out.
+        let related = [(3.0, 'r'), (1.0, 's')];
+        let kept = rerank_with(&mut docs, &cos, &related, &[Some(1.0), Some(0.0)]);
+        let order: String = docs.iter().map(|d| d.1).collect();
+        assert_eq!(kept, ['r']);
+        assert_eq!(order, "abrcz");
     }
 }
