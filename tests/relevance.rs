@@ -238,7 +238,7 @@ fn reranked_scores_equal_the_one_query_scores() {
                 fields: idx.fields,
                 partial: newsidx::search::Partial::Found(&[]),
                 meaning: None,
-                related_kept: None,
+                blended: None,
             },
             Sort::Relevance,
             n,
@@ -375,6 +375,51 @@ fn show_rankings() {
                     .unwrap_or_default();
                 println!("  {grade} {id:<18} {title}");
             }
+        }
+    }
+}
+
+/// Every page of a long list slices the one order the list has, with near copies folded
+/// or not: no article is listed twice, none is skipped. Each page used to score again
+/// as many of the best matches as the pages so far held, and ordered them otherwise
+/// (`refugees` with every copy, ten at a time: 188 different articles of 206).
+#[test]
+fn every_page_of_a_long_list_slices_one_order() {
+    let (_tmp, idx) = judged_index();
+    let page = |query: &str, offset: usize, limit: usize, all_copies: bool| -> Vec<String> {
+        let req = newsidx::search::SearchRequest {
+            query: query.to_string(),
+            filters: Default::default(),
+            limit,
+            offset,
+            snippet_chars: 0,
+            snippets: 0,
+            sort: newsidx::search::Sort::Relevance,
+            ranking: Default::default(),
+            all_copies,
+        };
+        newsidx::search::search(&idx, &req)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+    };
+    // One word (ordered again a page at a time), two (ordered again 300 at a time).
+    for query in ["refugees", "trump president"] {
+        for all_copies in [false, true] {
+            let whole = page(query, 0, 420, all_copies);
+            assert!(whole.len() > 200, "{query}: {}", whole.len());
+            let mut paged = Vec::new();
+            for offset in (0..whole.len()).step_by(42) {
+                paged.extend(page(
+                    query,
+                    offset,
+                    42.min(whole.len() - offset),
+                    all_copies,
+                ));
+            }
+            assert_eq!(paged, whole, "{query} (every copy: {all_copies})");
         }
     }
 }

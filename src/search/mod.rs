@@ -1067,14 +1067,14 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     } else {
         0
     };
-    let related_kept = std::sync::Mutex::new(Vec::new());
+    let blended = std::sync::Mutex::new(Blended::default());
     let rerank = Rerank {
         bonus: &bonus,
         words: &words,
         fields: idx.fields,
         partial: Partial::Found(&[]),
         meaning: embedding.as_ref().map(|e| e as &dyn PendingVector),
-        related_kept: Some(&related_kept),
+        blended: Some(&blended),
     };
     let (mut top, strict, pool) = match any_pool {
         Some(any) => std::thread::scope(|s| -> Result<_> {
@@ -1089,14 +1089,18 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             (top, strict, Pool::default())
         }
     };
-    // The related articles that the meaning lifted among the best matches are listed
-    // as partial matches (they lack words), before the partial matches that follow
-    // every full one, and counted with them.
-    let related_kept = related_kept
+    // The partial matches ranked among the full ones, and the related articles that
+    // the meaning lifted there (partial matches too: they lack words), are listed there,
+    // before the partial matches that follow every full one; a related one is counted
+    // with them. A partial match of the pool that ranked below every full match scored
+    // again follows them, in its place among the other partial ones.
+    let blended = blended
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
-    let mut pool = pool.partial;
+    drop(pool);
+    let related_kept = blended.related;
+    let mut pool = blended.partial;
     pool.extend(&related_kept);
     let f = idx.fields;
     let strict_hits = top.len();
@@ -1113,7 +1117,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             let need = limit - top.len();
             let tail = Rerank {
                 partial: Partial::Only,
-                related_kept: None,
+                blended: None,
                 ..rerank
             };
             let (more, n) = page(&**p, &tail, skip + need + pool.len(), 0)?;
@@ -1331,10 +1335,18 @@ pub struct Rerank<'a> {
     /// [`Embedding`]): the best matches are ordered again by meaning too
     /// (`crate::semantic::rerank`).
     pub meaning: Option<&'a (dyn PendingVector + 'a)>,
-    /// Where the related articles of the partial pool that the meaning kept among the
-    /// best matches are written (see [`Pool::related`]), for the search to list them as
-    /// partial matches and count them.
-    pub related_kept: Option<&'a std::sync::Mutex<Vec<DocAddress>>>,
+    /// Where the partial matches and related articles placed among the best matches
+    /// are written ([`Blended`]), for the search to list them there (and only there) and
+    /// count them.
+    pub blended: Option<&'a std::sync::Mutex<Blended>>,
+}
+
+/// The articles of a [`Pool`] that an ordering placed among the best matches: the
+/// others are not listed there (a partial match then follows every full one).
+#[derive(Debug, Default, Clone)]
+pub struct Blended {
+    pub partial: Vec<DocAddress>,
+    pub related: Vec<DocAddress>,
 }
 
 /// A query's vector that may still be being made.
@@ -1468,7 +1480,7 @@ impl Rerank<'_> {
             fields,
             partial: Partial::Found(&[]),
             meaning: None,
-            related_kept: None,
+            blended: None,
         }
     }
 }
@@ -1550,13 +1562,19 @@ fn ranked_from(
         return Ok((docs, total));
     }
     if rerank.bonus.is_empty() && rerank.words.is_empty() {
+        // The plain order: nothing is scored again but by meaning.
         by_meaning(searcher, rerank, &mut docs, &[])?;
         docs.truncate(n);
         return Ok((docs, total));
     }
     let only = matches!(rerank.partial, Partial::Only);
-    let full = if only { 0 } else { docs.len() };
-    docs.extend(rerank.partial.get()?.iter().map(|&a| (0.0, a)));
+    let words = rerank.words.len();
+    // Scored again: every match read, and the pool's partial matches.
+    let rest = docs.split_off(region_len(rerank).min(docs.len()));
+    let region = docs.len();
+    let pool = rerank.partial.get()?;
+    docs.extend(pool.iter().map(|&a| (0.0, a)));
+    docs.extend(rest);
     let mut held = Vec::new();
     if !rerank.words.is_empty() {
         held = bm25f::rescore(
@@ -1570,13 +1588,22 @@ fn ranked_from(
     add_bonus(searcher, rerank.bonus, &mut docs)?;
     // A partial match lacks one word at least (a phrase's words may all be there, apart).
     // Without the words, how many it holds is not known: its score stays.
-    let words = rerank.words.len();
-    for (d, &h) in docs[full..].iter_mut().zip(held.get(full..).unwrap_or(&[])) {
-        d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
+    for (i, (d, &h)) in docs.iter_mut().zip(&held).enumerate() {
+        if only || (region..region + pool.len()).contains(&i) {
+            d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
+        }
     }
+    let rest = docs.split_off(region + pool.len());
+    let full = if only { 0 } else { region };
     // Every match is read where they are all partial ones (none is left for later).
     let every_match = only || (full >= total.articles && !total.lower_bound);
     blend_in(&mut docs, full, every_match);
+    let pooled: std::collections::HashSet<DocAddress> = pool.iter().copied().collect();
+    let kept_partial: Vec<DocAddress> = docs
+        .iter()
+        .map(|d| d.1)
+        .filter(|a| pooled.contains(a))
+        .collect();
     // Related articles (one word held) are scored as partial matches are, for the
     // meaning to order among the best.
     let mut related: Vec<(f32, DocAddress)> = if rerank.meaning.is_some() {
@@ -1602,26 +1629,37 @@ fn ranked_from(
             d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
         }
     }
-    by_meaning(searcher, rerank, &mut docs, &related)?;
+    let kept_related = by_meaning(searcher, rerank, &mut docs, &related)?;
+    if let Some(out) = rerank.blended {
+        *out.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Blended {
+            partial: kept_partial,
+            related: kept_related,
+        };
+    }
+    // Past the region, each block in its own order.
+    for mut block in rest.chunks(BLOCK).map(<[_]>::to_vec) {
+        block.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        docs.extend(block);
+    }
     docs.truncate(n);
     Ok((docs, total))
 }
 
 /// Orders the best of `docs` (in order, best first) again by how close each article's
 /// stored vector is to the query's, where the search has one (see `crate::semantic`),
-/// with the `related` articles among them; those it keeps there are written to
-/// [`Rerank::related_kept`].
+/// with the `related` articles among them; returns those it keeps there.
 fn by_meaning(
     searcher: &Searcher,
     rerank: &Rerank,
     docs: &mut Vec<(f32, DocAddress)>,
     related: &[(f32, DocAddress)],
-) -> Result<()> {
+) -> Result<Vec<DocAddress>> {
     let Some(field) = rerank.fields.semantic else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let Some(query) = rerank.meaning.map(|m| m.get()).filter(|v| !v.is_empty()) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let name = searcher.schema().get_field_name(field).to_string();
     let n = docs.len().min(crate::semantic::RERANK_DEPTH);
@@ -1663,12 +1701,12 @@ fn by_meaning(
         .iter()
         .map(|d| cosine(d.1))
         .collect::<Result<Vec<_>>>()?;
-    let kept = crate::semantic::rerank_with(docs, &cosines, related, &related_cosines);
-    if let Some(out) = rerank.related_kept {
-        *out.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = kept;
-    }
-    Ok(())
+    Ok(crate::semantic::rerank_with(
+        docs,
+        &cosines,
+        related,
+        &related_cosines,
+    ))
 }
 
 /// The query's words as the search reads them (`rank::searched_text`), where they are
@@ -1705,18 +1743,34 @@ type Ranked = (Vec<(f32, DocAddress)>, Counts);
 
 /// How many matches [`ranked_counted`] reads for its best `n`.
 fn read_depth(rerank: &Rerank, sort: Sort, n: usize) -> usize {
-    // Without a bonus, only the order within the page changes: the page alone is
-    // scored again, so a one-word query reads no more matches than before.
     if sort != Sort::Relevance {
-        n
-    } else if !rerank.bonus.is_empty() {
-        n.max(RERANK_DEPTH)
+        return n;
+    }
+    // The region, then whole blocks: a block read in part would be ordered otherwise
+    // than when read in full, by a later page.
+    let region = region_len(rerank);
+    region + n.saturating_sub(region).div_ceil(BLOCK) * BLOCK
+}
+
+/// How many of the best matches by the plain score are scored again and ordered
+/// together (with the partial matches blended among them, and by meaning): with a
+/// bonus, [`RERANK_DEPTH`]; without one, a [`BLOCK`] (a one-word query reads no more
+/// matches for its first page than it shows).
+fn region_len(rerank: &Rerank) -> usize {
+    if !rerank.bonus.is_empty() {
+        RERANK_DEPTH
     } else if rerank.meaning.is_some() {
-        n.max(crate::semantic::RERANK_DEPTH)
+        crate::semantic::RERANK_DEPTH.max(BLOCK)
     } else {
-        n
+        BLOCK
     }
 }
+
+/// Past the region ([`region_len`]), the matches are scored again and ordered in
+/// blocks of this many, each by itself, in the plain score's order of blocks. Which
+/// matches are ordered together then depends on the query alone, not on the page asked:
+/// every page slices one order, and no article is listed twice or never.
+pub const BLOCK: usize = 10;
 
 /// Orders the candidates scored again: `docs[..full]` full matches, the rest partial
 /// ones (their scores weighed by [`partial_weight`]). Where more full matches
@@ -2019,12 +2073,13 @@ fn collapsed(
         }
         // Every full match, every blended partial one (see `blend_in`) and every related
         // article kept among them (see `by_meaning`).
-        let related = rerank.related_kept.map_or(0, |k| {
-            k.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .len()
-        });
-        let blended = rerank.partial.get()?.len() + related;
+        let blended = match rerank.blended {
+            Some(b) => {
+                let b = b.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                b.partial.len() + b.related.len()
+            }
+            None => rerank.partial.get()?.len(),
+        };
         let all_read = docs.len() >= total.articles + blended && !total.lower_bound;
         if kept.len() == want || all_read || window >= MAX_LIMIT * 4 {
             return Ok((kept.into_iter().skip(offset).collect(), total));
