@@ -1518,9 +1518,9 @@ pub fn partial_least(words: usize) -> usize {
 pub const BLEND_DEPTH: usize = 20;
 
 /// The top `n` matches of `query` and how many there are. By relevance with a
-/// rerank, the best [`RERANK_DEPTH`] (or `n`, if more; without a bonus, `n`) by the
-/// plain score are scored again (BM25F over the words, plus the bonus) and ordered
-/// again. With the query's own
+/// rerank, the best [`RERANK_DEPTH`] (without a bonus, [`BLOCK`]) by the plain score
+/// are scored again (BM25F over the words, plus the bonus) and ordered again together;
+/// past them, the matches are ordered in blocks of [`BLOCK`]. With the query's own
 /// score as the base, that is the same score as one query with the bonus as optional
 /// clauses, at a fraction of the cost, unless an article beyond that depth would have
 /// climbed into the top `n` on its bonus alone.
