@@ -1569,11 +1569,19 @@ fn ranked_from(
     }
     let only = matches!(rerank.partial, Partial::Only);
     let words = rerank.words.len();
-    // Scored again: every match read, and the pool's partial matches.
+    // Scored again: every match read, the pool's partial matches and related articles.
     let rest = docs.split_off(region_len(rerank).min(docs.len()));
     let region = docs.len();
     let pool = rerank.partial.get()?;
-    docs.extend(pool.iter().map(|&a| (0.0, a)));
+    // Related articles (one word held), for the meaning to order among the best, are
+    // scored as partial matches are.
+    let related: &[DocAddress] = if rerank.meaning.is_some() {
+        rerank.partial.related()?
+    } else {
+        &[]
+    };
+    docs.extend(pool.iter().chain(related).map(|&a| (0.0, a)));
+    let partial_end = docs.len();
     docs.extend(rest);
     let mut held = Vec::new();
     if !rerank.words.is_empty() {
@@ -1589,11 +1597,12 @@ fn ranked_from(
     // A partial match lacks one word at least (a phrase's words may all be there, apart).
     // Without the words, how many it holds is not known: its score stays.
     for (i, (d, &h)) in docs.iter_mut().zip(&held).enumerate() {
-        if only || (region..region + pool.len()).contains(&i) {
+        if only || (region..partial_end).contains(&i) {
             d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
         }
     }
-    let rest = docs.split_off(region + pool.len());
+    let rest = docs.split_off(partial_end);
+    let related = docs.split_off(region + pool.len());
     let full = if only { 0 } else { region };
     // Every match is read where they are all partial ones (none is left for later).
     let every_match = only || (full >= total.articles && !total.lower_bound);
@@ -1604,31 +1613,6 @@ fn ranked_from(
         .map(|d| d.1)
         .filter(|a| pooled.contains(a))
         .collect();
-    // Related articles (one word held) are scored as partial matches are, for the
-    // meaning to order among the best.
-    let mut related: Vec<(f32, DocAddress)> = if rerank.meaning.is_some() {
-        rerank
-            .partial
-            .related()?
-            .iter()
-            .map(|&a| (0.0, a))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    if !related.is_empty() && !rerank.words.is_empty() {
-        let held = bm25f::rescore(
-            searcher,
-            &rerank.fields,
-            rerank.words,
-            &bm25f::Params::default(),
-            &mut related,
-        )?;
-        add_bonus(searcher, rerank.bonus, &mut related)?;
-        for (d, h) in related.iter_mut().zip(held) {
-            d.0 *= partial_weight(h.min(words.saturating_sub(1)), words);
-        }
-    }
     let kept_related = by_meaning(searcher, rerank, &mut docs, &related)?;
     if let Some(out) = rerank.blended {
         *out.lock()
