@@ -1076,18 +1076,17 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         meaning: embedding.as_ref().map(|e| e as &dyn PendingVector),
         blended: Some(&blended),
     };
-    let (mut top, strict, pool) = match any_pool {
+    let (mut top, strict) = match any_pool {
         Some(any) => std::thread::scope(|s| -> Result<_> {
             let finding =
                 Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded, related)));
             let partial = Partial::Finding(&finding);
-            let (top, strict) = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
-            Ok((top, strict, finding.into_found()?))
+            let page = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
+            // (An error of the pool's thread is the search's, even where no page read it.)
+            finding.join()?;
+            Ok(page)
         })?,
-        None => {
-            let (top, strict) = page(&*query, &rerank, limit, offset)?;
-            (top, strict, Pool::default())
-        }
+        None => page(&*query, &rerank, limit, offset)?,
     };
     // The partial matches ranked among the full ones, and the related articles that
     // the meaning lifted there (partial matches too: they lack words), are listed there,
@@ -1098,7 +1097,6 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
-    drop(pool);
     let related_kept = blended.related;
     let mut pool = blended.partial;
     pool.extend(&related_kept);
@@ -1445,9 +1443,9 @@ impl<'scope> Finding<'scope> {
         }
     }
 
-    fn into_found(self) -> Result<Pool> {
-        self.get()?;
-        Ok(self.found.into_inner().unwrap_or_default())
+    /// Waits for the thread: its error, if it failed and no one asked before.
+    fn join(self) -> Result<()> {
+        self.get().map(|_| ())
     }
 }
 
@@ -1712,7 +1710,11 @@ fn query_meaning(
     idx: &NewsIndex,
     query: &str,
 ) -> Result<Option<(std::sync::Arc<crate::semantic::Model>, String)>> {
-    // Words first: a search of filters alone, or of a word or two, needs no model.
+    // An index without a model reads nothing more; then words first: a search of
+    // filters alone, or of a word or two, loads no model.
+    if idx.meta.model.is_none() {
+        return Ok(None);
+    }
     let Some(text) = meaning_text(query) else {
         return Ok(None);
     };
