@@ -83,14 +83,57 @@ struct Layer {
 /// tokens (an article), and rounded to bfloat16 for those over a few (a query).
 struct Weight {
     full: Vec<f32>,
-    half: Vec<u16>,
+    half: Half,
+}
+
+/// A weight matrix rounded to bfloat16, laid out for the loop that reads it.
+enum Half {
+    /// [in, out] row-major, for [`rows_add`].
+    Rows(Vec<u16>),
+    /// For [`pairs_add`], where the processor multiplies bfloat16 pairs itself
+    /// (AVX512-BF16): for each block of 16 outputs, for each pair of inputs (2k, 2k + 1),
+    /// the 16 outputs' weights of input 2k and 2k + 1 interleaved (32 values).
+    Pairs(Vec<u16>),
 }
 
 impl Weight {
-    fn new(full: Vec<f32>) -> Weight {
-        let half = full.iter().map(|&v| bf16(v)).collect();
+    /// `full` is [inp, out] row-major.
+    fn new(full: Vec<f32>, inp: usize, out: usize) -> Weight {
+        let half = if has_bf16_pairs() && inp.is_multiple_of(2) && out.is_multiple_of(16) {
+            Half::Pairs(pack_pairs(&full, inp, out))
+        } else {
+            Half::Rows(full.iter().map(|&v| bf16(v)).collect())
+        };
         Weight { full, half }
     }
+}
+
+/// Whether the processor multiplies pairs of bfloat16 values (AVX512-BF16).
+fn has_bf16_pairs() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512bf16")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// `w` ([inp, out] row-major, inp even, out a multiple of 16) rounded to bfloat16 in
+/// the layout of [`Half::Pairs`].
+fn pack_pairs(w: &[f32], inp: usize, out: usize) -> Vec<u16> {
+    let pairs = inp / 2;
+    let mut packed = Vec::with_capacity(inp * out);
+    for c in 0..out / 16 {
+        for k in 0..pairs {
+            for j in c * 16..c * 16 + 16 {
+                packed.push(bf16(w[2 * k * out + j]));
+                packed.push(bf16(w[(2 * k + 1) * out + j]));
+            }
+        }
+    }
+    packed
 }
 
 /// `v` rounded to the nearest bfloat16 (ties to even): the top 16 bits of an f32.
@@ -194,15 +237,15 @@ impl Bert {
             let inter_w = dense("intermediate.dense.weight", i, h)?;
             let out_w = dense("output.dense.weight", h, i)?;
             layers.push(Layer {
-                qkv_w: Weight::new(qkv_w),
+                qkv_w: Weight::new(qkv_w, h, 3 * h),
                 qkv_b,
-                attn_out_w: Weight::new(attn_out_w),
+                attn_out_w: Weight::new(attn_out_w, h, h),
                 attn_out_b: st.read(&format!("{p}attention.output.dense.bias"), &[h])?,
                 attn_ln_g: st.read(&format!("{p}attention.output.LayerNorm.weight"), &[h])?,
                 attn_ln_b: st.read(&format!("{p}attention.output.LayerNorm.bias"), &[h])?,
-                inter_w: Weight::new(inter_w),
+                inter_w: Weight::new(inter_w, h, i),
                 inter_b: st.read(&format!("{p}intermediate.dense.bias"), &[i])?,
-                out_w: Weight::new(out_w),
+                out_w: Weight::new(out_w, i, h),
                 out_b: st.read(&format!("{p}output.dense.bias"), &[h])?,
                 out_ln_g: st.read(&format!("{p}output.LayerNorm.weight"), &[h])?,
                 out_ln_b: st.read(&format!("{p}output.LayerNorm.bias"), &[h])?,
@@ -691,7 +734,15 @@ fn dense_add(x: &[f32], n: usize, inp: usize, w: &Weight, out: usize, y: &mut [f
         // A query's few tokens: each row of w is read once, from memory, and added to
         // every token's output (sgemm would first copy all of w into its own layout,
         // which costs more than the product itself at this size).
-        few_rows_add(x, n, inp, &w.half, out, y);
+        match &w.half {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `Pairs` is made only where the processor has AVX512-BF16
+            // (`Weight::new`), with inp even and out a multiple of 16.
+            Half::Pairs(packed) => unsafe { pairs_add(x, n, inp, packed, out, y) },
+            #[cfg(not(target_arch = "x86_64"))]
+            Half::Pairs(_) => unreachable!("packed in pairs only on x86_64"),
+            Half::Rows(half) => few_rows_add(x, n, inp, half, out, y),
+        }
         return;
     }
     gemm(
@@ -770,6 +821,81 @@ unsafe fn rows_add_avx2(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, 
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn rows_add_avx512(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, y: &mut [f32]) {
     rows_add(x, n, inp, w, out, y)
+}
+
+/// [`dense_add`] for a few rows where the processor multiplies bfloat16 pairs itself:
+/// y (n × out) += x (n × inp) · w, with w packed by [`pack_pairs`] and each token's
+/// inputs rounded to bfloat16 too. For each block of 16 outputs, up to 16 tokens' sums
+/// stay in registers over all the inputs, so w is read once per 16 tokens (a query has
+/// fewer) and y once. One instruction adds two inputs' products for 16 outputs.
+///
+/// # Safety
+/// The processor must have AVX-512F and AVX512-BF16; inp must be even and out a
+/// multiple of 16, w the packed [inp, out] matrix.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bf16")]
+unsafe fn pairs_add(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, y: &mut [f32]) {
+    assert!(inp.is_multiple_of(2) && out.is_multiple_of(16));
+    assert!(x.len() >= n * inp && w.len() >= inp * out && y.len() >= n * out);
+    // The tokens' inputs in bfloat16, in order: two adjacent inputs make one u32.
+    let xh: Vec<u32> = x[..n * inp]
+        .chunks_exact(2)
+        .map(|p| u32::from(bf16(p[0])) | (u32::from(bf16(p[1])) << 16))
+        .collect();
+    let mut t0 = 0;
+    while t0 < n {
+        let take = (n - t0).min(16);
+        let xs = &xh[t0 * inp / 2..(t0 + take) * inp / 2];
+        let ys = &mut y[t0 * out..(t0 + take) * out];
+        macro_rules! blocks {
+            ($($k:literal)*) => {
+                match take {
+                    // SAFETY: the caller's guarantees, and the slices hold `take` tokens.
+                    $($k => unsafe { pairs_block::<$k>(xs, inp / 2, w, out, ys) },)*
+                    _ => unreachable!("at most 16 tokens at a time"),
+                }
+            };
+        }
+        blocks!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+        t0 += take;
+    }
+}
+
+/// [`pairs_add`] for N tokens: `x` holds their inputs as bfloat16 pairs (N × pairs),
+/// `y` their outputs (N × out).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bf16")]
+unsafe fn pairs_block<const N: usize>(
+    x: &[u32],
+    pairs: usize,
+    w: &[u16],
+    out: usize,
+    y: &mut [f32],
+) {
+    use std::arch::x86_64::*;
+    assert!(x.len() == N * pairs && y.len() == N * out && w.len() >= pairs * 2 * out);
+    for c in 0..out / 16 {
+        let block = &w[c * pairs * 32..(c + 1) * pairs * 32];
+        let mut acc = [_mm512_setzero_ps(); N];
+        for (t, a) in acc.iter_mut().enumerate() {
+            // SAFETY: y holds N rows of `out`, and c · 16 + 16 ≤ out.
+            *a = unsafe { _mm512_loadu_ps(y.as_ptr().add(t * out + c * 16)) };
+        }
+        for (k, wk) in block.chunks_exact(32).enumerate() {
+            // SAFETY: wk holds 32 u16, 64 bytes.
+            let wv: __m512bh =
+                unsafe { std::mem::transmute(_mm512_loadu_si512(wk.as_ptr().cast())) };
+            for (t, a) in acc.iter_mut().enumerate() {
+                let xv: __m512bh =
+                    unsafe { std::mem::transmute(_mm512_set1_epi32(x[t * pairs + k] as i32)) };
+                *a = _mm512_dpbf16_ps(*a, xv, wv);
+            }
+        }
+        for (t, a) in acc.iter().enumerate() {
+            // SAFETY: as for the load.
+            unsafe { _mm512_storeu_ps(y.as_mut_ptr().add(t * out + c * 16), *a) };
+        }
+    }
 }
 
 /// C = alpha · A · B + beta · C. With beta = 0 the old contents of C are ignored.
@@ -1343,14 +1469,15 @@ mod tests {
         let mut rng = Lcg(7);
         // Odd sizes reach the rows past the last group of four.
         for (inp, out) in [(13, 7), (16, 24)] {
-            let w = Weight::new((0..inp * out).map(|_| rng.next()).collect());
+            let w = Weight::new((0..inp * out).map(|_| rng.next()).collect(), inp, out);
+            let half: Vec<u16> = w.full.iter().map(|&v| bf16(v)).collect();
             for n in [1, 3, 24, 25, 40] {
                 let x: Vec<f32> = (0..n * inp).map(|_| rng.next()).collect();
                 let bias: Vec<f32> = (0..n * out).map(|_| rng.next()).collect();
                 let mut got = bias.clone();
                 let few = n <= 24;
                 if few {
-                    few_rows_add(&x, n, inp, &w.half, out, &mut got);
+                    few_rows_add(&x, n, inp, &half, out, &mut got);
                 } else {
                     dense_add(&x, n, inp, &w, out, &mut got);
                 }
@@ -1375,8 +1502,7 @@ mod tests {
                 if few {
                     // And exactly the product with the rounded weights.
                     let mut exact = bias.clone();
-                    let rounded: Vec<f32> = w
-                        .half
+                    let rounded: Vec<f32> = half
                         .iter()
                         .map(|&h| f32::from_bits(u32::from(h) << 16))
                         .collect();
@@ -1390,6 +1516,48 @@ mod tests {
                     for (a, b) in got.iter().zip(&exact) {
                         assert!((a - b).abs() <= 1e-5, "n {n}: {a} vs {b}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_of_bfloat16_multiply_as_sgemm_does_on_the_rounded_values() {
+        if !has_bf16_pairs() {
+            eprintln!("skipped: this processor has no AVX512-BF16");
+            return;
+        }
+        let mut rng = Lcg(11);
+        let round = |v: f32| f32::from_bits(u32::from(bf16(v)) << 16);
+        // Every number of tokens a block takes, and more than one block.
+        for (inp, out) in [(2, 16), (14, 32), (96, 48)] {
+            let w = Weight::new((0..inp * out).map(|_| rng.next()).collect(), inp, out);
+            let Half::Pairs(packed) = &w.half else {
+                panic!("not packed in pairs")
+            };
+            let rounded_w: Vec<f32> = w.full.iter().map(|&v| round(v)).collect();
+            for n in [1, 2, 3, 5, 8, 15, 16, 17, 24] {
+                let x: Vec<f32> = (0..n * inp).map(|_| rng.next()).collect();
+                let bias: Vec<f32> = (0..n * out).map(|_| rng.next()).collect();
+                let mut got = bias.clone();
+                // SAFETY: checked above that the processor has the features.
+                unsafe { pairs_add(&x, n, inp, packed, out, &mut got) };
+                let rounded_x: Vec<f32> = x.iter().map(|&v| round(v)).collect();
+                let mut want = bias.clone();
+                gemm(
+                    1.0,
+                    View::new(&rounded_x, n, inp, inp, 1),
+                    View::new(&rounded_w, inp, out, out, 1),
+                    1.0,
+                    ViewMut::new(&mut want, n, out, out, 1),
+                );
+                // The products of bfloat16 values are exact in f32; only the order
+                // of the sums differs.
+                for (a, b) in got.iter().zip(&want) {
+                    assert!(
+                        (a - b).abs() <= 1e-5 * inp as f32,
+                        "{inp}×{out}, n {n}: {a} vs {b}"
+                    );
                 }
             }
         }
