@@ -207,3 +207,68 @@ fn an_article_about_the_query_in_other_words_is_listed_where_its_meaning_lifts_i
         r.stdout
     );
 }
+
+/// An article about the draft that holds none of the query's words.
+fn in_other_words(env: &TestEnv) {
+    env.write(
+        "service.txt",
+        "Stockholm revives compulsory national service\n\nYoung men and women will be called up \
+         for compulsory national service from next year, seven years after the call-up was \
+         scrapped, the defence ministry said. Volunteers alone no longer fill the ranks of the \
+         armed forces, and the first letters go out in July to those born after 1999.\n",
+    );
+}
+
+#[test]
+fn an_article_that_holds_none_of_the_words_is_found_by_its_meaning_among_all() {
+    let Some(model) = test_model() else { return };
+    let model = model.to_str().unwrap();
+    let env = TestEnv::new();
+    two_articles(&env);
+    two_more(&env);
+    in_other_words(&env);
+    let harbour = std::fs::read_to_string(env.corpus.join("harbour.txt")).unwrap();
+    env.write(
+        "harbour.txt",
+        harbour.replace("from Sweden", "from Sweden or Russia"),
+    );
+    env.ingest(&["--model", model]).success();
+    // The ingest wrote every article's vector in one file beside the segments.
+    let file = |e: &TestEnv| -> Option<std::path::PathBuf> {
+        walkdir::WalkDir::new(&e.index)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|d| d.into_path())
+            .find(|p| p.ends_with("newsidx-neighbours.bin"))
+    };
+    let path = file(&env).expect("the file of vectors");
+    let hits = env.hits(QUERY, &[]);
+    let service = hits
+        .iter()
+        .find(|h| h["id"] == "service.txt")
+        .unwrap_or_else(|| panic!("{hits:#?}"));
+    assert_eq!(service["partial"], true);
+    assert_eq!(
+        service["missing"],
+        serde_json::json!(["sweden", "brings", "back", "military", "draft"])
+    );
+    // An excluded word it holds, or a filter it does not pass (the harbour's ferry
+    // now sails from Russia too), leaves it out.
+    let ids = env.ids(&format!("{QUERY} -national"), &[]);
+    assert!(!ids.contains(&"service.txt".to_string()), "{ids:?}");
+    assert!(ids.contains(&"draft.txt".to_string()), "{ids:?}");
+    let ids = env.ids(QUERY, &["--country", "RU"]);
+    assert!(ids.contains(&"harbour.txt".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"service.txt".to_string()), "{ids:?}");
+    // Without the file it is not found; a run that reads nothing writes it again.
+    std::fs::remove_file(&path).unwrap();
+    assert!(!env.ids(QUERY, &[]).contains(&"service.txt".to_string()));
+    env.ingest(&[]).success();
+    assert!(file(&env).is_some());
+    assert!(env.ids(QUERY, &[]).contains(&"service.txt".to_string()));
+    // A damaged file is no error for a search: it orders by meaning without it.
+    std::fs::write(&path, b"NXNB0001 cut short").unwrap();
+    let ids = env.ids(QUERY, &[]);
+    assert!(!ids.contains(&"service.txt".to_string()), "{ids:?}");
+    assert_eq!(ids[0], "draft.txt");
+}

@@ -88,6 +88,12 @@ pub fn is_tantivy_name(name: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The file of article vectors beside the segments (`crate::semantic::neighbours`),
+/// and its temporary name.
+pub fn is_neighbours_name(name: &str) -> bool {
+    name == crate::semantic::neighbours::FILE || name == crate::semantic::neighbours::FILE_TMP
+}
+
 /// Names this program may find in an index folder of its own making.
 pub fn is_ours(name: &str) -> bool {
     name == POINTER
@@ -97,6 +103,7 @@ pub fn is_ours(name: &str) -> bool {
         || name == GAZETTEER_TMP
         || is_data_name(name)
         || is_tantivy_name(name)
+        || is_neighbours_name(name)
         || HARMLESS.contains(&name)
 }
 
@@ -221,7 +228,8 @@ pub fn remove_data_folder(dir: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Removes the files of `dir` (not its subfolders) that tantivy names.
+/// Removes the files of `dir` (not its subfolders) that tantivy names, and the file of
+/// article vectors made from them.
 pub fn remove_tantivy_files(dir: &Path) -> std::io::Result<()> {
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
@@ -231,7 +239,7 @@ pub fn remove_tantivy_files(dir: &Path) -> std::io::Result<()> {
     for e in rd {
         let e = e?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if is_tantivy_name(&name) && e.file_type()?.is_file() {
+        if (is_tantivy_name(&name) || is_neighbours_name(&name)) && e.file_type()?.is_file() {
             match std::fs::remove_file(e.path()) {
                 Ok(()) => {}
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}

@@ -70,7 +70,18 @@ pub struct NewsIndex {
     sources: std::sync::OnceLock<crate::sources::Sources>,
     /// The sentence-embedding model the index was built with, read on first use.
     model: std::sync::OnceLock<std::result::Result<std::sync::Arc<crate::semantic::Model>, String>>,
+    /// The file of article vectors as last opened, with what identified it on disk.
+    neighbours: std::sync::Mutex<
+        Option<(
+            NeighboursStamp,
+            std::sync::Arc<crate::semantic::neighbours::Neighbours>,
+        )>,
+    >,
 }
+
+/// What identifies one version of the file of article vectors: it is replaced by a
+/// rename.
+type NeighboursStamp = (u64, Option<std::time::SystemTime>, u64);
 
 /// Where an index keeps the copy of the user's gazetteer (`ingest --gazetteer`).
 pub fn stored_gazetteer(index: &Path) -> PathBuf {
@@ -408,6 +419,7 @@ impl NewsIndex {
             gazetteer: std::sync::OnceLock::new(),
             sources: Default::default(),
             model: std::sync::OnceLock::new(),
+            neighbours: std::sync::Mutex::new(None),
         })
     }
 
@@ -488,6 +500,36 @@ impl NewsIndex {
         })?;
         segments_agree(path, &reader, &fields)?;
         Ok(())
+    }
+
+    /// Every article's vector, for the nearest to a query in meaning (see
+    /// `crate::semantic::neighbours`): the file written by the last ingest with a model,
+    /// opened again when a later one has replaced it. `None` without a model, before
+    /// the first such ingest, or when the file is damaged (the next ingest writes it
+    /// anew): the search then orders its matches by meaning without it.
+    pub fn neighbours(&self) -> Option<std::sync::Arc<crate::semantic::neighbours::Neighbours>> {
+        self.meta.model.as_ref()?;
+        let path = self.data_path.join(crate::semantic::neighbours::FILE);
+        let m = std::fs::metadata(&path).ok()?;
+        #[cfg(unix)]
+        let ino = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let ino = 0;
+        let stamp = (m.len(), m.modified().ok(), ino);
+        let mut cached = self
+            .neighbours
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((s, n)) = cached.as_ref() {
+            if *s == stamp {
+                return Some(n.clone());
+            }
+        }
+        let n = std::sync::Arc::new(
+            crate::semantic::neighbours::Neighbours::open(&self.data_path).ok()??,
+        );
+        *cached = Some((stamp, n.clone()));
+        Some(n)
     }
 
     /// The sentence-embedding model the index was built with (`ingest --model`), read
@@ -874,6 +916,7 @@ fn create(path: &Path, root: &Path, lock: FolderLock, swap_at_end: bool) -> Resu
             gazetteer: std::sync::OnceLock::new(),
             sources: Default::default(),
             model: std::sync::OnceLock::new(),
+            neighbours: std::sync::Mutex::new(None),
         },
         _lock: lock,
     })

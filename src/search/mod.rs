@@ -1067,6 +1067,17 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     } else {
         0
     };
+    // … and the articles nearest the query in meaning among all of them, where the
+    // index keeps every vector in one file.
+    let nearby = embedding.as_ref().and_then(|e| {
+        let file = idx.neighbours()?;
+        let filter: Vec<(Occur, Box<dyn Query>)> = filter_query(&idx.fields, &req.filters, true);
+        Some(Nearby {
+            vector: e,
+            file,
+            filter: Box::new(BooleanQuery::new(filter)),
+        })
+    });
     let blended = std::sync::Mutex::new(Blended::default());
     let rerank = Rerank {
         bonus: &bonus,
@@ -1078,8 +1089,16 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     };
     let (mut top, strict) = match any_pool {
         Some(any) => std::thread::scope(|s| -> Result<_> {
-            let finding =
-                Finding::new(s.spawn(|| blend_pool(&searcher, any, &required, &excluded, related)));
+            let finding = Finding::new(s.spawn(|| {
+                blend_pool(
+                    &searcher,
+                    any,
+                    &required,
+                    &excluded,
+                    related,
+                    nearby.as_ref(),
+                )
+            }));
             let partial = Partial::Finding(&finding);
             let page = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
             // (An error of the pool's thread is the search's, even where no page read it.)
@@ -1786,14 +1805,26 @@ pub struct Pool {
     pub related: Vec<DocAddress>,
 }
 
+/// The articles nearest a query in meaning, for [`blend_pool`]: the query's vector,
+/// the index's file of vectors, and the search's filters (an article must pass them).
+struct Nearby<'a> {
+    vector: &'a Embedding,
+    file: std::sync::Arc<crate::semantic::neighbours::Neighbours>,
+    filter: Box<dyn Query>,
+}
+
 /// The [`Pool`] of the any-word query `any`: its best [`BLEND_DEPTH`] read for the
-/// partial matches, and its best `related` (none: 0) for articles that hold fewer words.
-pub(crate) fn blend_pool(
+/// partial matches, and its best `related` (none: 0) for articles that hold fewer words;
+/// with `nearby`, the [`crate::semantic::NEAREST`] articles nearest the query in
+/// meaning are related ones too where they hold fewer words than a partial match (none
+/// at all, it may be), pass the filters and hold no excluded clause.
+fn blend_pool(
     searcher: &Searcher,
     any: &dyn Query,
     required: &[(String, Box<dyn Query>)],
     excluded: &[Box<dyn Query>],
     related: usize,
+    nearby: Option<&Nearby<'_>>,
 ) -> Result<Pool> {
     // The best few as `TopDocs` finds them, each segment starting from the best score
     // found so far (`TopDocs` starts every segment from nothing).
@@ -1814,7 +1845,7 @@ pub(crate) fn blend_pool(
     }
     let least = partial_least(required.len());
     let mut pool = Pool::default();
-    for (i, (d, (n, out))) in docs.into_iter().zip(held.into_iter().zip(out_)).enumerate() {
+    for (i, (&d, (n, out))) in docs.iter().zip(held.into_iter().zip(out_)).enumerate() {
         if out || n >= required.len() {
             continue;
         }
@@ -1824,6 +1855,33 @@ pub(crate) fn blend_pool(
             }
         } else if i < related && n > 0 {
             pool.related.push(d);
+        }
+    }
+    if let Some(nb) = nearby {
+        let seen: std::collections::HashSet<DocAddress> = docs.iter().copied().collect();
+        let near: Vec<DocAddress> = nb
+            .file
+            .nearest(searcher, nb.vector.get(), crate::semantic::NEAREST)
+            .into_iter()
+            .filter(|(c, a)| *c >= crate::semantic::RELATED_CLOSENESS && !seen.contains(a))
+            .map(|(_, a)| a)
+            .collect();
+        let mut held = vec![0usize; near.len()];
+        for (_, q) in required {
+            for (n, m) in held.iter_mut().zip(matching(searcher, &**q, &near)?) {
+                *n += usize::from(m);
+            }
+        }
+        let mut keep = matching(searcher, &*nb.filter, &near)?;
+        for q in excluded {
+            for (k, m) in keep.iter_mut().zip(matching(searcher, &**q, &near)?) {
+                *k &= !m;
+            }
+        }
+        for ((d, n), k) in near.into_iter().zip(held).zip(keep) {
+            if k && n < least {
+                pool.related.push(d);
+            }
         }
     }
     Ok(pool)

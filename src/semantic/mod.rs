@@ -12,6 +12,7 @@
 //! dimension ([`quantize`]), in the fast column `semantic`.
 
 mod bert;
+pub mod neighbours;
 mod wordpiece;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,11 @@ pub const RERANK_DEPTH: usize = 30;
 /// words may share a single word with it (`macedonia political crisis`: "Macedonia").
 /// 50, 100 and 200 measured alike (see `tests/data/relevance/README.md`).
 pub const RELATED_DEPTH: usize = 50;
+
+/// How many of the articles nearest the query in meaning, among all of them, are read
+/// where the index keeps every vector in one file ([`neighbours`]): those that are not
+/// matches are ordered among the best matches as the related articles are.
+pub const NEAREST: usize = 20;
 
 /// How close in meaning (the cosine) a related article must be to the query to be
 /// ordered among the best matches. On the judged queries, without it 414 related
