@@ -13,7 +13,9 @@
 //! query's vector with the model in DIR on a second thread and waits for it, as a
 //! search of an index built with that model does. That measures what the model adds
 //! to a search at a size where building the index with the model would take hours
-//! (it leaves out the reading of the best 30 matches' stored vectors).
+//! (it leaves out the reading of the best 30 matches' stored vectors). With
+//! `--neighbours DIR` that thread also reads the articles nearest the vector in a file
+//! of article vectors made for the index (`examples/neighbours_bench.rs`).
 //! One untimed warm-up round first. Prints one JSON object with p50/p90/p99/max in
 //! milliseconds over all samples, and the p50 and hit count of each query.
 
@@ -50,6 +52,11 @@ struct Args {
     /// A model folder: make each query's vector beside the search (see above).
     #[arg(long)]
     encoder: Option<PathBuf>,
+    /// With `--encoder`, a folder holding a file of article vectors for this index
+    /// (`examples/neighbours_bench.rs` writes one): the vector's thread then also reads
+    /// the 20 articles nearest it, as a search of an index with a model does.
+    #[arg(long, requires = "encoder")]
+    neighbours: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -64,6 +71,15 @@ fn main() -> anyhow::Result<()> {
         Some(dir) => Some(newsidx::semantic::Model::load(dir).map_err(anyhow::Error::msg)?),
         None => None,
     };
+    let nearby = match &a.neighbours {
+        Some(dir) => Some(
+            newsidx::semantic::neighbours::Neighbours::open(dir)
+                .map_err(anyhow::Error::msg)?
+                .context("no file of article vectors there")?,
+        ),
+        None => None,
+    };
+    let searcher = idx.searcher()?;
     let search = |q: &bench_queries::BenchQuery| -> anyhow::Result<usize> {
         let mut p = Params::from_pairs(q.flags.iter().map(|(k, v)| (k.as_str(), v.clone())));
         p.push("q", q.query.clone());
@@ -79,7 +95,14 @@ fn main() -> anyhow::Result<()> {
             return search(q);
         };
         std::thread::scope(|s| {
-            let vector = s.spawn(move || model.embed(&text, newsidx::semantic::ARTICLE_TOKENS));
+            let (nearby, searcher) = (&nearby, &searcher);
+            let vector = s.spawn(move || {
+                let v = model.embed(&text, newsidx::semantic::ARTICLE_TOKENS);
+                let near = nearby
+                    .as_ref()
+                    .map(|n| n.nearest(searcher, &v, newsidx::semantic::NEAREST));
+                (v, near)
+            });
             let n = search(q);
             std::hint::black_box(vector.join().expect("the encoder does not panic"));
             n

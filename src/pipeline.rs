@@ -331,7 +331,7 @@ pub fn ingest(
     let manifest = idx.manifest()?;
     let grouper = crate::index::groups::Grouper::new(Some(idx.index.reader()?.searcher()));
     let indexed_paths = indexed_paths(idx)?;
-    let has_model = model.is_some();
+    let dims = model.as_ref().map(|m| m.dim());
     let mut sink = IndexSink::new(idx, writer, grouper, model);
 
     let mut sum = Summary {
@@ -636,10 +636,10 @@ pub fn ingest(
     result?;
     sum.interrupted = opts.stop.load(Ordering::Relaxed);
     sink.finish(!sum.interrupted, opts.writer_threads)?;
-    if has_model && !sum.interrupted {
+    if let (Some(dims), false) = (dims, sum.interrupted) {
         // Every article's vector in one file, for finding the nearest by meaning
         // (`semantic::neighbours`); a run that was stopped leaves it to the next.
-        crate::semantic::neighbours::refresh_index(idx, opts.writer_threads)?;
+        crate::semantic::neighbours::refresh_index(idx, dims, opts.writer_threads)?;
     }
     if sum.interrupted && target.is_rebuild() {
         // A rebuild stopped half-way is dropped: the index stays as it was.
