@@ -1243,6 +1243,18 @@ fn stats(a: cli::StatsArgs, out: &Output) -> Result<()> {
     if let Some(m) = &s.model {
         writeln!(so, "  model      {m}")?;
     }
+    match (s.nearest_vectors, s.nearest_current) {
+        (Some(n), Some(true)) => writeln!(so, "  nearest    {n} article vectors, current")?,
+        (Some(0), _) => writeln!(
+            so,
+            "  nearest    no file of article vectors: the next ingest writes it"
+        )?,
+        (Some(n), _) => writeln!(
+            so,
+            "  nearest    {n} article vectors, out of date: the next ingest writes them anew"
+        )?,
+        _ => {}
+    }
     Ok(())
 }
 

@@ -50,7 +50,8 @@ fn an_index_with_a_model_orders_by_meaning_and_keeps_its_model() {
     // A query of two words is ordered by its words alone (the model would lift the
     // article about the draft here too).
     assert_eq!(env.ids("sweden draft", &[]), ["budget.txt", "draft.txt"]);
-    // `stats` names the model; an index without one says nothing of it.
+    // `stats` names the model; an index without one says nothing of it (nor of a file
+    // of article vectors).
     let stats = |e: &TestEnv| {
         e.run(&["stats", "--index", e.index.to_str().unwrap(), "--json"])
             .success()
@@ -59,6 +60,7 @@ fn an_index_with_a_model_orders_by_meaning_and_keeps_its_model() {
     let canonical = std::path::Path::new(model).canonicalize().unwrap();
     assert_eq!(stats(&env)["model"], canonical.to_str().unwrap());
     assert!(stats(&words).get("model").is_none());
+    assert!(stats(&words).get("nearest_vectors").is_none());
     // A later run without --model reads new articles with the index's model: a copy of
     // the article about the draft, without a vector, would rank below the budget.
     let draft = std::fs::read_to_string(env.corpus.join("draft.txt")).unwrap();
@@ -260,11 +262,33 @@ fn an_article_that_holds_none_of_the_words_is_found_by_its_meaning_among_all() {
     let ids = env.ids(QUERY, &["--country", "RU"]);
     assert!(ids.contains(&"harbour.txt".to_string()), "{ids:?}");
     assert!(!ids.contains(&"service.txt".to_string()), "{ids:?}");
+    // `stats` says how many vectors the file holds, and whether it is current.
+    let stats = || {
+        let s = env
+            .run(&["stats", "--index", env.index.to_str().unwrap(), "--json"])
+            .success()
+            .json();
+        (
+            s["nearest_vectors"].as_u64(),
+            s["nearest_current"].as_bool(),
+        )
+    };
+    assert_eq!(stats(), (Some(5), Some(true)));
     // Without the file it is not found; a run that reads nothing writes it again.
     std::fs::remove_file(&path).unwrap();
     assert!(!env.ids(QUERY, &[]).contains(&"service.txt".to_string()));
+    assert_eq!(stats(), (Some(0), Some(false)));
     env.ingest(&[]).success();
     assert!(file(&env).is_some());
+    assert_eq!(stats(), (Some(5), Some(true)));
+    // An article removed: the next ingest writes the file anew. The file as it was
+    // before is out of date.
+    let before = std::fs::read(&path).unwrap();
+    std::fs::remove_file(env.corpus.join("budget.txt")).unwrap();
+    env.ingest(&[]).success();
+    assert_eq!(stats(), (Some(4), Some(true)));
+    std::fs::write(&path, &before).unwrap();
+    assert_eq!(stats(), (Some(5), Some(false)));
     assert!(env.ids(QUERY, &[]).contains(&"service.txt".to_string()));
     // A damaged file is no error for a search: it orders by meaning without it.
     std::fs::write(&path, b"NXNB0001 cut short").unwrap();

@@ -1175,6 +1175,13 @@ pub struct Stats {
     /// absent for an index built without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// With a model: how many articles' vectors the file for the nearest in meaning
+    /// holds (`crate::semantic::neighbours`; 0 where there is none, or it is damaged),
+    /// and whether it was written from the index as it is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nearest_vectors: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nearest_current: Option<bool>,
 }
 
 pub fn stats(idx: &NewsIndex) -> Result<Stats> {
@@ -1224,6 +1231,11 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
         d.and_then(date_from_tantivy)
             .map(|d| d.format("%Y-%m-%d").to_string())
     };
+    let (nearest_vectors, nearest_current) = match (&idx.meta.model, idx.neighbours()) {
+        (None, _) => (None, None),
+        (Some(_), None) => (Some(0), Some(false)),
+        (Some(_), Some(n)) => (Some(n.len()), Some(n.is_current(&searcher))),
+    };
     Ok(Stats {
         articles,
         files,
@@ -1233,6 +1245,8 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
         index_bytes: idx.size_bytes(),
         schema_version: idx.meta.schema_version,
         model: idx.meta.model.as_ref().map(|m| m.display().to_string()),
+        nearest_vectors,
+        nearest_current,
     })
 }
 
