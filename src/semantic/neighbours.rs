@@ -308,8 +308,8 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// A unit query in signed bytes (the largest component ±127), for [`dot_i8`], and the
-/// factor that turns its integer products back into the query's scale.
+/// A unit query (or a group's centre) in signed bytes (the largest component ±127), for
+/// [`dot_i8`], and the factor that turns its integer products back into its scale.
 fn query_bytes(q: &[f32]) -> (Vec<i8>, f32) {
     let max = q.iter().fold(0f32, |m, x| m.max(x.abs()));
     if max == 0.0 || !max.is_finite() {
@@ -395,11 +395,12 @@ fn unit(e: &Entry, out: &mut [f32]) {
     }
 }
 
-/// The nearest of `centres` (each `dims` long) to `v`.
-fn nearest_centre(v: &[f32], centres: &[f32], dims: usize) -> usize {
+/// The nearest of `centres` (each `dims` long, rounded to signed bytes, each with the
+/// factor back to its scale) to a stored vector: integer products, as a search's.
+fn nearest_centre(v: &[u8], centres: &[i8], scales: &[f32], dims: usize) -> usize {
     let mut best = (f32::NEG_INFINITY, 0);
-    for (g, c) in centres.chunks_exact(dims).enumerate() {
-        let d = dot(v, c);
+    for (g, (c, scale)) in centres.chunks_exact(dims).zip(scales).enumerate() {
+        let d = dot_i8(c, v) as f32 * scale;
         if d > best.0 {
             best = (d, g);
         }
@@ -409,18 +410,21 @@ fn nearest_centre(v: &[f32], centres: &[f32], dims: usize) -> usize {
 
 /// Each entry's group, on `threads` threads.
 fn assign(entries: &[Entry], centres: &[f32], dims: usize, threads: usize) -> Vec<u32> {
+    let (mut bytes, mut scales) = (Vec::with_capacity(centres.len()), Vec::new());
+    for c in centres.chunks_exact(dims) {
+        let (b, scale) = query_bytes(c);
+        bytes.extend(b);
+        scales.push(scale);
+    }
+    let (bytes, scales) = (&bytes, &scales);
     let chunk = entries.len().div_ceil(threads.max(1)).max(1);
     std::thread::scope(|s| {
         let parts: Vec<_> = entries
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || {
-                    let mut v = vec![0f32; dims];
                     part.iter()
-                        .map(|e| {
-                            unit(e, &mut v);
-                            nearest_centre(&v, centres, dims) as u32
-                        })
+                        .map(|e| nearest_centre(&e.bytes, bytes, scales, dims) as u32)
                         .collect::<Vec<u32>>()
                 })
             })
