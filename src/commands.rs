@@ -193,6 +193,13 @@ impl Progress for Bar {
             b.inc(bytes);
         }
     }
+    fn stage(&mut self, what: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(what.to_string());
+            // Nothing advances the bar now: the spinner says the run is alive.
+            b.enable_steady_tick(std::time::Duration::from_millis(250));
+        }
+    }
     fn finish(&mut self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();

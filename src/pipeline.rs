@@ -173,6 +173,9 @@ pub struct Summary {
 pub trait Progress {
     fn start(&mut self, _total_bytes: u64, _files: u64) {}
     fn advance(&mut self, _bytes: u64, _articles: u64) {}
+    /// Everything is read; what the run is doing now (its last steps can take a while
+    /// on a large index).
+    fn stage(&mut self, _what: &str) {}
     fn finish(&mut self) {}
 }
 
@@ -635,8 +638,10 @@ pub fn ingest(
     });
     result?;
     sum.interrupted = opts.stop.load(Ordering::Relaxed);
+    progress.stage("committing and merging segments");
     sink.finish(!sum.interrupted, opts.writer_threads)?;
     if let (Some(dims), false) = (dims, sum.interrupted) {
+        progress.stage("writing every article's vector for the nearest in meaning");
         // Every article's vector in one file, for finding the nearest by meaning
         // (`semantic::neighbours`); a run that was stopped leaves it to the next.
         crate::semantic::neighbours::refresh_index(idx, dims, opts.writer_threads)?;
