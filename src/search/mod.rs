@@ -1678,13 +1678,8 @@ fn by_meaning(
                     .bytes(&name)?,
             ),
         };
-        bytes.clear();
-        let ord = column
-            .as_ref()
-            .and_then(|c| Some((c, c.term_ords(addr.doc_id).next()?)));
-        let found = match ord {
-            Some((c, ord)) => c
-                .ord_to_bytes(ord, &mut bytes)
+        let found = match column {
+            Some(c) => crate::semantic::stored_vector(c, addr.doc_id, &mut bytes)
                 .map_err(tantivy::TantivyError::from)?,
             None => false,
         };

@@ -133,6 +133,20 @@ pub fn quantize(v: &[f32]) -> Vec<u8> {
         .collect()
 }
 
+/// The vector stored for document `doc` in a segment's column (the fast column
+/// `semantic`), into `out`; false where the document has none.
+pub fn stored_vector(
+    column: &tantivy::columnar::BytesColumn,
+    doc: tantivy::DocId,
+    out: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    out.clear();
+    match column.term_ords(doc).next() {
+        Some(ord) => column.ord_to_bytes(ord, out),
+        None => Ok(false),
+    }
+}
+
 /// The cosine between a unit query vector and a stored one; `None` when the stored
 /// vector is missing, empty or of another length (an index built with another model).
 pub fn cosine(query: &[f32], stored: &[u8]) -> Option<f32> {

@@ -350,8 +350,8 @@ struct Entry {
     bytes: Vec<u8>,
 }
 
-/// Reads every live article's vector of `dims` bytes from the fast column `column`.
-fn read_vectors(searcher: &Searcher, column: &str, dims: usize) -> tantivy::Result<Vec<Entry>> {
+/// Every live article's vector (segment, document, bytes) in the fast column `column`.
+fn read_vectors(searcher: &Searcher, column: &str) -> tantivy::Result<Vec<(u32, u32, Vec<u8>)>> {
     let mut out = Vec::new();
     let mut bytes = Vec::new();
     for (seg, reader) in searcher.segment_readers().iter().enumerate() {
@@ -360,30 +360,10 @@ fn read_vectors(searcher: &Searcher, column: &str, dims: usize) -> tantivy::Resu
         };
         let alive = reader.alive_bitset();
         for doc in 0..reader.max_doc() {
-            if alive.is_some_and(|a| a.is_deleted(doc)) {
-                continue;
+            if alive.is_none_or(|a| a.is_alive(doc)) && super::stored_vector(&col, doc, &mut bytes)?
+            {
+                out.push((seg as u32, doc, bytes.clone()));
             }
-            let Some(ord) = col.term_ords(doc).next() else {
-                continue;
-            };
-            bytes.clear();
-            if !col.ord_to_bytes(ord, &mut bytes)? || bytes.len() != dims {
-                continue;
-            }
-            let norm = bytes
-                .iter()
-                .map(|&b| f32::from(b as i8).powi(2))
-                .sum::<f32>()
-                .sqrt();
-            if norm == 0.0 {
-                continue;
-            }
-            out.push(Entry {
-                seg: seg as u32,
-                doc,
-                inv_norm: 1.0 / norm,
-                bytes: bytes.clone(),
-            });
         }
     }
     Ok(out)
@@ -409,7 +389,12 @@ fn nearest_centre(v: &[u8], centres: &[i8], scales: &[f32], dims: usize) -> usiz
 }
 
 /// Each entry's group, on `threads` threads.
-fn assign(entries: &[Entry], centres: &[f32], dims: usize, threads: usize) -> Vec<u32> {
+fn assign<E: std::borrow::Borrow<Entry> + Sync>(
+    entries: &[E],
+    centres: &[f32],
+    dims: usize,
+    threads: usize,
+) -> Vec<u32> {
     let (mut bytes, mut scales) = (Vec::with_capacity(centres.len()), Vec::new());
     for c in centres.chunks_exact(dims) {
         let (b, scale) = query_bytes(c);
@@ -424,7 +409,7 @@ fn assign(entries: &[Entry], centres: &[f32], dims: usize, threads: usize) -> Ve
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|e| nearest_centre(&e.bytes, bytes, scales, dims) as u32)
+                        .map(|e| nearest_centre(&e.borrow().bytes, bytes, scales, dims) as u32)
                         .collect::<Vec<u32>>()
                 })
             })
@@ -455,20 +440,11 @@ fn centres(entries: &[Entry], groups: usize, dims: usize, threads: usize) -> Vec
         unit(sample[(g as f64 * gstep) as usize], &mut v);
         centres[g * dims..(g + 1) * dims].copy_from_slice(&v);
     }
-    let owned: Vec<Entry> = sample
-        .iter()
-        .map(|e| Entry {
-            seg: 0,
-            doc: 0,
-            inv_norm: e.inv_norm,
-            bytes: e.bytes.clone(),
-        })
-        .collect();
     for _ in 0..10 {
-        let of = assign(&owned, &centres, dims, threads);
+        let of = assign(&sample, &centres, dims, threads);
         let mut sums = vec![0f32; groups * dims];
         let mut counts = vec![0usize; groups];
-        for (e, &g) in owned.iter().zip(&of) {
+        for (e, &g) in sample.iter().zip(&of) {
             unit(e, &mut v);
             let g = g as usize;
             counts[g] += 1;
@@ -499,10 +475,10 @@ fn build(
     groups: Option<usize>,
     threads: usize,
 ) -> tantivy::Result<Vec<u8>> {
-    let entries = read_vectors(searcher, column, dims)?;
-    Ok(encode(
+    let vectors = read_vectors(searcher, column)?;
+    Ok(encode_vectors(
         &segment_table(searcher),
-        entries,
+        vectors,
         dims,
         groups,
         threads,
@@ -512,7 +488,8 @@ fn build(
 /// The file's bytes for `vectors` (segment's place in `table`, document, one signed
 /// byte per dimension, `dims` of them; others are left out), in `groups` groups (none:
 /// [`groups_for`]), k-means run on `threads` threads. `table` names each segment and
-/// its deleted documents. For benchmarks and tests; an ingest calls [`refresh`].
+/// its deleted documents. An ingest comes here through [`refresh`]; benchmarks and
+/// tests call it with vectors of their own.
 pub fn encode_vectors(
     table: &[(tantivy::index::SegmentId, u32)],
     vectors: impl IntoIterator<Item = (u32, u32, Vec<u8>)>,
