@@ -423,3 +423,44 @@ fn every_page_of_a_long_list_slices_one_order() {
         }
     }
 }
+
+/// For studying ranking by meaning: the model's own nearest articles (`NEWSIDX_REL_DEPTH`,
+/// default 50) to each judged query's vector, over every article of the index named by
+/// `NEWSIDX_REL_INDEX` (built with a model), as `NEAREST<TAB>query_id<TAB>rank<TAB>article
+/// id<TAB>cosine`. The query's vector is made as a search makes it, from every query
+/// (one or two words too) with the misspelt words corrected.
+#[test]
+#[ignore]
+fn nearest_in_meaning_for_judged_queries() {
+    let Some(idx) = given_index() else { return };
+    let model = idx.model().unwrap().expect("an index built with a model");
+    let file = idx.neighbours().expect("the index's file of vectors");
+    let searcher = idx.searcher().unwrap();
+    let depth = std::env::var("NEWSIDX_REL_DEPTH")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(50);
+    for q in relevance::read_queries(&env_file("NEWSIDX_REL_QUERIES", "queries.tsv")).unwrap() {
+        let corrected = newsidx::search::correct::correct(&idx, &q.text);
+        let text = corrected
+            .as_ref()
+            .map_or(q.text.as_str(), |c| c.query.as_str());
+        let vector = model.embed(
+            &newsidx::search::rank::searched_text(text),
+            newsidx::semantic::ARTICLE_TOKENS,
+        );
+        for (rank, (cos, addr)) in file
+            .nearest(&searcher, &vector, depth)
+            .into_iter()
+            .enumerate()
+        {
+            use tantivy::schema::Value;
+            let doc: tantivy::TantivyDocument = searcher.doc(addr).unwrap();
+            let id = doc
+                .get_first(idx.fields.id)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            println!("NEAREST\t{}\t{}\t{id}\t{cos:.4}", q.id, rank + 1);
+        }
+    }
+}

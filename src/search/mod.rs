@@ -1444,6 +1444,15 @@ impl Partial<'_> {
             Partial::Found(_) | Partial::Only => Ok(&[]),
         }
     }
+
+    /// The articles nearest the query in meaning, in the model's order (see
+    /// [`Pool::nearest`]).
+    fn nearest(&self) -> Result<&[DocAddress]> {
+        match self {
+            Partial::Finding(f) => Ok(&f.get()?.nearest),
+            Partial::Found(_) | Partial::Only => Ok(&[]),
+        }
+    }
 }
 
 /// Partial matches being found on a thread of their own; the first to ask waits.
@@ -1580,7 +1589,7 @@ fn ranked_from(
     }
     if rerank.bonus.is_empty() && rerank.words.is_empty() {
         // The plain order: nothing is scored again but by meaning.
-        by_meaning(searcher, rerank, &mut docs, &[])?;
+        by_meaning(searcher, rerank, &mut docs, &[], &[])?;
         docs.truncate(n);
         return Ok((docs, total));
     }
@@ -1630,7 +1639,12 @@ fn ranked_from(
         .map(|d| d.1)
         .filter(|a| pooled.contains(a))
         .collect();
-    let kept_related = by_meaning(searcher, rerank, &mut docs, &related)?;
+    let nearest: &[DocAddress] = if rerank.meaning.is_some() {
+        rerank.partial.nearest()?
+    } else {
+        &[]
+    };
+    let kept_related = by_meaning(searcher, rerank, &mut docs, &related, nearest)?;
     if let Some(out) = rerank.blended {
         *out.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Blended {
@@ -1649,12 +1663,15 @@ fn ranked_from(
 
 /// Orders the best of `docs` (in order, best first) again by how close each article's
 /// stored vector is to the query's, where the search has one (see `crate::semantic`),
-/// with the `related` articles among them; returns those it keeps there.
+/// with the `related` articles among them, then fuses that order with `nearest`, the
+/// model's own order of the articles nearest the query (`semantic::fuse`); returns the
+/// related articles it keeps there.
 fn by_meaning(
     searcher: &Searcher,
     rerank: &Rerank,
     docs: &mut Vec<(f32, DocAddress)>,
     related: &[(f32, DocAddress)],
+    nearest: &[DocAddress],
 ) -> Result<Vec<DocAddress>> {
     let Some(field) = rerank.fields.semantic else {
         return Ok(Vec::new());
@@ -1697,12 +1714,9 @@ fn by_meaning(
         .iter()
         .map(|d| cosine(d.1))
         .collect::<Result<Vec<_>>>()?;
-    Ok(crate::semantic::rerank_with(
-        docs,
-        &cosines,
-        related,
-        &related_cosines,
-    ))
+    let kept = crate::semantic::rerank_with(docs, &cosines, related, &related_cosines);
+    crate::semantic::fuse(docs, n + kept.len(), nearest);
+    Ok(kept)
 }
 
 /// The query's words as the search reads them (`rank::searched_text`), where they are
@@ -1798,6 +1812,12 @@ pub struct Pool {
     /// one is listed only where its meaning lifts it among the best matches
     /// (`semantic::rerank_with`).
     pub related: Vec<DocAddress>,
+    /// Where the index keeps every article's vector in one file: the
+    /// [`crate::semantic::FUSED_NEAREST`] articles nearest the query in meaning, in the
+    /// model's own order, of those that pass the filters and hold no excluded clause
+    /// (matches or not), for the best matches' order to be fused with
+    /// (`semantic::fuse`).
+    pub nearest: Vec<DocAddress>,
 }
 
 /// The articles nearest a query in meaning, for [`blend_pool`]: the query's vector,
@@ -1854,13 +1874,12 @@ fn blend_pool(
     }
     if let Some(nb) = nearby {
         let seen: std::collections::HashSet<DocAddress> = docs.iter().copied().collect();
-        let near: Vec<DocAddress> = nb
+        let depth = crate::semantic::NEAREST.max(crate::semantic::FUSED_NEAREST);
+        let (closeness, near): (Vec<f32>, Vec<DocAddress>) = nb
             .file
-            .nearest(searcher, nb.vector.get(), crate::semantic::NEAREST)
+            .nearest(searcher, nb.vector.get(), depth)
             .into_iter()
-            .filter(|(c, a)| *c >= crate::semantic::RELATED_CLOSENESS && !seen.contains(a))
-            .map(|(_, a)| a)
-            .collect();
+            .unzip();
         let mut held = vec![0usize; near.len()];
         for (_, q) in required {
             for (n, m) in held.iter_mut().zip(matching(searcher, &**q, &near)?) {
@@ -1873,8 +1892,26 @@ fn blend_pool(
                 *k &= !m;
             }
         }
-        for ((d, n), k) in near.into_iter().zip(held).zip(keep) {
-            if k && n < least {
+        for (i, (((d, n), k), c)) in near
+            .into_iter()
+            .zip(held)
+            .zip(keep)
+            .zip(closeness)
+            .enumerate()
+        {
+            if !k {
+                continue;
+            }
+            if pool.nearest.len() < crate::semantic::FUSED_NEAREST {
+                pool.nearest.push(d);
+            }
+            // Related: of the first few, one close enough that holds fewer words than a
+            // partial match and is not among the any-word query's best.
+            if i < crate::semantic::NEAREST
+                && n < least
+                && c >= crate::semantic::RELATED_CLOSENESS
+                && !seen.contains(&d)
+            {
                 pool.related.push(d);
             }
         }

@@ -41,6 +41,20 @@ pub const RELATED_DEPTH: usize = 50;
 /// matches are ordered among the best matches as the related articles are.
 pub const NEAREST: usize = 20;
 
+/// How many of the articles nearest the query in meaning, in the model's own order,
+/// are fused with the best matches' order ([`fuse`]): those that pass the search's
+/// filters and hold no excluded word.
+pub const FUSED_NEAREST: usize = 50;
+
+/// Reciprocal-rank fusion of the best matches' order with the model's own ([`fuse`]):
+/// an article's place `r` (from 1) counts `1 / (FUSION_K + r)`, and its place `m` among
+/// the nearest in meaning `FUSION_WEIGHT / (FUSION_K + m)`. Both were chosen before the
+/// last two held-out sets were written (see `tests/data/relevance/README.md`).
+pub const FUSION_K: f32 = 30.0;
+
+/// See [`FUSION_K`].
+pub const FUSION_WEIGHT: f32 = 0.1;
+
 /// How close in meaning (the cosine) a related article must be to the query to be
 /// ordered among the best matches. On the judged queries, without it 414 related
 /// articles reached a top ten, 18 of them judged relevant; at 0.5, 20 did, 9 of them
@@ -211,6 +225,39 @@ pub fn rerank_with<T: Copy>(
     kept
 }
 
+/// Orders the best `n` of `docs` (in order, best first) again by reciprocal-rank fusion
+/// with `nearest`, the articles nearest the query in meaning in the model's own order
+/// ([`FUSION_K`]): an article placed there moves up a few places, one that is not keeps
+/// its order among the rest. None leaves the `n` or enters them. Each score becomes its
+/// fused score times [`FUSION_K`] (a little over 1 at most), so that the scores still
+/// fall in order.
+pub fn fuse<T: Copy + Eq + std::hash::Hash>(docs: &mut [(f32, T)], n: usize, nearest: &[T]) {
+    let n = n.min(docs.len());
+    if n == 0 || nearest.is_empty() {
+        return;
+    }
+    let place: std::collections::HashMap<T, usize> = nearest
+        .iter()
+        .enumerate()
+        .map(|(m, &t)| (t, m + 1))
+        .collect();
+    let mut fused: Vec<(f32, usize, T)> = docs[..n]
+        .iter()
+        .enumerate()
+        .map(|(r, d)| {
+            let own = 1.0 / (FUSION_K + (r + 1) as f32);
+            let meaning = place
+                .get(&d.1)
+                .map_or(0.0, |&m| FUSION_WEIGHT / (FUSION_K + m as f32));
+            (own + meaning, r, d.1)
+        })
+        .collect();
+    fused.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (d, (s, _, t)) in docs[..n].iter_mut().zip(fused) {
+        *d = (s * FUSION_K, t);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +293,29 @@ mod tests {
         cos[39] = Some(1.0);
         rerank(&mut many, &cos);
         assert_eq!(many[39].1, 39);
+    }
+
+    #[test]
+    fn the_models_own_order_moves_its_nearest_up_a_few_places() {
+        let mut docs: Vec<(f32, u32)> = (0..40).map(|i| (100.0 - i as f32, i)).collect();
+        // 12 is the model's nearest, 5 its second; 35 is past the `n` fused.
+        fuse(&mut docs, 30, &[12, 35, 5]);
+        let order: Vec<u32> = docs.iter().map(|d| d.1).collect();
+        // 12 (place 13: 1/43 + 0.1/31) passes 7 (1/38) but not 6 (1/37); 5 (place 6,
+        // third nearest: 1/36 + 0.1/33) passes 2 (1/33) but not 1 (1/32).
+        assert_eq!(&order[..12], &[0, 1, 5, 2, 3, 4, 6, 12, 7, 8, 9, 10]);
+        // The rest keep their order; none leaves the 30 or enters them.
+        assert_eq!(order[12], 11);
+        assert_eq!(&order[13..], &(13..40).collect::<Vec<_>>()[..]);
+        assert!(
+            docs[..30].windows(2).all(|w| w[0].0 >= w[1].0),
+            "scores in order"
+        );
+        assert_eq!(docs[30], (70.0, 30), "past the 30, scores and places stay");
+        // Nothing to fuse with: nothing moves.
+        let before = docs.clone();
+        fuse(&mut docs, 30, &[]);
+        assert_eq!(docs, before);
     }
 
     #[test]
