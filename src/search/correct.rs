@@ -77,6 +77,7 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     // token as typed, the other words).
     let mut choices: Vec<(usize, usize, String, Vec<String>)> = Vec::new();
     let mut in_phrase = false;
+    let mut seen: HashMap<String, Option<Vec<Fix>>> = HashMap::new();
     // Curly quotes straightened, so a phrase in them is seen as one (and not corrected).
     let query = crate::search::rank::clean_query(query);
     for (i, token) in query.split(' ').enumerate() {
@@ -92,9 +93,20 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             && !matches!(token, "OR" | "AND" | "NOT")
             && !core.is_empty()
             && core.chars().all(char::is_alphabetic);
-        let fixed = plain
-            .then(|| fix_word(&searcher, idx, core, &mut stem, &mut fold))
-            .flatten();
+        // Each word is looked at once: a query that repeats a word (ten thousand times,
+        // it may be) costs what the word alone costs.
+        let fixed = if plain {
+            match seen.get(core) {
+                Some(f) => f.clone(),
+                None => {
+                    let f = fix_word(&searcher, idx, core, &mut stem, &mut fold);
+                    seen.insert(core.to_string(), f.clone());
+                    f
+                }
+            }
+        } else {
+            None
+        };
         match fixed.as_deref() {
             Some([(word, Need::Nothing), rest @ ..]) => {
                 out.push(replaced(token, core, word));
