@@ -287,6 +287,14 @@ fn env_file(var: &str, default: &str) -> PathBuf {
         .unwrap_or_else(|_| data().join(default))
 }
 
+/// The depth named by `NEWSIDX_REL_DEPTH`, else `default`.
+fn env_depth(default: usize) -> usize {
+    std::env::var("NEWSIDX_REL_DEPTH")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(default)
+}
+
 /// For extending the judgements: prints `query_id<TAB>article id` for the pooled top
 /// ten of the defaults, plain BM25 and an any-word query over the index named by
 /// `NEWSIDX_REL_INDEX` (queries from `NEWSIDX_REL_QUERIES`, default the committed set).
@@ -295,10 +303,7 @@ fn env_file(var: &str, default: &str) -> PathBuf {
 fn pool_candidates_for_judging() {
     let Some(idx) = given_index() else { return };
     let queries = env_file("NEWSIDX_REL_QUERIES", "queries.tsv");
-    let depth = std::env::var("NEWSIDX_REL_DEPTH")
-        .ok()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(10);
+    let depth = env_depth(10);
     let specs = relevance::read_queries(&queries).unwrap();
     for (qid, ids) in relevance::pool(&idx, &specs, depth) {
         for id in ids {
@@ -436,10 +441,7 @@ fn nearest_in_meaning_for_judged_queries() {
     let model = idx.model().unwrap().expect("an index built with a model");
     let file = idx.neighbours().expect("the index's file of vectors");
     let searcher = idx.searcher().unwrap();
-    let depth = std::env::var("NEWSIDX_REL_DEPTH")
-        .ok()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(50);
+    let depth = env_depth(50);
     for q in relevance::read_queries(&env_file("NEWSIDX_REL_QUERIES", "queries.tsv")).unwrap() {
         let corrected = newsidx::search::correct::correct(&idx, &q.text);
         let text = corrected
@@ -454,11 +456,9 @@ fn nearest_in_meaning_for_judged_queries() {
             .into_iter()
             .enumerate()
         {
-            use tantivy::schema::Value;
-            let doc: tantivy::TantivyDocument = searcher.doc(addr).unwrap();
-            let id = doc
-                .get_first(idx.fields.id)
-                .and_then(|v| v.as_str().map(str::to_string))
+            let id = relevance::ids_of(&searcher, &idx, &[(cos, addr)])
+                .unwrap()
+                .pop()
                 .unwrap_or_default();
             println!("NEAREST\t{}\t{}\t{id}\t{cos:.4}", q.id, rank + 1);
         }

@@ -95,18 +95,13 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             && core.chars().all(char::is_alphabetic);
         // Each word is looked at once: a query that repeats a word (ten thousand times,
         // it may be) costs what the word alone costs.
-        let fixed = if plain {
-            match seen.get(core) {
-                Some(f) => f.clone(),
-                None => {
-                    let f = fix_word(&searcher, idx, core, &mut stem, &mut fold);
-                    seen.insert(core.to_string(), f.clone());
-                    f
-                }
-            }
-        } else {
-            None
-        };
+        let fixed = plain
+            .then(|| {
+                seen.entry(core.to_string())
+                    .or_insert_with(|| fix_word(&searcher, idx, core, &mut stem, &mut fold))
+                    .clone()
+            })
+            .flatten();
         match fixed.as_deref() {
             Some([(word, Need::Nothing), rest @ ..]) => {
                 out.push(replaced(token, core, word));

@@ -1436,21 +1436,16 @@ impl Partial<'_> {
         }
     }
 
-    /// The articles that may be ordered among the best matches by meaning (see
-    /// [`Pool::related`]).
-    fn related(&self) -> Result<&[DocAddress]> {
+    /// What the pool found for ordering by meaning: the articles that may be ordered
+    /// among the best matches ([`Pool::related`]), and those nearest the query in the
+    /// model's order ([`Pool::nearest`]).
+    fn by_meaning(&self) -> Result<(&[DocAddress], &[DocAddress])> {
         match self {
-            Partial::Finding(f) => Ok(&f.get()?.related),
-            Partial::Found(_) | Partial::Only => Ok(&[]),
-        }
-    }
-
-    /// The articles nearest the query in meaning, in the model's order (see
-    /// [`Pool::nearest`]).
-    fn nearest(&self) -> Result<&[DocAddress]> {
-        match self {
-            Partial::Finding(f) => Ok(&f.get()?.nearest),
-            Partial::Found(_) | Partial::Only => Ok(&[]),
+            Partial::Finding(f) => {
+                let pool = f.get()?;
+                Ok((&pool.related, &pool.nearest))
+            }
+            Partial::Found(_) | Partial::Only => Ok((&[], &[])),
         }
     }
 }
@@ -1601,10 +1596,10 @@ fn ranked_from(
     let pool = rerank.partial.get()?;
     // Related articles (one word held), for the meaning to order among the best, are
     // scored as partial matches are.
-    let related: &[DocAddress] = if rerank.meaning.is_some() {
-        rerank.partial.related()?
+    let (related, nearest): (&[DocAddress], &[DocAddress]) = if rerank.meaning.is_some() {
+        rerank.partial.by_meaning()?
     } else {
-        &[]
+        (&[], &[])
     };
     docs.extend(pool.iter().chain(related).map(|&a| (0.0, a)));
     let partial_end = docs.len();
@@ -1639,11 +1634,6 @@ fn ranked_from(
         .map(|d| d.1)
         .filter(|a| pooled.contains(a))
         .collect();
-    let nearest: &[DocAddress] = if rerank.meaning.is_some() {
-        rerank.partial.nearest()?
-    } else {
-        &[]
-    };
     let kept_related = by_meaning(searcher, rerank, &mut docs, &related, nearest)?;
     if let Some(out) = rerank.blended {
         *out.lock()
@@ -1880,9 +1870,12 @@ fn blend_pool(
             .nearest(searcher, nb.vector.get(), depth)
             .into_iter()
             .unzip();
-        let mut held = vec![0usize; near.len()];
+        // How many words each holds, for the first few only: the rest are read for
+        // their order alone.
+        let first = &near[..near.len().min(crate::semantic::NEAREST)];
+        let mut held = vec![0usize; first.len()];
         for (_, q) in required {
-            for (n, m) in held.iter_mut().zip(matching(searcher, &**q, &near)?) {
+            for (n, m) in held.iter_mut().zip(matching(searcher, &**q, first)?) {
                 *n += usize::from(m);
             }
         }
@@ -1892,13 +1885,7 @@ fn blend_pool(
                 *k &= !m;
             }
         }
-        for (i, (((d, n), k), c)) in near
-            .into_iter()
-            .zip(held)
-            .zip(keep)
-            .zip(closeness)
-            .enumerate()
-        {
+        for (i, ((d, k), c)) in near.into_iter().zip(keep).zip(closeness).enumerate() {
             if !k {
                 continue;
             }
@@ -1907,8 +1894,7 @@ fn blend_pool(
             }
             // Related: of the first few, one close enough that holds fewer words than a
             // partial match and is not among the any-word query's best.
-            if i < crate::semantic::NEAREST
-                && n < least
+            if held.get(i).is_some_and(|&n| n < least)
                 && c >= crate::semantic::RELATED_CLOSENESS
                 && !seen.contains(&d)
             {

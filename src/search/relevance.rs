@@ -641,7 +641,8 @@ fn top_ids(
     ids_of(searcher, idx, &top)
 }
 
-fn ids_of(
+/// The ids of the articles at `top`'s addresses, in order (one without an id skipped).
+pub fn ids_of(
     searcher: &Searcher,
     idx: &NewsIndex,
     top: &[(f32, DocAddress)],
