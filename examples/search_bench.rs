@@ -16,6 +16,14 @@
 //! (it leaves out the reading of the best 30 matches' stored vectors). With
 //! `--neighbours DIR` that thread also reads the articles nearest the vector in a file
 //! of article vectors made for the index (`examples/neighbours_bench.rs`).
+//! `--model DIR` (an index built without a model, so `--encoder` cannot be given too)
+//! runs each search as it runs on an index built with the model in DIR: the index is
+//! told of the model in this process only (nothing is written), so a query of three
+//! words or more makes its vector, reads the articles nearest it in the file of
+//! article vectors in the index's data folder where one is there (copy the file
+//! `neighbours_bench` wrote into it), and fuses the best matches' order with theirs.
+//! What it leaves out is the reading of the best 30 matches' stored vectors, which an
+//! index built without a model does not have.
 //! One untimed warm-up round first. Prints one JSON object with p50/p90/p99/max in
 //! milliseconds over all samples, and the p50 and hit count of each query.
 
@@ -54,9 +62,12 @@ struct Args {
     encoder: Option<PathBuf>,
     /// With `--encoder`, a folder holding a file of article vectors for this index
     /// (`examples/neighbours_bench.rs` writes one): the vector's thread then also reads
-    /// the 20 articles nearest it, as a search of an index with a model does.
+    /// the 50 articles nearest it, as a search of an index with a model does.
     #[arg(long, requires = "encoder")]
     neighbours: Option<PathBuf>,
+    /// A model folder: search as an index built with it does (see above).
+    #[arg(long, conflicts_with = "encoder")]
+    model: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -64,7 +75,10 @@ fn main() -> anyhow::Result<()> {
     let qs = read_queries(&a.queries)?;
 
     let t_open = Instant::now();
-    let idx = NewsIndex::open(&a.index)?;
+    let mut idx = NewsIndex::open(&a.index)?;
+    if let Some(dir) = &a.model {
+        idx.meta.model = Some(std::path::absolute(dir)?);
+    }
     let open_ms = t_open.elapsed().as_secs_f64() * 1e3;
 
     let encoder = match &a.encoder {
@@ -80,6 +94,8 @@ fn main() -> anyhow::Result<()> {
         None => None,
     };
     let searcher = idx.searcher()?;
+    // As deep as a search of an index with a model reads the file.
+    let near_depth = newsidx::semantic::NEAREST.max(newsidx::semantic::FUSED_NEAREST);
     let search = |q: &bench_queries::BenchQuery| -> anyhow::Result<usize> {
         let mut p = Params::from_pairs(q.flags.iter().map(|(k, v)| (k.as_str(), v.clone())));
         p.push("q", q.query.clone());
@@ -98,9 +114,7 @@ fn main() -> anyhow::Result<()> {
             let (nearby, searcher) = (&nearby, &searcher);
             let vector = s.spawn(move || {
                 let v = model.embed(&text, newsidx::semantic::ARTICLE_TOKENS);
-                let near = nearby
-                    .as_ref()
-                    .map(|n| n.nearest(searcher, &v, newsidx::semantic::NEAREST));
+                let near = nearby.as_ref().map(|n| n.nearest(searcher, &v, near_depth));
                 (v, near)
             });
             let n = search(q);
@@ -140,6 +154,8 @@ fn main() -> anyhow::Result<()> {
             "queries": qs.len(),
             "samples": all.len(),
             "open_ms": open_ms,
+            // With `--model`: whether the index's data folder holds a file of vectors.
+            "neighbours_file": a.model.is_some() && idx.neighbours().is_some(),
             "p50_ms": pct(&all, 50.0),
             "p90_ms": pct(&all, 90.0),
             "p99_ms": pct(&all, 99.0),
