@@ -296,3 +296,73 @@ fn an_article_that_holds_none_of_the_words_is_found_by_its_meaning_among_all() {
     assert!(!ids.contains(&"service.txt".to_string()), "{ids:?}");
     assert_eq!(ids[0], "draft.txt");
 }
+
+#[test]
+fn a_short_list_of_matches_is_followed_by_the_articles_nearest_in_meaning() {
+    let Some(model) = test_model() else { return };
+    let model = model.to_str().unwrap();
+    let env = TestEnv::new();
+    two_articles(&env);
+    in_other_words(&env);
+    env.write(
+        "recipe.txt",
+        "A winter soup\n\nPeel two onions and a celeriac, soften them in butter, add stock \
+         and simmer for forty minutes; blend, season with nutmeg and serve with rye bread.\n",
+    );
+    env.ingest(&["--model", model]).success();
+    // Two matches; the article about the draft in other words follows them, as a
+    // partial match that lacks every word; the recipe, far in meaning, does not.
+    let hits = env.hits(QUERY, &[]);
+    let ids: Vec<&str> = hits.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["draft.txt", "budget.txt", "service.txt"], "{hits:#?}");
+    assert_eq!(hits[2]["partial"], true);
+    assert_eq!(
+        hits[2]["missing"],
+        serde_json::json!(["sweden", "brings", "back", "military", "draft"])
+    );
+    // Pages slice the same list, and the summary counts it with the partial matches.
+    assert_eq!(
+        env.ids(QUERY, &["--limit", "2", "--offset", "1"]),
+        ["budget.txt", "service.txt"]
+    );
+    assert_eq!(
+        env.ids(QUERY, &["--limit", "1", "--offset", "2"]),
+        ["service.txt"]
+    );
+    assert!(env
+        .ids(QUERY, &["--limit", "1", "--offset", "3"])
+        .is_empty());
+    let r = env
+        .run(&[
+            "search",
+            QUERY,
+            "--index",
+            env.index.to_str().unwrap(),
+            "--color",
+            "never",
+        ])
+        .success();
+    assert!(
+        r.stdout
+            .contains("of 2 matches; partial matches (some of the words): 1"),
+        "{}",
+        r.stdout
+    );
+    // A query of two words is read by its words alone.
+    assert_eq!(env.ids("sweden draft", &[]), ["budget.txt", "draft.txt"]);
+    // A list of ten matches or more is not followed by it.
+    for i in 0..10 {
+        let filler: Vec<String> = (0..60).map(|j| format!("w{i}x{j}")).collect();
+        env.write(
+            &format!("many{i}.txt"),
+            format!(
+                "Notice {i}\n\nSweden brings back the military draft, notice {i} says. {}\n",
+                filler.join(" ")
+            ),
+        );
+    }
+    env.ingest(&[]).success();
+    let ids = env.ids(QUERY, &["--limit", "20"]);
+    assert_eq!(ids.len(), 12, "{ids:?}");
+    assert!(!ids.contains(&"service.txt".to_string()), "{ids:?}");
+}

@@ -1087,7 +1087,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         meaning: embedding.as_ref().map(|e| e as &dyn PendingVector),
         blended: Some(&blended),
     };
-    let (mut top, strict) = match any_pool {
+    let (mut top, strict, found) = match any_pool {
         Some(any) => std::thread::scope(|s| -> Result<_> {
             let finding = Finding::new(s.spawn(|| {
                 blend_pool(
@@ -1100,12 +1100,15 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
                 )
             }));
             let partial = Partial::Finding(&finding);
-            let page = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
+            let (top, strict) = page(&*query, &Rerank { partial, ..rerank }, limit, offset)?;
             // (An error of the pool's thread is the search's, even where no page read it.)
-            finding.join()?;
-            Ok(page)
+            let found = finding.join()?;
+            Ok((top, strict, Some(found)))
         })?,
-        None => page(&*query, &rerank, limit, offset)?,
+        None => {
+            let (top, strict) = page(&*query, &rerank, limit, offset)?;
+            (top, strict, None)
+        }
     };
     // The partial matches ranked among the full ones, and the related articles that
     // the meaning lifted there (partial matches too: they lack words), are listed there,
@@ -1176,22 +1179,45 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             });
         }
     }
-    let partial_n = partial_n
-        .map(|mut n| {
-            n.articles += related_kept.len();
-            n.stories += if req.all_copies {
-                related_kept.len()
-            } else {
-                let mut keys = KeyColumns::new(&searcher);
-                let mut seen = std::collections::HashSet::new();
-                related_kept
-                    .iter()
-                    .filter(|&&a| keys.get(a).is_none_or(|k| seen.insert(k)))
-                    .count()
-            };
-            n
-        })
-        .unwrap_or_default();
+    let mut partial_n = partial_n.map(|mut n| {
+        n.articles += related_kept.len();
+        n.stories += if req.all_copies {
+            related_kept.len()
+        } else {
+            let mut keys = KeyColumns::new(&searcher);
+            let mut seen = std::collections::HashSet::new();
+            related_kept
+                .iter()
+                .filter(|&&a| keys.get(a).is_none_or(|k| seen.insert(k)))
+                .count()
+        };
+        n
+    });
+    // With a model, a short list of matches (fewer entries than `semantic::FILL_UPTO`,
+    // full and partial) is followed by the articles nearest the query in meaning that
+    // match too few of its words, where they are close enough: entries past the
+    // matches, paged and counted with the partial ones.
+    if let (Some(n), Some(found), Some(p)) = (partial_n.as_mut(), &found, &partial) {
+        let listed = strict.stories + n.stories;
+        if !strict.lower_bound && top.len() < limit && listed < crate::semantic::FILL_UPTO {
+            let room = crate::semantic::FILL_UPTO - listed;
+            let fill = nearest_unlisted(
+                &searcher,
+                &f,
+                found,
+                [&*query, &**p],
+                &related_kept,
+                req.all_copies,
+                room,
+            )?;
+            let skip = offset.saturating_sub(listed);
+            let need = limit - top.len();
+            top.extend(fill.iter().skip(skip).take(need).map(|&d| (0.0, d)));
+            n.articles += fill.len();
+            n.stories += fill.len();
+        }
+    }
+    let partial_n = partial_n.unwrap_or_default();
     let is_partial: Vec<bool> = top
         .iter()
         .enumerate()
@@ -1466,9 +1492,11 @@ impl<'scope> Finding<'scope> {
         }
     }
 
-    /// Waits for the thread: its error, if it failed and no one asked before.
-    fn join(self) -> Result<()> {
-        self.get().map(|_| ())
+    /// Waits for the thread: what it found, or its error if it failed and no one
+    /// asked before.
+    fn join(self) -> Result<Pool> {
+        self.get()?;
+        Ok(self.found.into_inner().unwrap_or_default())
     }
 }
 
@@ -1808,6 +1836,8 @@ pub struct Pool {
     /// (matches or not), for the best matches' order to be fused with
     /// (`semantic::fuse`).
     pub nearest: Vec<DocAddress>,
+    /// The cosine of each of `nearest` with the query, in the same order.
+    pub nearest_closeness: Vec<f32>,
 }
 
 /// The articles nearest a query in meaning, for [`blend_pool`]: the query's vector,
@@ -1891,6 +1921,7 @@ fn blend_pool(
             }
             if pool.nearest.len() < crate::semantic::FUSED_NEAREST {
                 pool.nearest.push(d);
+                pool.nearest_closeness.push(c);
             }
             // Related: of the first few, one close enough that holds fewer words than a
             // partial match and is not among the any-word query's best.
@@ -1949,6 +1980,92 @@ fn missing_words(
         }
     }
     Ok(out)
+}
+
+/// Of the articles nearest the query in meaning that the pool found ([`Pool::nearest`]:
+/// they pass the filters and hold no excluded word), the first `room` close enough to
+/// be listed after a short list of matches (`semantic::FILL_CLOSENESS`), in the model's
+/// order. None is a match of `queries` (the full and the partial query: those are
+/// listed already) or one of the `related` articles listed among the best matches;
+/// folding copies, none is a copy of a match, and each tells a story of its own.
+fn nearest_unlisted(
+    searcher: &Searcher,
+    f: &Fields,
+    pool: &Pool,
+    queries: [&dyn Query; 2],
+    related: &[DocAddress],
+    all_copies: bool,
+    room: usize,
+) -> Result<Vec<DocAddress>> {
+    let close: Vec<DocAddress> = pool
+        .nearest
+        .iter()
+        .zip(&pool.nearest_closeness)
+        .filter(|&(d, &c)| c >= crate::semantic::FILL_CLOSENESS && !related.contains(d))
+        .map(|(&d, _)| d)
+        .collect();
+    let mut unmatched = vec![true; close.len()];
+    for q in queries {
+        for (u, m) in unmatched.iter_mut().zip(matching(searcher, q, &close)?) {
+            *u &= !m;
+        }
+    }
+    let mut keys = KeyColumns::new(searcher);
+    let mut seen: std::collections::HashSet<u64> = if all_copies {
+        Default::default()
+    } else {
+        related.iter().filter_map(|&a| keys.get(a)).collect()
+    };
+    let mut out = Vec::new();
+    for (d, unmatched) in close.into_iter().zip(unmatched) {
+        if out.len() == room {
+            break;
+        }
+        if !unmatched {
+            continue;
+        }
+        if !all_copies {
+            if keys.get(d).is_some_and(|k| !seen.insert(k)) {
+                continue;
+            }
+            if copies_match(searcher, f, d, &queries)? {
+                continue;
+            }
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Whether another article of `doc`'s near-duplicate group matches one of `queries`
+/// (then its story is listed already).
+fn copies_match(
+    searcher: &Searcher,
+    f: &Fields,
+    doc: DocAddress,
+    queries: &[&dyn Query],
+) -> Result<bool> {
+    let stored: TantivyDocument = searcher.doc(doc)?;
+    let Some(group) = first_str(&stored, f.group).filter(|g| !g.is_empty()) else {
+        return Ok(false);
+    };
+    let term = Term::from_field_text(f.group, &group);
+    if searcher.doc_freq(&term)? <= 1 {
+        return Ok(false);
+    }
+    for q in queries {
+        let both = BooleanQuery::new(vec![
+            (Occur::Must, q.box_clone()),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+            ),
+        ]);
+        if searcher.search(&both, &tantivy::collector::Count)? > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Near-duplicate group keys of documents, from each segment's fast column, opened

@@ -309,7 +309,9 @@ pub struct SearchResponse {
     /// counted when the page shows one or reaches the end of the full matches (0
     /// otherwise; up to 10,000). The best of them rank among the full matches (a hit
     /// with `partial` true and the words it lacks in `missing`), the rest follow every
-    /// full match.
+    /// full match. With a model, where the matches make fewer than ten entries, the
+    /// articles nearest the query in meaning that are no match follow them, as partial
+    /// hits (every word they lack in `missing`, score 0), counted here too.
     pub partial_total: usize,
     /// Stories among those partial matches.
     pub partial_stories: usize,
