@@ -94,8 +94,6 @@ fn main() -> anyhow::Result<()> {
         None => None,
     };
     let searcher = idx.searcher()?;
-    // As deep as a search of an index with a model reads the file.
-    let near_depth = newsidx::semantic::NEAREST.max(newsidx::semantic::FUSED_NEAREST);
     let search = |q: &bench_queries::BenchQuery| -> anyhow::Result<usize> {
         let mut p = Params::from_pairs(q.flags.iter().map(|(k, v)| (k.as_str(), v.clone())));
         p.push("q", q.query.clone());
@@ -114,7 +112,9 @@ fn main() -> anyhow::Result<()> {
             let (nearby, searcher) = (&nearby, &searcher);
             let vector = s.spawn(move || {
                 let v = model.embed(&text, newsidx::semantic::ARTICLE_TOKENS);
-                let near = nearby.as_ref().map(|n| n.nearest(searcher, &v, near_depth));
+                let near = nearby
+                    .as_ref()
+                    .map(|n| n.nearest(searcher, &v, newsidx::semantic::NEAREST_READ));
                 (v, near)
             });
             let n = search(q);

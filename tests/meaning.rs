@@ -192,22 +192,16 @@ fn an_article_about_the_query_in_other_words_is_listed_where_its_meaning_lifts_i
         env.ids(QUERY, &["--limit", "2", "--offset", "2"]),
         ["conscription.txt", "harbour.txt"]
     );
+    assert_summary(&env, "of 3 matches; partial matches (some of the words): 1");
+}
+
+/// The terminal output of a search for [`QUERY`] holds `summary`.
+fn assert_summary(env: &TestEnv, summary: &str) {
+    let index = env.index.to_str().unwrap();
     let r = env
-        .run(&[
-            "search",
-            QUERY,
-            "--index",
-            env.index.to_str().unwrap(),
-            "--color",
-            "never",
-        ])
+        .run(&["search", QUERY, "--index", index, "--color", "never"])
         .success();
-    assert!(
-        r.stdout
-            .contains("of 3 matches; partial matches (some of the words): 1"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains(summary), "{}", r.stdout);
 }
 
 /// An article about the draft that holds none of the query's words.
@@ -332,22 +326,7 @@ fn a_short_list_of_matches_is_followed_by_the_articles_nearest_in_meaning() {
     assert!(env
         .ids(QUERY, &["--limit", "1", "--offset", "3"])
         .is_empty());
-    let r = env
-        .run(&[
-            "search",
-            QUERY,
-            "--index",
-            env.index.to_str().unwrap(),
-            "--color",
-            "never",
-        ])
-        .success();
-    assert!(
-        r.stdout
-            .contains("of 2 matches; partial matches (some of the words): 1"),
-        "{}",
-        r.stdout
-    );
+    assert_summary(&env, "of 2 matches; partial matches (some of the words): 1");
     // A query of two words is read by its words alone.
     assert_eq!(env.ids("sweden draft", &[]), ["budget.txt", "draft.txt"]);
     // A list of ten matches or more is not followed by it.

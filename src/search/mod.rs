@@ -1894,10 +1894,9 @@ fn blend_pool(
     }
     if let Some(nb) = nearby {
         let seen: std::collections::HashSet<DocAddress> = docs.iter().copied().collect();
-        let depth = crate::semantic::NEAREST.max(crate::semantic::FUSED_NEAREST);
         let (closeness, near): (Vec<f32>, Vec<DocAddress>) = nb
             .file
-            .nearest(searcher, nb.vector.get(), depth)
+            .nearest(searcher, nb.vector.get(), crate::semantic::NEAREST_READ)
             .into_iter()
             .unzip();
         // How many words each holds, for the first few only: the rest are read for
@@ -2046,22 +2045,12 @@ fn copies_match(
     queries: &[&dyn Query],
 ) -> Result<bool> {
     let stored: TantivyDocument = searcher.doc(doc)?;
-    let Some(group) = first_str(&stored, f.group).filter(|g| !g.is_empty()) else {
-        return Ok(false);
-    };
-    let term = Term::from_field_text(f.group, &group);
-    if searcher.doc_freq(&term)? <= 1 {
+    let group = first_str(&stored, f.group).unwrap_or_default();
+    if group.is_empty() {
         return Ok(false);
     }
     for q in queries {
-        let both = BooleanQuery::new(vec![
-            (Occur::Must, q.box_clone()),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
-            ),
-        ]);
-        if searcher.search(&both, &tantivy::collector::Count)? > 0 {
+        if group_matches_any(searcher, *q, f, &group)? > 0 {
             return Ok(true);
         }
     }

@@ -46,6 +46,14 @@ pub const NEAREST: usize = 20;
 /// filters and hold no excluded word.
 pub const FUSED_NEAREST: usize = 50;
 
+/// How many articles nearest the query a search reads from the file of vectors: enough
+/// for [`NEAREST`] and [`FUSED_NEAREST`].
+pub const NEAREST_READ: usize = if NEAREST > FUSED_NEAREST {
+    NEAREST
+} else {
+    FUSED_NEAREST
+};
+
 /// Reciprocal-rank fusion of the best matches' order with the model's own ([`fuse`]):
 /// an article's place `r` (from 1) counts `1 / (FUSION_K + r)`, and its place `m` among
 /// the nearest in meaning `FUSION_WEIGHT / (FUSION_K + m)`. Both were chosen before the
