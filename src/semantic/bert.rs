@@ -90,7 +90,9 @@ struct Weight {
 
 /// A weight matrix rounded to bfloat16, laid out for the loop that reads it.
 enum Half {
-    /// [in, out] row-major, for [`rows_add`].
+    /// For [`rows_add`]: for each block of [`BLOCK`] outputs (the last padded with
+    /// zeros), the block's weights of input 0, then of input 1, and so on (see
+    /// [`pack_blocks`]).
     Rows(Vec<u16>),
     /// For [`pairs_add`], where the processor multiplies bfloat16 pairs itself
     /// (AVX512-BF16): for each block of 16 outputs, for each pair of inputs (2k, 2k + 1),
@@ -106,7 +108,7 @@ impl Weight {
             let full = if PAIRS { Vec::new() } else { full };
             return Weight { full, half };
         }
-        let half = Half::Rows(full.iter().map(|&v| bf16(v)).collect());
+        let half = Half::Rows(pack_blocks(&full, inp, out));
         Weight { full, half }
     }
 }
@@ -134,6 +136,22 @@ fn pack_pairs(w: &[f32], inp: usize, out: usize) -> Vec<u16> {
                 packed.push(bf16(w[2 * k * out + j]));
                 packed.push(bf16(w[(2 * k + 1) * out + j]));
             }
+        }
+    }
+    packed
+}
+
+/// Outputs in a block of [`Half::Rows`]: one 256-bit vector of 32-bit floats.
+const BLOCK: usize = 8;
+
+/// `w` ([inp, out] row-major) rounded to bfloat16 in the layout of [`Half::Rows`]: each
+/// block of [`BLOCK`] outputs' weights, input by input, so that [`rows_add`] reads them
+/// in order.
+fn pack_blocks(w: &[f32], inp: usize, out: usize) -> Vec<u16> {
+    let mut packed = vec![0u16; out.div_ceil(BLOCK) * inp * BLOCK];
+    for (k, row) in w.chunks_exact(out).take(inp).enumerate() {
+        for (o, &v) in row.iter().enumerate() {
+            packed[((o / BLOCK) * inp + k) * BLOCK + o % BLOCK] = bf16(v);
         }
     }
     packed
@@ -720,7 +738,8 @@ fn fits(len: usize, rows: usize, cols: usize, rs: usize, cs: usize) -> bool {
 }
 
 /// Whether this build multiplies by weights packed in bfloat16 pairs ([`pairs_add`]),
-/// at any number of rows: a query's 1.6 ms rather than 3.9 with [`rows_add`], and an
+/// at any number of rows: a query's 1.6 ms rather than 3.9 with the first [`rows_add`]
+/// (four rows of weights at a time, each token in turn), and an
 /// article's 128 word pieces in less time than sgemm takes in 32-bit floats. Not in an
 /// unoptimised build (tests), where this crate's loops run some hundred times slower
 /// and the optimised sgemm is faster at any size.
@@ -728,7 +747,8 @@ const PAIRS: bool = !cfg!(debug_assertions);
 
 /// Up to this many rows, without packed pairs, [`dense_add`] streams the weights once
 /// rather than calling sgemm: the 416 judged queries took 4.7 ms each rather than 8.6
-/// (one core). Not in an unoptimised build, as for [`PAIRS`].
+/// (one core), and 3.9 rather than 6.5 on a later, slower machine once the tokens'
+/// sums stayed in registers. Not in an unoptimised build, as for [`PAIRS`].
 const FEW_ROWS: usize = if cfg!(debug_assertions) { 0 } else { 24 };
 
 /// y (n × out) += x (n × inp) · w, all row-major, w being a weight matrix kept as
@@ -773,36 +793,60 @@ fn few_rows_add(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, y: &mut 
     rows_add(x, n, inp, w, out, y);
 }
 
+/// Tokens whose sums [`rows_add`] keeps in registers at once: twelve vectors of sums,
+/// the weights and the token's input take 14 of AVX2's 16.
+const TOKENS: usize = 12;
+
 /// [`dense_add`] for a few rows: y (n × out) += x (n × inp) · w, with w in bfloat16
-/// ([`Weight::half`]) read from memory once. Four rows of w at a time are added to each
-/// token's output in one pass, so y is read and written a quarter as often.
+/// laid out by [`pack_blocks`]. For each block of [`BLOCK`] outputs, up to [`TOKENS`]
+/// tokens' sums stay in registers over all the inputs: each weight is read and widened
+/// to 32 bits once for those tokens (a query has fewer), and y is read and written once.
+/// The products are added in the inputs' order, as sgemm's reference loop adds them.
 #[inline(always)]
 fn rows_add(x: &[f32], n: usize, inp: usize, w: &[u16], out: usize, y: &mut [f32]) {
-    assert!(x.len() >= n * inp && w.len() >= inp * out && y.len() >= n * out);
-    let f = |h: u16| f32::from_bits(u32::from(h) << 16);
-    let whole = inp - inp % 4;
-    for i in (0..whole).step_by(4) {
-        let (w0, rest) = w[i * out..(i + 4) * out].split_at(out);
-        let (w1, rest) = rest.split_at(out);
-        let (w2, w3) = rest.split_at(out);
-        for (t, y_row) in y.chunks_exact_mut(out).take(n).enumerate() {
-            let a = &x[t * inp + i..t * inp + i + 4];
-            let (a0, a1, a2, a3) = (a[0], a[1], a[2], a[3]);
-            for ((((yv, &h0), &h1), &h2), &h3) in y_row.iter_mut().zip(w0).zip(w1).zip(w2).zip(w3) {
-                let v = a0.mul_add(f(h0), *yv);
-                let v = a1.mul_add(f(h1), v);
-                let v = a2.mul_add(f(h2), v);
-                *yv = a3.mul_add(f(h3), v);
+    assert!(x.len() >= n * inp && w.len() >= out.div_ceil(BLOCK) * inp * BLOCK);
+    assert!(y.len() >= n * out);
+    macro_rules! tokens {
+        ($t0:expr, $m:expr, $($k:literal)*) => {
+            match $m {
+                $($k => rows_block::<$k>(&x[$t0 * inp..], inp, w, out, &mut y[$t0 * out..]),)*
+                _ => unreachable!("at most TOKENS tokens at once"),
             }
+        };
+    }
+    for t0 in (0..n).step_by(TOKENS) {
+        tokens!(t0, (n - t0).min(TOKENS), 1 2 3 4 5 6 7 8 9 10 11 12);
+    }
+}
+
+/// [`rows_add`] for `N` tokens: x holds their N rows of `inp`, y their N rows of `out`.
+#[inline(always)]
+fn rows_block<const N: usize>(x: &[f32], inp: usize, w: &[u16], out: usize, y: &mut [f32]) {
+    // The tokens' inputs side by side, input by input.
+    let mut xt = vec![[0f32; N]; inp];
+    for (t, row) in x.chunks_exact(inp).take(N).enumerate() {
+        for (xk, &v) in xt.iter_mut().zip(row) {
+            xk[t] = v;
         }
     }
-    for i in whole..inp {
-        let w_row = &w[i * out..(i + 1) * out];
-        for (t, y_row) in y.chunks_exact_mut(out).take(n).enumerate() {
-            let a = x[t * inp + i];
-            for (yv, &h) in y_row.iter_mut().zip(w_row) {
-                *yv = a.mul_add(f(h), *yv);
+    let blocks = w.chunks_exact(inp * BLOCK).take(out.div_ceil(BLOCK));
+    for (b, wb) in blocks.enumerate() {
+        let c = b * BLOCK;
+        let width = (out - c).min(BLOCK);
+        let mut acc = [[0f32; BLOCK]; N];
+        for (t, a) in acc.iter_mut().enumerate() {
+            a[..width].copy_from_slice(&y[t * out + c..t * out + c + width]);
+        }
+        for (wk, xk) in wb.as_chunks::<BLOCK>().0.iter().zip(&xt) {
+            let wv: [f32; BLOCK] = std::array::from_fn(|j| f32::from_bits(u32::from(wk[j]) << 16));
+            for (a, &xv) in acc.iter_mut().zip(xk) {
+                for (s, &wj) in a.iter_mut().zip(&wv) {
+                    *s = xv.mul_add(wj, *s);
+                }
             }
+        }
+        for (t, a) in acc.iter().enumerate() {
+            y[t * out + c..t * out + c + width].copy_from_slice(&a[..width]);
         }
     }
 }
@@ -1483,8 +1527,13 @@ mod tests {
         // Odd sizes reach the rows past the last group of four.
         for (inp, out) in [(13, 7), (16, 24)] {
             let w = Weight::new((0..inp * out).map(|_| rng.next()).collect(), inp, out);
-            let half: Vec<u16> = w.full.iter().map(|&v| bf16(v)).collect();
-            for n in [1, 3, 24, 25, 40] {
+            let half = pack_blocks(&w.full, inp, out);
+            let rounded: Vec<f32> = w
+                .full
+                .iter()
+                .map(|&v| f32::from_bits(u32::from(bf16(v)) << 16))
+                .collect();
+            for n in [1, 3, 12, 13, 24, 25, 40] {
                 let x: Vec<f32> = (0..n * inp).map(|_| rng.next()).collect();
                 let bias: Vec<f32> = (0..n * out).map(|_| rng.next()).collect();
                 let mut got = bias.clone();
@@ -1515,10 +1564,6 @@ mod tests {
                 if few {
                     // And exactly the product with the rounded weights.
                     let mut exact = bias.clone();
-                    let rounded: Vec<f32> = half
-                        .iter()
-                        .map(|&h| f32::from_bits(u32::from(h) << 16))
-                        .collect();
                     gemm(
                         1.0,
                         View::new(&x, n, inp, inp, 1),
