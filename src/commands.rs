@@ -993,11 +993,17 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
         }
         if h.partial {
             // What it lacks, as typed (the query's words come from the user: one line).
+            // An article listed for its meaning says so: it may hold none of the words.
+            let kind = if h.related {
+                "close in meaning"
+            } else {
+                "partial match"
+            };
             meta.push(if h.missing.is_empty() {
-                "partial match".to_string()
+                kind.to_string()
             } else {
                 format!(
-                    "partial match, lacks: {}",
+                    "{kind}, lacks: {}",
                     newsidx::error::one_line(&h.missing.join(", "))
                 )
             });
@@ -1067,7 +1073,12 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
     if res.partial_total > 0 {
         // The best partial matches rank among the full ones; the rest follow them all.
         footer.push_str(&format!(
-            "; partial matches (some of the words): {}{}",
+            "; partial matches (some of the words{}): {}{}",
+            if res.hits.iter().any(|h| h.related) {
+                ", or close in meaning"
+            } else {
+                ""
+            },
             if res.partial_stories == res.partial_total {
                 res.partial_total.to_string()
             } else {

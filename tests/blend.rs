@@ -122,6 +122,10 @@ fn a_strong_partial_match_ranks_among_full_ones_and_says_what_it_lacks() {
         ids(&hits)
     );
     assert_eq!(first["partial"], true);
+    assert_eq!(
+        first["related"], false,
+        "a partial match, not listed for its meaning"
+    );
     assert_eq!(first["missing"], serde_json::json!(["election"]));
     assert_eq!(first["similar"], 1);
     // Full matches carry no missing word; each partial match names what it lacks.

@@ -116,6 +116,20 @@ pub(crate) fn open(extra_args: &[&str]) -> Option<Page> {
 }
 
 fn open_with(extra_args: &[&str], serve_args: &[&str]) -> Option<Page> {
+    open_env(corpus, extra_args, serve_args)
+}
+
+/// A browser on the page of a server over `env` (an index already built), or None
+/// when chromium and chromedriver are not installed.
+pub(crate) fn open_on(env: impl FnOnce() -> TestEnv) -> Option<Page> {
+    open_env(env, &[], &[])
+}
+
+fn open_env(
+    env: impl FnOnce() -> TestEnv,
+    extra_args: &[&str],
+    serve_args: &[&str],
+) -> Option<Page> {
     let (Some(chromium), Some(chromedriver)) = (
         webdriver::which("chromium").or_else(|| webdriver::which("chromium-browser")),
         webdriver::which("chromedriver"),
@@ -126,7 +140,7 @@ fn open_with(extra_args: &[&str], serve_args: &[&str]) -> Option<Page> {
         );
         return None;
     };
-    let env = corpus();
+    let env = env();
     let server = Server::start(&env, serve_args);
     let driver = Driver::start(&chromedriver);
     let profile = tempfile::Builder::new()

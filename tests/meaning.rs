@@ -179,6 +179,7 @@ fn an_article_about_the_query_in_other_words_is_listed_where_its_meaning_lifts_i
         ["draft.txt", "budget.txt", "conscription.txt", "harbour.txt"]
     );
     assert_eq!(hits[2]["partial"], true);
+    assert_eq!(hits[2]["related"], true, "listed for its meaning");
     assert_eq!(
         hits[2]["missing"],
         serde_json::json!(["brings", "back", "military", "draft"])
@@ -186,13 +187,21 @@ fn an_article_about_the_query_in_other_words_is_listed_where_its_meaning_lifts_i
     assert!(hits
         .iter()
         .filter(|h| h["id"] != "conscription.txt")
-        .all(|h| h["partial"] == false));
-    // Pages slice the same list, and the summary counts it among the partial matches.
+        .all(|h| h["partial"] == false && h["related"] == false));
+    // Pages slice the same list, and the summary counts it among the partial matches;
+    // the terminal says why it is listed.
     assert_eq!(
         env.ids(QUERY, &["--limit", "2", "--offset", "2"]),
         ["conscription.txt", "harbour.txt"]
     );
-    assert_summary(&env, "of 3 matches; partial matches (some of the words): 1");
+    assert_summary(
+        &env,
+        "of 3 matches; partial matches (some of the words, or close in meaning): 1",
+    );
+    assert_summary(
+        &env,
+        "close in meaning, lacks: brings, back, military, draft",
+    );
 }
 
 /// The terminal output of a search for [`QUERY`] holds `summary`.
@@ -244,6 +253,7 @@ fn an_article_that_holds_none_of_the_words_is_found_by_its_meaning_among_all() {
         .find(|h| h["id"] == "service.txt")
         .unwrap_or_else(|| panic!("{hits:#?}"));
     assert_eq!(service["partial"], true);
+    assert_eq!(service["related"], true);
     assert_eq!(
         service["missing"],
         serde_json::json!(["sweden", "brings", "back", "military", "draft"])
@@ -310,9 +320,29 @@ fn a_short_list_of_matches_is_followed_by_the_articles_nearest_in_meaning() {
     let ids: Vec<&str> = hits.iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["draft.txt", "budget.txt", "service.txt"], "{hits:#?}");
     assert_eq!(hits[2]["partial"], true);
+    assert_eq!(hits[2]["related"], true);
     assert_eq!(
         hits[2]["missing"],
         serde_json::json!(["sweden", "brings", "back", "military", "draft"])
+    );
+    assert!(hits[..2].iter().all(|h| h["related"] == false), "{hits:#?}");
+    // Partial matches (five words of six) are no related articles; the article that
+    // holds none of the words still follows them.
+    let hits = env.hits(&format!("{QUERY} parliament"), &[]);
+    let said: Vec<(&str, bool, bool)> = hits
+        .iter()
+        .map(|h| {
+            let flag = |k: &str| h[k].as_bool().unwrap();
+            (h["id"].as_str().unwrap(), flag("partial"), flag("related"))
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("draft.txt", true, false),
+            ("budget.txt", true, false),
+            ("service.txt", true, true)
+        ]
     );
     // Pages slice the same list, and the summary counts it with the partial matches.
     assert_eq!(
@@ -326,7 +356,10 @@ fn a_short_list_of_matches_is_followed_by_the_articles_nearest_in_meaning() {
     assert!(env
         .ids(QUERY, &["--limit", "1", "--offset", "3"])
         .is_empty());
-    assert_summary(&env, "of 2 matches; partial matches (some of the words): 1");
+    assert_summary(
+        &env,
+        "of 2 matches; partial matches (some of the words, or close in meaning): 1",
+    );
     // A query of two words is read by its words alone.
     assert_eq!(env.ids("sweden draft", &[]), ["budget.txt", "draft.txt"]);
     // A list of ten matches or more is not followed by it.
@@ -344,4 +377,43 @@ fn a_short_list_of_matches_is_followed_by_the_articles_nearest_in_meaning() {
     let ids = env.ids(QUERY, &["--limit", "20"]);
     assert_eq!(ids.len(), 12, "{ids:?}");
     assert!(!ids.contains(&"service.txt".to_string()), "{ids:?}");
+}
+
+#[test]
+fn the_web_page_says_which_articles_are_listed_for_their_meaning() {
+    let Some(model) = test_model() else { return };
+    let Some(p) = crate::browser::open_on(|| {
+        let env = TestEnv::new();
+        two_articles(&env);
+        two_more(&env);
+        env.ingest(&["--model", model.to_str().unwrap()]).success();
+        env
+    }) else {
+        return;
+    };
+    p.visit("/?q=sweden+brings+back+military+draft");
+    let s = &p.s;
+    let badges = s.js(
+        "return [...document.querySelectorAll('#hits > li.hit')].map(li =>          [li.dataset.articleId, li.querySelector('.badge')?.textContent ?? null,           li.querySelector('.missing')?.textContent ?? null]);",
+        &[],
+    );
+    assert_eq!(
+        badges,
+        serde_json::json!([
+            ["draft.txt", null, null],
+            ["budget.txt", null, null],
+            [
+                "conscription.txt",
+                "close in meaning",
+                "lacks: brings, back, military, draft"
+            ],
+            ["harbour.txt", null, null]
+        ])
+    );
+    assert!(
+        p.summary()
+            .contains("1 partial match (some of the words, or close in meaning)"),
+        "{}",
+        p.summary()
+    );
 }

@@ -116,6 +116,11 @@ pub struct Hit {
     /// The query's words (each clause as typed: `Taiwan`, `"post-war order"`,
     /// `china OR taiwan`) that a partial match lacks; empty for a full match.
     pub missing: Vec<String>,
+    /// A partial hit listed for its meaning (an index with a model): it holds fewer of
+    /// the words than a partial match needs, none it may be, and is listed where its
+    /// meaning lifts it among the best matches or after a short list of them. Always
+    /// `partial` too.
+    pub related: bool,
 }
 
 pub struct Results {
@@ -1230,6 +1235,18 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         .map(|(d, _)| d.1)
         .collect();
     let mut missing = missing_words(&searcher, &required, &partial_addrs)?.into_iter();
+    // Only a search ordered by meaning lists articles that are no partial match.
+    let by_meaning = found
+        .as_ref()
+        .is_some_and(|f| !f.related.is_empty() || !f.nearest.is_empty());
+    let mut related = match (by_meaning, &partial) {
+        (true, Some(p)) => matching(&searcher, &**p, &partial_addrs)?
+            .into_iter()
+            .map(|m| !m)
+            .collect(),
+        _ => Vec::new(),
+    }
+    .into_iter();
     let (body_terms, title_terms) = match &text {
         Some(q) => (
             snippet::query_terms(&**q, f.body),
@@ -1244,6 +1261,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         hit.partial = is_partial[i];
         if hit.partial {
             hit.missing = missing.next().unwrap_or_default();
+            hit.related = related.next().unwrap_or_default();
         }
         let body = first_str(&doc, f.body).unwrap_or_default();
         for fr in snippet::fragments(&body, &body_terms, req.snippets, req.snippet_chars.max(40)) {
@@ -2477,6 +2495,7 @@ pub fn hit_from_doc(idx: &NewsIndex, doc: &TantivyDocument, rank: usize, score: 
         similar: 0,
         partial: false,
         missing: Vec::new(),
+        related: false,
     }
 }
 

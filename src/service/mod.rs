@@ -311,7 +311,8 @@ pub struct SearchResponse {
     /// with `partial` true and the words it lacks in `missing`), the rest follow every
     /// full match. With a model, where the matches make fewer than ten entries, the
     /// articles nearest the query in meaning that are no match follow them, as partial
-    /// hits (every word they lack in `missing`, score 0), counted here too.
+    /// hits (every word they lack in `missing`, score 0, `related` true), counted here
+    /// too, as are the related articles a model lifts among the best matches.
     pub partial_total: usize,
     /// Stories among those partial matches.
     pub partial_stories: usize,

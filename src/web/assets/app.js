@@ -338,7 +338,8 @@ function renderResults(data, p) {
     if (full) parts.push(`${first}–${last} of ${full}${more} ${full === 1 ? 'match' : 'matches'}${inStories}`);
     else parts.push(`${first}–${last}: no article holds every word`);
     // The best partial matches rank among the full ones; the rest follow them all.
-    if (partial) parts.push(`${partial} partial ${partial === 1 ? 'match' : 'matches'} (some of the words)${full ? ', the best ranked among the full ones, the rest after them' : ''}`);
+    const related = data.hits.some((h) => h.related);
+    if (partial) parts.push(`${partial} partial ${partial === 1 ? 'match' : 'matches'} (some of the words${related ? ', or close in meaning' : ''})${full ? ', the best ranked among the full ones, the rest after them' : ''}`);
     if (data.hits.some((h) => h.similar > 0)) parts.push('near copies folded');
     summary.append(parts.join('; '));
   }
@@ -367,7 +368,7 @@ function hitItem(h, p) {
   meta.append(el('time', { datetime: h.published || null }, h.published || 'undated'));
   if (h.source) meta.append(' · ', el('span', { class: 'source' }, h.source));
   if (h.partial) {
-    meta.append(' · ', el('span', { class: 'badge' }, 'partial match'));
+    meta.append(' · ', el('span', { class: 'badge' }, h.related ? 'close in meaning' : 'partial match'));
     // The words it lacks, as the user typed them: text, never markup.
     if (h.missing && h.missing.length) meta.append(' ', el('span', { class: 'missing' }, `lacks: ${h.missing.join(', ')}`));
   }
