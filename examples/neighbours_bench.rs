@@ -5,7 +5,7 @@
 //! plus noise, so the vectors have the clusters real ones have.
 //!
 //!     cargo run --release --example neighbours_bench -- --index PATH --vectors docs.f32 \
-//!         --queries queries.f32 --out DIR [--noise 0.8] [--threads 2]
+//!         --queries queries.f32 --out DIR [--noise 0.8] [--threads 2] [--refresh]
 //!
 //! Writes the file into `--out` (not into the index) and prints one JSON object: the
 //! time to group and write it, its size, the time of `nearest` (20 articles) for each
@@ -40,6 +40,12 @@ struct Args {
     /// writing it again.
     #[arg(long)]
     keep: bool,
+    /// Also time a refresh that keeps the groups, as an ingest that added the
+    /// index's smallest segment: the file made without it (in `--out`/before), then
+    /// made again with it from that one (`refresh_s`, and the recall of the file
+    /// made so: `refresh_recall_at_20`).
+    #[arg(long)]
+    refresh: bool,
 }
 
 const DIMS: usize = 384;
@@ -115,6 +121,54 @@ fn main() -> anyhow::Result<()> {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         found.push(near);
     }
+    // The refresh: the file before the smallest segment was added, then with it.
+    let mut refreshed = None;
+    if args.refresh {
+        let readers = searcher.segment_readers();
+        let small = (0..readers.len())
+            .min_by_key(|&i| readers[i].num_docs())
+            .context("no segment")?;
+        let before_table: Vec<_> = table
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != small)
+            .map(|(_, t)| *t)
+            .collect();
+        let before_vectors = vectors
+            .iter()
+            .filter(|v| v.0 as usize != small)
+            .map(|(s, d, b)| (s - u32::from(*s as usize > small), *d, b.clone()));
+        let before =
+            neighbours::encode_vectors(&before_table, before_vectors, DIMS, None, args.threads);
+        let before_dir = args.out.join("before");
+        std::fs::create_dir_all(&before_dir)?;
+        neighbours::write_bytes(&before_dir, &before)?;
+        let old = Neighbours::open(&before_dir)
+            .map_err(anyhow::Error::msg)?
+            .context("no file written")?;
+        // Timed as `build_s` is: grouped and written (the vectors already made).
+        let t = Instant::now();
+        let bytes = neighbours::encode_vectors_keeping(
+            Some(&old),
+            &table,
+            vectors.clone(),
+            DIMS,
+            args.threads,
+        );
+        let after_dir = args.out.join("refreshed");
+        std::fs::create_dir_all(&after_dir)?;
+        neighbours::write_bytes(&after_dir, &bytes)?;
+        let refresh_s = t.elapsed().as_secs_f64();
+        let file = Neighbours::open(&after_dir)
+            .map_err(anyhow::Error::msg)?
+            .context("no file written")?;
+        let found: Vec<_> = queries
+            .iter()
+            .take(100)
+            .map(|q| file.nearest(&searcher, q, K))
+            .collect();
+        refreshed = Some((refresh_s, readers[small].num_docs(), file.groups(), found));
+    }
     // Exact: every vector compared, for the first 100 queries.
     let units: Vec<(u32, u32, Vec<f32>)> = vectors
         .into_iter()
@@ -124,20 +178,26 @@ fn main() -> anyhow::Result<()> {
             (s, d, v.into_iter().map(|x| x / norm).collect())
         })
         .collect();
-    let (mut hit, mut all) = (0usize, 0usize);
-    for (q, near) in queries.iter().zip(&found).take(100) {
+    let (mut hit, mut all, mut refresh_hit) = (0usize, 0usize, 0usize);
+    for (i, (q, near)) in queries.iter().zip(&found).take(100).enumerate() {
         let mut exact: Vec<(f32, u32, u32)> = units
             .iter()
             .map(|(s, d, v)| (neighbours::dot(q, v), *s, *d))
             .collect();
         exact.select_nth_unstable_by(K, |a, b| b.0.total_cmp(&a.0));
         exact.truncate(K);
-        for (_, s, d) in exact {
-            all += 1;
-            hit += usize::from(
+        let has = |near: &[(f32, tantivy::DocAddress)], s: u32, d: u32| {
+            usize::from(
                 near.iter()
                     .any(|(_, a)| a.segment_ord == s && a.doc_id == d),
-            );
+            )
+        };
+        for (_, s, d) in exact {
+            all += 1;
+            hit += has(near, s, d);
+            if let Some((_, _, _, found)) = &refreshed {
+                refresh_hit += has(&found[i], s, d);
+            }
         }
     }
     let mut sorted = times.clone();
@@ -154,6 +214,10 @@ fn main() -> anyhow::Result<()> {
             "nearest_ms": {"p50": pct(0.5), "p90": pct(0.9), "max": pct(1.0),
                 "mean": times.iter().sum::<f64>() / times.len() as f64},
             "recall_at_20": hit as f64 / all.max(1) as f64,
+            "refresh_s": refreshed.as_ref().map(|r| r.0),
+            "refresh_added": refreshed.as_ref().map(|r| r.1),
+            "refresh_groups": refreshed.as_ref().map(|r| r.2),
+            "refresh_recall_at_20": refreshed.as_ref().map(|_| refresh_hit as f64 / all.max(1) as f64),
         })
     );
     Ok(())

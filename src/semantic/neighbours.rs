@@ -15,8 +15,15 @@
 //! and then the vectors of the [`probes`] nearest groups only (an inverted file, as
 //! FAISS's IVF-Flat): at a million articles about 1.6% of them.
 //!
+//! An ingest that adds a little to a grouped file keeps its centres: the vectors of
+//! segments it holds already are copied, those of new segments (new articles, or
+//! segments merged since) placed in the nearest group, as FAISS adds to a trained
+//! index. The groups are made again by k-means when the vectors have grown to half as
+//! many again as when they were last made, or shrunk to half ([`REGROUP`]).
+//!
 //! Layout (little-endian): the magic `NXNB0001`; dimensions (u32), groups (u32),
-//! vectors (u64), segments (u32), 4 bytes unused; each segment's id (32 hex bytes)
+//! vectors (u64), segments (u32), the vectors when the groups were made (u32; 0 in a
+//! file from before it was written: its vectors); each segment's id (32 hex bytes)
 //! and deleted documents (u32) when written; the centres (groups × dimensions f32);
 //! each group's first vector (groups + 1 u64); then the vectors, by group: segment
 //! (u32, its place in the table), document (u32), 1 / its length (f32), its bytes
@@ -62,6 +69,8 @@ pub struct Neighbours {
     count: usize,
     /// Each segment's id and deleted documents when the file was written.
     segments: Vec<(tantivy::index::SegmentId, u32)>,
+    /// How many vectors there were when the groups were made by k-means.
+    grouped: usize,
     centres: usize,
     offsets: usize,
     entries: usize,
@@ -120,6 +129,10 @@ impl Neighbours {
         let groups = u32_at(b, 12) as usize;
         let count = u64_at(b, 16) as usize;
         let nseg = u32_at(b, 24) as usize;
+        let grouped = match u32_at(b, 28) as usize {
+            0 => count,
+            n => n,
+        };
         let bad = || "cut short or damaged".to_string();
         if dims == 0 || groups == 0 {
             return Err(bad());
@@ -172,6 +185,7 @@ impl Neighbours {
             groups,
             count,
             segments,
+            grouped,
             centres,
             offsets,
             entries,
@@ -499,22 +513,125 @@ pub fn encode_vectors(
 ) -> Vec<u8> {
     let entries = vectors
         .into_iter()
-        .filter(|v| v.2.len() == dims)
-        .filter_map(|(seg, doc, bytes)| {
-            let norm = bytes
-                .iter()
-                .map(|&b| f32::from(b as i8).powi(2))
-                .sum::<f32>()
-                .sqrt();
-            (norm > 0.0).then(|| Entry {
-                seg,
-                doc,
-                inv_norm: 1.0 / norm,
-                bytes,
-            })
-        })
+        .filter_map(|v| entry_of(v, dims))
         .collect();
     encode(table, entries, dims, groups, threads)
+}
+
+/// A vector read from the index as an entry of the file: `None` for one of another
+/// length, or of none (all zeros).
+fn entry_of((seg, doc, bytes): (u32, u32, Vec<u8>), dims: usize) -> Option<Entry> {
+    if bytes.len() != dims {
+        return None;
+    }
+    let norm = bytes
+        .iter()
+        .map(|&b| f32::from(b as i8).powi(2))
+        .sum::<f32>()
+        .sqrt();
+    (norm > 0.0).then(|| Entry {
+        seg,
+        doc,
+        inv_norm: 1.0 / norm,
+        bytes,
+    })
+}
+
+/// The vectors when the groups were last made, against the vectors now: the groups
+/// are made again once these have grown by half or shrunk by half.
+fn regroup(grouped: usize, now: usize) -> bool {
+    now.saturating_mul(2) > grouped.saturating_mul(3) || now.saturating_mul(2) < grouped
+}
+
+/// [`encode_vectors`] for a refresh: where `old` (the file before) is grouped and
+/// little has changed since its groups were made, they are kept (its centres; see
+/// [`regroup`]): a vector of a segment `old` holds stays in the group `old` puts it in,
+/// the others (new articles, or segments merged since) go to their nearest group, as
+/// FAISS adds to a trained index. The vectors themselves are always those given,
+/// never copied from `old`. Else the groups are made anew, [`groups_for`] of them.
+pub fn encode_vectors_keeping(
+    old: Option<&Neighbours>,
+    table: &[(tantivy::index::SegmentId, u32)],
+    vectors: impl IntoIterator<Item = (u32, u32, Vec<u8>)>,
+    dims: usize,
+    threads: usize,
+) -> Vec<u8> {
+    let entries: Vec<Entry> = vectors
+        .into_iter()
+        .filter_map(|v| entry_of(v, dims))
+        .collect();
+    match old.and_then(|old| kept_groups(old, table, &entries, dims, threads)) {
+        Some((of, centres, old)) => layout(
+            table,
+            &entries,
+            &of,
+            &centres,
+            old.groups,
+            dims,
+            old.grouped,
+        ),
+        None => encode(table, entries, dims, None, threads),
+    }
+}
+
+/// Each entry's group among the groups of `old`, and its centres, or `None` where
+/// they are to be made again: `old` has none (its vectors compared one by one),
+/// vectors of another length, a centre that is not a number, or [`regroup`].
+fn kept_groups<'a>(
+    old: &'a Neighbours,
+    table: &[(tantivy::index::SegmentId, u32)],
+    entries: &[Entry],
+    dims: usize,
+    threads: usize,
+) -> Option<(Vec<u32>, Vec<f32>, &'a Neighbours)> {
+    if old.groups <= 1 || old.dims != dims || regroup(old.grouped, entries.len()) {
+        return None;
+    }
+    let mut centres = vec![0f32; old.groups * dims];
+    for (g, c) in centres.chunks_exact_mut(dims).enumerate() {
+        old.centre(g, c);
+    }
+    if !centres.iter().all(|c| c.is_finite()) {
+        return None;
+    }
+    // Each of the file's segments' place in `table`, where it still is.
+    let places: Vec<Option<usize>> = old
+        .segments
+        .iter()
+        .map(|(id, _)| table.iter().position(|(t, _)| t == id))
+        .collect();
+    // For each segment of `table` the file holds, each document's group there
+    // (u32::MAX: none).
+    let mut group_of: Vec<Vec<u32>> = vec![Vec::new(); table.len()];
+    let width = dims + 12;
+    for g in 0..old.groups {
+        for e in old.group(g) {
+            let at = old.entries + e * width;
+            let Some(Some(place)) = places.get(u32_at(&old.data, at) as usize) else {
+                continue;
+            };
+            let doc = u32_at(&old.data, at + 4) as usize;
+            let docs = &mut group_of[*place];
+            if docs.len() <= doc {
+                docs.resize(doc + 1, u32::MAX);
+            }
+            docs[doc] = g as u32;
+        }
+    }
+    let known = |e: &Entry| {
+        group_of
+            .get(e.seg as usize)
+            .and_then(|d| d.get(e.doc as usize))
+            .copied()
+            .filter(|&g| (g as usize) < old.groups)
+    };
+    let new: Vec<&Entry> = entries.iter().filter(|e| known(e).is_none()).collect();
+    let mut placed = assign(&new, &centres, dims, threads).into_iter();
+    let of = entries
+        .iter()
+        .map(|e| known(e).or_else(|| placed.next()).unwrap_or(0))
+        .collect();
+    Some((of, centres, old))
 }
 
 fn encode(
@@ -533,6 +650,20 @@ fn encode(
     } else {
         vec![0; entries.len()]
     };
+    layout(table, &entries, &of, &centres, groups, dims, entries.len())
+}
+
+/// The file's bytes: `entries` in `groups` groups around `centres`, `of` naming each
+/// entry's group, the groups made when there were `grouped` vectors.
+fn layout(
+    table: &[(tantivy::index::SegmentId, u32)],
+    entries: &[Entry],
+    of: &[u32],
+    centres: &[f32],
+    groups: usize,
+    dims: usize,
+    grouped: usize,
+) -> Vec<u8> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| (of[i], i));
     let mut out = Vec::with_capacity(
@@ -547,16 +678,16 @@ fn encode(
     out.extend_from_slice(&(groups as u32).to_le_bytes());
     out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
     out.extend_from_slice(&(table.len() as u32).to_le_bytes());
-    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&u32::try_from(grouped).unwrap_or(u32::MAX).to_le_bytes());
     for (id, deleted) in table {
         out.extend_from_slice(id.uuid_string().as_bytes());
         out.extend_from_slice(&deleted.to_le_bytes());
     }
-    for c in &centres {
+    for c in centres {
         out.extend_from_slice(&c.to_le_bytes());
     }
     let mut counts = vec![0u64; groups];
-    for &g in &of {
+    for &g in of {
         counts[g as usize] += 1;
     }
     let mut start = 0u64;
@@ -586,9 +717,10 @@ pub fn segment_table(searcher: &Searcher) -> Vec<(tantivy::index::SegmentId, u32
 }
 
 /// Writes the file for the index in `data` (its data folder) from what `searcher`
-/// reads, unless the one there is current ([`Neighbours::is_current`]). Returns how
-/// many vectors it holds, or `None` when it was current already. Written to
-/// [`FILE_TMP`], flushed, then renamed over [`FILE`].
+/// reads, unless the one there is current ([`Neighbours::is_current`]); the groups of
+/// the one there are kept while little has changed ([`encode_vectors_keeping`]).
+/// Returns how many vectors it holds, or `None` when it was current already. Written
+/// to [`FILE_TMP`], flushed, then renamed over [`FILE`].
 pub fn refresh(
     data: &Path,
     searcher: &Searcher,
@@ -596,12 +728,25 @@ pub fn refresh(
     dims: usize,
     threads: usize,
 ) -> Result<Option<usize>, crate::error::Error> {
-    if let Ok(Some(n)) = Neighbours::open(data) {
+    let old = Neighbours::open(data).ok().flatten();
+    if let Some(n) = &old {
         if n.dims == dims && n.is_current(searcher) {
             return Ok(None);
         }
     }
-    write(data, searcher, column, dims, None, threads).map(Some)
+    let vectors =
+        read_vectors(searcher, column).map_err(|e| crate::error::Error::write(data, e))?;
+    let bytes = encode_vectors_keeping(
+        old.as_ref(),
+        &segment_table(searcher),
+        vectors,
+        dims,
+        threads,
+    );
+    // (The old file's map is let go before the new one is renamed over it.)
+    drop(old);
+    write_bytes(data, &bytes)?;
+    Ok(Some(u64_at(&bytes, 16) as usize))
 }
 
 /// [`refresh`] without the check, in `groups` groups (none: [`groups_for`]).
@@ -809,6 +954,123 @@ mod tests {
             None
         );
         assert!(!dir.path().join(FILE_TMP).exists());
+    }
+
+    /// Adds articles `from..to` (the vectors of [`vector`]) in a segment of their own,
+    /// and deletes the article `delete`.
+    fn add(index: &Index, idf: tantivy::schema::Field, from: usize, to: usize, delete: usize) {
+        let sem = index.schema().get_field("semantic").unwrap();
+        let mut w: IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for i in from..to {
+            w.add_document(doc!(idf => i.to_string(), sem => vector(i)))
+                .unwrap();
+        }
+        w.delete_term(Term::from_field_text(idf, &delete.to_string()));
+        w.commit().unwrap();
+    }
+
+    #[test]
+    fn a_refresh_keeps_the_groups_until_the_vectors_grow_by_half() {
+        let (index, idf) = index(600);
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &searcher(&index), "semantic", DIMS, Some(8), 2).unwrap();
+        let first = std::fs::read(dir.path().join(FILE)).unwrap();
+        let centres = |b: &[u8], segments: usize| {
+            let at = HEADER + segments * SEGMENT;
+            b[at..at + 8 * DIMS * 4].to_vec()
+        };
+        // Sixty added in a new segment, one deleted: the same centres, the new
+        // articles found nearest themselves, the deleted one gone.
+        add(&index, idf, 600, 660, 17);
+        let s = searcher(&index);
+        assert_eq!(s.segment_readers().len(), 3);
+        assert_eq!(
+            refresh(dir.path(), &s, "semantic", DIMS, 2).unwrap(),
+            Some(659)
+        );
+        let n = Neighbours::open(dir.path()).unwrap().unwrap();
+        assert!(n.is_current(&s));
+        assert_eq!((n.groups(), n.grouped), (8, 600));
+        let second = std::fs::read(dir.path().join(FILE)).unwrap();
+        assert_eq!(centres(&first, 2), centres(&second, 3));
+        for i in (0..660).step_by(11).chain(600..610) {
+            let found = n.nearest(&s, &unit_of(&vector(i)), 3);
+            assert_eq!(id_of(&s, idf, found[0].1), i.to_string(), "{i}");
+            assert!(found.iter().all(|x| id_of(&s, idf, x.1) != "17"));
+        }
+        // The vectors as the index holds them, whatever the old file said of them:
+        // an old vector's bytes damaged in the file are not carried over.
+        let mut damaged = second.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0x55;
+        std::fs::write(dir.path().join(FILE), &damaged).unwrap();
+        add(&index, idf, 660, 661, 18);
+        let s = searcher(&index);
+        refresh(dir.path(), &s, "semantic", DIMS, 2).unwrap();
+        let third = std::fs::read(dir.path().join(FILE)).unwrap();
+        let kept = Neighbours::open(dir.path()).unwrap().unwrap();
+        let vectors = read_vectors(&s, "semantic").unwrap();
+        let again = encode_vectors_keeping(Some(&kept), &segment_table(&s), vectors, DIMS, 2);
+        assert_eq!(third, again, "the same groups from the file it wrote");
+        let mut stored: Vec<Vec<u8>> = Vec::new();
+        let width = DIMS + 12;
+        for e in 0..kept.len() {
+            let at = kept.entries + e * width;
+            stored.push(third[at + 12..at + width].to_vec());
+        }
+        let mut want: Vec<Vec<u8>> = read_vectors(&s, "semantic")
+            .unwrap()
+            .into_iter()
+            .map(|v| v.2)
+            .collect();
+        stored.sort();
+        want.sort();
+        assert_eq!(stored, want);
+        // Grown by half since the groups were made: they are made again (here, at
+        // this size, as one group compared one by one).
+        add(&index, idf, 661, 880, 19);
+        let s = searcher(&index);
+        assert_eq!(
+            refresh(dir.path(), &s, "semantic", DIMS, 2).unwrap(),
+            Some(877)
+        );
+        let n = Neighbours::open(dir.path()).unwrap().unwrap();
+        assert_eq!(
+            (n.groups(), n.grouped),
+            (8, 600),
+            "not yet half as many again"
+        );
+        add(&index, idf, 880, 920, 20);
+        let s = searcher(&index);
+        assert_eq!(
+            refresh(dir.path(), &s, "semantic", DIMS, 2).unwrap(),
+            Some(916)
+        );
+        let n = Neighbours::open(dir.path()).unwrap().unwrap();
+        assert_eq!((n.groups(), n.grouped), (1, 916));
+    }
+
+    #[test]
+    fn a_file_whose_centres_are_damaged_is_grouped_again() {
+        let (index, idf) = index(300);
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &searcher(&index), "semantic", DIMS, Some(4), 1).unwrap();
+        let mut b = std::fs::read(dir.path().join(FILE)).unwrap();
+        let at = HEADER + 2 * SEGMENT;
+        b[at..at + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+        // (A file from before the count of grouped vectors was written holds 0 there.)
+        b[28..32].copy_from_slice(&[0; 4]);
+        std::fs::write(dir.path().join(FILE), &b).unwrap();
+        assert_eq!(Neighbours::open(dir.path()).unwrap().unwrap().grouped, 300);
+        add(&index, idf, 300, 310, 3);
+        let s = searcher(&index);
+        assert_eq!(
+            refresh(dir.path(), &s, "semantic", DIMS, 1).unwrap(),
+            Some(309)
+        );
+        let n = Neighbours::open(dir.path()).unwrap().unwrap();
+        assert_eq!((n.groups(), n.grouped), (1, 309));
     }
 
     #[test]
