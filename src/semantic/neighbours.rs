@@ -970,6 +970,13 @@ mod tests {
         w.commit().unwrap();
     }
 
+    /// Refreshes the file in `dir` for `index`, which then holds `count` vectors.
+    fn refreshed(index: &Index, dir: &Path, count: usize) -> (Searcher, Neighbours) {
+        let s = searcher(index);
+        assert_eq!(refresh(dir, &s, "semantic", DIMS, 2).unwrap(), Some(count));
+        (s, Neighbours::open(dir).unwrap().unwrap())
+    }
+
     #[test]
     fn a_refresh_keeps_the_groups_until_the_vectors_grow_by_half() {
         let (index, idf) = index(600);
@@ -1030,24 +1037,14 @@ mod tests {
         // Grown by half since the groups were made: they are made again (here, at
         // this size, as one group compared one by one).
         add(&index, idf, 661, 880, 19);
-        let s = searcher(&index);
-        assert_eq!(
-            refresh(dir.path(), &s, "semantic", DIMS, 2).unwrap(),
-            Some(877)
-        );
-        let n = Neighbours::open(dir.path()).unwrap().unwrap();
+        let (_, n) = refreshed(&index, dir.path(), 877);
         assert_eq!(
             (n.groups(), n.grouped),
             (8, 600),
             "not yet half as many again"
         );
         add(&index, idf, 880, 920, 20);
-        let s = searcher(&index);
-        assert_eq!(
-            refresh(dir.path(), &s, "semantic", DIMS, 2).unwrap(),
-            Some(916)
-        );
-        let n = Neighbours::open(dir.path()).unwrap().unwrap();
+        let (_, n) = refreshed(&index, dir.path(), 916);
         assert_eq!((n.groups(), n.grouped), (1, 916));
     }
 
@@ -1064,12 +1061,7 @@ mod tests {
         std::fs::write(dir.path().join(FILE), &b).unwrap();
         assert_eq!(Neighbours::open(dir.path()).unwrap().unwrap().grouped, 300);
         add(&index, idf, 300, 310, 3);
-        let s = searcher(&index);
-        assert_eq!(
-            refresh(dir.path(), &s, "semantic", DIMS, 1).unwrap(),
-            Some(309)
-        );
-        let n = Neighbours::open(dir.path()).unwrap().unwrap();
+        let (_, n) = refreshed(&index, dir.path(), 309);
         assert_eq!((n.groups(), n.grouped), (1, 309));
     }
 
