@@ -5,6 +5,7 @@ pub mod bm25f;
 mod conjunction;
 pub mod correct;
 pub mod facets;
+mod near;
 pub(crate) mod phrases;
 pub mod query_fields;
 pub mod rank;

@@ -54,7 +54,8 @@ pub mod weights {
     /// … close together in the title.
     pub const TITLE_NEAR: f32 = 0.3;
     pub const TITLE_SLOP: u32 = 3;
-    /// All the query words (three or more) within a window in the body.
+    /// All the query words (three or more) within a window in the body, in any order
+    /// (`search::near`).
     pub const BODY_ALL_NEAR: f32 = 0.25;
 }
 
@@ -726,9 +727,12 @@ fn proximity(
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         if clauses_in_run >= 3 && words.len() <= 8 {
-            let slop = weights::NEAR_SLOP * (words.len() as u32 - 1);
+            // Within NEAR_SLOP words of each other, in any order: a span of the first to
+            // the last of at most (NEAR_SLOP + 1) places for each word after the first.
+            let span = (weights::NEAR_SLOP + 1) * (words.len() as u32 - 1);
+            let terms = words.iter().map(|w| Term::from_field_text(f.body, w));
             out.push(boosted(
-                in_field(f.body, &words, slop),
+                Box::new(super::near::AllNear::new(terms.collect(), span)),
                 weights::BODY_ALL_NEAR,
             ));
         }
