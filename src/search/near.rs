@@ -118,7 +118,7 @@ impl Weight for AllNearWeight {
         let Some(mut s) = self.near_scorer(reader, 1.0)? else {
             return Err(does_not_match(doc));
         };
-        if s.find(doc) != doc {
+        if !matches!(s.seek_danger(doc), SeekDangerResult::Found) {
             return Err(does_not_match(doc));
         }
         let mut e = Explanation::new("all the words within a window", s.score());
@@ -166,33 +166,11 @@ impl AllNearScorer {
         }
     }
 
-    /// The first document from `target` on that every word's postings hold.
-    fn common(&mut self, target: DocId) -> DocId {
-        let mut candidate = target;
-        'again: loop {
-            for p in &mut self.postings {
-                let d = if p.doc() < candidate {
-                    p.seek(candidate)
-                } else {
-                    p.doc()
-                };
-                if d == TERMINATED {
-                    return TERMINATED;
-                }
-                if d > candidate {
-                    candidate = d;
-                    continue 'again;
-                }
-            }
-            return candidate;
-        }
-    }
-
     /// The first match from `target` on (or `TERMINATED`), made the current one.
     fn find(&mut self, target: DocId) -> DocId {
         let mut t = target;
         loop {
-            let d = self.common(t);
+            let d = super::phrases::align(&mut self.postings, t);
             if d == TERMINATED {
                 self.doc = TERMINATED;
                 self.windows = 0;
@@ -264,7 +242,7 @@ impl DocSet for AllNearScorer {
             return SeekDangerResult::Found;
         }
         self.windows = 0;
-        let d = self.common(target);
+        let d = super::phrases::align(&mut self.postings, target);
         if d != target {
             return SeekDangerResult::SeekLowerBound(d);
         }
@@ -283,12 +261,7 @@ impl DocSet for AllNearScorer {
 
     /// As tantivy's phrase scorers estimate their matches: a tenth of the rarest word's.
     fn size_hint(&self) -> u32 {
-        self.postings
-            .iter()
-            .map(|p| p.size_hint())
-            .min()
-            .unwrap_or(0)
-            / 10
+        super::phrases::rarest(&self.postings) / 10
     }
 }
 

@@ -494,6 +494,33 @@ impl Scorer for PhraseUnion {
     }
 }
 
+/// The first document from `target` on that every one of `postings` holds (moved
+/// there), or `TERMINATED`.
+pub(crate) fn align(postings: &mut [SegmentPostings], mut target: DocId) -> DocId {
+    'next: loop {
+        if target == TERMINATED {
+            return TERMINATED;
+        }
+        for p in postings.iter_mut() {
+            let d = if p.doc() < target {
+                p.seek(target)
+            } else {
+                p.doc()
+            };
+            if d != target {
+                target = d;
+                continue 'next;
+            }
+        }
+        return target;
+    }
+}
+
+/// How many documents the rarest of `postings` holds: at most that many hold them all.
+pub(crate) fn rarest(postings: &[SegmentPostings]) -> u32 {
+    postings.iter().map(|p| p.size_hint()).min().unwrap_or(0)
+}
+
 /// One form's candidates in one segment: the articles whose field holds all its words.
 struct FormCursor {
     postings: Vec<SegmentPostings>,
@@ -563,33 +590,13 @@ impl FormCursor {
     }
 
     /// The first document from `target` on that every word's postings hold.
-    fn align(&mut self, mut target: DocId) -> DocId {
-        'next: loop {
-            if target == TERMINATED {
-                return TERMINATED;
-            }
-            for p in self.postings.iter_mut() {
-                let d = if p.doc() < target {
-                    p.seek(target)
-                } else {
-                    p.doc()
-                };
-                if d != target {
-                    target = d;
-                    continue 'next;
-                }
-            }
-            return target;
-        }
+    fn align(&mut self, target: DocId) -> DocId {
+        align(&mut self.postings, target)
     }
 
     /// At most this many candidates: its rarest word's articles.
     fn candidates(&self) -> u32 {
-        self.postings
-            .iter()
-            .map(|p| p.size_hint())
-            .min()
-            .unwrap_or(0)
+        rarest(&self.postings)
     }
 
     fn advance(&mut self) {

@@ -560,30 +560,22 @@ pub fn encode_vectors_keeping(
         .into_iter()
         .filter_map(|v| entry_of(v, dims))
         .collect();
-    match old.and_then(|old| kept_groups(old, table, &entries, dims, threads)) {
-        Some((of, centres, old)) => layout(
-            table,
-            &entries,
-            &of,
-            &centres,
-            old.groups,
-            dims,
-            old.grouped,
-        ),
+    match old.and_then(|old| keeping_groups(old, table, &entries, dims, threads)) {
+        Some(bytes) => bytes,
         None => encode(table, entries, dims, None, threads),
     }
 }
 
-/// Each entry's group among the groups of `old`, and its centres, or `None` where
-/// they are to be made again: `old` has none (its vectors compared one by one),
+/// The file's bytes for `entries` in the groups of `old` (its centres), or `None`
+/// where they are to be made again: `old` has none (its vectors compared one by one),
 /// vectors of another length, a centre that is not a number, or [`regroup`].
-fn kept_groups<'a>(
-    old: &'a Neighbours,
+fn keeping_groups(
+    old: &Neighbours,
     table: &[(tantivy::index::SegmentId, u32)],
     entries: &[Entry],
     dims: usize,
     threads: usize,
-) -> Option<(Vec<u32>, Vec<f32>, &'a Neighbours)> {
+) -> Option<Vec<u8>> {
     if old.groups <= 1 || old.dims != dims || regroup(old.grouped, entries.len()) {
         return None;
     }
@@ -627,11 +619,19 @@ fn kept_groups<'a>(
     };
     let new: Vec<&Entry> = entries.iter().filter(|e| known(e).is_none()).collect();
     let mut placed = assign(&new, &centres, dims, threads).into_iter();
-    let of = entries
+    let of: Vec<u32> = entries
         .iter()
         .map(|e| known(e).or_else(|| placed.next()).unwrap_or(0))
         .collect();
-    Some((of, centres, old))
+    Some(layout(
+        table,
+        entries,
+        &of,
+        &centres,
+        old.groups,
+        dims,
+        old.grouped,
+    ))
 }
 
 fn encode(
