@@ -899,12 +899,20 @@ fn filters(f: &cli::FilterArgs) -> FilterQuery {
 /// stopped at its bound says "N+" (N or more).
 fn matches_said(res: &service::SearchResponse) -> String {
     let more = if res.total_is_lower_bound { "+" } else { "" };
+    let one = |n: usize, word: &str, words: &str| {
+        if n == 1 && more.is_empty() {
+            format!("1 {word}")
+        } else {
+            format!("{n}{more} {words}")
+        }
+    };
     if res.stories == res.total {
-        format!("{}{more} matches", res.total)
+        one(res.total, "match", "matches")
     } else {
         format!(
-            "{}{more} stories ({}{more} articles)",
-            res.stories, res.total
+            "{} ({})",
+            one(res.stories, "story", "stories"),
+            one(res.total, "article", "articles")
         )
     }
 }
@@ -970,7 +978,27 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
                 a.offset
             )?;
         } else {
-            writeln!(so, "No articles match \"{}\" with these filters.", a.query)?;
+            let query = a.query.trim();
+            // (A query that holds quotes is shown as typed, not quoted again.)
+            let query = if query.contains('"') {
+                query.to_string()
+            } else {
+                format!("\"{query}\"")
+            };
+            let f = &a.filters;
+            let filtered = !(f.country.is_empty()
+                && f.leader.is_empty()
+                && f.org.is_empty()
+                && f.mentions.is_empty()
+                && f.source.is_empty()
+                && f.author.is_empty()
+                && f.from.is_none()
+                && f.to.is_none());
+            match (a.query.trim().is_empty(), filtered) {
+                (true, _) => writeln!(so, "No articles match these filters.")?,
+                (false, true) => writeln!(so, "No articles match {query} with these filters.")?,
+                (false, false) => writeln!(so, "No articles match {query}.")?,
+            }
         }
         return Ok(());
     }

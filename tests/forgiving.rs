@@ -274,6 +274,17 @@ fn a_misspelt_word_is_corrected_and_said_so() {
     // Among other words, only the misspelt one changes.
     let (_, last, _) = search_json("merkle visit", &[]);
     assert_eq!(last.unwrap()["corrected_query"], "merkel visit");
+    // A possessive is corrected as its word, and a word typed again as it is the first
+    // time.
+    for (typo, right) in [
+        ("merkle's visit", "merkel's visit"),
+        ("merkle’s visit", "merkel's visit"),
+        ("merkle visit merkle", "merkel visit merkel"),
+    ] {
+        let (got, last, _) = search_json(typo, &[]);
+        assert_eq!(last.unwrap()["corrected_query"], right, "{typo}");
+        assert_eq!(got, search_json(right, &[]).0, "{typo}");
+    }
 }
 
 /// The correction a small archive of its own asks for: `(query, corrected_query)` of
@@ -382,6 +393,11 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     for i in 86..98 {
         add(i, "Rolling news", "Rolling coverage went on all day.");
     }
+    add(
+        98,
+        "Rolling stone",
+        "The old rolling stone died down the lane.",
+    );
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // A close word is a word the archive writes: `mosqe` is one letter from `moste`,
@@ -455,6 +471,10 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     assert_eq!(corrected_in(&env, "Rosling"), None);
     assert_eq!(env.ids("Rosling", &[]), vec!["a.jsonl#85".to_string()]);
     assert_eq!(corrected_in(&env, "rosling").as_deref(), Some("rolling"));
+    // Beside words it finds an article with, it stands, though the close word finds
+    // as many with them.
+    assert_eq!(corrected_in(&env, "died rosling"), None);
+    assert_eq!(env.ids("died rosling", &[])[0], "a.jsonl#85");
 }
 
 #[test]
@@ -629,4 +649,40 @@ fn a_phrase_lights_up_no_stray_possessive_s() {
         .map(|&[s, e]| &t[s as usize..e as usize])
         .collect();
     assert_eq!(marked, ["post-war order"], "{t}");
+}
+
+#[test]
+fn a_period_that_ends_before_it_begins_is_an_error_not_zero_matches() {
+    let env = &sample().env;
+    let r = env
+        .search("", &["--from", "2017-03", "--to", "2017-02"])
+        .code(2);
+    let line = r.stderr_line("error:");
+    assert!(
+        line.contains("--to") && line.contains("2017-02") && line.contains("2017-03"),
+        "{line}"
+    );
+    // One month is a period: it ends as it begins.
+    env.search("", &["--from", "2017-02", "--to", "2017-02"])
+        .success();
+}
+
+#[test]
+fn a_query_that_finds_nothing_is_said_as_typed() {
+    let env = &sample().env;
+    let idx = env.index.to_str().unwrap();
+    let said = |args: &[&str]| {
+        let mut a = vec!["search", "--index", idx];
+        a.extend_from_slice(args);
+        env.run(&a).success().stdout
+    };
+    assert_eq!(said(&["zzqqxx"]).trim(), "No articles match \"zzqqxx\".");
+    assert_eq!(
+        said(&["\"zzqqxx\""]).trim(),
+        "No articles match \"zzqqxx\"."
+    );
+    assert_eq!(
+        said(&["zzqqxx", "--country", "TW"]).trim(),
+        "No articles match \"zzqqxx\" with these filters."
+    );
 }

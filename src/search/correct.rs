@@ -78,6 +78,8 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     let mut choices: Vec<(usize, usize, String, Vec<String>)> = Vec::new();
     let mut in_phrase = false;
     let mut seen: HashMap<String, Option<Vec<Fix>>> = HashMap::new();
+    // Places of a word typed again, with the word.
+    let mut repeats: Vec<(usize, String)> = Vec::new();
     // Curly quotes straightened, so a phrase in them is seen as one (and not corrected).
     let query = crate::search::rank::clean_query(query);
     for (i, token) in query.split(' ').enumerate() {
@@ -87,6 +89,8 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             in_phrase = !in_phrase;
         }
         let core = token.trim_matches(|c: char| !c.is_alphanumeric());
+        // A possessive is searched as its word (`merkle's` as `merkle`): so corrected.
+        let core = core.strip_suffix("'s").unwrap_or(core);
         let plain = !skip
             && !token.starts_with('-')
             && !token.contains(['*', ':'])
@@ -94,7 +98,14 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             && !core.is_empty()
             && core.chars().all(char::is_alphabetic);
         // Each word is looked at once: a query that repeats a word (ten thousand times,
-        // it may be) costs what the word alone costs.
+        // it may be) costs what the word alone costs, its repeats following the first.
+        if plain && seen.contains_key(core) {
+            repeats.push((i, core.to_string()));
+            out.push(token.to_string());
+            continue;
+        }
+        // Past MAX_WORDS different words (a pasted paragraph), the rest stand.
+        let plain = plain && seen.len() < MAX_WORDS;
         let fixed = plain
             .then(|| {
                 seen.entry(core.to_string())
@@ -122,7 +133,15 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
     // one that finds most articles holding them all (`philippines teath penalty`:
     // `death`, not the more frequent `teach`; `bus eireann strie`: `strike`, not
     // `storie`). Where none finds any, the likeliest alone stands.
-    let count = |words: &[String]| full_matches(idx, &searcher, &words.join(" "));
+    // (A word typed again is counted once, as its first place has it.)
+    let again: std::collections::HashSet<usize> = repeats.iter().map(|r| r.0).collect();
+    let count = |words: &[String]| {
+        let once: Vec<&str> = (0..words.len())
+            .filter(|i| !again.contains(i))
+            .map(|i| words[i].as_str())
+            .collect();
+        full_matches(idx, &searcher, &once.join(" "))
+    };
     if out.len() >= 2 {
         for (i, change, token, rest) in choices {
             let core = changes[change].0.clone();
@@ -150,7 +169,9 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             Need::Nothing => true,
             Need::KeepsMatches if alone => true,
             _ if alone => false,
-            Need::KeepsMatches => count(&alt) >= count(&out),
+            // A word that finds articles with the others stands (`cremated remains`
+            // is not `created remains`, `hans rosling` not `hans rolling`).
+            Need::KeepsMatches => count(&out) == 0,
             Need::SomeMatch => count(&out) == 0 && count(&alt) > 0,
         };
         if take {
@@ -158,11 +179,20 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
             changes.push((core, word));
         }
     }
+    for (i, core) in repeats {
+        if let Some((_, word)) = changes.iter().find(|c| c.0 == core) {
+            out[i] = replaced(&out[i], &core, word);
+        }
+    }
     (!changes.is_empty()).then_some(Corrected {
         query: out.join(" "),
         changes,
     })
 }
+
+/// A query's different words looked at for typos: past them (a pasted paragraph) the
+/// words stand, and the search does not wait on a correction of each.
+const MAX_WORDS: usize = 32;
 
 /// How many close words of a misspelt word the query's other words choose among.
 const ALTERNATIVES: usize = 6;
@@ -264,10 +294,10 @@ enum Need {
     /// first letter or is one the rules allow (a dropped one, from nine letters a
     /// changed one).
     Nothing,
-    /// Alone, nothing; beside other words, that the query with it finds no fewer
-    /// articles holding every word than as typed: a word the archive holds, rarely,
-    /// taken for one in [`RATIO`] times as many articles, is not taken away from the
-    /// articles it finds with the others (`taoiseach leadership heave` stands;
+    /// Alone, nothing; beside other words, that the query as typed finds no article
+    /// holding every word: a word the archive holds, rarely, taken for one in
+    /// [`RATIO`] times as many articles, is not taken away from the articles it finds
+    /// with the others (`taoiseach leadership heave` and `cremated remains` stand;
     /// `gardai inflated drink driving tests`, none as typed, is searched as `garda`).
     KeepsMatches,
     /// Beside other words, that the query as typed finds no article holding every word

@@ -171,6 +171,8 @@ pub fn fragments(text: &str, terms: &[String], n: usize, chars: usize) -> Vec<Fr
     if terms.is_empty() || text.is_empty() || n == 0 {
         return Vec::new();
     }
+    // (A fragment is never longer than the text: `--snippet-chars` may be any number.)
+    let chars = chars.min(text.len());
     let toks = tokens(text, terms);
     let matched: Vec<usize> = (0..toks.len())
         .filter(|&i| toks[i].term.is_some())
@@ -285,7 +287,7 @@ fn window(text: &str, s: usize, e: usize, chars: usize) -> (usize, usize) {
     } else {
         s - spare / 3
     };
-    let mut end = (e + (chars.saturating_sub(e - start))).min(len);
+    let mut end = e.saturating_add(chars.saturating_sub(e - start)).min(len);
     start = floor_boundary(text, start);
     end = floor_boundary(text, end);
     // Snap to whole words.
@@ -453,5 +455,16 @@ mod tests {
     fn no_terms_no_fragments() {
         assert!(fragments(SEED, &[], 3, 100).is_empty());
         assert!(fragments("", &terms(&["x"]), 3, 100).is_empty());
+    }
+
+    #[test]
+    fn any_length_asked_for_is_at_most_the_text() {
+        // `--snippet-chars 18446744073709551615` once overflowed into a slice past
+        // its end.
+        for chars in [usize::MAX, usize::MAX - 1, usize::MAX / 2, 1 << 40] {
+            let f = fragments(SEED, &terms(&["taiwan"]), 3, chars);
+            assert_eq!(f.len(), 1, "{chars}");
+            assert!(f[0].end <= SEED.len() && f[0].start < f[0].end);
+        }
     }
 }

@@ -137,6 +137,14 @@ impl FilterQuery {
         if let Some(d) = &self.to {
             out.to = Some(date("to", d)?.1);
         }
+        if let (Some(from), Some(to), Some(f), Some(t)) = (out.from, out.to, &self.from, &self.to) {
+            if from > to {
+                return Err(Error::invalid(
+                    "to",
+                    format!("{t} ends before from ({f}) begins; swap the two dates"),
+                ));
+            }
+        }
         for m in &self.mentions {
             date("mentions", m)?;
             out.mentions.push(m.trim().to_string());
