@@ -1471,3 +1471,43 @@ fn enrich_json_gives_tags_with_byte_offsets() {
         a["dates"]
     );
 }
+
+#[test]
+fn snippets_0_lists_no_snippet() {
+    let env = &crate::util::sample().env;
+    let hits = env.hits("taiwan", &["--snippets", "0"]);
+    assert!(!hits.is_empty());
+    for h in &hits {
+        assert_eq!(h["snippets"].as_array().map(Vec::len), Some(0), "{h}");
+    }
+    let idx = env.index.to_str().unwrap();
+    let text = env
+        .run(&[
+            "search",
+            "taiwan",
+            "--index",
+            idx,
+            "--snippets",
+            "0",
+            "--limit",
+            "1",
+        ])
+        .success()
+        .stdout;
+    // The title, the line of date, source and id, the tags: no text of the body.
+    assert!(text.lines().all(|l| !l.contains('…')), "{text}");
+    // One snippet by default, and as many as asked.
+    assert!(env
+        .hits("taiwan", &[])
+        .iter()
+        .all(|h| h["snippets"].as_array().map(Vec::len) == Some(1)));
+}
+
+#[test]
+fn a_long_query_that_repeats_a_prefix_reads_it_once() {
+    let env = &crate::util::sample().env;
+    let once = env.ids("tai*", &[]);
+    assert!(!once.is_empty());
+    let repeated = vec!["tai*"; 400].join(" ");
+    assert_eq!(env.ids(&repeated, &[]), once);
+}

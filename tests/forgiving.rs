@@ -686,3 +686,37 @@ fn a_query_that_finds_nothing_is_said_as_typed() {
         "No articles match \"zzqqxx\" with these filters."
     );
 }
+
+/// A word is also searched as the two words it splits into where those side by side
+/// are more common than the word itself (postwar, "post war"), never where the word is
+/// the more common (putins is Putin's, not "put in").
+#[test]
+fn a_word_is_split_in_two_only_where_the_two_are_the_more_common() {
+    let env = crate::util::TestEnv::new();
+    let mut lines = String::new();
+    let mut add = |id: usize, title: &str, body: &str| {
+        lines.push_str(&format!(
+            "{{\"id\":\"{id}\",\"title\":\"{title}\",\"body\":\"{body}\"}}\n"
+        ));
+    };
+    for i in 0..6 {
+        add(i, "Putin's plans", "Putin's government met on Monday.");
+    }
+    for i in 6..9 {
+        add(i, "Shelves", "The shelves were put in last week.");
+    }
+    for i in 9..13 {
+        add(i, "Order", "The post-war order was debated.");
+    }
+    add(13, "Order", "The postwar order was debated.");
+    env.write("a.jsonl", lines);
+    env.ingest(&[]).success();
+    let found = |q: &str| -> std::collections::BTreeSet<String> {
+        env.ids(q, &["--all", "--limit", "50"])
+            .into_iter()
+            .collect()
+    };
+    let ids = |r: std::ops::Range<usize>| r.map(|i| format!("a.jsonl#{i}")).collect();
+    assert_eq!(found("putins"), ids(0..6));
+    assert_eq!(found("postwar"), ids(9..14));
+}

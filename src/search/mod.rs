@@ -1286,7 +1286,8 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
                 highlights: fr.highlights,
             });
         }
-        if hit.snippets.is_empty() {
+        // (`--snippets 0`: none at all, not even the lead.)
+        if hit.snippets.is_empty() && req.snippets > 0 {
             hit.snippets.push(lead_snippet(&body, req.snippet_chars));
         }
         hit.title_highlights = snippet::highlight_all(&hit.title, &title_terms);

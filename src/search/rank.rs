@@ -147,6 +147,9 @@ pub enum Piece {
     Prefix(String),
 }
 
+/// A query of more clauses than this keeps each distinct clause once.
+const LONG_QUERY: usize = 32;
+
 /// A prefix (`brex*`) stands for at most this many indexed words, the most frequent
 /// first: a short prefix must not become a query of thousands of terms.
 pub const MAX_PREFIX_TERMS: usize = 50;
@@ -470,8 +473,11 @@ fn alternatives(
                     alts.push(joined);
                 }
             } else {
+                // (Only where the two words side by side are more common than the word
+                // itself: `putins` is not "put in", nor `notable` "not able".)
+                let own = dict.doc_freq(&t[0]);
                 alts.push(t);
-                if let Some(split) = raw.first().and_then(|r| split_word(r, stem, dict)) {
+                if let Some(split) = raw.first().and_then(|r| split_word(r, stem, dict, own)) {
                     alts.push(split);
                 }
                 // An abbreviation in capitals (US, UK, EU) is also written with dots
@@ -547,8 +553,9 @@ fn possessive_forms(words: &[String]) -> Vec<Vec<String>> {
 }
 
 /// postwar → [post, war] when both halves are indexed words and the index holds them
-/// side by side; the split found most often wins.
-fn split_word(raw: &str, stem: &mut TextAnalyzer, dict: &Dict) -> Option<Vec<String>> {
+/// side by side in more articles than `own` (the word's own count); the split found
+/// most often wins.
+fn split_word(raw: &str, stem: &mut TextAnalyzer, dict: &Dict, own: u64) -> Option<Vec<String>> {
     if raw.len() < 5 || !raw.is_ascii() || raw.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
@@ -568,7 +575,7 @@ fn split_word(raw: &str, stem: &mut TextAnalyzer, dict: &Dict) -> Option<Vec<Str
             continue;
         }
         let n = dict.phrase_count(&a[0], &b[0]);
-        if n > 0 && best.as_ref().is_none_or(|(m, _)| n > *m) {
+        if n as u64 > own && best.as_ref().is_none_or(|(m, _)| n > *m) {
             best = Some((n, vec![a[0].clone(), b[0].clone()]));
         }
     }
@@ -753,7 +760,20 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
-    let (parsed, dropped) = without_function_words_gaps(parse(cleaned));
+    let (mut parsed, mut dropped) = without_function_words_gaps(parse(cleaned));
+    if parsed.len() > LONG_QUERY {
+        // A clause typed again adds nothing a search of this length can use, and each
+        // costs what the first did (a prefix is looked up in the term dictionary).
+        let mut seen = std::collections::HashSet::new();
+        let keep: Vec<bool> = parsed
+            .iter()
+            .map(|c| seen.insert(format!("{c:?}")))
+            .collect();
+        let mut k = keep.iter();
+        parsed.retain(|_| *k.next().unwrap_or(&true));
+        let mut k = keep.iter();
+        dropped.retain(|_| *k.next().unwrap_or(&true));
+    }
     // Function words before each clause kept (a clause left out, nothing in it indexed,
     // passes on the ones before it).
     let mut gaps: Vec<usize> = Vec::new();
