@@ -62,7 +62,7 @@ pub enum Error {
     #[error("{}: cannot write the index ({}); it keeps its last commit: free space or fix permissions, then run ingest again", .path.display(), bounded(.reason, LINE_MAX / 2))]
     Write { path: PathBuf, reason: String },
 
-    #[error("unknown {kind} '{}'{}", clip(.value, QUOTE_MAX), suggest(.suggestions))]
+    #[error("unknown {kind} '{}'{}", clip(.value, QUOTE_MAX), suggest(.kind, .suggestions))]
     UnknownTag {
         kind: &'static str,
         value: String,
@@ -222,8 +222,11 @@ fn either(c: &[String]) -> String {
     }
 }
 
-fn suggest(s: &[String]) -> String {
-    if s.is_empty() {
+fn suggest(kind: &str, s: &[String]) -> String {
+    if s.is_empty() && kind == "author" {
+        // (`tags` counts countries, leaders, organisations and sources, not authors.)
+        "; give part of the name as the articles write it (a surname), or see an article's authors with `newsidx show ID`".to_string()
+    } else if s.is_empty() {
         "; run `newsidx tags` to see the values in the index".to_string()
     } else {
         format!("; closest known: {}", s.join(", "))

@@ -720,3 +720,49 @@ fn a_word_is_split_in_two_only_where_the_two_are_the_more_common() {
     assert_eq!(found("putins"), ids(0..6));
     assert_eq!(found("postwar"), ids(9..14));
 }
+
+#[test]
+fn a_query_of_marks_alone_says_it_lists_everything() {
+    let env = &sample().env;
+    let everything = env.search("", &["--limit", "0"]).success().json()["total"].clone();
+    for q in ["!!!", "OR", "🎉", "-*"] {
+        let lines = env.search(q, &["--limit", "0"]).success().json_lines();
+        let last = lines.last().unwrap();
+        assert_eq!(last["total"], everything, "{q}");
+        let w = last["warnings"].as_array().cloned().unwrap_or_default();
+        assert!(
+            w.iter().any(|w| w.as_str().unwrap().contains("nothing in")),
+            "{q}: {last}"
+        );
+    }
+    // A query with a word has no such warning.
+    let last = env.search("taiwan", &["--limit", "0"]).success().json();
+    assert!(last["warnings"].is_null(), "{last}");
+}
+
+#[test]
+fn an_unknown_field_is_searched_as_its_two_words() {
+    let env = &sample().env;
+    let ids = |q: &str| -> Vec<String> {
+        let lines = env.search(q, &["--all"]).success().json_lines();
+        lines
+            .iter()
+            .filter_map(|l| l["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    let words = ids("taiwan order");
+    assert!(!words.is_empty());
+    assert_eq!(ids("taiwan:order"), words);
+}
+
+#[test]
+fn an_unknown_author_says_how_to_find_one() {
+    let env = &sample().env;
+    let r = env.search("", &["--author", "zzqqxx"]).code(2);
+    let line = r.stderr_line("error:");
+    assert!(
+        line.contains("zzqqxx") && line.contains("newsidx show"),
+        "{line}"
+    );
+    assert!(!line.contains("newsidx tags"), "{line}");
+}

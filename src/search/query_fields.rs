@@ -129,7 +129,11 @@ pub fn split(query: &str) -> Split {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));
-                text.push_str(&token);
+                // As the warning says, its name and value as words: `re:brexit` would
+                // be read as one word of two parts, the phrase "re brexit".
+                text.extend(&chars[start..j]);
+                text.push(' ');
+                text.extend(&chars[v_start..end]);
             }
         }
     }
@@ -159,7 +163,8 @@ mod tests {
     #[test]
     fn title_stays_and_unknown_fields_warn() {
         let s = split("title:brexit foo:bar");
-        assert_eq!(s.text, "title:brexit foo:bar");
+        // Searched as the warning says: its name and value as two words.
+        assert_eq!(s.text, "title:brexit foo bar");
         assert!(s.filters.is_empty());
         assert_eq!(s.warnings.len(), 1);
         assert!(s.warnings[0].contains("\"foo\""), "{:?}", s.warnings);

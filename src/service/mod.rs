@@ -407,6 +407,16 @@ fn prepare(idx: &NewsIndex, q: &SearchQuery) -> Result<Prepared> {
             q.q.trim()
         ));
     }
+    // A query of marks alone (`!!!`, `OR`, an emoji) has no word to search: every
+    // article the filters allow is listed, and the warning says why.
+    if !text.trim().is_empty()
+        && search::rank::text_query(idx, &text, search::rank::Ranking::News).is_none()
+    {
+        warnings.push(format!(
+            "nothing in {:?} can be searched (no word, number or name); listing every article the filters allow, newest first",
+            text.trim()
+        ));
+    }
     Ok(Prepared {
         text,
         filters: filters.resolve(idx)?,
