@@ -300,3 +300,19 @@ fn tied_copies_are_listed_by_id_whatever_order_they_were_indexed_in() {
         assert_eq!(paged, all);
     }
 }
+
+/// A program that reads `--json` learns from the last line how many entries there are
+/// in all, partial matches too: the entries listed on one long page add up to it.
+#[test]
+fn the_last_json_line_counts_the_partial_matches_listed() {
+    let env = env();
+    let (hits, last) = page(&env, &["--limit", "100"]);
+    let partial = hits.iter().filter(|h| h["partial"] == true).count();
+    assert_eq!(partial, PARTIAL);
+    assert_eq!(last["partial_stories"], PARTIAL, "{last:#}");
+    assert_eq!(last["partial_total"], PARTIAL, "{last:#}");
+    assert_eq!(
+        hits.len() as u64,
+        last["stories"].as_u64().unwrap() + last["partial_stories"].as_u64().unwrap()
+    );
+}

@@ -348,6 +348,9 @@ pub struct FacetsLine<'a> {
     pub facets: Option<&'a Facets>,
     pub total: usize,
     pub stories: usize,
+    /// The partial matches, counted as the API's `partial_total`/`partial_stories`.
+    pub partial_total: usize,
+    pub partial_stories: usize,
     pub total_is_lower_bound: bool,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub warnings: &'a [String],
@@ -371,6 +374,8 @@ impl SearchResponse {
             facets: self.facets.as_ref(),
             total: self.total,
             stories: self.stories,
+            partial_total: self.partial_total,
+            partial_stories: self.partial_stories,
             total_is_lower_bound: self.total_is_lower_bound,
             warnings: &self.warnings,
             corrected_query: self.corrected_query.as_deref(),
