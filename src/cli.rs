@@ -340,6 +340,9 @@ pub struct TimelineArgs {
     pub index: IndexArg,
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// Count over the words exactly as typed: no correction of a misspelt word.
+    #[arg(long)]
+    pub exact: bool,
     /// Length of one period.
     #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
     pub by: PeriodArg,
@@ -422,6 +425,9 @@ pub struct TagsArgs {
     pub index: IndexArg,
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// Count over the words exactly as typed: no correction of a misspelt word.
+    #[arg(long)]
+    pub exact: bool,
     /// How many tags of each kind [default: 20; with --rare, all].
     #[arg(long)]
     pub limit: Option<usize>,

@@ -917,6 +917,13 @@ fn matches_said(res: &service::SearchResponse) -> String {
     }
 }
 
+/// What a query was searched as other than as typed, one warning line each on stderr.
+fn warn_all(warnings: &[String], out: &Output) {
+    for w in warnings {
+        eprintln!("{}: {}", out.yellow("warning"), newsidx::error::one_line(w));
+    }
+}
+
 fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
     let idx = open(&a.index.index)?;
     let q = SearchQuery {
@@ -950,9 +957,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
     let res = service::search(&idx, &q).map_err(cli_error)?;
     // Whatever was searched other than as typed is said on stderr, before the results
     // (and, with --json, in the last line too).
-    for w in &res.warnings {
-        eprintln!("{}: {}", out.yellow("warning"), newsidx::error::one_line(w));
-    }
+    warn_all(&res.warnings, out);
     let mut so = std::io::stdout().lock();
     if a.json {
         for h in &res.hits {
@@ -1167,8 +1172,10 @@ fn tags(a: cli::TagsArgs, out: &Output) -> Result<()> {
         limit: a.limit.unwrap_or(if a.rare { usize::MAX } else { 20 }),
         rare: a.rare,
         max_articles: a.max_articles,
+        exact: a.exact,
     };
     let res = service::tags(&idx, &q).map_err(cli_error)?;
+    warn_all(&res.warnings, out);
     let mut so = std::io::stdout().lock();
     if let Some(rare) = &res.rare {
         return rare_tags(&q, &res, rare, a.json, out);
@@ -1505,8 +1512,10 @@ fn timeline(a: cli::TimelineArgs, out: &Output) -> Result<()> {
             cli::SplitArg::Source => "source",
         }),
         top: a.top,
+        exact: a.exact,
     };
     let res = service::timeline(&idx, &q).map_err(cli_error)?;
+    warn_all(&res.warnings, out);
     let (rows, undated) = (res.periods, res.undated);
     let mut so = std::io::stdout().lock();
     if a.json {

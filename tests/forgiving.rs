@@ -766,3 +766,36 @@ fn an_unknown_author_says_how_to_find_one() {
     );
     assert!(!line.contains("newsidx tags"), "{line}");
 }
+
+/// `timeline` and `tags` read a query as `search` does: a misspelt word corrected and
+/// said so, `--exact` to count it as typed, and a field they cannot use warned of.
+#[test]
+fn timeline_and_tags_correct_and_warn_as_search_does() {
+    let env = &sample().env;
+    let idx = env.index.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend(["--index", idx, "--json"]);
+        env.run(&a).success()
+    };
+    for cmd in ["timeline", "tags"] {
+        let right = run(&[cmd, "merkel"]);
+        assert!(!right.stdout.trim().is_empty(), "{cmd}");
+        let typo = run(&[cmd, "merkle"]);
+        assert_eq!(typo.stdout, right.stdout, "{cmd}");
+        assert!(
+            typo.stderr.contains("showing results for merkel"),
+            "{cmd}: {}",
+            typo.stderr
+        );
+        let exact = run(&[cmd, "merkle", "--exact"]);
+        assert_ne!(exact.stdout, right.stdout, "{cmd}");
+        assert!(exact.stderr.is_empty(), "{cmd}: {}", exact.stderr);
+        let field = run(&[cmd, "merkel -source:cnn"]);
+        assert!(
+            field.stderr.contains("cannot be excluded"),
+            "{cmd}: {}",
+            field.stderr
+        );
+    }
+}

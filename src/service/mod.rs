@@ -394,22 +394,30 @@ struct Prepared {
 }
 
 fn prepare(idx: &NewsIndex, q: &SearchQuery) -> Result<Prepared> {
+    prepare_query(idx, &q.q, &q.filters, q.exact)
+}
+
+/// [`prepare`] for any command that takes a query: search, timeline, tags.
+fn prepare_query(
+    idx: &NewsIndex,
+    query: &str,
+    filters: &FilterQuery,
+    exact: bool,
+) -> Result<Prepared> {
     // A misspelt word is corrected first (fields are left as typed), so that
     // `corrected_query` is the whole query as searched.
-    let corrected = if q.exact {
+    let corrected = if exact {
         None
     } else {
-        search::correct::correct(idx, &q.q)
+        search::correct::correct(idx, query)
     };
-    let typed = corrected
-        .as_ref()
-        .map_or(q.q.as_str(), |c| c.query.as_str());
-    let (text, filters, mut warnings) = q.filters.with_query_fields(typed);
+    let typed = corrected.as_ref().map_or(query, |c| c.query.as_str());
+    let (text, filters, mut warnings) = filters.with_query_fields(typed);
     if let Some(c) = &corrected {
         warnings.push(format!(
             "showing results for {}; search exactly for {} with --exact (exact=true in the API)",
             c.query.trim(),
-            q.q.trim()
+            query.trim()
         ));
     }
     // A query of marks alone (`!!!`, `OR`, an emoji) has no word to search: every
@@ -723,6 +731,8 @@ pub struct TimelineQuery {
     pub split_by: Option<&'static str>,
     /// How many values to split by.
     pub top: usize,
+    /// Count the words as typed: no typo correction.
+    pub exact: bool,
 }
 
 impl Default for TimelineQuery {
@@ -733,6 +743,7 @@ impl Default for TimelineQuery {
             by: Period::Month,
             split_by: None,
             top: 5,
+            exact: false,
         }
     }
 }
@@ -741,7 +752,7 @@ impl Default for TimelineQuery {
 pub const TAG_KINDS: [&str; 4] = ["country", "leader", "org", "source"];
 
 impl TimelineQuery {
-    pub const PARAMS: [&'static str; 5] = ["q", "by", "split_by", "top", "(filters)"];
+    pub const PARAMS: [&'static str; 6] = ["q", "by", "split_by", "top", "exact", "(filters)"];
 
     pub fn from_params(mut p: Params) -> Result<TimelineQuery> {
         p.check_size()?;
@@ -758,6 +769,7 @@ impl TimelineQuery {
             },
             split_by: p.take_choice("split_by", &TAG_KINDS)?,
             top: p.take_usize("top", d.top)?,
+            exact: p.take_bool("exact", d.exact)?,
         };
         p.finish(&known(&Self::PARAMS))?;
         Ok(q)
@@ -771,14 +783,27 @@ pub struct TimelineResponse {
     pub periods: Vec<search::timeline::Row>,
     /// Matches without a publication date (not in any period).
     pub undated: u64,
+    /// What was counted other than as typed, as in a search.
+    pub warnings: Vec<String>,
+    /// The query as counted when a word of it was corrected (null otherwise).
+    pub corrected_query: Option<String>,
 }
 
 pub fn timeline(idx: &NewsIndex, q: &TimelineQuery) -> Result<TimelineResponse> {
-    let (text, filters, _) = q.filters.with_query_fields(&q.q);
-    let filters = filters.resolve(idx)?;
+    let Prepared {
+        text,
+        filters,
+        warnings,
+        corrected,
+    } = prepare_query(idx, &q.q, &q.filters, q.exact)?;
     let (periods, undated) =
         search::timeline(idx, &text, &filters, q.by, q.split_by, q.top.max(1))?;
-    Ok(TimelineResponse { periods, undated })
+    Ok(TimelineResponse {
+        periods,
+        undated,
+        warnings,
+        corrected_query: corrected,
+    })
 }
 
 /// `GET /api/tags`, `newsidx tags`.
@@ -797,6 +822,8 @@ pub struct TagsQuery {
     pub rare: bool,
     /// The most articles a rare value is carried by.
     pub max_articles: usize,
+    /// Count over the words as typed: no typo correction.
+    pub exact: bool,
 }
 
 impl Default for TagsQuery {
@@ -808,13 +835,21 @@ impl Default for TagsQuery {
             limit: 20,
             rare: false,
             max_articles: 8,
+            exact: false,
         }
     }
 }
 
 impl TagsQuery {
-    pub const PARAMS: [&'static str; 6] =
-        ["q", "kind", "limit", "rare", "max_articles", "(filters)"];
+    pub const PARAMS: [&'static str; 7] = [
+        "q",
+        "kind",
+        "limit",
+        "rare",
+        "max_articles",
+        "exact",
+        "(filters)",
+    ];
 
     pub fn from_params(mut p: Params) -> Result<TagsQuery> {
         p.check_size()?;
@@ -826,6 +861,7 @@ impl TagsQuery {
             limit: p.take_usize("limit", d.limit)?,
             rare: p.take_bool("rare", d.rare)?,
             max_articles: p.take_usize("max_articles", d.max_articles)?,
+            exact: p.take_bool("exact", d.exact)?,
         };
         p.finish(&known(&Self::PARAMS))?;
         Ok(q)
@@ -871,11 +907,19 @@ pub struct TagsResponse {
     /// With `rare`: the same values with their articles and trigger words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rare: Option<Vec<RareTag>>,
+    /// What was counted other than as typed, as in a search.
+    pub warnings: Vec<String>,
+    /// The query as counted when a word of it was corrected (null otherwise).
+    pub corrected_query: Option<String>,
 }
 
 pub fn tags(idx: &NewsIndex, q: &TagsQuery) -> Result<TagsResponse> {
-    let (text, filters, _) = q.filters.with_query_fields(&q.q);
-    let filters = filters.resolve(idx)?;
+    let Prepared {
+        text,
+        filters,
+        warnings,
+        corrected,
+    } = prepare_query(idx, &q.q, &q.filters, q.exact)?;
     let kinds: Vec<&'static str> = match q.kind {
         Some(k) => vec![k],
         None => vec!["country", "leader", "org"],
@@ -910,6 +954,8 @@ pub fn tags(idx: &NewsIndex, q: &TagsQuery) -> Result<TagsResponse> {
         distinct,
         tags,
         rare,
+        warnings,
+        corrected_query: corrected,
     })
 }
 
