@@ -709,6 +709,12 @@ fn a_word_is_split_in_two_only_where_the_two_are_the_more_common() {
         add(i, "Order", "The post-war order was debated.");
     }
     add(13, "Order", "The postwar order was debated.");
+    for i in 14..17 {
+        add(i, "Campaign", "Marine Le Pen spoke in Lyon.");
+    }
+    for i in 17..21 {
+        add(i, "Defence", "Ursula von der Leyen spoke in Berlin.");
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     let found = |q: &str| -> std::collections::BTreeSet<String> {
@@ -719,6 +725,10 @@ fn a_word_is_split_in_two_only_where_the_two_are_the_more_common() {
     let ids = |r: std::ops::Range<usize>| r.map(|i| format!("a.jsonl#{i}")).collect();
     assert_eq!(found("putins"), ids(0..6));
     assert_eq!(found("postwar"), ids(9..14));
+    // Two words run together, the first of two letters, are searched as the two, not
+    // corrected to a close word (`leyen`).
+    assert_eq!(found("lepen"), ids(14..17));
+    assert_eq!(corrected_in(&env, "lepen"), None);
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Typo tolerance: a query word the index does not hold, or holds far more rarely than
 //! a close word, is replaced by that word (`merkle` → `merkel`, `erdogn` → `erdogan`).
 //!
-//! Only plain words are corrected (not phrases, prefixes, excluded words, fields or
-//! words with digits), and only from five letters: one edit from 5 letters, two from 9
+//! Only plain words are corrected (not phrases, prefixes, excluded words, fields,
+//! words with digits, or two words run together that the search reads as the two:
+//! `lepen`), and only from five letters: one edit from 5 letters, two from 9
 //! (Meilisearch's rule; a swap of two neighbouring letters is one edit), keeping the
 //! first letter. For a word the index does not hold at all (as typed it finds nothing),
 //! a typo in the first letter is looked for too, and taken where no candidate keeps the
@@ -328,6 +329,10 @@ fn fix_word(
     };
     let own = doc_freq(s, idx, stemmed);
     if own > FEW {
+        return None;
+    }
+    // Two words run together (`lepen`, `northkorea`) are searched as the two.
+    if crate::search::rank::splits_in_archive(idx, word) {
         return None;
     }
     // A word the index holds is taken for another only one edit away: two edits from

@@ -321,6 +321,22 @@ fn strip_possessive(word: &str) -> &str {
     word
 }
 
+/// Whether `word` (as typed) is searched as two words too: it splits into two indexed
+/// words that the archive holds side by side more often than the word itself (see
+/// `split_word`). A word the archive lacks that splits so is no typo to correct.
+pub(crate) fn splits_in_archive(idx: &NewsIndex, word: &str) -> bool {
+    let dict = Dict {
+        searcher: idx.searcher().ok(),
+        f: &idx.fields,
+    };
+    let (mut stem, mut fold) = (news_analyzer(), folder());
+    let (t, raw) = (tokens(&mut stem, word), tokens(&mut fold, word));
+    match (t.as_slice(), raw.as_slice()) {
+        ([t], [raw]) => split_word(raw, &mut stem, &dict, dict.doc_freq(t)).is_some(),
+        _ => false,
+    }
+}
+
 /// Looks words up in the index.
 struct Dict<'a> {
     searcher: Option<tantivy::Searcher>,
@@ -562,8 +578,12 @@ fn split_word(raw: &str, stem: &mut TextAnalyzer, dict: &Dict, own: u64) -> Opti
     let mut best: Option<(usize, Vec<String>)> = None;
     for cut in 1..raw.len() {
         let (a, b) = raw.split_at(cut);
-        let short_ok = |s: &str| s.len() >= 3 || (s == "e" && b.len() >= 3);
-        if !short_ok(a) || b.len() < 3 {
+        // Two letters that are no function word make a half too (`lepen` is "le pen",
+        // `alqaeda` "al qaeda"; `ison` is not "is on").
+        let short_ok = |s: &str| {
+            s.len() >= 3 || (s == "e" && b.len() >= 3) || (s.len() == 2 && !is_function_word(s))
+        };
+        if !short_ok(a) || !(b.len() >= 3 || (b.len() == 2 && !is_function_word(b))) {
             continue;
         }
         let a = tokens(stem, a);
