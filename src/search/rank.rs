@@ -226,7 +226,16 @@ fn parse(q: &str) -> Vec<Clause> {
                 title_only = true;
                 excluded |= ex;
             }
-            Piece::Phrase(text)
+            // One word with a star in quotes, `"brex*"`, is the prefix `brex*` (a phrase
+            // of several words takes a star on its last: `"brexit bill*"`).
+            let one = text.trim();
+            match one
+                .strip_suffix('*')
+                .filter(|p| !p.is_empty() && p.chars().all(char::is_alphanumeric))
+            {
+                Some(p) => Piece::Prefix(p.to_string()),
+                None => Piece::Phrase(text),
+            }
         } else {
             let end = chars[j..]
                 .iter()
@@ -1129,6 +1138,12 @@ mod tests {
         assert_eq!(c[0].pieces, vec![Piece::Prefix("brex".into())]);
         assert_eq!(c[1].pieces, vec![Piece::Word("nato".into())]);
         assert_eq!(c.len(), 2);
+        // In quotes, one word with a star is the prefix; a phrase keeps its star.
+        let c = parse(&clean_query("\"brex*\" title:\"brex*\" \"brexit bill*\""));
+        assert_eq!(c[0].pieces, vec![Piece::Prefix("brex".into())]);
+        assert_eq!(c[1].pieces, vec![Piece::Prefix("brex".into())]);
+        assert!(c[1].title_only);
+        assert_eq!(c[2].pieces, vec![Piece::Phrase("brexit bill*".into())]);
     }
 
     #[test]
