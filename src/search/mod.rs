@@ -1189,14 +1189,15 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             });
         }
     }
+    // The partial matches that follow the full ones, and (below) the nearest in meaning.
+    let followers: std::collections::HashSet<DocAddress> =
+        top[strict_hits..].iter().map(|d| d.1).collect();
     if sort == Sort::Relevance {
-        // Ties among the full matches (with the partial ones ranked among them) and
-        // among the partial ones after them, which came from another read, are ordered
-        // on the page too; never across the two, whose order the paging counts on.
-        let (full, rest) = top.split_at_mut(strict_hits);
-        ties_by_id(&searcher, f.id, full, usize::MAX)?;
-        ties_by_id(&searcher, f.id, rest, usize::MAX)?;
+        // The blended partial matches and those that follow the full ones came from
+        // different reads: their ties are ordered on the page too.
+        ties_by_id(&searcher, f.id, &mut top, usize::MAX)?;
     }
+    let matches_end = top.len();
     let mut partial_n = partial_n.map(|mut n| {
         n.articles += related_kept.len();
         n.stories += if req.all_copies {
@@ -1239,7 +1240,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     let is_partial: Vec<bool> = top
         .iter()
         .enumerate()
-        .map(|(i, d)| i >= strict_hits || pooled.contains(&d.1))
+        .map(|(i, d)| i >= matches_end || followers.contains(&d.1) || pooled.contains(&d.1))
         .collect();
     let partial_addrs: Vec<DocAddress> = top
         .iter()
