@@ -169,9 +169,6 @@ impl Sink for IndexSink<'_> {
         let group = self.grouper.assign(id, bands);
         doc.doc.add_text(f.group, &group);
         doc.doc.add_u64(f.group_key, group_key(&group));
-        if let Some(key) = f.id_key {
-            doc.doc.add_u64(key, group_key(id));
-        }
         // A tantivy delete applies to the documents added before it: the old version
         // goes, this one stays, and no commit shows neither.
         if replace {

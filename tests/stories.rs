@@ -247,60 +247,6 @@ fn the_api_counts_stories_beside_articles() {
     assert_eq!(all["stories"], all["total"], "{all:#}");
 }
 
-/// Copies of one text score exactly alike. Their order (and which copy stands for its
-/// story) is by article id, not by where each ingest happened to put them: a search
-/// shared as a link lists them the same after the archive is indexed again.
-#[test]
-fn tied_copies_are_listed_by_id_whatever_order_they_were_indexed_in() {
-    let body = format!("{STRIKE_BODY} The same wire report, word for word.");
-    let copy = md("Dock strike strands ships", 3, &body);
-    let other = md(
-        "Harbour strike ends",
-        4,
-        "Brief: a strike at the harbour ended.",
-    );
-    let names: Vec<String> = (0..6)
-        .map(|i| format!("t/{}.md", (b'a' + i) as char))
-        .collect();
-    // All at once …
-    let once = TestEnv::new();
-    for rel in &names {
-        once.write(rel, &copy);
-    }
-    once.write("t/other.md", &other);
-    once.ingest(&[]).success();
-    // … or one by one, the last first, each run adding a segment.
-    let later = TestEnv::new();
-    later.write("t/other.md", &other);
-    for rel in names.iter().rev() {
-        later.write(rel, &copy);
-        later.ingest(&[]).success();
-    }
-    let all = once.ids("dock strike", &["--all"]);
-    let mut copies = all[..6].to_vec();
-    copies.sort();
-    assert_eq!(copies, names);
-    assert_eq!(all[6], "t/other.md");
-    assert_eq!(later.ids("dock strike", &["--all"]), all);
-    // The story is shown by the same copy: the first of them all.
-    for env in [&once, &later] {
-        assert_eq!(env.ids("dock strike", &[]), [&all[0], "t/other.md"]);
-    }
-    // Page by page, the same order.
-    for env in [&once, &later] {
-        let paged: Vec<String> = (0..7)
-            .flat_map(|i| {
-                let offset = i.to_string();
-                env.ids(
-                    "dock strike",
-                    &["--all", "--limit", "1", "--offset", &offset],
-                )
-            })
-            .collect();
-        assert_eq!(paged, all);
-    }
-}
-
 /// A program that reads `--json` learns from the last line how many entries there are
 /// in all, partial matches too: the entries listed on one long page add up to it.
 #[test]

@@ -16,7 +16,7 @@ use tantivy::Searcher;
 
 pub const MIN_SHARED_BANDS: usize = 2;
 
-/// The `group_key` of a group name (and the `id_key` of an article id).
+/// The `group_key` of a group name.
 pub fn group_key(name: &str) -> u64 {
     let h = blake3::hash(name.as_bytes());
     let mut b = [0u8; 8];

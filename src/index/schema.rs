@@ -52,10 +52,6 @@ pub struct Fields {
     /// A 64-bit hash of `group` in a fast column: folding a page of results compares
     /// these, rather than reading each group's name from the column's dictionary.
     pub group_key: Field,
-    /// A 64-bit hash of `id` in a fast column: articles of exactly the same score are
-    /// ordered by it (repeatably across ingests) without reading their stored ids.
-    /// Absent from indexes written before it was added: there the ids are read.
-    pub id_key: Option<Field>,
     // File records.
     pub file_key: Field,
     pub file_size: Field,
@@ -128,7 +124,6 @@ pub fn build() -> (Schema, Fields) {
         dup_bands: b.add_u64_field("dup_bands", FAST),
         group: b.add_text_field("group", STRING | STORED | FAST),
         group_key: b.add_u64_field("group_key", FAST),
-        id_key: Some(b.add_u64_field("id_key", FAST)),
         file_key: b.add_text_field("file_key", STRING | STORED),
         file_size: b.add_u64_field("file_size", NumericOptions::default().set_stored()),
         file_mtime: b.add_i64_field("file_mtime", NumericOptions::default().set_stored()),
@@ -187,7 +182,6 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         dup_bands: f("dup_bands")?,
         group: f("group")?,
         group_key: f("group_key")?,
-        id_key: f("id_key"),
         file_key: f("file_key")?,
         file_size: f("file_size")?,
         file_mtime: f("file_mtime")?,

@@ -1047,11 +1047,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     };
     let page = |q: &dyn Query, rerank: &Rerank, limit: usize, offset: usize| {
         if req.all_copies {
-            let (mut docs, n) = ranked_counted(&searcher, q, rerank, sort, offset + limit)?;
-            if sort == Sort::Relevance {
-                ties_by_id(&searcher, idx.fields.id, &mut docs, offset + limit)?;
-            }
-            docs.truncate(offset + limit);
+            let (docs, n) = ranked_counted(&searcher, q, rerank, sort, offset + limit)?;
             let n = Counts {
                 stories: n.articles,
                 ..n
@@ -1189,15 +1185,6 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             });
         }
     }
-    // The partial matches that follow the full ones, and (below) the nearest in meaning.
-    let followers: std::collections::HashSet<DocAddress> =
-        top[strict_hits..].iter().map(|d| d.1).collect();
-    if sort == Sort::Relevance {
-        // The blended partial matches and those that follow the full ones came from
-        // different reads: their ties are ordered on the page too.
-        ties_by_id(&searcher, f.id, &mut top, usize::MAX)?;
-    }
-    let matches_end = top.len();
     let mut partial_n = partial_n.map(|mut n| {
         n.articles += related_kept.len();
         n.stories += if req.all_copies {
@@ -1240,7 +1227,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
     let is_partial: Vec<bool> = top
         .iter()
         .enumerate()
-        .map(|(i, d)| i >= matches_end || followers.contains(&d.1) || pooled.contains(&d.1))
+        .map(|(i, d)| i >= strict_hits || pooled.contains(&d.1))
         .collect();
     let partial_addrs: Vec<DocAddress> = top
         .iter()
@@ -1613,9 +1600,8 @@ pub fn ranked(
     sort: Sort,
     n: usize,
 ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-    let (mut docs, total) = ranked_counted(searcher, query, rerank, sort, n)?;
-    docs.truncate(n);
-    Ok((docs, total.articles))
+    let (docs, n) = ranked_counted(searcher, query, rerank, sort, n)?;
+    Ok((docs, n.articles))
 }
 
 /// [`ranked`], with the number of stories beside the number of matches.
@@ -1647,7 +1633,7 @@ fn ranked_from(
     if rerank.bonus.is_empty() && rerank.words.is_empty() {
         // The plain order: nothing is scored again but by meaning.
         by_meaning(searcher, rerank, &mut docs, &[], &[])?;
-        docs.truncate(tie_end(&docs, n));
+        docs.truncate(n);
         return Ok((docs, total));
     }
     let only = matches!(rerank.partial, Partial::Only);
@@ -1709,124 +1695,8 @@ fn ranked_from(
         block.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         docs.extend(block);
     }
-    docs.truncate(tie_end(&docs, n));
+    docs.truncate(n);
     Ok((docs, total))
-}
-
-/// The first `n` of `docs`, and those tied with the `n`th: where the list is cut, which
-/// of several tied articles are kept is then decided by [`ties_by_id`], not by their
-/// place in the index.
-fn tie_end(docs: &[(f32, DocAddress)], n: usize) -> usize {
-    let mut end = n.min(docs.len());
-    while end > 0 && end < docs.len() && docs[end].0.to_bits() == docs[end - 1].0.to_bits() {
-        end += 1;
-    }
-    end
-}
-
-/// The first match of each story (near-duplicate group) in `docs`, up to `want`. With
-/// `ties`, articles of exactly the same score are taken in the order of their ids (see
-/// [`ties_by_id`]): which copy of a story stands for it, and the order of tied stories.
-/// Only tied articles of stories not yet taken are looked at.
-fn first_of_each_story(
-    docs: &[(f32, DocAddress)],
-    keys: &mut KeyColumns<'_>,
-    want: usize,
-    mut ties: Option<&mut TieKeys<'_>>,
-) -> Result<Vec<(f32, DocAddress)>> {
-    let mut seen = std::collections::HashSet::new();
-    let mut kept = Vec::with_capacity(want);
-    let mut i = 0;
-    while i < docs.len() && kept.len() < want {
-        let mut j = i + 1;
-        if ties.is_some() {
-            while j < docs.len() && docs[j].0.to_bits() == docs[i].0.to_bits() {
-                j += 1;
-            }
-        }
-        let mut run: Vec<((f32, DocAddress), Option<u64>)> = docs[i..j]
-            .iter()
-            .map(|&d| (d, keys.get(d.1)))
-            .filter(|(_, k)| k.is_none_or(|k| !seen.contains(&k)))
-            .collect();
-        if let (Some(t), true) = (ties.as_deref_mut(), run.len() > 1) {
-            run = t.sort(run, |r| r.0 .1)?;
-        }
-        for (d, k) in run {
-            if k.is_none_or(|k| seen.insert(k)) {
-                kept.push(d);
-                if kept.len() == want {
-                    break;
-                }
-            }
-        }
-        i = j;
-    }
-    Ok(kept)
-}
-
-/// What orders articles of exactly the same score: the hash of each one's id in the
-/// `id_key` fast column, or in an index written before it, the stored id itself.
-struct TieKeys<'a> {
-    searcher: &'a Searcher,
-    id: tantivy::schema::Field,
-    keys: KeyColumns<'a>,
-}
-
-impl<'a> TieKeys<'a> {
-    fn new(searcher: &'a Searcher, id: tantivy::schema::Field) -> TieKeys<'a> {
-        TieKeys {
-            searcher,
-            id,
-            keys: KeyColumns::named(searcher, "id_key"),
-        }
-    }
-
-    fn key(&mut self, addr: DocAddress) -> Result<(u64, String)> {
-        if let Some(k) = self.keys.get(addr) {
-            return Ok((k, String::new()));
-        }
-        let doc: TantivyDocument = self.searcher.doc(addr)?;
-        Ok((0, first_str(&doc, self.id).unwrap_or_default()))
-    }
-
-    /// `items` in the order of their articles' keys.
-    fn sort<T>(&mut self, items: Vec<T>, addr: impl Fn(&T) -> DocAddress) -> Result<Vec<T>> {
-        let mut keyed = Vec::with_capacity(items.len());
-        for item in items {
-            let a = addr(&item);
-            keyed.push((self.key(a)?, a, item));
-        }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-        Ok(keyed.into_iter().map(|(_, _, item)| item).collect())
-    }
-}
-
-/// Orders articles of exactly the same score by their id ([`TieKeys`]), among the
-/// first `n` (and those tied with the `n`th): the order of the index's segments, which
-/// another ingest of the same archive lays out differently, would otherwise decide it.
-/// Ties are copies of one text, mostly.
-fn ties_by_id(
-    searcher: &Searcher,
-    id: tantivy::schema::Field,
-    docs: &mut [(f32, DocAddress)],
-    n: usize,
-) -> Result<()> {
-    let mut keys = TieKeys::new(searcher, id);
-    let end = tie_end(docs, n);
-    let mut i = 0;
-    while i < end {
-        let mut j = i + 1;
-        while j < end && docs[j].0.to_bits() == docs[i].0.to_bits() {
-            j += 1;
-        }
-        if j - i > 1 {
-            let sorted = keys.sort(docs[i..j].to_vec(), |d| d.1)?;
-            docs[i..j].copy_from_slice(&sorted);
-        }
-        i = j;
-    }
-    Ok(())
 }
 
 /// Orders the best of `docs` (in order, best first) again by how close each article's
@@ -2212,34 +2082,27 @@ fn copies_match(
 /// from the column dictionary, would dominate.
 struct KeyColumns<'a> {
     searcher: &'a Searcher,
-    name: &'static str,
     columns: HashMap<u32, Option<tantivy::columnar::Column<u64>>>,
 }
 
 impl<'a> KeyColumns<'a> {
-    /// The `group_key` column.
     fn new(searcher: &'a Searcher) -> KeyColumns<'a> {
-        KeyColumns::named(searcher, "group_key")
-    }
-
-    fn named(searcher: &'a Searcher, name: &'static str) -> KeyColumns<'a> {
         KeyColumns {
             searcher,
-            name,
             columns: HashMap::new(),
         }
     }
 
-    /// The key of a document, if it has one.
+    /// The group key of a document, if it has one.
     fn get(&mut self, addr: DocAddress) -> Option<u64> {
-        let (searcher, name) = (self.searcher, self.name);
+        let searcher = self.searcher;
         self.columns
             .entry(addr.segment_ord)
             .or_insert_with(|| {
                 searcher
                     .segment_reader(addr.segment_ord)
                     .fast_fields()
-                    .u64(name)
+                    .u64("group_key")
                     .ok()
             })
             .as_ref()
@@ -2385,12 +2248,17 @@ fn collapsed(
             }
         };
         let docs = &all[..window.min(all.len())];
+        let mut seen = std::collections::HashSet::new();
+        let mut kept = Vec::with_capacity(want);
         let mut keys = KeyColumns::new(searcher);
-        // Which copy stands for a story, and the order of the page, are not left to
-        // where the ingest put tied articles (see `ties_by_id`).
-        let mut ties = TieKeys::new(searcher, rerank.fields.id);
-        let ties = (sort == Sort::Relevance).then_some(&mut ties);
-        let kept = first_of_each_story(docs, &mut keys, want, ties)?;
+        for (score, addr) in docs {
+            if keys.get(*addr).is_none_or(|k| seen.insert(k)) {
+                kept.push((*score, *addr));
+                if kept.len() == want {
+                    break;
+                }
+            }
+        }
         // Every full match, every blended partial one (see `blend_in`) and every related
         // article kept among them (see `by_meaning`).
         let blended = match rerank.blended {
