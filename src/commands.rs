@@ -892,6 +892,7 @@ fn filters(f: &cli::FilterArgs) -> FilterQuery {
         mentions: f.mentions.clone(),
         source: f.source.clone(),
         author: f.author.clone(),
+        excluded: Vec::new(),
     }
 }
 

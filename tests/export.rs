@@ -583,6 +583,12 @@ fn search_as_opensearch_keeps_the_searchs_semantics() {
     let b = run(&["trade", "--all", "--country", "germany"]);
     assert!(b.get("collapse").is_none());
     assert_eq!(b["query"]["bool"]["filter"][0]["term"]["country"], "DE");
+    // A filter field with a minus in the query leaves its articles out: must_not.
+    let b = run(&["trade -country:germany"]);
+    assert_eq!(
+        b["query"]["bool"]["must_not"][0]["terms"]["country"],
+        serde_json::json!(["DE"])
+    );
     // An unknown filter value is the search's own error.
     let r = env.run(&[
         "search",

@@ -101,6 +101,38 @@ fn title_in_the_query_searches_titles_only() {
 }
 
 #[test]
+fn a_filter_field_with_a_minus_leaves_its_articles_out() {
+    let env = &sample().env;
+    let all = |q: &str| {
+        let mut v = env.ids(q, &["--limit", "1000", "--all"]);
+        v.sort();
+        v
+    };
+    let trump = all("trump");
+    let cnn = all("trump source:cnn");
+    let rest = all("trump -source:cnn");
+    assert!(!cnn.is_empty() && !rest.is_empty());
+    // The two halves are the whole, with nothing in both.
+    let mut both: Vec<String> = cnn.iter().chain(&rest).cloned().collect();
+    both.sort();
+    assert_eq!(both, trump);
+    // A tag with a minus, named as a flag would name it, the same way; no warning.
+    let r = env.search("trump -country:russia", &["--limit", "1000", "--all"]);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let russia = all("trump country:RU");
+    let not_russia = all("trump -country:RU");
+    assert!(!russia.is_empty() && !not_russia.is_empty());
+    assert!(russia.iter().all(|id| !not_russia.contains(id)));
+    assert_eq!(russia.len() + not_russia.len(), trump.len());
+    // With no words, the newest articles but those.
+    let newest = all("-source:cnn");
+    assert!(!newest.is_empty() && newest.iter().all(|id| !cnn.contains(id)));
+    // An unknown value is the field's own error.
+    let r = env.search("trump -source:nosuchoutlet", &[]).code(2);
+    assert!(r.stderr.contains("source"), "{}", r.stderr);
+}
+
+#[test]
 fn filter_fields_in_the_query_are_the_flags() {
     let same = |q: &str, flag_q: &str, flags: &[&str]| {
         let mut args = vec!["--limit", "100", "--all"];
@@ -801,11 +833,15 @@ fn timeline_and_tags_correct_and_warn_as_search_does() {
         let exact = run(&[cmd, "merkle", "--exact"]);
         assert_ne!(exact.stdout, right.stdout, "{cmd}");
         assert!(exact.stderr.is_empty(), "{cmd}: {}", exact.stderr);
-        let field = run(&[cmd, "merkel -source:cnn"]);
+        let field = run(&[cmd, "merkel -from:2017-03"]);
         assert!(
             field.stderr.contains("cannot be excluded"),
             "{cmd}: {}",
             field.stderr
         );
+        // A filter field with a minus is taken, as in a search.
+        let without = run(&[cmd, "merkel -source:dw"]);
+        assert!(without.stderr.is_empty(), "{cmd}: {}", without.stderr);
+        assert_ne!(without.stdout, right.stdout, "{cmd}");
     }
 }

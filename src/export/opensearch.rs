@@ -318,6 +318,21 @@ pub fn request(
     for names in &filters.authors {
         filter.push(json!({"terms": {"authors": names}}));
     }
+    for (kind, values) in &filters.excluded {
+        use crate::search::Excluded;
+        let fields: &[&str] = match kind {
+            Excluded::Country if filters.via_place => &["country", "place_country"],
+            Excluded::Country => &["country"],
+            Excluded::Leader => &["leader"],
+            Excluded::Org => &["org"],
+            Excluded::Mentions => &["mentions"],
+            Excluded::Source => &["source_raw"],
+            Excluded::Author => &["authors"],
+        };
+        for field in fields {
+            must_not.push(json!({"terms": {*field: values}}));
+        }
+    }
     if filters.from.is_some() || filters.to.is_some() {
         let mut range = serde_json::Map::new();
         if let Some(d) = filters.from {

@@ -54,6 +54,20 @@ pub struct Filters {
     /// Authors: for each one asked for, the names the index holds that it matches
     /// (any one of them).
     pub authors: Vec<Vec<String>>,
+    /// Articles that hold any of these values are left out (`-source:cnn`).
+    pub excluded: Vec<(Excluded, Vec<String>)>,
+}
+
+/// The kind of value an excluded filter names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Excluded {
+    /// An ISO code (and, with `via_place`, a country named through a place).
+    Country,
+    Leader,
+    Org,
+    Mentions,
+    Source,
+    Author,
 }
 
 #[derive(Debug, Clone)]
@@ -268,6 +282,26 @@ fn filter_query(
             .map(|a| (Occur::Should, term(f.authors, a)))
             .collect();
         out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    for (kind, values) in &filters.excluded {
+        let fields: &[Field] = match kind {
+            Excluded::Country if filters.via_place => &[f.countries, f.place_countries],
+            Excluded::Country => &[f.countries],
+            Excluded::Leader => &[f.leaders],
+            Excluded::Org => &[f.orgs],
+            Excluded::Mentions => &[f.mentioned],
+            Excluded::Source => &[f.source],
+            Excluded::Author => &[f.authors],
+        };
+        // Every article but those: a filter clause like the others, so that each
+        // search, count and timeline takes it as it takes them.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+        for field in fields {
+            for v in values {
+                clauses.push((Occur::MustNot, term(*field, v)));
+            }
+        }
+        out.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
     }
     if filters.from.is_some() || filters.to.is_some() {
         // The index holds dates of `date_limits` only: a bound outside it is moved to

@@ -2,8 +2,10 @@
 //! `source:cnn`, `author:"Jane Doe"`, `country:TW`, `leader:xi`, `org:nato`,
 //! `from:2017-02`, `to:2017`, `mentions:2019` are taken out of the text and become the
 //! same filters as the flags; `title:brexit` stays in the text (the ranking reads it:
-//! see `rank.rs`). A word that looks like a field but names none (`foo:bar`) stays in
-//! the text as words, and a warning says so: a query is never silently emptied.
+//! see `rank.rs`). A filter field with a minus (`-source:cnn`, `-country:RU`) leaves out
+//! the articles it would select. A word that looks like a field but names none
+//! (`foo:bar`) stays in the text as words, and a warning says so: a query is never
+//! silently emptied.
 
 /// The filter fields a query may hold, as the flags name them.
 pub const FILTER_FIELDS: [&str; 8] = [
@@ -20,6 +22,8 @@ pub struct Split {
     pub text: String,
     /// (field as in [`FILTER_FIELDS`], value) in query order.
     pub filters: Vec<(&'static str, String)>,
+    /// The same for fields typed with a minus: their articles are left out.
+    pub excluded: Vec<(&'static str, String)>,
     /// One line for each field that was not used as typed.
     pub warnings: Vec<String>,
 }
@@ -112,12 +116,16 @@ pub fn split(query: &str) -> Split {
         i = end;
         match canonical(&name) {
             Some("title") => text.push_str(&token),
-            Some(field) if negated => out.warnings.push(format!(
-                "{token}: a {field} cannot be excluded in the query; searched without it"
-            )),
             Some(field) if value.trim().is_empty() => out
                 .warnings
                 .push(format!("{token}: no {field} given; searched without it")),
+            Some(field @ ("from" | "to")) if negated => {
+                let other = if field == "from" { "to" } else { "from" };
+                out.warnings.push(format!(
+                    "{token}: a date bound cannot be excluded; searched without it (for articles before or after a date, use {other}:)"
+                ))
+            }
+            Some(field) if negated => out.excluded.push((field, value.trim().to_string())),
             Some(field) => out.filters.push((field, value.trim().to_string())),
             None => {
                 out.warnings.push(format!(
@@ -180,10 +188,23 @@ mod tests {
     }
 
     #[test]
-    fn excluded_filter_fields_warn() {
-        let s = split("-source:cnn trade");
+    fn filter_fields_with_a_minus_are_excluded() {
+        let s = split("-source:cnn trade -country:\"South Korea\" country:TW");
         assert_eq!(s.text, "trade");
-        assert!(s.filters.is_empty());
+        assert_eq!(s.filters, vec![("country", "TW".to_string())]);
+        assert_eq!(
+            s.excluded,
+            vec![
+                ("source", "cnn".to_string()),
+                ("country", "South Korea".to_string())
+            ]
+        );
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        // A date bound with a minus means nothing a bound does not say: a warning.
+        let s = split("-from:2017 trade");
+        assert_eq!(s.text, "trade");
+        assert!(s.filters.is_empty() && s.excluded.is_empty());
         assert_eq!(s.warnings.len(), 1);
+        assert!(s.warnings[0].contains("use to:"), "{:?}", s.warnings);
     }
 }

@@ -18,7 +18,7 @@ pub mod params;
 use crate::enrich::Gazetteer;
 use crate::error::{Error, Result};
 use crate::index::{NewsIndex, Stats};
-use crate::search::{self, resolve, timeline::Period, Filters, Hit};
+use crate::search::{self, resolve, timeline::Period, Excluded, Filters, Hit};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -45,6 +45,10 @@ pub struct FilterQuery {
     pub source: Vec<String>,
     /// Authors (a full name or a part of one, any case); every one must be present.
     pub author: Vec<String>,
+    /// Values whose articles are left out, as typed in a query with a minus
+    /// (`-source:cnn`, `-country:RU`): (`country`, `leader`, `org`, `mentions`,
+    /// `source` or `author`, the value as typed).
+    pub excluded: Vec<(&'static str, String)>,
 }
 
 impl FilterQuery {
@@ -71,6 +75,7 @@ impl FilterQuery {
             mentions: p.take_all("mentions"),
             source: p.take_all("source"),
             author: p.take_all("author"),
+            excluded: Vec::new(),
         })
     }
 
@@ -79,7 +84,7 @@ impl FilterQuery {
     /// Returns the text left to search and a warning for each field not used as typed.
     pub fn with_query_fields(&self, q: &str) -> (String, FilterQuery, Vec<String>) {
         let split = search::query_fields::split(&search::rank::clean_query(q));
-        if split.filters.is_empty() && split.warnings.is_empty() {
+        if split.filters.is_empty() && split.excluded.is_empty() && split.warnings.is_empty() {
             // Nothing of the kind: the query is searched exactly as typed.
             return (q.to_string(), self.clone(), Vec::new());
         }
@@ -96,6 +101,7 @@ impl FilterQuery {
                 _ => f.mentions.push(v),
             }
         }
+        f.excluded.extend(split.excluded);
         (split.text, f, split.warnings)
     }
 
@@ -106,7 +112,11 @@ impl FilterQuery {
         // The gazetteer is loaded only when a tag filter needs it: a plain search does
         // not pay for it. An index ingested with the user's gazetteer resolves its
         // names too (`--country atlantis`).
-        let tagged = !(self.country.is_empty() && self.leader.is_empty() && self.org.is_empty());
+        let tagged = !(self.country.is_empty() && self.leader.is_empty() && self.org.is_empty())
+            || self
+                .excluded
+                .iter()
+                .any(|(f, _)| matches!(*f, "country" | "leader" | "org"));
         let user = if tagged { idx.user_gazetteer()? } else { None };
         let with_user = move || -> &Gazetteer {
             match user {
@@ -154,6 +164,20 @@ impl FilterQuery {
         }
         for a in &self.author {
             out.authors.push(resolve::author(idx, a)?);
+        }
+        for (field, v) in &self.excluded {
+            let (kind, values) = match *field {
+                "country" => (Excluded::Country, vec![resolve::country(g, idx, v)?]),
+                "leader" => (Excluded::Leader, vec![resolve::leader(g, idx, v)?]),
+                "org" => (Excluded::Org, vec![resolve::org(g, idx, v)?]),
+                "mentions" => {
+                    date("mentions", v)?;
+                    (Excluded::Mentions, vec![v.trim().to_string()])
+                }
+                "source" => (Excluded::Source, resolve::source(idx, v)?),
+                _ => (Excluded::Author, resolve::author(idx, v)?),
+            };
+            out.excluded.push((kind, values));
         }
         Ok(out)
     }
