@@ -153,6 +153,16 @@ fn filter_fields_in_the_query_are_the_flags() {
     );
     same("org:nato", "", &["--org", "nato"]);
     same("leader:\"Xi Jinping\" trade", "trade", &["--leader", "xi"]);
+    // A value of several words needs no quotes where the words make a value the index
+    // knows; the words after it are searched.
+    same(
+        "source:al jazeera korea",
+        "korea",
+        &["--source", "Al Jazeera"],
+    );
+    same("country:south korea", "", &["--country", "KR"]);
+    // An unclosed quote after a field closes at the end.
+    same("title:\"north korea", "title:\"north korea\"", &[]);
     same(
         "trump from:2017-03 to:2017-03",
         "trump",

@@ -165,7 +165,8 @@ pub const COUNT_BOUND: usize = 10_000;
 pub const MAX_LIMIT: usize = 10_000;
 
 /// Leniency before parsing: a dangling `OR`/`AND` or a lone `-` means nothing, and an
-/// unmatched quote is dropped (so `"Taiwan post-war order` still finds the words).
+/// unmatched quote is dropped (so `"Taiwan post-war order` still finds the words), or,
+/// where it opens a field's value (`title:"brexit bill`), closed at the end.
 pub(crate) fn tidy_operators(query: &str) -> String {
     let mut q: String = cap_nesting(query);
     let quotes: Vec<usize> = q
@@ -175,8 +176,12 @@ pub(crate) fn tidy_operators(query: &str) -> String {
         .collect();
     if quotes.len() % 2 == 1 {
         let i = *quotes.last().expect("odd count is non-zero");
-        let len = q[i..].chars().next().map_or(1, char::len_utf8);
-        q.replace_range(i..i + len, " ");
+        if q[..i].ends_with(':') {
+            q.push('"');
+        } else {
+            let len = q[i..].chars().next().map_or(1, char::len_utf8);
+            q.replace_range(i..i + len, " ");
+        }
     }
     let mut words: Vec<&str> = q
         .split_whitespace()
@@ -3147,6 +3152,11 @@ mod tests {
         assert_eq!(
             tidy_operators("\"post-war order\" -trade"),
             "\"post-war order\" -trade"
+        );
+        // A field's quoted value closes at the end: the words stay in the title.
+        assert_eq!(
+            tidy_operators("trade title:\"brexit bill"),
+            "trade title:\"brexit bill\""
         );
     }
 

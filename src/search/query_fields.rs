@@ -49,6 +49,18 @@ fn canonical(name: &str) -> Option<&'static str> {
 
 /// Splits `query` (quotes already straightened) into text and filter fields.
 pub fn split(query: &str) -> Split {
+    split_with(query, &|_, _| false)
+}
+
+/// The most words after an unquoted value that may belong to it.
+const MAX_VALUE_WORDS: usize = 3;
+
+/// [`split`], where an unquoted value of a tag, source or author field that `resolves`
+/// does not know takes the words after it, as many as make a value it knows (most
+/// first, at most [`MAX_VALUE_WORDS`]): `leader:kim jong un`, `source:al jazeera`,
+/// `country:south korea` as if quoted. A value known alone stays alone
+/// (`source:bbc news` filters BBC and searches "news").
+pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) -> Split {
     let mut out = Split::default();
     let mut text = String::with_capacity(query.len());
     let chars: Vec<char> = query.chars().collect();
@@ -98,11 +110,14 @@ pub fn split(query: &str) -> Split {
         let name: String = chars[name_start..j].iter().collect();
         let negated = chars[start..name_start].contains(&'-');
         let v_start = j + 1;
+        let field = canonical(&name);
+        let mut unclosed = false;
         let (value, end) = if chars[v_start] == '"' {
             let close = chars[v_start + 1..]
                 .iter()
                 .position(|&c| c == '"')
                 .map_or(chars.len(), |p| v_start + 1 + p);
+            unclosed = close == chars.len();
             let value: String = chars[v_start + 1..close].iter().collect();
             (value, (close + 1).min(chars.len()))
         } else {
@@ -110,11 +125,23 @@ pub fn split(query: &str) -> Split {
                 .iter()
                 .position(|c| c.is_whitespace())
                 .map_or(chars.len(), |p| v_start + p);
-            (chars[v_start..end].iter().collect::<String>(), end)
+            let value: String = chars[v_start..end].iter().collect();
+            match field {
+                Some(f @ ("source" | "author" | "country" | "leader" | "org"))
+                    if !resolves(f, &value) =>
+                {
+                    longer_value(&chars, end, &value, f, resolves).unwrap_or((value, end))
+                }
+                _ => (value, end),
+            }
         };
-        let token: String = chars[start..end].iter().collect();
+        let mut token: String = chars[start..end].iter().collect();
+        if unclosed {
+            // `title:"brexit bill`: the quote closes at the end, as a phrase's does.
+            token.push('"');
+        }
         i = end;
-        match canonical(&name) {
+        match field {
             Some("title") => text.push_str(&token),
             Some(field) if value.trim().is_empty() => out
                 .warnings
@@ -147,6 +174,47 @@ pub fn split(query: &str) -> Split {
     }
     out.text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     out
+}
+
+/// The value `value` with the plain words after it (from `from` in `chars`) that make
+/// one `resolves` knows, the most words first, and where it ends.
+fn longer_value(
+    chars: &[char],
+    from: usize,
+    value: &str,
+    field: &'static str,
+    resolves: &dyn Fn(&'static str, &str) -> bool,
+) -> Option<(String, usize)> {
+    // The words that follow, each with where it ends; a quote, a field, an operator
+    // or a mark of the query's syntax ends them.
+    let mut words: Vec<(String, usize)> = Vec::new();
+    let mut j = from;
+    while words.len() < MAX_VALUE_WORDS {
+        while j < chars.len() && chars[j].is_whitespace() {
+            j += 1;
+        }
+        let start = j;
+        while j < chars.len() && !chars[j].is_whitespace() {
+            j += 1;
+        }
+        let word: String = chars[start..j].iter().collect();
+        let syntax = word.is_empty()
+            || word.starts_with(['"', '-', '+', '('])
+            || word.contains([':', '"', '*', ')'])
+            || matches!(word.as_str(), "OR" | "AND" | "NOT");
+        if syntax {
+            break;
+        }
+        words.push((word, j));
+    }
+    (1..=words.len()).rev().find_map(|n| {
+        let mut longer = value.to_string();
+        for (w, _) in &words[..n] {
+            longer.push(' ');
+            longer.push_str(w);
+        }
+        resolves(field, &longer).then(|| (longer, words[n - 1].1))
+    })
 }
 
 #[cfg(test)]
@@ -185,6 +253,46 @@ mod tests {
             assert!(s.filters.is_empty() && s.warnings.is_empty(), "{q}: {s:?}");
             assert_eq!(s.text, q);
         }
+    }
+
+    #[test]
+    fn a_value_of_several_words_unquoted_takes_the_words_it_needs() {
+        let known = |f: &'static str, v: &str| {
+            matches!(
+                (f, v),
+                ("leader", "kim jong un") | ("source", "al jazeera") | ("source", "bbc")
+            )
+        };
+        let s = split_with("leader:kim jong un missile test", &known);
+        assert_eq!(s.filters, vec![("leader", "kim jong un".to_string())]);
+        assert_eq!(s.text, "missile test");
+        let s = split_with("qatar -source:al jazeera", &known);
+        assert_eq!(s.excluded, vec![("source", "al jazeera".to_string())]);
+        assert_eq!(s.text, "qatar");
+        // Known alone, a value stays alone; unknown with every longer run, too (the
+        // resolution's error then names it).
+        let s = split_with("source:bbc news", &known);
+        assert_eq!(s.filters, vec![("source", "bbc".to_string())]);
+        assert_eq!(s.text, "news");
+        let s = split_with("leader:kim trade", &known);
+        assert_eq!(s.filters, vec![("leader", "kim".to_string())]);
+        assert_eq!(s.text, "trade");
+        // Syntax ends the run: a quote, a field, an operator.
+        let s = split_with("leader:kim \"jong un\"", &known);
+        assert_eq!(s.text, "\"jong un\"");
+        // A date is never extended, nor is `title:`.
+        let s = split_with("from:2017 march title:kim jong", &|_, _| true);
+        assert_eq!(s.filters, vec![("from", "2017".to_string())]);
+        assert_eq!(s.text, "march title:kim jong");
+    }
+
+    #[test]
+    fn an_unclosed_quote_after_a_field_closes_at_the_end() {
+        assert_eq!(split("title:\"brexit bill").text, "title:\"brexit bill\"");
+        assert_eq!(
+            split("leader:\"Xi Jinping").filters,
+            vec![("leader", "Xi Jinping".to_string())]
+        );
     }
 
     #[test]

@@ -82,8 +82,21 @@ impl FilterQuery {
     /// Takes the filter fields typed in a query (`source:cnn`, `country:TW`, …: see
     /// [`search::query_fields`]) into these filters, resolved later like the flags.
     /// Returns the text left to search and a warning for each field not used as typed.
-    pub fn with_query_fields(&self, q: &str) -> (String, FilterQuery, Vec<String>) {
-        let split = search::query_fields::split(&search::rank::clean_query(q));
+    pub fn with_query_fields(
+        &self,
+        idx: &NewsIndex,
+        q: &str,
+    ) -> (String, FilterQuery, Vec<String>) {
+        // An unquoted value of several words (`leader:kim jong un`) is told from the
+        // words after it by what the index's filters know.
+        let resolves = |field: &'static str, v: &str| {
+            let one = FilterQuery {
+                excluded: vec![(field, v.to_string())],
+                ..FilterQuery::default()
+            };
+            one.resolve(idx).is_ok()
+        };
+        let split = search::query_fields::split_with(&search::rank::clean_query(q), &resolves);
         if split.filters.is_empty() && split.excluded.is_empty() && split.warnings.is_empty() {
             // Nothing of the kind: the query is searched exactly as typed.
             return (q.to_string(), self.clone(), Vec::new());
@@ -436,7 +449,7 @@ fn prepare_query(
         search::correct::correct(idx, query)
     };
     let typed = corrected.as_ref().map_or(query, |c| c.query.as_str());
-    let (text, filters, mut warnings) = filters.with_query_fields(typed);
+    let (text, filters, mut warnings) = filters.with_query_fields(idx, typed);
     if let Some(c) = &corrected {
         warnings.push(format!(
             "showing results for {}; search exactly for {} with --exact (exact=true in the API)",
