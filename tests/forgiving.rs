@@ -133,6 +133,19 @@ fn a_filter_field_with_a_minus_leaves_its_articles_out() {
 }
 
 #[test]
+fn via_place_without_a_country_says_it_does_nothing() {
+    let env = &sample().env;
+    let r = env.search("trump", &["--via-place"]).success();
+    assert!(r.stderr.contains("--via-place"), "{}", r.stderr);
+    let r = env
+        .search("trump", &["--via-place", "--country", "US"])
+        .success();
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let r = env.search("trump country:US", &["--via-place"]).success();
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
+
+#[test]
 fn filter_fields_in_the_query_are_the_flags() {
     let same = |q: &str, flag_q: &str, flags: &[&str]| {
         let mut args = vec!["--limit", "100", "--all"];

@@ -450,6 +450,15 @@ fn prepare_query(
     };
     let typed = corrected.as_ref().map_or(query, |c| c.query.as_str());
     let (text, filters, mut warnings) = filters.with_query_fields(idx, typed);
+    if filters.via_place
+        && filters.country.is_empty()
+        && !filters.excluded.iter().any(|(f, _)| *f == "country")
+    {
+        warnings.push(
+            "--via-place (via_place in the API) widens a country filter to articles that name the country through a city or region; with no country given it changes nothing"
+                .to_string(),
+        );
+    }
     if let Some(c) = &corrected {
         warnings.push(format!(
             "showing results for {}; search exactly for {} with --exact (exact=true in the API)",
