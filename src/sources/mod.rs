@@ -11,7 +11,9 @@
 //! (`edition.cnn.com`, then `cnn.com`), and a host the table does not know is shown as
 //! its registrable domain (`news.example.co.uk` → `example.co.uk`). Otherwise it is a
 //! name, looked up in any case, without diacritics, spaces or punctuation (`RTE`,
-//! `rté` → `RTÉ`); a name the table does not know is shown as written.
+//! `rté` → `RTÉ`); a name the table does not know whole is known by a part of it set off
+//! by brackets, a bar or a dash (`Deutsche Welle (www.dw.com)` → `DW`, `CNN - Politics`
+//! → `CNN`), else shown as written.
 //!
 //! The table is `outlets.tsv` beside this file, read before it a user's
 //! `sources.tsv` in the index folder (same format: one outlet a line, the name to show,
@@ -115,10 +117,33 @@ impl SourceTable {
             // is still a host: its registrable domain.
             return Cow::Owned(labels[labels.len() - keep..].join("."));
         }
-        match self.names.get(&name_key(t)) {
-            Some(&id) => Cow::Owned(self.display[id].clone()),
-            None => Cow::Borrowed(t),
+        if let Some(&id) = self.names.get(&name_key(t)) {
+            return Cow::Owned(self.display[id].clone());
         }
+        // A name with its host or another of its names beside it: "Deutsche Welle
+        // (www.dw.com)", "BBC News - Business", "Reuters | reuters.com". The first part
+        // the table knows names the outlet; a name none of whose parts it knows stays
+        // as written.
+        let parts = t
+            .split(['(', ')', '[', ']', '|', '\u{2014}', '\u{2013}', '\u{00B7}'])
+            .flat_map(|p| p.split(" - "))
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != t);
+        for part in parts {
+            let id = match as_host(part) {
+                Some(host) => {
+                    let labels: Vec<&str> = host.split('.').collect();
+                    let keep = registrable_labels(&labels);
+                    (0..=labels.len() - keep)
+                        .find_map(|start| self.hosts.get(&labels[start..].join(".")))
+                }
+                None => self.names.get(&name_key(part)),
+            };
+            if let Some(&id) = id {
+                return Cow::Owned(self.display[id].clone());
+            }
+        }
+        Cow::Borrowed(t)
     }
 }
 
@@ -332,6 +357,20 @@ mod tests {
             ("http://user@www.example.org:8080/a?b", "example.org"),
             ("t.co", "t.co"),
             ("co.uk", "co.uk"),
+        ] {
+            assert_eq!(c(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_name_with_its_host_or_section_beside_it_is_its_outlet() {
+        for (raw, want) in [
+            ("Deutsche Welle (www.dw.com)", "DW"),
+            ("CNN - Politics", "CNN"),
+            ("Politics | CNN", "CNN"),
+            ("Al Jazeera English (aljazeera.com)", "Al Jazeera"),
+            ("Local paper (example.com)", "Local paper (example.com)"),
+            ("The Paper - Opinion", "The Paper - Opinion"),
         ] {
             assert_eq!(c(raw), want, "{raw}");
         }
