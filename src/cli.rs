@@ -266,6 +266,10 @@ pub struct FilterArgs {
     /// of them.
     #[arg(long, value_name = "NAME")]
     pub author: Vec<String>,
+    /// Only the article at this address (a link as pasted, with or without its scheme,
+    /// `www.` or tracking parameters). Repeat for any of several.
+    #[arg(long, value_name = "URL")]
+    pub url: Vec<String>,
 }
 
 #[derive(Debug, Args)]

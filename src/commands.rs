@@ -892,6 +892,7 @@ fn filters(f: &cli::FilterArgs) -> FilterQuery {
         mentions: f.mentions.clone(),
         source: f.source.clone(),
         author: f.author.clone(),
+        url: f.url.clone(),
         excluded: Vec::new(),
     }
 }
@@ -998,6 +999,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
                 && f.mentions.is_empty()
                 && f.source.is_empty()
                 && f.author.is_empty()
+                && f.url.is_empty()
                 && f.from.is_none()
                 && f.to.is_none());
             match (a.query.trim().is_empty(), filtered) {

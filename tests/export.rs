@@ -583,6 +583,16 @@ fn search_as_opensearch_keeps_the_searchs_semantics() {
     let b = run(&["trade", "--all", "--country", "germany"]);
     assert!(b.get("collapse").is_none());
     assert_eq!(b["query"]["bool"]["filter"][0]["term"]["country"], "DE");
+    // A pasted link: the forms an exported url may have.
+    let b = run(&["https://www.example.com/a/?utm_source=x"]);
+    let forms = b["query"]["bool"]["filter"][0]["terms"]["url"]
+        .as_array()
+        .unwrap();
+    assert!(
+        forms.contains(&"https://www.example.com/a".into()),
+        "{forms:?}"
+    );
+    assert!(forms.contains(&"http://example.com/a/".into()), "{forms:?}");
     // A filter field with a minus in the query leaves its articles out: must_not.
     let b = run(&["trade -country:germany"]);
     assert_eq!(

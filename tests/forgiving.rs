@@ -133,6 +133,36 @@ fn a_filter_field_with_a_minus_leaves_its_articles_out() {
 }
 
 #[test]
+fn a_pasted_link_finds_its_article() {
+    let env = &sample().env;
+    let hits = env.hits("north korea", &["--limit", "100", "--all"]);
+    let hit = hits
+        .iter()
+        .find(|h| h["url"].as_str().is_some_and(|u| u.starts_with("http")))
+        .expect("a hit with a url");
+    let url = hit["url"].as_str().unwrap();
+    let id = hit["id"].as_str().unwrap().to_string();
+    // As pasted, and in the other forms of the same link; through the flag too.
+    let bare = url.split_once("://").unwrap().1;
+    let bare = bare.strip_prefix("www.").unwrap_or(bare);
+    for q in [
+        url.to_string(),
+        format!("https://www.{bare}/?utm_source=feed#top"),
+        format!("url:{bare}"),
+    ] {
+        assert_eq!(env.ids(&q, &["--all"]), vec![id.clone()], "{q}");
+    }
+    assert_eq!(env.ids("", &["--url", url, "--all"]), vec![id.clone()]);
+    // Its words beside it are searched in that article.
+    assert_eq!(env.ids(&format!("{url} korea"), &["--all"]), vec![id]);
+    assert!(env
+        .ids(&format!("{url} zzzzqx"), &["--all", "--exact"])
+        .is_empty());
+    // An address no article has finds nothing, and says so.
+    assert!(env.ids("https://example.com/no/such/story", &[]).is_empty());
+}
+
+#[test]
 fn via_place_without_a_country_says_it_does_nothing() {
     let env = &sample().env;
     let r = env.search("trump", &["--via-place"]).success();

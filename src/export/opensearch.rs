@@ -318,6 +318,19 @@ pub fn request(
     for names in &filters.authors {
         filter.push(json!({"terms": {"authors": names}}));
     }
+    if !filters.urls.is_empty() {
+        // The export holds each url as the article gave it: its usual forms.
+        let forms: Vec<String> = filters
+            .urls
+            .iter()
+            .flat_map(|k| {
+                ["https://", "http://", "https://www.", "http://www."]
+                    .into_iter()
+                    .flat_map(move |s| [format!("{s}{k}"), format!("{s}{k}/")])
+            })
+            .collect();
+        filter.push(json!({"terms": {"url": forms}}));
+    }
     for (kind, values) in &filters.excluded {
         use crate::search::Excluded;
         let fields: &[&str] = match kind {

@@ -1077,6 +1077,9 @@ pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocume
     }
     if let Some(u) = &a.url {
         d.add_text(f.url, u);
+        if let Some(k) = f.url_key {
+            d.add_text(k, schema::url_key(u));
+        }
     }
     for au in &a.authors {
         d.add_text(f.authors, au);

@@ -72,6 +72,9 @@ pub struct Fields {
     /// per dimension (`semantic::quantize`), in a fast column; empty without a model.
     /// Absent from indexes written before it was added.
     pub semantic: Option<Field>,
+    /// The article's address as [`url_key`] writes it, indexed whole: a pasted link
+    /// finds its article. Absent from indexes written before it was added.
+    pub url_key: Option<Field>,
 }
 
 impl Fields {
@@ -132,6 +135,7 @@ pub fn build() -> (Schema, Fields) {
         file_stream: Some(b.add_text_field("file_stream", STORED)),
         origin: Some(b.add_text_field("origin", STRING)),
         semantic: Some(b.add_bytes_field("semantic", FAST)),
+        url_key: Some(b.add_text_field("url_key", STRING)),
     };
     (b.build(), fields)
 }
@@ -190,5 +194,85 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         file_stream: f("file_stream"),
         origin: f("origin"),
         semantic: f("semantic"),
+        url_key: f("url_key"),
     })
+}
+
+/// An address as one key, so that the forms of one link are one key: the scheme,
+/// a `www.` and a default port dropped, the host in lower case, the fragment, tracking
+/// parameters (`utm_…`, `fbclid`, `gclid`) and a trailing `/` dropped
+/// (`https://www.BBC.co.uk/news/uk-123/?utm_source=x#top` → `bbc.co.uk/news/uk-123`).
+pub fn url_key(url: &str) -> String {
+    let u = url.trim();
+    let u = u.split('#').next().unwrap_or_default();
+    let lower = u.to_ascii_lowercase();
+    let rest = ["https://", "http://", "//"]
+        .iter()
+        .find(|s| lower.starts_with(*s))
+        .map_or(u, |s| &u[s.len()..]);
+    let cut = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(cut);
+    let mut host = host.to_ascii_lowercase();
+    for port in [":80", ":443"] {
+        if let Some(h) = host.strip_suffix(port) {
+            host = h.to_string();
+        }
+    }
+    let host = host
+        .strip_prefix("www.")
+        .unwrap_or(&host)
+        .trim_end_matches('.');
+    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| {
+            let name = p.split('=').next().unwrap_or_default().to_ascii_lowercase();
+            !(name.is_empty() || name.starts_with("utm_") || name == "fbclid" || name == "gclid")
+        })
+        .collect();
+    let mut key = format!("{host}{}", path.trim_end_matches('/'));
+    if !kept.is_empty() {
+        key.push('?');
+        key.push_str(&kept.join("&"));
+    }
+    key
+}
+
+/// Whether a word typed in a query is an address: `http://…`, `https://…`, or
+/// `www.host/…`.
+pub fn is_url(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    ((w.starts_with("https://") || w.starts_with("http://")) && w.len() > 8)
+        || (w.starts_with("www.") && w.contains('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_forms_of_one_link_are_one_key() {
+        let key = "bbc.co.uk/news/uk-123";
+        for u in [
+            "https://www.bbc.co.uk/news/uk-123",
+            "http://bbc.co.uk/news/uk-123/",
+            "HTTPS://WWW.BBC.CO.UK/news/uk-123#comments",
+            "https://www.bbc.co.uk:443/news/uk-123?utm_source=twitter&utm_medium=x",
+            "www.bbc.co.uk/news/uk-123",
+            "  //bbc.co.uk/news/uk-123?fbclid=abc ",
+        ] {
+            assert_eq!(url_key(u), key, "{u}");
+        }
+        // The path keeps its case and a query its other parameters.
+        assert_eq!(
+            url_key("https://example.com/Story.aspx?id=7&utm_campaign=a"),
+            "example.com/Story.aspx?id=7"
+        );
+        assert_ne!(
+            url_key("https://example.com/a"),
+            url_key("https://example.com/b")
+        );
+        assert!(is_url("https://x.com/a") && is_url("www.x.com/a"));
+        assert!(!is_url("https://") && !is_url("www.x") && !is_url("x.com"));
+    }
 }

@@ -56,6 +56,9 @@ pub struct Filters {
     pub authors: Vec<Vec<String>>,
     /// Articles that hold any of these values are left out (`-source:cnn`).
     pub excluded: Vec<(Excluded, Vec<String>)>,
+    /// Addresses as `index::schema::url_key` writes them; an article at any of them
+    /// matches.
+    pub urls: Vec<String>,
 }
 
 /// The kind of value an excluded filter names.
@@ -278,6 +281,14 @@ fn filter_query(
             .sources
             .iter()
             .map(|s| (Occur::Should, term(f.source, s)))
+            .collect();
+        out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    if let (false, Some(field)) = (filters.urls.is_empty(), f.url_key) {
+        let any: Vec<(Occur, Box<dyn Query>)> = filters
+            .urls
+            .iter()
+            .map(|u| (Occur::Should, term(field, u)))
             .collect();
         out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }

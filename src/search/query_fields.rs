@@ -8,8 +8,8 @@
 //! silently emptied.
 
 /// The filter fields a query may hold, as the flags name them.
-pub const FILTER_FIELDS: [&str; 8] = [
-    "source", "author", "country", "leader", "org", "from", "to", "mentions",
+pub const FILTER_FIELDS: [&str; 9] = [
+    "source", "author", "country", "leader", "org", "from", "to", "mentions", "url",
 ];
 
 /// Fields the text query reads itself.
@@ -38,6 +38,7 @@ fn canonical(name: &str) -> Option<&'static str> {
         "leaders" => "leader",
         "orgs" | "organisation" | "organization" => "org",
         "mention" => "mentions",
+        "link" => "url",
         other => other,
     };
     FILTER_FIELDS
@@ -81,6 +82,17 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
                 .map_or(chars.len(), |p| i + 2 + p);
             text.extend(&chars[start..end]);
             i = end;
+            continue;
+        }
+        // A pasted address is the `url` filter: its words would match nothing.
+        let word_end = chars[i..]
+            .iter()
+            .position(|c| c.is_whitespace())
+            .map_or(chars.len(), |p| i + p);
+        let word: String = chars[i..word_end].iter().collect();
+        if crate::index::schema::is_url(&word) {
+            out.filters.push(("url", word));
+            i = word_end;
             continue;
         }
         let mut j = i;
@@ -146,6 +158,9 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
             Some(field) if value.trim().is_empty() => out
                 .warnings
                 .push(format!("{token}: no {field} given; searched without it")),
+            Some("url") if negated => out.warnings.push(format!(
+                "{token}: an address cannot be excluded; searched without it"
+            )),
             Some(field @ ("from" | "to")) if negated => {
                 let other = if field == "from" { "to" } else { "from" };
                 out.warnings.push(format!(
@@ -247,8 +262,27 @@ mod tests {
     }
 
     #[test]
-    fn times_urls_and_phrases_are_not_fields() {
-        for q in ["at 10:30", "https://example.com", "\"source:cnn\"", "a: b"] {
+    fn a_pasted_address_is_the_url_filter() {
+        let s = split("https://www.bbc.co.uk/news/uk-39123 brexit");
+        assert_eq!(
+            s.filters,
+            vec![("url", "https://www.bbc.co.uk/news/uk-39123".to_string())]
+        );
+        assert_eq!(s.text, "brexit");
+        let s = split("url:example.com/a link:www.example.com/b");
+        assert_eq!(s.filters.len(), 2, "{s:?}");
+        assert!(s.text.is_empty());
+    }
+
+    #[test]
+    fn times_and_phrases_are_not_fields() {
+        for q in [
+            "at 10:30",
+            "\"source:cnn\"",
+            "\"https://example.com\"",
+            "a: b",
+            "example.com",
+        ] {
             let s = split(q);
             assert!(s.filters.is_empty() && s.warnings.is_empty(), "{q}: {s:?}");
             assert_eq!(s.text, q);

@@ -45,6 +45,9 @@ pub struct FilterQuery {
     pub source: Vec<String>,
     /// Authors (a full name or a part of one, any case); every one must be present.
     pub author: Vec<String>,
+    /// Addresses (a link as pasted: `https://www.bbc.co.uk/news/…`); an article at any
+    /// of them matches.
+    pub url: Vec<String>,
     /// Values whose articles are left out, as typed in a query with a minus
     /// (`-source:cnn`, `-country:RU`): (`country`, `leader`, `org`, `mentions`,
     /// `source` or `author`, the value as typed).
@@ -52,7 +55,7 @@ pub struct FilterQuery {
 }
 
 impl FilterQuery {
-    pub const PARAMS: [&'static str; 9] = [
+    pub const PARAMS: [&'static str; 10] = [
         "country",
         "via_place",
         "leader",
@@ -62,6 +65,7 @@ impl FilterQuery {
         "mentions",
         "source",
         "author",
+        "url",
     ];
 
     fn take(p: &mut Params) -> Result<FilterQuery> {
@@ -75,6 +79,7 @@ impl FilterQuery {
             mentions: p.take_all("mentions"),
             source: p.take_all("source"),
             author: p.take_all("author"),
+            url: p.take_all("url"),
             excluded: Vec::new(),
         })
     }
@@ -111,6 +116,7 @@ impl FilterQuery {
                 "org" => f.org.push(v),
                 "from" => f.from = Some(v),
                 "to" => f.to = Some(v),
+                "url" => f.url.push(v),
                 _ => f.mentions.push(v),
             }
         }
@@ -177,6 +183,20 @@ impl FilterQuery {
         }
         for a in &self.author {
             out.authors.push(resolve::author(idx, a)?);
+        }
+        if !self.url.is_empty() {
+            if idx.fields.url_key.is_none() {
+                return Err(Error::invalid(
+                    "url",
+                    "this index was written before articles could be found by their address; rebuild it (`newsidx ingest ARCHIVE --index INDEX --rebuild`) to find them so",
+                ));
+            }
+            out.urls = self
+                .url
+                .iter()
+                .map(|u| crate::index::schema::url_key(u))
+                .filter(|k| !k.is_empty())
+                .collect();
         }
         for (field, v) in &self.excluded {
             let (kind, values) = match *field {
