@@ -483,8 +483,23 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         "Rolling stone",
         "The old rolling stone died down the lane.",
     );
+    for i in 99..111 {
+        add(i, "Figures out", "Figures indicated growth.");
+    }
+    for i in 111..115 {
+        add(i, "India votes", "India went to the polls.");
+    }
+    for i in 115..118 {
+        add(i, "Nunes briefs", "Devin Nunes briefed the press.");
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
+    // A close word is a word the archive writes, not an indexed stem alone: `indie` is
+    // one letter from `indic`, the stem of the more frequent "indicated", which no
+    // article writes, and from India; `nunez` from `nune`, the stem of Nunes, and from
+    // "nunes", which is written.
+    assert_eq!(corrected_in(&env, "indie").as_deref(), Some("india"));
+    assert_eq!(corrected_in(&env, "nunez").as_deref(), Some("nunes"));
     // A close word is a word the archive writes: `mosqe` is one letter from `moste`,
     // which the stemmer cuts to the frequent `most` (two letters from `mosqe`), and
     // from `mosque`.

@@ -381,15 +381,14 @@ fn fix_word(
             .into_iter()
             .enumerate()
         {
-            let mut by_stem: HashMap<String, (String, u64)> = HashMap::new();
+            // Each indexed stem found, with the variants that stem to it in the order
+            // they were made, and its articles.
+            let mut by_stem: HashMap<String, (Vec<String>, u64)> = HashMap::new();
             for v in variants {
                 let Some(t) = tokens(stem, &v).pop() else {
                     continue;
                 };
-                if t == *stemmed
-                    || by_stem.contains_key(&t)
-                    || crate::search::rank::is_function_word(&t)
-                {
+                if t == *stemmed || crate::search::rank::is_function_word(&t) {
                     continue;
                 }
                 // A word the index holds is only taken for another word one edit
@@ -403,22 +402,38 @@ fn fix_word(
                 if own > 0 && !cut_by_typo && levenshtein(&t, stemmed) > 1 {
                     continue;
                 }
+                if let Some((vs, _)) = by_stem.get_mut(&t) {
+                    vs.push(v);
+                    continue;
+                }
                 let n = doc_freq(s, idx, &t);
-                // A variant the stemmer cut must be a word the archive writes: `mosqe`
-                // is one letter from `moste`, indexed as the frequent `most`, which
-                // is two letters from it; `mosque` (indexed as `mosqu`) is written.
-                if n >= enough && (t == v || written(s, idx, &t, &v, fold)) {
-                    by_stem.insert(t, (v, n));
+                if n >= enough {
+                    by_stem.insert(t, (vec![v], n));
                 }
             }
             if !by_stem.is_empty() {
                 let names = gazetteer_words();
-                let mut ranked: Vec<(&String, &(String, u64))> = by_stem.iter().collect();
+                let mut ranked: Vec<(&String, &(Vec<String>, u64))> = by_stem.iter().collect();
                 ranked.sort_by(|a, b| {
-                    preference(names, b.0, b.1 .1, &b.1 .0)
-                        .cmp(&preference(names, a.0, a.1 .1, &a.1 .0))
+                    preference(names, b.0, b.1 .1, &b.1 .0[0])
+                        .cmp(&preference(names, a.0, a.1 .1, &a.1 .0[0]))
                 });
-                others.extend(ranked.into_iter().map(|(_, (v, n))| (v.clone(), *n, tier)));
+                // A variant must be a word the archive writes, not only an indexed
+                // stem: `mosqe` is one letter from `moste`, indexed as the frequent
+                // `most`, which is two letters from it; `indie` one from `indic`, the
+                // stem of indicate, which no article writes; `mosque` (indexed as
+                // `mosqu`) and `india` are written. Read in order of preference, as
+                // many as the query may choose among.
+                let mut taken = 0;
+                for (t, (vs, n)) in ranked {
+                    if taken > ALTERNATIVES {
+                        break;
+                    }
+                    if let Some(v) = vs.iter().find(|v| written(s, idx, t, v, fold)) {
+                        others.push((v.clone(), *n, tier));
+                        taken += 1;
+                    }
+                }
             }
         }
         // A first letter changed must be worth it: its word found in ten times as many
