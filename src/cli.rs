@@ -287,7 +287,7 @@ pub struct SearchArgs {
     /// Skip this many results first (for paging).
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
-    /// Characters per snippet.
+    /// Characters per snippet (at least 40).
     #[arg(long, default_value_t = 220, value_name = "N")]
     pub snippet_chars: usize,
     /// Snippets per article, best first.

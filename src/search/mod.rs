@@ -164,6 +164,10 @@ pub struct Results {
 /// still count every match.
 pub const COUNT_BOUND: usize = 10_000;
 
+/// The shortest snippet: a smaller `--snippet-chars` is taken as this, since a
+/// fragment must hold a query word with some words around it.
+pub const MIN_SNIPPET_CHARS: usize = 40;
+
 /// The largest page a search returns; a larger `--limit` is cut to it.
 pub const MAX_LIMIT: usize = 10_000;
 
@@ -1315,7 +1319,8 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             hit.related = related.next().unwrap_or_default();
         }
         let body = first_str(&doc, f.body).unwrap_or_default();
-        for fr in snippet::fragments(&body, &body_terms, req.snippets, req.snippet_chars.max(40)) {
+        let chars = req.snippet_chars.max(MIN_SNIPPET_CHARS);
+        for fr in snippet::fragments(&body, &body_terms, req.snippets, chars) {
             hit.snippets.push(SnippetOut {
                 text: fr.text,
                 start: fr.start,
@@ -1325,7 +1330,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         }
         // (`--snippets 0`: none at all, not even the lead.)
         if hit.snippets.is_empty() && req.snippets > 0 {
-            hit.snippets.push(lead_snippet(&body, req.snippet_chars));
+            hit.snippets.push(lead_snippet(&body, chars));
         }
         hit.title_highlights = snippet::highlight_all(&hit.title, &title_terms);
         hits.push(hit);
