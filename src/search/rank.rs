@@ -132,6 +132,24 @@ pub fn clean_query(q: &str) -> String {
             c => c,
         })
         .collect();
+    // A dash typed for a minus before a word (`trump —tariffs`, a word processor's
+    // `–` or `−`) excludes as `-` does.
+    if s.contains(['\u{2012}', '\u{2013}', '\u{2014}', '\u{2212}']) {
+        let mut out = String::with_capacity(s.len());
+        let mut prev = ' ';
+        let mut it = s.chars().peekable();
+        while let Some(c) = it.next() {
+            let dash = matches!(c, '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}');
+            let next_word = it.peek().is_some_and(|n| !n.is_whitespace());
+            out.push(if dash && prev.is_whitespace() && next_word {
+                '-'
+            } else {
+                c
+            });
+            prev = c;
+        }
+        s = out;
+    }
     if s.matches('"').count() % 2 == 1 {
         s.push('"');
     }
@@ -600,6 +618,11 @@ fn split_word(raw: &str, stem: &mut TextAnalyzer, dict: &Dict, own: u64) -> Opti
         if a.len() != 1 || b.len() != 1 {
             continue;
         }
+        // A half that stems to a function word is no word of its own: `electons` is
+        // not "elect ons", found as "election on".
+        if is_function_word(&a[0]) || is_function_word(&b[0]) {
+            continue;
+        }
         if dict.doc_freq(&a[0]) == 0 || dict.doc_freq(&b[0]) == 0 {
             continue;
         }
@@ -1066,6 +1089,15 @@ fn any_word(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dash_before_a_word_is_a_minus() {
+        assert_eq!(clean_query("trump \u{2014}tariffs"), "trump -tariffs");
+        assert_eq!(clean_query("trump \u{2212}source:cnn"), "trump -source:cnn");
+        // Between words, or standing alone, it stays.
+        assert_eq!(clean_query("1990\u{2013}2000"), "1990\u{2013}2000");
+        assert_eq!(clean_query("a \u{2014} b"), "a \u{2014} b");
+    }
 
     fn words(c: &Clause) -> Vec<&str> {
         c.pieces

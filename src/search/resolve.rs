@@ -145,12 +145,22 @@ fn unknown(
 ) -> Error {
     if suggestions.is_empty() {
         let fq = fold(q);
-        let mut scored: Vec<(usize, &String)> = values
+        // Values with a word that starts with what was typed (`abc` → ABC News) first,
+        // then the closest by edits.
+        let starts = |v: &str| {
+            let fv = fold(v);
+            fq.chars().count() >= 2 && fv.split_whitespace().any(|w| w.starts_with(fq.as_str()))
+        };
+        let mut scored: Vec<(bool, usize, &String)> = values
             .iter()
-            .map(|v| (levenshtein(&fold(v), &fq), v))
+            .map(|v| (!starts(v), levenshtein(&fold(v), &fq), v))
             .collect();
         scored.sort();
-        suggestions = scored.into_iter().take(3).map(|(_, v)| v.clone()).collect();
+        suggestions = scored
+            .into_iter()
+            .take(3)
+            .map(|(_, _, v)| v.clone())
+            .collect();
     }
     Error::UnknownTag {
         kind,
@@ -214,6 +224,16 @@ pub fn fold(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn suggestions_start_with_values_that_have_a_word_starting_so() {
+        let values: BTreeSet<String> = ["ABC News", "BBC", "CNN", "DW"].map(String::from).into();
+        let Error::UnknownTag { suggestions, .. } = unknown("source", "abc", Vec::new(), &values)
+        else {
+            panic!("not an unknown tag");
+        };
+        assert_eq!(suggestions[0], "ABC News");
+    }
+
     use super::*;
 
     #[test]
