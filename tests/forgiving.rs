@@ -130,6 +130,35 @@ fn a_filter_field_with_a_minus_leaves_its_articles_out() {
     // An unknown value is the field's own error.
     let r = env.search("trump -source:nosuchoutlet", &[]).code(2);
     assert!(r.stderr.contains("source"), "{}", r.stderr);
+    // A search whose last line carries warnings: the hits' ids, and the warnings.
+    let warned = |q: &str| {
+        let r = env.search(q, &["--limit", "1000", "--all"]).success();
+        let mut ids: Vec<String> = r
+            .json_lines()
+            .iter()
+            .filter_map(|h| h["id"].as_str().map(str::to_string))
+            .collect();
+        ids.sort();
+        (ids, r.stderr)
+    };
+    // In brackets, a field filters the whole query, and a warning says so.
+    let (ids, said) = warned("trump (-source:cnn)");
+    assert!(said.contains("whole query"), "{said}");
+    assert_eq!(ids, rest);
+    // No value: said, and searched without it (not the word "source").
+    let (ids, said) = warned("trump -source:");
+    assert!(said.contains("no source given"), "{said}");
+    assert_eq!(ids, trump);
+    // Sources beside OR are any of them; the OR left alone is not "searched".
+    let (ids, said) = warned("trump source:cnn OR source:cnn.com");
+    assert!(said.is_empty(), "{said}");
+    assert_eq!(ids, cnn);
+    // An empty link, or a value longer than any name, is an error at once.
+    let r = env.search("trump", &["--url", ""]).code(2);
+    assert!(r.stderr.contains("--url"), "{}", r.stderr);
+    let long = format!("leader:{}", "x".repeat(5000));
+    let r = env.search(&long, &[]).code(2);
+    assert!(r.stderr.contains("longer than"), "{}", r.stderr);
 }
 
 #[test]

@@ -222,7 +222,8 @@ pub fn url_key(url: &str) -> String {
         .strip_prefix("www.")
         .unwrap_or(&host)
         .trim_end_matches('.');
-    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    let tail = percent_decoded(tail);
+    let (path, query) = tail.split_once('?').unwrap_or((&tail, ""));
     let kept: Vec<&str> = query
         .split('&')
         .filter(|p| {
@@ -238,12 +239,50 @@ pub fn url_key(url: &str) -> String {
     key
 }
 
-/// Whether a word typed in a query is an address: `http://…`, `https://…`, or
-/// `www.host/…`.
+/// `s` with its `%XX` escapes decoded, where they decode to UTF-8 (a browser copies
+/// `m%C3%BCnchen` for `münchen`); otherwise as it is.
+fn percent_decoded(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// Whether a word typed in a query is an address: `http://…`, `https://…`,
+/// `www.host/…`, or a host and a path (`tass.com/world/936355`: a name of two labels at
+/// least, the last of letters, then `/` and more).
 pub fn is_url(word: &str) -> bool {
     let w = word.to_ascii_lowercase();
-    ((w.starts_with("https://") || w.starts_with("http://")) && w.len() > 8)
-        || (w.starts_with("www.") && w.contains('/'))
+    if (w.starts_with("https://") || w.starts_with("http://")) && w.len() > 8 {
+        return true;
+    }
+    let Some((host, path)) = w.split_once('/') else {
+        return false;
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok =
+        |l: &&str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    labels.len() >= 2
+        && labels.iter().all(label_ok)
+        && labels
+            .last()
+            .is_some_and(|l| l.len() >= 2 && l.chars().all(|c| c.is_ascii_alphabetic()))
+        && !path.is_empty()
 }
 
 #[cfg(test)]
@@ -273,6 +312,23 @@ mod tests {
             url_key("https://example.com/b")
         );
         assert!(is_url("https://x.com/a") && is_url("www.x.com/a"));
+        assert!(is_url("tass.com/world/936355") && is_url("news.sky.com/story/x"));
         assert!(!is_url("https://") && !is_url("www.x") && !is_url("x.com"));
+        for word in [
+            "and/or",
+            "u.s./mexico",
+            "e.g./i.e.",
+            "9/11",
+            "1.5bn/year",
+            "x.com/",
+        ] {
+            assert!(!is_url(word), "{word}");
+        }
+        // A link copied with its letters escaped is the link.
+        assert_eq!(
+            url_key("https://www.sueddeutsche.de/sport/fussball-m%C3%BCnchen-1.234"),
+            url_key("https://sueddeutsche.de/sport/fussball-münchen-1.234")
+        );
+        assert_eq!(url_key("https://x.com/100%"), "x.com/100%");
     }
 }

@@ -66,6 +66,12 @@ pub struct Corrected {
 
 /// The query with its misspelt words corrected, or `None` when every word stands.
 pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
+    correct_keeping(idx, query, &[])
+}
+
+/// [`correct`], leaving `keep` as typed (any case): the words of a field's value
+/// (`country:american samoa`), which are names, not words to search.
+pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<Corrected> {
     let searcher = idx.searcher().ok()?;
     let mut stem = news_analyzer();
     let mut fold = folder();
@@ -93,6 +99,7 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
         // A possessive is searched as its word (`merkle's` as `merkle`): so corrected.
         let core = core.strip_suffix("'s").unwrap_or(core);
         let plain = !skip
+            && !keep.iter().any(|k| k.eq_ignore_ascii_case(core))
             && !token.starts_with('-')
             && !token.contains(['*', ':'])
             && !matches!(token, "OR" | "AND" | "NOT")
@@ -162,7 +169,12 @@ pub fn correct(idx: &NewsIndex, query: &str) -> Option<Corrected> {
         }
     }
     // The corrections the query's other words must bear out (see [`Need`]).
-    let alone = out.len() == 1;
+    // (Alone beside excluded words and fields: `nunez -tariffs` as `nunez`.)
+    let alone = out
+        .iter()
+        .filter(|t| !t.starts_with('-') && !t.contains(':'))
+        .count()
+        == 1;
     for (i, core, word, need) in in_context {
         let mut alt = out.clone();
         alt[i] = replaced(&out[i], &core, &word);

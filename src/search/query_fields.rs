@@ -54,20 +54,21 @@ pub fn split(query: &str) -> Split {
 }
 
 /// The most words after an unquoted value that may belong to it.
-const MAX_VALUE_WORDS: usize = 3;
+const MAX_VALUE_WORDS: usize = 5;
 
-/// [`split`], where an unquoted value of a tag, source or author field that `resolves`
-/// does not know takes the words after it, as many as make a value it knows (most
-/// first, at most [`MAX_VALUE_WORDS`]): `leader:kim jong un`, `source:al jazeera`,
-/// `country:south korea` as if quoted. A value known alone stays alone
-/// (`source:bbc news` filters BBC and searches "news").
+/// [`split`], where an unquoted value of a tag, source or author field takes the words
+/// after it that make, with it, the longest value `resolves` knows (at most
+/// [`MAX_VALUE_WORDS`] more): `leader:kim jong un`, `source:al jazeera`, `country:south
+/// korea`, `leader:mohammed bin salman` (not Mohammed VI and two words) as if quoted.
 pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) -> Split {
     let mut out = Split::default();
     let mut text = String::with_capacity(query.len());
     let chars: Vec<char> = query.chars().collect();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_whitespace() {
+        // Brackets stand apart, so that a field inside them (`(source:cnn)`) is read
+        // as a field; it filters the whole query, which a warning says.
+        if chars[i].is_whitespace() || chars[i] == '(' || chars[i] == ')' {
             text.push(chars[i]);
             i += 1;
             continue;
@@ -90,8 +91,15 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
             .position(|c| c.is_whitespace())
             .map_or(chars.len(), |p| i + p);
         let word: String = chars[i..word_end].iter().collect();
-        if crate::index::schema::is_url(&word) {
-            out.filters.push(("url", word));
+        let bare = word.trim_start_matches(['-', '+']);
+        if crate::index::schema::is_url(bare) {
+            if word.starts_with('-') {
+                out.warnings.push(format!(
+                    "{word}: an address cannot be excluded; searched without it"
+                ));
+            } else {
+                out.filters.push(("url", bare.to_string()));
+            }
             i = word_end;
             continue;
         }
@@ -102,6 +110,20 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
         let name_start = j;
         while j < chars.len() && (chars[j].is_ascii_alphabetic() || chars[j] == '_') {
             j += 1;
+        }
+        // A field's name with nothing after it (`source:`, `-country:` at the end or
+        // before a space) names no value: said, and left out.
+        if j > name_start && j < chars.len() && chars[j] == ':' {
+            let name: String = chars[name_start..j].iter().collect();
+            let bare_end = j + 1 == chars.len() || chars[j + 1].is_whitespace();
+            if let (true, Some(field)) = (bare_end, canonical(&name)) {
+                out.warnings.push(format!(
+                    "{}: no {field} given; searched without it",
+                    chars[start..=j].iter().collect::<String>()
+                ));
+                i = j + 1;
+                continue;
+            }
         }
         let is_field = j > name_start
             && j < chars.len()
@@ -133,20 +155,38 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
             let value: String = chars[v_start + 1..close].iter().collect();
             (value, (close + 1).min(chars.len()))
         } else {
+            // Up to whitespace, or a closing bracket (`(source:cnn)`); `title:` keeps
+            // its own reading.
             let end = chars[v_start..]
                 .iter()
-                .position(|c| c.is_whitespace())
+                .position(|c| c.is_whitespace() || (*c == ')' && field != Some("title")))
                 .map_or(chars.len(), |p| v_start + p);
             let value: String = chars[v_start..end].iter().collect();
             match field {
-                Some(f @ ("source" | "author" | "country" | "leader" | "org"))
-                    if !resolves(f, &value) =>
-                {
+                Some(f @ ("source" | "author" | "country" | "leader" | "org")) => {
                     longer_value(&chars, end, &value, f, resolves).unwrap_or((value, end))
                 }
                 _ => (value, end),
             }
         };
+        // A filter inside brackets or beside OR still filters the whole query.
+        let before = text.trim_end();
+        let nested = before.matches('(').count() > before.matches(')').count();
+        let next_word = chars[end.min(chars.len())..]
+            .iter()
+            .collect::<String>()
+            .split_whitespace()
+            .next()
+            .map(str::to_string);
+        let beside_or =
+            before.ends_with(" OR") || before == "OR" || next_word.as_deref() == Some("OR");
+        let any_of = matches!(field, Some("source" | "url")) && !nested;
+        if (nested || beside_or) && !any_of && matches!(field, Some(f) if f != "title") {
+            out.warnings.push(format!(
+                "{}: a filter applies to the whole query, not to a part of it in brackets or beside OR",
+                chars[start..end].iter().collect::<String>()
+            ));
+        }
         let mut token: String = chars[start..end].iter().collect();
         if unclosed {
             // `title:"brexit bill`: the quote closes at the end, as a phrase's does.
@@ -187,7 +227,16 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
             }
         }
     }
-    out.text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Brackets a field left empty: `trump (source:cnn)` is `trump`.
+    loop {
+        let shorter = text.replace("( ", "(").replace(" )", ")").replace("()", "");
+        if shorter == text {
+            break;
+        }
+        text = shorter.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    out.text = text;
     out
 }
 
@@ -209,7 +258,7 @@ fn longer_value(
             j += 1;
         }
         let start = j;
-        while j < chars.len() && !chars[j].is_whitespace() {
+        while j < chars.len() && !chars[j].is_whitespace() && chars[j] != ')' {
             j += 1;
         }
         let word: String = chars[start..j].iter().collect();
@@ -305,6 +354,7 @@ mod tests {
         assert_eq!(s.text, "qatar");
         // Known alone, a value stays alone; unknown with every longer run, too (the
         // resolution's error then names it).
+        // (Here the index knows "bbc" and not "bbc news".)
         let s = split_with("source:bbc news", &known);
         assert_eq!(s.filters, vec![("source", "bbc".to_string())]);
         assert_eq!(s.text, "news");
@@ -318,6 +368,60 @@ mod tests {
         let s = split_with("from:2017 march title:kim jong", &|_, _| true);
         assert_eq!(s.filters, vec![("from", "2017".to_string())]);
         assert_eq!(s.text, "march title:kim jong");
+    }
+
+    #[test]
+    fn the_longest_known_value_wins() {
+        let known = |_: &'static str, v: &str| matches!(v, "mohammed" | "mohammed bin salman");
+        let s = split_with("leader:mohammed bin salman visit", &known);
+        assert_eq!(
+            s.filters,
+            vec![("leader", "mohammed bin salman".to_string())]
+        );
+        assert_eq!(s.text, "visit");
+    }
+
+    #[test]
+    fn a_field_in_brackets_or_beside_or_filters_the_whole_query_and_says_so() {
+        let s = split("trump (source:cnn)");
+        assert_eq!(s.text, "trump");
+        assert_eq!(s.filters, vec![("source", "cnn".to_string())]);
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        let s = split("(trump -country:RU) OR obama");
+        assert_eq!(s.text, "(trump) OR obama");
+        assert_eq!(s.excluded, vec![("country", "RU".to_string())]);
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        let s = split("brexit OR country:RU");
+        assert_eq!(s.filters, vec![("country", "RU".to_string())]);
+        assert!(s.warnings[0].contains("whole query"), "{:?}", s.warnings);
+        // Sources beside OR are any of them, as the filter is: nothing to say.
+        let s = split("source:cnn OR source:bbc");
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn a_field_with_no_value_is_said_and_left_out() {
+        for q in ["trump -source:", "trump source: ", "trump COUNTRY:"] {
+            let s = split(q);
+            assert_eq!(s.text, "trump", "{q}");
+            assert!(s.filters.is_empty() && s.excluded.is_empty(), "{q}");
+            assert_eq!(s.warnings.len(), 1, "{q}");
+        }
+        // Not a field: kept as typed.
+        assert_eq!(split("re: brexit").text, "re: brexit");
+    }
+
+    #[test]
+    fn an_address_is_a_link_and_an_excluded_one_is_said() {
+        let s = split("tass.com/world/936355");
+        assert_eq!(
+            s.filters,
+            vec![("url", "tass.com/world/936355".to_string())]
+        );
+        let s = split("japan -http://tass.com/world/936355");
+        assert_eq!(s.text, "japan");
+        assert!(s.filters.is_empty());
+        assert_eq!(s.warnings.len(), 1);
     }
 
     #[test]

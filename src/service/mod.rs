@@ -24,6 +24,10 @@ use std::collections::BTreeMap;
 
 pub use params::Params;
 
+/// The longest filter value looked up: names, hosts and links are shorter; a longer
+/// one is an error at once, rather than compared with every value the index holds.
+const MAX_VALUE_CHARS: usize = 2048;
+
 /// Filter values as the user typed them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FilterQuery {
@@ -84,6 +88,17 @@ impl FilterQuery {
         })
     }
 
+    /// Every value as typed, of every kind.
+    fn values_typed(&self) -> impl Iterator<Item = &String> {
+        self.country
+            .iter()
+            .chain(&self.leader)
+            .chain(&self.org)
+            .chain(&self.source)
+            .chain(&self.author)
+            .chain(self.excluded.iter().map(|(_, v)| v))
+    }
+
     /// Takes the filter fields typed in a query (`source:cnn`, `country:TW`, …: see
     /// [`search::query_fields`]) into these filters, resolved later like the flags.
     /// Returns the text left to search and a warning for each field not used as typed.
@@ -128,6 +143,21 @@ impl FilterQuery {
     /// first (for `from`) or last (for `to`) day. An unknown value is an error that
     /// names the closest known ones.
     pub fn resolve(&self, idx: &NewsIndex) -> Result<Filters> {
+        let long = std::iter::empty()
+            .chain(self.country.iter().map(|v| ("country", v)))
+            .chain(self.leader.iter().map(|v| ("leader", v)))
+            .chain(self.org.iter().map(|v| ("org", v)))
+            .chain(self.source.iter().map(|v| ("source", v)))
+            .chain(self.author.iter().map(|v| ("author", v)))
+            .chain(self.url.iter().map(|v| ("url", v)))
+            .chain(self.excluded.iter().map(|(f, v)| (*f, v)))
+            .find(|(_, v)| v.chars().count() > MAX_VALUE_CHARS);
+        if let Some((name, _)) = long {
+            return Err(Error::invalid(
+                name,
+                format!("longer than {MAX_VALUE_CHARS} characters; no value is that long"),
+            ));
+        }
         // The gazetteer is loaded only when a tag filter needs it: a plain search does
         // not pay for it. An index ingested with the user's gazetteer resolves its
         // names too (`--country atlantis`).
@@ -183,6 +213,9 @@ impl FilterQuery {
         }
         for a in &self.author {
             out.authors.push(resolve::author(idx, a)?);
+        }
+        if self.url.iter().any(|u| u.trim().is_empty()) {
+            return Err(Error::invalid("url", "empty; give the article's link"));
         }
         if !self.url.is_empty() {
             if idx.fields.url_key.is_none() {
@@ -466,7 +499,14 @@ fn prepare_query(
     let corrected = if exact {
         None
     } else {
-        search::correct::correct(idx, query)
+        // The words of a field's value (`country:american samoa`) are not corrected.
+        let (_, typed_fields, _) = filters.with_query_fields(idx, query);
+        let keep: Vec<String> = typed_fields
+            .values_typed()
+            .filter(|v| !filters.values_typed().any(|f| f == *v))
+            .flat_map(|v| v.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        search::correct::correct_keeping(idx, query, &keep)
     };
     let typed = corrected.as_ref().map_or(query, |c| c.query.as_str());
     let (text, filters, mut warnings) = filters.with_query_fields(idx, typed);
@@ -488,12 +528,19 @@ fn prepare_query(
     }
     // A query of marks alone (`!!!`, `OR`, an emoji) has no word to search: every
     // article the filters allow is listed, and the warning says why.
-    if !text.trim().is_empty()
-        && search::rank::text_query(idx, &text, search::rank::Ranking::News).is_none()
+    // (An operator that fields left alone, the `OR` of `source:cnn OR source:bbc`, is
+    // dropped in the search: nothing to say of it. `OR` typed alone is said.)
+    let left = if text.trim() != typed.trim() {
+        search::tidy_operators(&text)
+    } else {
+        text.clone()
+    };
+    if !left.trim().is_empty()
+        && search::rank::text_query(idx, &left, search::rank::Ranking::News).is_none()
     {
         warnings.push(format!(
             "nothing in {:?} can be searched (no word, number or name); listing every article the filters allow, newest first",
-            text.trim()
+            left.trim()
         ));
     }
     Ok(Prepared {
