@@ -240,6 +240,22 @@ fn filter_fields_in_the_query_are_the_flags() {
         "trump",
         &["--from", "2017-03", "--to", "2017-03"],
     );
+    // A bound in the query and one by flag: both hold (the narrower wins).
+    let mut a = sample().env.ids(
+        "trump from:2017-01 to:2017-12",
+        &[
+            "--limit", "100", "--all", "--from", "2017-03", "--to", "2017-03",
+        ],
+    );
+    let mut b = sample().env.ids(
+        "trump",
+        &[
+            "--limit", "100", "--all", "--from", "2017-03", "--to", "2017-03",
+        ],
+    );
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
     // An unknown value is the flag's error, naming the field's closest values.
     let r = sample().env.search("country:narnia", &[]).code(2);
     assert!(r.stderr.contains("unknown country 'narnia'"), "{r:?}");
@@ -521,6 +537,9 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     for i in 115..118 {
         add(i, "Nunes briefs", "Devin Nunes briefed the press.");
     }
+    for i in 118..130 {
+        add(i, "Government spending", "The government will govern.");
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // A close word is a word the archive writes, not an indexed stem alone: `indie` is
@@ -529,6 +548,12 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     // "nunes", which is written.
     assert_eq!(corrected_in(&env, "indie").as_deref(), Some("india"));
     assert_eq!(corrected_in(&env, "nunez").as_deref(), Some("nunes"));
+    // Two edits away, the written word closest to the typed one is shown and
+    // searched, not the stem the index holds (`govern`).
+    assert_eq!(
+        corrected_in(&env, "guverment").as_deref(),
+        Some("government")
+    );
     // A close word is a word the archive writes: `mosqe` is one letter from `moste`,
     // which the stemmer cuts to the frequent `most` (two letters from `mosqe`), and
     // from `mosque`.

@@ -277,11 +277,33 @@ pub fn is_url(word: &str) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
     let label_ok =
         |l: &&str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    // The last label a domain's: a country's two letters, or a common generic one
+    // (`iran.nuclear/deal` is no address).
+    let tld = |l: &&str| {
+        (l.len() == 2 && l.chars().all(|c| c.is_ascii_alphabetic()))
+            || matches!(
+                *l,
+                "com"
+                    | "org"
+                    | "net"
+                    | "edu"
+                    | "gov"
+                    | "int"
+                    | "mil"
+                    | "info"
+                    | "biz"
+                    | "news"
+                    | "online"
+                    | "media"
+                    | "press"
+                    | "today"
+                    | "world"
+                    | "global"
+            )
+    };
     labels.len() >= 2
         && labels.iter().all(label_ok)
-        && labels
-            .last()
-            .is_some_and(|l| l.len() >= 2 && l.chars().all(|c| c.is_ascii_alphabetic()))
+        && labels.last().is_some_and(tld)
         && !path.is_empty()
 }
 
@@ -321,6 +343,8 @@ mod tests {
             "9/11",
             "1.5bn/year",
             "x.com/",
+            "iran.nuclear/deal",
+            "trump.putin/summit",
         ] {
             assert!(!is_url(word), "{word}");
         }

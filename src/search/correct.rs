@@ -503,11 +503,16 @@ fn fix_word(
             .iter()
             .max_by_key(|(t, n)| preference(names, t, *n, t))?;
         // The word to show and search: the gazetteer's spelling of a name, else the
-        // indexed word itself when it reads as a word (its own stem).
+        // written word of that stem closest to the typed one (`guverment` is
+        // "government", not the stem `govern`), else the indexed word itself when it
+        // reads as a word (its own stem).
         let shown = match names.get(&best.0) {
             Some(w) => w.clone(),
-            None if tokens(stem, &best.0).first() == Some(&best.0) => best.0.clone(),
-            None => return None,
+            None => match closest_written(s, idx, &best.0, folded, stem, fold) {
+                Some(w) => w,
+                None if tokens(stem, &best.0).first() == Some(&best.0) => best.0.clone(),
+                None => return None,
+            },
         };
         // Two edits only for a word the index lacks: no context needed.
         return Some(vec![(same_case(word, shown), Need::Nothing)]);
@@ -545,6 +550,51 @@ fn written(
         }
     }
     false
+}
+
+/// Of the words written in the first articles holding the indexed `stem` (their titles,
+/// then bodies) that stem to it, the closest to `typed` (folded) by edits.
+fn closest_written(
+    s: &Searcher,
+    idx: &NewsIndex,
+    stem_of: &str,
+    typed: &str,
+    stem: &mut tantivy::tokenizer::TextAnalyzer,
+    fold: &mut tantivy::tokenizer::TextAnalyzer,
+) -> Option<String> {
+    let f = idx.fields;
+    let mut best: Option<(usize, String)> = None;
+    for field in [f.title, f.body] {
+        let q = TermQuery::new(
+            Term::from_field_text(field, stem_of),
+            IndexRecordOption::Basic,
+        );
+        let Ok(top) = s.search(&q, &TopDocs::with_limit(WRITTEN_LOOK).order_by_score()) else {
+            continue;
+        };
+        for (_, addr) in top {
+            let Ok(doc) = s.doc::<TantivyDocument>(addr) else {
+                continue;
+            };
+            let text = doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            for w in tokens(fold, text) {
+                if best.as_ref().is_some_and(|b| b.1 == w) {
+                    continue;
+                }
+                let d = levenshtein(&w, typed);
+                if best.as_ref().is_some_and(|b| b.0 <= d) {
+                    continue;
+                }
+                if tokens(stem, &w).first().map(String::as_str) == Some(stem_of) {
+                    best = Some((d, w));
+                }
+            }
+        }
+        if best.is_some() {
+            break;
+        }
+    }
+    best.map(|b| b.1)
 }
 
 /// How a candidate ranks: the more articles, then a gazetteer name, then the

@@ -180,7 +180,26 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
             .map(str::to_string);
         let beside_or =
             before.ends_with(" OR") || before == "OR" || next_word.as_deref() == Some("OR");
-        let any_of = matches!(field, Some("source" | "url")) && !nested;
+        // Sources (and links) beside OR with another of their kind are any of them, as
+        // the filter is: `source:cnn OR source:bbc`. Beside anything else, the filter
+        // holds for the whole query.
+        let raw_before: String = chars[..start].iter().collect();
+        let raw_after: String = chars[end.min(chars.len())..].iter().collect();
+        let mut back = raw_before.split_whitespace().rev();
+        let mut ahead = raw_after.split_whitespace();
+        let operand = match (back.next(), ahead.next()) {
+            (Some("OR"), _) => back.next(),
+            (_, Some("OR")) => ahead.next(),
+            _ => None,
+        };
+        let same_kind = |w: &str| {
+            let w = w.trim_start_matches(['-', '+', '(']);
+            let name = w.split(':').next().unwrap_or_default();
+            w.contains(':') && canonical(name) == field
+                || (field == Some("url") && crate::index::schema::is_url(w))
+        };
+        let any_of =
+            matches!(field, Some("source" | "url")) && !nested && operand.is_none_or(same_kind);
         if (nested || beside_or) && !any_of && matches!(field, Some(f) if f != "title") {
             out.warnings.push(format!(
                 "{}: a filter applies to the whole query, not to a part of it in brackets or beside OR",
@@ -397,6 +416,13 @@ mod tests {
         // Sources beside OR are any of them, as the filter is: nothing to say.
         let s = split("source:cnn OR source:bbc");
         assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        let s = split("brexit site:cnn OR sources:bbc");
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        // Beside a word, a source filters the whole query: said.
+        let s = split("putin OR source:cnn");
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        let s = split("source:cnn OR putin");
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
     }
 
     #[test]

@@ -302,7 +302,9 @@ fn parse(q: &str) -> Vec<Clause> {
         };
         if join_next {
             join_next = false;
-            if let Some(last) = out.last_mut() {
+            // An excluded word is no alternative: `trump OR -putin` and `-putin OR
+            // trump` are both trump without putin (the service says so).
+            if let Some(last) = out.last_mut().filter(|l| !l.excluded && !excluded) {
                 last.pieces.push(piece);
                 // a OR title:b: the title-only restriction holds when every piece has it.
                 last.title_only &= title_only;
@@ -1089,6 +1091,17 @@ fn any_word(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excluded_word_is_no_alternative() {
+        for q in ["trump OR -putin", "-putin OR trump"] {
+            let mut c = parse(&clean_query(q));
+            c.sort_by_key(|c| c.excluded);
+            assert_eq!(c.len(), 2, "{q}: {c:?}");
+            assert_eq!(c[0].pieces, vec![Piece::Word("trump".into())], "{q}");
+            assert!(!c[0].excluded && c[1].excluded, "{q}");
+        }
+    }
 
     #[test]
     fn a_dash_before_a_word_is_a_minus() {

@@ -24,6 +24,27 @@ use std::collections::BTreeMap;
 
 pub use params::Params;
 
+/// Of two date bounds as typed, the one `keeps` prefers over the other; one that is no
+/// date stays, for its error.
+fn narrower(
+    old: Option<String>,
+    new: String,
+    keeps: impl Fn(
+        (chrono::NaiveDate, chrono::NaiveDate),
+        (chrono::NaiveDate, chrono::NaiveDate),
+    ) -> bool,
+) -> String {
+    let Some(old) = old else {
+        return new;
+    };
+    match (search::date_range(&old), search::date_range(&new)) {
+        (Ok(a), Ok(b)) if keeps(a, b) => old,
+        (Ok(_), Ok(_)) => new,
+        (Err(_), _) => old,
+        (_, Err(_)) => new,
+    }
+}
+
 /// The longest filter value looked up: names, hosts and links are shorter; a longer
 /// one is an error at once, rather than compared with every value the index holds.
 const MAX_VALUE_CHARS: usize = 2048;
@@ -129,8 +150,10 @@ impl FilterQuery {
                 "country" => f.country.push(v),
                 "leader" => f.leader.push(v),
                 "org" => f.org.push(v),
-                "from" => f.from = Some(v),
-                "to" => f.to = Some(v),
+                // Two bounds of one kind (a flag and a field, or two fields): the
+                // narrower holds, as both must.
+                "from" => f.from = Some(narrower(f.from.take(), v, |a, b| a.0 >= b.0)),
+                "to" => f.to = Some(narrower(f.to.take(), v, |a, b| a.1 <= b.1)),
                 "url" => f.url.push(v),
                 _ => f.mentions.push(v),
             }
@@ -528,6 +551,16 @@ fn prepare_query(
     }
     // A query of marks alone (`!!!`, `OR`, an emoji) has no word to search: every
     // article the filters allow is listed, and the warning says why.
+    // An excluded word beside OR is excluded from the whole query (`rank::parse`).
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for (k, w) in words.iter().enumerate() {
+        let beside_or = (k > 0 && words[k - 1] == "OR") || words.get(k + 1) == Some(&"OR");
+        if beside_or && w.starts_with('-') && w.len() > 1 {
+            warnings.push(format!(
+                "{w}: an excluded word is no alternative of OR; it is excluded from the whole query"
+            ));
+        }
+    }
     // (An operator that fields left alone, the `OR` of `source:cnn OR source:bbc`, is
     // dropped in the search: nothing to say of it. `OR` typed alone is said.)
     let left = if text.trim() != typed.trim() {
