@@ -523,15 +523,14 @@ fn fix_word(
 /// How many articles holding a stem [`written`] reads for a word that stems to it.
 const WRITTEN_LOOK: usize = 20;
 
-/// Whether `word` (folded) is written in one of the first articles whose title or body
-/// holds the indexed `stem`: the index holds stems only, and a variant of a typed word
-/// can stem onto another word's stem without being a word itself.
-fn written(
+/// Calls `each` with the title (then the body) of each of the first [`WRITTEN_LOOK`]
+/// articles whose title (then body) holds the indexed `stem`, until it returns true;
+/// whether it did. The index holds stems only: the words as written are in these.
+fn texts_holding(
     s: &Searcher,
     idx: &NewsIndex,
     stem: &str,
-    word: &str,
-    fold: &mut tantivy::tokenizer::TextAnalyzer,
+    each: &mut dyn FnMut(&str) -> bool,
 ) -> bool {
     let f = idx.fields;
     for field in [f.title, f.body] {
@@ -543,13 +542,27 @@ fn written(
             let Ok(doc) = s.doc::<TantivyDocument>(addr) else {
                 continue;
             };
-            let text = doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-            if tokens(fold, text).iter().any(|w| w == word) {
+            if each(doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")) {
                 return true;
             }
         }
     }
     false
+}
+
+/// Whether `word` (folded) is written in one of the first articles whose title or body
+/// holds the indexed `stem`: a variant of a typed word can stem onto another word's
+/// stem without being a word itself.
+fn written(
+    s: &Searcher,
+    idx: &NewsIndex,
+    stem: &str,
+    word: &str,
+    fold: &mut tantivy::tokenizer::TextAnalyzer,
+) -> bool {
+    texts_holding(s, idx, stem, &mut |text| {
+        tokens(fold, text).iter().any(|w| w == word)
+    })
 }
 
 /// Of the words written in the first articles holding the indexed `stem` (their titles,
@@ -562,38 +575,20 @@ fn closest_written(
     stem: &mut tantivy::tokenizer::TextAnalyzer,
     fold: &mut tantivy::tokenizer::TextAnalyzer,
 ) -> Option<String> {
-    let f = idx.fields;
     let mut best: Option<(usize, String)> = None;
-    for field in [f.title, f.body] {
-        let q = TermQuery::new(
-            Term::from_field_text(field, stem_of),
-            IndexRecordOption::Basic,
-        );
-        let Ok(top) = s.search(&q, &TopDocs::with_limit(WRITTEN_LOOK).order_by_score()) else {
-            continue;
-        };
-        for (_, addr) in top {
-            let Ok(doc) = s.doc::<TantivyDocument>(addr) else {
+    texts_holding(s, idx, stem_of, &mut |text| {
+        for w in tokens(fold, text) {
+            let d = levenshtein(&w, typed);
+            if best.as_ref().is_some_and(|b| b.0 <= d) {
                 continue;
-            };
-            let text = doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-            for w in tokens(fold, text) {
-                if best.as_ref().is_some_and(|b| b.1 == w) {
-                    continue;
-                }
-                let d = levenshtein(&w, typed);
-                if best.as_ref().is_some_and(|b| b.0 <= d) {
-                    continue;
-                }
-                if tokens(stem, &w).first().map(String::as_str) == Some(stem_of) {
-                    best = Some((d, w));
-                }
+            }
+            if tokens(stem, &w).first().map(String::as_str) == Some(stem_of) {
+                best = Some((d, w));
             }
         }
-        if best.is_some() {
-            break;
-        }
-    }
+        // The written word itself, typed with one letter off, can be no closer.
+        best.as_ref().is_some_and(|b| b.0 <= 1)
+    });
     best.map(|b| b.1)
 }
 
