@@ -540,6 +540,9 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     for i in 118..130 {
         add(i, "Government spending", "The government will govern.");
     }
+    for i in 130..142 {
+        add(i, "Elections held", "The election on Sunday was calm.");
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // A close word is a word the archive writes, not an indexed stem alone: `indie` is
@@ -548,6 +551,9 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     // "nunes", which is written.
     assert_eq!(corrected_in(&env, "indie").as_deref(), Some("india"));
     assert_eq!(corrected_in(&env, "nunez").as_deref(), Some("nunes"));
+    // A word run together is not split where a half stems to a function word:
+    // `electons` is no "elect ons" (found as "election on"), but a typo.
+    assert_eq!(corrected_in(&env, "electons").as_deref(), Some("elections"));
     // Two edits away, the written word closest to the typed one is shown and
     // searched, not the stem the index holds (`govern`).
     assert_eq!(
