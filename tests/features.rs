@@ -1174,6 +1174,21 @@ fn snippets_are_body_slices_non_overlapping_and_whole_words() {
 }
 
 #[test]
+fn a_lead_snippet_is_as_long_as_a_fragment_may_be_short() {
+    // An article matched in its title only shows its lead, cut as a fragment is: at
+    // least 40 characters, however small --snippet-chars is.
+    let env = crate::util::TestEnv::new();
+    env.write(
+        "a.jsonl",
+        "{\"id\":\"1\",\"title\":\"Famine warning\",\"body\":\"The world is facing an historic and grave crisis in four countries.\"}\n",
+    );
+    env.ingest(&[]).success();
+    let hits = env.hits("title:famine", &["--snippet-chars", "5"]);
+    let text = hits[0]["snippets"][0]["text"].as_str().unwrap();
+    assert!(text.chars().count() >= 30, "{text}");
+}
+
+#[test]
 fn snippet_highlights_mark_query_words() {
     let env = &sample().env;
     let hits = env.hits("taiwan", &["--snippets", "3", "--limit", "5"]);

@@ -543,6 +543,9 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     for i in 130..142 {
         add(i, "Elections held", "The election on Sunday was calm.");
     }
+    for i in 142..147 {
+        add(i, "Samba schools", "Samba schools paraded.");
+    }
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // A close word is a word the archive writes, not an indexed stem alone: `indie` is
@@ -551,6 +554,10 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     // "nunes", which is written.
     assert_eq!(corrected_in(&env, "indie").as_deref(), Some("india"));
     assert_eq!(corrected_in(&env, "nunez").as_deref(), Some("nunes"));
+    // The words of a field's value are names, not typos: `country:american samoa`
+    // (a country no article is about) is not searched as `american samba`.
+    assert_eq!(corrected_in(&env, "country:american samoa"), None);
+    assert_eq!(corrected_in(&env, "samoa").as_deref(), Some("samba"));
     // A word run together is not split where a half stems to a function word:
     // `electons` is no "elect ons" (found as "election on"), but a typo.
     assert_eq!(corrected_in(&env, "electons").as_deref(), Some("elections"));
