@@ -351,7 +351,8 @@ pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Splits a byline: `By A, B and C` → `[A, B, C]`.
+/// Splits a byline: `By A, B and C` → `[A, B, C]`; a name written surname first,
+/// `Smith, Anna` (one comma between a word and one or two), is one author, `Anna Smith`.
 pub(crate) fn split_authors(s: &str) -> Vec<String> {
     let s = s.trim();
     let s = s
@@ -359,6 +360,9 @@ pub(crate) fn split_authors(s: &str) -> Vec<String> {
         .or_else(|| s.strip_prefix("by "))
         .or_else(|| s.strip_prefix("BY "))
         .unwrap_or(s);
+    if let Some(name) = surname_first(s) {
+        return vec![name];
+    }
     s.split([',', ';', '&'])
         .flat_map(|part| part.split(" and "))
         .map(|a| {
@@ -367,6 +371,48 @@ pub(crate) fn split_authors(s: &str) -> Vec<String> {
         })
         .filter(|a| !a.is_empty())
         .collect()
+}
+
+/// `Smith, Anna` or `Smith, Anna M.` → `Anna Smith` / `Anna M. Smith`: one comma, a
+/// capitalised surname of one word before it, one or two capitalised words after it.
+/// Two outlets or agencies (`Reuters, AFP`, `AP, Bloomberg`) are not a name: a part in
+/// capitals, or a news agency's name, keeps the byline a list.
+fn surname_first(s: &str) -> Option<String> {
+    const AGENCIES: [&str; 16] = [
+        "reuters",
+        "bloomberg",
+        "xinhua",
+        "kyodo",
+        "yonhap",
+        "interfax",
+        "anadolu",
+        "bernama",
+        "antara",
+        "agencies",
+        "staff",
+        "sputnik",
+        "ria",
+        "efe",
+        "ansa",
+        "wires",
+    ];
+    if s.contains([';', '&']) || s.contains(" and ") || s.matches(',').count() != 1 {
+        return None;
+    }
+    let (last, first) = s.split_once(',')?;
+    let last = last.trim();
+    let first: Vec<&str> = first.split_whitespace().collect();
+    let name_word = |w: &str| {
+        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+        letters.first().is_some_and(|c| c.is_uppercase())
+            && (letters.len() == 1 || letters[1..].iter().any(|c| c.is_lowercase()))
+            && !AGENCIES.contains(&w.to_lowercase().trim_end_matches('.'))
+    };
+    let ok = !last.contains(char::is_whitespace)
+        && name_word(last)
+        && (1..=2).contains(&first.len())
+        && first.iter().all(|w| name_word(w));
+    ok.then(|| format!("{} {last}", first.join(" ")))
 }
 
 /// The host of a url, lowercased, without `www.`; `None` if it is not a url.
@@ -680,6 +726,23 @@ mod tests {
             ["Jane Doe", "John Roe", "Max Mustermann"]
         );
         assert_eq!(split_authors("A, B, and C"), ["A", "B", "C"]);
+        // Surname first: one author.
+        assert_eq!(split_authors("Smith, Anna"), ["Anna Smith"]);
+        assert_eq!(split_authors("By O'Neil, Bob J."), ["Bob J. O'Neil"]);
+        // Agencies and outlets stay a list; so do full names.
+        assert_eq!(
+            split_authors("Reuters, Bloomberg"),
+            ["Reuters", "Bloomberg"]
+        );
+        assert_eq!(split_authors("AP, Reuters"), ["AP", "Reuters"]);
+        assert_eq!(
+            split_authors("Jane Doe, John Roe"),
+            ["Jane Doe", "John Roe"]
+        );
+        assert_eq!(
+            split_authors("Smith, Anna and Bob"),
+            ["Smith", "Anna", "Bob"]
+        );
         assert!(split_authors("  ").is_empty());
     }
 

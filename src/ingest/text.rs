@@ -312,7 +312,8 @@ mod tests {
         assert!(!a.title_derived);
         assert_eq!(a.date_raw.as_deref(), Some("2025-11-24"));
         assert_eq!(a.source.as_deref(), Some("Al Jazeera's desk"));
-        assert_eq!(a.authors, ["Jane Doe", "Roe", "John"]);
+        // "Roe, John", surname first, is one author.
+        assert_eq!(a.authors, ["Jane Doe", "John Roe"]);
         assert_eq!(a.url.as_deref(), Some("https://example.com/a"));
         assert_eq!(a.subtitle.as_deref(), Some("Sub"));
         assert_eq!(a.id, "d/x.txt#42");
