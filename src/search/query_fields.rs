@@ -111,26 +111,45 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
         while j < chars.len() && (chars[j].is_ascii_alphabetic() || chars[j] == '_') {
             j += 1;
         }
-        // A field's name with nothing after it (`source:`, `-country:` at the end or
-        // before a space) names no value: said, and left out.
+        // A field's name and a space: its value is the word after it (`title: brexit`,
+        // `Source: CNN`); with nothing after it, or an operator, another field or an
+        // excluded word (`source:` at the end, `-country: -trump`), it names no value:
+        // said, and left out.
+        let mut v_start = j + 1;
         if j > name_start && j < chars.len() && chars[j] == ':' {
             let name: String = chars[name_start..j].iter().collect();
             let bare_end = j + 1 == chars.len() || chars[j + 1].is_whitespace();
             if let (true, Some(field)) = (bare_end, canonical(&name)) {
-                out.warnings.push(format!(
-                    "{}: no {field} given; searched without it",
-                    chars[start..=j].iter().collect::<String>()
-                ));
-                i = j + 1;
-                continue;
+                let next = (j + 1..chars.len()).find(|&k| !chars[k].is_whitespace());
+                let word: String = next.map_or(String::new(), |k| {
+                    chars[k..]
+                        .iter()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect()
+                });
+                let plain = !word.is_empty()
+                    && !word.starts_with(['-', '+', '(', ')'])
+                    && !matches!(word.as_str(), "OR" | "AND" | "NOT")
+                    && (word.starts_with('"') || !word.contains(':'));
+                match next {
+                    Some(k) if plain => v_start = k,
+                    _ => {
+                        out.warnings.push(format!(
+                            "{}: no {field} given; searched without it",
+                            chars[start..=j].iter().collect::<String>()
+                        ));
+                        i = j + 1;
+                        continue;
+                    }
+                }
             }
         }
         let is_field = j > name_start
             && j < chars.len()
             && chars[j] == ':'
-            && j + 1 < chars.len()
-            && !chars[j + 1].is_whitespace()
-            && chars[j + 1] != '/';
+            && v_start < chars.len()
+            && !chars[v_start].is_whitespace()
+            && chars[v_start] != '/';
         if !is_field {
             // An ordinary word (or a quote inside one): up to whitespace or a quote.
             let end = chars[i + 1..]
@@ -143,7 +162,6 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
         }
         let name: String = chars[name_start..j].iter().collect();
         let negated = chars[start..name_start].contains(&'-');
-        let v_start = j + 1;
         let field = canonical(&name);
         let mut unclosed = false;
         let (value, end) = if chars[v_start] == '"' {
@@ -206,7 +224,11 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
                 chars[start..end].iter().collect::<String>()
             ));
         }
-        let mut token: String = chars[start..end].iter().collect();
+        // (As typed, less a space after the colon: `title: brexit` is `title:brexit`.)
+        let mut token: String = chars[start..=j]
+            .iter()
+            .chain(&chars[v_start..end])
+            .collect();
         if unclosed {
             // `title:"brexit bill`: the quote closes at the end, as a phrase's does.
             token.push('"');
@@ -423,6 +445,30 @@ mod tests {
         assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
         let s = split("source:cnn OR putin");
         assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn a_space_after_a_fields_colon_is_no_matter() {
+        let s = split("title: brexit deal");
+        assert_eq!(s.text, "title:brexit deal");
+        let s = split("Source: CNN trump");
+        assert_eq!(s.filters, vec![("source", "CNN".to_string())]);
+        assert_eq!(s.text, "trump");
+        let s = split("-country: RU trump");
+        assert_eq!(s.excluded, vec![("country", "RU".to_string())]);
+        // Not a value: an excluded word, an operator, another field.
+        for q in [
+            "trump source: -cnn",
+            "trump source: OR x",
+            "trump source: leader:xi",
+        ] {
+            let s = split(q);
+            assert!(s.filters.iter().all(|f| f.0 != "source"), "{q}: {s:?}");
+            assert!(
+                s.warnings.iter().any(|w| w.contains("no source")),
+                "{q}: {s:?}"
+            );
+        }
     }
 
     #[test]

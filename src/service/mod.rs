@@ -137,8 +137,14 @@ impl FilterQuery {
             };
             one.resolve(idx).is_ok()
         };
-        let split = search::query_fields::split_with(&search::rank::clean_query(q), &resolves);
-        if split.filters.is_empty() && split.excluded.is_empty() && split.warnings.is_empty() {
+        let cleaned = search::rank::clean_query(q);
+        let split = search::query_fields::split_with(&cleaned, &resolves);
+        let same_text = split.text == cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+        if split.filters.is_empty()
+            && split.excluded.is_empty()
+            && split.warnings.is_empty()
+            && same_text
+        {
             // Nothing of the kind: the query is searched exactly as typed.
             return (q.to_string(), self.clone(), Vec::new());
         }
@@ -576,6 +582,9 @@ fn prepare_query(
             left.trim()
         ));
     }
+    // A field typed twice is said once.
+    let mut said = std::collections::HashSet::new();
+    warnings.retain(|w| said.insert(w.clone()));
     Ok(Prepared {
         text,
         filters: filters.resolve(idx)?,
