@@ -12,6 +12,9 @@ pub const FILTER_FIELDS: [&str; 9] = [
     "source", "author", "country", "leader", "org", "from", "to", "mentions", "url",
 ];
 
+/// The filter fields whose values a minus may exclude.
+const EXCLUDABLE: [&str; 6] = ["source", "author", "country", "leader", "org", "mentions"];
+
 /// Fields the text query reads itself.
 pub const TEXT_FIELDS: [&str; 1] = ["title"];
 
@@ -234,6 +237,15 @@ pub fn split_with(query: &str, resolves: &dyn Fn(&'static str, &str) -> bool) ->
             token.push('"');
         }
         i = end;
+        // `source:-cnn`: a minus on the value excludes, as one on the field does.
+        let (negated, value) = match value.trim().strip_prefix('-') {
+            Some(v)
+                if !v.trim().is_empty() && matches!(field, Some(f) if EXCLUDABLE.contains(&f)) =>
+            {
+                (true, v.to_string())
+            }
+            _ => (negated, value),
+        };
         match field {
             Some("title") => text.push_str(&token),
             Some(field) if value.trim().is_empty() => out
@@ -445,6 +457,23 @@ mod tests {
         assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
         let s = split("source:cnn OR putin");
         assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn a_minus_on_the_value_excludes() {
+        let s = split("trump source:-cnn -country:-RU");
+        assert_eq!(s.text, "trump");
+        assert_eq!(
+            s.excluded,
+            vec![("source", "cnn".to_string()), ("country", "RU".to_string())]
+        );
+        assert!(s.filters.is_empty() && s.warnings.is_empty(), "{s:?}");
+        // A date keeps its own reading (and its error), and `title:` its own.
+        assert_eq!(
+            split("from:-2017").filters,
+            vec![("from", "-2017".to_string())]
+        );
+        assert_eq!(split("title:-trump").text, "title:-trump");
     }
 
     #[test]

@@ -270,6 +270,8 @@ fn parse(q: &str) -> Vec<Clause> {
                 }
                 if rest.chars().any(char::is_alphanumeric) {
                     title_only = true;
+                    // `title:-trump`: a minus on the word excludes it from titles.
+                    excluded |= rest.starts_with('-');
                     word = rest.to_string();
                 }
             }
@@ -1091,6 +1093,14 @@ fn any_word(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_minus_after_title_excludes_from_titles() {
+        let c = parse(&clean_query("trump title:-russia"));
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert!(c[1].excluded && c[1].title_only, "{c:?}");
+        assert_eq!(c[1].pieces, vec![Piece::Word("russia".into())]);
+    }
 
     #[test]
     fn an_excluded_word_is_no_alternative() {
