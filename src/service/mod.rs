@@ -525,12 +525,15 @@ fn prepare_query(
 ) -> Result<Prepared> {
     // A misspelt word is corrected first (fields are left as typed), so that
     // `corrected_query` is the whole query as searched.
+    // Fields are read from the query as typed; the words of a field's value
+    // (`country:american samoa`) are not corrected. A corrected query is read again
+    // (its words changed, its fields did not); one that stands is read once.
+    let as_typed = filters.with_query_fields(idx, query);
     let corrected = if exact {
         None
     } else {
-        // The words of a field's value (`country:american samoa`) are not corrected.
-        let (_, typed_fields, _) = filters.with_query_fields(idx, query);
-        let keep: Vec<String> = typed_fields
+        let keep: Vec<String> = as_typed
+            .1
             .values_typed()
             .filter(|v| !filters.values_typed().any(|f| f == *v))
             .flat_map(|v| v.split_whitespace().map(str::to_string).collect::<Vec<_>>())
@@ -538,7 +541,10 @@ fn prepare_query(
         search::correct::correct_keeping(idx, query, &keep)
     };
     let typed = corrected.as_ref().map_or(query, |c| c.query.as_str());
-    let (text, filters, mut warnings) = filters.with_query_fields(idx, typed);
+    let (text, filters, mut warnings) = match &corrected {
+        Some(c) => filters.with_query_fields(idx, &c.query),
+        None => as_typed,
+    };
     if filters.via_place
         && filters.country.is_empty()
         && !filters.excluded.iter().any(|(f, _)| *f == "country")
