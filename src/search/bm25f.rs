@@ -97,15 +97,7 @@ pub fn rescore(
     docs: &mut [(f32, DocAddress)],
 ) -> Result<Vec<usize>> {
     let fields: [Field; FIELDS] = [f.title, f.subtitle, f.body];
-    let mut n_docs = 0u64;
-    let mut tokens = [0u64; FIELDS];
-    for seg in searcher.segment_readers() {
-        n_docs += u64::from(seg.max_doc());
-        for (i, &field) in fields.iter().enumerate() {
-            tokens[i] += seg.inverted_index(field)?.total_num_tokens();
-        }
-    }
-    let avg = tokens.map(|t| t as f32 / n_docs.max(1) as f32);
+    let (n_docs, avg) = averages(searcher, &fields)?;
     // Each distinct term once, with its idf (the largest field's document frequency:
     // the articles that hold it somewhere, as near as one count gives).
     let mut terms: Vec<(String, bool, f32)> = Vec::new();
@@ -152,33 +144,96 @@ pub fn rescore(
         };
         word_forms.push(forms);
     }
+    let addrs: Vec<DocAddress> = docs.iter().map(|d| d.1).collect();
+    let searched: Vec<(&str, bool)> = terms
+        .iter()
+        .map(|(t, only, _)| (t.as_str(), *only))
+        .collect();
+    let counts = counts(searcher, &fields, &searched, &addrs)?;
     let mut held = vec![0usize; docs.len()];
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by_key(|&i| docs[i].1);
-    for &i in &order {
-        docs[i].0 = 0.0;
+    for (i, (lens, tf)) in counts.into_iter().enumerate() {
+        docs[i].0 = terms
+            .iter()
+            .enumerate()
+            .map(|(ti, (_, _, idf))| term_score(p, *idf, tf[ti], lens, avg))
+            .sum();
+        let has = |ti: usize| tf.get(ti).is_some_and(|f| f.iter().any(|&n| n > 0));
+        held[i] = word_forms
+            .iter()
+            .filter(|forms| forms.iter().any(|form| form.iter().all(|&ti| has(ti))))
+            .count();
     }
+    Ok(held)
+}
+
+/// Each of `docs`'s score for `terms`: the sum of each term's saturated count
+/// ([`term_score`] with an idf of 1) times the term's weight, which carries its rarity
+/// where it should count. A term is searched in every field.
+pub fn weighted(
+    searcher: &Searcher,
+    f: &Fields,
+    terms: &[(String, f32)],
+    p: &Params,
+    docs: &[DocAddress],
+) -> Result<Vec<f32>> {
+    let fields: [Field; FIELDS] = [f.title, f.subtitle, f.body];
+    let (_, avg) = averages(searcher, &fields)?;
+    let searched: Vec<(&str, bool)> = terms.iter().map(|(t, _)| (t.as_str(), false)).collect();
+    Ok(counts(searcher, &fields, &searched, docs)?
+        .into_iter()
+        .map(|(lens, tf)| {
+            terms
+                .iter()
+                .zip(&tf)
+                .map(|((_, w), &tf)| w * term_score(p, 1.0, tf, lens, avg))
+                .sum()
+        })
+        .collect())
+}
+
+/// The number of documents and each field's average length in tokens.
+fn averages(searcher: &Searcher, fields: &[Field; FIELDS]) -> Result<(u64, [f32; FIELDS])> {
+    let mut n_docs = 0u64;
+    let mut tokens = [0u64; FIELDS];
+    for seg in searcher.segment_readers() {
+        n_docs += u64::from(seg.max_doc());
+        for (i, &field) in fields.iter().enumerate() {
+            tokens[i] += seg.inverted_index(field)?.total_num_tokens();
+        }
+    }
+    Ok((n_docs, tokens.map(|t| t as f32 / n_docs.max(1) as f32)))
+}
+
+/// Each field's length and each term's count in each field, for each of `docs` (in
+/// their order); a term marked title-only is counted in the title alone.
+#[allow(clippy::type_complexity)]
+fn counts(
+    searcher: &Searcher,
+    fields: &[Field; FIELDS],
+    terms: &[(&str, bool)],
+    docs: &[DocAddress],
+) -> Result<Vec<([f32; FIELDS], Vec<[u32; FIELDS]>)>> {
+    let mut out = vec![([0f32; FIELDS], vec![[0u32; FIELDS]; terms.len()]); docs.len()];
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| docs[i]);
     let mut start = 0;
     while start < order.len() {
-        let seg_ord = docs[order[start]].1.segment_ord;
+        let seg_ord = docs[order[start]].segment_ord;
         let end = start
             + order[start..]
                 .iter()
-                .take_while(|&&i| docs[i].1.segment_ord == seg_ord)
+                .take_while(|&&i| docs[i].segment_ord == seg_ord)
                 .count();
         let seg = searcher.segment_reader(seg_ord);
         let group = &order[start..end];
-        let mut lens = vec![[0f32; FIELDS]; group.len()];
         for (c, &field) in fields.iter().enumerate() {
             let norms = seg.get_fieldnorms_reader(field)?;
-            for (k, &i) in group.iter().enumerate() {
-                lens[k][c] = norms.fieldnorm(docs[i].1.doc_id) as f32;
+            for &i in group {
+                out[i].0[c] = norms.fieldnorm(docs[i].doc_id) as f32;
             }
         }
-        // tf[k][term][field]
-        let mut tf = vec![vec![[0u32; FIELDS]; terms.len()]; group.len()];
-        for (ti, (t, title_only, _)) in terms.iter().enumerate() {
-            let n = if *title_only { 1 } else { FIELDS };
+        for (ti, &(t, title_only)) in terms.iter().enumerate() {
+            let n = if title_only { 1 } else { FIELDS };
             for (c, &field) in fields.iter().enumerate().take(n) {
                 let inv = seg.inverted_index(field)?;
                 let Some(mut postings) = inv
@@ -190,32 +245,20 @@ pub fn rescore(
                 else {
                     continue;
                 };
-                for (k, &i) in group.iter().enumerate() {
-                    let d = docs[i].1.doc_id;
+                for &i in group {
+                    let d = docs[i].doc_id;
                     if postings.doc() < d {
                         postings.seek(d);
                     }
                     if postings.doc() == d {
-                        tf[k][ti][c] = postings.term_freq();
+                        out[i].1[ti][c] = postings.term_freq();
                     }
                 }
             }
         }
-        for (k, &i) in group.iter().enumerate() {
-            docs[i].0 = terms
-                .iter()
-                .enumerate()
-                .map(|(ti, (_, _, idf))| term_score(p, *idf, tf[k][ti], lens[k], avg))
-                .sum();
-            let has = |ti: usize| tf[k].get(ti).is_some_and(|f| f.iter().any(|&n| n > 0));
-            held[i] = word_forms
-                .iter()
-                .filter(|forms| forms.iter().any(|form| form.iter().all(|&ti| has(ti))))
-                .count();
-        }
         start = end;
     }
-    Ok(held)
+    Ok(out)
 }
 
 #[cfg(test)]

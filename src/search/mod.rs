@@ -5,6 +5,7 @@ pub mod bm25f;
 mod conjunction;
 pub mod correct;
 pub mod facets;
+pub mod feedback;
 mod near;
 pub(crate) mod phrases;
 pub mod query_fields;
@@ -1731,6 +1732,11 @@ fn ranked_from(
     // Every match is read where they are all partial ones (none is left for later).
     let every_match = only || (full >= total.articles && !total.lower_bound);
     blend_in(&mut docs, full, every_match);
+    // Without a model, the best matches are ordered again by what the very best share;
+    // with one, by meaning (below).
+    if rerank.meaning.is_none() && !rerank.bonus.is_empty() {
+        feedback::reorder(searcher, &rerank.fields, &mut docs)?;
+    }
     let pooled: std::collections::HashSet<DocAddress> = pool.iter().copied().collect();
     let kept_partial: Vec<DocAddress> = docs
         .iter()
