@@ -416,3 +416,79 @@ fn a_long_query_finds_the_article_that_says_its_common_words_otherwise() {
     // One word of five is not a partial match.
     assert!(!all.iter().any(|i| i.starts_with("one-word")), "{all:?}");
 }
+
+#[test]
+fn an_article_about_what_the_best_matches_share_ranks_above_one_that_names_the_words_in_passing() {
+    // Three articles about Storm Doris; a fourth about it too, whose title says
+    // neither word; and one about a novelist named Doris whose long title names her,
+    // its body a "storm of interest". By its words alone the novelist's ranks fourth
+    // (a title word weighs twenty body words); the best three share the storm's
+    // other words (gusts, trains, power, the Met Office), and the fourth about the
+    // storm shares them too.
+    let env = TestEnv::new();
+    let storm = "The Met Office issued an amber warning as gusts of wind reached 94mph. \
+        Trains were cancelled, flights were grounded at Heathrow, fallen trees blocked \
+        roads and thousands of homes lost power.";
+    for (name, title, lead) in [
+        (
+            "s1",
+            "Storm Doris batters Britain",
+            "Storm Doris swept across Britain on Thursday.",
+        ),
+        (
+            "s2",
+            "Storm Doris: trains cancelled and flights grounded",
+            "Rail operators said Storm Doris left lines blocked.",
+        ),
+        (
+            "s3",
+            "Storm Doris brings gusts of 94mph",
+            "Forecasters said Storm Doris was the strongest this winter.",
+        ),
+    ] {
+        env.write(
+            &format!("{name}.md"),
+            article(title, &format!("{lead} {storm}")),
+        );
+    }
+    env.write(
+        "about.md",
+        article(
+            "Gusts of 94mph cut power to thousands",
+            "The Met Office said gusts of wind reached 94mph as Storm Doris swept in. \
+             Trains were cancelled, flights were grounded and fallen trees blocked \
+             roads; thousands of homes lost power.",
+        ),
+    );
+    env.write(
+        "passing.md",
+        article(
+            "Letters and diaries of the novelist Doris Lessing, the Nobel laureate, go \
+             on show at the British Library in London this spring",
+            "The papers of the novelist go on show at the British Library. Her letters \
+             caused a storm of interest among scholars, who will read her drafts, her \
+             diaries and her notes on the golden notebook.",
+        ),
+    );
+    for n in 0..20 {
+        env.write(
+            &format!("other/{n:02}.md"),
+            article(
+                &format!("Budget talks resume in parliament {n}"),
+                &format!(
+                    "Ministers met to discuss the budget, taxes and spending on schools \
+                     and hospitals, round {n} of talks."
+                ),
+            ),
+        );
+    }
+    env.ingest_ok();
+    let all = ids(&env.hits("storm doris", &["--all"]));
+    assert_eq!(all.len(), 5, "{all:?}");
+    let at = |p: &str| all.iter().position(|i| i.starts_with(p)).unwrap();
+    assert!(at("about") < at("passing"), "{all:?}");
+    assert!(
+        ["s1", "s2", "s3"].iter().all(|s| at(s) < at("about")),
+        "{all:?}"
+    );
+}

@@ -25,7 +25,11 @@ pub const FEEDBACK: usize = 3;
 pub const DEPTH: usize = 30;
 /// How many of the summary's words are looked up in the index (the most frequent in the
 /// best matches); of them, the [`TERMS`] that weigh most make the summary.
-pub const CANDIDATE_TERMS: usize = 50;
+pub const CANDIDATE_TERMS: usize = 30;
+/// How many of the body's words the summary reads in each of the best matches (with
+/// the whole title and subtitle): an article's opening says what it is about, and a
+/// long one's tail would cost time for nothing.
+pub const BODY_WORDS: usize = 500;
 /// How many words the summary holds.
 pub const TERMS: usize = 20;
 /// The summary's score's weight against the article's own (each over the best).
@@ -62,11 +66,17 @@ pub fn reorder(searcher: &Searcher, f: &Fields, docs: &mut [(f32, DocAddress)]) 
     for &(_, addr) in &docs[..FEEDBACK] {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut c: HashMap<String, f32> = HashMap::new();
-        for (field, weight) in [(f.title, TITLE_COUNT), (f.subtitle, 1.0), (f.body, 1.0)] {
+        for (field, weight, most) in [
+            (f.title, TITLE_COUNT, usize::MAX),
+            (f.subtitle, 1.0, usize::MAX),
+            (f.body, 1.0, BODY_WORDS),
+        ] {
+            let mut read = 0;
             for text in doc.get_all(field).filter_map(|v| v.as_str()) {
                 let mut tokens = analyzer.token_stream(text);
-                while tokens.advance() {
+                while read < most && tokens.advance() {
                     *c.entry(tokens.token().text.clone()).or_default() += weight;
+                    read += 1;
                 }
             }
         }

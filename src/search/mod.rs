@@ -1732,9 +1732,10 @@ fn ranked_from(
     // Every match is read where they are all partial ones (none is left for later).
     let every_match = only || (full >= total.articles && !total.lower_bound);
     blend_in(&mut docs, full, every_match);
-    // Without a model, the best matches are ordered again by what the very best share;
-    // with one, by meaning (below).
-    if rerank.meaning.is_none() && !rerank.bonus.is_empty() {
+    // Without a model, the best matches of a query of several words, scored again by
+    // BM25F, are ordered again by what the very best share; with one, by meaning
+    // (below).
+    if rerank.meaning.is_none() && !rerank.bonus.is_empty() && !rerank.words.is_empty() {
         feedback::reorder(searcher, &rerank.fields, &mut docs)?;
     }
     let pooled: std::collections::HashSet<DocAddress> = pool.iter().copied().collect();
