@@ -681,11 +681,16 @@ impl Gazetteer {
             }
             return Err(names.into_iter().map(str::to_string).collect());
         }
+        // Near a name or near a surname: `trum` suggests Donald Trump first.
         Err(closest(
             &key,
             self.leader_keys
                 .iter()
-                .map(|(k, v)| (k.as_str(), self.leaders[v[0]].name.as_str())),
+                .map(|(k, v)| (k.as_str(), self.leaders[v[0]].name.as_str()))
+                .chain(self.surname_keys.iter().flat_map(|(k, v)| {
+                    v.iter()
+                        .map(move |&i| (k.as_str(), self.leaders[i].name.as_str()))
+                })),
         ))
     }
 
@@ -850,6 +855,21 @@ pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_leader_suggests_the_leaders_whose_surname_is_near() {
+        let g = Gazetteer::shipped();
+        for (typed, first) in [("trum", "Donald Trump"), ("merkle", "Angela Merkel")] {
+            let Err(suggested) = g.resolve_leader(typed) else {
+                panic!("{typed} resolved");
+            };
+            assert_eq!(
+                suggested.first().map(String::as_str),
+                Some(first),
+                "{typed}"
+            );
+        }
+    }
 
     #[test]
     fn countries_resolve_by_code_name_demonym_and_dotted_abbreviation() {
