@@ -667,11 +667,7 @@ impl Gazetteer {
     /// surname is an error listing the candidates.
     pub fn resolve_leader(&self, q: &str) -> Result<String, Vec<String>> {
         let key = lookup_key(q);
-        let hits = self
-            .leader_keys
-            .get(&key)
-            .or_else(|| self.surname_keys.get(&key));
-        if let Some(hits) = hits {
+        if let Some(hits) = self.leader_hits(&key) {
             let names: BTreeSet<&str> = hits
                 .iter()
                 .map(|&i| self.leaders[i].name.as_str())
@@ -698,19 +694,38 @@ impl Gazetteer {
     /// ("bush": George W. Bush and George H. W. Bush), in name order.
     pub fn leader_candidates(&self, q: &str) -> Vec<String> {
         let key = lookup_key(q);
-        let hits = self
-            .leader_keys
-            .get(&key)
-            .or_else(|| self.surname_keys.get(&key));
-        let names: BTreeSet<&str> = hits
+        let names: BTreeSet<&str> = self
+            .leader_hits(&key)
+            .unwrap_or_default()
             .into_iter()
-            .flatten()
-            .map(|&i| self.leaders[i].name.as_str())
+            .map(|i| self.leaders[i].name.as_str())
             .collect();
         if names.len() < 2 {
             return Vec::new();
         }
         names.into_iter().map(str::to_string).collect()
+    }
+
+    /// The leaders a lookup key names: a full name or alias, a surname, or a first
+    /// name and a surname without the names between (`george bush`: George W. Bush and
+    /// George H. W. Bush; `kim jong un` is a name of its own).
+    fn leader_hits(&self, key: &str) -> Option<Vec<usize>> {
+        if let Some(hits) = self
+            .leader_keys
+            .get(key)
+            .or_else(|| self.surname_keys.get(key))
+        {
+            return Some(hits.clone());
+        }
+        let (first, surname) = key.split_once(' ')?;
+        let hits: Vec<usize> = self
+            .surname_keys
+            .get(surname)?
+            .iter()
+            .copied()
+            .filter(|&i| lookup_key(&self.leaders[i].name).split(' ').next() == Some(first))
+            .collect();
+        (!hits.is_empty()).then_some(hits)
     }
 
     /// Resolve an organisation by name or alias ("un", "g20", "European Commission").
@@ -855,6 +870,20 @@ pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_name_and_surname_without_the_middle_names_is_the_leader() {
+        let g = Gazetteer::shipped();
+        assert_eq!(
+            g.resolve_leader("Recep Erdogan").unwrap(),
+            "Recep Tayyip Erdoğan"
+        );
+        assert_eq!(
+            g.leader_candidates("george bush"),
+            vec!["George H. W. Bush", "George W. Bush"]
+        );
+        assert!(g.resolve_leader("laura bush").is_err());
+    }
 
     #[test]
     fn a_misspelt_leader_suggests_the_leaders_whose_surname_is_near() {

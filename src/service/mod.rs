@@ -135,7 +135,9 @@ impl FilterQuery {
                 excluded: vec![(field, v.to_string())],
                 ..FilterQuery::default()
             };
-            one.resolve(idx).is_ok()
+            // A name several leaders share is a value too: its error then lists them
+            // (`leader:george bush iraq` names both Bushes, not an unknown 'george').
+            matches!(one.resolve(idx), Ok(_) | Err(Error::AmbiguousTag { .. }))
         };
         let cleaned = search::rank::clean_query(q);
         let split = search::query_fields::split_with(&cleaned, &resolves);
