@@ -162,6 +162,13 @@ fn one_tag_per_person_and_short_names_that_mean_several() {
         line.contains("ambiguous") && !line.contains("unknown"),
         "{line}"
     );
+    // A first name and a surname they share, typed as a field of the query, too.
+    let r = env.search("leader:george bush iraq", &[]).code(2);
+    let line = r.stderr_line("error:");
+    assert!(
+        line.contains("'george bush' is ambiguous") && line.contains("George H. W. Bush"),
+        "{line}"
+    );
     let r = env.search("", &["--leader", "kim"]).code(2);
     let line = r.stderr_line("error:");
     assert!(
