@@ -980,3 +980,59 @@ fn timeline_and_tags_correct_and_warn_as_search_does() {
         assert_ne!(without.stdout, right.stdout, "{cmd}");
     }
 }
+
+#[test]
+fn a_word_joined_by_an_ampersand_or_dotted_letters_is_found_as_written() {
+    let env = crate::util::TestEnv::new();
+    let mut lines = String::new();
+    let mut add = |id: usize, title: &str, body: &str| {
+        lines.push_str(&format!(
+            "{{\"id\":\"{id}\",\"title\":\"{title}\",\"body\":\"{body}\"}}\n"
+        ));
+    };
+    add(
+        1,
+        "Carrier fined over outage",
+        "AT&T said the outage was fixed. AT&T customers could not call 911.",
+    );
+    // A typo joining AT and T's letters, and both words apart: neither is AT&T.
+    add(
+        2,
+        "Protest count",
+        "Monitors put the number higher, att more than 700 detained.",
+    );
+    add(
+        3,
+        "Polls close",
+        "Voters at the booth said they didn't t wait long.",
+    );
+    add(
+        4,
+        "Trade talks",
+        "US-China trade talks resumed in Beijing on Monday.",
+    );
+    add(
+        5,
+        "Tariff threat",
+        "The U.S.-China relationship was tested by tariffs.",
+    );
+    add(
+        6,
+        "Trade fair",
+        "China hosted a trade fair; the US sent a delegation.",
+    );
+    env.write("news.jsonl", lines);
+    env.ingest(&[]);
+    let ids = |q: &str| {
+        let mut v = env.ids(q, &["--all", "--exact"]);
+        v.sort();
+        v
+    };
+    assert_eq!(ids("at&t"), vec!["news.jsonl#1"]);
+    assert_eq!(ids("AT&T outage"), vec!["news.jsonl#1"]);
+    // Typed with dots, an abbreviation is also found written without them.
+    assert_eq!(ids("u.s.-china"), vec!["news.jsonl#4", "news.jsonl#5"]);
+    // And an abbreviation in capitals is also found written with dots.
+    assert_eq!(ids("US-China"), vec!["news.jsonl#4", "news.jsonl#5"]);
+    assert_eq!(env.ids("US-China trade", &[])[0], "news.jsonl#4");
+}

@@ -7,7 +7,9 @@
 //! subtitle and body (title weighted most); words that stand next to each other in the
 //! query earn a bonus where they also stand close together in an article (side by side
 //! counting the function words typed between them: `state of the union`). A hyphenated
-//! word also tries its joined form (post-war → postwar, e-mail → email), a word that
+//! word also tries its joined form (post-war → postwar, e-mail → email; not AT&T →
+//! att: only hyphens and dots join), dotted letters also their undotted form and a
+//! part in capitals its dotted one (U.S.-China, US-China), a word that
 //! splits into two indexed words also tries them as a phrase (postwar → "post war"),
 //! a word spelt the British or the American way also tries the other spelling
 //! (defence → defense; see `spelling`), and an abbreviation in capitals also tries its
@@ -513,11 +515,48 @@ fn alternatives(
             }
             let raw = tokens(fold, word);
             if t.len() > 1 {
-                // post-war → "post war", and the joined postwar if the index has it.
+                // post-war → "post war", and the joined postwar if the index has it;
+                // only where hyphens and dots join the parts: AT&T is not "att", nor
+                // 9/11 "911".
+                let joinable = word
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
                 let joined = tokens(stem, &raw.concat());
+                // An abbreviation's dotted letters are also written together:
+                // u.s.-china is also "us china", as "US-China" is indexed.
+                let letters = letters_joined(&raw)
+                    .map(|r| tokens(stem, &r.join(" ")))
+                    .filter(|l| {
+                        l.len() > 1 && *l != t && {
+                            let l: Vec<&str> = l.iter().map(String::as_str).collect();
+                            dict.sequence_count(&l) > 0
+                        }
+                    });
+                // … and a part in capitals is also written with dots: US-China is also
+                // "u s china", as "U.S.-China" is indexed.
+                let parts: Vec<&str> = word
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                let dotted_parts = parts.iter().any(|p| dotted(p).is_some()).then(|| {
+                    let spelt: Vec<String> = parts
+                        .iter()
+                        .map(|p| dotted(p).map_or_else(|| p.to_string(), |l| l.join(" ")))
+                        .collect();
+                    tokens(stem, &spelt.join(" "))
+                });
+                let dotted_parts = dotted_parts.filter(|d| {
+                    let l: Vec<&str> = d.iter().map(String::as_str).collect();
+                    *d != t && dict.sequence_count(&l) > 0
+                });
                 alts.push(t);
-                if joined.len() == 1 && dict.doc_freq(&joined[0]) > 0 {
+                if joinable && joined.len() == 1 && dict.doc_freq(&joined[0]) > 0 {
                     alts.push(joined);
+                }
+                for form in letters.into_iter().chain(dotted_parts) {
+                    if !alts.contains(&form) {
+                        alts.push(form);
+                    }
                 }
             } else {
                 // (Only where the two words side by side are more common than the word
@@ -561,6 +600,32 @@ fn dotted(word: &str) -> Option<Vec<String>> {
             .map(|c| c.to_ascii_lowercase().to_string())
             .collect()
     })
+}
+
+/// The parts of a word cut by the analyser with each run of two or more one-letter
+/// parts joined (u s china → us china: an abbreviation typed with dots, as "U.S.-China",
+/// is also written without them); `None` where there is no such run.
+fn letters_joined(parts: &[String]) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut run = String::new();
+    let mut joined = false;
+    let one = |p: &String| p.chars().count() == 1 && p.chars().all(char::is_alphabetic);
+    for p in parts {
+        if one(p) {
+            run.push_str(p);
+            continue;
+        }
+        if !run.is_empty() {
+            joined |= run.chars().count() > 1;
+            out.push(std::mem::take(&mut run));
+        }
+        out.push(p.clone());
+    }
+    if !run.is_empty() {
+        joined |= run.chars().count() > 1;
+        out.push(run);
+    }
+    joined.then_some(out)
 }
 
 /// The forms a phrase may also take where one of its words is a possessive: the index
