@@ -171,9 +171,9 @@ fn defaults_beat_plain_bm25_on_judged_queries() {
 }
 
 /// How far ahead of SQLite FTS5's best the defaults without a model must be on the
-/// held-out queries (measured: +0.048; +0.040 before the best matches were ordered
-/// again by what the best three share, `search::feedback`).
-const OVER_FTS5: f64 = 0.044;
+/// held-out queries (measured on all 458 with heldout-13: +0.044; +0.037 with the best
+/// matches not ordered again by what the best three share, `search::feedback`).
+const OVER_FTS5: f64 = 0.04;
 
 /// The sentence-embedding model for the tests of matching by meaning: the folder
 /// named by `NEWSIDX_TEST_MODEL` (`.ci/run` installs all-MiniLM-L6-v2 and sets it), or

@@ -23,10 +23,10 @@
 //! which it finds most articles holding every word (`gaza strik` is `gaza strip`,
 //! `strik` alone `strike`); where none finds any, the likeliest alone stands.
 //! A word found in the index is looked at only when it is rare: in at most
-//! [`FEW`] articles, where the candidate must be in ten times as many (or, beside
-//! other words, twice as many where the query finds no article as typed and does with
-//! the candidate: `storm dorris`; a word typed with a capital, a name, only so:
-//! `Rosling` alone stands), one edit away,
+//! [`FEW`] articles, where the candidate must be in ten times as many; beside other
+//! words, only where the query finds no article as typed and does with the candidate,
+//! and then twice as many suffice (`storm dorris`; a word typed with a capital, a
+//! name, only so: `Rosling` alone stands); one edit away,
 //! and its stem one edit from the word's own (`zealandia` is not `zealandic`, indexed as
 //! `zealand`). The gazetteer is loaded only when there is a candidate to weigh.
 
@@ -183,9 +183,13 @@ pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<
             Need::KeepsMatches if alone => true,
             _ if alone => false,
             // A word that finds articles with the others stands (`cremated remains`
-            // is not `created remains`, `hans rosling` not `hans rolling`).
-            Need::KeepsMatches => count(&out) == 0,
-            Need::SomeMatch => count(&out) == 0 && count(&alt) > 0,
+            // is not `created remains`, `hans rosling` not `hans rolling`), and so
+            // does one whose correction finds none either: the query's relevant
+            // articles may say its other words otherwise, and a real word the archive
+            // holds rarely is then its best clue (`maori sacred waterway granted
+            // personhood` is not `mari …`, `cellphone charger bathtub death` not
+            // `… charter …`).
+            Need::KeepsMatches | Need::SomeMatch => count(&out) == 0 && count(&alt) > 0,
         };
         if take {
             out = alt;
@@ -308,10 +312,11 @@ enum Need {
     /// changed one).
     Nothing,
     /// Alone, nothing; beside other words, that the query as typed finds no article
-    /// holding every word: a word the archive holds, rarely, taken for one in
-    /// [`RATIO`] times as many articles, is not taken away from the articles it finds
-    /// with the others (`taoiseach leadership heave` and `cremated remains` stand;
-    /// `gardai inflated drink driving tests`, none as typed, is searched as `garda`).
+    /// holding every word and with it some do: a word the archive holds, rarely, taken
+    /// for one in [`RATIO`] times as many articles, is not taken away from the
+    /// articles it finds with the others (`taoiseach leadership heave` and `cremated
+    /// remains` stand; `gardai inflated drink driving tests`, none as typed, is
+    /// searched as `garda`), nor from a query that finds none either way.
     KeepsMatches,
     /// Beside other words, that the query as typed finds no article holding every word
     /// and with it some do; alone it stands. A word the archive holds taken for one in
