@@ -642,6 +642,16 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     // as many with them.
     assert_eq!(corrected_in(&env, "died rosling"), None);
     assert_eq!(env.ids("died rosling", &[])[0], "a.jsonl#85");
+    // Beside words that find no article with it, it is taken for the close word only
+    // where that finds some: `rosling coverage` is "rolling coverage"; `rosling
+    // statistician award` finds none either way, and the rare word stays the query's
+    // clue (its article is listed first, a partial match).
+    assert_eq!(
+        corrected_in(&env, "rosling coverage").as_deref(),
+        Some("rolling coverage")
+    );
+    assert_eq!(corrected_in(&env, "rosling statistician award"), None);
+    assert_eq!(env.ids("rosling statistician award", &[])[0], "a.jsonl#85");
 }
 
 #[test]
