@@ -24,8 +24,9 @@
 //! `strik` alone `strike`); where none finds any, the likeliest alone stands.
 //! A word found in the index is looked at only when it is rare: in at most
 //! [`FEW`] articles, where the candidate must be in ten times as many; beside other
-//! words, only where the query finds no article as typed and does with the candidate,
-//! and then twice as many suffice (`storm dorris`; a word typed with a capital, a
+//! words, only where the query finds no article as typed and does with the candidate
+//! (or, for a candidate that is the word less its last letter, `gardai` → `garda`,
+//! where it finds none as typed), and then twice as many suffice (`storm dorris`; a word typed with a capital, a
 //! name, only so: `Rosling` alone stands); one edit away,
 //! and its stem one edit from the word's own (`zealandia` is not `zealandic`, indexed as
 //! `zealand`). The gazetteer is loaded only when there is a candidate to weigh.
@@ -180,7 +181,7 @@ pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<
         alt[i] = replaced(&out[i], &core, &word);
         let take = match need {
             Need::Nothing => true,
-            Need::KeepsMatches if alone => true,
+            Need::KeepsMatches | Need::Ending if alone => true,
             _ if alone => false,
             // A word that finds articles with the others stands (`cremated remains`
             // is not `created remains`, `hans rosling` not `hans rolling`), and so
@@ -190,6 +191,9 @@ pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<
             // personhood` is not `mari …`, `cellphone charger bathtub death` not
             // `… charter …`).
             Need::KeepsMatches | Need::SomeMatch => count(&out) == 0 && count(&alt) > 0,
+            // One letter more than a frequent word is its inflection or a typo at its
+            // end (`gardai`, the plural of garda): the close word is the same word.
+            Need::Ending => count(&out) == 0,
         };
         if take {
             out = alt;
@@ -324,6 +328,12 @@ enum Need {
     /// the archive, but no article holds it with "storm"), and below nine letters a
     /// changed first letter (`vaghdad car bomb`; `aussie` is not `pussie`).
     SomeMatch,
+    /// As [`Need::KeepsMatches`], but beside other words it is enough that the query as
+    /// typed finds no article holding every word: the word is a close word in ten
+    /// times as many articles with one letter added at its end, an inflection of it
+    /// or a typo there (`gardai inflated drink driving tests` is searched as `garda`,
+    /// the word its articles use, though no article holds every word either way).
+    Ending,
 }
 
 /// A correction: the word to search, and what it needs to be taken.
@@ -470,19 +480,23 @@ fn fix_word(
             // (`Rosling` is the one article's Hans Rosling, not "rolling"): alone it
             // stands, as a rare word that a close one outnumbers less does.
             let name = word.chars().next().is_some_and(char::is_uppercase);
-            let need = |n: u64, tier: usize| match (own, tier) {
+            // The close word is the typed one less its last letter.
+            let ending = |v: &str| v.len() + 1 == folded.len() && folded.starts_with(v);
+            let need = |close: &str, n: u64, tier: usize| match (own, tier) {
                 (_, 2) => Need::SomeMatch,
                 (0, _) => Need::Nothing,
+                _ if n >= own.saturating_mul(RATIO) && !name && ending(close) => Need::Ending,
                 _ if n >= own.saturating_mul(RATIO) && !name => Need::KeepsMatches,
                 _ => Need::SomeMatch,
             };
-            let mut fixes = vec![(same_case(word, v.clone()), need(n, tier))];
+            let mut fixes = vec![(same_case(word, v.clone()), need(&v, n, tier))];
             for (o, m, t) in others {
                 if fixes.len() == ALTERNATIVES {
                     break;
                 }
                 if o != v {
-                    fixes.push((same_case(word, o), need(m, t)));
+                    let need = need(&o, m, t);
+                    fixes.push((same_case(word, o), need));
                 }
             }
             return Some(fixes);
