@@ -475,16 +475,28 @@ fn alternatives(
             }
             let mut prefixes = vec![folded[0].clone()];
             if let Some(stemmed) = tokens(stem, text).pop() {
-                if stemmed.len() >= 3 && folded[0].starts_with(&stemmed) && stemmed != folded[0] {
+                // … and where stemming changes its end, the stem too (democracy* is
+                // also `democraci`, as "democracy" is indexed).
+                let shared = stemmed
+                    .chars()
+                    .zip(folded[0].chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let cut = folded[0].starts_with(&stemmed);
+                let changed_end =
+                    stemmed.chars().count() >= 4 && shared + 2 >= folded[0].chars().count();
+                if stemmed.len() >= 3 && (cut || changed_end) && stemmed != folded[0] {
                     prefixes.push(stemmed);
                 }
             }
             let mut terms = dict.prefix_terms(&prefixes, MAX_PREFIX_TERMS);
             // The stem of a word that starts with the prefix can be shorter than it
             // (negotiat* → negotiate → negoti): an indexed word that the prefix starts
-            // with, at most three letters shorter (and four or more long), counts too.
+            // with, at most three letters shorter (and four or more long), counts too;
+            // not where the prefix's own stem is searched already (policy* is
+            // `polici`, not `polic`, the stem of police).
             let p = &folded[0];
-            if p.is_ascii() {
+            if p.is_ascii() && prefixes.len() == 1 {
                 for cut in (p.len().saturating_sub(3).max(4)..p.len()).rev() {
                     let t = &p[..cut];
                     if !terms.iter().any(|x| x == t) && dict.doc_freq(t) > 0 {
