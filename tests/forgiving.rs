@@ -554,6 +554,10 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         );
     }
     add(159, "Gardai on patrol", "Gardai patrolled the streets.");
+    for i in 160..172 {
+        add(i, "Study finds", "The study found more.");
+    }
+    add(172, "A sturdy boat", "The boat was sturdy.");
     env.write("a.jsonl", lines);
     env.ingest(&[]).success();
     // A close word is a word the archive writes, not an indexed stem alone: `indie` is
@@ -667,6 +671,10 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
         corrected_in(&env, "gardai breath tests port").as_deref(),
         Some("garda breath tests port")
     );
+    // A word of the language, however rare in the archive, is no typo: `sturdy` (one
+    // article) is not `study` (twelve), though `rosling` (not a word) is `rolling`.
+    assert_eq!(corrected_in(&env, "sturdy"), None);
+    assert_eq!(env.ids("sturdy", &[]), vec!["a.jsonl#172".to_string()]);
 }
 
 #[test]
@@ -1060,4 +1068,32 @@ fn a_word_joined_by_an_ampersand_or_dotted_letters_is_found_as_written() {
     // And an abbreviation in capitals is also found written with dots.
     assert_eq!(ids("US-China"), vec!["news.jsonl#4", "news.jsonl#5"]);
     assert_eq!(env.ids("US-China trade", &[])[0], "news.jsonl#4");
+}
+
+#[test]
+fn a_prefix_whose_stem_ends_otherwise_finds_the_word() {
+    // "democracy" is indexed as `democraci`, "policy" as `polici`: the prefix finds
+    // them and their plurals, and not the words its shorter stems would (police).
+    let env = crate::util::TestEnv::new();
+    let rows = [
+        (1, "Democracy in danger", "Democracy is fragile."),
+        (2, "Young democracies", "Democracies unite."),
+        (3, "Democrat wins", "The Democrat won the seat."),
+        (4, "Policy shift", "The policy changed."),
+        (5, "Police patrol", "Police patrolled the streets."),
+    ];
+    let lines: String = rows
+        .iter()
+        .map(|(id, t, b)| format!("{{\"id\":\"{id}\",\"title\":\"{t}\",\"body\":\"{b}\"}}\n"))
+        .collect();
+    env.write("p.jsonl", lines);
+    env.ingest(&[]);
+    let ids = |q: &str| {
+        let mut v = env.ids(q, &["--all"]);
+        v.sort();
+        v
+    };
+    assert_eq!(ids("democracy*"), vec!["p.jsonl#1", "p.jsonl#2"]);
+    assert_eq!(ids("policy*"), vec!["p.jsonl#4"]);
+    assert_eq!(ids("polic*"), vec!["p.jsonl#4", "p.jsonl#5"]);
 }

@@ -181,7 +181,8 @@ pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<
         alt[i] = replaced(&out[i], &core, &word);
         let take = match need {
             Need::Nothing => true,
-            Need::KeepsMatches | Need::Ending if alone => true,
+            Need::KeepsMatches if alone => true,
+            Need::Ending { alone: taken } if alone => taken,
             _ if alone => false,
             // A word that finds articles with the others stands (`cremated remains`
             // is not `created remains`, `hans rosling` not `hans rolling`), and so
@@ -193,7 +194,7 @@ pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<
             Need::KeepsMatches | Need::SomeMatch => count(&out) == 0 && count(&alt) > 0,
             // One letter more than a frequent word is its inflection or a typo at its
             // end (`gardai`, the plural of garda): the close word is the same word.
-            Need::Ending => count(&out) == 0,
+            Need::Ending { .. } => count(&out) == 0,
         };
         if take {
             out = alt;
@@ -221,6 +222,12 @@ const ALTERNATIVES: usize = 6;
 /// A rare word the index holds is taken for a close word in this many times as many
 /// articles (not [`RATIO`]) only in its query's context.
 const CONTEXT_RATIO: u64 = 2;
+
+/// Is `word` (lower case) an English word: in the Wordnik word list (`wordnik_list`,
+/// some 200,000 words, inflected forms included; no names).
+fn english_word(word: &str) -> bool {
+    word.is_ascii() && wordnik_list::word_exists(word)
+}
 
 /// `token` with its word `core` replaced by `word`, the marks around it kept.
 fn replaced(token: &str, core: &str, word: &str) -> String {
@@ -328,12 +335,13 @@ enum Need {
     /// the archive, but no article holds it with "storm"), and below nine letters a
     /// changed first letter (`vaghdad car bomb`; `aussie` is not `pussie`).
     SomeMatch,
-    /// As [`Need::KeepsMatches`], but beside other words it is enough that the query as
-    /// typed finds no article holding every word: the word is a close word in ten
-    /// times as many articles with one letter added at its end, an inflection of it
-    /// or a typo there (`gardai inflated drink driving tests` is searched as `garda`,
-    /// the word its articles use, though no article holds every word either way).
-    Ending,
+    /// Beside other words, that the query as typed finds no article holding every
+    /// word: the word is a close word in ten times as many articles with one letter
+    /// added at its end, an inflection of it or a typo there (`gardai inflated drink
+    /// driving tests` is searched as `garda`, the word its articles use, though no
+    /// article holds every word either way). Alone, taken unless the word is one of
+    /// the language's (`alone: false`).
+    Ending { alone: bool },
 }
 
 /// A correction: the word to search, and what it needs to be taken.
@@ -480,13 +488,20 @@ fn fix_word(
             // (`Rosling` is the one article's Hans Rosling, not "rolling"): alone it
             // stands, as a rare word that a close one outnumbers less does.
             let name = word.chars().next().is_some_and(char::is_uppercase);
+            // A word of the language the archive holds is no typo, however rare there
+            // (`sturdy` is not `study`, `sinners` not `singers`): as a name, alone it
+            // stands, and beside other words it is taken for a close word only where
+            // the query finds no article as typed and does with the close word.
+            let english = english_word(folded);
             // The close word is the typed one less its last letter.
             let ending = |v: &str| v.len() + 1 == folded.len() && folded.starts_with(v);
             let need = |close: &str, n: u64, tier: usize| match (own, tier) {
                 (_, 2) => Need::SomeMatch,
                 (0, _) => Need::Nothing,
-                _ if n >= own.saturating_mul(RATIO) && !name && ending(close) => Need::Ending,
-                _ if n >= own.saturating_mul(RATIO) && !name => Need::KeepsMatches,
+                _ if n >= own.saturating_mul(RATIO) && !name && ending(close) => {
+                    Need::Ending { alone: !english }
+                }
+                _ if n >= own.saturating_mul(RATIO) && !name && !english => Need::KeepsMatches,
                 _ => Need::SomeMatch,
             };
             let mut fixes = vec![(same_case(word, v.clone()), need(&v, n, tier))];
