@@ -1054,6 +1054,8 @@ fn a_word_joined_by_an_ampersand_or_dotted_letters_is_found_as_written() {
         "Trade fair",
         "China hosted a trade fair; the US sent a delegation.",
     );
+    add(7, "Jets delivered", "The first F-35 jets arrived.");
+    add(8, "Aid arrives", "Some 1,000 people got aid.");
     env.write("news.jsonl", lines);
     env.ingest(&[]);
     let ids = |q: &str| {
@@ -1068,6 +1070,9 @@ fn a_word_joined_by_an_ampersand_or_dotted_letters_is_found_as_written() {
     // And an abbreviation in capitals is also found written with dots.
     assert_eq!(ids("US-China"), vec!["news.jsonl#4", "news.jsonl#5"]);
     assert_eq!(env.ids("US-China trade", &[])[0], "news.jsonl#4");
+    // A code or a number typed without its hyphen or comma finds it written so.
+    assert_eq!(ids("F35"), vec!["news.jsonl#7"]);
+    assert_eq!(ids("1000"), vec!["news.jsonl#8"]);
 }
 
 #[test]

@@ -586,6 +586,14 @@ fn alternatives(
                 }) {
                     alts.push(letters);
                 }
+                // A code of letters and digits is also written with a hyphen (F35,
+                // F-35; G20, G-20), a number with its thousands apart (1000, 1,000).
+                if let Some(parts) = raw.first().and_then(|r| code_parts(r)).filter(|p| {
+                    let p: Vec<&str> = p.iter().map(String::as_str).collect();
+                    dict.sequence_count(&p) > 0
+                }) {
+                    alts.push(parts);
+                }
                 // The other spelling (defence, defense), where the archive holds it.
                 for v in raw
                     .first()
@@ -612,6 +620,46 @@ fn dotted(word: &str) -> Option<Vec<String>> {
             .map(|c| c.to_ascii_lowercase().to_string())
             .collect()
     })
+}
+
+/// A code's letters and digits apart (f35 → f 35, su35 → su 35, s400 → s 400), or a
+/// number of four to nine digits in groups of three (1000 → 1 000); `None` for any
+/// other word.
+fn code_parts(word: &str) -> Option<Vec<String>> {
+    if !word.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    if word.chars().all(|c| c.is_ascii_digit()) {
+        let n = word.len();
+        if !(4..=9).contains(&n) || word.starts_with('0') {
+            return None;
+        }
+        let first = match n % 3 {
+            0 => 3,
+            r => r,
+        };
+        let mut parts = vec![word[..first].to_string()];
+        parts.extend(
+            word.as_bytes()[first..]
+                .chunks(3)
+                .map(|c| String::from_utf8_lossy(c).into_owned()),
+        );
+        return Some(parts);
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for c in word.chars() {
+        match parts.last_mut() {
+            Some(p)
+                if p.chars()
+                    .last()
+                    .is_some_and(|l| l.is_ascii_digit() == c.is_ascii_digit()) =>
+            {
+                p.push(c)
+            }
+            _ => parts.push(c.to_string()),
+        }
+    }
+    (parts.len() >= 2).then_some(parts)
 }
 
 /// The parts of a word cut by the analyser with each run of two or more one-letter
@@ -1170,6 +1218,24 @@ fn any_word(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_and_numbers_split_as_they_are_written_apart() {
+        let parts = |w: &str| code_parts(w).map(|p| p.join(" "));
+        assert_eq!(parts("f35").as_deref(), Some("f 35"));
+        assert_eq!(parts("su35").as_deref(), Some("su 35"));
+        assert_eq!(parts("g20").as_deref(), Some("g 20"));
+        assert_eq!(parts("1000").as_deref(), Some("1 000"));
+        assert_eq!(parts("25000").as_deref(), Some("25 000"));
+        assert_eq!(parts("1500000").as_deref(), Some("1 500 000"));
+        for w in ["brexit", "2017x", "123", "0123", "1234567890", "f-35"] {
+            if w == "2017x" {
+                assert_eq!(parts(w).as_deref(), Some("2017 x"));
+            } else {
+                assert_eq!(parts(w), None, "{w}");
+            }
+        }
+    }
 
     #[test]
     fn a_minus_after_title_excludes_from_titles() {
