@@ -1102,3 +1102,22 @@ fn a_prefix_whose_stem_ends_otherwise_finds_the_word() {
     assert_eq!(ids("policy*"), vec!["p.jsonl#4"]);
     assert_eq!(ids("polic*"), vec!["p.jsonl#4", "p.jsonl#5"]);
 }
+
+#[test]
+fn an_author_asked_of_an_archive_without_bylines_says_so() {
+    let env = crate::util::TestEnv::new();
+    env.write(
+        "n.jsonl",
+        "{\"id\":\"1\",\"title\":\"Seoul talks\",\"body\":\"Andrei Lankov wrote on Korea.\"}\n",
+    );
+    env.ingest(&[]);
+    let r = env.search("", &["--author", "Lankov"]).code(2);
+    let line = r.stderr_line("error:");
+    assert!(
+        line.contains("no article in this index names an author"),
+        "{line}"
+    );
+    assert!(line.contains("search the name as words"), "{line}");
+    // The words themselves find the article.
+    assert_eq!(env.ids("lankov", &[]), vec!["n.jsonl#1".to_string()]);
+}

@@ -120,6 +120,17 @@ pub fn source(idx: &NewsIndex, q: &str) -> Result<Vec<String>> {
 /// case (`author:smith` → "John Smith", "Jane Smith").
 pub fn author(idx: &NewsIndex, q: &str) -> Result<Vec<String>> {
     let values = values(idx, idx.fields.authors);
+    // An archive whose files name no author (a CSV without a byline column) is said
+    // so, not sent to look for authors that `show` cannot show.
+    if values.is_empty() {
+        return Err(crate::error::Error::InvalidParameter {
+            name: "author".into(),
+            reason: format!(
+                "no article in this index names an author (its files give no byline), so none is '{}'; search the name as words instead",
+                q.chars().take(60).collect::<String>()
+            ),
+        });
+    }
     let fq = fold(q);
     let words: Vec<&str> = fq.split_whitespace().collect();
     let found: Vec<String> = values
