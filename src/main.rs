@@ -108,6 +108,12 @@ fn usage_error(e: clap::Error) -> std::process::ExitCode {
         }
         line.push_str(l);
     }
+    if let Some(hint) = quote_hint(&e) {
+        line = match line.split_once("; ") {
+            Some((said, rest)) => format!("{said}; {hint}; {rest}"),
+            None => format!("{line}; {hint}"),
+        };
+    }
     let out = output::Output::new(cli::Color::Auto);
     eprintln!(
         "{}: {}",
@@ -115,4 +121,37 @@ fn usage_error(e: clap::Error) -> std::process::ExitCode {
         newsidx::error::bounded(&line, newsidx::error::LINE_MAX)
     );
     ExitCode::Error.into()
+}
+
+/// For a query's second word taken for an argument (`newsidx search merkel trump`):
+/// the command with the words in quotes.
+fn quote_hint(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(extra)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    if extra.starts_with('-') {
+        return None;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cmd = args
+        .iter()
+        .position(|a| matches!(a.as_str(), "search" | "tags" | "timeline"))?;
+    let at = cmd + 1 + args[cmd + 1..].iter().position(|a| a == extra)?;
+    // The words typed side by side around the one not taken.
+    let first = (cmd + 1..=at)
+        .rev()
+        .take_while(|&i| !args[i].starts_with('-'))
+        .last()?;
+    let last = (at..args.len())
+        .take_while(|&i| !args[i].starts_with('-'))
+        .last()?;
+    let words = args[first..=last].join(" ").replace('"', "\\\"");
+    Some(format!(
+        "a query of several words goes in quotes: newsidx {} \"{words}\"",
+        args[cmd]
+    ))
 }

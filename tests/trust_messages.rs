@@ -385,6 +385,21 @@ fn usage_errors_and_odd_values_are_one_line() {
         let line = only_error(&r);
         assert!(line.contains("--help"), "says where to look: {line}");
     }
+    // A query's words typed without quotes: the command with them in quotes.
+    for (args, hint) in [
+        (
+            vec!["search", "merkel", "trump", "putin", "--limit", "3"],
+            "newsidx search \"merkel trump putin\"",
+        ),
+        (
+            vec!["timeline", "brexit", "vote"],
+            "newsidx timeline \"brexit vote\"",
+        ),
+    ] {
+        let r = env.run(&args).code(2);
+        let line = only_error(&r);
+        assert!(line.contains(hint), "{line}");
+    }
     small_archive(&env);
     env.ingest_ok();
     let huge = "z".repeat(5_000);
