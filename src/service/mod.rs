@@ -504,6 +504,28 @@ impl SearchResponse {
     }
 }
 
+/// Is the organisation tag `name` another than the one typed (an agency or organ
+/// folded into its parent: UNICEF, United Nations), rather than the same one by
+/// another name (UN, U.N., North Atlantic Treaty Organization for NATO)?
+fn org_broader(typed: &str, name: &str) -> bool {
+    let letters = |s: &str| -> String {
+        search::resolve::fold(s)
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect()
+    };
+    // The first letters of the words that are not function words ("of", "the").
+    let initials = |s: &str| -> String {
+        search::resolve::fold(&s.replace(|c: char| !c.is_alphanumeric(), " "))
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && !matches!(*w, "of" | "the" | "for" | "and"))
+            .filter_map(|w| w.chars().next())
+            .collect()
+    };
+    let (t, n) = (letters(typed), letters(name));
+    !(t.is_empty() || t == n || initials(name) == t || initials(typed) == n)
+}
+
 /// A query as it is searched: misspelt words corrected, `name:value` fields taken out
 /// as filters, the filters resolved to index values, and what was searched other
 /// than as typed said in `warnings`.
@@ -590,12 +612,23 @@ fn prepare_query(
             left.trim()
         ));
     }
+    let resolved = filters.resolve(idx)?;
+    // An agency or organ is counted as its parent organisation (UNICEF as the United
+    // Nations): said, so that the parent's articles are not taken for the agency's.
+    for (typed, name) in filters.org.iter().zip(&resolved.orgs) {
+        if org_broader(typed, name) {
+            warnings.push(format!(
+                "organisation '{}' is counted as {name}, which covers it (an agency or organ counts as its parent): every article tagged {name} matches",
+                typed.trim()
+            ));
+        }
+    }
     // A field typed twice is said once.
     let mut said = std::collections::HashSet::new();
     warnings.retain(|w| said.insert(w.clone()));
     Ok(Prepared {
         text,
-        filters: filters.resolve(idx)?,
+        filters: resolved,
         warnings,
         corrected: corrected.map(|c| c.query),
     })
@@ -1254,6 +1287,31 @@ impl TryFrom<Params> for TagsQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organisation_by_another_name_is_the_same_an_agency_is_not() {
+        for (typed, name) in [
+            ("UN", "United Nations"),
+            ("U.N.", "United Nations"),
+            ("united nations", "United Nations"),
+            ("North Atlantic Treaty Organization", "NATO"),
+            ("Nato", "NATO"),
+            ("G-20", "G20"),
+            ("World Health Organisation", "WHO"),
+            ("Asia-Pacific Economic Cooperation", "APEC"),
+            ("EU", "European Union"),
+        ] {
+            assert!(!org_broader(typed, name), "{typed}");
+        }
+        for (typed, name) in [
+            ("UNICEF", "United Nations"),
+            ("Security Council", "United Nations"),
+            ("European Commission", "European Union"),
+            ("G8", "G7"),
+        ] {
+            assert!(org_broader(typed, name), "{typed}");
+        }
+    }
 
     #[test]
     fn requests_read_the_same_from_a_url_query_and_json() {
