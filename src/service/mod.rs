@@ -514,16 +514,19 @@ fn org_broader(typed: &str, name: &str) -> bool {
             .filter(char::is_ascii_alphanumeric)
             .collect()
     };
-    // The first letters of the words that are not function words ("of", "the").
-    let initials = |s: &str| -> String {
+    // The first letters of the words, with and without the function words ("of",
+    // "the"): OIC, LoA.
+    let initials = |s: &str, all: bool| -> String {
         search::resolve::fold(&s.replace(|c: char| !c.is_alphanumeric(), " "))
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty() && !matches!(*w, "of" | "the" | "for" | "and"))
+            .filter(|w| !w.is_empty() && (all || !matches!(*w, "of" | "the" | "for" | "and")))
             .filter_map(|w| w.chars().next())
             .collect()
     };
     let (t, n) = (letters(typed), letters(name));
-    !(t.is_empty() || t == n || initials(name) == t || initials(typed) == n)
+    let abbreviates =
+        |long: &str, short: &str| initials(long, false) == short || initials(long, true) == short;
+    !(t.is_empty() || t == n || abbreviates(name, &t) || abbreviates(typed, &n))
 }
 
 /// A query as it is searched: misspelt words corrected, `name:value` fields taken out
@@ -1300,6 +1303,8 @@ mod tests {
             ("World Health Organisation", "WHO"),
             ("Asia-Pacific Economic Cooperation", "APEC"),
             ("EU", "European Union"),
+            ("LoA", "League of Atlantis"),
+            ("Organisation of Islamic Cooperation", "OIC"),
         ] {
             assert!(!org_broader(typed, name), "{typed}");
         }
