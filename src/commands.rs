@@ -1101,6 +1101,16 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
     let of = matches_said(&res);
     let mut footer = if a.limit == 0 {
         format!("{of} (--limit 0: none listed)")
+    } else if res.total > 0 && res.partial_total > 0 {
+        // The list holds both: its length first, then each kind ("1–10 of 6 matches"
+        // had read as if ten entries were six).
+        let more = if res.total_is_lower_bound { "+" } else { "" };
+        format!(
+            "{}–{} of {}{more}: {of} holding every word",
+            a.offset + 1,
+            shown_to,
+            res.stories + res.partial_stories
+        )
     } else if res.total > 0 {
         format!("{}–{} of {of}", a.offset + 1, shown_to)
     } else {

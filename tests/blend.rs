@@ -217,7 +217,7 @@ fn the_terminal_says_what_a_partial_hit_lacks_and_where_partial_ones_are() {
     let footer = out.lines().last().unwrap();
     assert_eq!(
         footer,
-        "1–10 of 12 matches; partial matches (some of the words): 26 stories (27 articles), \
+        "1–10 of 38: 12 matches holding every word; partial matches (some of the words): 26 stories (27 articles), \
          the best ranked among the full ones, the rest after them; near copies folded (--all shows them)",
         "{out}"
     );

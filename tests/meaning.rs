@@ -196,7 +196,7 @@ fn an_article_about_the_query_in_other_words_is_listed_where_its_meaning_lifts_i
     );
     assert_summary(
         &env,
-        "of 3 matches; partial matches (some of the words, or close in meaning): 1",
+        "of 4: 3 matches holding every word; partial matches (some of the words, or close in meaning): 1",
     );
     assert_summary(
         &env,
@@ -358,7 +358,7 @@ fn a_short_list_of_matches_is_followed_by_the_articles_nearest_in_meaning() {
         .is_empty());
     assert_summary(
         &env,
-        "of 2 matches; partial matches (some of the words, or close in meaning): 1",
+        "of 3: 2 matches holding every word; partial matches (some of the words, or close in meaning): 1",
     );
     // A query of two words is read by its words alone.
     assert_eq!(env.ids("sweden draft", &[]), ["budget.txt", "draft.txt"]);
