@@ -4,6 +4,11 @@
 
 use crate::util::sample;
 
+/// One article as a JSON line (`id`, `title`, `body`; none holds a quote).
+fn jsonl_line(id: usize, title: &str, body: &str) -> String {
+    format!("{{\"id\":\"{id}\",\"title\":\"{title}\",\"body\":\"{body}\"}}\n")
+}
+
 fn titles(query: &str, args: &[&str]) -> Vec<String> {
     sample()
         .env
@@ -432,9 +437,7 @@ fn a_correction_follows_the_archive_and_leaves_its_rare_words_alone() {
     let env = crate::util::TestEnv::new();
     let mut lines = String::new();
     let mut add = |id: usize, title: &str, body: &str| {
-        lines.push_str(&format!(
-            "{{\"id\":\"{id}\",\"title\":\"{title}\",\"body\":\"{body}\"}}\n"
-        ));
+        lines.push_str(&jsonl_line(id, title, body));
     };
     for i in 0..12 {
         add(
@@ -895,9 +898,7 @@ fn a_word_is_split_in_two_only_where_the_two_are_the_more_common() {
     let env = crate::util::TestEnv::new();
     let mut lines = String::new();
     let mut add = |id: usize, title: &str, body: &str| {
-        lines.push_str(&format!(
-            "{{\"id\":\"{id}\",\"title\":\"{title}\",\"body\":\"{body}\"}}\n"
-        ));
+        lines.push_str(&jsonl_line(id, title, body));
     };
     for i in 0..6 {
         add(i, "Putin's plans", "Putin's government met on Monday.");
@@ -1025,9 +1026,7 @@ fn a_word_joined_by_an_ampersand_or_dotted_letters_is_found_as_written() {
     let env = crate::util::TestEnv::new();
     let mut lines = String::new();
     let mut add = |id: usize, title: &str, body: &str| {
-        lines.push_str(&format!(
-            "{{\"id\":\"{id}\",\"title\":\"{title}\",\"body\":\"{body}\"}}\n"
-        ));
+        lines.push_str(&jsonl_line(id, title, body));
     };
     add(
         1,
@@ -1095,7 +1094,7 @@ fn a_prefix_whose_stem_ends_otherwise_finds_the_word() {
     ];
     let lines: String = rows
         .iter()
-        .map(|(id, t, b)| format!("{{\"id\":\"{id}\",\"title\":\"{t}\",\"body\":\"{b}\"}}\n"))
+        .map(|&(id, t, b)| jsonl_line(id, t, b))
         .collect();
     env.write("p.jsonl", lines);
     env.ingest(&[]);

@@ -26,8 +26,9 @@
 //! [`FEW`] articles, where the candidate must be in ten times as many; beside other
 //! words, only where the query finds no article as typed and does with the candidate
 //! (or, for a candidate that is the word less its last letter, `gardai` → `garda`,
-//! where it finds none as typed), and then twice as many suffice (`storm dorris`; a word typed with a capital, a
-//! name, only so: `Rosling` alone stands); one edit away,
+//! where it finds none as typed), and then twice as many suffice (`storm dorris`; a
+//! word typed with a capital, a name, or an English word only so: `Rosling` and
+//! `sturdy` alone stand); one edit away,
 //! and its stem one edit from the word's own (`zealandia` is not `zealandic`, indexed as
 //! `zealand`). The gazetteer is loaded only when there is a candidate to weigh.
 

@@ -433,6 +433,12 @@ impl Dict<'_> {
         let q = PhraseQuery::new(terms.collect());
         s.search(&q, &tantivy::collector::Count).unwrap_or(0)
     }
+
+    /// Does some article hold the words in this order, side by side, in the body?
+    fn holds_sequence(&self, words: &[String]) -> bool {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        self.sequence_count(&words) > 0
+    }
 }
 
 /// Does the text hold a word too long to be indexed? The analyser drops such a word,
@@ -536,14 +542,7 @@ fn alternatives(
                 let joined = tokens(stem, &raw.concat());
                 // An abbreviation's dotted letters are also written together:
                 // u.s.-china is also "us china", as "US-China" is indexed.
-                let letters = letters_joined(&raw)
-                    .map(|r| tokens(stem, &r.join(" ")))
-                    .filter(|l| {
-                        l.len() > 1 && *l != t && {
-                            let l: Vec<&str> = l.iter().map(String::as_str).collect();
-                            dict.sequence_count(&l) > 0
-                        }
-                    });
+                let letters = letters_joined(&raw).map(|r| tokens(stem, &r.join(" ")));
                 // … and a part in capitals is also written with dots: US-China is also
                 // "u s china", as "U.S.-China" is indexed.
                 let parts: Vec<&str> = word
@@ -557,16 +556,12 @@ fn alternatives(
                         .collect();
                     tokens(stem, &spelt.join(" "))
                 });
-                let dotted_parts = dotted_parts.filter(|d| {
-                    let l: Vec<&str> = d.iter().map(String::as_str).collect();
-                    *d != t && dict.sequence_count(&l) > 0
-                });
                 alts.push(t);
                 if joinable && joined.len() == 1 && dict.doc_freq(&joined[0]) > 0 {
                     alts.push(joined);
                 }
                 for form in letters.into_iter().chain(dotted_parts) {
-                    if !alts.contains(&form) {
+                    if form.len() > 1 && !alts.contains(&form) && dict.holds_sequence(&form) {
                         alts.push(form);
                     }
                 }
@@ -580,18 +575,16 @@ fn alternatives(
                 }
                 // An abbreviation in capitals (US, UK, EU) is also written with dots
                 // (U.S.), which the analyser cuts into its letters.
-                if let Some(letters) = dotted(word).filter(|l| {
-                    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-                    dict.sequence_count(&l) > 0
-                }) {
+                if let Some(letters) = dotted(word).filter(|l| dict.holds_sequence(l)) {
                     alts.push(letters);
                 }
                 // A code of letters and digits is also written with a hyphen (F35,
                 // F-35; G20, G-20), a number with its thousands apart (1000, 1,000).
-                if let Some(parts) = raw.first().and_then(|r| code_parts(r)).filter(|p| {
-                    let p: Vec<&str> = p.iter().map(String::as_str).collect();
-                    dict.sequence_count(&p) > 0
-                }) {
+                if let Some(parts) = raw
+                    .first()
+                    .and_then(|r| code_parts(r))
+                    .filter(|p| dict.holds_sequence(p))
+                {
                     alts.push(parts);
                 }
                 // The other spelling (defence, defense), where the archive holds it.

@@ -518,8 +518,8 @@ fn org_broader(typed: &str, name: &str) -> bool {
     // "the"): OIC, LoA.
     let initials = |s: &str, all: bool| -> String {
         search::resolve::fold(&s.replace(|c: char| !c.is_alphanumeric(), " "))
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty() && (all || !matches!(*w, "of" | "the" | "for" | "and")))
+            .split_whitespace()
+            .filter(|w| all || !matches!(*w, "of" | "the" | "for" | "and"))
             .filter_map(|w| w.chars().next())
             .collect()
     };
