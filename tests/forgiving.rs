@@ -1081,6 +1081,79 @@ fn a_word_joined_by_an_ampersand_or_dotted_letters_is_found_as_written() {
 }
 
 #[test]
+fn a_decimal_point_is_kept_and_a_number_in_groups_is_one_number() {
+    let env = crate::util::TestEnv::new();
+    let rows = [
+        (
+            1,
+            "Wall funding",
+            "Congress was asked for $1.5bn for the wall.",
+        ),
+        (
+            2,
+            "Chip bet",
+            "The firm makes a $15bn bet on driverless cars.",
+        ),
+        (3, "Growth", "The economy grew by 1.5 percent."),
+        (4, "Teams", "The league has 15 teams."),
+        (5, "Aid", "Some 1000 people got aid."),
+        (6, "Shelter", "About 1,000 people found shelter."),
+    ];
+    let lines: String = rows
+        .iter()
+        .map(|&(id, t, b)| jsonl_line(id, t, b))
+        .collect();
+    env.write("n.jsonl", lines);
+    env.ingest(&[]);
+    let ids = |q: &str| {
+        let mut v = env.ids(q, &["--all", "--exact"]);
+        v.sort();
+        v
+    };
+    // The two sides of a decimal point are not one number: 1.5 is not 15.
+    assert_eq!(ids("$1.5bn"), vec!["n.jsonl#1"]);
+    let decimal = ids("1.5");
+    assert!(decimal.contains(&"n.jsonl#3".to_string()), "{decimal:?}");
+    assert!(!decimal.iter().any(|i| i == "n.jsonl#2" || i == "n.jsonl#4"));
+    assert_eq!(ids("15"), vec!["n.jsonl#4"]);
+    // A number typed with a comma finds it written whole, and the other way round.
+    assert_eq!(ids("1,000"), vec!["n.jsonl#5", "n.jsonl#6"]);
+    assert_eq!(ids("1000"), vec!["n.jsonl#5", "n.jsonl#6"]);
+}
+
+#[test]
+fn a_lower_case_or_or_not_between_words_is_said() {
+    let env = &sample().env;
+    let r = env
+        .run(&[
+            "search",
+            "brexit or trump",
+            "--index",
+            env.index.to_str().unwrap(),
+        ])
+        .success();
+    let w = r.stderr_line("warning:");
+    assert!(w.contains("brexit OR trump"), "{w}");
+    let r = env
+        .run(&[
+            "search",
+            "brexit not trump",
+            "--index",
+            env.index.to_str().unwrap(),
+        ])
+        .success();
+    let w = r.stderr_line("warning:");
+    assert!(w.contains("brexit -trump"), "{w}");
+    // In quotes, at either end, or typed as the operator, it is not said.
+    for q in ["\"whether or not\"", "or brexit", "brexit OR trump"] {
+        let r = env
+            .run(&["search", q, "--index", env.index.to_str().unwrap()])
+            .success();
+        assert!(!r.stderr.contains("warning"), "{q}: {r:?}");
+    }
+}
+
+#[test]
 fn a_prefix_whose_stem_ends_otherwise_finds_the_word() {
     // "democracy" is indexed as `democraci`, "policy" as `polici`: the prefix finds
     // them and their plurals, and not the words its shorter stems would (police).

@@ -535,10 +535,14 @@ fn alternatives(
             if t.len() > 1 {
                 // post-war → "post war", and the joined postwar if the index has it;
                 // only where hyphens and dots join the parts: AT&T is not "att", nor
-                // 9/11 "911".
+                // 9/11 "911", nor a decimal point's sides one number (1.5 is not 15,
+                // $1.5bn not $15bn). A number in groups of three (1,000) is also the
+                // number written whole (1000).
                 let joinable = word
                     .chars()
-                    .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+                    && !decimal_point(word)
+                    || thousands(word);
                 let joined = tokens(stem, &raw.concat());
                 // An abbreviation's dotted letters are also written together:
                 // u.s.-china is also "us china", as "US-China" is indexed.
@@ -602,6 +606,29 @@ fn alternatives(
             alts
         }
     })
+}
+
+/// Whether a dot in `word` stands between two digits: a decimal point (1.5, $2.5bn,
+/// 3.0), not a dot that joins a word's parts.
+fn decimal_point(word: &str) -> bool {
+    let c: Vec<char> = word.chars().collect();
+    c.windows(3)
+        .any(|w| w[1] == '.' && w[0].is_ascii_digit() && w[2].is_ascii_digit())
+}
+
+/// Whether `word` is a number written in groups of three digits apart by commas
+/// (1,000; 25,000,000): one number, written whole as well.
+fn thousands(word: &str) -> bool {
+    let mut groups = word.split(',');
+    let first = groups.next().unwrap_or_default();
+    let rest: Vec<&str> = groups.collect();
+    !rest.is_empty()
+        && (1..=3).contains(&first.len())
+        && !first.starts_with('0')
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The letters of an abbreviation typed in capitals, two or three of them (US → u s,

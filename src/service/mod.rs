@@ -600,6 +600,9 @@ fn prepare_query(
             ));
         }
     }
+    if let Some(w) = lowercase_operator(&text) {
+        warnings.push(w);
+    }
     // (An operator that fields left alone, the `OR` of `source:cnn OR source:bbc`, is
     // dropped in the search: nothing to say of it. `OR` typed alone is said.)
     let left = if text.trim() != typed.trim() {
@@ -635,6 +638,46 @@ fn prepare_query(
         warnings,
         corrected: corrected.map(|c| c.query),
     })
+}
+
+/// A lower-case `or` or `not` between two words, outside quotes, is searched as a
+/// word (a function word: not required), not as the operator a user of Google or
+/// Elasticsearch may mean: `trump or clinton` finds the articles naming both. Said,
+/// with the query as the operator would have it.
+fn lowercase_operator(text: &str) -> Option<String> {
+    let mut in_quotes = false;
+    let mut words: Vec<(&str, bool)> = Vec::new();
+    for w in text.split_whitespace() {
+        let quoted = in_quotes || w.contains('"');
+        if w.matches('"').count() % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
+        words.push((w, quoted));
+    }
+    let plain = |k: usize| {
+        words.get(k).is_some_and(|&(w, quoted)| {
+            !quoted && !w.starts_with('-') && !matches!(w, "OR" | "AND" | "NOT")
+        })
+    };
+    let k = (1..words.len().saturating_sub(1)).find(|&k| {
+        !words[k].1 && matches!(words[k].0, "or" | "not") && plain(k - 1) && plain(k + 1)
+    })?;
+    let (w, next) = (words[k].0, words[k + 1].0);
+    let mut as_meant: Vec<String> = words.iter().map(|w| w.0.to_string()).collect();
+    if w == "or" {
+        as_meant[k] = "OR".into();
+        Some(format!(
+            "'or' in lower case is searched as a word, so every other word is required; for articles with either word write OR in capitals: {}",
+            as_meant.join(" ")
+        ))
+    } else {
+        as_meant.remove(k);
+        as_meant[k] = format!("-{next}");
+        Some(format!(
+            "'not' in lower case is searched as a word; to leave out the articles that hold a word, put a minus before it: {}",
+            as_meant.join(" ")
+        ))
+    }
 }
 
 impl From<Sort> for search::Sort {
