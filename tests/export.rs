@@ -272,9 +272,35 @@ fn check_bulk(dir: &Path, sum: &Value) -> std::collections::BTreeSet<String> {
                     && f["max"].as_u64().is_some_and(|m| m > 0),
                 "{name}"
             ),
+            // keyword_marker takes `keywords` (or a path or pattern) and `ignore_case`:
+            // the words it marks pass the stemmer after it unstemmed.
+            "keyword_marker" => assert!(
+                f.as_object()
+                    .unwrap()
+                    .keys()
+                    .all(|k| ["type", "keywords", "ignore_case"].contains(&k.as_str()))
+                    && f["keywords"]
+                        .as_array()
+                        .is_some_and(|k| !k.is_empty() && k.iter().all(|w| w.is_string())),
+                "{name}"
+            ),
             t => panic!("{name}: filter type {t}"),
         }
     }
+    // A marker stands before the stemmer, or it marks nothing the stemmer sees.
+    let chain: Vec<&str> = analysis["analyzer"]["news"]["filter"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let at = |t: &str| {
+        chain
+            .iter()
+            .position(|n| analysis["filter"][*n]["type"] == t)
+            .unwrap_or_else(|| panic!("no {t} filter in {chain:?}"))
+    };
+    assert!(at("keyword_marker") < at("stemmer"), "{chain:?}");
     // The pattern tokenizer takes `pattern` (Java's syntax), `flags` and `group`.
     for (name, t) in analysis["tokenizer"].as_object().unwrap() {
         assert_eq!(t["type"], "pattern", "{name}");

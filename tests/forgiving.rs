@@ -1122,6 +1122,55 @@ fn a_decimal_point_is_kept_and_a_number_in_groups_is_one_number() {
 }
 
 #[test]
+fn a_name_is_not_found_by_the_word_its_stem_would_make_it() {
+    let env = crate::util::TestEnv::new();
+    let rows = [
+        (
+            1,
+            "Hollande visits Berlin",
+            "President Hollande met the chancellor.",
+        ),
+        (2, "Floods in Holland", "Dikes held across Holland."),
+        (3, "Morales wins again", "Evo Morales won a fourth term."),
+        (4, "Staff morale falls", "Morale among nurses is low."),
+        (5, "Speech", "Hilary Clinton spoke in Ohio."),
+        (6, "Hilarious video", "The clip is hilarious."),
+        (
+            7,
+            "Election in Paris",
+            "Hollande's party lost; Holland's did too.",
+        ),
+    ];
+    let lines: String = rows
+        .iter()
+        .map(|&(id, t, b)| jsonl_line(id, t, b))
+        .collect();
+    env.write("n.jsonl", lines);
+    env.ingest(&[]);
+    let ids = |q: &str| {
+        let mut v = env.ids(q, &["--all", "--exact"]);
+        v.sort();
+        v
+    };
+    assert_eq!(ids("hollande"), vec!["n.jsonl#1", "n.jsonl#7"]);
+    assert_eq!(ids("Holland"), vec!["n.jsonl#2", "n.jsonl#7"]);
+    assert_eq!(ids("morales"), vec!["n.jsonl#3"]);
+    assert_eq!(ids("morale"), vec!["n.jsonl#4"]);
+    assert_eq!(ids("hilary"), vec!["n.jsonl#5"]);
+    assert_eq!(ids("hilarious"), vec!["n.jsonl#6"]);
+    // The snippet lights up the name, not the word.
+    let hits = env.hits("hollande", &["--exact"]);
+    let hit = hits.iter().find(|h| h["id"] == "n.jsonl#7").expect("#7");
+    let marks: Vec<String> = hit["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(crate::util::highlighted)
+        .collect();
+    assert_eq!(marks, ["hollande"], "{hit}");
+}
+
+#[test]
 fn a_lower_case_or_or_not_between_words_is_said() {
     let env = &sample().env;
     let r = env

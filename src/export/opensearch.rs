@@ -6,7 +6,8 @@
 //! or digit; runs of Chinese, Japanese and Korean characters as overlapping pairs), by
 //! the `pattern` tokenizer with a regular expression that finds each word (or pair)
 //! with a look-ahead; words of 48 characters or more dropped, lower case, ASCII folding,
-//! Snowball English stemming (`porter2`), and no stop words. The `standard` tokenizer
+//! Snowball English stemming (`porter2`) but for the people's names newsidx keeps
+//! whole (a `keyword_marker` filter before the stemmer), and no stop words. The `standard` tokenizer
 //! would keep `U.S`, `3.5`, `don't` and `example.com` whole and cut CJK text into single
 //! characters, so exact searches would count differently. The one difference left is
 //! the stemmer's version: Lucene's `porter2` is Snowball's English stemmer from before
@@ -107,13 +108,16 @@ pub fn mapping() -> Value {
                     // newsidx drops a word of 48 bytes or more (`MAX_TOKEN_BYTES`); this
                     // filter counts characters, the same for ASCII words.
                     "news_length": {"type": "length", "max": crate::index::schema::MAX_TOKEN_BYTES - 1},
+                    // The people's names newsidx keeps whole (`normalize::kept_whole`):
+                    // marked, they pass the stemmer as they are.
+                    "news_names": {"type": "keyword_marker", "keywords": crate::index::normalize::names_kept_whole()},
                     "news_stemmer": {"type": "stemmer", "language": "porter2"}
                 },
                 "analyzer": {
                     ANALYZER: {
                         "type": "custom",
                         "tokenizer": "news_words",
-                        "filter": ["news_length", "lowercase", "asciifolding", "news_stemmer"]
+                        "filter": ["news_length", "lowercase", "asciifolding", "news_names", "news_stemmer"]
                     }
                 }
             }

@@ -7,7 +7,8 @@
 //! "tariff" there too. What it lacks against newsidx's analyser is ASCII folding
 //! ("Erdogan" does not find "Erdoğan"): a custom tokenizer could fold, but Quickwit's
 //! custom tokenizers take only the `remove_long`, `lower_caser` and `ascii_folding`
-//! filters, with no stemmer, and stemming matters more to English news.
+//! filters, with no stemmer, and stemming matters more to English news. Nor can it
+//! keep the people's names newsidx does not stem (`Hollande` is `holland` there).
 //!
 //! Fields Quickwit cannot map (arrays of objects: the tags with their mentions, the
 //! dates, the near copies) are kept by the `dynamic` mode, stored and not indexed;

@@ -71,6 +71,9 @@ fn tokens(text: &str, terms: &[String]) -> Vec<Tok> {
     while stream.advance() {
         let t = stream.token();
         let term = match stem_key(&t.text) {
+            Some(k) if keys.contains(&k) && crate::index::normalize::kept_whole(&t.text) => {
+                index.get(t.text.as_str()).copied()
+            }
             Some(k) if keys.contains(&k) => {
                 let mut s = stemmer.token_stream(&t.text);
                 if s.advance() {
