@@ -1078,7 +1078,11 @@ pub fn article_doc_from(f: &Fields, e: &Enriched, origin: &str) -> TantivyDocume
     if let Some(u) = &a.url {
         d.add_text(f.url, u);
         if let Some(k) = f.url_key {
-            d.add_text(k, schema::url_key(u));
+            let key = schema::url_key(u);
+            if let Some(path) = schema::url_key_without_query(&key) {
+                d.add_text(k, path);
+            }
+            d.add_text(k, key);
         }
     }
     for au in &a.authors {

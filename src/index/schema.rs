@@ -13,7 +13,8 @@ use tantivy::Index;
 /// under another version must be rebuilt. 2: near-duplicate bands are 16 bands of a
 /// 64-hash signature (were 8 of 32). 3: Chinese, Japanese and Korean runs are indexed
 /// as overlapping character pairs (were one word per run). 4: the people's names of
-/// `normalize::kept_whole` are indexed whole (were stemmed: `Hollande` as `holland`).
+/// `normalize::kept_whole` are indexed whole (were stemmed: `Hollande` as `holland`),
+/// and an address with a query is also indexed without it.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// Name under which the English analyser is registered.
@@ -73,8 +74,9 @@ pub struct Fields {
     /// per dimension (`semantic::quantize`), in a fast column; empty without a model.
     /// Absent from indexes written before it was added.
     pub semantic: Option<Field>,
-    /// The article's address as [`url_key`] writes it, indexed whole: a pasted link
-    /// finds its article. Absent from indexes written before it was added.
+    /// The article's address as [`url_key`] writes it, indexed whole (and, where it
+    /// has a query, without it too: [`url_key_without_query`]): a pasted link finds
+    /// its article. Absent from indexes written before it was added.
     pub url_key: Option<Field>,
 }
 
@@ -238,6 +240,13 @@ pub fn url_key(url: &str) -> String {
         key.push_str(&kept.join("&"));
     }
     key
+}
+
+/// [`url_key`] without its query (`dw.com/en/a-123?maca=en-rss` →
+/// `dw.com/en/a-123`), or `None` where it has none: an article is indexed under both,
+/// so a link pasted without the parameters a feed added (or with others) finds it.
+pub fn url_key_without_query(key: &str) -> Option<&str> {
+    key.split_once('?').map(|(path, _)| path)
 }
 
 /// `s` with its `%XX` escapes decoded, where they decode to UTF-8 (a browser copies

@@ -255,11 +255,28 @@ impl FilterQuery {
                     "this index was written before articles could be found by their address; rebuild it (`newsidx ingest ARCHIVE --index INDEX --rebuild`) to find them so",
                 ));
             }
+            // A link with a query no article was indexed under (a feed's parameters
+            // other than the archive's, `?maca=…`, `?ref=…`) is looked up without it
+            // where one article is at that address: where several are (`view.php?id=1`,
+            // `?id=2`), the query tells them apart, and one that none has finds none.
+            let searcher = idx.searcher()?;
+            let field = idx.fields.url_key;
+            let held = |k: &str| {
+                field.map_or(0, |f| {
+                    searcher
+                        .doc_freq(&tantivy::Term::from_field_text(f, k))
+                        .unwrap_or(0)
+                })
+            };
             out.urls = self
                 .url
                 .iter()
                 .map(|u| crate::index::schema::url_key(u))
                 .filter(|k| !k.is_empty())
+                .map(|k| match crate::index::schema::url_key_without_query(&k) {
+                    Some(path) if held(&k) == 0 && held(path) == 1 => path.to_string(),
+                    _ => k,
+                })
                 .collect();
         }
         for (field, v) in &self.excluded {
