@@ -32,6 +32,40 @@ fn a_phrase_finds_the_possessive_form() {
 }
 
 #[test]
+fn a_quoted_passage_with_possessives_finds_its_article() {
+    let env = crate::util::TestEnv::new();
+    let body = "Questions about the campaign's contact with Russians, General Flynn's resignation and the president's tweets went on.";
+    env.write("q.jsonl", jsonl_line(1, "Week in review", body));
+    env.ingest(&[]);
+    for q in [
+        "\"campaign's contact with Russians, General Flynn's resignation\"",
+        "\"contact with Russians, General Flynn's resignation and the president's tweets\"",
+        "\"contact with Russians General Flynn resignation\"",
+    ] {
+        assert_eq!(env.ids(q, &["--exact"]), ["q.jsonl#1"], "{q}");
+    }
+}
+
+#[test]
+fn a_word_held_only_in_a_subtitle_is_no_typo() {
+    let env = crate::util::TestEnv::new();
+    let mut lines = String::from(
+        "{\"id\":\"1\",\"title\":\"Nerve agent attack\",\"subtitle\":\"An improbable plot\",\"body\":\"VX was used.\"}\n",
+    );
+    for i in 2..40 {
+        lines.push_str(&jsonl_line(
+            i,
+            "Report",
+            "The importance of the report is clear.",
+        ));
+    }
+    env.write("s.jsonl", lines);
+    env.ingest(&[]);
+    assert_eq!(env.ids("improbable", &[]), ["s.jsonl#1"]);
+    assert_eq!(env.ids("improbable VX", &[]), ["s.jsonl#1"]);
+}
+
+#[test]
 fn a_name_finds_its_possessive() {
     // "Xi's" in the text is found by "xi", and the query "Xi's" finds "Xi".
     let xi = titles("xi", &["--limit", "50"]);
@@ -1138,6 +1172,8 @@ fn a_decimal_point_is_kept_and_a_number_in_groups_is_one_number() {
         (4, "Teams", "The league has 15 teams."),
         (5, "Aid", "Some 1000 people got aid."),
         (6, "Shelter", "About 1,000 people found shelter."),
+        (7, "Derby", "United won 2-0 at home."),
+        (8, "Squad", "The coach named 20 players."),
     ];
     let lines: String = rows
         .iter()
@@ -1156,6 +1192,9 @@ fn a_decimal_point_is_kept_and_a_number_in_groups_is_one_number() {
     assert!(decimal.contains(&"n.jsonl#3".to_string()), "{decimal:?}");
     assert!(!decimal.iter().any(|i| i == "n.jsonl#2" || i == "n.jsonl#4"));
     assert_eq!(ids("15"), vec!["n.jsonl#4"]);
+    // Nor are a score's: 2-0 is not 20.
+    assert_eq!(ids("2-0"), vec!["n.jsonl#7"]);
+    assert_eq!(ids("20"), vec!["n.jsonl#8"]);
     // A number typed with a comma finds it written whole, and the other way round.
     assert_eq!(ids("1,000"), vec!["n.jsonl#5", "n.jsonl#6"]);
     assert_eq!(ids("1000"), vec!["n.jsonl#5", "n.jsonl#6"]);

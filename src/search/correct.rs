@@ -243,10 +243,10 @@ fn full_matches(idx: &NewsIndex, s: &Searcher, query: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Articles holding the term in the title or the body (an article with it in both
-/// counts twice: this only compares words).
+/// Articles holding the term in the title, the subtitle or the body (an article with
+/// it in two counts twice: this only compares words).
 fn doc_freq(s: &Searcher, idx: &NewsIndex, term: &str) -> u64 {
-    [idx.fields.title, idx.fields.body]
+    [idx.fields.title, idx.fields.subtitle, idx.fields.body]
         .iter()
         .map(|&f| s.doc_freq(&Term::from_field_text(f, term)).unwrap_or(0))
         .sum()
@@ -255,7 +255,7 @@ fn doc_freq(s: &Searcher, idx: &NewsIndex, term: &str) -> u64 {
 /// The indexed words within `edits` of `word`, with how many articles hold each.
 fn near(s: &Searcher, idx: &NewsIndex, word: &str, edits: u8) -> HashMap<String, u64> {
     let mut out: HashMap<String, u64> = HashMap::new();
-    for field in [idx.fields.title, idx.fields.body] {
+    for field in [idx.fields.title, idx.fields.subtitle, idx.fields.body] {
         let q = FuzzyTermQuery::new(Term::from_field_text(field, word), edits, true);
         for seg in s.segment_readers() {
             let (Ok(inv), Ok(automaton)) = (seg.inverted_index(field), q.automaton()) else {
@@ -558,8 +558,9 @@ fn fix_word(
 /// How many articles holding a stem [`written`] reads for a word that stems to it.
 const WRITTEN_LOOK: usize = 20;
 
-/// Calls `each` with the title (then the body) of each of the first [`WRITTEN_LOOK`]
-/// articles whose title (then body) holds the indexed `stem`, until it returns true;
+/// Calls `each` with the title (then the subtitle, then the body) of each of the first
+/// [`WRITTEN_LOOK`] articles whose title (subtitle, body) holds the indexed `stem`,
+/// until it returns true;
 /// whether it did. The index holds stems only: the words as written are in these.
 fn texts_holding(
     s: &Searcher,
@@ -568,7 +569,7 @@ fn texts_holding(
     each: &mut dyn FnMut(&str) -> bool,
 ) -> bool {
     let f = idx.fields;
-    for field in [f.title, f.body] {
+    for field in [f.title, f.subtitle, f.body] {
         let q = TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::Basic);
         let Ok(top) = s.search(&q, &TopDocs::with_limit(WRITTEN_LOOK).order_by_score()) else {
             continue;

@@ -521,7 +521,15 @@ fn alternatives(
             if t.is_empty() {
                 vec![]
             } else {
-                vec![t]
+                // A phrase typed with its possessives (a quoted passage: "General
+                // Flynn's resignation") is also searched as typed, `s` and all: the
+                // forms with an `s` in a gap try one gap at a time past four words.
+                let typed = tokens(stem, text);
+                if typed.len() > t.len() {
+                    vec![t, typed]
+                } else {
+                    vec![t]
+                }
             }
         }
         Piece::Word(word) => {
@@ -535,13 +543,13 @@ fn alternatives(
             if t.len() > 1 {
                 // post-war → "post war", and the joined postwar if the index has it;
                 // only where hyphens and dots join the parts: AT&T is not "att", nor
-                // 9/11 "911", nor a decimal point's sides one number (1.5 is not 15,
-                // $1.5bn not $15bn). A number in groups of three (1,000) is also the
-                // number written whole (1000).
+                // 9/11 "911", nor two numbers one (1.5 is not 15, $1.5bn not $15bn, a
+                // 2-0 win not 20, 2016-17 not 201617). A number in groups of three
+                // (1,000) is also the number written whole (1000).
                 let joinable = word
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
-                    && !decimal_point(word)
+                    && !numbers_apart(word)
                     || thousands(word);
                 let joined = tokens(stem, &raw.concat());
                 // An abbreviation's dotted letters are also written together:
@@ -608,12 +616,13 @@ fn alternatives(
     })
 }
 
-/// Whether a dot in `word` stands between two digits: a decimal point (1.5, $2.5bn,
-/// 3.0), not a dot that joins a word's parts.
-fn decimal_point(word: &str) -> bool {
+/// Whether a dot or a hyphen in `word` stands between two digits: a decimal point
+/// (1.5, $2.5bn), a score or a range (2-0, 2016-17), not a mark that joins a word's
+/// parts (post-war, G-20).
+fn numbers_apart(word: &str) -> bool {
     let c: Vec<char> = word.chars().collect();
     c.windows(3)
-        .any(|w| w[1] == '.' && w[0].is_ascii_digit() && w[2].is_ascii_digit())
+        .any(|w| matches!(w[1], '.' | '-') && w[0].is_ascii_digit() && w[2].is_ascii_digit())
 }
 
 /// Whether `word` is a number written in groups of three digits apart by commas
