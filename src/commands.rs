@@ -1689,6 +1689,10 @@ fn show(a: cli::ShowArgs, out: &Output) -> Result<()> {
         }
     }
     writeln!(so)?;
+    if let Some(sub) = hit.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+        writeln!(so, "{}", out.bold(sub))?;
+        writeln!(so)?;
+    }
     writeln!(so, "{}", hit.body)?;
     Ok(())
 }

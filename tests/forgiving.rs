@@ -66,6 +66,64 @@ fn a_word_held_only_in_a_subtitle_is_no_typo() {
 }
 
 #[test]
+fn other_engines_marks_are_read_or_left_out_and_said() {
+    let env = &sample().env;
+    let idx = env.index.to_str().unwrap();
+    let warned = |q: &str| -> String {
+        let r = env.run(&["search", q, "--index", idx]).success();
+        r.stderr_line("warning:").to_string()
+    };
+    let ids = |q: &str| {
+        let mut v: Vec<String> = env
+            .hits(q, &["--all", "--limit", "1000"])
+            .iter()
+            .filter_map(|h| h["id"].as_str().map(str::to_string))
+            .collect();
+        v.sort();
+        v
+    };
+    // `|` is OR; `~2` and a leading `*` are left out.
+    assert!(warned("brexit | trump").contains("read as OR"));
+    assert_eq!(ids("brexit | trump"), ids("brexit OR trump"));
+    assert!(warned("brexit~2").contains("'~2'"));
+    assert_eq!(ids("brexit~2"), ids("brexit"));
+    assert!(warned("*brexit").contains("cannot start with '*'"));
+    assert_eq!(ids("*brexit"), ids("brexit"));
+    // An excluded word no article holds is said to leave nothing out.
+    let w = warned("brexit -zzqxw");
+    assert!(
+        w.contains("-zzqxw") && w.contains("nothing was left out"),
+        "{w}"
+    );
+    let r = env
+        .run(&["search", "brexit -trump", "--index", idx])
+        .success();
+    assert!(!r.stderr.contains("warning"), "{r:?}");
+}
+
+#[test]
+fn show_prints_the_subtitle() {
+    let env = crate::util::TestEnv::new();
+    env.write(
+        "s.jsonl",
+        "{\"id\":\"1\",\"title\":\"Vote delayed\",\"subtitle\":\"The count resumes on Monday\",\"body\":\"Officials said little.\"}\n",
+    );
+    env.ingest(&[]);
+    let r = env
+        .run(&["show", "s.jsonl#1", "--index", env.index.to_str().unwrap()])
+        .success();
+    let sub = r
+        .stdout
+        .find("The count resumes on Monday")
+        .expect("the subtitle");
+    assert!(
+        sub < r.stdout.find("Officials said little.").unwrap(),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
 fn a_name_finds_its_possessive() {
     // "Xi's" in the text is found by "xi", and the query "Xi's" finds "Xi".
     let xi = titles("xi", &["--limit", "50"]);
@@ -766,7 +824,13 @@ fn words_the_index_holds_short_words_and_phrases_are_not_corrected() {
         "merkle*",
     ] {
         let (_, last, err) = search_json(q, &[]);
-        assert!(last.is_none() && err.is_empty(), "{q}: {last:?} {err}");
+        let corrected = last
+            .as_ref()
+            .is_some_and(|l| !l["corrected_query"].is_null());
+        assert!(
+            !corrected && !err.contains("showing results"),
+            "{q}: {last:?} {err}"
+        );
     }
     // A word nothing is close to stays, and matches nothing.
     let (ids, last, _) = search_json("zzxqwv", &[]);

@@ -572,6 +572,10 @@ fn prepare_query(
     // Fields are read from the query as typed; the words of a field's value
     // (`country:american samoa`) are not corrected. A corrected query is read again
     // (its words changed, its fields did not); one that stands is read once.
+    // Marks of other engines' syntax (`|`, `~2`, a leading `*`) are read as newsidx's
+    // or left out, and said.
+    let (marked, mut said_of_marks) = foreign_marks(query);
+    let query = marked.as_deref().unwrap_or(query);
     let as_typed = filters.with_query_fields(idx, query);
     let corrected = if exact {
         None
@@ -620,6 +624,27 @@ fn prepare_query(
     if let Some(w) = lowercase_operator(&text) {
         warnings.push(w);
     }
+    warnings.append(&mut said_of_marks);
+    // An excluded word no article holds leaves nothing out (`refugees -Merkle`): said,
+    // so that the list is not taken for one without those articles.
+    for w in text.split_whitespace() {
+        let Some(word) = w.strip_prefix('-') else {
+            continue;
+        };
+        if word.chars().all(char::is_alphanumeric)
+            && !word.is_empty()
+            && search::rank::text_query(idx, word, search::rank::Ranking::News).and_then(|q| {
+                idx.searcher()
+                    .ok()?
+                    .search(&*q, &tantivy::collector::Count)
+                    .ok()
+            }) == Some(0)
+        {
+            warnings.push(format!(
+                "-{word}: no article holds \"{word}\", so nothing was left out; check its spelling"
+            ));
+        }
+    }
     // (An operator that fields left alone, the `OR` of `source:cnn OR source:bbc`, is
     // dropped in the search: nothing to say of it. `OR` typed alone is said.)
     let left = if text.trim() != typed.trim() {
@@ -655,6 +680,65 @@ fn prepare_query(
         warnings,
         corrected: corrected.map(|c| c.query),
     })
+}
+
+/// Other engines' marks in `query`, outside quotes: `|` and `||` between words are read
+/// as OR; `~N` after a word or phrase (Lucene's fuzzy and proximity searches) is left
+/// out, as misspelt words are corrected on their own and words near each other rank
+/// higher; a `*` before a word (no word starts with anything) is left out. The query
+/// as searched, where it changed, and what to say of it.
+fn foreign_marks(query: &str) -> (Option<String>, Vec<String>) {
+    let mut out: Vec<String> = Vec::new();
+    let mut said: Vec<String> = Vec::new();
+    let mut in_quotes = false;
+    let mut changed = false;
+    for w in query.split(' ') {
+        let quoted = in_quotes;
+        if w.matches('"').count() % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
+        if quoted && !w.contains('"') {
+            out.push(w.to_string());
+            continue;
+        }
+        let mut w = w.to_string();
+        if !quoted && matches!(w.as_str(), "|" | "||") {
+            said.push(format!(
+                "'{w}' is read as OR (newsidx writes OR in capitals)"
+            ));
+            out.push("OR".into());
+            changed = true;
+            continue;
+        }
+        // word~2, "a phrase"~3, word~
+        if let Some(at) = w.rfind('~') {
+            let (head, tail) = w.split_at(at);
+            if !head.is_empty()
+                && head
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '"')
+                && tail[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+            {
+                said.push(format!(
+                    "'{tail}' after {head} is left out: misspelt words are corrected without it, and words near each other rank higher"
+                ));
+                w = head.to_string();
+                changed = true;
+            }
+        }
+        if !quoted && w.len() > 1 && w.starts_with('*') && w[1..].starts_with(char::is_alphanumeric)
+        {
+            said.push(format!(
+                "{w}: a word cannot start with '*'; searched as {}",
+                &w[1..]
+            ));
+            w = w[1..].to_string();
+            changed = true;
+        }
+        out.push(w);
+    }
+    (changed.then(|| out.join(" ")), said)
 }
 
 /// A lower-case `or` or `not` between two words, outside quotes, is searched as a
