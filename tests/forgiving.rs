@@ -1346,6 +1346,32 @@ fn a_lower_case_or_or_not_between_words_is_said() {
 }
 
 #[test]
+fn a_prefix_after_an_apostrophe_or_a_hyphen_finds_the_word() {
+    let env = crate::util::TestEnv::new();
+    let rows = [
+        (1, "Speaker named", "Tip O'Neill was speaker."),
+        (2, "Syria talks", "President al-Assad spoke."),
+        (3, "Jets delivered", "The F-35B landed."),
+        (4, "Old jets", "The F-16 retired."),
+        (5, "Neil Young", "The singer Neil played."),
+    ];
+    let lines: String = rows
+        .iter()
+        .map(|&(id, t, b)| jsonl_line(id, t, b))
+        .collect();
+    env.write("p.jsonl", lines);
+    env.ingest(&[]);
+    let ids = |q: &str| {
+        let mut v = env.ids(q, &["--all"]);
+        v.sort();
+        v
+    };
+    assert_eq!(ids("O'Nei*"), vec!["p.jsonl#1"]);
+    assert_eq!(ids("al-Ass*"), vec!["p.jsonl#2"]);
+    assert_eq!(ids("F-3*"), vec!["p.jsonl#3"]);
+}
+
+#[test]
 fn a_prefix_whose_stem_ends_otherwise_finds_the_word() {
     // "democracy" is indexed as `democraci`, "policy" as `polici`: the prefix finds
     // them and their plurals, and not the words its shorter stems would (police).

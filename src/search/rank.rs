@@ -174,6 +174,9 @@ const LONG_QUERY: usize = 32;
 /// first: a short prefix must not become a query of thousands of terms.
 pub const MAX_PREFIX_TERMS: usize = 50;
 
+/// How many phrases a prefix after other words (`O'Nei*`) is searched as at most.
+const PHRASE_PREFIX_FORMS: usize = 16;
+
 /// A query clause: pieces joined by OR, required or excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {
@@ -474,9 +477,26 @@ fn alternatives(
             // (negotiat → negoti), since the index holds stemmed words.
             let folded = tokens(fold, text);
             if folded.len() != 1 {
-                // "post-w*": the words before the last one are a phrase; keep the
-                // piece searchable as the words it holds.
+                // "O'Nei*", "al-Ass*", "F-3*": the words before the last one, then a
+                // word that starts with the last, side by side: each of the words the
+                // prefix finds most often that the archive holds so (up to
+                // PHRASE_PREFIX_FORMS). Where none is, the piece stays searchable as
+                // the words it holds.
                 let t = tokens(stem, text);
+                if t.len() == folded.len() {
+                    let head = &t[..t.len() - 1];
+                    let last = folded[folded.len() - 1].clone();
+                    let forms: Vec<Vec<String>> = dict
+                        .prefix_terms(&[last], MAX_PREFIX_TERMS)
+                        .into_iter()
+                        .map(|w| head.iter().cloned().chain([w]).collect::<Vec<String>>())
+                        .filter(|f| dict.holds_sequence(f))
+                        .take(PHRASE_PREFIX_FORMS)
+                        .collect();
+                    if !forms.is_empty() {
+                        return Some(forms);
+                    }
+                }
                 return Some(if t.is_empty() { vec![] } else { vec![t] });
             }
             let mut prefixes = vec![folded[0].clone()];
