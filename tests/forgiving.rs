@@ -1369,6 +1369,9 @@ fn a_prefix_after_an_apostrophe_or_a_hyphen_finds_the_word() {
     assert_eq!(ids("O'Nei*"), vec!["p.jsonl#1"]);
     assert_eq!(ids("al-Ass*"), vec!["p.jsonl#2"]);
     assert_eq!(ids("F-3*"), vec!["p.jsonl#3"]);
+    // A code typed without its hyphen finds it written with one, a letter after it too.
+    assert_eq!(ids("F35B"), vec!["p.jsonl#3"]);
+    assert_eq!(ids("F16"), vec!["p.jsonl#4"]);
 }
 
 #[test]

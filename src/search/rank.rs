@@ -612,12 +612,23 @@ fn alternatives(
                 }
                 // A code of letters and digits is also written with a hyphen (F35,
                 // F-35; G20, G-20), a number with its thousands apart (1000, 1,000).
-                if let Some(parts) = raw
+                // With a letter after its number too (F35B, written F-35B), the code
+                // is also its first part and the rest.
+                for parts in raw
                     .first()
                     .and_then(|r| code_parts(r))
-                    .filter(|p| dict.holds_sequence(p))
+                    .map(|p| {
+                        let mut forms = vec![p.clone()];
+                        if p.len() >= 3 {
+                            forms.push(vec![p[0].clone(), p[1..].concat()]);
+                        }
+                        forms
+                    })
+                    .unwrap_or_default()
                 {
-                    alts.push(parts);
+                    if !alts.contains(&parts) && dict.holds_sequence(&parts) {
+                        alts.push(parts);
+                    }
                 }
                 // The other spelling (defence, defense), where the archive holds it.
                 for v in raw
