@@ -102,6 +102,39 @@ fn other_engines_marks_are_read_or_left_out_and_said() {
 }
 
 #[test]
+fn a_query_that_finds_nothing_offers_the_closest_word() {
+    let env = crate::util::TestEnv::new();
+    let mut lines = String::new();
+    for i in 1..=3 {
+        lines.push_str(&jsonl_line(i, "UN chief speaks", "Antonio Guterres spoke."));
+    }
+    lines.push_str(&jsonl_line(4, "Other news", "Nothing else."));
+    env.write("g.jsonl", lines);
+    env.ingest(&[]);
+    let idx = env.index.to_str().unwrap();
+    // Two edits from "guterres" is past a correction: offered, not searched.
+    let r = env.run(&["search", "Guterez", "--index", idx]).success();
+    let w = r.stderr_line("warning:");
+    assert!(
+        w.contains("\"Guterez\"") && w.contains("\"guterres\" (3 articles)"),
+        "{w}"
+    );
+    assert!(r.stdout.contains("No articles match"), "{r:?}");
+    // --json: the last line carries it.
+    let lines = env.search("Guterez", &[]).success().json_lines();
+    let last = lines.last().expect("a warnings line");
+    assert!(
+        last["warnings"][0].as_str().unwrap().contains("guterres"),
+        "{last}"
+    );
+    // A word nothing is close to gets no offer; nor does a query that finds articles.
+    let r = env.run(&["search", "zzqxw", "--index", idx]).success();
+    assert!(!r.stderr.contains("warning"), "{r:?}");
+    let r = env.run(&["search", "Guterres", "--index", idx]).success();
+    assert!(!r.stderr.contains("warning"), "{r:?}");
+}
+
+#[test]
 fn show_prints_the_subtitle() {
     let env = crate::util::TestEnv::new();
     env.write(

@@ -213,6 +213,63 @@ pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<
     })
 }
 
+/// For a query that found nothing: each word of four letters or more that no article
+/// holds, with the closest word the archive writes within two edits (further than a
+/// correction goes: `guterez` → `Guterres`) and how many articles hold it. Offered,
+/// not searched.
+pub fn suggestions(idx: &NewsIndex, query: &str) -> Vec<(String, String, u64)> {
+    let Ok(searcher) = idx.searcher() else {
+        return Vec::new();
+    };
+    let mut stem = news_analyzer();
+    let mut fold = folder();
+    let mut out: Vec<(String, String, u64)> = Vec::new();
+    let query = crate::search::rank::clean_query(query);
+    for token in query.split_whitespace().take(MAX_WORDS) {
+        if token.starts_with('-') || token.contains([':', '*']) {
+            continue;
+        }
+        let core = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let core = core.strip_suffix("'s").unwrap_or(core);
+        if core.chars().count() < 4
+            || !core.chars().all(char::is_alphabetic)
+            || out.iter().any(|o| o.0 == core)
+        {
+            continue;
+        }
+        let (folded, stemmed) = (tokens(&mut fold, core), tokens(&mut stem, core));
+        let ([folded], [stemmed]) = (folded.as_slice(), stemmed.as_slice()) else {
+            continue;
+        };
+        if doc_freq(&searcher, idx, stemmed) > 0 {
+            continue;
+        }
+        let mut close: Vec<(String, u64)> = near(&searcher, idx, folded, 2)
+            .into_iter()
+            .filter(|(t, _)| t.chars().all(char::is_alphabetic))
+            .collect();
+        close.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Of the three found in most articles, the written word closest to the typed.
+        let best = close
+            .iter()
+            .take(3)
+            .filter_map(|(t, n)| {
+                let w = closest_written(&searcher, idx, t, folded, &mut stem, &mut fold)?;
+                Some((levenshtein(&w, folded), w, *n))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)));
+        if let Some((d, w, _)) = best {
+            // How many articles hold it (the fields' counts above add up an article
+            // with it in two).
+            let n = full_matches(idx, &searcher, &w) as u64;
+            if d <= 2 && n > 0 {
+                out.push((core.to_string(), w, n));
+            }
+        }
+    }
+    out
+}
+
 /// A query's different words looked at for typos: past them (a pasted paragraph) the
 /// words stand, and the search does not wait on a correction of each.
 const MAX_WORDS: usize = 32;

@@ -815,6 +815,16 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
     } else {
         None
     };
+    // Nothing found: the archive's closest words to those it does not hold, offered.
+    let mut warnings = warnings;
+    if res.total == 0 && res.hits.is_empty() && q.offset == 0 && !q.exact {
+        for (typed, close, n) in search::correct::suggestions(idx, &req.query) {
+            warnings.push(format!(
+                "no article holds \"{typed}\"; the closest word the archive holds is \"{close}\" ({n} {})",
+                if n == 1 { "article" } else { "articles" }
+            ));
+        }
+    }
     Ok(SearchResponse {
         hits: res.hits,
         total: res.total,
