@@ -135,6 +135,32 @@ fn a_query_that_finds_nothing_offers_the_closest_word() {
 }
 
 #[test]
+fn a_period_that_finds_nothing_says_when_the_archive_was_published() {
+    let env = &sample().env;
+    let idx = env.index.to_str().unwrap();
+    let stats = env
+        .run(&["stats", "--json", "--index", idx])
+        .success()
+        .json_lines();
+    let (first, last) = (
+        stats[0]["earliest"].as_str().unwrap().to_string(),
+        stats[0]["latest"].as_str().unwrap().to_string(),
+    );
+    for args in [
+        vec!["search", "trump", "--from", "2099", "--index", idx],
+        vec!["search", "trump from:2099", "--index", idx],
+    ] {
+        let r = env.run(&args).success();
+        let w = r.stderr_line("warning:");
+        assert!(w.contains(&first) && w.contains(&last), "{args:?}: {w}");
+    }
+    let r = env
+        .run(&["search", "trump", "--from", "2000", "--index", idx])
+        .success();
+    assert!(!r.stderr.contains("published from"), "{r:?}");
+}
+
+#[test]
 fn show_prints_the_subtitle() {
     let env = crate::util::TestEnv::new();
     env.write(

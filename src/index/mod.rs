@@ -1191,6 +1191,25 @@ pub struct Stats {
     pub nearest_current: Option<bool>,
 }
 
+/// The first and the last day articles of the index were published (`YYYY-MM-DD`), from
+/// the segments' date columns; `None` where no article has a date.
+pub fn published_span(searcher: &tantivy::Searcher) -> (Option<String>, Option<String>) {
+    let (mut lo, mut hi): (Option<DateTime>, Option<DateTime>) = (None, None);
+    for seg in searcher.segment_readers() {
+        if let Ok(col) = seg.fast_fields().date("published") {
+            if col.num_docs() > 0 && col.values.num_vals() > 0 {
+                let (a, b) = (col.min_value(), col.max_value());
+                lo = Some(lo.map_or(a, |x| x.min(a)));
+                hi = Some(hi.map_or(b, |x| x.max(b)));
+            }
+        }
+    }
+    let fmt = |d: Option<DateTime>| {
+        d.and_then(date_from_tantivy)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+    };
+    (fmt(lo), fmt(hi))
+}
 pub fn stats(idx: &NewsIndex) -> Result<Stats> {
     use tantivy::collector::Count;
     let f = idx.fields;
@@ -1224,20 +1243,7 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
                 .len()
         })
         .unwrap_or(0);
-    let (mut lo, mut hi): (Option<DateTime>, Option<DateTime>) = (None, None);
-    for seg in searcher.segment_readers() {
-        if let Ok(col) = seg.fast_fields().date("published") {
-            if col.num_docs() > 0 && col.values.num_vals() > 0 {
-                let (a, b) = (col.min_value(), col.max_value());
-                lo = Some(lo.map_or(a, |x| x.min(a)));
-                hi = Some(hi.map_or(b, |x| x.max(b)));
-            }
-        }
-    }
-    let fmt = |d: Option<DateTime>| {
-        d.and_then(date_from_tantivy)
-            .map(|d| d.format("%Y-%m-%d").to_string())
-    };
+    let (earliest, latest) = published_span(&searcher);
     let (nearest_vectors, nearest_current) = match (&idx.meta.model, idx.neighbours()) {
         (None, _) => (None, None),
         (Some(_), None) => (Some(0), Some(false)),
@@ -1247,8 +1253,8 @@ pub fn stats(idx: &NewsIndex) -> Result<Stats> {
         articles,
         files,
         sources,
-        earliest: fmt(lo),
-        latest: fmt(hi),
+        earliest,
+        latest,
         index_bytes: idx.size_bytes(),
         schema_version: idx.meta.schema_version,
         model: idx.meta.model.as_ref().map(|m| m.display().to_string()),

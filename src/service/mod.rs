@@ -815,9 +815,18 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
     } else {
         None
     };
-    // Nothing found: the archive's closest words to those it does not hold, offered.
+    // Nothing found: the archive's closest words to those it does not hold, offered;
+    // with dates asked, the days the archive spans.
     let mut warnings = warnings;
-    if res.total == 0 && res.hits.is_empty() && q.offset == 0 && !q.exact {
+    let nothing = res.total == 0 && res.hits.is_empty() && q.offset == 0;
+    if nothing && (req.filters.from.is_some() || req.filters.to.is_some()) {
+        if let (Some(first), Some(last)) = crate::index::published_span(&idx.searcher()?) {
+            warnings.push(format!(
+                "the archive's articles were published from {first} to {last}"
+            ));
+        }
+    }
+    if nothing && !q.exact {
         for (typed, close, n) in search::correct::suggestions(idx, &req.query) {
             warnings.push(format!(
                 "no article holds \"{typed}\"; the closest word the archive holds is \"{close}\" ({n} {})",
