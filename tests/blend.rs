@@ -263,6 +263,11 @@ fn the_api_and_the_csv_list_every_full_match_once() {
     // A page that shows a partial match ranked among full ones counts them.
     let first = srv.json(&format!("/api/search?q={q}&limit=2"));
     assert_eq!(first["partial_total"], 2 + TAIL);
+    // So do the counts alone (limit=0), as the list has them.
+    let counts = srv.json(&format!("/api/search?q={q}&limit=0"));
+    assert_eq!(counts["total"], WEAK);
+    assert_eq!(counts["partial_total"], 2 + TAIL);
+    assert_eq!(counts["partial_stories"], 1 + TAIL);
     let rows = |path: &str| -> Vec<String> {
         let r = srv.get(path);
         assert_eq!(r.status, 200, "{path}");

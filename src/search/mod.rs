@@ -1079,17 +1079,25 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         excluded,
     } = build_query(idx, &req.query, &req.filters, req.ranking);
     if req.limit == 0 {
-        // `--limit 0`: how many match, and no hit.
+        // `--limit 0`: how many match, and no hit; ordered by relevance, the partial
+        // matches that a list would follow the full ones with, too.
         let n = searcher.search(&*query, &Matches)?;
-        return Ok(Results {
-            total: n.articles,
-            stories: if req.all_copies {
+        let p = match (&partial, req.sort, &text) {
+            (Some(p), Sort::Relevance, Some(_)) => Some(searcher.search(&**p, &Matches)?),
+            _ => None,
+        };
+        let stories = |n: &Counts| {
+            if req.all_copies {
                 n.articles
             } else {
                 n.stories
-            },
-            partial_total: 0,
-            partial_stories: 0,
+            }
+        };
+        return Ok(Results {
+            total: n.articles,
+            stories: stories(&n),
+            partial_total: p.as_ref().map_or(0, |p| p.articles),
+            partial_stories: p.as_ref().map_or(0, stories),
             total_is_lower_bound: false,
             hits: Vec::new(),
         });
