@@ -941,7 +941,9 @@ fn assert_spec_absent(query: &str, filters: &[&str]) {
         .env
         .hits(query, &args)
         .iter()
-        .filter(|h| h["partial"] != true)
+        // (A last line of warnings has no id: a search that finds nothing in the
+        // dates asked says when the archive's articles were published.)
+        .filter(|h| h["partial"] != true && !h["id"].is_null())
         .map(|h| h["id"].as_str().unwrap().to_string())
         .collect();
     assert!(
