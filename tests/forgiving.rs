@@ -9,6 +9,26 @@ fn jsonl_line(id: usize, title: &str, body: &str) -> String {
     format!("{{\"id\":\"{id}\",\"title\":\"{title}\",\"body\":\"{body}\"}}\n")
 }
 
+/// A new archive of one JSON-lines file, `name`, of the articles `rows` (`id`, `title`,
+/// `body`), ingested.
+fn archive_of(name: &str, rows: &[(usize, &str, &str)]) -> crate::util::TestEnv {
+    let env = crate::util::TestEnv::new();
+    let lines: String = rows
+        .iter()
+        .map(|&(id, t, b)| jsonl_line(id, t, b))
+        .collect();
+    env.write(name, lines);
+    env.ingest(&[]);
+    env
+}
+
+/// The ids `query` finds in `env` with `args`, sorted.
+fn sorted_ids(env: &crate::util::TestEnv, query: &str, args: &[&str]) -> Vec<String> {
+    let mut v = env.ids(query, args);
+    v.sort();
+    v
+}
+
 fn titles(query: &str, args: &[&str]) -> Vec<String> {
     sample()
         .env
@@ -1279,36 +1299,28 @@ fn a_word_joined_by_an_ampersand_or_dotted_letters_is_found_as_written() {
 
 #[test]
 fn a_decimal_point_is_kept_and_a_number_in_groups_is_one_number() {
-    let env = crate::util::TestEnv::new();
-    let rows = [
-        (
-            1,
-            "Wall funding",
-            "Congress was asked for $1.5bn for the wall.",
-        ),
-        (
-            2,
-            "Chip bet",
-            "The firm makes a $15bn bet on driverless cars.",
-        ),
-        (3, "Growth", "The economy grew by 1.5 percent."),
-        (4, "Teams", "The league has 15 teams."),
-        (5, "Aid", "Some 1000 people got aid."),
-        (6, "Shelter", "About 1,000 people found shelter."),
-        (7, "Derby", "United won 2-0 at home."),
-        (8, "Squad", "The coach named 20 players."),
-    ];
-    let lines: String = rows
-        .iter()
-        .map(|&(id, t, b)| jsonl_line(id, t, b))
-        .collect();
-    env.write("n.jsonl", lines);
-    env.ingest(&[]);
-    let ids = |q: &str| {
-        let mut v = env.ids(q, &["--all", "--exact"]);
-        v.sort();
-        v
-    };
+    let env = archive_of(
+        "n.jsonl",
+        &[
+            (
+                1,
+                "Wall funding",
+                "Congress was asked for $1.5bn for the wall.",
+            ),
+            (
+                2,
+                "Chip bet",
+                "The firm makes a $15bn bet on driverless cars.",
+            ),
+            (3, "Growth", "The economy grew by 1.5 percent."),
+            (4, "Teams", "The league has 15 teams."),
+            (5, "Aid", "Some 1000 people got aid."),
+            (6, "Shelter", "About 1,000 people found shelter."),
+            (7, "Derby", "United won 2-0 at home."),
+            (8, "Squad", "The coach named 20 players."),
+        ],
+    );
+    let ids = |q: &str| sorted_ids(&env, q, &["--all", "--exact"]);
     // The two sides of a decimal point are not one number: 1.5 is not 15.
     assert_eq!(ids("$1.5bn"), vec!["n.jsonl#1"]);
     let decimal = ids("1.5");
@@ -1325,35 +1337,27 @@ fn a_decimal_point_is_kept_and_a_number_in_groups_is_one_number() {
 
 #[test]
 fn a_name_is_not_found_by_the_word_its_stem_would_make_it() {
-    let env = crate::util::TestEnv::new();
-    let rows = [
-        (
-            1,
-            "Hollande visits Berlin",
-            "President Hollande met the chancellor.",
-        ),
-        (2, "Floods in Holland", "Dikes held across Holland."),
-        (3, "Morales wins again", "Evo Morales won a fourth term."),
-        (4, "Staff morale falls", "Morale among nurses is low."),
-        (5, "Speech", "Hilary Clinton spoke in Ohio."),
-        (6, "Hilarious video", "The clip is hilarious."),
-        (
-            7,
-            "Election in Paris",
-            "Hollande's party lost; Holland's did too.",
-        ),
-    ];
-    let lines: String = rows
-        .iter()
-        .map(|&(id, t, b)| jsonl_line(id, t, b))
-        .collect();
-    env.write("n.jsonl", lines);
-    env.ingest(&[]);
-    let ids = |q: &str| {
-        let mut v = env.ids(q, &["--all", "--exact"]);
-        v.sort();
-        v
-    };
+    let env = archive_of(
+        "n.jsonl",
+        &[
+            (
+                1,
+                "Hollande visits Berlin",
+                "President Hollande met the chancellor.",
+            ),
+            (2, "Floods in Holland", "Dikes held across Holland."),
+            (3, "Morales wins again", "Evo Morales won a fourth term."),
+            (4, "Staff morale falls", "Morale among nurses is low."),
+            (5, "Speech", "Hilary Clinton spoke in Ohio."),
+            (6, "Hilarious video", "The clip is hilarious."),
+            (
+                7,
+                "Election in Paris",
+                "Hollande's party lost; Holland's did too.",
+            ),
+        ],
+    );
+    let ids = |q: &str| sorted_ids(&env, q, &["--all", "--exact"]);
     assert_eq!(ids("hollande"), vec!["n.jsonl#1", "n.jsonl#7"]);
     assert_eq!(ids("Holland"), vec!["n.jsonl#2", "n.jsonl#7"]);
     assert_eq!(ids("morales"), vec!["n.jsonl#3"]);
@@ -1406,25 +1410,17 @@ fn a_lower_case_or_or_not_between_words_is_said() {
 
 #[test]
 fn a_prefix_after_an_apostrophe_or_a_hyphen_finds_the_word() {
-    let env = crate::util::TestEnv::new();
-    let rows = [
-        (1, "Speaker named", "Tip O'Neill was speaker."),
-        (2, "Syria talks", "President al-Assad spoke."),
-        (3, "Jets delivered", "The F-35B landed."),
-        (4, "Old jets", "The F-16 retired."),
-        (5, "Neil Young", "The singer Neil played."),
-    ];
-    let lines: String = rows
-        .iter()
-        .map(|&(id, t, b)| jsonl_line(id, t, b))
-        .collect();
-    env.write("p.jsonl", lines);
-    env.ingest(&[]);
-    let ids = |q: &str| {
-        let mut v = env.ids(q, &["--all"]);
-        v.sort();
-        v
-    };
+    let env = archive_of(
+        "p.jsonl",
+        &[
+            (1, "Speaker named", "Tip O'Neill was speaker."),
+            (2, "Syria talks", "President al-Assad spoke."),
+            (3, "Jets delivered", "The F-35B landed."),
+            (4, "Old jets", "The F-16 retired."),
+            (5, "Neil Young", "The singer Neil played."),
+        ],
+    );
+    let ids = |q: &str| sorted_ids(&env, q, &["--all"]);
     assert_eq!(ids("O'Nei*"), vec!["p.jsonl#1"]);
     assert_eq!(ids("al-Ass*"), vec!["p.jsonl#2"]);
     assert_eq!(ids("F-3*"), vec!["p.jsonl#3"]);
@@ -1437,25 +1433,17 @@ fn a_prefix_after_an_apostrophe_or_a_hyphen_finds_the_word() {
 fn a_prefix_whose_stem_ends_otherwise_finds_the_word() {
     // "democracy" is indexed as `democraci`, "policy" as `polici`: the prefix finds
     // them and their plurals, and not the words its shorter stems would (police).
-    let env = crate::util::TestEnv::new();
-    let rows = [
-        (1, "Democracy in danger", "Democracy is fragile."),
-        (2, "Young democracies", "Democracies unite."),
-        (3, "Democrat wins", "The Democrat won the seat."),
-        (4, "Policy shift", "The policy changed."),
-        (5, "Police patrol", "Police patrolled the streets."),
-    ];
-    let lines: String = rows
-        .iter()
-        .map(|&(id, t, b)| jsonl_line(id, t, b))
-        .collect();
-    env.write("p.jsonl", lines);
-    env.ingest(&[]);
-    let ids = |q: &str| {
-        let mut v = env.ids(q, &["--all"]);
-        v.sort();
-        v
-    };
+    let env = archive_of(
+        "p.jsonl",
+        &[
+            (1, "Democracy in danger", "Democracy is fragile."),
+            (2, "Young democracies", "Democracies unite."),
+            (3, "Democrat wins", "The Democrat won the seat."),
+            (4, "Policy shift", "The policy changed."),
+            (5, "Police patrol", "Police patrolled the streets."),
+        ],
+    );
+    let ids = |q: &str| sorted_ids(&env, q, &["--all"]);
     assert_eq!(ids("democracy*"), vec!["p.jsonl#1", "p.jsonl#2"]);
     assert_eq!(ids("policy*"), vec!["p.jsonl#4"]);
     assert_eq!(ids("polic*"), vec!["p.jsonl#4", "p.jsonl#5"]);
