@@ -1149,6 +1149,107 @@ fn a_word_is_split_in_two_only_where_the_two_are_the_more_common() {
     assert_eq!(corrected_in(&env, "lepen"), None);
 }
 
+/// After a prefix English writes either way (non-profit, nonprofit; co-operation,
+/// cooperation), the word finds both spellings however rare the hyphenated one; a word
+/// that is no such prefix still splits only where the two words are the more common
+/// (notable is not "not able").
+#[test]
+fn a_word_after_a_prefix_finds_its_hyphenated_spelling() {
+    let mut rows: Vec<(usize, &str, &str)> = Vec::new();
+    for i in 0..5 {
+        rows.push((i, "Charity", "The nonprofit group raised money."));
+    }
+    for i in 5..7 {
+        rows.push((i, "Charity", "The non-profit group raised money."));
+    }
+    for i in 7..12 {
+        rows.push((i, "Case", "It was a notable case in court."));
+    }
+    for i in 12..14 {
+        rows.push((i, "Case", "He was not able to attend court."));
+    }
+    rows.push((14, "Talks", "Closer co-operation was agreed."));
+    for i in 15..18 {
+        rows.push((i, "Talks", "Closer cooperation was agreed."));
+    }
+    let env = archive_of("a.jsonl", &rows);
+    let ids = |r: std::ops::Range<usize>| -> Vec<String> {
+        let mut v: Vec<String> = r.map(|i| format!("a.jsonl#{i}")).collect();
+        v.sort();
+        v
+    };
+    let all = ["--all", "--limit", "50"];
+    assert_eq!(sorted_ids(&env, "nonprofit", &all), ids(0..7));
+    assert_eq!(sorted_ids(&env, "non-profit", &all), ids(0..7));
+    assert_eq!(sorted_ids(&env, "cooperation", &all), ids(14..18));
+    assert_eq!(sorted_ids(&env, "notable", &all), ids(7..12));
+}
+
+/// A word also searched in another form keeps the bonus for standing next to its
+/// neighbour in the query: of two articles with the same words, the one that says
+/// "Palmyra retaken" ranks above the one that has them apart, though `retaken` is also
+/// searched as "re-taken".
+#[test]
+fn a_word_of_two_forms_keeps_the_bonus_for_its_neighbour() {
+    let apart = "Palmyra was quiet for a week, the monitors said, before the ancient city \
+                 was finally retaken";
+    let together = "Palmyra retaken was quiet for a week, the monitors said, before the \
+                    ancient city was finally";
+    let env = archive_of(
+        "a.jsonl",
+        &[
+            (0, "Syria", apart),
+            (1, "Syria", together),
+            (2, "Hill", "The hill was re-taken by the army."),
+            (3, "Town", "The town was re-taken by the army."),
+            (4, "Port", "The port was re-taken by the army."),
+        ],
+    );
+    let ids = env.ids("Palmyra retaken", &["--all"]);
+    let at = |id: &str| ids.iter().position(|i| i == id).expect(id);
+    assert!(at("a.jsonl#1") < at("a.jsonl#0"), "{ids:?}");
+}
+
+/// `title:(a OR b)` keeps every word of the group to titles, as `title:a` does one;
+/// the words after the group are searched everywhere.
+#[test]
+fn a_title_group_in_parentheses_searches_titles_only() {
+    let env = archive_of(
+        "a.jsonl",
+        &[
+            (0, "Brexit talks", "The talks went on."),
+            (1, "Weather", "Brexit and Trump were not in the forecast."),
+            (2, "Trump visit", "The visit went on."),
+            (3, "Market report", "Trade after Brexit."),
+        ],
+    );
+    let ids = |q: &str| sorted_ids(&env, q, &["--all"]);
+    assert_eq!(ids("title:(brexit OR trump)"), ["a.jsonl#0", "a.jsonl#2"]);
+    assert_eq!(ids("title:( brexit OR \"trump visit\" )"), ["a.jsonl#0", "a.jsonl#2"]);
+    assert_eq!(ids("brexit -title:(brexit OR weather)"), ["a.jsonl#3"]);
+}
+
+/// A quote left open is a phrase to the end of the query, and the warning says so and
+/// how to search the words apart.
+#[test]
+fn a_quote_left_open_is_a_phrase_to_the_end_and_said() {
+    let env = archive_of(
+        "a.jsonl",
+        &[
+            (0, "Order", "The post-war order was debated."),
+            (1, "Order", "An order was given after the war, post haste."),
+        ],
+    );
+    let lines = env.search("\"post-war order", &["--all"]).success().json_lines();
+    let ids: Vec<&str> = lines.iter().filter_map(|l| l["id"].as_str()).collect();
+    assert_eq!(ids, ["a.jsonl#0"]);
+    let warnings = lines.last().unwrap()["warnings"].to_string();
+    assert!(warnings.contains("not closed"), "{warnings}");
+    // Closed, nothing is said.
+    let last = env.search("\"post-war order\"", &["--limit", "0"]).success().json();
+    assert!(last["warnings"].is_null(), "{last}");
+}
+
 #[test]
 fn a_query_of_marks_alone_says_it_lists_everything() {
     let env = &sample().env;

@@ -177,17 +177,13 @@ pub const MAX_LIMIT: usize = 10_000;
 /// where it opens a field's value (`title:"brexit bill`), closed at the end.
 pub(crate) fn tidy_operators(query: &str) -> String {
     let mut q: String = cap_nesting(query);
-    let quotes: Vec<usize> = q
-        .char_indices()
-        .filter(|(_, c)| matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}'))
-        .map(|(i, _)| i)
-        .collect();
-    if quotes.len() % 2 == 1 {
-        let i = *quotes.last().expect("odd count is non-zero");
-        if q[..i].ends_with(':') {
+    if let Some(i) = open_quote(&q) {
+        // A quote left open is a phrase to the end of the query (`"post-war order`), as
+        // a field's is (`title:"brexit bill`); one with no word after it is dropped.
+        let len = q[i..].chars().next().map_or(1, char::len_utf8);
+        if q[..i].ends_with(':') || q[i + len..].chars().any(char::is_alphanumeric) {
             q.push('"');
         } else {
-            let len = q[i..].chars().next().map_or(1, char::len_utf8);
             q.replace_range(i..i + len, " ");
         }
     }
@@ -211,6 +207,17 @@ pub(crate) fn tidy_operators(query: &str) -> String {
         out.push(w);
     }
     out.join(" ")
+}
+
+/// Where the query's last quote opens a phrase it never closes (an odd number of
+/// quotes, straight or curly): its byte offset.
+pub(crate) fn open_quote(q: &str) -> Option<usize> {
+    let quotes: Vec<usize> = q
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}'))
+        .map(|(i, _)| i)
+        .collect();
+    (quotes.len() % 2 == 1).then(|| quotes[quotes.len() - 1])
 }
 
 /// Parentheses nested deeper than this are dropped: the query parser recurses once
@@ -3176,10 +3183,17 @@ mod tests {
         assert_eq!(tidy_operators(&format!("{}x", "(".repeat(5000))), "x");
         assert_eq!(tidy_operators("(a OR b) c"), "(a OR b) c");
         assert_eq!(tidy_operators(&"w ".repeat(5000)).split(' ').count(), 1000);
+        // A quote left open is a phrase to the end; one with no word after it is dropped.
         assert_eq!(
             tidy_operators("\"Taiwan post-war order"),
-            "Taiwan post-war order"
+            "\"Taiwan post-war order\""
         );
+        assert_eq!(
+            tidy_operators("taiwan \u{201C}post-war order"),
+            "taiwan \u{201C}post-war order\""
+        );
+        assert_eq!(tidy_operators("taiwan \""), "taiwan");
+        assert_eq!(tidy_operators("\"a b\" c \"!"), "\"a b\" c !");
         assert_eq!(
             tidy_operators("\"post-war order\" -trade"),
             "\"post-war order\" -trade"

@@ -221,6 +221,9 @@ fn parse(q: &str) -> Vec<Clause> {
     let mut negate_next = false;
     // `title:"…"`: the phrase that follows is title-only (and excluded with `-title:`).
     let mut title_next: Option<bool> = None;
+    // `title:(a OR "b c")`: every piece up to the closing parenthesis is title-only
+    // (and excluded with `-title:(…)`).
+    let mut title_group: Option<bool> = None;
     let chars: Vec<char> = q.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -245,9 +248,12 @@ fn parse(q: &str) -> Vec<Clause> {
                 .unwrap_or(chars.len());
             let text: String = chars[j + 1..end].iter().collect();
             i = (end + 1).min(chars.len());
-            if let Some(ex) = title_next.take() {
+            if let Some(ex) = title_next.take().or(title_group) {
                 title_only = true;
                 excluded |= ex;
+            }
+            if chars.get(i) == Some(&')') {
+                title_group = None;
             }
             // One word with a star in quotes, `"brex*"`, is the prefix `brex*` (a phrase
             // of several words takes a star on its last: `"brexit bill*"`).
@@ -268,7 +274,22 @@ fn parse(q: &str) -> Vec<Clause> {
             let mut word: String = chars[j..end].iter().collect();
             i = end;
             title_next = None;
-            if let Some(rest) = strip_title(&word) {
+            if let Some(ex) = title_group {
+                title_only = true;
+                excluded |= ex;
+                if word.ends_with(')') {
+                    title_group = None;
+                }
+            } else if let Some(inner) = strip_title(&word).and_then(|r| r.strip_prefix('(')) {
+                if !inner.ends_with(')') {
+                    title_group = Some(excluded);
+                }
+                if !inner.chars().any(char::is_alphanumeric) {
+                    continue;
+                }
+                title_only = true;
+                word = inner.to_string();
+            } else if let Some(rest) = strip_title(&word) {
                 if rest.is_empty() && chars.get(i) == Some(&'"') {
                     title_next = Some(excluded);
                     continue;
@@ -599,7 +620,9 @@ fn alternatives(
                 }
             } else {
                 // (Only where the two words side by side are more common than the word
-                // itself: `putins` is not "put in", nor `notable` "not able".)
+                // itself: `putins` is not "put in", nor `notable` "not able"; after a
+                // prefix written either way, wherever they are: `nonprofit` is also
+                // "non-profit".)
                 let own = dict.doc_freq(&t[0]);
                 alts.push(t);
                 if let Some(split) = raw.first().and_then(|r| split_word(r, stem, dict, own)) {
@@ -784,9 +807,15 @@ fn possessive_forms(words: &[String]) -> Vec<Vec<String>> {
     out
 }
 
+/// Prefixes that English writes joined to a word or apart with a hyphen.
+const JOINED_PREFIXES: &[&str] = &[
+    "anti", "co", "counter", "cross", "mid", "multi", "non", "post", "pre", "re", "self", "semi",
+];
+
 /// postwar → [post, war] when both halves are indexed words and the index holds them
-/// side by side in more articles than `own` (the word's own count); the split found
-/// most often wins.
+/// side by side in more articles than `own` (the word's own count), or in any article
+/// after one of [`JOINED_PREFIXES`] (cooperation → [co, oper]); the split found most
+/// often wins.
 fn split_word(raw: &str, stem: &mut TextAnalyzer, dict: &Dict, own: u64) -> Option<Vec<String>> {
     if raw.len() < 5 || !raw.is_ascii() || raw.chars().any(|c| c.is_ascii_digit()) {
         return None;
@@ -816,7 +845,11 @@ fn split_word(raw: &str, stem: &mut TextAnalyzer, dict: &Dict, own: u64) -> Opti
             continue;
         }
         let n = dict.phrase_count(&a[0], &b[0]);
-        if n as u64 > own && best.as_ref().is_none_or(|(m, _)| n > *m) {
+        // After a prefix that English writes with a hyphen or without (co-operation,
+        // cooperation; non-profit, nonprofit; re-elected, reelected), any article
+        // that holds the two side by side holds the word's other spelling.
+        let prefixed = JOINED_PREFIXES.contains(&raw.split_at(cut).0) && raw.len() - cut >= 3;
+        if (n as u64 > own || (prefixed && n > 0)) && best.as_ref().is_none_or(|(m, _)| n > *m) {
             best = Some((n, vec![a[0].clone(), b[0].clone()]));
         }
     }
@@ -925,11 +958,13 @@ fn proximity(
         if *excluded {
             continue;
         }
-        if alts.len() != 1 {
+        // A clause of several forms chains by its first, the words as typed (a
+        // word spelt another way too, or split: `retaken` is also "re-taken").
+        let Some(first) = alts.first() else {
             runs.push(std::mem::take(&mut seq));
             continue;
-        }
-        seq.extend(alts[0].iter().map(|w| (i, w.clone())));
+        };
+        seq.extend(first.iter().map(|w| (i, w.clone())));
     }
     runs.push(seq);
     let mut out: Vec<Box<dyn Query>> = Vec::new();
@@ -1417,6 +1452,32 @@ mod tests {
         assert_eq!(c[2].pieces, vec![Piece::Prefix("brex".into())]);
         assert!(c[2].title_only);
         assert!(!c[3].title_only);
+    }
+
+    #[test]
+    fn title_field_restricts_a_group_in_parentheses() {
+        let c = parse(&clean_query(
+            "title:(brexit OR \"single market\") talks -title:(may OR trump) title:(nato)",
+        ));
+        assert_eq!(c.len(), 5, "{c:?}");
+        assert!(c[0].title_only && !c[0].excluded);
+        assert_eq!(
+            c[0].pieces,
+            vec![
+                Piece::Word("brexit".into()),
+                Piece::Phrase("single market".into())
+            ]
+        );
+        assert!(!c[1].title_only && !c[1].excluded);
+        assert!(c[2].title_only && c[2].excluded);
+        assert!(c[3].title_only && c[3].excluded);
+        assert_eq!(c[3].pieces, vec![Piece::Word("trump".into())]);
+        assert!(c[4].title_only && !c[4].excluded);
+        assert_eq!(c[4].pieces, vec![Piece::Word("nato".into())]);
+        // An opening parenthesis apart from its first word, then a phrase.
+        let c = parse(&clean_query("title:( \"white house\" ) visit"));
+        assert!(c[0].title_only, "{c:?}");
+        assert!(!c[1].title_only, "{c:?}");
     }
 
     #[test]

@@ -624,6 +624,17 @@ fn prepare_query(
     if let Some(w) = lowercase_operator(&text) {
         warnings.push(w);
     }
+    // A quote left open is searched as a phrase to the end of the query: said, since
+    // the words might have been meant apart.
+    if let Some(at) = search::open_quote(query) {
+        let rest = query[at..].chars().skip(1).collect::<String>();
+        if rest.chars().any(char::is_alphanumeric) {
+            warnings.push(format!(
+                "the quote before {:?} is not closed; searched as one phrase to the end of the query (close it where the phrase ends, or drop it to search the words apart)",
+                rest.trim()
+            ));
+        }
+    }
     warnings.append(&mut said_of_marks);
     // An excluded word no article holds leaves nothing out (`refugees -Merkle`): said,
     // so that the list is not taken for one without those articles.
