@@ -115,6 +115,12 @@ fn other_engines_marks_are_read_or_left_out_and_said() {
         w.contains("-zzqxw") && w.contains("nothing was left out"),
         "{w}"
     );
+    // … nor a word no title holds, excluded from titles.
+    let w = warned("brexit -title:zzqxw");
+    assert!(
+        w.contains("-title:zzqxw") && w.contains("in its title"),
+        "{w}"
+    );
     let r = env
         .run(&["search", "brexit -trump", "--index", idx])
         .success();
@@ -626,6 +632,9 @@ fn a_misspelt_word_is_corrected_and_said_so() {
         ("merkle's visit", "merkel's visit"),
         ("merkle’s visit", "merkel's visit"),
         ("merkle visit merkle", "merkel visit merkel"),
+        // A word in the title is corrected as a word.
+        ("title:merkle", "title:merkel"),
+        ("title:(merkle OR visit)", "title:(merkel OR visit)"),
     ] {
         let (got, last, _) = search_json(typo, &[]);
         assert_eq!(last.unwrap()["corrected_query"], right, "{typo}");
@@ -1225,7 +1234,10 @@ fn a_title_group_in_parentheses_searches_titles_only() {
     );
     let ids = |q: &str| sorted_ids(&env, q, &["--all"]);
     assert_eq!(ids("title:(brexit OR trump)"), ["a.jsonl#0", "a.jsonl#2"]);
-    assert_eq!(ids("title:( brexit OR \"trump visit\" )"), ["a.jsonl#0", "a.jsonl#2"]);
+    assert_eq!(
+        ids("title:( brexit OR \"trump visit\" )"),
+        ["a.jsonl#0", "a.jsonl#2"]
+    );
     assert_eq!(ids("brexit -title:(brexit OR weather)"), ["a.jsonl#3"]);
 }
 
@@ -1240,13 +1252,19 @@ fn a_quote_left_open_is_a_phrase_to_the_end_and_said() {
             (1, "Order", "An order was given after the war, post haste."),
         ],
     );
-    let lines = env.search("\"post-war order", &["--all"]).success().json_lines();
+    let lines = env
+        .search("\"post-war order", &["--all"])
+        .success()
+        .json_lines();
     let ids: Vec<&str> = lines.iter().filter_map(|l| l["id"].as_str()).collect();
     assert_eq!(ids, ["a.jsonl#0"]);
     let warnings = lines.last().unwrap()["warnings"].to_string();
     assert!(warnings.contains("not closed"), "{warnings}");
     // Closed, nothing is said.
-    let last = env.search("\"post-war order\"", &["--limit", "0"]).success().json();
+    let last = env
+        .search("\"post-war order\"", &["--limit", "0"])
+        .success()
+        .json();
     assert!(last["warnings"].is_null(), "{last}");
 }
 

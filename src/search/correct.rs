@@ -1,7 +1,8 @@
 //! Typo tolerance: a query word the index does not hold, or holds far more rarely than
 //! a close word, is replaced by that word (`merkle` → `merkel`, `erdogn` → `erdogan`).
 //!
-//! Only plain words are corrected (not phrases, prefixes, excluded words, fields,
+//! Only plain words are corrected (not phrases, prefixes, excluded words, fields
+//! other than `title:`,
 //! words with digits, or two words run together that the search reads as the two:
 //! `lepen`), and only from five letters: one edit from 5 letters, two from 9
 //! (Meilisearch's rule; a swap of two neighbouring letters is one edit), keeping the
@@ -97,13 +98,18 @@ pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<
         if quotes % 2 == 1 {
             in_phrase = !in_phrase;
         }
-        let core = token.trim_matches(|c: char| !c.is_alphanumeric());
+        // A word in the title (`title:Merkle`, `title:(Merkle`) is corrected as a word.
+        let unfielded = token
+            .get(..6)
+            .filter(|h| h.eq_ignore_ascii_case("title:"))
+            .map_or(token, |_| &token[6..]);
+        let core = unfielded.trim_matches(|c: char| !c.is_alphanumeric());
         // A possessive is searched as its word (`merkle's` as `merkle`): so corrected.
         let core = core.strip_suffix("'s").unwrap_or(core);
         let plain = !skip
             && !keep.iter().any(|k| k.eq_ignore_ascii_case(core))
             && !token.starts_with('-')
-            && !token.contains(['*', ':'])
+            && !unfielded.contains(['*', ':'])
             && !matches!(token, "OR" | "AND" | "NOT")
             && !core.is_empty()
             && core.chars().all(char::is_alphabetic);
@@ -289,7 +295,7 @@ fn english_word(word: &str) -> bool {
 
 /// `token` with its word `core` replaced by `word`, the marks around it kept.
 fn replaced(token: &str, core: &str, word: &str) -> String {
-    let start = token.find(core).unwrap_or(0);
+    let start = token.rfind(core).unwrap_or(0);
     format!("{}{word}{}", &token[..start], &token[start + core.len()..])
 }
 

@@ -639,20 +639,30 @@ fn prepare_query(
     // An excluded word no article holds leaves nothing out (`refugees -Merkle`): said,
     // so that the list is not taken for one without those articles.
     for w in text.split_whitespace() {
-        let Some(word) = w.strip_prefix('-') else {
+        let Some(searched) = w.strip_prefix('-') else {
             continue;
         };
+        // (`-title:Merkle`: no title holds it.)
+        let word = searched
+            .get(..6)
+            .filter(|h| h.eq_ignore_ascii_case("title:"))
+            .map_or(searched, |_| &searched[6..]);
         if word.chars().all(char::is_alphanumeric)
             && !word.is_empty()
-            && search::rank::text_query(idx, word, search::rank::Ranking::News).and_then(|q| {
+            && search::rank::text_query(idx, searched, search::rank::Ranking::News).and_then(|q| {
                 idx.searcher()
                     .ok()?
                     .search(&*q, &tantivy::collector::Count)
                     .ok()
             }) == Some(0)
         {
+            let place = if word.len() < searched.len() {
+                " in its title"
+            } else {
+                ""
+            };
             warnings.push(format!(
-                "-{word}: no article holds \"{word}\", so nothing was left out; check its spelling"
+                "-{searched}: no article holds \"{word}\"{place}, so nothing was left out; check its spelling"
             ));
         }
     }
