@@ -160,6 +160,26 @@ fn a_query_that_finds_nothing_offers_the_closest_word() {
     assert!(!r.stderr.contains("warning"), "{r:?}");
 }
 
+/// Between two words as close to a word no article holds, the one that keeps its first
+/// letter is offered, though the other is more frequent (`lybia`: Libya, not Syria).
+#[test]
+fn the_offered_word_keeps_the_first_letter_where_as_close() {
+    let mut rows: Vec<(usize, &str, &str)> = Vec::new();
+    for i in 0..12 {
+        rows.push((i, "Libya talks", "Oil output in Libya rose."));
+    }
+    for i in 12..40 {
+        rows.push((i, "Syria talks", "Fighting in Syria went on."));
+    }
+    let env = archive_of("a.jsonl", &rows);
+    let lines = env.search("lybia", &[]).success().json_lines();
+    let w = lines.last().unwrap()["warnings"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(w.contains("\"libya\" (12 articles)"), "{w}");
+}
+
 #[test]
 fn a_period_that_finds_nothing_says_when_the_archive_was_published() {
     let env = &sample().env;

@@ -255,16 +255,25 @@ pub fn suggestions(idx: &NewsIndex, query: &str) -> Vec<(String, String, u64)> {
             .filter(|(t, _)| t.chars().all(char::is_alphabetic))
             .collect();
         close.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        // Of the three found in most articles, the written word closest to the typed.
-        let best = close
-            .iter()
-            .take(3)
+        // Of the three found in most articles, and the three that keep the typed
+        // word's first letter, the written word closest to the typed; between two as
+        // close, the one that keeps the first letter (`lybya`: Libya, not Syria).
+        let first = folded.chars().next();
+        let mut looked: Vec<&(String, u64)> = close.iter().take(3).collect();
+        for c in close.iter().filter(|c| c.0.chars().next() == first).take(3) {
+            if !looked.contains(&c) {
+                looked.push(c);
+            }
+        }
+        let best = looked
+            .into_iter()
             .filter_map(|(t, n)| {
                 let w = closest_written(&searcher, idx, t, folded, &mut stem, &mut fold)?;
-                Some((levenshtein(&w, folded), w, *n))
+                let other_first = w.chars().next() != first;
+                Some((levenshtein(&w, folded), other_first, w, *n))
             })
-            .min_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)));
-        if let Some((d, w, _)) = best {
+            .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(b.3.cmp(&a.3)));
+        if let Some((d, _, w, _)) = best {
             // How many articles hold it (the fields' counts above add up an article
             // with it in two).
             let n = full_matches(idx, &searcher, &w) as u64;
