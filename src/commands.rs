@@ -875,7 +875,9 @@ fn cli_error(e: Error) -> anyhow::Error {
             Error::InvalidArgument(format!("--{}: {reason}", name.replace('_', "-"))).into()
         }
         Error::UnknownArticle(_) => {
-            anyhow::anyhow!("{e}; ids are shown by `newsidx search … --json`")
+            anyhow::anyhow!(
+                "{e}; an article's id is listed by `newsidx search` beside its date and source (`id` with --json): its file's path in the archive, then # and its record's number for a file of many articles"
+            )
         }
         e => e.into(),
     }
@@ -1631,7 +1633,22 @@ fn csv_field(s: &str) -> String {
 
 fn show(a: cli::ShowArgs, out: &Output) -> Result<()> {
     let idx = open(&a.index.index)?;
-    let hit = service::article(&idx, &a.id).map_err(|e| article_error(e, &a.index.index))?;
+    let hit = match service::article(&idx, &a.id) {
+        Ok(hit) => hit,
+        // A mistyped id: the ids it may have meant (`542` → `articles.csv#542`).
+        Err(e @ Error::UnknownArticle(_)) => {
+            if let Some(d) = damage(&a.index.index) {
+                return Err(d);
+            }
+            let like = newsidx::search::ids_like(&idx, &a.id, 3).unwrap_or_default();
+            return Err(if like.is_empty() {
+                cli_error(e)
+            } else {
+                anyhow::anyhow!("{e}; did you mean {}?", like.join(", "))
+            });
+        }
+        Err(e) => return Err(article_error(e, &a.index.index)),
+    };
     let mut so = std::io::stdout().lock();
     if a.json {
         writeln!(so, "{}", serde_json::to_string(&hit)?)?;

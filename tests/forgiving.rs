@@ -1288,6 +1288,33 @@ fn a_quote_left_open_is_a_phrase_to_the_end_and_said() {
     assert!(last["warnings"].is_null(), "{last}");
 }
 
+/// `show` with an id typed another way (the record's number alone, after `:` or a
+/// space, the file's name without its extension) names the id it may have meant; an id
+/// like none says what an id is.
+#[test]
+fn show_names_the_id_a_mistyped_one_may_mean() {
+    let env = archive_of(
+        "a.jsonl",
+        &[
+            (0, "One", "First."),
+            (1, "Two", "Second."),
+            (2, "Three", "Third."),
+        ],
+    );
+    let idx = env.index.to_str().unwrap();
+    let said = |id: &str| env.run(&["show", id, "--index", idx]).code(2).stderr;
+    for typed in ["1", "a.jsonl:1", "a.jsonl 1", "a#1", "a.jsonl#01"] {
+        let e = said(typed);
+        assert!(e.contains("did you mean a.jsonl#1?"), "{typed}: {e}");
+    }
+    let e = said("zzz");
+    assert!(
+        e.contains("no article with id 'zzz'") && e.contains("# and its record's number"),
+        "{e}"
+    );
+    env.run(&["show", "a.jsonl#1", "--index", idx]).success();
+}
+
 #[test]
 fn a_query_of_marks_alone_says_it_lists_everything() {
     let env = &sample().env;

@@ -2704,6 +2704,62 @@ pub fn find(idx: &NewsIndex, id: &str) -> Result<Option<(Searcher, DocAddress, T
     }
 }
 
+/// The ids a mistyped `id` may have meant, at most `max`, in the index's order: the
+/// record number alone (`542` → `articles.csv#542`), written after `:` or a space
+/// (`articles.csv:542`), with the path cut short (`articles#542`, a file's name
+/// without its folders). Reads the id column's terms (an error's path only).
+pub fn ids_like(idx: &NewsIndex, id: &str, max: usize) -> Result<Vec<String>> {
+    let id = id.trim();
+    let (path, num) = match id.rfind(['#', ':', ' ']) {
+        Some(at) if id[at + 1..].chars().all(|c| c.is_ascii_digit()) && at + 1 < id.len() => {
+            (id[..at].trim(), Some(&id[at + 1..]))
+        }
+        _ if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) => ("", Some(id)),
+        _ => (id, None),
+    };
+    // (A number as typed with zeros before it is the same record.)
+    let num = num
+        .map(|n| n.trim_start_matches('0'))
+        .map(|n| if n.is_empty() { "0" } else { n });
+    let path_fits = |p: &str| {
+        let no_ext = match p.rsplit_once('.') {
+            Some((head, ext)) if !ext.contains('/') => head,
+            _ => p,
+        };
+        path.is_empty()
+            || [p, no_ext]
+                .iter()
+                .any(|c| *c == path || c.ends_with(&format!("/{path}")))
+    };
+    let searcher = idx.searcher()?;
+    let mut out: Vec<String> = Vec::new();
+    for seg in searcher.segment_readers() {
+        let inv = seg.inverted_index(idx.fields.id)?;
+        let Ok(mut stream) = inv.terms().stream() else {
+            continue;
+        };
+        while stream.advance() {
+            let Ok(term) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let fits = match (num, term.rsplit_once('#')) {
+                (Some(n), Some((p, r))) => r == n && path_fits(p),
+                (Some(_), None) => false,
+                (None, Some(_)) => false,
+                (None, None) => !path.is_empty() && term != path && path_fits(term),
+            };
+            // (A deleted article's id stays among the terms until its segment merges.)
+            if fits && !out.iter().any(|o| o == term) && find(idx, term)?.is_some() {
+                out.push(term.to_string());
+                if out.len() >= max {
+                    return Ok(out);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Every member of a near-duplicate group (the first 1,000 the index holds), by id:
 /// where each lies in the index depends on which writer thread took it, and a list in
 /// that order would differ between two ingests of one archive.
