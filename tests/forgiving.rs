@@ -1201,6 +1201,9 @@ fn a_word_after_a_prefix_finds_its_hyphenated_spelling() {
     for i in 15..18 {
         rows.push((i, "Talks", "Closer cooperation was agreed."));
     }
+    // ("they're" is indexed as `they re`: no `re` prefix.)
+    rows.push((18, "Rivals", "They're main rivals."));
+    rows.push((19, "Troops", "The troops remain."));
     let env = archive_of("a.jsonl", &rows);
     let ids = |r: std::ops::Range<usize>| -> Vec<String> {
         let mut v: Vec<String> = r.map(|i| format!("a.jsonl#{i}")).collect();
@@ -1212,6 +1215,7 @@ fn a_word_after_a_prefix_finds_its_hyphenated_spelling() {
     assert_eq!(sorted_ids(&env, "non-profit", &all), ids(0..7));
     assert_eq!(sorted_ids(&env, "cooperation", &all), ids(14..18));
     assert_eq!(sorted_ids(&env, "notable", &all), ids(7..12));
+    assert_eq!(sorted_ids(&env, "remain", &all), ids(19..20));
 }
 
 /// A word also searched in another form keeps the bonus for standing next to its

@@ -807,9 +807,10 @@ fn possessive_forms(words: &[String]) -> Vec<Vec<String>> {
     out
 }
 
-/// Prefixes that English writes joined to a word or apart with a hyphen.
+/// Prefixes that English writes joined to a word or apart with a hyphen. Not `re`:
+/// the analyser cuts "they're main" as `they re main`, so `remain` would find it.
 const JOINED_PREFIXES: &[&str] = &[
-    "anti", "co", "counter", "cross", "mid", "multi", "non", "post", "pre", "re", "self", "semi",
+    "anti", "co", "counter", "cross", "mid", "multi", "non", "post", "pre", "self", "semi",
 ];
 
 /// postwar → [post, war] when both halves are indexed words and the index holds them
