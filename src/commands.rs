@@ -1142,6 +1142,11 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             }
         ));
     }
+    if res.partial_uncounted && res.partial_total == 0 {
+        // Known to follow, not counted on this page: said, so that its count is not
+        // taken for the whole list's.
+        footer.push_str("; partial matches (some of the words) follow them");
+    }
     if res.hits.iter().any(|h| h.similar > 0) {
         footer.push_str("; near copies folded (--all shows them)");
     }

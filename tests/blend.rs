@@ -361,6 +361,61 @@ fn a_page_ending_exactly_with_the_full_matches_counts_the_partial_ones_after_it(
     assert_eq!(next["hits"].as_array().unwrap().len(), 2, "{next:#}");
 }
 
+/// A first page of full matches that does not count the partial ones after them says
+/// that they follow (`partial_uncounted`, and the footer), so that its count is not
+/// taken for the list's; a page that counts them says how many instead.
+#[test]
+fn a_page_that_does_not_count_the_partial_matches_says_they_follow() {
+    let env = TestEnv::new();
+    for n in 0..6 {
+        env.write(
+            &format!("full/{n}.md"),
+            article(
+                &format!("Harbour strike {n}"),
+                "Harbour strike talks went on.",
+            ),
+        );
+    }
+    for n in 0..2 {
+        let t = format!("half{n}x");
+        env.write(
+            &format!("half/{n}.md"),
+            article(
+                &format!("Notes {n}"),
+                &format!("{} harbour {}", filler(&t, 0, 80), filler(&t, 80, 80)),
+            ),
+        );
+    }
+    env.ingest_ok();
+    let last = |args: &[&str]| -> Value {
+        let mut a = vec!["--facets"];
+        a.extend_from_slice(args);
+        let lines = env.search("harbour strike", &a).success().json_lines();
+        lines.last().unwrap().clone()
+    };
+    let first = last(&["--limit", "2"]);
+    assert_eq!(first["partial_total"], 0, "{first:#}");
+    assert_eq!(first["partial_uncounted"], true, "{first:#}");
+    let all = last(&["--limit", "10"]);
+    assert_eq!(all["partial_total"], 2, "{all:#}");
+    assert_eq!(all["partial_uncounted"], false, "{all:#}");
+    let idx = env.index.to_str().unwrap();
+    let r = env
+        .run(&["search", "harbour strike", "--limit", "2", "--index", idx])
+        .success();
+    assert!(
+        r.stdout
+            .contains("1–2 of 6 matches; partial matches (some of the words) follow them"),
+        "{r:?}"
+    );
+    // A query every match holds whole has none to say.
+    let one = env
+        .search("harbour", &["--facets", "--limit", "2"])
+        .success()
+        .json_lines();
+    assert_eq!(one.last().unwrap()["partial_uncounted"], false);
+}
+
 #[test]
 fn a_long_query_finds_the_article_that_says_its_common_words_otherwise() {
     // Five words, three of them common: the article about the need says "Sweden" and

@@ -153,6 +153,10 @@ pub struct Results {
     pub partial_total: usize,
     /// Stories among the partial matches (counted with `partial_total`).
     pub partial_stories: usize,
+    /// Partial matches follow the full ones but were not counted: `partial_total` is
+    /// 0 here (the page showed none and did not reach the end of the full matches),
+    /// and a later page counts them.
+    pub partial_uncounted: bool,
     /// More articles match than `total` says: counting stopped at [`COUNT_BOUND`]
     /// (`stories` then counts the stories among those). False: `total` is exact.
     pub total_is_lower_bound: bool,
@@ -1105,6 +1109,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             stories: stories(&n),
             partial_total: p.as_ref().map_or(0, |p| p.articles),
             partial_stories: p.as_ref().map_or(0, stories),
+            partial_uncounted: false,
             total_is_lower_bound: false,
             hits: Vec::new(),
         });
@@ -1293,6 +1298,15 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
             n.stories += fill.len();
         }
     }
+    // Partial matches follow that this page did not count: known where the best of
+    // them ranked below it, else looked for (the first two found end the look).
+    let partial_uncounted = partial_n.is_none()
+        && match (sort, &partial) {
+            (Sort::Relevance, Some(p)) => {
+                !pool.is_empty() || searcher.search(&**p, &TopCounted::new(0, 1))?.1.articles > 0
+            }
+            _ => false,
+        };
     let partial_n = partial_n.unwrap_or_default();
     let is_partial: Vec<bool> = top
         .iter()
@@ -1376,6 +1390,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         stories: strict.stories,
         partial_total: partial_n.articles,
         partial_stories: partial_n.stories,
+        partial_uncounted,
         total_is_lower_bound: strict.lower_bound,
         hits,
     })

@@ -462,6 +462,10 @@ pub struct SearchResponse {
     pub partial_total: usize,
     /// Stories among those partial matches.
     pub partial_stories: usize,
+    /// True where partial matches follow the full ones but were not counted
+    /// (`partial_total` 0): the page showed none of them and did not reach the end of
+    /// the full matches. A later page counts them.
+    pub partial_uncounted: bool,
     /// True when more articles match than `total` (and `stories`) say: ranked by
     /// relevance, matches are counted up to 10,000 (`search::COUNT_BOUND`).
     pub total_is_lower_bound: bool,
@@ -489,6 +493,7 @@ pub struct FacetsLine<'a> {
     /// The partial matches, counted as the API's `partial_total`/`partial_stories`.
     pub partial_total: usize,
     pub partial_stories: usize,
+    pub partial_uncounted: bool,
     pub total_is_lower_bound: bool,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub warnings: &'a [String],
@@ -514,6 +519,7 @@ impl SearchResponse {
             stories: self.stories,
             partial_total: self.partial_total,
             partial_stories: self.partial_stories,
+            partial_uncounted: self.partial_uncounted,
             total_is_lower_bound: self.total_is_lower_bound,
             warnings: &self.warnings,
             corrected_query: self.corrected_query.as_deref(),
@@ -861,6 +867,7 @@ pub fn search(idx: &NewsIndex, q: &SearchQuery) -> Result<SearchResponse> {
         stories: res.stories,
         partial_total: res.partial_total,
         partial_stories: res.partial_stories,
+        partial_uncounted: res.partial_uncounted,
         total_is_lower_bound: res.total_is_lower_bound,
         offset: q.offset,
         limit: q.limit.min(search::MAX_LIMIT),

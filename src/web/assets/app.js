@@ -340,6 +340,9 @@ function renderResults(data, p) {
     // The best partial matches rank among the full ones; the rest follow them all.
     const related = data.hits.some((h) => h.related);
     if (partial) parts.push(`${partial} partial ${partial === 1 ? 'match' : 'matches'} (some of the words${related ? ', or close in meaning' : ''})${full ? ', the best ranked among the full ones, the rest after them' : ''}`);
+    // Not counted on this page, but known to follow: said, so the count is not taken
+    // for the whole list's.
+    else if (data.partial_uncounted) parts.push('partial matches (some of the words) follow them');
     if (data.hits.some((h) => h.similar > 0)) parts.push('near copies folded');
     summary.append(parts.join('; '));
   }
