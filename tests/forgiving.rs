@@ -1319,6 +1319,45 @@ fn show_names_the_id_a_mistyped_one_may_mean() {
     env.run(&["show", "a.jsonl#1", "--index", idx]).success();
 }
 
+/// An organisation's abbreviation typed in capitals names the organisation: the
+/// articles tagged with it (the tagger reads capitals as written), with a warning; in
+/// lower case it is the word. The index holds no case: `UN` had found "Kim Jong Un",
+/// and `WHO` every "who".
+#[test]
+fn an_organisation_abbreviation_in_capitals_names_the_organisation() {
+    let env = archive_of(
+        "a.jsonl",
+        &[
+            (
+                0,
+                "UN envoy visits",
+                "The United Nations envoy, the UN's top official, visited.",
+            ),
+            (1, "Speech", "Kim Jong Un spoke in Pyongyang."),
+            (2, "Match report", "Who won the match? Nobody knows who."),
+            (
+                3,
+                "Flu warning",
+                "The World Health Organization (WHO) warned of flu.",
+            ),
+        ],
+    );
+    let all = ["--all"];
+    assert_eq!(sorted_ids(&env, "UN", &all), ["a.jsonl#0"]);
+    assert_eq!(sorted_ids(&env, "un", &all), ["a.jsonl#0", "a.jsonl#1"]);
+    assert_eq!(sorted_ids(&env, "WHO", &all), ["a.jsonl#3"]);
+    assert_eq!(sorted_ids(&env, "who", &all), ["a.jsonl#2", "a.jsonl#3"]);
+    let lines = env.search("UN", &[]).success().json_lines();
+    let w = lines.last().unwrap()["warnings"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(w.contains("read as the organisation United Nations"), "{w}");
+    // Excluded, quoted or beside OR, it stays a word.
+    assert_eq!(sorted_ids(&env, "\"UN\"", &all), ["a.jsonl#0", "a.jsonl#1"]);
+    assert!(sorted_ids(&env, "spoke -UN", &all).is_empty());
+}
+
 #[test]
 fn a_query_of_marks_alone_says_it_lists_everything() {
     let env = &sample().env;

@@ -595,10 +595,23 @@ fn prepare_query(
         search::correct::correct_keeping(idx, query, &keep)
     };
     let typed = corrected.as_ref().map_or(query, |c| c.query.as_str());
-    let (text, filters, mut warnings) = match &corrected {
+    let (text, mut filters, mut warnings) = match &corrected {
         Some(c) => filters.with_query_fields(idx, &c.query),
         None => as_typed,
     };
+    // An organisation's abbreviation typed in capitals (`WHO`, `UN`, `NATO`) names the
+    // organisation, as the tagger reads it in the articles (it reads capitals as
+    // written): the articles tagged with it that hold the word. The index holds words
+    // without case, so `WHO` alone had matched every "who", and `UN` "Kim Jong Un".
+    for (word, name) in org_abbreviations(idx, &text) {
+        warnings.push(format!(
+            "{word} in capitals is read as the organisation {name}: the articles tagged with it (type \"{}\" in lower case for the word alone)",
+            word.to_lowercase()
+        ));
+        if !filters.org.iter().any(|o| o == &name) {
+            filters.org.push(name);
+        }
+    }
     if filters.via_place
         && filters.country.is_empty()
         && !filters.excluded.iter().any(|(f, _)| *f == "country")
@@ -707,6 +720,40 @@ fn prepare_query(
         warnings,
         corrected: corrected.map(|c| c.query),
     })
+}
+
+/// The words of `text` typed in capitals (two to five letters, outside quotes, not
+/// excluded, not an alternative of `OR`) that are an organisation's abbreviation in
+/// the shipped gazetteer, with the organisation's name, where the index holds that tag.
+fn org_abbreviations(idx: &NewsIndex, text: &str) -> Vec<(String, String)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut in_quotes = false;
+    for (k, w) in words.iter().enumerate() {
+        let quoted = in_quotes || w.starts_with('"');
+        if w.matches('"').count() % 2 == 1 {
+            in_quotes = !in_quotes;
+        }
+        let beside_or = (k > 0 && words[k - 1] == "OR") || words.get(k + 1) == Some(&"OR");
+        let word = w.trim_end_matches([',', '.', '?', '!', ';', ')']);
+        let word = word.strip_suffix("'s").unwrap_or(word);
+        let caps = (2..=5).contains(&word.len()) && word.chars().all(|c| c.is_ascii_uppercase());
+        if quoted || beside_or || !caps || out.iter().any(|(o, _)| o == word) {
+            continue;
+        }
+        let Ok(name) = crate::enrich::Gazetteer::shipped().resolve_org(word) else {
+            continue;
+        };
+        let held = idx.searcher().is_ok_and(|s| {
+            s.doc_freq(&tantivy::Term::from_field_text(idx.fields.orgs, &name))
+                .unwrap_or(0)
+                > 0
+        });
+        if held {
+            out.push((word.to_string(), name));
+        }
+    }
+    out
 }
 
 /// Other engines' marks in `query`, outside quotes: `|` and `||` between words are read
