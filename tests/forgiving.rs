@@ -1358,6 +1358,32 @@ fn an_organisation_abbreviation_in_capitals_names_the_organisation() {
     assert!(sorted_ids(&env, "spoke -UN", &all).is_empty());
 }
 
+/// A query word only the subtitle holds is shown there: the snippet is the subtitle's,
+/// marked `"field":"subtitle"`, not the body's opening without the word.
+#[test]
+fn a_word_only_the_subtitle_holds_is_shown_in_its_snippet() {
+    let env = crate::util::TestEnv::new();
+    env.write(
+        "a.jsonl",
+        concat!(
+            r#"{"id":"1","title":"Report","subtitle":"Improbable claims were made","body":"Nothing else was said in the body."}"#,
+            "\n",
+            r#"{"id":"2","title":"Other","body":"The improbable happened."}"#,
+            "\n"
+        ),
+    );
+    env.ingest(&[]).success();
+    let hits = env.hits("improbable", &["--all"]);
+    let by_id = |id: &str| hits.iter().find(|h| h["id"] == id).cloned().unwrap();
+    let sub = &by_id("a.jsonl#1")["snippets"][0];
+    assert_eq!(sub["text"], "Improbable claims were made", "{sub}");
+    assert_eq!(sub["field"], "subtitle", "{sub}");
+    assert_eq!(sub["highlights"][0], serde_json::json!([0, 10]), "{sub}");
+    // A snippet of the body says no field.
+    let body = &by_id("a.jsonl#2")["snippets"][0];
+    assert!(body["field"].is_null(), "{body}");
+}
+
 #[test]
 fn a_query_of_marks_alone_says_it_lists_everything() {
     let env = &sample().env;

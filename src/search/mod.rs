@@ -101,11 +101,16 @@ pub enum Sort {
 #[derive(Debug, Clone, Serialize)]
 pub struct SnippetOut {
     pub text: String,
-    /// Byte offsets of `text` within the article body.
+    /// Byte offsets of `text` within the article body (within the subtitle where
+    /// `field` says so).
     pub start: usize,
     pub end: usize,
     /// Byte ranges of the matched words within `text`.
     pub highlights: Vec<[usize; 2]>,
+    /// `"subtitle"` for a snippet of the subtitle: where the body holds no query word
+    /// and the subtitle does. Absent for the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1332,12 +1337,13 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         _ => Vec::new(),
     }
     .into_iter();
-    let (body_terms, title_terms) = match &text {
+    let (body_terms, title_terms, subtitle_terms) = match &text {
         Some(q) => (
             snippet::query_terms(&**q, f.body),
             snippet::query_terms(&**q, f.title),
+            snippet::query_terms(&**q, f.subtitle),
         ),
-        None => (Vec::new(), Vec::new()),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, addr)) in top.into_iter().enumerate() {
@@ -1350,12 +1356,22 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         }
         let body = first_str(&doc, f.body).unwrap_or_default();
         let chars = req.snippet_chars.max(MIN_SNIPPET_CHARS);
-        for fr in snippet::fragments(&body, &body_terms, req.snippets, chars) {
+        let mut frags = snippet::fragments(&body, &body_terms, req.snippets, chars);
+        // A query word only the subtitle holds: the snippet shows it there, not the
+        // body's opening without it.
+        let mut field = None;
+        if frags.is_empty() && req.snippets > 0 && !subtitle_terms.is_empty() {
+            let sub = first_str(&doc, f.subtitle).unwrap_or_default();
+            frags = snippet::fragments(&sub, &subtitle_terms, req.snippets, chars);
+            field = (!frags.is_empty()).then_some("subtitle");
+        }
+        for fr in frags {
             hit.snippets.push(SnippetOut {
                 text: fr.text,
                 start: fr.start,
                 end: fr.end,
                 highlights: fr.highlights,
+                field,
             });
         }
         // (`--snippets 0`: none at all, not even the lead.)
@@ -1412,6 +1428,7 @@ fn lead_snippet(body: &str, chars: usize) -> SnippetOut {
         start: 0,
         end: body[..end].trim_end().len(),
         highlights: vec![],
+        field: None,
     }
 }
 
