@@ -1142,7 +1142,7 @@ fn search(a: cli::SearchArgs, out: &Output) -> Result<()> {
             }
         ));
     }
-    if res.partial_uncounted && res.partial_total == 0 {
+    if res.partial_uncounted {
         // Known to follow, not counted on this page: said, so that its count is not
         // taken for the whole list's.
         footer.push_str("; partial matches (some of the words) follow them");

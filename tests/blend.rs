@@ -327,10 +327,11 @@ fn a_later_page_counts_the_partial_matches_an_earlier_one_showed() {
     );
 }
 
-#[test]
-fn a_page_ending_exactly_with_the_full_matches_counts_the_partial_ones_after_it() {
+/// `full` articles about a harbour strike (both words in title and body), and two
+/// long ones that say "harbour" once: partial matches of `harbour strike`.
+fn harbour_env(full: usize) -> TestEnv {
     let env = TestEnv::new();
-    for n in 0..3 {
+    for n in 0..full {
         env.write(
             &format!("full/{n}.md"),
             article(
@@ -350,6 +351,12 @@ fn a_page_ending_exactly_with_the_full_matches_counts_the_partial_ones_after_it(
         );
     }
     env.ingest_ok();
+    env
+}
+
+#[test]
+fn a_page_ending_exactly_with_the_full_matches_counts_the_partial_ones_after_it() {
+    let env = harbour_env(3);
     let srv = Server::start(&env, &[], &[]);
     let page = srv.json("/api/search?q=harbour%20strike&limit=3");
     let hits = page["hits"].as_array().unwrap();
@@ -366,27 +373,7 @@ fn a_page_ending_exactly_with_the_full_matches_counts_the_partial_ones_after_it(
 /// taken for the list's; a page that counts them says how many instead.
 #[test]
 fn a_page_that_does_not_count_the_partial_matches_says_they_follow() {
-    let env = TestEnv::new();
-    for n in 0..6 {
-        env.write(
-            &format!("full/{n}.md"),
-            article(
-                &format!("Harbour strike {n}"),
-                "Harbour strike talks went on.",
-            ),
-        );
-    }
-    for n in 0..2 {
-        let t = format!("half{n}x");
-        env.write(
-            &format!("half/{n}.md"),
-            article(
-                &format!("Notes {n}"),
-                &format!("{} harbour {}", filler(&t, 0, 80), filler(&t, 80, 80)),
-            ),
-        );
-    }
-    env.ingest_ok();
+    let env = harbour_env(6);
     let last = |args: &[&str]| -> Value {
         let mut a = vec!["--facets"];
         a.extend_from_slice(args);

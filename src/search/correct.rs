@@ -99,10 +99,7 @@ pub fn correct_keeping(idx: &NewsIndex, query: &str, keep: &[String]) -> Option<
             in_phrase = !in_phrase;
         }
         // A word in the title (`title:Merkle`, `title:(Merkle`) is corrected as a word.
-        let unfielded = token
-            .get(..6)
-            .filter(|h| h.eq_ignore_ascii_case("title:"))
-            .map_or(token, |_| &token[6..]);
+        let unfielded = crate::search::rank::strip_title(token).unwrap_or(token);
         let core = unfielded.trim_matches(|c: char| !c.is_alphanumeric());
         // A possessive is searched as its word (`merkle's` as `merkle`): so corrected.
         let core = core.strip_suffix("'s").unwrap_or(core);

@@ -2776,9 +2776,8 @@ pub fn ids_like(idx: &NewsIndex, id: &str, max: usize) -> Result<Vec<String>> {
             };
             let fits = match (num, term.rsplit_once('#')) {
                 (Some(n), Some((p, r))) => r == n && path_fits(p),
-                (Some(_), None) => false,
-                (None, Some(_)) => false,
                 (None, None) => !path.is_empty() && term != path && path_fits(term),
+                _ => false,
             };
             // (A deleted article's id stays among the terms until its segment merges.)
             if fits && !out.iter().any(|o| o == term) && find(idx, term)?.is_some() {

@@ -209,7 +209,7 @@ pub fn searched_text(query: &str) -> String {
 }
 
 /// `title:rest` in any case → `rest`.
-fn strip_title(word: &str) -> Option<&str> {
+pub(crate) fn strip_title(word: &str) -> Option<&str> {
     let head = word.get(..6)?;
     head.eq_ignore_ascii_case("title:").then(|| &word[6..])
 }

@@ -186,7 +186,7 @@ fn find_in(values: &BTreeSet<String>, q: &str) -> Option<String> {
 }
 
 /// Whether the index holds exactly this tag value.
-fn held(idx: &NewsIndex, field: Field, q: &str) -> bool {
+pub(crate) fn held(idx: &NewsIndex, field: Field, q: &str) -> bool {
     let Ok(searcher) = idx.searcher() else {
         return false;
     };

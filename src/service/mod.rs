@@ -662,10 +662,7 @@ fn prepare_query(
             continue;
         };
         // (`-title:Merkle`: no title holds it.)
-        let word = searched
-            .get(..6)
-            .filter(|h| h.eq_ignore_ascii_case("title:"))
-            .map_or(searched, |_| &searched[6..]);
+        let word = search::rank::strip_title(searched).unwrap_or(searched);
         if word.chars().all(char::is_alphanumeric)
             && !word.is_empty()
             && search::rank::text_query(idx, searched, search::rank::Ranking::News).and_then(|q| {
@@ -744,12 +741,7 @@ fn org_abbreviations(idx: &NewsIndex, text: &str) -> Vec<(String, String)> {
         let Ok(name) = crate::enrich::Gazetteer::shipped().resolve_org(word) else {
             continue;
         };
-        let held = idx.searcher().is_ok_and(|s| {
-            s.doc_freq(&tantivy::Term::from_field_text(idx.fields.orgs, &name))
-                .unwrap_or(0)
-                > 0
-        });
-        if held {
+        if search::resolve::held(idx, idx.fields.orgs, &name) {
             out.push((word.to_string(), name));
         }
     }
