@@ -1098,10 +1098,24 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         // `--limit 0`: how many match, and no hit; ordered by relevance, the partial
         // matches that a list would follow the full ones with, too.
         let n = searcher.search(&*query, &Matches)?;
-        let p = match (&partial, req.sort, &text) {
+        let mut p = match (&partial, req.sort, &text) {
             (Some(p), Sort::Relevance, Some(_)) => Some(searcher.search(&**p, &Matches)?),
             _ => None,
         };
+        // With them, the articles a list ranks after every full match that hold fewer
+        // words (see `after_full`): listed where every full match is scored again.
+        let meaning = idx.meta.model.is_some() && meaning_text(&req.query).is_some();
+        if let (Some(p), Some(any)) = (p.as_mut(), &any) {
+            if !meaning && !n.lower_bound && n.articles <= region_size(!bonus.is_empty(), false) {
+                let fewer = blend_pool(&searcher, &**any, &required, &excluded, 0, None)?.fewer;
+                p.articles += fewer.len();
+                p.stories += if req.all_copies {
+                    fewer.len()
+                } else {
+                    distinct_stories(&searcher, &fewer)
+                };
+            }
+        }
         let stories = |n: &Counts| {
             if req.all_copies {
                 n.articles
@@ -1205,9 +1219,14 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
-    let related_kept = blended.related;
+    // Counted with the partial matches where listed, as the partial query does not
+    // find them: the related articles kept and the blended ones holding fewer words.
+    let mut listed_apart = blended.related.clone();
+    if let Some(found) = &found {
+        listed_apart.extend(blended.partial.iter().filter(|a| found.fewer.contains(a)));
+    }
     let mut pool = blended.partial;
-    pool.extend(&related_kept);
+    pool.extend(&blended.related);
     let f = idx.fields;
     let strict_hits = top.len();
     let pooled: std::collections::HashSet<DocAddress> = pool.iter().copied().collect();
@@ -1266,16 +1285,11 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
         }
     }
     let mut partial_n = partial_n.map(|mut n| {
-        n.articles += related_kept.len();
+        n.articles += listed_apart.len();
         n.stories += if req.all_copies {
-            related_kept.len()
+            listed_apart.len()
         } else {
-            let mut keys = KeyColumns::new(&searcher);
-            let mut seen = std::collections::HashSet::new();
-            related_kept
-                .iter()
-                .filter(|&&a| keys.get(a).is_none_or(|k| seen.insert(k)))
-                .count()
+            distinct_stories(&searcher, &listed_apart)
         };
         n
     });
@@ -1292,7 +1306,7 @@ pub fn search(idx: &NewsIndex, req: &SearchRequest) -> Result<Results> {
                 &f,
                 found,
                 [&*query, &**p],
-                &related_kept,
+                &listed_apart,
                 req.all_copies,
                 room,
             )?;
@@ -1585,6 +1599,15 @@ impl Partial<'_> {
         }
     }
 
+    /// Of [`Partial::get`], those that hold fewer words than a partial match
+    /// ([`Pool::fewer`]).
+    fn fewer(&self) -> Result<&[DocAddress]> {
+        match self {
+            Partial::Finding(f) => Ok(&f.get()?.fewer),
+            Partial::Found(_) | Partial::Only => Ok(&[]),
+        }
+    }
+
     /// What the pool found for ordering by meaning: the articles that may be ordered
     /// among the best matches ([`Pool::related`]), and those nearest the query in the
     /// model's order ([`Pool::nearest`]).
@@ -1785,6 +1808,7 @@ fn ranked_from(
     if rerank.meaning.is_none() && !rerank.bonus.is_empty() && !rerank.words.is_empty() {
         feedback::reorder(searcher, &rerank.fields, &mut docs)?;
     }
+    after_full(&mut docs, pool, rerank.partial.fewer()?, every_match);
     let pooled: std::collections::HashSet<DocAddress> = pool.iter().copied().collect();
     let kept_partial: Vec<DocAddress> = docs
         .iter()
@@ -1918,9 +1942,14 @@ fn read_depth(rerank: &Rerank, sort: Sort, n: usize) -> usize {
 /// bonus, [`RERANK_DEPTH`]; without one, a [`BLOCK`] (a one-word query reads no more
 /// matches for its first page than it shows).
 fn region_len(rerank: &Rerank) -> usize {
-    if !rerank.bonus.is_empty() {
+    region_size(!rerank.bonus.is_empty(), rerank.meaning.is_some())
+}
+
+/// [`region_len`] of a rerank with a bonus or not, and by meaning or not.
+fn region_size(bonus: bool, meaning: bool) -> usize {
+    if bonus {
         RERANK_DEPTH
-    } else if rerank.meaning.is_some() {
+    } else if meaning {
         crate::semantic::RERANK_DEPTH.max(BLOCK)
     } else {
         BLOCK
@@ -1947,13 +1976,50 @@ fn blend_in(docs: &mut Vec<(f32, DocAddress)>, full: usize, every_match: bool) {
     }
 }
 
+/// Keeps the candidates that hold fewer words than a partial match (`fewer`, of
+/// `pool`) below every full match of `docs` (ordered): after the last one, among the
+/// partial matches there by score, where every match was scored (`every_match`); else
+/// out, as unscored full matches follow.
+fn after_full(
+    docs: &mut Vec<(f32, DocAddress)>,
+    pool: &[DocAddress],
+    fewer: &[DocAddress],
+    every_match: bool,
+) {
+    if fewer.is_empty() {
+        return;
+    }
+    let (lone, mut kept): (Vec<_>, Vec<_>) = docs.drain(..).partition(|d| fewer.contains(&d.1));
+    if every_match {
+        let last_full = kept
+            .iter()
+            .rposition(|d| !pool.contains(&d.1))
+            .map_or(0, |i| i + 1);
+        kept.extend(lone);
+        kept[last_full..].sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    }
+    *docs = kept;
+}
+
+/// How many stories `docs` are (an article without a group key is one of its own).
+fn distinct_stories(searcher: &Searcher, docs: &[DocAddress]) -> usize {
+    let mut keys = KeyColumns::new(searcher);
+    let mut seen = std::collections::HashSet::new();
+    docs.iter()
+        .filter(|&&a| keys.get(a).is_none_or(|k| seen.insert(k)))
+        .count()
+}
+
 /// Articles to rank among the full matches, from the any-word query's best.
 #[derive(Debug, Default)]
 pub struct Pool {
     /// Partial matches: of the any-word query's best [`BLEND_DEPTH`], those that hold
-    /// [`partial_least`] of the required clauses (what the partial query asks) but not
-    /// all of them, and no excluded one.
+    /// [`partial_least`] of the required clauses (what the partial query asks; without
+    /// a model, one) but not all of them, and no excluded one.
     pub partial: Vec<DocAddress>,
+    /// Of `partial`, those (without a model) that hold fewer clauses than the partial
+    /// query asks: not among its matches, so counted with them where listed.
+    pub fewer: Vec<DocAddress>,
     /// For a search ordered by meaning: of its best `related` (see [`blend_pool`]),
     /// those that hold fewer than that, and no excluded clause. They are not matches:
     /// one is listed only where its meaning lifts it among the best matches
@@ -2013,9 +2079,16 @@ fn blend_pool(
         if out || n >= required.len() {
             continue;
         }
-        if n >= least {
+        // Without a model, one that holds fewer words than a partial match is blended
+        // too (weighed down by `partial_weight`): the any-word query put it among its
+        // best for a rare word (`macedonia political crisis`: an article naming
+        // Macedonia alone). With one, the meaning decides where it is listed (`related`).
+        if n >= least || (related == 0 && n > 0) {
             if i < BLEND_DEPTH {
                 pool.partial.push(d);
+                if n < least {
+                    pool.fewer.push(d);
+                }
             }
         } else if i < related && n > 0 {
             pool.related.push(d);
