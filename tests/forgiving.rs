@@ -1358,44 +1358,6 @@ fn an_organisation_abbreviation_in_capitals_names_the_organisation() {
     assert!(sorted_ids(&env, "spoke -UN", &all).is_empty());
 }
 
-/// A country's name written in capitals (`US`, `UK`) names the country the same way:
-/// `US` had matched every "us" (let us, email us), `UK` every address ending `.uk`.
-/// Its ISO code alone does not (`IT` is a word).
-#[test]
-fn a_country_abbreviation_in_capitals_names_the_country() {
-    let env = archive_of(
-        "a.jsonl",
-        &[
-            (
-                0,
-                "Sanctions",
-                "The US imposed new sanctions on Iran on Friday.",
-            ),
-            (
-                1,
-                "Letters",
-                "Tell us about the sanctions: email us at news@example.co.uk.",
-            ),
-            (2, "Trade", "The UK and the U.S. agreed on trade."),
-            (3, "Software", "The IT department said it would fix it."),
-        ],
-    );
-    let all = ["--all"];
-    assert_eq!(sorted_ids(&env, "US", &all), ["a.jsonl#0", "a.jsonl#2"]);
-    assert_eq!(sorted_ids(&env, "us", &all), ["a.jsonl#0", "a.jsonl#1"]);
-    assert_eq!(sorted_ids(&env, "UK", &all), ["a.jsonl#2"]);
-    assert_eq!(sorted_ids(&env, "uk", &all), ["a.jsonl#1", "a.jsonl#2"]);
-    let lines = env.search("US", &[]).success().json_lines();
-    let w = lines.last().unwrap()["warnings"][0]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    assert!(w.contains("read as the country United States"), "{w}");
-    // An ISO code that is a word stays the word; quoted, so does an abbreviation.
-    assert_eq!(sorted_ids(&env, "IT", &all), ["a.jsonl#3"]);
-    assert_eq!(sorted_ids(&env, "\"US\"", &all), ["a.jsonl#0", "a.jsonl#1"]);
-}
-
 /// A query word only the subtitle holds is shown there: the snippet is the subtitle's,
 /// marked `"field":"subtitle"`, not the body's opening without the word.
 #[test]

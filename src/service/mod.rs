@@ -599,25 +599,17 @@ fn prepare_query(
         Some(c) => filters.with_query_fields(idx, &c.query),
         None => as_typed,
     };
-    // An organisation's or a country's abbreviation typed in capitals (`WHO`, `UN`,
-    // `NATO`, `US`, `UK`) names it, as the tagger reads it in the articles (it reads
-    // capitals as written): the articles tagged with it that hold the word. The index
-    // holds words without case, so `WHO` alone had matched every "who", `UN` "Kim Jong
-    // Un", and `US` every "us".
-    for a in abbreviations(idx, &text) {
+    // An organisation's abbreviation typed in capitals (`WHO`, `UN`, `NATO`) names the
+    // organisation, as the tagger reads it in the articles (it reads capitals as
+    // written): the articles tagged with it that hold the word. The index holds words
+    // without case, so `WHO` alone had matched every "who", and `UN` "Kim Jong Un".
+    for (word, name) in org_abbreviations(idx, &text) {
         warnings.push(format!(
-            "{} in capitals is read as the {} {}: the articles tagged with it (type \"{}\" in lower case for the word alone)",
-            a.word,
-            a.kind.noun(),
-            a.name,
-            a.word.to_lowercase()
+            "{word} in capitals is read as the organisation {name}: the articles tagged with it (type \"{}\" in lower case for the word alone)",
+            word.to_lowercase()
         ));
-        let list = match a.kind {
-            TagKind::Country => &mut filters.country,
-            TagKind::Org => &mut filters.org,
-        };
-        if !list.iter().any(|v| v == &a.tag) {
-            list.push(a.tag);
+        if !filters.org.iter().any(|o| o == &name) {
+            filters.org.push(name);
         }
     }
     if filters.via_place
@@ -727,41 +719,13 @@ fn prepare_query(
     })
 }
 
-/// A word typed in capitals that names a tag (see [`abbreviations`]).
-struct Abbreviation {
-    word: String,
-    kind: TagKind,
-    /// The tag's name, as said.
-    name: String,
-    /// The tag's value in the index: the organisation's name, the country's code.
-    tag: String,
-}
-
-#[derive(Clone, Copy)]
-enum TagKind {
-    Country,
-    Org,
-}
-
-impl TagKind {
-    fn noun(self) -> &'static str {
-        match self {
-            TagKind::Country => "country",
-            TagKind::Org => "organisation",
-        }
-    }
-}
-
 /// The words of `text` typed in capitals (two to five letters, outside quotes, not
 /// excluded, not an alternative of `OR`) that are an organisation's abbreviation in
-/// the shipped gazetteer, or else one of a country's names written so (`US`, `UK`,
-/// `UAE`; not its ISO code alone: `IT` and `AI` are words), where the index holds that
-/// tag.
-fn abbreviations(idx: &NewsIndex, text: &str) -> Vec<Abbreviation> {
+/// the shipped gazetteer, with the organisation's name, where the index holds that tag.
+fn org_abbreviations(idx: &NewsIndex, text: &str) -> Vec<(String, String)> {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out: Vec<Abbreviation> = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
     let mut in_quotes = false;
-    let g = crate::enrich::Gazetteer::shipped;
     for (k, w) in words.iter().enumerate() {
         let quoted = in_quotes || w.starts_with('"');
         if w.matches('"').count() % 2 == 1 {
@@ -771,31 +735,14 @@ fn abbreviations(idx: &NewsIndex, text: &str) -> Vec<Abbreviation> {
         let word = w.trim_end_matches([',', '.', '?', '!', ';', ')']);
         let word = word.strip_suffix("'s").unwrap_or(word);
         let caps = (2..=5).contains(&word.len()) && word.chars().all(|c| c.is_ascii_uppercase());
-        if quoted || beside_or || !caps || out.iter().any(|a| a.word == word) {
+        if quoted || beside_or || !caps || out.iter().any(|(o, _)| o == word) {
             continue;
         }
-        let found = if let Ok(name) = g().resolve_org(word) {
-            Some((TagKind::Org, name.clone(), name))
-        } else {
-            g().countries
-                .iter()
-                .find(|c| c.aliases.iter().any(|a| a == word))
-                .map(|c| (TagKind::Country, c.name.clone(), c.code.clone()))
-        };
-        let Some((kind, name, tag)) = found else {
+        let Ok(name) = crate::enrich::Gazetteer::shipped().resolve_org(word) else {
             continue;
         };
-        let field = match kind {
-            TagKind::Country => idx.fields.countries,
-            TagKind::Org => idx.fields.orgs,
-        };
-        if search::resolve::held(idx, field, &tag) {
-            out.push(Abbreviation {
-                word: word.to_string(),
-                kind,
-                name,
-                tag,
-            });
+        if search::resolve::held(idx, idx.fields.orgs, &name) {
+            out.push((word.to_string(), name));
         }
     }
     out
