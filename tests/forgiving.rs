@@ -1358,6 +1358,67 @@ fn an_organisation_abbreviation_in_capitals_names_the_organisation() {
     assert!(sorted_ids(&env, "spoke -UN", &all).is_empty());
 }
 
+/// A country's name written in capitals (`US`, `UK`) names the country the same way:
+/// `US` had matched every "us" (let us, email us), `UK` every address ending `.uk`.
+/// Its ISO code alone does not (`IT` is a word).
+#[test]
+fn a_country_abbreviation_in_capitals_names_the_country() {
+    let env = archive_of(
+        "a.jsonl",
+        &[
+            (
+                0,
+                "Sanctions",
+                "The US imposed new sanctions on Iran on Friday.",
+            ),
+            (
+                1,
+                "Letters",
+                "Tell us about the sanctions: email us at news@example.co.uk.",
+            ),
+            (2, "Trade", "The UK and the U.S. agreed on trade."),
+            (3, "Software", "The IT department said it would fix it."),
+        ],
+    );
+    let all = ["--all"];
+    assert_eq!(sorted_ids(&env, "US", &all), ["a.jsonl#0", "a.jsonl#2"]);
+    assert_eq!(sorted_ids(&env, "us", &all), ["a.jsonl#0", "a.jsonl#1"]);
+    assert_eq!(sorted_ids(&env, "UK", &all), ["a.jsonl#2"]);
+    assert_eq!(sorted_ids(&env, "uk", &all), ["a.jsonl#1", "a.jsonl#2"]);
+    let lines = env.search("US", &[]).success().json_lines();
+    let w = lines.last().unwrap()["warnings"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(w.contains("read as the country United States"), "{w}");
+    // Beside other words, the tag is the word's alone: an article that says "us" and
+    // holds the other words is a partial match that lacks `US`, not lost.
+    let hits = env.hits("US sanctions", &all);
+    let partial: Vec<(String, bool, serde_json::Value)> = hits
+        .iter()
+        .filter(|h| h["id"].is_string())
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_string(),
+                h["partial"].as_bool().unwrap(),
+                h["missing"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        partial[0],
+        ("a.jsonl#0".into(), false, serde_json::json!([])),
+        "{hits:#?}"
+    );
+    assert!(
+        partial.contains(&("a.jsonl#1".into(), true, serde_json::json!(["US"]))),
+        "{hits:#?}"
+    );
+    // An ISO code that is a word stays the word; quoted, so does an abbreviation.
+    assert_eq!(sorted_ids(&env, "IT", &all), ["a.jsonl#3"]);
+    assert_eq!(sorted_ids(&env, "\"US\"", &all), ["a.jsonl#0", "a.jsonl#1"]);
+}
+
 /// A query word only the subtitle holds is shown there: the snippet is the subtitle's,
 /// marked `"field":"subtitle"`, not the body's opening without the word.
 #[test]

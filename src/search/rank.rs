@@ -25,7 +25,8 @@ use crate::index::schema::{news_analyzer, MAX_TOKEN_BYTES};
 use crate::index::tokenizer::NewsTokenizer;
 use crate::index::{Fields, NewsIndex};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, QueryParser,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer};
@@ -942,6 +943,26 @@ fn clause_query(
     }
 }
 
+/// `clause`, where `tag` names one, held only by the articles with that tag (`US` in
+/// capitals: the word "us" in an article tagged United States). The tag adds nothing to
+/// the score.
+fn tagged(clause: Box<dyn Query>, tag: &Option<(Field, String)>) -> Box<dyn Query> {
+    let Some((field, value)) = tag else {
+        return clause;
+    };
+    let term = TermQuery::new(
+        Term::from_field_text(*field, value),
+        IndexRecordOption::Basic,
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, clause),
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(term), 0.0)),
+        ),
+    ]))
+}
+
 /// Bonuses for neighbouring query words that stand close together in an article.
 /// Side by side means as the query has them: with the function words typed between
 /// them (`gaps[i]` before clause `i`) standing between them in the article too (`state
@@ -1037,6 +1058,9 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // Only a clause with nothing searchable in it (`--`, `!!`) is dropped.
     let mut extras: Vec<(Vec<Vec<String>>, bool)> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
+    // An abbreviation typed in capitals, alone in its clause and required (`US`, `WHO`):
+    // the tag it names, which an article must hold for the clause (`tagged`).
+    let mut tags: Vec<Option<(Field, String)>> = Vec::new();
     let (mut parsed, mut dropped) = without_function_words_gaps(parse(cleaned));
     if parsed.len() > LONG_QUERY {
         // A clause typed again adds nothing a search of this length can use, and each
@@ -1084,6 +1108,12 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             if keep {
                 extras.push((extra, c.title_only));
                 labels.push(typed(c));
+                tags.push(match (&c.pieces[..], c.excluded, c.title_only) {
+                    ([Piece::Word(w)], false, false) => {
+                        super::resolve::abbreviation(idx, w).map(|a| (a.field, a.tag))
+                    }
+                    _ => None,
+                });
                 gaps.push(carried + gap);
                 carried = 0;
             } else {
@@ -1098,8 +1128,9 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     let required: Vec<Box<dyn Query>> = clauses
         .iter()
         .zip(&extras)
-        .filter(|((_, ex), _)| !ex)
-        .map(|((alts, _), (extra, t))| clause_query(f, alts, extra, *t))
+        .zip(&tags)
+        .filter(|(((_, ex), _), _)| !ex)
+        .map(|(((alts, _), (extra, t)), tag)| tagged(clause_query(f, alts, extra, *t), tag))
         .collect();
     let required_typed: Vec<(String, Box<dyn Query>)> = clauses
         .iter()

@@ -260,3 +260,50 @@ mod tests {
         assert_eq!(levenshtein("", "abc"), 3);
     }
 }
+
+/// A word typed in capitals that names a tag the index holds (see [`abbreviation`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abbreviation {
+    /// `"organisation"` or `"country"`, as said.
+    pub kind: &'static str,
+    /// The tag's name, as said (`United States`).
+    pub name: String,
+    /// The tags' field, and the tag's value there (an organisation's name, a
+    /// country's code).
+    pub field: Field,
+    pub tag: String,
+}
+
+/// What a word typed in capitals (two to five letters, a trailing `'s` aside) names:
+/// an organisation whose abbreviation it is in the shipped gazetteer (`WHO`, `UN`,
+/// `NATO`), else a country one of whose names is written so (`US`, `UK`, `UAE`; not its
+/// ISO code alone: `IT` and `AI` are words), where the index holds that tag. The index
+/// holds words without case, so `WHO` alone matches every "who" and `US` every "us";
+/// the tagger reads capitals as written.
+pub fn abbreviation(idx: &NewsIndex, word: &str) -> Option<Abbreviation> {
+    let word = word.strip_suffix("'s").unwrap_or(word);
+    if !(2..=5).contains(&word.len()) || !word.chars().all(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let g = Gazetteer::shipped();
+    let (kind, name, field, tag) = if let Ok(name) = g.resolve_org(word) {
+        ("organisation", name.clone(), idx.fields.orgs, name)
+    } else {
+        let c = g
+            .countries
+            .iter()
+            .find(|c| c.aliases.iter().any(|a| a == word))?;
+        (
+            "country",
+            c.name.clone(),
+            idx.fields.countries,
+            c.code.clone(),
+        )
+    };
+    held(idx, field, &tag).then_some(Abbreviation {
+        kind,
+        name,
+        field,
+        tag,
+    })
+}

@@ -595,22 +595,22 @@ fn prepare_query(
         search::correct::correct_keeping(idx, query, &keep)
     };
     let typed = corrected.as_ref().map_or(query, |c| c.query.as_str());
-    let (text, mut filters, mut warnings) = match &corrected {
+    let (text, filters, mut warnings) = match &corrected {
         Some(c) => filters.with_query_fields(idx, &c.query),
         None => as_typed,
     };
-    // An organisation's abbreviation typed in capitals (`WHO`, `UN`, `NATO`) names the
-    // organisation, as the tagger reads it in the articles (it reads capitals as
-    // written): the articles tagged with it that hold the word. The index holds words
-    // without case, so `WHO` alone had matched every "who", and `UN` "Kim Jong Un".
-    for (word, name) in org_abbreviations(idx, &text) {
+    // An organisation's abbreviation typed in capitals (`WHO`, `UN`, `NATO`), or a
+    // country's name (`US`, `UK`), names it, as the tagger reads it in the articles (it
+    // reads capitals as written): the word is held by the articles tagged with it
+    // (`rank::tagged`; a partial match may lack it). The index holds words without
+    // case, so `WHO` alone had matched every "who", `UN` "Kim Jong Un", `US` every "us".
+    for (word, a) in abbreviations(idx, &text) {
         warnings.push(format!(
-            "{word} in capitals is read as the organisation {name}: the articles tagged with it (type \"{}\" in lower case for the word alone)",
+            "{word} in capitals is read as the {} {}: the articles tagged with it (type \"{}\" in lower case for the word alone)",
+            a.kind,
+            a.name,
             word.to_lowercase()
         ));
-        if !filters.org.iter().any(|o| o == &name) {
-            filters.org.push(name);
-        }
     }
     if filters.via_place
         && filters.country.is_empty()
@@ -719,12 +719,12 @@ fn prepare_query(
     })
 }
 
-/// The words of `text` typed in capitals (two to five letters, outside quotes, not
-/// excluded, not an alternative of `OR`) that are an organisation's abbreviation in
-/// the shipped gazetteer, with the organisation's name, where the index holds that tag.
-fn org_abbreviations(idx: &NewsIndex, text: &str) -> Vec<(String, String)> {
+/// The words of `text` typed in capitals, outside quotes, not excluded and not an
+/// alternative of `OR`, that name a tag the index holds (`search::resolve::abbreviation`),
+/// each once.
+fn abbreviations(idx: &NewsIndex, text: &str) -> Vec<(String, search::resolve::Abbreviation)> {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut out: Vec<(String, search::resolve::Abbreviation)> = Vec::new();
     let mut in_quotes = false;
     for (k, w) in words.iter().enumerate() {
         let quoted = in_quotes || w.starts_with('"');
@@ -734,15 +734,11 @@ fn org_abbreviations(idx: &NewsIndex, text: &str) -> Vec<(String, String)> {
         let beside_or = (k > 0 && words[k - 1] == "OR") || words.get(k + 1) == Some(&"OR");
         let word = w.trim_end_matches([',', '.', '?', '!', ';', ')']);
         let word = word.strip_suffix("'s").unwrap_or(word);
-        let caps = (2..=5).contains(&word.len()) && word.chars().all(|c| c.is_ascii_uppercase());
-        if quoted || beside_or || !caps || out.iter().any(|(o, _)| o == word) {
+        if quoted || beside_or || out.iter().any(|(o, _)| o == word) {
             continue;
         }
-        let Ok(name) = crate::enrich::Gazetteer::shipped().resolve_org(word) else {
-            continue;
-        };
-        if search::resolve::held(idx, idx.fields.orgs, &name) {
-            out.push((word.to_string(), name));
+        if let Some(a) = search::resolve::abbreviation(idx, word) {
+            out.push((word.to_string(), a));
         }
     }
     out
