@@ -609,6 +609,12 @@ fn search_as_opensearch_keeps_the_searchs_semantics() {
     let b = run(&["trade", "--all", "--country", "germany"]);
     assert!(b.get("collapse").is_none());
     assert_eq!(b["query"]["bool"]["filter"][0]["term"]["country"], "DE");
+    // A country's name in capitals holds its clause to the tag, as newsidx does.
+    let b = run(&["US trade"]);
+    let us = &b["query"]["bool"]["must"][0]["bool"];
+    assert_eq!(us["filter"][0]["term"]["country"], "US", "{b:#}");
+    assert!(us["must"][0].is_object(), "{b:#}");
+    assert!(b["query"]["bool"]["must"][1].get("bool").is_none(), "{b:#}");
     // A pasted link: the forms an exported url may have.
     let b = run(&["https://www.example.com/a/?utm_source=x"]);
     let forms = b["query"]["bool"]["filter"][0]["terms"]["url"]

@@ -266,9 +266,13 @@ fn piece_query(piece: &crate::search::rank::Piece, fields: &[String]) -> Value {
 /// every clause required (a OR b: either), exclusions as `must_not`, filters as
 /// unscored `filter` clauses on the flat tag fields, the date range, facets as `terms`
 /// aggregations, near copies folded with `collapse` on `group` (and counted as
-/// `stories`), the page as `from`/`size`.
+/// `stories`), the page as `from`/`size`. `tagged`: words typed in capitals that name a
+/// tag (`US`, `WHO`: `search::resolve::abbreviation`), each with its flat tag field
+/// (`country`, `org`) and value; a required clause of one such word is held only with
+/// the tag, as newsidx holds it.
 pub fn request(
     clauses: &[crate::search::rank::Clause],
+    tagged: &[(String, &str, String)],
     filters: &crate::search::Filters,
     o: &RequestOptions,
 ) -> Value {
@@ -284,11 +288,19 @@ pub fn request(
             &all_fields
         };
         let mut pieces: Vec<Value> = c.pieces.iter().map(|p| piece_query(p, fields)).collect();
-        let q = if pieces.len() == 1 {
+        let mut q = if pieces.len() == 1 {
             pieces.remove(0)
         } else {
             json!({"bool": {"should": pieces, "minimum_should_match": 1}})
         };
+        if let ([crate::search::rank::Piece::Word(w)], false, false) =
+            (&c.pieces[..], c.excluded, c.title_only)
+        {
+            let w = w.strip_suffix("'s").unwrap_or(w);
+            if let Some((_, field, tag)) = tagged.iter().find(|(t, _, _)| t == w) {
+                q = json!({"bool": {"must": [q], "filter": [{"term": {*field: tag}}]}});
+            }
+        }
         if c.excluded {
             must_not.push(q);
         } else {

@@ -934,7 +934,19 @@ pub fn opensearch_request(
         snippets: q.snippets,
         snippet_chars: q.snippet_chars,
     };
-    let body = crate::export::opensearch::request(&search::rank::clauses(&text), &filters, &opts);
+    let tagged: Vec<(String, &str, String)> = abbreviations(idx, &text)
+        .into_iter()
+        .map(|(word, a)| {
+            let field = if a.kind == "country" {
+                "country"
+            } else {
+                "org"
+            };
+            (word, field, a.tag)
+        })
+        .collect();
+    let body =
+        crate::export::opensearch::request(&search::rank::clauses(&text), &tagged, &filters, &opts);
     Ok((body, warnings))
 }
 
