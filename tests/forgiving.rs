@@ -1414,6 +1414,20 @@ fn a_country_abbreviation_in_capitals_names_the_country() {
         partial.contains(&("a.jsonl#1".into(), true, serde_json::json!(["US"]))),
         "{hits:#?}"
     );
+    // After "the", in lower case, it is the country too: "us" the pronoun never
+    // follows the article.
+    let lines = env.search("the us sanctions", &all).success().json_lines();
+    assert_eq!(lines[0]["id"], "a.jsonl#0", "{lines:#?}");
+    assert_eq!(lines[0]["partial"], false, "{lines:#?}");
+    let letters = lines.iter().find(|h| h["id"] == "a.jsonl#1").unwrap();
+    assert_eq!(letters["missing"], serde_json::json!(["US"]), "{letters:#}");
+    let w = lines.last().unwrap()["warnings"][0]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        w.contains("\"the us\" is read as the country United States"),
+        "{w}"
+    );
     // An ISO code that is a word stays the word; quoted, so does an abbreviation.
     assert_eq!(sorted_ids(&env, "IT", &all), ["a.jsonl#3"]);
     assert_eq!(sorted_ids(&env, "\"US\"", &all), ["a.jsonl#0", "a.jsonl#1"]);

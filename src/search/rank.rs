@@ -1061,7 +1061,8 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
     // An abbreviation typed in capitals, alone in its clause and required (`US`, `WHO`):
     // the tag it names, which an article must hold for the clause (`tagged`).
     let mut tags: Vec<Option<(Field, String)>> = Vec::new();
-    let (mut parsed, mut dropped) = without_function_words_gaps(parse(cleaned));
+    let (mut parsed, mut dropped) =
+        without_function_words_gaps(countries_after_the(idx, parse(cleaned)));
     if parsed.len() > LONG_QUERY {
         // A clause typed again adds nothing a search of this length can use, and each
         // costs what the first did (a prefix is looked up in the term dictionary).
@@ -1269,6 +1270,28 @@ fn without_function_words_gaps(clauses: Vec<Clause>) -> (Vec<Clause>, Vec<usize>
         }
     }
     (kept, gaps)
+}
+
+/// A country's name that is written in capitals, typed in lower case after "the" (`did
+/// the us bomb…`, `the uk economy`): after the article it can be nothing else ("us" the
+/// pronoun never follows "the"), so it is read as typed in capitals (`abbreviation`).
+fn countries_after_the(idx: &NewsIndex, mut clauses: Vec<Clause>) -> Vec<Clause> {
+    for i in 1..clauses.len() {
+        let after_the = single_word(&clauses[i - 1]).is_some_and(|w| w.eq_ignore_ascii_case("the"))
+            && !clauses[i - 1].excluded;
+        let c = &clauses[i];
+        let Some(w) = single_word(c).filter(|_| after_the && !c.excluded && !c.title_only) else {
+            continue;
+        };
+        if !w.chars().all(|ch| ch.is_ascii_lowercase()) {
+            continue;
+        }
+        let upper = w.to_ascii_uppercase();
+        if super::resolve::abbreviation(idx, &upper).is_some_and(|a| a.kind == "country") {
+            clauses[i].pieces = vec![Piece::Word(upper)];
+        }
+    }
+    clauses
 }
 
 /// The clause's one plain word, if that is all it is.

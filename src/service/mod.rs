@@ -605,12 +605,18 @@ fn prepare_query(
     // (`rank::tagged`; a partial match may lack it). The index holds words without
     // case, so `WHO` alone had matched every "who", `UN` "Kim Jong Un", `US` every "us".
     for (word, a) in abbreviations(idx, &text) {
-        warnings.push(format!(
-            "{word} in capitals is read as the {} {}: the articles tagged with it (type \"{}\" in lower case for the word alone)",
-            a.kind,
-            a.name,
-            word.to_lowercase()
-        ));
+        warnings.push(match word.strip_prefix("the ") {
+            Some(w) => format!(
+                "\"{word}\" is read as the {} {}: the articles tagged with it (type \"{w}\" in quotes for the word alone)",
+                a.kind, a.name
+            ),
+            None => format!(
+                "{word} in capitals is read as the {} {}: the articles tagged with it (type \"{}\" in lower case for the word alone)",
+                a.kind,
+                a.name,
+                word.to_lowercase()
+            ),
+        });
     }
     if filters.via_place
         && filters.country.is_empty()
@@ -735,6 +741,18 @@ fn abbreviations(idx: &NewsIndex, text: &str) -> Vec<(String, search::resolve::A
         let word = w.trim_end_matches([',', '.', '?', '!', ';', ')']);
         let word = word.strip_suffix("'s").unwrap_or(word);
         if quoted || beside_or || out.iter().any(|(o, _)| o == word) {
+            continue;
+        }
+        // A country's name written in capitals, typed in lower case after "the"
+        // (`rank::countries_after_the`).
+        let after_the = k > 0 && words[k - 1].eq_ignore_ascii_case("the") && !in_quotes;
+        if after_the && word.chars().all(|c| c.is_ascii_lowercase()) {
+            let upper = word.to_ascii_uppercase();
+            if let Some(a) =
+                search::resolve::abbreviation(idx, &upper).filter(|a| a.kind == "country")
+            {
+                out.push((format!("the {word}"), a));
+            }
             continue;
         }
         if let Some(a) = search::resolve::abbreviation(idx, word) {
@@ -942,6 +960,10 @@ pub fn opensearch_request(
             } else {
                 "org"
             };
+            // (`the us`: the clause is the word.)
+            let word = word
+                .strip_prefix("the ")
+                .map_or(word.clone(), str::to_string);
             (word, field, a.tag)
         })
         .collect();
