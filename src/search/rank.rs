@@ -1109,12 +1109,7 @@ fn news_query(idx: &NewsIndex, cleaned: &str) -> Option<Scored> {
             if keep {
                 extras.push((extra, c.title_only));
                 labels.push(typed(c));
-                tags.push(match (&c.pieces[..], c.excluded, c.title_only) {
-                    ([Piece::Word(w)], false, false) => {
-                        super::resolve::abbreviation(idx, w).map(|a| (a.field, a.tag))
-                    }
-                    _ => None,
-                });
+                tags.push(clause_tag(idx, c).map(|a| (a.field, a.tag)));
                 gaps.push(carried + gap);
                 carried = 0;
             } else {
@@ -1287,11 +1282,47 @@ fn countries_after_the(idx: &NewsIndex, mut clauses: Vec<Clause>) -> Vec<Clause>
             continue;
         }
         let upper = w.to_ascii_uppercase();
-        if super::resolve::abbreviation(idx, &upper).is_some_and(|a| a.kind == "country") {
+        if super::resolve::abbreviation(idx, &upper)
+            .is_some_and(|a| a.kind == super::resolve::TagKind::Country)
+        {
             clauses[i].pieces = vec![Piece::Word(upper)];
         }
     }
     clauses
+}
+
+/// The tag a clause names: one word, required, typed as an abbreviation in capitals
+/// (`resolve::abbreviation`).
+fn clause_tag(idx: &NewsIndex, c: &Clause) -> Option<super::resolve::Abbreviation> {
+    match (&c.pieces[..], c.excluded, c.title_only) {
+        ([Piece::Word(w)], false, false) => super::resolve::abbreviation(idx, w),
+        _ => None,
+    }
+}
+
+/// The words of `query` that the search reads as a tag (see [`clause_tag`] and
+/// [`countries_after_the`]), each once, as typed (`the us` where "the" made it one),
+/// with what they name.
+pub fn abbreviations(idx: &NewsIndex, query: &str) -> Vec<(String, super::resolve::Abbreviation)> {
+    let typed = parse(&clean_query(&super::tidy_operators(query)));
+    let read = countries_after_the(idx, typed.clone());
+    let mut out: Vec<(String, super::resolve::Abbreviation)> = Vec::new();
+    for (t, r) in typed.iter().zip(&read) {
+        let (Some(word), Some(a)) = (single_word(t), clause_tag(idx, r)) else {
+            continue;
+        };
+        let rewritten = single_word(r) != Some(word);
+        let word = word.strip_suffix("'s").unwrap_or(word);
+        let said = if rewritten {
+            format!("the {word}")
+        } else {
+            word.to_string()
+        };
+        if !out.iter().any(|(o, _)| *o == said) {
+            out.push((said, a));
+        }
+    }
+    out
 }
 
 /// The clause's one plain word, if that is all it is.

@@ -264,14 +264,38 @@ mod tests {
 /// A word typed in capitals that names a tag the index holds (see [`abbreviation`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Abbreviation {
-    /// `"organisation"` or `"country"`, as said.
-    pub kind: &'static str,
+    pub kind: TagKind,
     /// The tag's name, as said (`United States`).
     pub name: String,
     /// The tags' field, and the tag's value there (an organisation's name, a
     /// country's code).
     pub field: Field,
     pub tag: String,
+}
+
+/// The kind of tag an [`Abbreviation`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagKind {
+    Country,
+    Org,
+}
+
+impl TagKind {
+    /// As said: `country`, `organisation`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            TagKind::Country => "country",
+            TagKind::Org => "organisation",
+        }
+    }
+
+    /// The filter's name (`--country`, `--org`; the flat tag fields of an export).
+    pub fn flag(self) -> &'static str {
+        match self {
+            TagKind::Country => "country",
+            TagKind::Org => "org",
+        }
+    }
 }
 
 /// What a word typed in capitals (two to five letters, a trailing `'s` aside) names:
@@ -287,14 +311,14 @@ pub fn abbreviation(idx: &NewsIndex, word: &str) -> Option<Abbreviation> {
     }
     let g = Gazetteer::shipped();
     let (kind, name, field, tag) = if let Ok(name) = g.resolve_org(word) {
-        ("organisation", name.clone(), idx.fields.orgs, name)
+        (TagKind::Org, name.clone(), idx.fields.orgs, name)
     } else {
         let c = g
             .countries
             .iter()
             .find(|c| c.aliases.iter().any(|a| a == word))?;
         (
-            "country",
+            TagKind::Country,
             c.name.clone(),
             idx.fields.countries,
             c.code.clone(),

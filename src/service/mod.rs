@@ -604,15 +604,16 @@ fn prepare_query(
     // reads capitals as written): the word is held by the articles tagged with it
     // (`rank::tagged`; a partial match may lack it). The index holds words without
     // case, so `WHO` alone had matched every "who", `UN` "Kim Jong Un", `US` every "us".
-    for (word, a) in abbreviations(idx, &text) {
+    for (word, a) in search::rank::abbreviations(idx, &text) {
         warnings.push(match word.strip_prefix("the ") {
             Some(w) => format!(
                 "\"{word}\" is read as the {} {}: the articles tagged with it (type \"{w}\" in quotes for the word alone)",
-                a.kind, a.name
+                a.kind.noun(),
+                a.name
             ),
             None => format!(
                 "{word} in capitals is read as the {} {}: the articles tagged with it (type \"{}\" in lower case for the word alone)",
-                a.kind,
+                a.kind.noun(),
                 a.name,
                 word.to_lowercase()
             ),
@@ -723,43 +724,6 @@ fn prepare_query(
         warnings,
         corrected: corrected.map(|c| c.query),
     })
-}
-
-/// The words of `text` typed in capitals, outside quotes, not excluded and not an
-/// alternative of `OR`, that name a tag the index holds (`search::resolve::abbreviation`),
-/// each once.
-fn abbreviations(idx: &NewsIndex, text: &str) -> Vec<(String, search::resolve::Abbreviation)> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out: Vec<(String, search::resolve::Abbreviation)> = Vec::new();
-    let mut in_quotes = false;
-    for (k, w) in words.iter().enumerate() {
-        let quoted = in_quotes || w.starts_with('"');
-        if w.matches('"').count() % 2 == 1 {
-            in_quotes = !in_quotes;
-        }
-        let beside_or = (k > 0 && words[k - 1] == "OR") || words.get(k + 1) == Some(&"OR");
-        let word = w.trim_end_matches([',', '.', '?', '!', ';', ')']);
-        let word = word.strip_suffix("'s").unwrap_or(word);
-        if quoted || beside_or || out.iter().any(|(o, _)| o == word) {
-            continue;
-        }
-        // A country's name written in capitals, typed in lower case after "the"
-        // (`rank::countries_after_the`).
-        let after_the = k > 0 && words[k - 1].eq_ignore_ascii_case("the") && !in_quotes;
-        if after_the && word.chars().all(|c| c.is_ascii_lowercase()) {
-            let upper = word.to_ascii_uppercase();
-            if let Some(a) =
-                search::resolve::abbreviation(idx, &upper).filter(|a| a.kind == "country")
-            {
-                out.push((format!("the {word}"), a));
-            }
-            continue;
-        }
-        if let Some(a) = search::resolve::abbreviation(idx, word) {
-            out.push((word.to_string(), a));
-        }
-    }
-    out
 }
 
 /// Other engines' marks in `query`, outside quotes: `|` and `||` between words are read
@@ -952,19 +916,14 @@ pub fn opensearch_request(
         snippets: q.snippets,
         snippet_chars: q.snippet_chars,
     };
-    let tagged: Vec<(String, &str, String)> = abbreviations(idx, &text)
+    let tagged: Vec<(String, &str, String)> = search::rank::abbreviations(idx, &text)
         .into_iter()
         .map(|(word, a)| {
-            let field = if a.kind == "country" {
-                "country"
-            } else {
-                "org"
-            };
             // (`the us`: the clause is the word.)
             let word = word
                 .strip_prefix("the ")
                 .map_or(word.clone(), str::to_string);
-            (word, field, a.tag)
+            (word, a.kind.flag(), a.tag)
         })
         .collect();
     let body =
