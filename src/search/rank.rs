@@ -1241,14 +1241,30 @@ fn without_function_words(clauses: Vec<Clause>) -> Vec<Clause> {
 fn without_function_words_gaps(clauses: Vec<Clause>) -> (Vec<Clause>, Vec<usize>) {
     let function =
         |c: &Clause| !c.excluded && !c.title_only && single_word(c).is_some_and(is_function_word);
+    // "how many", "how much", "how long": the question's words for a number, read as
+    // the function words are, not as its subject.
+    let mut after_how = false;
+    let dropped_: Vec<bool> = clauses
+        .iter()
+        .map(|c| {
+            let quantity = after_how
+                && !c.excluded
+                && !c.title_only
+                && single_word(c).is_some_and(|w| QUANTITY.contains(&w.to_lowercase().as_str()));
+            after_how =
+                function(c) && single_word(c).is_some_and(|w| w.eq_ignore_ascii_case("how"));
+            function(c) || quantity
+        })
+        .collect();
     // Nothing would be left but words of how a sentence is built ("to be or not to
-    // be", "what is up"): the query is its words.
+    // be", "what is up", "how many"): the query is its words.
     let structural = |c: &Clause| {
         single_word(c).is_some_and(|w| CARRY_MEANING.contains(&w.to_lowercase().as_str()))
     };
     if clauses
         .iter()
-        .all(|c| c.excluded || function(c) || structural(c))
+        .zip(&dropped_)
+        .all(|(c, &d)| c.excluded || d || structural(c))
     {
         let n = clauses.len();
         return (clauses, vec![0; n]);
@@ -1256,8 +1272,8 @@ fn without_function_words_gaps(clauses: Vec<Clause>) -> (Vec<Clause>, Vec<usize>
     let mut kept = Vec::new();
     let mut gaps = Vec::new();
     let mut dropped = 0;
-    for c in clauses {
-        if function(&c) {
+    for (c, d) in clauses.into_iter().zip(dropped_) {
+        if d {
             dropped += 1;
         } else {
             kept.push(c);
@@ -1335,6 +1351,11 @@ fn single_word(c: &Clause) -> Option<&str> {
 
 /// Short words that are kept in a query (they are names or change its meaning: US,
 /// "no deal", "shut down"), but that alone say too little to be the whole of it.
+/// Words that ask for a number right after "how" (`how many syrian refugees are
+/// there?`, `how long will…`): read as the question's words, as the function words
+/// are. After any other word they are the query's words (`many rivers`, `long march`).
+const QUANTITY: &[&str] = &["long", "many", "much", "often", "soon"];
+
 const CARRY_MEANING: &[&str] = &["down", "may", "no", "not", "off", "out", "up", "us"];
 
 /// A clause as the user typed it: `Taiwan`, `"post-war order"`, `brex*`,
@@ -1502,6 +1523,15 @@ mod tests {
             ["to", "be", "or", "not", "to", "be"]
         );
         assert_eq!(kept("what is up"), ["what", "is", "up"]);
+        // "how many" asks for a number; "many" elsewhere is a word of the query.
+        assert_eq!(
+            kept("how many syrian refugees are there?"),
+            ["syrian", "refugees"]
+        );
+        assert_eq!(kept("How Long will brexit take"), ["brexit", "take"]);
+        assert_eq!(kept("many rivers"), ["many", "rivers"]);
+        assert_eq!(kept("how \"many\" refugees"), ["many", "refugees"]);
+        assert_eq!(kept("how many"), ["how", "many"]);
         // Words that are also names or carry meaning are never left out.
         assert_eq!(kept("us may no deal"), ["us", "may", "no", "deal"]);
         // How many were left out before each clause kept.
