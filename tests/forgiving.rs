@@ -1777,3 +1777,40 @@ fn an_author_asked_of_an_archive_without_bylines_says_so() {
     // The words themselves find the article.
     assert_eq!(env.ids("lankov", &[]), vec!["n.jsonl#1".to_string()]);
 }
+
+/// "how many" asks for a number: an article that gives it without the word "many" is a
+/// full match of the question, and "many" elsewhere is still a word of the query.
+#[test]
+fn how_many_asks_for_a_number_not_for_the_word() {
+    let env = archive_of(
+        "a.jsonl",
+        &[
+            (
+                0,
+                "Syrian refugee crisis in numbers",
+                "Five million Syrian refugees have fled to neighbouring countries.",
+            ),
+            (
+                1,
+                "Many rivers to cross",
+                "Many Syrian refugees walked for weeks.",
+            ),
+        ],
+    );
+    let full = |query: &str| -> Vec<String> {
+        let mut ids: Vec<String> = env
+            .hits(query, &["--all"])
+            .iter()
+            .filter(|h| h["partial"] == false)
+            .filter_map(|h| h["id"].as_str().map(String::from))
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        full("how many syrian refugees are there?"),
+        ["a.jsonl#0", "a.jsonl#1"]
+    );
+    // Not after "how": the word is required.
+    assert_eq!(full("many refugees"), ["a.jsonl#1"]);
+}
