@@ -1814,3 +1814,53 @@ fn how_many_asks_for_a_number_not_for_the_word() {
     // Not after "how": the word is required.
     assert_eq!(full("many refugees"), ["a.jsonl#1"]);
 }
+
+/// A headline's word is also the plain word an article writes for it, one way: a
+/// search for "blaze" finds the article about a fire, and "soccer" the one about
+/// football, with the plain word highlighted; "fire" does not list "blaze" alone.
+#[test]
+fn a_headline_word_finds_the_plain_word() {
+    let env = archive_of(
+        "a.jsonl",
+        &[
+            (
+                0,
+                "Three children die in house fire",
+                "A fire swept through the house overnight, killing three children.",
+            ),
+            (
+                1,
+                "Hooligans banned from stadiums",
+                "Football hooligans will be banned from every stadium next season.",
+            ),
+            (
+                2,
+                "Blaze at the opera",
+                "The blaze was seen from the river.",
+            ),
+        ],
+    );
+    let all = ["--all"];
+    let full = |query: &str| -> Vec<String> {
+        let mut ids: Vec<String> = env
+            .hits(query, &all)
+            .iter()
+            .filter(|h| h["partial"] == false)
+            .filter_map(|h| h["id"].as_str().map(String::from))
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(full("house blaze kids"), ["a.jsonl#0"]);
+    assert_eq!(full("blaze"), ["a.jsonl#0", "a.jsonl#2"]);
+    assert_eq!(full("soccer hooligans"), ["a.jsonl#1"]);
+    assert_eq!(full("fire"), ["a.jsonl#0"]);
+    let hit = &env.hits("soccer hooligans", &all)[0];
+    let text = hit["snippets"][0]["text"].as_str().unwrap();
+    let [start, end] = [0, 1].map(|i| hit["snippets"][0]["highlights"][0][i].as_u64().unwrap());
+    // (Words side by side are one highlight.)
+    assert!(
+        text[start as usize..end as usize].starts_with("Football"),
+        "{hit:#}"
+    );
+}

@@ -654,10 +654,15 @@ fn alternatives(
                         alts.push(parts);
                     }
                 }
-                // The other spelling (defence, defense), where the archive holds it.
+                // The other spelling (defence, defense), where the archive holds it…
                 for v in raw
                     .first()
-                    .map(|r| super::spelling::variants(r))
+                    .map(|r| {
+                        let mut v = super::spelling::variants(r);
+                        // … and a headline's word as the plain one (blaze, fire).
+                        v.extend(super::spelling::plain_words(r));
+                        v
+                    })
                     .unwrap_or_default()
                 {
                     let other = tokens(stem, &v);

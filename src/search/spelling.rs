@@ -9,6 +9,9 @@
 //!   `-ogue`/`-og` and a doubled `l` (`travelled`), each with the endings English adds;
 //! - whole words that differ otherwise (`programme`, `sceptic`, `manoeuvre`).
 //!
+//! Beside them, a headline's word and the plain word an article also writes for it
+//! ([`plain_words`]: "blaze", "fire"), one way.
+//!
 //! Lists, not letter rules, where a rule would join different words: "four" is not
 //! "for", "filled" is not "filed", "tire" and "story" have other meanings.
 
@@ -116,6 +119,92 @@ const WORDS: &[(&str, &str)] = &[
     ("wilful", "willful"),
 ];
 
+/// Words of headlines and of speech, and the plain words an article also writes for
+/// them: a headline's "blaze" is the body's "fire", a "probe" an "investigation". A
+/// query word of the left is also searched as those of the right, one way only: an
+/// article about a fire need not say "blaze", nor one about an investigation "probe".
+/// Drawn from published glossaries of headline words (Wikipedia's "Headline
+/// language"; teachers' lists of headline vocabulary: accord, axe, bid, blast, blaze,
+/// cop, crook, curb, envoy, hike, mull, nab, pact, probe, quit, quiz, row, slam, spat,
+/// temblor, tot, vow), with everyday words for which news writes the plain one (kids,
+/// mum, jab, chopper, teen) and American words a British outlet writes otherwise
+/// (soccer, movie, truck). A word with one plain sense only: `back` (support), `go`
+/// (be sold) or `hit` are words of their own far more often.
+const PLAIN: &[(&str, &[&str])] = &[
+    ("accord", &["agreement"]),
+    ("accords", &["agreements"]),
+    ("axe", &["scrap"]),
+    ("axed", &["scrapped"]),
+    ("bid", &["attempt"]),
+    ("bids", &["attempts"]),
+    ("blast", &["explosion"]),
+    ("blasts", &["explosions"]),
+    ("blaze", &["fire"]),
+    ("blazes", &["fires"]),
+    ("chopper", &["helicopter"]),
+    ("choppers", &["helicopters"]),
+    ("cop", &["police"]),
+    ("cops", &["police"]),
+    ("crook", &["criminal"]),
+    ("crooks", &["criminals"]),
+    ("curb", &["limit", "restrict"]),
+    ("curbs", &["limits", "restrictions"]),
+    ("envoy", &["ambassador", "diplomat"]),
+    ("envoys", &["ambassadors", "diplomats"]),
+    ("hike", &["increase", "rise"]),
+    ("hikes", &["increases", "rises"]),
+    ("jab", &["vaccine", "injection"]),
+    ("jabs", &["vaccines", "injections"]),
+    ("kid", &["child"]),
+    ("kids", &["children"]),
+    ("lorries", &["trucks"]),
+    ("lorry", &["truck"]),
+    ("mom", &["mother"]),
+    ("moms", &["mothers"]),
+    ("movie", &["film"]),
+    ("movies", &["films"]),
+    ("mull", &["consider"]),
+    ("mulls", &["considers"]),
+    ("mum", &["mother"]),
+    ("mums", &["mothers"]),
+    ("nab", &["arrest"]),
+    ("nabbed", &["arrested"]),
+    ("pact", &["agreement", "treaty"]),
+    ("pacts", &["agreements", "treaties"]),
+    ("probe", &["investigation", "inquiry"]),
+    ("probes", &["investigations", "inquiries"]),
+    ("quit", &["resign"]),
+    ("quits", &["resigns"]),
+    ("quiz", &["question"]),
+    ("quizzed", &["questioned"]),
+    ("row", &["dispute"]),
+    ("rows", &["disputes"]),
+    ("slam", &["criticise", "criticize"]),
+    ("slammed", &["criticised", "criticized"]),
+    ("slams", &["criticises", "criticizes"]),
+    ("soccer", &["football"]),
+    ("spat", &["dispute"]),
+    ("teen", &["teenager"]),
+    ("teens", &["teenagers"]),
+    ("temblor", &["earthquake"]),
+    ("tot", &["toddler"]),
+    ("tots", &["toddlers"]),
+    ("truck", &["lorry"]),
+    ("trucks", &["lorries"]),
+    ("vow", &["promise", "pledge"]),
+    ("vowed", &["promised", "pledged"]),
+    ("vows", &["promises", "pledges"]),
+];
+
+/// The plain words for a headline's or speech's word ([`PLAIN`]), none for another.
+pub fn plain_words(word: &str) -> Vec<String> {
+    PLAIN
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, p)| p.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default()
+}
+
 /// Endings a stem of the lists takes (and none).
 const ENDINGS: &[&str] = &[
     "", "s", "ed", "ing", "ite", "ites", "able", "ably", "ful", "less", "er", "ers", "al", "ally",
@@ -186,7 +275,20 @@ pub fn variants(word: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::variants;
+    use super::{plain_words, variants, PLAIN};
+
+    #[test]
+    fn a_headline_word_is_also_its_plain_word_one_way() {
+        assert_eq!(plain_words("blaze"), ["fire"]);
+        assert_eq!(plain_words("probe"), ["investigation", "inquiry"]);
+        assert_eq!(plain_words("kids"), ["children"]);
+        // The plain word is not searched as the headline's.
+        assert!(plain_words("fire").is_empty());
+        assert!(plain_words("investigation").is_empty());
+        // Sorted, for a reader to find a word; never a word of its own plain words.
+        assert!(PLAIN.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(PLAIN.iter().all(|(w, p)| !p.contains(w)));
+    }
 
     #[test]
     fn both_directions() {
