@@ -651,6 +651,17 @@ fn search_as_opensearch_keeps_the_searchs_semantics() {
         (&mm["query"], &mm["type"]),
         (&"トランプ".into(), &"phrase".into())
     );
+    // The other spelling and a headline's plain word, as newsidx searches them.
+    for (typed, other) in [("defense", "defence"), ("blaze", "fire")] {
+        let b = run(&[typed]);
+        let forms: Vec<&str> = b["query"]["bool"]["must"][0]["bool"]["should"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["multi_match"]["query"].as_str())
+            .collect();
+        assert_eq!(forms, [typed, other], "{b:#}");
+    }
     // The deepest page newsidx takes is a page the exported index answers.
     let b = run(&["trade", "--offset", "999999", "--limit", "10000"]);
     let mapping = opensearch_mapping();

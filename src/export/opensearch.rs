@@ -231,8 +231,11 @@ fn piece_query(piece: &crate::search::rank::Piece, fields: &[String]) -> Value {
             {
                 return json!({"multi_match": {"query": w, "type": "phrase", "fields": fields}});
             }
-            // The other spelling (defence, defense), as newsidx also searches it.
-            let variants = crate::search::spelling::variants(&w.to_lowercase());
+            // The other spelling (defence, defense) and a headline's plain word (blaze,
+            // fire), as newsidx also searches them.
+            let lower = w.to_lowercase();
+            let mut variants = crate::search::spelling::variants(&lower);
+            variants.extend(crate::search::spelling::plain_words(&lower));
             if !variants.is_empty() {
                 let should: Vec<Value> = std::iter::once(w.to_string())
                     .chain(variants)
