@@ -1855,6 +1855,8 @@ fn a_headline_word_finds_the_plain_word() {
     assert_eq!(full("blaze"), ["a.jsonl#0", "a.jsonl#2"]);
     assert_eq!(full("soccer hooligans"), ["a.jsonl#1"]);
     assert_eq!(full("fire"), ["a.jsonl#0"]);
+    // Typed in capitals, a word is an abbreviation (COP, the climate conference).
+    assert_eq!(full("BLAZE"), ["a.jsonl#2"]);
     let hit = &env.hits("soccer hooligans", &all)[0];
     let text = hit["snippets"][0]["text"].as_str().unwrap();
     let [start, end] = [0, 1].map(|i| hit["snippets"][0]["highlights"][0][i].as_u64().unwrap());

@@ -235,7 +235,7 @@ fn piece_query(piece: &crate::search::rank::Piece, fields: &[String]) -> Value {
             // fire), as newsidx also searches them.
             let lower = w.to_lowercase();
             let mut variants = crate::search::spelling::variants(&lower);
-            variants.extend(crate::search::spelling::plain_words(&lower));
+            variants.extend(crate::search::spelling::plain_words(w));
             if !variants.is_empty() {
                 let should: Vec<Value> = std::iter::once(w.to_string())
                     .chain(variants)

@@ -660,7 +660,7 @@ fn alternatives(
                     .map(|r| {
                         let mut v = super::spelling::variants(r);
                         // … and a headline's word as the plain one (blaze, fire).
-                        v.extend(super::spelling::plain_words(r));
+                        v.extend(super::spelling::plain_words(word));
                         v
                     })
                     .unwrap_or_default()

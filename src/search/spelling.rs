@@ -196,8 +196,17 @@ const PLAIN: &[(&str, &[&str])] = &[
     ("vows", &["promises", "pledges"]),
 ];
 
-/// The plain words for a headline's or speech's word ([`PLAIN`]), none for another.
-pub fn plain_words(word: &str) -> Vec<String> {
+/// The plain words for a headline's or speech's word ([`PLAIN`]) as typed, none for
+/// another, nor for one typed in capitals: `COP` is the climate conference.
+pub fn plain_words(typed: &str) -> Vec<String> {
+    let capitals = typed.chars().count() > 1
+        && typed
+            .chars()
+            .all(|c| !c.is_alphabetic() || c.is_uppercase());
+    if capitals {
+        return Vec::new();
+    }
+    let word = typed.to_lowercase();
     PLAIN
         .iter()
         .find(|(w, _)| *w == word)
@@ -285,6 +294,9 @@ mod tests {
         // The plain word is not searched as the headline's.
         assert!(plain_words("fire").is_empty());
         assert!(plain_words("investigation").is_empty());
+        // Capitals are as typed: a word in capitals is an abbreviation.
+        assert_eq!(plain_words("Blaze"), ["fire"]);
+        assert!(plain_words("COP").is_empty());
         // Sorted, for a reader to find a word; never a word of its own plain words.
         assert!(PLAIN.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(PLAIN.iter().all(|(w, p)| !p.contains(w)));
