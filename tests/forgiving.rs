@@ -1428,6 +1428,14 @@ fn a_country_abbreviation_in_capitals_names_the_country() {
         w.contains("\"the us\" is read as the country United States"),
         "{w}"
     );
+    // … its possessive too (the us's sanctions).
+    let lines = env
+        .search("the us's sanctions", &all)
+        .success()
+        .json_lines();
+    assert_eq!(lines[0]["id"], "a.jsonl#0", "{lines:#?}");
+    let letters = lines.iter().find(|h| h["id"] == "a.jsonl#1").unwrap();
+    assert_eq!(letters["missing"], serde_json::json!(["US"]), "{letters:#}");
     // An ISO code that is a word stays the word; quoted, so does an abbreviation.
     assert_eq!(sorted_ids(&env, "IT", &all), ["a.jsonl#3"]);
     assert_eq!(sorted_ids(&env, "\"US\"", &all), ["a.jsonl#0", "a.jsonl#1"]);

@@ -1299,6 +1299,8 @@ fn countries_after_the(idx: &NewsIndex, mut clauses: Vec<Clause>) -> Vec<Clause>
         let Some(w) = single_word(c).filter(|_| after_the && !c.excluded && !c.title_only) else {
             continue;
         };
+        // (`the us's role`: the possessive is the country's too.)
+        let w = strip_possessive(w);
         if !w.chars().all(|ch| ch.is_ascii_lowercase()) {
             continue;
         }
