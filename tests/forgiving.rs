@@ -29,6 +29,18 @@ fn sorted_ids(env: &crate::util::TestEnv, query: &str, args: &[&str]) -> Vec<Str
     v
 }
 
+/// The ids of `query`'s full matches (every copy listed), sorted.
+fn sorted_full_ids(env: &crate::util::TestEnv, query: &str) -> Vec<String> {
+    let mut ids: Vec<String> = env
+        .hits(query, &["--all"])
+        .iter()
+        .filter(|h| h["partial"] == false)
+        .filter_map(|h| h["id"].as_str().map(String::from))
+        .collect();
+    ids.sort();
+    ids
+}
+
 fn titles(query: &str, args: &[&str]) -> Vec<String> {
     sample()
         .env
@@ -1805,16 +1817,7 @@ fn how_many_asks_for_a_number_not_for_the_word() {
             ),
         ],
     );
-    let full = |query: &str| -> Vec<String> {
-        let mut ids: Vec<String> = env
-            .hits(query, &["--all"])
-            .iter()
-            .filter(|h| h["partial"] == false)
-            .filter_map(|h| h["id"].as_str().map(String::from))
-            .collect();
-        ids.sort();
-        ids
-    };
+    let full = |query: &str| sorted_full_ids(&env, query);
     assert_eq!(
         full("how many syrian refugees are there?"),
         ["a.jsonl#0", "a.jsonl#1"]
@@ -1849,16 +1852,7 @@ fn a_headline_word_finds_the_plain_word() {
         ],
     );
     let all = ["--all"];
-    let full = |query: &str| -> Vec<String> {
-        let mut ids: Vec<String> = env
-            .hits(query, &all)
-            .iter()
-            .filter(|h| h["partial"] == false)
-            .filter_map(|h| h["id"].as_str().map(String::from))
-            .collect();
-        ids.sort();
-        ids
-    };
+    let full = |query: &str| sorted_full_ids(&env, query);
     assert_eq!(full("house blaze kids"), ["a.jsonl#0"]);
     assert_eq!(full("blaze"), ["a.jsonl#0", "a.jsonl#2"]);
     assert_eq!(full("soccer hooligans"), ["a.jsonl#1"]);

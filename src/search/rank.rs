@@ -1221,11 +1221,16 @@ const FUNCTION_WORDS: &[&str] = &[
     "whom", "whose", "why", "will", "with", "would", "you", "your",
 ];
 
+/// Whether a word is typed in capitals, two letters or more (`IS`, `WHO`, `COP`): an
+/// abbreviation, not the word in lower case.
+pub(crate) fn in_capitals(typed: &str) -> bool {
+    typed.chars().count() > 1 && typed.chars().all(|c| c.is_uppercase())
+}
+
 /// A word of [`FUNCTION_WORDS`] as typed; one in capitals (`IS`, `WHO`, `IT`) is an
 /// acronym, not a function word.
 pub(crate) fn is_function_word(typed: &str) -> bool {
-    let acronym = typed.chars().count() > 1 && typed.chars().all(|c| c.is_uppercase());
-    !acronym
+    !in_capitals(typed)
         && FUNCTION_WORDS
             .binary_search(&typed.to_lowercase().as_str())
             .is_ok()
@@ -1249,16 +1254,16 @@ fn without_function_words_gaps(clauses: Vec<Clause>) -> (Vec<Clause>, Vec<usize>
     // "how many", "how much", "how long": the question's words for a number, read as
     // the function words are, not as its subject.
     let mut after_how = false;
-    let dropped_: Vec<bool> = clauses
+    let leave_out: Vec<bool> = clauses
         .iter()
         .map(|c| {
             let quantity = after_how
                 && !c.excluded
                 && !c.title_only
                 && single_word(c).is_some_and(|w| QUANTITY.contains(&w.to_lowercase().as_str()));
-            after_how =
-                function(c) && single_word(c).is_some_and(|w| w.eq_ignore_ascii_case("how"));
-            function(c) || quantity
+            let f = function(c);
+            after_how = f && single_word(c).is_some_and(|w| w.eq_ignore_ascii_case("how"));
+            f || quantity
         })
         .collect();
     // Nothing would be left but words of how a sentence is built ("to be or not to
@@ -1268,7 +1273,7 @@ fn without_function_words_gaps(clauses: Vec<Clause>) -> (Vec<Clause>, Vec<usize>
     };
     if clauses
         .iter()
-        .zip(&dropped_)
+        .zip(&leave_out)
         .all(|(c, &d)| c.excluded || d || structural(c))
     {
         let n = clauses.len();
@@ -1277,7 +1282,7 @@ fn without_function_words_gaps(clauses: Vec<Clause>) -> (Vec<Clause>, Vec<usize>
     let mut kept = Vec::new();
     let mut gaps = Vec::new();
     let mut dropped = 0;
-    for (c, d) in clauses.into_iter().zip(dropped_) {
+    for (c, d) in clauses.into_iter().zip(leave_out) {
         if d {
             dropped += 1;
         } else {

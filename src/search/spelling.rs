@@ -199,11 +199,7 @@ const PLAIN: &[(&str, &[&str])] = &[
 /// The plain words for a headline's or speech's word ([`PLAIN`]) as typed, none for
 /// another, nor for one typed in capitals: `COP` is the climate conference.
 pub fn plain_words(typed: &str) -> Vec<String> {
-    let capitals = typed.chars().count() > 1
-        && typed
-            .chars()
-            .all(|c| !c.is_alphabetic() || c.is_uppercase());
-    if capitals {
+    if super::rank::in_capitals(typed) {
         return Vec::new();
     }
     let word = typed.to_lowercase();
